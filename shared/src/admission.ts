@@ -1,0 +1,177 @@
+// The admission rule and the arbitration, in one place, pure. The scanner runs them
+// offline, the server runs them online inside its transaction. pretix keeps four copies
+// of its rule with comments begging to update them all; we keep one.
+//
+// Both are the same fold: order the scans every node agrees on (HLC, then device, then
+// scan id), replay them through `scopeDecision`, and see who got in first.
+import type { Checkpoint, Conflict, Direction, RuleMode, Scan, Ticket, Verdict } from './domain.ts';
+import { summarise } from './domain.ts';
+import { Outcome, OUTCOME_TEXT } from './outcomes.ts';
+
+/** The scope an admission consumes; scans in different scopes never compete. */
+export function scopeKey(mode: RuleMode, zone: string): string | null {
+  switch (mode) {
+    case 'once_per_event': return 'event';
+    case 'once_per_zone': return `zone:${zone}`;
+    case 'entry_exit': return `io:${zone}`;
+    case 'unlimited': return null;
+  }
+}
+
+/** Total order on scans that every node computes the same way. */
+export function compareScans(a: Scan, b: Scan): number {
+  if (a.hlc !== b.hlc) return a.hlc < b.hlc ? -1 : 1;
+  if (a.deviceId !== b.deviceId) return a.deviceId < b.deviceId ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** What a scope has seen so far: the first entry and the last admitting scan. */
+interface ScopeState { first: Scan | null; last: Scan | null }
+
+/**
+ * The heart of the rule: given what a scope has admitted so far, does a scan in
+ * `direction` admit? Returns the outcome and, when refused, the scan that got in first.
+ * Exits are never refused: nobody is held inside a venue by a scanner.
+ */
+function scopeDecision(mode: RuleMode, state: ScopeState, direction: Direction): { outcome: Outcome; first: Scan | null } {
+  if (direction === 'exit') return { outcome: Outcome.exit, first: null };
+  if (mode === 'unlimited') return { outcome: Outcome.valid, first: null };
+  if (mode === 'entry_exit') {
+    // Inside already (last admitting scan was an entry): a second entry is a pass-back.
+    return state.last?.direction === 'entry'
+      ? { outcome: Outcome.already_used, first: state.last }
+      : { outcome: Outcome.valid, first: null };
+  }
+  return state.first ? { outcome: Outcome.already_used, first: state.first } : { outcome: Outcome.valid, first: null };
+}
+
+const admits = (o: Outcome) => o === Outcome.valid || o === Outcome.exit;
+
+export interface Replay {
+  /** Scans whose admission stands, in order. */
+  admitted: Scan[];
+  /** Admissions that lost: each with the scan that got in first. */
+  conflicts: Array<{ scope: string; winner: Scan; loser: Scan }>;
+  states: Map<string, ScopeState>;
+}
+
+/**
+ * Replay one ticket's scans in the agreed order. Only scans whose shown verdict admitted
+ * count; an admission that finds its scope already used is a conflict (it happened, it is
+ * never undone, both inspectors are told).
+ */
+function replay(scans: readonly Scan[]): Replay {
+  const sorted = [...scans].sort(compareScans);
+  const states = new Map<string, ScopeState>();
+  const admitted: Scan[] = [];
+  const conflicts: Replay['conflicts'] = [];
+  const seen = new Set<string>();
+  for (const scan of sorted) {
+    if (seen.has(scan.id)) continue; // the same scan heard twice (gossip and upload) counts once
+    seen.add(scan.id);
+    if (!admits(scan.outcome)) continue;
+    const key = scopeKey(scan.mode, scan.zone);
+    if (key === null) { admitted.push(scan); continue; }
+    const state = states.get(key) ?? { first: null, last: null };
+    const d = scopeDecision(scan.mode, state, scan.direction);
+    if (d.outcome === Outcome.already_used && d.first) {
+      conflicts.push({ scope: key, winner: d.first, loser: scan });
+      continue;
+    }
+    admitted.push(scan);
+    states.set(key, {
+      first: state.first ?? (scan.direction === 'entry' ? scan : null),
+      last: scan,
+    });
+  }
+  return { admitted, conflicts, states };
+}
+
+export interface Arbitration { admitted: Scan[]; conflicts: Conflict[] }
+
+/**
+ * Deterministic arbitration over a set of scans (any tickets, any arrival order, any
+ * duplicates): every node holding the same set gets the same admitted scans and conflicts.
+ */
+export function arbitrate(scans: readonly Scan[]): Arbitration {
+  const byTicket = new Map<string, Scan[]>();
+  for (const s of scans) {
+    if (s.ticketId === null) continue;
+    const k = `${s.eventId}\u0000${s.ticketId}`;
+    const list = byTicket.get(k);
+    if (list) list.push(s); else byTicket.set(k, [s]);
+  }
+  const admitted: Scan[] = [];
+  const conflicts: Conflict[] = [];
+  for (const list of byTicket.values()) {
+    const r = replay(list);
+    admitted.push(...r.admitted);
+    for (const c of r.conflicts) {
+      conflicts.push({ eventId: c.loser.eventId, ticketId: c.loser.ticketId!, scope: c.scope, winner: summarise(c.winner), loser: summarise(c.loser) });
+    }
+  }
+  admitted.sort(compareScans);
+  conflicts.sort((a, b) => (a.loser.scanId < b.loser.scanId ? -1 : a.loser.scanId > b.loser.scanId ? 1 : 0));
+  return { admitted, conflicts };
+}
+
+export interface AdmissionRequest {
+  direction: Direction;
+  /** The inspector has checked the holder's ID (answering an earlier needs_id_check). */
+  idChecked: boolean;
+  offline: boolean;
+}
+
+function verdict(outcome: Outcome, req: AdmissionRequest, ticket: Ticket | null, first: Scan | null = null, explanation?: string): Verdict {
+  return {
+    outcome,
+    offline: req.offline,
+    ticketId: ticket?.id ?? null,
+    firstScan: first ? summarise(first) : null,
+    explanation: explanation ?? OUTCOME_TEXT[outcome],
+  };
+}
+
+const fmtTime = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+
+/**
+ * Decide one scan of `ticket` at `checkpoint`, given every earlier scan of the ticket
+ * this node knows (any order; duplicates and other tickets' scans are ignored).
+ * `ticket` null: the code named no ticket of this event.
+ */
+export function decideAdmission(
+  ticket: Ticket | null,
+  checkpoint: Checkpoint,
+  priorScans: readonly Scan[],
+  now: number,
+  req: AdmissionRequest,
+): Verdict {
+  if (!ticket || ticket.eventId !== checkpoint.eventId) return verdict(Outcome.unknown, req, null);
+  if (ticket.status === 'revoked') return verdict(Outcome.revoked, req, ticket);
+  if (ticket.status === 'canceled') return verdict(Outcome.canceled, req, ticket);
+  if (ticket.status === 'blocked') return verdict(Outcome.blocked, req, ticket);
+  if (ticket.status === 'unpaid') return verdict(Outcome.unpaid, req, ticket);
+
+  const own = priorScans.filter((s) => s.ticketId === ticket.id && s.eventId === ticket.eventId);
+  const key = scopeKey(checkpoint.mode, checkpoint.zone);
+  const state = key === null ? { first: null, last: null } : (replay(own).states.get(key) ?? { first: null, last: null });
+
+  // Exits are recorded for any ticket of the event: people are never held inside.
+  if (req.direction === 'exit') return verdict(Outcome.exit, req, ticket);
+
+  if (checkpoint.allowedTypes && !checkpoint.allowedTypes.includes(ticket.type)) {
+    return verdict(Outcome.wrong_checkpoint, req, ticket, null, `A ${ticket.type} ticket is not valid at ${checkpoint.name}.`);
+  }
+  const from = Math.max(ticket.validFrom ?? -Infinity, checkpoint.validFrom ?? -Infinity);
+  const until = Math.min(ticket.validUntil ?? Infinity, checkpoint.validUntil ?? Infinity);
+  if (now < from) return verdict(Outcome.not_yet_valid, req, ticket, null, `Not valid before ${fmtTime(from)}.`);
+  if (now > until) return verdict(Outcome.no_longer_valid, req, ticket, null, `Valid until ${fmtTime(until)}.`);
+
+  const d = scopeDecision(checkpoint.mode, state, req.direction);
+  if (d.outcome === Outcome.already_used && d.first) {
+    const where = d.first.checkpointId === checkpoint.id ? 'here' : `at checkpoint ${d.first.checkpointId}`;
+    return verdict(Outcome.already_used, req, ticket, d.first, `Already scanned ${where} at ${fmtTime(d.first.at)}.`);
+  }
+  if (ticket.idCheck && !req.idChecked) return verdict(Outcome.needs_id_check, req, ticket);
+  return verdict(d.outcome, req, ticket);
+}

@@ -1,0 +1,139 @@
+// The records every node (server and each scanner) holds. Times are epoch milliseconds.
+import { z } from 'zod';
+import {
+  zId, type CheckpointId, type DeviceId, type EventId, type InspectorId, type OrderId,
+  type ScanId, type TicketId,
+} from './ids.ts';
+import { OUTCOMES } from './outcomes.ts';
+
+export const TicketStatus = { paid: 'paid', unpaid: 'unpaid', canceled: 'canceled', blocked: 'blocked', revoked: 'revoked' } as const;
+export type TicketStatus = (typeof TicketStatus)[keyof typeof TicketStatus];
+
+export const zTicket = z.object({
+  id: zId<TicketId>(),
+  eventId: zId<EventId>(),
+  orderId: zId<OrderId>().nullable(),
+  /** Ticket type as sold, e.g. "Adult", "Child". Checkpoints may allow only some types. */
+  type: z.string().min(1).max(64),
+  holderName: z.string().max(128).nullable(),
+  seat: z.string().max(64).nullable(),
+  /** Only event and travel tickets exist; a travel ticket is scanned outward and back. */
+  kind: z.enum(['event', 'travel']),
+  /** false: a paper or box-office ticket; the scanner highlights it. */
+  eTicket: z.boolean(),
+  status: z.enum(['paid', 'unpaid', 'canceled', 'blocked', 'revoked']),
+  validFrom: z.number().int().nullable(),
+  validUntil: z.number().int().nullable(),
+  /** Personalised ticket: the inspector checks the holder's ID before admitting. */
+  idCheck: z.boolean(),
+  /** A plain barcode from another ticketing system, validated by lookup only. */
+  importedCode: z.string().min(1).max(256).nullable(),
+});
+export type Ticket = z.infer<typeof zTicket>;
+
+export const zOrder = z.object({
+  id: zId<OrderId>(),
+  eventId: zId<EventId>(),
+  buyerName: z.string().max(128).nullable(),
+  email: z.string().max(254).nullable(),
+});
+export type Order = z.infer<typeof zOrder>;
+
+/**
+ * How a checkpoint counts earlier scans.
+ * - once_per_event: one entry per ticket across every once_per_event checkpoint.
+ * - once_per_zone: one entry per ticket within the checkpoint's zone ("already scanned
+ *   at this part of the event"): a day ticket covers one ride on each attraction.
+ * - entry_exit: entries and exits alternate within the zone; re-entry after an exit.
+ * - unlimited: every scan admits; scans are only logged.
+ */
+export const RuleMode = { once_per_event: 'once_per_event', once_per_zone: 'once_per_zone', entry_exit: 'entry_exit', unlimited: 'unlimited' } as const;
+export type RuleMode = (typeof RuleMode)[keyof typeof RuleMode];
+export const zRuleMode = z.enum(['once_per_event', 'once_per_zone', 'entry_exit', 'unlimited']);
+
+export const zCheckpoint = z.object({
+  id: zId<CheckpointId>(),
+  eventId: zId<EventId>(),
+  /** The inspector's role as people say it: "Main gate", "Ice Rink", "1030 Padd-Oxford". */
+  name: z.string().min(1).max(80),
+  zone: z.string().min(1).max(64),
+  mode: zRuleMode,
+  /** null: every ticket type is allowed. */
+  allowedTypes: z.array(z.string().min(1).max(64)).max(100).nullable(),
+  validFrom: z.number().int().nullable(),
+  validUntil: z.number().int().nullable(),
+});
+export type Checkpoint = z.infer<typeof zCheckpoint>;
+
+export const Direction = { entry: 'entry', exit: 'exit' } as const;
+export type Direction = (typeof Direction)[keyof typeof Direction];
+
+/**
+ * A scan: immutable once made, with an id made on the phone. Denied scans are scans too.
+ * The checkpoint's zone and mode are copied in at scan time so that arbitration is a
+ * function of the scans alone, whatever the rules say later.
+ */
+export const zScan = z.object({
+  id: zId<ScanId>(),
+  eventId: zId<EventId>(),
+  /** null when the code named no ticket of this event (forged, unknown). */
+  ticketId: zId<TicketId>().nullable(),
+  orderId: zId<OrderId>().nullable(),
+  /** The scanned text, cut to 512 characters: evidence for the history. */
+  code: z.string().max(512),
+  checkpointId: zId<CheckpointId>(),
+  zone: z.string().min(1).max(64),
+  mode: zRuleMode,
+  direction: z.enum(['entry', 'exit']),
+  deviceId: zId<DeviceId>(),
+  inspectorId: zId<InspectorId>(),
+  /** Hybrid logical clock stamp (see hlc.ts): the order every node agrees on. */
+  hlc: z.string().regex(/^\d{15}:[0-9a-f]{4}$/),
+  /** Device wall time corrected by clockOffset, for display. */
+  at: z.number().int(),
+  /** Estimated server time minus device time when the scan was made. */
+  clockOffset: z.number().int(),
+  /** The verdict the scanner showed. */
+  outcome: z.enum(OUTCOMES),
+  offline: z.boolean(),
+  /** The inspector confirmed the holder's ID. */
+  idChecked: z.boolean(),
+});
+export type Scan = z.infer<typeof zScan>;
+
+export const zScanSummary = z.object({
+  scanId: zId<ScanId>(),
+  at: z.number().int(),
+  checkpointId: zId<CheckpointId>(),
+  inspectorId: zId<InspectorId>(),
+  deviceId: zId<DeviceId>(),
+  outcome: z.enum(OUTCOMES),
+  offline: z.boolean(),
+});
+export type ScanSummary = z.infer<typeof zScanSummary>;
+
+export const summarise = (s: Scan): ScanSummary => ({
+  scanId: s.id, at: s.at, checkpointId: s.checkpointId, inspectorId: s.inspectorId,
+  deviceId: s.deviceId, outcome: s.outcome, offline: s.offline,
+});
+
+export const zVerdict = z.object({
+  outcome: z.enum(OUTCOMES),
+  /** Decided by a scanner alone: provisional until the server has seen it. */
+  offline: z.boolean(),
+  ticketId: zId<TicketId>().nullable(),
+  /** The first earlier admitting scan that this verdict is about, if any. */
+  firstScan: zScanSummary.nullable(),
+  explanation: z.string().max(500),
+});
+export type Verdict = z.infer<typeof zVerdict>;
+
+/** Two admissions of one ticket where only one was allowed: both scans named. */
+export const zConflict = z.object({
+  eventId: zId<EventId>(),
+  ticketId: zId<TicketId>(),
+  scope: z.string(),
+  winner: zScanSummary,
+  loser: zScanSummary,
+});
+export type Conflict = z.infer<typeof zConflict>;

@@ -1,0 +1,58 @@
+// What a scanner downloads to decide alone: the event, its checkpoints, tickets, orders,
+// public keys and revocations. Tickets travel as rows of a fixed column list: 100,000
+// tickets as objects repeat every key 100,000 times.
+import { z } from 'zod';
+import { zCheckpoint, zOrder, zTicket, type Ticket } from './domain.ts';
+import { zId, type EventId, type InspectorId, type TicketId } from './ids.ts';
+
+export const zEvent = z.object({
+  id: zId<EventId>(),
+  name: z.string().min(1).max(120),
+  venue: z.string().max(120).nullable(),
+  startsAt: z.number().int().nullable(),
+  endsAt: z.number().int().nullable(),
+  timeZone: z.string().max(64),
+});
+export type GkEvent = z.infer<typeof zEvent>;
+
+export const TICKET_COLUMNS = [
+  'id', 'orderId', 'type', 'holderName', 'seat', 'kind', 'eTicket', 'status', 'validFrom', 'validUntil', 'idCheck', 'importedCode',
+] as const;
+type TicketRow = [string, string | null, string, string | null, string | null, 'event' | 'travel', boolean, Ticket['status'], number | null, number | null, boolean, string | null];
+
+export const zPublicKey = z.object({ keyId: z.string().min(1).max(16), publicKey: z.string(), revoked: z.boolean() });
+export type PublicKeyEntry = z.infer<typeof zPublicKey>;
+
+export const zManifest = z.object({
+  event: zEvent,
+  /** Change counter: pass it back as `since` to get only what changed after. */
+  version: z.number().int().nonnegative(),
+  /** true: a delta after `since`; tickets and orders listed replace the phone's copies. */
+  delta: z.boolean(),
+  checkpoints: z.array(zCheckpoint),
+  publicKeys: z.array(zPublicKey),
+  staff: z.array(z.object({ id: zId<InspectorId>(), name: z.string() })),
+  codeWord: z.string().nullable(),
+  orders: z.array(zOrder),
+  columns: z.array(z.string()),
+  tickets: z.array(z.array(z.union([z.string(), z.number(), z.boolean(), z.null()]))),
+  /** Ticket ids revoked (a revocation list the scanner keeps even before a full reload). */
+  revoked: z.array(zId<TicketId>()),
+});
+export type Manifest = z.infer<typeof zManifest>;
+
+export function ticketToRow(t: Ticket): TicketRow {
+  return [t.id, t.orderId, t.type, t.holderName, t.seat, t.kind, t.eTicket, t.status, t.validFrom, t.validUntil, t.idCheck, t.importedCode];
+}
+
+/** Rebuild a ticket from a manifest row; the column list is checked once per manifest. */
+export function rowToTicket(eventId: EventId, row: readonly unknown[]): Ticket {
+  const [id, orderId, type, holderName, seat, kind, eTicket, status, validFrom, validUntil, idCheck, importedCode] = row as TicketRow;
+  return { id: id as TicketId, eventId, orderId: orderId as Ticket['orderId'], type, holderName, seat, kind, eTicket, status, validFrom, validUntil, idCheck, importedCode };
+}
+
+export function checkColumns(columns: readonly string[]): void {
+  if (columns.length !== TICKET_COLUMNS.length || columns.some((c, i) => c !== TICKET_COLUMNS[i])) {
+    throw new Error(`manifest columns ${columns.join(',')} are not the ones this scanner reads`);
+  }
+}

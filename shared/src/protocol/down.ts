@@ -1,0 +1,11 @@
+// Everything the server may send on the socket. The client parses every message with this.
+import { z } from 'zod';
+import { zRefused, zWelcome } from './handshake.ts';
+import { zCodeWordMsg, zErrorMsg, zPong } from './misc.ts';
+import { zConflictMsg, zScansMsg, zUploadAck, zVerdictMsg } from './scans.ts';
+
+export const zDown = z.discriminatedUnion('type', [
+  zWelcome, zRefused, zVerdictMsg, zUploadAck, zScansMsg, zConflictMsg, zPong, zCodeWordMsg, zErrorMsg,
+]);
+export type Down = z.infer<typeof zDown>;
+export type DownOf<T extends Down['type']> = Extract<Down, { type: T }>;

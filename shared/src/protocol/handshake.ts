@@ -1,0 +1,47 @@
+// Opening a socket: the client says hello with its version; the server welcomes or refuses.
+import { z } from 'zod';
+import { zId, type CheckpointId, type DeviceId, type EventId, type InspectorId } from '../ids.ts';
+
+export const zHello = z.object({
+  type: z.literal('hello'),
+  v: z.number().int().positive(),
+  eventId: zId<EventId>(),
+  deviceId: zId<DeviceId>(),
+  checkpointId: zId<CheckpointId>().nullable(),
+  /** The last gossip cursor this device has; the server sends what came after. null: none. */
+  cursor: z.number().int().nonnegative().nullable(),
+});
+
+export const RefusalReason = {
+  clientTooOld: 'clientTooOld',
+  serverTooOld: 'serverTooOld',
+  unauthenticated: 'unauthenticated',
+  forbidden: 'forbidden',
+  deviceRevoked: 'deviceRevoked',
+  unknownDevice: 'unknownDevice',
+  unknownEvent: 'unknownEvent',
+} as const;
+export type RefusalReason = (typeof RefusalReason)[keyof typeof RefusalReason];
+
+export const zRole = z.enum(['inspector', 'supervisor', 'admin']);
+export type Role = z.infer<typeof zRole>;
+
+export const zWelcome = z.object({
+  type: z.literal('welcome'),
+  v: z.number().int().positive(),
+  serverTime: z.number().int(),
+  inspector: z.object({ id: zId<InspectorId>(), name: z.string(), role: zRole }),
+  eventId: zId<EventId>(),
+  codeWord: z.string().nullable(),
+  /** The newest scan cursor of the event at the time of welcome. */
+  cursor: z.number().int().nonnegative(),
+});
+
+export const zRefused = z.object({
+  type: z.literal('refused'),
+  reason: z.enum(Object.values(RefusalReason) as [RefusalReason, ...RefusalReason[]]),
+  message: z.string(),
+  /** The versions the server speaks, so the client can say what to update. */
+  minVersion: z.number().int(),
+  maxVersion: z.number().int(),
+});

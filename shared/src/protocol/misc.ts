@@ -1,0 +1,17 @@
+// Clock pings, the code word of the day, and errors on the socket.
+import { z } from 'zod';
+import { zId, type EventId } from '../ids.ts';
+import { zErrorCode } from './errors.ts';
+
+export const zPing = z.object({ type: z.literal('ping'), id: z.number().int(), clientTime: z.number().int() });
+export const zPong = z.object({ type: z.literal('pong'), id: z.number().int(), clientTime: z.number().int(), serverTime: z.number().int() });
+
+export const zCodeWordMsg = z.object({ type: z.literal('codeWord'), eventId: zId<EventId>(), codeWord: z.string().nullable() });
+
+export const zErrorMsg = z.object({
+  type: z.literal('error'),
+  code: zErrorCode,
+  message: z.string(),
+  /** The scan id or batch id the error is about, when there is one. */
+  ref: z.string().nullable(),
+});

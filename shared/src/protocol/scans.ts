@@ -1,0 +1,54 @@
+// Submitting scans (one online, or a batch decided offline), their answers, catch-up and
+// gossip (both arrive as `scans`), and conflicts.
+import { z } from 'zod';
+import { zConflict, zScan, zVerdict } from '../domain.ts';
+import { zId, type ScanId } from '../ids.ts';
+import { MAX_BATCH } from './version.ts';
+
+/** An online scan: the server fills in the outcome and `offline: false`. */
+export const zScanRequest = zScan.omit({ outcome: true, offline: true });
+export type ScanRequest = z.infer<typeof zScanRequest>;
+
+/** Per-scan acknowledgement: stored now, stored before (same id), or stored as a conflict. */
+export const zAckStatus = z.enum(['accepted', 'duplicate', 'conflict']);
+export type AckStatus = z.infer<typeof zAckStatus>;
+
+export const zSubmitScan = z.object({ type: z.literal('scan'), scan: zScanRequest });
+
+export const zVerdictMsg = z.object({
+  type: z.literal('verdict'),
+  scanId: zId<ScanId>(),
+  status: zAckStatus,
+  verdict: zVerdict,
+  /** The scan as stored (its outcome may be an earlier one when status is duplicate). */
+  scan: zScan,
+  cursor: z.number().int().nonnegative(),
+});
+
+export const zUpload = z.object({
+  type: z.literal('upload'),
+  batchId: z.string().min(1).max(64),
+  scans: z.array(zScan).min(1).max(MAX_BATCH),
+});
+
+export const zAck = z.object({ scanId: zId<ScanId>(), status: zAckStatus, conflict: zConflict.nullable() });
+export type Ack = z.infer<typeof zAck>;
+
+export const zUploadAck = z.object({
+  type: z.literal('uploadAck'),
+  batchId: z.string(),
+  results: z.array(zAck),
+});
+
+export const zCatchup = z.object({ type: z.literal('catchup'), cursor: z.number().int().nonnegative() });
+
+/** Scans of the event after a cursor: a catch-up page, or gossip of freshly stored scans. */
+export const zScansMsg = z.object({
+  type: z.literal('scans'),
+  scans: z.array(zScan),
+  /** Every scan of the event up to this cursor has now been sent. */
+  cursor: z.number().int().nonnegative(),
+  more: z.boolean(),
+});
+
+export const zConflictMsg = z.object({ type: z.literal('conflict'), conflict: zConflict });

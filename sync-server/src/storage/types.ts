@@ -1,0 +1,138 @@
+// The storage boundary. Async at the boundary so a PostgreSQL adapter can implement it
+// later; the SQLite adapter does each operation in one synchronous better-sqlite3
+// transaction, which is what makes "first scan wins" atomic.
+import type { Checkpoint, Conflict, Order, Scan, Ticket, Verdict } from '@gatekeeper/shared/domain';
+import type { CheckpointId, DeviceId, EventId, InspectorId, OrderId, ScanId, TicketId } from '@gatekeeper/shared/ids';
+import type { GkEvent } from '@gatekeeper/shared/manifest';
+import type { AckStatus, Role } from '@gatekeeper/shared/protocol/index';
+import type { Outcome } from '@gatekeeper/shared/outcomes';
+
+export interface StaffRecord {
+  id: InspectorId;
+  username: string;
+  /** Shown on every verdict screen: a copied validation page shows someone else's. */
+  name: string;
+  role: Role;
+  passwordHash: string;
+  disabled: boolean;
+}
+
+export interface SessionRecord { tokenHash: string; inspectorId: InspectorId; createdAt: number; expiresAt: number }
+
+export interface DeviceRecord {
+  id: DeviceId;
+  inspectorId: InspectorId;
+  name: string;
+  createdAt: number;
+  revokedAt: number | null;
+  lastSeenAt: number | null;
+}
+
+export interface EventKey {
+  eventId: EventId;
+  keyId: string;
+  /** base64url raw 32-byte Ed25519 keys. */
+  publicKey: string;
+  privateKey: string;
+  revoked: boolean;
+  createdAt: number;
+}
+
+/** A scan as the server holds it: with its place in the event's log. */
+export interface StoredScan { seq: number; receivedAt: number; scan: Scan }
+
+export interface OnlineSubmission {
+  request: Omit<Scan, 'outcome' | 'offline'>;
+  /** Run inside the transaction with every stored scan of the same ticket. */
+  decide: (prior: readonly Scan[]) => Verdict;
+}
+
+export interface SubmitResult {
+  status: AckStatus;
+  /** The scan as stored: for a duplicate, the one stored first. */
+  stored: StoredScan;
+  /** The verdict decided now, or rebuilt from the stored scan for a duplicate. */
+  verdict: Verdict;
+  /** Conflicts this submission created (each names both scans). */
+  conflicts: Conflict[];
+}
+
+export interface UploadResult {
+  scanId: ScanId;
+  status: AckStatus;
+  stored: StoredScan;
+  /** Conflicts created by this scan (it lost, or an earlier-stamped scan made another lose). */
+  conflicts: Conflict[];
+}
+
+export interface ImportResult { orders: number; tickets: number }
+
+export interface HistoryQuery {
+  eventId: EventId;
+  ticketId?: TicketId;
+  orderId?: OrderId;
+  checkpointId?: CheckpointId;
+  inspectorId?: InspectorId;
+  deviceId?: DeviceId;
+  outcome?: Outcome;
+  /** Inclusive range on the scan's `at`. */
+  from?: number;
+  to?: number;
+  /** Newest first; pass the returned `next` to get the following page. */
+  before?: number;
+  limit: number;
+}
+
+export interface Storage {
+  // Events and their set-up.
+  createEvent(event: GkEvent): Promise<void>;
+  getEvent(id: EventId): Promise<GkEvent | null>;
+  listEvents(): Promise<GkEvent[]>;
+  upsertCheckpoint(checkpoint: Checkpoint): Promise<void>;
+  listCheckpoints(eventId: EventId): Promise<Checkpoint[]>;
+  getCheckpoint(eventId: EventId, id: CheckpointId): Promise<Checkpoint | null>;
+  addEventKey(key: EventKey): Promise<void>;
+  listEventKeys(eventId: EventId): Promise<EventKey[]>;
+  setCodeWord(eventId: EventId, word: string | null): Promise<void>;
+  getCodeWord(eventId: EventId): Promise<string | null>;
+
+  // Tickets: all or nothing per import; a changed ticket gets a new change number.
+  importTickets(eventId: EventId, orders: Order[], tickets: Ticket[]): Promise<ImportResult>;
+  getTicket(eventId: EventId, id: TicketId): Promise<Ticket | null>;
+  findTicketByImportedCode(eventId: EventId, code: string): Promise<Ticket | null>;
+  listOrderTickets(eventId: EventId, orderId: OrderId): Promise<Ticket[]>;
+  setTicketStatus(eventId: EventId, id: TicketId, status: Ticket['status']): Promise<void>;
+  /** Tickets and orders changed after `since` (0: all), and the change number now. */
+  changesSince(eventId: EventId, since: number): Promise<{ version: number; tickets: Ticket[]; orders: Order[] }>;
+
+  // Staff, sessions, devices.
+  createStaff(staff: StaffRecord): Promise<void>;
+  getStaff(id: InspectorId): Promise<StaffRecord | null>;
+  getStaffByUsername(username: string): Promise<StaffRecord | null>;
+  assignStaff(eventId: EventId, inspectorId: InspectorId): Promise<void>;
+  isStaffOf(eventId: EventId, inspectorId: InspectorId): Promise<boolean>;
+  listEventStaff(eventId: EventId): Promise<StaffRecord[]>;
+  createSession(session: SessionRecord): Promise<void>;
+  getSession(tokenHash: string): Promise<SessionRecord | null>;
+  deleteSession(tokenHash: string): Promise<void>;
+  registerDevice(device: DeviceRecord): Promise<void>;
+  getDevice(id: DeviceId): Promise<DeviceRecord | null>;
+  listDevices(): Promise<DeviceRecord[]>;
+  revokeDevice(id: DeviceId, at: number): Promise<void>;
+  touchDevice(id: DeviceId, at: number): Promise<void>;
+
+  // Scans: the grow-only set. Idempotent by scan id.
+  /** Decide and store online scans; one transaction for the lot, one decision per scan, in order. */
+  submitOnline(items: OnlineSubmission[], receivedAt: number): Promise<SubmitResult[]>;
+  /** Store scans decided offline: never rejected; losers become conflicts. */
+  uploadOffline(scans: Scan[], receivedAt: number): Promise<UploadResult[]>;
+  /** Every stored scan of one ticket. */
+  ticketScans(eventId: EventId, ticketId: TicketId): Promise<Scan[]>;
+  /** Scans of the event stored after `cursor`, oldest first. */
+  scansAfter(eventId: EventId, cursor: number, limit: number): Promise<{ scans: StoredScan[]; cursor: number; more: boolean }>;
+  latestCursor(eventId: EventId): Promise<number>;
+  history(query: HistoryQuery): Promise<{ scans: StoredScan[]; next: number | null }>;
+  listConflicts(eventId: EventId): Promise<Conflict[]>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,30 @@
+// One Vite config: it builds the scanner PWA (root scanner-pwa/, output dist/pwa) and
+// holds the test projects that `npm test` runs with Vitest.
+import { defineConfig } from 'vitest/config';
+import { pwaPlugins } from './scanner-pwa/build.config.ts';
+
+export default defineConfig({
+  root: 'scanner-pwa',
+  plugins: pwaPlugins(),
+  build: { outDir: '../dist/pwa', emptyOutDir: true },
+  test: {
+    root: '.',
+    reporters: ['default', './tests/support/summary-reporter.ts'],
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['tests/shared/**/*.test.ts', 'tests/sync-server/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        // Real servers on loopback ports: slower, each file starts its own server.
+        test: { name: 'integration', include: ['tests/integration/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 60_000 },
+      },
+      {
+        extends: true,
+        // Real Chromium: one file at a time so two browsers do not fight over two cores.
+        test: { name: 'e2e', include: ['tests/e2e/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000, fileParallelism: false },
+      },
+    ],
+  },
+});
