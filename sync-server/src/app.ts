@@ -1,0 +1,47 @@
+// The HTTP application, built and exported without listening (main.ts and tests listen).
+// Sub-apps mounted with route(); one error handler turns everything into the one body.
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
+import { GkError, MAX_MESSAGE_BYTES } from '@gatekeeper/shared/protocol/index';
+import { authRoutes } from './routes/auth.ts';
+import type { AppDeps, Env } from './routes/context.ts';
+import { deviceRoutes } from './routes/devices.ts';
+import { eventRoutes } from './routes/events.ts';
+import { scanRoutes } from './routes/scans.ts';
+import { pwaRoutes } from './routes/pwa.ts';
+
+export type { AppDeps } from './routes/context.ts';
+
+export function createApp(deps: AppDeps) {
+  const app = new Hono<Env>();
+  const limit = bodyLimit({ maxSize: MAX_MESSAGE_BYTES, onError: () => { throw new GkError('payload_too_large', `bodies are limited to ${MAX_MESSAGE_BYTES} bytes`); } });
+
+  app.use('*', async (c, next) => { c.set('deps', deps); await next(); });
+  app.use('*', secureHeaders({
+    // The camera is the point of the app; everything else a page could ask for is off.
+    permissionsPolicy: { camera: ['self'], microphone: [], geolocation: [] },
+    crossOriginEmbedderPolicy: false,
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"], scriptSrc: ["'self'", "'wasm-unsafe-eval'"], styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:', 'blob:'], connectSrc: ["'self'", 'ws:', 'wss:'], workerSrc: ["'self'", 'blob:'], mediaSrc: ["'self'", 'blob:'],
+    },
+  }));
+  app.use('/api/*', async (c, next) => (c.req.path.endsWith('/import') ? next() : limit(c, next)));
+
+  app.get('/healthz', (c) => c.json({ ok: true }));
+  app.route('/api', authRoutes);
+  app.route('/api/devices', deviceRoutes);
+  app.route('/api/events', eventRoutes);
+  app.route('/api/events', scanRoutes);
+  app.all('/api/*', () => { throw new GkError('not_found', 'no such API route'); });
+  if (deps.pwaDir) app.route('/', pwaRoutes(deps.pwaDir));
+
+  app.onError((err, c) => {
+    if (err instanceof GkError) return c.json(err.toBody(), err.status as 400);
+    deps.log.error('request failed', { path: c.req.path, err: err instanceof Error ? err.stack : String(err) });
+    return c.json(new GkError('internal', 'the server failed on this request').toBody(), 500);
+  });
+  app.notFound((c) => c.json(new GkError('not_found', `nothing at ${c.req.path}`).toBody(), 404));
+  return app;
+}

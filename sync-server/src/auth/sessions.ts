@@ -1,0 +1,33 @@
+// Sessions: a random token in an HttpOnly cookie; only its SHA-256 is stored, so a stolen
+// database file does not hand out live sessions.
+import { createHash, randomBytes } from 'node:crypto';
+import type { Storage, StaffRecord } from '../storage/types.ts';
+
+export const SESSION_COOKIE = 'gk_session';
+
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url');
+
+export async function createSession(storage: Storage, inspector: StaffRecord, ttlMs: number, now: number): Promise<string> {
+  const token = randomBytes(32).toString('base64url');
+  await storage.createSession({ tokenHash: hashToken(token), inspectorId: inspector.id, createdAt: now, expiresAt: now + ttlMs });
+  return token;
+}
+
+/** The staff member behind a session token, or null when it is unknown, expired or disabled. */
+export async function resolveSession(storage: Storage, token: string | undefined, now: number): Promise<StaffRecord | null> {
+  if (!token || token.length > 128) return null;
+  const session = await storage.getSession(hashToken(token));
+  if (!session || session.expiresAt <= now) return null;
+  const staff = await storage.getStaff(session.inspectorId);
+  return staff && !staff.disabled ? staff : null;
+}
+
+/** Read one cookie from a Cookie header (the socket upgrade has no Hono context). */
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}

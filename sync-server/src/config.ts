@@ -1,0 +1,89 @@
+// Every setting the server reads, in one table: default, description, validation. Read
+// once in main.ts from GK_* environment variables; everything else receives a Config.
+// A wrong value stops the server at start with a message saying what to set.
+
+interface Option<T> {
+  env: string;
+  description: string;
+  default: T;
+  parse(raw: string): T;
+  secret?: boolean;
+}
+
+const int = (min: number, max: number) => (raw: string): number => {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`must be a whole number from ${min} to ${max}`);
+  return n;
+};
+const str = (raw: string): string => {
+  if (raw.trim() === '') throw new Error('must not be empty');
+  return raw;
+};
+const bool = (raw: string): boolean => {
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new Error('must be true or false');
+};
+const oneOf = <T extends string>(...values: T[]) => (raw: string): T => {
+  if (!(values as string[]).includes(raw)) throw new Error(`must be one of ${values.join(', ')}`);
+  return raw as T;
+};
+const list = (raw: string): string[] => raw.split(',').map((s) => s.trim()).filter(Boolean);
+
+export const OPTIONS = {
+  host: { env: 'GK_HOST', description: 'Address to listen on (0.0.0.0: reachable from phones on the LAN)', default: '0.0.0.0', parse: str },
+  port: { env: 'GK_PORT', description: 'HTTP port', default: 8080, parse: int(0, 65535) },
+  httpsPort: { env: 'GK_HTTPS_PORT', description: 'HTTPS port (phones need a secure context for the camera); 0 picks a free one; -1 turns HTTPS off', default: 8443, parse: int(-1, 65535) },
+  dataDir: { env: 'GK_DATA_DIR', description: 'Folder for the SQLite file and the self-signed certificate', default: './data', parse: str },
+  dbFile: { env: 'GK_DB_FILE', description: 'SQLite file (default: <GK_DATA_DIR>/gatekeeper.sqlite)', default: '', parse: (r: string) => r },
+  synchronous: { env: 'GK_SQLITE_SYNCHRONOUS', description: 'SQLite synchronous pragma: FULL survives power loss, NORMAL only a process crash', default: 'FULL' as 'FULL' | 'NORMAL', parse: oneOf('FULL', 'NORMAL') },
+  seedDemo: { env: 'GK_SEED_DEMO', description: 'Create the demo event, tickets and logins when the database is empty', default: true, parse: bool },
+  demoTickets: { env: 'GK_DEMO_TICKETS', description: 'How many demo tickets to create', default: 200, parse: int(1, 1_000_000) },
+  pwaDir: { env: 'GK_PWA_DIR', description: 'Built scanner app to serve (vite build output)', default: './dist/pwa', parse: str },
+  publicUrl: { env: 'GK_PUBLIC_URL', description: 'Base URL printed in ticket links (default: the HTTPS LAN address)', default: '', parse: (r: string) => r },
+  allowedOrigins: { env: 'GK_ALLOWED_ORIGINS', description: 'Extra origins allowed to open the socket (the server\u2019s own origin always is)', default: [] as string[], parse: list },
+  sessionHours: { env: 'GK_SESSION_HOURS', description: 'Session lifetime in hours', default: 16, parse: int(1, 24 * 30) },
+  tlsCert: { env: 'GK_TLS_CERT', description: 'PEM certificate file for HTTPS (default: a self-signed one kept in the data folder)', default: '', parse: (r: string) => r },
+  tlsKey: { env: 'GK_TLS_KEY', description: 'PEM private key file for HTTPS', default: '', parse: (r: string) => r, secret: true },
+  logLevel: { env: 'GK_LOG_LEVEL', description: 'debug, info, warn or error', default: 'info' as 'debug' | 'info' | 'warn' | 'error', parse: oneOf('debug', 'info', 'warn', 'error') },
+  gossipTickMs: { env: 'GK_GOSSIP_TICK_MS', description: 'Gossip is coalesced per tick of this many ms (0: per event-loop turn)', default: 0, parse: int(0, 1000) },
+} satisfies Record<string, Option<unknown>>;
+
+type Options = typeof OPTIONS;
+export type Config = { [K in keyof Options]: Options[K]['default'] };
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Build a Config from an environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined>, overrides: Partial<Config> = {}): Config {
+  const out: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [key, opt] of Object.entries(OPTIONS) as Array<[keyof Config, Option<unknown>]>) {
+    const raw = env[opt.env];
+    if (raw === undefined) { out[key] = opt.default; continue; }
+    try { out[key] = opt.parse(raw); } catch (e) {
+      problems.push(`${opt.env}=${opt.secret ? '***' : JSON.stringify(raw)} ${(e as Error).message} (${opt.description})`);
+    }
+  }
+  if (problems.length) throw new ConfigError(`bad configuration:\n  ${problems.join('\n  ')}`);
+  const config = { ...(out as Config), ...overrides };
+  if (!config.dbFile) config.dbFile = `${config.dataDir.replace(/\/$/, '')}/gatekeeper.sqlite`;
+  if (Boolean(config.tlsCert) !== Boolean(config.tlsKey)) throw new ConfigError('set both GK_TLS_CERT and GK_TLS_KEY, or neither');
+  return config;
+}
+
+/** The config as safe to log: secrets masked. */
+export function describeConfig(config: Config): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, opt] of Object.entries(OPTIONS) as Array<[keyof Config, Option<unknown>]>) {
+    out[key] = opt.secret && config[key] ? '***' : config[key];
+  }
+  return out;
+}
+
+/** Help text listing every variable, for `--help` and the README. */
+export function configHelp(): string {
+  return Object.values(OPTIONS).map((o) => `  ${o.env.padEnd(24)} ${o.description} (default: ${JSON.stringify(o.default)})`).join('\n');
+}

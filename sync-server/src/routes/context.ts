@@ -1,0 +1,61 @@
+// What every route receives, and the small helpers they share: who is asking, and a
+// body parsed with the one schema.
+import type { Context } from 'hono';
+import { getCookie } from 'hono/cookie';
+import type { z } from 'zod';
+import { GkError } from '@gatekeeper/shared/protocol/index';
+import { resolveSession, SESSION_COOKIE } from '../auth/sessions.ts';
+import type { Issuer } from '../issuer.ts';
+import type { Logger } from '../log.ts';
+import type { ScanService } from '../scans/scan-service.ts';
+import type { StaffRecord, Storage } from '../storage/types.ts';
+import type { Down } from '@gatekeeper/shared/protocol/index';
+import type { DeviceId, EventId } from '@gatekeeper/shared/ids';
+import type { RateLimiter } from '../auth/rate-limit.ts';
+
+export interface AppDeps {
+  storage: Storage;
+  scans: ScanService;
+  issuer: Issuer;
+  /** The hub, as far as routes need it. */
+  push: { broadcast(eventId: EventId, msg: Down): void; disconnectDevice(id: DeviceId): void };
+  log: Logger;
+  now: () => number;
+  sessionTtlMs: number;
+  loginLimits: { perAccount: RateLimiter; perAddress: RateLimiter };
+  /** Folder of the built scanner app, or null to serve none. */
+  pwaDir: string | null;
+}
+
+export type Env = { Variables: { deps: AppDeps } };
+export type Ctx = Context<Env>;
+
+/** The logged-in staff member, or an `unauthenticated` error. */
+export async function staffOf(c: Ctx): Promise<StaffRecord> {
+  const { storage, now } = c.var.deps;
+  const staff = await resolveSession(storage, getCookie(c, SESSION_COOKIE), now());
+  if (!staff) throw new GkError('unauthenticated', 'log in first');
+  return staff;
+}
+
+export async function jsonBody<S extends z.ZodType>(c: Ctx, schema: S): Promise<z.output<S>> {
+  let body: unknown;
+  try { body = await c.req.json(); } catch { throw new GkError('bad_request', 'the body is not JSON'); }
+  const r = schema.safeParse(body);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    throw new GkError('bad_request', `${i.path.map(String).join('.') || 'body'}: ${i.message}`, r.error.issues.slice(0, 20).map((x) => ({ path: x.path.map(String).join('.'), message: x.message })));
+  }
+  return r.data;
+}
+
+/** Parse a path or query value with an id parser, as a 400 rather than a 500. */
+export function param<T>(parse: (v: unknown) => T, value: string | undefined, what: string): T {
+  try { return parse(value); } catch { throw new GkError('bad_request', `${what} is not a valid id`); }
+}
+
+/** The address a request came from, for rate limiting. */
+export function clientAddress(c: Ctx): string {
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  return env?.incoming?.socket?.remoteAddress ?? 'in-process';
+}

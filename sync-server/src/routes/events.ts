@@ -1,0 +1,124 @@
+// Events and what a scanner needs of them: checkpoints, the code word, the manifest,
+// staff, ticket import and ticket codes.
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { z } from 'zod';
+import { zCheckpoint, zTicket } from '@gatekeeper/shared/domain';
+import { checkpointId, eventId, inspectorId, newId, orderId, ticketId } from '@gatekeeper/shared/ids';
+import { TICKET_COLUMNS, ticketToRow, zEvent, type Manifest } from '@gatekeeper/shared/manifest';
+import { GkError, zRole } from '@gatekeeper/shared/protocol/index';
+import { hashPassword } from '../auth/passwords.ts';
+import { requireEventAccess, requireRole } from '../auth/roles.ts';
+import { importTickets } from '../import/run.ts';
+import { publicStaff, visibleEvents } from './auth.ts';
+import { jsonBody, param, staffOf, type Ctx, type Env } from './context.ts';
+
+const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
+
+const eventOf = (c: Ctx) => param(eventId, c.req.param('eventId'), 'event id');
+
+/** Resolve the caller and check they may act on the path's event with at least `role`. */
+async function access(c: Ctx, role: 'inspector' | 'supervisor' | 'admin' = 'inspector') {
+  const staff = await staffOf(c);
+  const id = eventOf(c);
+  await requireEventAccess(c.var.deps.storage, staff, id, role);
+  return { staff, eventId: id };
+}
+
+const zCreateEvent = z.object({ event: zEvent, checkpoints: z.array(zCheckpoint).max(200).default([]) });
+const zStaffBody = z.object({ username: z.string().regex(/^[a-z0-9._-]{2,64}$/), name: z.string().min(1).max(80), password: z.string().min(8).max(256), role: zRole });
+
+export const eventRoutes = new Hono<Env>()
+  .get('/', async (c) => c.json({ events: await visibleEvents(c.var.deps.storage, await staffOf(c)) }))
+  .post('/', async (c) => {
+    requireRole(await staffOf(c), 'admin');
+    const { event, checkpoints } = await jsonBody(c, zCreateEvent);
+    const { storage, issuer } = c.var.deps;
+    if (await storage.getEvent(event.id)) throw new GkError('bad_request', `event ${event.id} exists already`);
+    if (checkpoints.some((cp) => cp.eventId !== event.id)) throw new GkError('bad_request', 'every checkpoint must belong to the new event');
+    await storage.createEvent(event);
+    for (const cp of checkpoints) await storage.upsertCheckpoint(cp);
+    await issuer.ensureKey(event.id);
+    return c.json({ event, checkpoints }, 201);
+  })
+  .get('/:eventId', async (c) => {
+    const { eventId: id } = await access(c);
+    const { storage } = c.var.deps;
+    return c.json({ event: await storage.getEvent(id), checkpoints: await storage.listCheckpoints(id), codeWord: await storage.getCodeWord(id) });
+  })
+  .put('/:eventId/checkpoints/:checkpointId', async (c) => {
+    const { eventId: id } = await access(c, 'supervisor');
+    const cp = await jsonBody(c, zCheckpoint);
+    if (cp.eventId !== id || cp.id !== param(checkpointId, c.req.param('checkpointId'), 'checkpoint id')) {
+      throw new GkError('bad_request', 'the body names another event or checkpoint than the path');
+    }
+    await c.var.deps.storage.upsertCheckpoint(cp);
+    return c.json({ checkpoint: cp });
+  })
+  .put('/:eventId/code-word', async (c) => {
+    const { eventId: id } = await access(c, 'supervisor');
+    const { codeWord } = await jsonBody(c, z.object({ codeWord: z.string().trim().min(1).max(40).nullable() }));
+    await c.var.deps.storage.setCodeWord(id, codeWord);
+    c.var.deps.push.broadcast(id, { type: 'codeWord', eventId: id, codeWord });
+    return c.json({ codeWord });
+  })
+  .post('/:eventId/staff', async (c) => {
+    const { eventId: id } = await access(c, 'admin');
+    const body = await jsonBody(c, zStaffBody);
+    const { storage } = c.var.deps;
+    let staff = await storage.getStaffByUsername(body.username);
+    if (!staff) {
+      staff = { id: inspectorId(newId('i-')), username: body.username, name: body.name, role: body.role, passwordHash: await hashPassword(body.password), disabled: false };
+      await storage.createStaff(staff);
+    }
+    await storage.assignStaff(id, staff.id);
+    return c.json({ inspector: publicStaff(staff) }, 201);
+  })
+  .get('/:eventId/manifest', async (c) => {
+    const { eventId: id } = await access(c);
+    const { storage, issuer } = c.var.deps;
+    const since = Number(c.req.query('since') ?? 0);
+    if (!Number.isInteger(since) || since < 0) throw new GkError('bad_request', 'since must be a change number');
+    await issuer.ensureKey(id);
+    const [event, changes, checkpoints, keys, staff, codeWord] = await Promise.all([
+      storage.getEvent(id), storage.changesSince(id, since), storage.listCheckpoints(id),
+      storage.listEventKeys(id), storage.listEventStaff(id), storage.getCodeWord(id),
+    ]);
+    const manifest: Manifest = {
+      event: event!, version: changes.version, delta: since > 0, checkpoints,
+      publicKeys: keys.map((k) => ({ keyId: k.keyId, publicKey: k.publicKey, revoked: k.revoked })),
+      staff: staff.map((s) => ({ id: s.id, name: s.name })), codeWord, orders: changes.orders,
+      columns: [...TICKET_COLUMNS], tickets: changes.tickets.map(ticketToRow),
+      revoked: changes.tickets.filter((t) => t.status === 'revoked').map((t) => t.id),
+    };
+    return c.json(manifest);
+  })
+  .post('/:eventId/import', bodyLimit({ maxSize: MAX_IMPORT_BYTES, onError: () => { throw new GkError('payload_too_large', `imports are limited to ${MAX_IMPORT_BYTES} bytes`); } }), async (c) => {
+    const { eventId: id } = await access(c, 'admin');
+    const type = c.req.header('content-type') ?? '';
+    const format = type.includes('csv') ? 'csv' : 'json';
+    const result = await importTickets(c.var.deps.storage, id, { format, text: await c.req.text() });
+    c.var.deps.log.info('import', { event: id, ...result });
+    return c.json(result);
+  })
+  .post('/:eventId/tickets/:ticketId/status', async (c) => {
+    const { eventId: id } = await access(c, 'admin');
+    const tid = param(ticketId, c.req.param('ticketId'), 'ticket id');
+    const { status } = await jsonBody(c, z.object({ status: zTicket.shape.status }));
+    const { storage } = c.var.deps;
+    if (!(await storage.getTicket(id, tid))) throw new GkError('not_found', `no ticket ${tid}`);
+    await storage.setTicketStatus(id, tid, status);
+    return c.json({ ok: true });
+  })
+  .get('/:eventId/tickets/:ticketId/code', async (c) => {
+    const { eventId: id } = await access(c, 'supervisor');
+    const ticket = await c.var.deps.storage.getTicket(id, param(ticketId, c.req.param('ticketId'), 'ticket id'));
+    if (!ticket) throw new GkError('not_found', 'no such ticket');
+    return c.json(await c.var.deps.issuer.ticketCode(ticket));
+  })
+  .get('/:eventId/orders/:orderId/code', async (c) => {
+    const { eventId: id } = await access(c, 'supervisor');
+    return c.json(await c.var.deps.issuer.orderCode(id, param(orderId, c.req.param('orderId'), 'order id')));
+  });
+
+export { access };

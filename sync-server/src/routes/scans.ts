@@ -1,0 +1,70 @@
+// Scans over HTTP, for clients without a socket: the same operations and rules as the
+// hub, through the same ScanService.
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { zScan } from '@gatekeeper/shared/domain';
+import { checkpointId, deviceId, inspectorId, orderId, ticketId } from '@gatekeeper/shared/ids';
+import { OUTCOMES, type Outcome } from '@gatekeeper/shared/outcomes';
+import { GkError, MAX_BATCH, zScanRequest } from '@gatekeeper/shared/protocol/index';
+import type { HistoryQuery } from '../storage/types.ts';
+import { access } from './events.ts';
+import { jsonBody, param, type Ctx, type Env } from './context.ts';
+
+/** The registered, unrevoked device named in X-Device-Id. */
+async function deviceOf(c: Ctx) {
+  const id = param(deviceId, c.req.header('x-device-id'), 'X-Device-Id');
+  const device = await c.var.deps.storage.getDevice(id);
+  if (!device) throw new GkError('forbidden', `device ${id} is not registered`);
+  if (device.revokedAt !== null) throw new GkError('device_revoked', `device ${id} has been revoked`);
+  return id;
+}
+
+const num = (v: string | undefined, what: string): number | undefined => {
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new GkError('bad_request', `${what} must be a number`);
+  return n;
+};
+
+export const scanRoutes = new Hono<Env>()
+  .post('/:eventId/scans', async (c) => {
+    const { staff, eventId } = await access(c);
+    const device = await deviceOf(c);
+    const req = await jsonBody(c, zScanRequest);
+    return c.json(await c.var.deps.scans.submitOnline(staff, device, eventId, req));
+  })
+  .post('/:eventId/scans/batch', async (c) => {
+    const { staff, eventId } = await access(c);
+    const device = await deviceOf(c);
+    const { scans } = await jsonBody(c, z.object({ scans: z.array(zScan).min(1).max(MAX_BATCH) }));
+    return c.json({ results: await c.var.deps.scans.uploadOffline(staff, device, eventId, scans) });
+  })
+  .get('/:eventId/scans', async (c) => {
+    const { eventId } = await access(c);
+    const after = num(c.req.query('after'), 'after') ?? 0;
+    const limit = Math.min(num(c.req.query('limit'), 'limit') ?? MAX_BATCH, MAX_BATCH);
+    const page = await c.var.deps.storage.scansAfter(eventId, after, limit);
+    return c.json({ scans: page.scans.map((s) => s.scan), cursor: page.cursor, more: page.more });
+  })
+  .get('/:eventId/history', async (c) => {
+    const { eventId } = await access(c, 'supervisor');
+    const q = c.req.query();
+    const outcome = q.outcome;
+    if (outcome !== undefined && !(OUTCOMES as string[]).includes(outcome)) throw new GkError('bad_request', `unknown outcome ${outcome}`);
+    const query: HistoryQuery = {
+      eventId,
+      ticketId: q.ticket ? param(ticketId, q.ticket, 'ticket') : undefined,
+      orderId: q.order ? param(orderId, q.order, 'order') : undefined,
+      checkpointId: q.checkpoint ? param(checkpointId, q.checkpoint, 'checkpoint') : undefined,
+      inspectorId: q.inspector ? param(inspectorId, q.inspector, 'inspector') : undefined,
+      deviceId: q.device ? param(deviceId, q.device, 'device') : undefined,
+      outcome: outcome as Outcome | undefined,
+      from: num(q.from, 'from'), to: num(q.to, 'to'), before: num(q.before, 'before'),
+      limit: Math.min(Math.max(num(q.limit, 'limit') ?? 100, 1), 500),
+    };
+    return c.json(await c.var.deps.storage.history(query));
+  })
+  .get('/:eventId/conflicts', async (c) => {
+    const { eventId } = await access(c, 'supervisor');
+    return c.json({ conflicts: await c.var.deps.storage.listConflicts(eventId) });
+  });

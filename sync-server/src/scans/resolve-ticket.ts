@@ -1,0 +1,46 @@
+// Which ticket a scanned code names, decided on the server from the code itself: a scanner
+// may say which ticket it thinks it scanned, but the signature is checked here again.
+import { decodeCode } from '@gatekeeper/shared/codec/index';
+import type { Scan, Ticket } from '@gatekeeper/shared/domain';
+import type { Outcome } from '@gatekeeper/shared/outcomes';
+import type { Storage } from '../storage/types.ts';
+
+export type Resolution =
+  | { ok: true; ticket: Ticket }
+  | { ok: false; outcome: Outcome; reason: string };
+
+/**
+ * A scan names its ticket in `ticketId` and carries the scanned text in `code`. Signed codes
+ * must verify and name that ticket (or its order); plain codes must be the ticket's imported
+ * barcode; manual entry (code = the ticket id, typed or picked by search) is taken as is.
+ */
+export async function resolveTicket(storage: Storage, req: Pick<Scan, 'eventId' | 'ticketId' | 'code'>, now: number): Promise<Resolution> {
+  const keys = await storage.listEventKeys(req.eventId);
+  const decoded = decodeCode(req.code, {
+    eventId: req.eventId,
+    publicKeys: keys.map((k) => ({ keyId: k.keyId, publicKey: k.publicKey, revoked: k.revoked })),
+    now,
+  });
+  if (!decoded.ok) return { ok: false, outcome: decoded.outcome, reason: decoded.reason };
+  const ticket = req.ticketId ? await storage.getTicket(req.eventId, req.ticketId) : null;
+  if (decoded.kind === 'imported') {
+    if (ticket && (decoded.code === ticket.id || decoded.code === ticket.importedCode)) return { ok: true, ticket };
+    const byCode = await storage.findTicketByImportedCode(req.eventId, decoded.code);
+    if (byCode && (!req.ticketId || byCode.id === req.ticketId)) return { ok: true, ticket: byCode };
+    return { ok: false, outcome: 'unknown', reason: 'no ticket of this event has this code' };
+  }
+  if (!ticket) {
+    if (decoded.kind === 'ticket') {
+      const named = await storage.getTicket(req.eventId, decoded.ticketId);
+      if (named) return { ok: true, ticket: named };
+    }
+    return { ok: false, outcome: 'unknown', reason: 'the code names no ticket of this event' };
+  }
+  if (decoded.kind === 'ticket' && decoded.ticketId !== ticket.id) {
+    return { ok: false, outcome: 'unknown', reason: 'the code is for another ticket than the scan names' };
+  }
+  if (decoded.kind === 'order' && decoded.orderId !== ticket.orderId) {
+    return { ok: false, outcome: 'unknown', reason: 'the ticket is not part of the scanned order' };
+  }
+  return { ok: true, ticket };
+}

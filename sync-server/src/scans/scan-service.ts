@@ -1,0 +1,68 @@
+// Scans in: online (decided now, inside the storage transaction) and offline batches
+// (stored as decided, never rejected). HTTP and the socket both come through here, so
+// the checks on who may submit what live in one place.
+import { decideAdmission } from '@gatekeeper/shared/admission';
+import type { Conflict, Scan, Verdict } from '@gatekeeper/shared/domain';
+import type { DeviceId, EventId } from '@gatekeeper/shared/ids';
+import { OUTCOME_TEXT } from '@gatekeeper/shared/outcomes';
+import { GkError, type Ack, type AckStatus, type ScanRequest } from '@gatekeeper/shared/protocol/index';
+import type { OnlineSubmission, StaffRecord, Storage, StoredScan, SubmitResult } from '../storage/types.ts';
+import { GroupCommit } from './group-commit.ts';
+import { resolveTicket } from './resolve-ticket.ts';
+
+/** Told about every scan stored and every conflict found, to gossip them. */
+export interface ScanListener {
+  stored(eventId: EventId, scans: StoredScan[]): void;
+  conflicts(eventId: EventId, conflicts: Conflict[]): void;
+}
+
+export interface OnlineResult { status: AckStatus; verdict: Verdict; scan: Scan; cursor: number }
+
+export class ScanService {
+  private readonly online: GroupCommit<OnlineSubmission, SubmitResult>;
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly listener: ScanListener,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.online = new GroupCommit((items) => this.storage.submitOnline(items, this.now()));
+  }
+
+  /** Who may submit a scan: the logged-in inspector, from their own registered device. */
+  private async checkSubmitter(staff: StaffRecord, deviceId: DeviceId, eventId: EventId, scan: Pick<Scan, 'eventId' | 'deviceId' | 'inspectorId'>): Promise<void> {
+    if (scan.eventId !== eventId) throw new GkError('forbidden', `scan for event ${scan.eventId} sent to event ${eventId}`);
+    if (scan.deviceId !== deviceId) throw new GkError('forbidden', `scan made by device ${scan.deviceId}, sent from device ${deviceId}`);
+    if (scan.inspectorId !== staff.id) throw new GkError('forbidden', `scan made by inspector ${scan.inspectorId}, sent by ${staff.id}`);
+  }
+
+  async submitOnline(staff: StaffRecord, deviceId: DeviceId, eventId: EventId, req: ScanRequest): Promise<OnlineResult> {
+    await this.checkSubmitter(staff, deviceId, eventId, req);
+    const checkpoint = await this.storage.getCheckpoint(eventId, req.checkpointId);
+    if (!checkpoint) throw new GkError('bad_request', `no checkpoint ${req.checkpointId} in event ${eventId}`);
+    const now = this.now();
+    const resolution = await resolveTicket(this.storage, req, now);
+    // The copied zone/mode must be the checkpoint's: arbitration trusts them later.
+    const request = { ...req, zone: checkpoint.zone, mode: checkpoint.mode, ticketId: resolution.ok ? resolution.ticket.id : null };
+    const decide = (prior: readonly Scan[]): Verdict => {
+      if (!resolution.ok) {
+        return { outcome: resolution.outcome, offline: false, ticketId: null, firstScan: null, explanation: `${OUTCOME_TEXT[resolution.outcome]} (${resolution.reason})` };
+      }
+      return decideAdmission(resolution.ticket, checkpoint, prior, now, { direction: req.direction, idChecked: req.idChecked, offline: false });
+    };
+    const r = await this.online.submit({ request, decide });
+    if (r.status !== 'duplicate') this.listener.stored(eventId, [r.stored]);
+    if (r.conflicts.length) this.listener.conflicts(eventId, r.conflicts);
+    return { status: r.status, verdict: r.verdict, scan: r.stored.scan, cursor: r.stored.seq };
+  }
+
+  async uploadOffline(staff: StaffRecord, deviceId: DeviceId, eventId: EventId, scans: Scan[]): Promise<Ack[]> {
+    for (const s of scans) await this.checkSubmitter(staff, deviceId, eventId, s);
+    const results = await this.storage.uploadOffline(scans, this.now());
+    const fresh = results.filter((r) => r.status !== 'duplicate').map((r) => r.stored);
+    if (fresh.length) this.listener.stored(eventId, fresh);
+    const conflicts = results.flatMap((r) => r.conflicts);
+    if (conflicts.length) this.listener.conflicts(eventId, conflicts);
+    return results.map((r) => ({ scanId: r.scanId, status: r.status, conflict: r.conflicts[0] ?? null }));
+  }
+}
