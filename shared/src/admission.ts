@@ -147,6 +147,10 @@ export function decideAdmission(
   req: AdmissionRequest,
 ): Verdict {
   if (!ticket || ticket.eventId !== checkpoint.eventId) return verdict(Outcome.unknown, req, null);
+  // Exits are recorded for any ticket of the event, before its status: people are never
+  // held inside, and an exit refused as "blocked" would leave an entry_exit zone believing
+  // the holder is still inside, so re-entry after an unblock would be refused as pass-back.
+  if (req.direction === 'exit') return verdict(Outcome.exit, req, ticket);
   if (ticket.status === 'revoked') return verdict(Outcome.revoked, req, ticket);
   if (ticket.status === 'canceled') return verdict(Outcome.canceled, req, ticket);
   if (ticket.status === 'blocked') return verdict(Outcome.blocked, req, ticket);
@@ -155,9 +159,6 @@ export function decideAdmission(
   const own = priorScans.filter((s) => s.ticketId === ticket.id && s.eventId === ticket.eventId);
   const key = scopeKey(checkpoint.mode, checkpoint.zone);
   const state = key === null ? { first: null, last: null } : (replay(own).states.get(key) ?? { first: null, last: null });
-
-  // Exits are recorded for any ticket of the event: people are never held inside.
-  if (req.direction === 'exit') return verdict(Outcome.exit, req, ticket);
 
   if (checkpoint.allowedTypes && !checkpoint.allowedTypes.includes(ticket.type)) {
     return verdict(Outcome.wrong_checkpoint, req, ticket, null, `A ${ticket.type} ticket is not valid at ${checkpoint.name}.`);

@@ -26,6 +26,15 @@ export interface HubOptions {
 }
 
 const HELLO_TIMEOUT_MS = 10_000;
+
+/** The `v` of a hello, read without the rest of its schema; null when it is not a hello. */
+function helloVersion(raw: string): number | null {
+  if (raw.length > 4096) return null;
+  try {
+    const o = JSON.parse(raw) as { type?: unknown; v?: unknown } | null;
+    return o && o.type === 'hello' && typeof o.v === 'number' && Number.isFinite(o.v) ? o.v : null;
+  } catch { return null; }
+}
 /** Close codes in the private range, so a client can tell why without a message. */
 export const CLOSE = { refused: 4000, unauthenticated: 4001, forbidden: 4003, revoked: 4004, helloTimeout: 4008 } as const;
 
@@ -89,6 +98,13 @@ export class Hub implements ScanListener {
     try {
       if (isBinary) throw new GkError('malformed_message', 'binary frames are not part of the protocol');
       const raw = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+      // Versions are negotiated before the hello is checked against today's schema: a
+      // newer client's hello may carry fields this server has never heard of.
+      if (!conn) {
+        const v = helloVersion(raw);
+        if (v !== null && v < MIN_PROTOCOL_VERSION) return this.refuse(ws, 'clientTooOld', `this server speaks protocol ${MIN_PROTOCOL_VERSION}–${PROTOCOL_VERSION}; update the app`);
+        if (v !== null && v > PROTOCOL_VERSION) return this.refuse(ws, 'serverTooOld', `this server speaks protocol up to ${PROTOCOL_VERSION}`);
+      }
       msg = parseUp(raw);
     } catch (e) {
       this.sendError(ws, e, null);
@@ -108,8 +124,6 @@ export class Hub implements ScanListener {
   }
 
   private async hello(ws: WebSocket, staff: StaffRecord, msg: UpOf<'hello'>): Promise<Connection | null> {
-    if (msg.v < MIN_PROTOCOL_VERSION) return this.refuse(ws, 'clientTooOld', `this server speaks protocol ${MIN_PROTOCOL_VERSION}–${PROTOCOL_VERSION}; update the app`);
-    if (msg.v > PROTOCOL_VERSION) return this.refuse(ws, 'serverTooOld', `this server speaks protocol up to ${PROTOCOL_VERSION}`);
     const { storage } = this.o;
     if (!(await storage.getEvent(msg.eventId))) return this.refuse(ws, 'unknownEvent', `no event ${msg.eventId}`);
     if (staff.role !== 'admin' && !(await storage.isStaffOf(msg.eventId, staff.id))) return this.refuse(ws, 'forbidden', `you are not staff of event ${msg.eventId}`);

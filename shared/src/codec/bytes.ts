@@ -1,0 +1,98 @@
+// The payload's building blocks: u8, minimal unsigned LEB128 varints and length-prefixed
+// UTF-8 strings. The reader checks every length against what is left before reading, so
+// a forged length can neither allocate nor read past the end.
+
+/** Thrown by ByteReader; payload.ts turns it into a result, it never leaves the codec. */
+export class MalformedPayload extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MalformedPayload';
+  }
+}
+
+/** 7 bytes hold 49 bits: seconds up to year ~17 million, and still exact as numbers. */
+const MAX_VARINT_BYTES = 7;
+const MAX_VARINT = 2 ** (7 * MAX_VARINT_BYTES) - 1;
+
+const encoder = new TextEncoder();
+// fatal: a damaged string is refused, not read with U+FFFD in it.
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+export class ByteWriter {
+  readonly #parts: number[] = [];
+
+  u8(n: number): this {
+    if (!Number.isInteger(n) || n < 0 || n > 255) throw new RangeError(`not a byte: ${n}`);
+    this.#parts.push(n);
+    return this;
+  }
+
+  varint(n: number): this {
+    if (!Number.isInteger(n) || n < 0 || n > MAX_VARINT) throw new RangeError(`varint out of range: ${n}`);
+    // Division, not bit shifts: shifts would cut the number to 32 bits.
+    while (n >= 0x80) {
+      this.#parts.push((n % 0x80) | 0x80);
+      n = Math.floor(n / 0x80);
+    }
+    this.#parts.push(n);
+    return this;
+  }
+
+  str(s: string, maxBytes: number): this {
+    const bytes = encoder.encode(s);
+    if (bytes.length > maxBytes) throw new RangeError(`string longer than ${maxBytes} bytes: ${JSON.stringify(s.slice(0, 40))}`);
+    this.varint(bytes.length);
+    for (const b of bytes) this.#parts.push(b);
+    return this;
+  }
+
+  bytes(): Uint8Array {
+    return Uint8Array.from(this.#parts);
+  }
+}
+
+export class ByteReader {
+  readonly #buf: Uint8Array;
+  #pos = 0;
+  constructor(buf: Uint8Array) {
+    this.#buf = buf;
+  }
+
+  get done(): boolean {
+    return this.#pos === this.#buf.length;
+  }
+
+  u8(what: string): number {
+    if (this.#pos >= this.#buf.length) throw new MalformedPayload(`it ends before the ${what}`);
+    return this.#buf[this.#pos++];
+  }
+
+  varint(what: string): number {
+    let n = 0;
+    let scale = 1;
+    for (let i = 0; i < MAX_VARINT_BYTES; i++) {
+      const b = this.u8(what);
+      n += (b & 0x7f) * scale;
+      if ((b & 0x80) === 0) {
+        // Minimal encoding only, so one value has one spelling.
+        if (b === 0 && i > 0) throw new MalformedPayload(`the ${what} is not minimally encoded`);
+        return n;
+      }
+      scale *= 0x80;
+    }
+    throw new MalformedPayload(`the ${what} is too large`);
+  }
+
+  str(what: string, maxBytes: number): string {
+    const len = this.varint(`length of the ${what}`);
+    if (len > maxBytes) throw new MalformedPayload(`the ${what} is ${len} bytes long (at most ${maxBytes})`);
+    if (len > this.#buf.length - this.#pos) throw new MalformedPayload(`it ends inside the ${what}`);
+    const slice = this.#buf.subarray(this.#pos, this.#pos + len);
+    this.#pos += len;
+    try {
+      return decoder.decode(slice);
+    } catch {
+      throw new MalformedPayload(`the ${what} is not valid text`);
+    }
+  }
+}

@@ -1,0 +1,138 @@
+// Reading a scan: one call from scanned text to "a verified ticket", "a verified order",
+// "another system's barcode" or a refusal with an outcome and a reason the inspector can
+// act on. It never throws: whatever the camera or a keyboard-wedge scanner hands us, the
+// gate shows a verdict.
+//
+// Validity windows are returned, not judged: whether "not yet valid" admits with a
+// warning is the admission rule's call, and it also sees the manifest's copy.
+import type { EventId } from '../ids.ts';
+import type { PublicKeyEntry } from '../manifest.ts';
+import { Outcome } from '../outcomes.ts';
+import { decodeBase64Url, fromBase64Url } from './base64url.ts';
+import {
+  CODE_MAGIC, CodeKind, FORMAT_VERSION, MAX_CODE_LENGTH, MAX_IMPORTED_LENGTH, RESERVED_KINDS,
+  SIGNATURE_LENGTH, SUPPORTED_VERSIONS, codePrefix, isOurCode,
+} from './format.ts';
+import { verifyBytes } from './keys.ts';
+import { extractCode } from './link.ts';
+import {
+  decodeOrderPayload, decodeTicketPayload, type OrderCodeFields, type PayloadResult, type TicketCodeFields,
+} from './payload.ts';
+import { signedMessage } from './sign.ts';
+
+export interface DecodeContext {
+  /** The event this scanner checks in for. */
+  eventId: EventId | string;
+  /** The event's keys from the manifest: a list, so codes signed before a rotation still verify. */
+  publicKeys: readonly PublicKeyEntry[];
+  /** Epoch ms. Unused by static codes (see above); rotating codes will need it. */
+  now?: number;
+}
+
+interface Verified {
+  ok: true;
+  /** The code as read, unwrapped from a link: evidence for the scan record. */
+  code: string;
+  version: number;
+  keyId: string;
+}
+export type DecodedTicket = Verified & { kind: 'ticket' } & TicketCodeFields;
+export type DecodedOrder = Verified & { kind: 'order' } & OrderCodeFields;
+/** Not ours: valid only if the manifest lists it as some ticket's importedCode. */
+export type ImportedCode = { ok: true; kind: 'imported'; code: string };
+export type CodeRejection = {
+  ok: false;
+  outcome: typeof Outcome.invalid_signature | typeof Outcome.unknown;
+  reason: string;
+};
+export type DecodeResult = DecodedTicket | DecodedOrder | ImportedCode | CodeRejection;
+
+const forged = (reason: string): CodeRejection => ({ ok: false, outcome: Outcome.invalid_signature, reason });
+const notOurs = (reason: string): CodeRejection => ({ ok: false, outcome: Outcome.unknown, reason });
+const damaged = (why: string): CodeRejection => forged(`The code is damaged: ${why}.`);
+
+export function decodeCode(text: string, ctx: DecodeContext): DecodeResult {
+  try {
+    return decode(text, ctx);
+  } catch (e) {
+    // Nothing above is known to throw; if something does, refuse rather than crash the gate.
+    return forged(`The code could not be checked (${e instanceof Error ? e.message : String(e)}).`);
+  }
+}
+
+function decode(text: string, ctx: DecodeContext): DecodeResult {
+  const code = extractCode(text);
+  if (!isOurCode(code)) {
+    if (code.length === 0) return notOurs('The scan was empty.');
+    if (code.length > MAX_IMPORTED_LENGTH) {
+      return notOurs(`The code is ${code.length} characters long; no ticket of this event has a code over ${MAX_IMPORTED_LENGTH}.`);
+    }
+    return { ok: true, kind: 'imported', code };
+  }
+  if (code.length > MAX_CODE_LENGTH) return damaged(`it is ${code.length} characters long, far more than any ticket code`);
+
+  // "GK" <version digits> <kind letter> <base64url>
+  let i = CODE_MAGIC.length;
+  while (i < code.length && i < CODE_MAGIC.length + 6 && code.charCodeAt(i) >= 48 && code.charCodeAt(i) <= 57) i++;
+  const versionText = code.slice(CODE_MAGIC.length, i);
+  const version = Number(versionText);
+  if (!SUPPORTED_VERSIONS.has(version) || versionText !== String(version)) {
+    return forged(version > FORMAT_VERSION
+      ? `The code uses format version ${versionText}, which this app does not read yet (it reads version ${FORMAT_VERSION}). Update the app.`
+      : `The code claims format version ${versionText}, which has never existed.`);
+  }
+  const kind = code.charAt(i);
+  if (kind === '') return damaged('it ends after its prefix');
+  if (Object.hasOwn(RESERVED_KINDS, kind)) return forged(`The code is a kind this app cannot check yet: ${RESERVED_KINDS[kind]}.`);
+  if (kind !== CodeKind.ticket && kind !== CodeKind.order) return damaged(`${JSON.stringify(kind)} is not a kind of code`);
+
+  const body = decodeBase64Url(code.slice(i + 1));
+  if (!body.ok) return damaged(body.reason);
+  if (body.bytes.length <= SIGNATURE_LENGTH) return damaged('it is cut short');
+  const payload = body.bytes.subarray(0, body.bytes.length - SIGNATURE_LENGTH);
+  const signature = body.bytes.subarray(body.bytes.length - SIGNATURE_LENGTH);
+
+  const sealed: Sealed = { version, prefix: codePrefix(version, kind), payload, signature };
+  const verified = { ok: true as const, code, version };
+  if (kind === CodeKind.ticket) {
+    const r = check(decodeTicketPayload(payload), sealed, ctx);
+    return r.ok ? { ...verified, kind: 'ticket', keyId: r.keyId, ...r.fields } : r;
+  }
+  const r = check(decodeOrderPayload(payload), sealed, ctx);
+  return r.ok ? { ...verified, kind: 'order', keyId: r.keyId, ...r.fields } : r;
+}
+
+/** From parsed payload to verified fields: version, event, key, signature, in that order. */
+interface Sealed { version: number; prefix: string; payload: Uint8Array; signature: Uint8Array }
+
+function check<F extends { eventId: string }>(
+  read: PayloadResult<F>, sealed: Sealed, ctx: DecodeContext,
+): { ok: true; keyId: string; fields: F } | CodeRejection {
+  if (!read.ok) return damaged(read.reason);
+  const { header, fields } = read;
+  if (header.version !== sealed.version) {
+    return damaged(`its prefix says format version ${sealed.version} but its contents say ${header.version}`);
+  }
+
+  // Before the signature, because a scanner holds only its own event's keys: a genuine
+  // code of another event could only ever fail to verify here, and "forged" would send
+  // the inspector looking for a forger instead of pointing the holder to the right gate.
+  // Unverified, so the reason names the event without vouching for the code.
+  if (fields.eventId !== ctx.eventId) {
+    return notOurs(`The code is for another event (${JSON.stringify(fields.eventId)}), not this one.`);
+  }
+
+  const keys = ctx.publicKeys.filter((k) => k.keyId === header.keyId);
+  if (keys.length === 0) {
+    return forged(`The code is signed with key "${header.keyId}", which this scanner does not know. Sync the scanner; if it still fails, the code is forged.`);
+  }
+  // Fail closed if a manifest ever lists one key id twice with different states.
+  if (keys.some((k) => k.revoked)) return forged(`The code is signed with key "${header.keyId}", which has been revoked.`);
+  const publicKeys = keys.map((k) => fromBase64Url(k.publicKey)).filter((k): k is Uint8Array => k !== null);
+  if (publicKeys.length === 0) return forged(`This scanner's copy of key "${header.keyId}" is damaged. Sync the scanner.`);
+  const message = signedMessage(sealed.prefix, sealed.payload);
+  if (!publicKeys.some((pk) => verifyBytes(sealed.signature, message, pk))) {
+    return forged('The signature does not match: the code has been altered or forged.');
+  }
+  return { ok: true, keyId: header.keyId, fields };
+}

@@ -1,0 +1,19 @@
+// Ticket codes: signed static ticket codes, order codes, imported barcodes and the link
+// form. Byte layout and format version history: format.ts.
+export {
+  CodeKind, FORMAT_VERSION, MAX_CODE_LENGTH, MAX_IMPORTED_LENGTH, SUPPORTED_VERSIONS, isOurCode,
+} from './format.ts';
+export { fromBase64Url, toBase64Url } from './base64url.ts';
+export {
+  generateEventKey, publicKeyOf, toPublicKeyEntry, type EventKey, type SigningKey,
+} from './keys.ts';
+export {
+  zOrderCodeFields, zTicketCodeFields,
+  type OrderCodeFields, type OrderCodeInput, type TicketCodeFields, type TicketCodeInput,
+} from './payload.ts';
+export { signOrderCode, signTicketCode } from './sign.ts';
+export {
+  decodeCode,
+  type CodeRejection, type DecodeContext, type DecodedOrder, type DecodedTicket, type DecodeResult, type ImportedCode,
+} from './decode.ts';
+export { extractCode, toLink } from './link.ts';

@@ -1,0 +1,54 @@
+// Event signing keys: Ed25519, raw 32-byte keys, base64url in manifests and config.
+// Verification is synchronous so a scanner decides in the same tick it decodes, in a
+// browser and in Node alike; that needs noble's sync SHA-512 hook set, done here once
+// for every importer (setting it again elsewhere to the same function is harmless).
+import * as ed from '@noble/ed25519';
+import { sha512 } from '@noble/hashes/sha2.js';
+import type { PublicKeyEntry } from '../manifest.ts';
+import { toBase64Url } from './base64url.ts';
+import { KEY_ID_PATTERN, PRIVATE_KEY_LENGTH, PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH } from './format.ts';
+
+ed.hashes.sha512 = sha512;
+
+export interface EventKey {
+  /** Set when given to generateEventKey; the server numbers its keys "k1", "k2", ... */
+  keyId?: string;
+  publicKey: Uint8Array;
+  /** The seed. Stays on the server: no scanner holds anything that can mint tickets. */
+  privateKey: Uint8Array;
+}
+
+export interface SigningKey {
+  keyId: string;
+  privateKey: Uint8Array;
+}
+
+export function generateEventKey(keyId?: string): EventKey {
+  if (keyId !== undefined && !KEY_ID_PATTERN.test(keyId)) throw new RangeError(`not a valid key id: ${JSON.stringify(keyId)}`);
+  const { secretKey, publicKey } = ed.keygen();
+  return keyId === undefined ? { publicKey, privateKey: secretKey } : { keyId, publicKey, privateKey: secretKey };
+}
+
+export const publicKeyOf = (privateKey: Uint8Array): Uint8Array => ed.getPublicKey(privateKey);
+
+/** The manifest's form of a public key. */
+export const toPublicKeyEntry = (keyId: string, publicKey: Uint8Array, revoked = false): PublicKeyEntry =>
+  ({ keyId, publicKey: toBase64Url(publicKey), revoked });
+
+export function signBytes(message: Uint8Array, privateKey: Uint8Array): Uint8Array {
+  if (privateKey.length !== PRIVATE_KEY_LENGTH) throw new RangeError(`a private key is ${PRIVATE_KEY_LENGTH} bytes, got ${privateKey.length}`);
+  return ed.sign(message, privateKey);
+}
+
+/**
+ * Strict RFC 8032 verification (zip215: false): non-canonical encodings and small-order
+ * keys are refused, so no second spelling of a signature verifies. False, never a throw.
+ */
+export function verifyBytes(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
+  if (signature.length !== SIGNATURE_LENGTH || publicKey.length !== PUBLIC_KEY_LENGTH) return false;
+  try {
+    return ed.verify(signature, message, publicKey, { zip215: false });
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,163 @@
+// The organiser's command line: `tsx sync-server/src/cli.ts import --event <id> <file>`.
+// The logic is runCli, which takes its arguments, output and environment as parameters
+// so tests call it in-process; only the last lines touch process.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { extname } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { eventId as parseEventId, type EventId } from '@gatekeeper/shared/ids';
+import { GkError } from '@gatekeeper/shared/protocol/errors';
+import { ConfigError, loadConfig } from './config.ts';
+import { importTickets } from './import/run.ts';
+import { CSV_COLUMN_NAMES, MAX_IMPORT_BYTES, type ImportError, type ImportFormat } from './import/tickets.ts';
+import { openSqliteStorage } from './storage/sqlite/index.ts';
+
+export interface CliIo { out(line: string): void; err(line: string): void }
+
+const USAGE = `Usage: tsx sync-server/src/cli.ts import --event <eventId> [--db <file>] <file.csv|file.json>
+       (or: npm run import -- --event <eventId> <file>)
+
+Imports tickets into an existing event: every row or, if any row is wrong, none.
+
+  --event, -e <id>  the event to import into
+  --db <file>       SQLite database (default: $GK_DB_FILE, else <$GK_DATA_DIR>/gatekeeper.sqlite,
+                    else ./data/gatekeeper.sqlite)
+  --help, -h        show this text
+
+The format follows the file's extension (.csv or .json).
+CSV columns (header row required; ticket_id and type required):
+  ${CSV_COLUMN_NAMES.join(', ')}
+JSON: { "orders": [...], "tickets": [...] } or an array of tickets, with the field names
+  of shared/src/domain.ts (eventId may be left out).`;
+
+/** Returns the exit code: 0 imported (or help), 1 anything wrong. */
+export async function runCli(argv: string[], io: CliIo, env: Record<string, string | undefined> = process.env): Promise<number> {
+  let args: ReturnType<typeof parse>;
+  try {
+    args = parse(argv);
+  } catch (e) {
+    io.err(`${messageOf(e)}\n\n${USAGE}`);
+    return 1;
+  }
+  if (args.values.help) {
+    io.out(USAGE);
+    return 0;
+  }
+  const [command, ...files] = args.positionals;
+  if (command !== 'import') {
+    io.err(`${command === undefined ? 'no command given' : `unknown command ${JSON.stringify(command)}`}\n\n${USAGE}`);
+    return 1;
+  }
+  try {
+    return await runImport(args.values.event, args.values.db, files, io, env);
+  } catch (e) {
+    if (e instanceof CliError || e instanceof ConfigError) io.err(e.message);
+    else io.err(`import failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    return 1;
+  }
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      event: { type: 'string', short: 'e' },
+      db: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
+/** A problem the user can fix from the message alone: printed without a stack. */
+class CliError extends Error {}
+
+async function runImport(
+  event: string | undefined, dbOption: string | undefined, files: string[], io: CliIo, env: Record<string, string | undefined>,
+): Promise<number> {
+  if (event === undefined) throw new CliError(`--event is required\n\n${USAGE}`);
+  if (files.length !== 1) throw new CliError(`name exactly one file to import${files.length ? `, not ${files.length}` : ''}\n\n${USAGE}`);
+  const eventId = parseId(event);
+  const file = files[0];
+  const format = formatOf(file);
+  const text = readText(file);
+  const db = dbOption ?? loadConfig(env).dbFile;
+  // Opening a missing file would create an empty database, and the import would then
+  // fail with "unknown event" pointing the user at the wrong problem.
+  if (!existsSync(db)) throw new CliError(`no database at ${db}: start the server once to create it, or pass --db <file>`);
+
+  const storage = await openSqliteStorage({ file: db });
+  try {
+    const result = await importTickets(storage, eventId, { format, text });
+    io.out(`imported ${result.tickets} tickets, ${result.orders} orders into ${eventId}`);
+    return 0;
+  } catch (e) {
+    if (!(e instanceof GkError)) throw e;
+    if (e.code === 'not_found') {
+      const known = (await storage.listEvents()).map((ev) => ev.id);
+      throw new CliError(`no event ${eventId} in ${db}; ${known.length ? `the events are: ${known.join(', ')}` : 'it holds no events yet'}`);
+    }
+    if (e.code === 'invalid_import' && Array.isArray(e.details)) {
+      io.err(`${file}: ${e.message}; nothing was imported.`);
+      for (const line of report(e.details as ImportError[])) io.err(line);
+      return 1;
+    }
+    // Storage refused a row (e.g. an imported code another ticket of the event already has).
+    throw new CliError(`${file}: ${e.message}; nothing was imported.`);
+  } finally {
+    await storage.close();
+  }
+}
+
+function parseId(value: string): EventId {
+  try {
+    return parseEventId(value);
+  } catch (e) {
+    throw new CliError(`--event: ${messageOf(e)}`);
+  }
+}
+
+function formatOf(file: string): ImportFormat {
+  const ext = extname(file).toLowerCase();
+  // .tsv and .txt too: the CSV reader takes the delimiter from the header line.
+  if (ext === '.csv' || ext === '.tsv' || ext === '.txt') return 'csv';
+  if (ext === '.json') return 'json';
+  throw new CliError(`cannot tell the format of ${file}: name it .csv or .json`);
+}
+
+function readText(file: string): string {
+  let bytes: Buffer;
+  try {
+    if (statSync(file).size > MAX_IMPORT_BYTES) {
+      throw new CliError(`${file} is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MiB: split it`);
+    }
+    bytes = readFileSync(file);
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    throw new CliError(`cannot read ${file}: ${messageOf(e)}`);
+  }
+  try {
+    // Fatal: an Excel "CSV" saved as Windows-1252 would otherwise import "Jérôme" as
+    // "J�r�me" on every ticket without a word.
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new CliError(`${file} is not UTF-8 text: save it as "CSV UTF-8" and try again`);
+  }
+}
+
+function report(errors: ImportError[]): string[] {
+  return errors.map((e) => {
+    const where = e.row === 0 ? 'file' : `row ${e.row}`;
+    return `  ${where}${e.field ? `, ${e.field}` : ''}: ${e.message}`;
+  });
+}
+
+const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await runCli(process.argv.slice(2), {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+  });
+}

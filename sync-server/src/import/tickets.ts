@@ -1,0 +1,438 @@
+// Turns a CSV or JSON ticket file into the orders and tickets of one event, or into a list
+// of everything wrong with it, row by row, so the organiser fixes the file in one pass.
+// Pure: no storage. When anything is wrong, no orders or tickets are returned at all, so
+// a caller cannot import half a file by mistake. Longer than most files here because both
+// formats share the checks in Book and the cell readers; those are the seam to split at.
+import { zOrder, zTicket, type Order, type Ticket } from '@gatekeeper/shared/domain';
+import { orderId, ticketId, type EventId, type OrderId, type TicketId } from '@gatekeeper/shared/ids';
+import { CsvError, parseCsv } from './csv.ts';
+
+/** Data rows (CSV) or tickets (JSON) in one file: a stadium sells fewer. */
+export const MAX_IMPORT_ROWS = 200_000;
+/** UTF-8 bytes of one file. 200,000 full rows of CSV are about 40 MiB. */
+export const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
+/** Errors listed; past this one more error says how many were left out. */
+export const MAX_LISTED_ERRORS = 1000;
+
+export type ImportFormat = 'csv' | 'json';
+
+/**
+ * One thing wrong with a file. `row`: in CSV the spreadsheet row (header = 1, a quoted
+ * field with line breaks is still one row); in JSON the item's 1-based place in its list,
+ * with `field` saying which list (`tickets.status`, `orders.email`). Row 0: the whole file.
+ */
+export interface ImportError { row: number; field?: string; message: string }
+
+export interface TicketImport { orders: Order[]; tickets: Ticket[]; errors: ImportError[] }
+
+export function parseTicketImport(input: { format: ImportFormat; text: string; eventId: EventId }): TicketImport {
+  const errors = new ErrorList();
+  const bytes = Buffer.byteLength(input.text, 'utf8');
+  if (bytes > MAX_IMPORT_BYTES) {
+    errors.add(0, undefined, `the file is ${mib(bytes)} MiB; at most ${mib(MAX_IMPORT_BYTES)} MiB can be imported at once: split it`);
+  } else {
+    const book = new Book(input.eventId, errors);
+    if (input.format === 'csv') readCsv(input.text, book, errors);
+    else readJson(input.text, book, errors);
+    if (errors.count === 0 && book.tickets.length === 0) errors.add(0, undefined, 'the file holds no tickets');
+    if (errors.count === 0) return { orders: [...book.orders.values()].map((o) => o.order), tickets: book.tickets, errors: [] };
+  }
+  return { orders: [], tickets: [], errors: errors.finish() };
+}
+
+// ---------------------------------------------------------------------------------------
+// CSV
+
+/**
+ * CSV columns. Header names are case-insensitive; spaces and hyphens count as
+ * underscores ("Ticket ID" is ticket_id). Any other column is an error, so a typo does
+ * not silently drop data. Empty cells take the default.
+ *
+ *   ticket_id      required  letters, digits and . _ : - (at most 64)
+ *   order_id                 groups tickets into an order: one order per distinct id
+ *   type           required  ticket type as sold, e.g. Adult
+ *   holder_name              the named holder of a personalised ticket
+ *   seat                     e.g. "Row F, seat 12"
+ *   kind                     event | travel (default event)
+ *   e_ticket                 yes/no, true/false, 1/0, ja/nee (default yes)
+ *   status                   paid | unpaid | canceled | blocked | revoked (default paid)
+ *   valid_from               ISO 8601 date-time with Z or an offset: 2025-06-01T19:00+02:00
+ *   valid_until              same; not before valid_from
+ *   id_check                 yes/no as e_ticket (default no)
+ *   imported_code            a plain barcode from another system; unique in the file
+ *   buyer_name, email        the order's buyer: need order_id; the same on every row of it
+ *
+ * A time without an offset is refused: read in the wrong zone it would silently move a
+ * validity window by hours. Comma-separated; a header with semicolons and no commas (as a
+ * Dutch Excel saves "CSV") or with tabs is read with that delimiter instead.
+ */
+type CsvKey = keyof typeof TICKET_DEFAULTS | 'id' | 'type' | 'buyerName' | 'email';
+interface Column { key: CsvKey; required?: true; read(cell: string): unknown }
+
+const text = (cell: string): string => cell;
+const CSV_COLUMNS: Record<string, Column> = {
+  ticket_id: { key: 'id', required: true, read: ticketId },
+  order_id: { key: 'orderId', read: orderId },
+  type: { key: 'type', required: true, read: text },
+  holder_name: { key: 'holderName', read: text },
+  seat: { key: 'seat', read: text },
+  kind: { key: 'kind', read: (c) => oneOf(c, ['event', 'travel']) },
+  e_ticket: { key: 'eTicket', read: yesNo },
+  status: { key: 'status', read: (c) => oneOf(c, ['paid', 'unpaid', 'canceled', 'blocked', 'revoked'], { cancelled: 'canceled' }) },
+  valid_from: { key: 'validFrom', read: dateTime },
+  valid_until: { key: 'validUntil', read: dateTime },
+  id_check: { key: 'idCheck', read: yesNo },
+  imported_code: { key: 'importedCode', read: text },
+  buyer_name: { key: 'buyerName', read: text },
+  email: { key: 'email', read: email },
+};
+/** The CSV column names, in the order a template lists them. */
+export const CSV_COLUMN_NAMES: readonly string[] = Object.keys(CSV_COLUMNS);
+const CSV_NAME_OF = Object.fromEntries(Object.entries(CSV_COLUMNS).map(([name, c]) => [c.key, name])) as Record<string, string>;
+
+function readCsv(source: string, book: Book, errors: ErrorList): void {
+  let records: string[][];
+  try {
+    records = parseCsv(source, { delimiter: sniffDelimiter(source) });
+  } catch (e) {
+    if (!(e instanceof CsvError)) throw e;
+    errors.add(e.row, undefined, e.message);
+    return;
+  }
+  if (records.length === 0) {
+    errors.add(1, undefined, `the file is empty: the first row must name the columns (${CSV_COLUMN_NAMES.join(', ')})`);
+    return;
+  }
+  if (records.length - 1 > MAX_IMPORT_ROWS) {
+    errors.add(0, undefined, `the file has ${records.length - 1} rows; at most ${MAX_IMPORT_ROWS} can be imported at once: split it`);
+    return;
+  }
+  const columns = readHeader(records[0], errors);
+  if (!columns) return;
+
+  for (let r = 1; r < records.length; r++) {
+    const cells = records[r];
+    const row = r + 1;
+    // Blank rows: a spreadsheet saves trailing empty rows as ",,,," lines.
+    if (cells.every((c) => c.trim() === '')) continue;
+    if (cells.length !== columns.length) {
+      errors.add(row, undefined, `the row has ${cells.length} fields; the header has ${columns.length}`);
+      continue;
+    }
+    const raw: Record<string, unknown> = {};
+    let ok = true;
+    columns.forEach(([name, column], k) => {
+      const cell = cells[k].trim();
+      if (cell === '') {
+        if (column.required) {
+          errors.add(row, name, `${name} is required`);
+          ok = false;
+        }
+        return;
+      }
+      try {
+        raw[column.key] = column.read(cell);
+      } catch (e) {
+        errors.add(row, name, messageOf(e));
+        ok = false;
+      }
+    });
+    if (!ok) continue;
+    const { buyerName = null, email: buyerEmail = null, ...ticketFields } = raw as Record<string, unknown> & { buyerName?: string; email?: string };
+    const ticket = book.ticket(ticketFields, row, (key) => CSV_NAME_OF[key] ?? key);
+    if (!ticket) continue;
+    if (ticket.orderId === null) {
+      if (buyerName !== null || buyerEmail !== null) {
+        errors.add(row, buyerName !== null ? 'buyer_name' : 'email', 'buyer_name and email belong to an order: fill in order_id');
+      }
+      continue;
+    }
+    const order = zOrder.safeParse({ id: ticket.orderId, eventId: book.eventId, buyerName, email: buyerEmail });
+    if (!order.success) {
+      for (const issue of order.error.issues) errors.add(row, issue.path[0] === 'email' ? 'email' : 'buyer_name', issue.message);
+      continue;
+    }
+    book.orderFromRow(ticket.orderId, buyerName, buyerEmail, row);
+  }
+}
+
+function readHeader(header: string[], errors: ErrorList): Array<[string, Column]> | null {
+  const names = header.map((h) => h.trim().toLowerCase().replace(/[\s-]+/g, '_'));
+  // Named as the file writes them, so the organiser can find them.
+  const unknown = header.filter((_, k) => !Object.hasOwn(CSV_COLUMNS, names[k])).map((h) => (h.trim() === '' ? '(a column without a name)' : h.trim()));
+  const twice = [...new Set(names.filter((n, k) => n !== '' && names.indexOf(n) !== k))];
+  const missing = Object.keys(CSV_COLUMNS).filter((n) => CSV_COLUMNS[n].required && !names.includes(n));
+  const problems: string[] = [];
+  const s = (list: string[]): string => (list.length > 1 ? 's' : '');
+  if (unknown.length) problems.push(`unknown column${s(unknown)} ${unknown.join(', ')}; the columns are ${CSV_COLUMN_NAMES.join(', ')}`);
+  if (twice.length) problems.push(`column${s(twice)} ${twice.join(', ')} appear${twice.length > 1 ? '' : 's'} more than once`);
+  if (missing.length) problems.push(`missing required column${s(missing)} ${missing.join(', ')}`);
+  if ((names.includes('buyer_name') || names.includes('email')) && !names.includes('order_id')) {
+    problems.push('buyer_name and email belong to an order: add an order_id column');
+  }
+  for (const p of problems) errors.add(1, undefined, p);
+  return problems.length ? null : names.map((n) => [n, CSV_COLUMNS[n]]);
+}
+
+/** The header names hold no delimiters, so the first line tells which one the file uses. */
+function sniffDelimiter(source: string): string {
+  const end = source.search(/[\r\n]/);
+  const first = end === -1 ? source : source.slice(0, end);
+  if (first.includes(',')) return ',';
+  if (first.includes(';')) return ';';
+  if (first.includes('\t')) return '\t';
+  return ',';
+}
+
+// ---------------------------------------------------------------------------------------
+// JSON: { "orders": [...], "tickets": [...] } or a plain array of tickets, with the
+// domain's field names. eventId may be left out; fields with a default may be left out;
+// validFrom/validUntil are epoch milliseconds or ISO 8601 strings as in CSV.
+
+const TICKET_KEYS = new Set(Object.keys(zTicket.shape));
+const ORDER_KEYS = new Set(Object.keys(zOrder.shape));
+
+function readJson(source: string, book: Book, errors: ErrorList): void {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(source.charCodeAt(0) === 0xfeff ? source.slice(1) : source);
+  } catch (e) {
+    errors.add(0, undefined, `not valid JSON: ${messageOf(e)}`);
+    return;
+  }
+  let orders: unknown[] = [];
+  let tickets: unknown[];
+  if (Array.isArray(doc)) {
+    tickets = doc;
+  } else if (isObject(doc) && Array.isArray(doc.tickets) && (doc.orders === undefined || Array.isArray(doc.orders))) {
+    const extra = Object.keys(doc).filter((k) => k !== 'orders' && k !== 'tickets');
+    if (extra.length) {
+      errors.add(0, undefined, `unknown top-level key${extra.length > 1 ? 's' : ''} ${extra.join(', ')}; expected orders and tickets`);
+      return;
+    }
+    tickets = doc.tickets;
+    orders = (doc.orders as unknown[] | undefined) ?? [];
+  } else {
+    errors.add(0, undefined, 'expected { "orders": [...], "tickets": [...] } or an array of tickets');
+    return;
+  }
+  if (tickets.length > MAX_IMPORT_ROWS || orders.length > MAX_IMPORT_ROWS) {
+    errors.add(0, undefined, `the file has ${Math.max(tickets.length, orders.length)} items in one list; at most ${MAX_IMPORT_ROWS} can be imported at once: split it`);
+    return;
+  }
+
+  orders.forEach((item, k) => {
+    const row = k + 1;
+    const fields = jsonItem(item, row, 'orders', ORDER_KEYS, book.eventId, errors);
+    if (!fields) return;
+    if (typeof fields.email === 'string') {
+      try {
+        email(fields.email);
+      } catch (e) {
+        errors.add(row, 'orders.email', messageOf(e));
+        return;
+      }
+    }
+    const parsed = zOrder.safeParse({ buyerName: null, email: null, ...fields, eventId: book.eventId });
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) errors.add(row, `orders.${issue.path.join('.')}`, issue.message);
+      return;
+    }
+    book.listedOrder(parsed.data, row);
+  });
+
+  const referenced: Array<[OrderId, number]> = [];
+  tickets.forEach((item, k) => {
+    const row = k + 1;
+    const fields = jsonItem(item, row, 'tickets', TICKET_KEYS, book.eventId, errors);
+    if (!fields) return;
+    for (const key of ['validFrom', 'validUntil'] as const) {
+      if (typeof fields[key] !== 'string') continue;
+      try {
+        fields[key] = dateTime(fields[key] as string);
+      } catch (e) {
+        errors.add(row, `tickets.${key}`, messageOf(e));
+        return;
+      }
+    }
+    const ticket = book.ticket(fields, row, (key) => `tickets.${key}`);
+    if (ticket?.orderId) referenced.push([ticket.orderId, row]);
+  });
+  // A ticket may name an order the file does not list: it gets one without a buyer, as a
+  // CSV row with only order_id does.
+  for (const [id, row] of referenced) book.orderFromRow(id, null, null, row);
+}
+
+/** An item as a plain object with only known keys, and its eventId checked and removed. */
+function jsonItem(item: unknown, row: number, list: string, known: Set<string>, eventId: EventId, errors: ErrorList): Record<string, unknown> | null {
+  if (!isObject(item)) {
+    errors.add(row, list, `expected an object, got ${item === null ? 'null' : Array.isArray(item) ? 'an array' : typeof item}`);
+    return null;
+  }
+  const unknown = Object.keys(item).filter((k) => !known.has(k));
+  if (unknown.length) {
+    errors.add(row, `${list}.${unknown[0]}`, `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`);
+    return null;
+  }
+  const { eventId: itemEvent, ...fields } = item;
+  if (itemEvent !== undefined && itemEvent !== eventId) {
+    errors.add(row, `${list}.eventId`, `belongs to event ${JSON.stringify(itemEvent)}; this import is for ${eventId}`);
+    return null;
+  }
+  return fields;
+}
+
+// ---------------------------------------------------------------------------------------
+// What both formats share: defaults, the domain schema, uniqueness, orders.
+
+const TICKET_DEFAULTS = {
+  orderId: null, holderName: null, seat: null, kind: 'event', eTicket: true, status: 'paid',
+  validFrom: null, validUntil: null, idCheck: false, importedCode: null,
+} as const;
+
+interface OrderEntry { order: Order; row: number; listed: boolean }
+
+/** The orders and tickets read so far, and the rows they came from. */
+class Book {
+  readonly tickets: Ticket[] = [];
+  readonly orders = new Map<OrderId, OrderEntry>();
+  private readonly ticketRows = new Map<TicketId, number>();
+  private readonly codeRows = new Map<string, number>();
+  readonly eventId: EventId;
+  private readonly errors: ErrorList;
+  constructor(eventId: EventId, errors: ErrorList) {
+    this.eventId = eventId;
+    this.errors = errors;
+  }
+
+  /** Validate one ticket against the domain schema and the rest of the file. */
+  ticket(fields: Record<string, unknown>, row: number, fieldName: (key: string) => string): Ticket | null {
+    const parsed = zTicket.safeParse({ ...TICKET_DEFAULTS, ...fields, eventId: this.eventId });
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) this.errors.add(row, fieldName(issue.path.join('.')), issue.message);
+      return null;
+    }
+    const t = parsed.data;
+    let ok = true;
+    if (t.validFrom !== null && t.validUntil !== null && t.validUntil < t.validFrom) {
+      this.errors.add(row, fieldName('validUntil'), 'is before valid from');
+      ok = false;
+    }
+    const first = this.ticketRows.get(t.id);
+    if (first !== undefined) {
+      this.errors.add(row, fieldName('id'), `ticket ${t.id} is already on row ${first}`);
+      ok = false;
+    } else {
+      this.ticketRows.set(t.id, row);
+    }
+    if (t.importedCode !== null) {
+      const codeFirst = this.codeRows.get(t.importedCode);
+      if (codeFirst !== undefined) {
+        this.errors.add(row, fieldName('importedCode'), `imported code ${t.importedCode} is already on row ${codeFirst}`);
+        ok = false;
+      } else {
+        this.codeRows.set(t.importedCode, row);
+      }
+    }
+    if (!ok) return null;
+    this.tickets.push(t);
+    return t;
+  }
+
+  /** An order as a JSON file lists it: each id once. */
+  listedOrder(order: Order, row: number): void {
+    const first = this.orders.get(order.id);
+    if (first) this.errors.add(row, 'orders.id', `order ${order.id} is already on row ${first.row}`);
+    else this.orders.set(order.id, { order, row, listed: true });
+  }
+
+  /** An order as ticket rows name it: the first row with a buyer name or email sets it. */
+  orderFromRow(id: OrderId, buyerName: string | null, email: string | null, row: number): void {
+    const entry = this.orders.get(id);
+    if (!entry) {
+      this.orders.set(id, { order: { id, eventId: this.eventId, buyerName, email }, row, listed: false });
+      return;
+    }
+    if (entry.listed) return;
+    const o = entry.order;
+    if (buyerName !== null) {
+      if (o.buyerName === null) o.buyerName = buyerName;
+      else if (o.buyerName !== buyerName) this.errors.add(row, 'buyer_name', `order ${id} already has buyer ${JSON.stringify(o.buyerName)} (row ${entry.row})`);
+    }
+    if (email !== null) {
+      if (o.email === null) o.email = email;
+      else if (o.email !== email) this.errors.add(row, 'email', `order ${id} already has email ${o.email} (row ${entry.row})`);
+    }
+  }
+}
+
+/** Collects errors; keeps the first MAX_LISTED_ERRORS and counts the rest. */
+class ErrorList {
+  private readonly list: ImportError[] = [];
+  private left = 0;
+  get count(): number { return this.list.length + this.left; }
+  add(row: number, field: string | undefined, message: string): void {
+    if (this.list.length >= MAX_LISTED_ERRORS) this.left++;
+    else this.list.push(field === undefined ? { row, message } : { row, field, message });
+  }
+  finish(): ImportError[] {
+    if (this.left === 0) return this.list;
+    return [...this.list, { row: 0, message: `${this.left} more error${this.left > 1 ? 's' : ''} not listed; fix these and import again` }];
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Cell readers: each returns the value or throws with a message for the organiser.
+
+function oneOf<T extends string>(cell: string, values: readonly T[], aliases: Record<string, T> = {}): T {
+  const v = cell.toLowerCase();
+  const hit = values.find((x) => x === v) ?? aliases[v];
+  if (hit === undefined) throw new Error(`${JSON.stringify(cell)} is not one of ${values.join(', ')}`);
+  return hit;
+}
+
+const YES = new Set(['yes', 'true', '1', 'y', 'ja', 'j']);
+const NO = new Set(['no', 'false', '0', 'n', 'nee']);
+function yesNo(cell: string): boolean {
+  const v = cell.toLowerCase();
+  if (YES.has(v)) return true;
+  if (NO.has(v)) return false;
+  throw new Error(`${JSON.stringify(cell)} is not yes or no (yes/no, true/false, 1/0)`);
+}
+
+// Deliberately loose: the check that matters is the one the holder does when the
+// verification mail arrives; this one catches a name pasted into the email column.
+function email(cell: string): string {
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(cell)) throw new Error(`${JSON.stringify(cell)} is not an email address`);
+  return cell;
+}
+
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+/** ISO 8601 date-time with Z or an offset, as epoch milliseconds. */
+function dateTime(cell: string): number {
+  const m = ISO_DATE_TIME.exec(cell);
+  const example = '2025-06-01T19:30:00+02:00';
+  if (!m) throw new Error(`${JSON.stringify(cell)} is not an ISO 8601 date-time such as ${example}`);
+  const [, y, mo, d, h, mi, s = '0', frac = '0', zone] = m;
+  if (!zone) throw new Error(`${JSON.stringify(cell)} has no time zone: add Z or an offset, e.g. ${example}`);
+  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number);
+  const ms = Number(frac.padEnd(3, '0').slice(0, 3));
+  const local = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  const check = new Date(local);
+  if (hour > 23 || minute > 59 || second > 59 || check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) {
+    throw new Error(`${JSON.stringify(cell)} is not a real date and time`);
+  }
+  let offset = 0;
+  if (zone.toUpperCase() !== 'Z') {
+    const oh = Number(zone.slice(1, 3));
+    const om = Number(zone.slice(3).replace(':', '') || '0');
+    if (oh > 14 || om > 59) throw new Error(`${JSON.stringify(cell)} has an impossible offset ${zone}`);
+    offset = (zone[0] === '-' ? -1 : 1) * (oh * 60 + om) * 60_000;
+  }
+  return local - offset;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+const mib = (bytes: number): string => (bytes / 1024 / 1024).toFixed(bytes % (1024 * 1024) === 0 ? 0 : 1);

@@ -1,0 +1,98 @@
+// The embedded default: Storage on one SQLite file through better-sqlite3.
+//
+// Every method is synchronous SQLite work behind an async signature. On one connection
+// in one Node process that means no two operations ever interleave; write transactions
+// are BEGIN IMMEDIATE as well, so a second process on the same file (the import CLI)
+// waits for the lock instead of racing a decision.
+import Database from 'better-sqlite3';
+import type { Storage } from '../types.ts';
+import { eventMethods } from './events.ts';
+import { migrate } from './migrations.ts';
+import { peopleMethods } from './people.ts';
+import { scanReadMethods } from './scan-reads.ts';
+import { scanWriteMethods } from './scan-writes.ts';
+import { ticketMethods } from './tickets.ts';
+
+export { MIGRATIONS, SCHEMA_VERSION } from './migrations.ts';
+
+export interface SqliteOptions {
+  /** A file path, or ':memory:' for a database that lives as long as the connection. */
+  file: string;
+  /**
+   * Durability of an acknowledged write. FULL (the default) survives power loss; NORMAL
+   * survives only a crash of this process. See the note in openSqliteStorage.
+   */
+  synchronous?: 'FULL' | 'NORMAL';
+}
+
+/** The connection settings as SQLite reports them, for health checks and tests. */
+export interface SqlitePragmas {
+  journalMode: string;
+  /** 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA. */
+  synchronous: number;
+  foreignKeys: boolean;
+  busyTimeoutMs: number;
+  userVersion: number;
+}
+
+export interface SqliteStorage extends Storage {
+  /** `PRAGMA integrity_check`: "ok", or SQLite's list of what is damaged, one per line. */
+  integrityCheck(): string;
+  pragmas(): SqlitePragmas;
+}
+
+/**
+ * How long a writer waits for another connection's lock before SQLITE_BUSY. Long enough
+ * for an import of 100,000 tickets in another process to commit; short enough that a
+ * stuck lock shows up as an error rather than a scanner spinning for ever.
+ */
+const BUSY_TIMEOUT_MS = 5_000;
+
+export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
+  const db = new Database(options.file);
+  try {
+    // Durability. In WAL mode a transaction is committed once its frames are appended to
+    // the WAL file; with synchronous NORMAL or FULL an acknowledged (committed) write
+    // survives `kill -9` of this process, because the frames are in the OS's page cache
+    // and the next open replays them. Only FULL also fsyncs the WAL at every commit, so
+    // the write survives power loss or an OS crash too; NORMAL may lose the last
+    // transactions then. We pick FULL because an acknowledged admission must never
+    // vanish: a scanner that was told "stored" drops the scan from its queue, and a lost
+    // admission lets a copied ticket in a second time. Group commit pays for the fsync:
+    // submitOnline and uploadOffline store a whole batch in one transaction, one fsync.
+    db.pragma('journal_mode = WAL'); // ':memory:' answers "memory": nothing to make durable
+    db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    db.pragma('foreign_keys = ON');
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    migrate(db);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+
+  const storage: SqliteStorage = {
+    ...eventMethods(db),
+    ...ticketMethods(db),
+    ...peopleMethods(db),
+    ...scanWriteMethods(db),
+    ...scanReadMethods(db),
+    async close() {
+      if (db.open) db.close();
+    },
+    integrityCheck() {
+      const rows = db.pragma('integrity_check') as Array<{ integrity_check: string }>;
+      return rows.map((r) => r.integrity_check).join('\n');
+    },
+    pragmas() {
+      const simple = (name: string) => db.pragma(name, { simple: true });
+      return {
+        journalMode: String(simple('journal_mode')),
+        synchronous: Number(simple('synchronous')),
+        foreignKeys: Number(simple('foreign_keys')) === 1,
+        busyTimeoutMs: Number(simple('busy_timeout')),
+        userVersion: Number(simple('user_version')),
+      };
+    },
+  };
+  return storage;
+}

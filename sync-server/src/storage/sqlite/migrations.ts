@@ -1,0 +1,219 @@
+// The server database schema, as numbered migrations tracked by `PRAGMA user_version`.
+// Never edit a migration that has shipped: add the next number. Each one runs inside a
+// transaction together with its user_version bump, so a crash half-way leaves the old
+// schema and the old version, and the next start simply tries again.
+//
+// History:
+//   1 — first schema: events, checkpoints, event_keys, code_words, orders, tickets (with
+//       change_seq from the `counters` row 'change'), staff, event_staff, sessions,
+//       devices, scans (seq = gossip cursor), conflicts.
+import type Database from 'better-sqlite3';
+
+export interface Migration { version: number; sql: string }
+
+// Notes on choices that hold for every table below:
+// - STRICT tables: SQLite otherwise stores a string in an INTEGER column without a word.
+// - Booleans are INTEGER 0/1 with a CHECK; enums (status, mode, outcome) are not CHECKed
+//   here: the zod schemas check them at the edge, and adding an outcome later would
+//   otherwise mean rebuilding the scans table.
+// - Ticket, order and checkpoint ids are unique within an event, not across events:
+//   imported codes from two ticketing systems may well reuse "1001".
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE events (
+        id         TEXT PRIMARY KEY,
+        name       TEXT NOT NULL,
+        venue      TEXT,
+        starts_at  INTEGER,
+        ends_at    INTEGER,
+        time_zone  TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE checkpoints (
+        event_id      TEXT NOT NULL REFERENCES events(id),
+        id            TEXT NOT NULL,
+        name          TEXT NOT NULL,
+        zone          TEXT NOT NULL,
+        mode          TEXT NOT NULL,
+        allowed_types TEXT,            -- JSON array of ticket types; NULL: every type
+        valid_from    INTEGER,
+        valid_until   INTEGER,
+        PRIMARY KEY (event_id, id)
+      ) STRICT;
+
+      CREATE TABLE event_keys (
+        event_id    TEXT NOT NULL REFERENCES events(id),
+        key_id      TEXT NOT NULL,
+        public_key  TEXT NOT NULL,
+        private_key TEXT NOT NULL,
+        revoked     INTEGER NOT NULL CHECK (revoked IN (0, 1)),
+        created_at  INTEGER NOT NULL,
+        PRIMARY KEY (event_id, key_id)
+      ) STRICT;
+
+      CREATE TABLE code_words (
+        event_id TEXT PRIMARY KEY REFERENCES events(id),
+        word     TEXT NOT NULL
+      ) STRICT;
+
+      -- Named counters. 'change' numbers every change to tickets and orders across the
+      -- database; a phone passes the last number it saw to fetch only what changed.
+      CREATE TABLE counters (
+        name  TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+      ) STRICT;
+      INSERT INTO counters (name, value) VALUES ('change', 0);
+
+      CREATE TABLE orders (
+        event_id   TEXT NOT NULL REFERENCES events(id),
+        id         TEXT NOT NULL,
+        buyer_name TEXT,
+        email      TEXT,
+        change_seq INTEGER NOT NULL,
+        PRIMARY KEY (event_id, id)
+      ) STRICT;
+      CREATE INDEX orders_changes ON orders (event_id, change_seq);
+
+      -- order_id is deliberately not a foreign key: a plain barcode list from another
+      -- system names order numbers without describing the orders, and the ticket is
+      -- still valid. The order row, when there is one, is extra detail.
+      CREATE TABLE tickets (
+        event_id      TEXT NOT NULL REFERENCES events(id),
+        id            TEXT NOT NULL,
+        order_id      TEXT,
+        type          TEXT NOT NULL,
+        holder_name   TEXT,
+        seat          TEXT,
+        kind          TEXT NOT NULL,
+        e_ticket      INTEGER NOT NULL CHECK (e_ticket IN (0, 1)),
+        status        TEXT NOT NULL,
+        valid_from    INTEGER,
+        valid_until   INTEGER,
+        id_check      INTEGER NOT NULL CHECK (id_check IN (0, 1)),
+        imported_code TEXT,
+        change_seq    INTEGER NOT NULL,
+        PRIMARY KEY (event_id, id)
+      ) STRICT;
+      CREATE INDEX tickets_changes ON tickets (event_id, change_seq);
+      CREATE INDEX tickets_order ON tickets (event_id, order_id) WHERE order_id IS NOT NULL;
+      -- One barcode, one ticket: an ambiguous code would admit whichever row came first.
+      CREATE UNIQUE INDEX tickets_imported_code ON tickets (event_id, imported_code)
+        WHERE imported_code IS NOT NULL;
+
+      -- Usernames compare case-insensitively: "Anna" and "anna" at the login screen are
+      -- one person, and must not become two accounts.
+      CREATE TABLE staff (
+        id            TEXT PRIMARY KEY,
+        username      TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        name          TEXT NOT NULL,
+        role          TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        disabled      INTEGER NOT NULL CHECK (disabled IN (0, 1))
+      ) STRICT;
+
+      CREATE TABLE event_staff (
+        event_id     TEXT NOT NULL REFERENCES events(id),
+        inspector_id TEXT NOT NULL REFERENCES staff(id),
+        PRIMARY KEY (event_id, inspector_id)
+      ) STRICT;
+
+      CREATE TABLE sessions (
+        token_hash   TEXT PRIMARY KEY,
+        inspector_id TEXT NOT NULL REFERENCES staff(id),
+        created_at   INTEGER NOT NULL,
+        expires_at   INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX sessions_inspector ON sessions (inspector_id);
+
+      CREATE TABLE devices (
+        id           TEXT PRIMARY KEY,
+        inspector_id TEXT NOT NULL REFERENCES staff(id),
+        name         TEXT NOT NULL,
+        created_at   INTEGER NOT NULL,
+        revoked_at   INTEGER,
+        last_seen_at INTEGER
+      ) STRICT;
+
+      -- The grow-only scan set. seq is the gossip cursor: AUTOINCREMENT so that a seq is
+      -- never handed out twice, even if rows were ever removed by hand, because a phone
+      -- that already holds cursor N would silently skip a new scan numbered N.
+      -- Only event_id is a foreign key: a scan is evidence of what a phone did, and an
+      -- offline scan is never refused because its device or checkpoint changed since.
+      CREATE TABLE scans (
+        seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+        id            TEXT NOT NULL UNIQUE,
+        event_id      TEXT NOT NULL REFERENCES events(id),
+        ticket_id     TEXT,
+        order_id      TEXT,
+        code          TEXT NOT NULL,
+        checkpoint_id TEXT NOT NULL,
+        zone          TEXT NOT NULL,
+        mode          TEXT NOT NULL,
+        direction     TEXT NOT NULL,
+        device_id     TEXT NOT NULL,
+        inspector_id  TEXT NOT NULL,
+        hlc           TEXT NOT NULL,
+        at            INTEGER NOT NULL,
+        clock_offset  INTEGER NOT NULL,
+        outcome       TEXT NOT NULL,
+        offline       INTEGER NOT NULL CHECK (offline IN (0, 1)),
+        id_checked    INTEGER NOT NULL CHECK (id_checked IN (0, 1)),
+        received_at   INTEGER NOT NULL
+      ) STRICT;
+      -- Every decision reads all scans of one ticket (and history filters by ticket);
+      -- gossip reads an event by seq; the others serve history filters, newest first.
+      CREATE INDEX scans_ticket ON scans (event_id, ticket_id, seq);
+      CREATE INDEX scans_event ON scans (event_id, seq);
+      CREATE INDEX scans_order ON scans (event_id, order_id, seq) WHERE order_id IS NOT NULL;
+      CREATE INDEX scans_checkpoint ON scans (event_id, checkpoint_id, seq);
+      CREATE INDEX scans_inspector ON scans (event_id, inspector_id, seq);
+      CREATE INDEX scans_device ON scans (event_id, device_id, seq);
+      CREATE INDEX scans_outcome ON scans (event_id, outcome, seq);
+
+      -- One row per losing admission, naming the scan that got in first. A loser's
+      -- winner can change when an earlier-stamped scan arrives later; the row is then
+      -- replaced, so a loser is listed once, against the first admission there is.
+      CREATE TABLE conflicts (
+        loser_scan_id  TEXT PRIMARY KEY REFERENCES scans(id),
+        winner_scan_id TEXT NOT NULL REFERENCES scans(id),
+        event_id       TEXT NOT NULL REFERENCES events(id),
+        ticket_id      TEXT NOT NULL,
+        scope          TEXT NOT NULL,
+        created_at     INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX conflicts_event ON conflicts (event_id, created_at);
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+
+/**
+ * Bring the database up to the newest schema; returns the version it is at now.
+ * Refuses a database written by a newer server: running old code on a newer schema is
+ * how rows get half-understood and rewritten wrong.
+ */
+export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new Error(`migration ${i} has version ${m.version}; versions must run 1, 2, 3, …`);
+  });
+  const latest = migrations.length;
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > latest) {
+    throw new Error(`database schema version ${current} is newer than this server knows (${latest}): upgrade the server`);
+  }
+  for (const m of migrations) {
+    if (m.version <= current) continue;
+    // Immediate: take the write lock before reading anything, so two servers starting on
+    // one file cannot both decide to run the same migration.
+    db.transaction(() => {
+      const now = db.pragma('user_version', { simple: true }) as number;
+      if (now >= m.version) return;
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    }).immediate();
+  }
+  return db.pragma('user_version', { simple: true }) as number;
+}

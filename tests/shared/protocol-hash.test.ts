@@ -1,0 +1,55 @@
+// A wire change without a version bump fails here. Old clients keep talking to the new
+// server (the server refuses only below MIN_PROTOCOL_VERSION), so a schema that changed
+// silently is a schema that some phone at some gate still speaks the old way.
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { PROTOCOL_VERSION, zDown, zUp } from '@gatekeeper/shared/protocol/index';
+
+/**
+ * The hash of both direction unions, one line per protocol version. A zod upgrade that
+ * only reformats its JSON Schema output changes the hash too: then re-record it under the
+ * same version and say so in the commit.
+ */
+const HASHES: Record<number, string> = {
+  1: 'c6ca36826a3e48c4705f7f023c79eee185ac316771aedfbf52d7706c71fcc1ad',
+};
+
+/**
+ * `io: 'input'`: ids are parsed with a `.transform` into their brands, which JSON Schema
+ * cannot express; the input side is what travels on the wire, which is what we pin.
+ */
+const wireSchemas = () => [JSON.stringify(z.toJSONSchema(zUp, { io: 'input' })), JSON.stringify(z.toJSONSchema(zDown, { io: 'input' }))] as const;
+
+function wireHash(): string {
+  const [up, down] = wireSchemas();
+  return createHash('sha256').update(up).update('\n').update(down).digest('hex');
+}
+
+describe('wire schema hash', () => {
+  it('matches the hash recorded for PROTOCOL_VERSION', () => {
+    const actual = wireHash();
+    const recorded = HASHES[PROTOCOL_VERSION];
+    expect(
+      actual,
+      `the wire schemas changed: bump PROTOCOL_VERSION in shared/src/protocol/version.ts, add a history line, and record the new hash here (PROTOCOL_VERSION ${PROTOCOL_VERSION}: '${actual}')`,
+    ).toBe(recorded);
+  });
+
+  it('is stable across runs (no dates, no random ids in the schema output)', () => {
+    expect(wireHash()).toBe(wireHash());
+  });
+
+  it('sees into nested schemas, so a change deep inside a scan changes the hash', () => {
+    const [up, down] = wireSchemas();
+    for (const needle of ['"hlc"', '\\\\d{15}:[0-9a-f]{4}', '"clockOffset"', '"idChecked"', '"once_per_zone"', '"already_used"']) {
+      expect(up, needle).toContain(needle);
+    }
+    for (const needle of ['"uploadAck"', '"clientTooOld"', '"firstScan"', '"payload_too_large"']) expect(down, needle).toContain(needle);
+  });
+
+  it('has one hash per version, each different', () => {
+    const hashes = Object.values(HASHES);
+    expect(new Set(hashes).size).toBe(hashes.length);
+  });
+});

@@ -1,0 +1,133 @@
+// A scripted scanner for tests and benchmarks: logs in over HTTP, registers a device,
+// opens the socket with the session cookie, and speaks the shared protocol (parsing
+// every message it receives, as the app does).
+import WebSocket from 'ws';
+import type { Scan } from '@gatekeeper/shared/domain';
+import { newId, type CheckpointId, type DeviceId, type EventId, type InspectorId, type ScanId, type TicketId } from '@gatekeeper/shared/ids';
+import { parseDown, PROTOCOL_VERSION, type Down, type DownOf, type ScanRequest, type Up } from '@gatekeeper/shared/protocol/index';
+
+export class HttpSession {
+  cookie = '';
+  /** Mutable: a test that restarts the server points the same session at the new port. */
+  constructor(public base: string) {}
+
+  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any }> {
+    const res = await fetch(this.base + path, {
+      method,
+      headers: { ...(body !== undefined && typeof body !== 'string' ? { 'content-type': 'application/json' } : {}), ...(this.cookie ? { cookie: this.cookie } : {}), ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const set = res.headers.get('set-cookie');
+    if (set) this.cookie = set.split(';')[0]!;
+    const text = await res.text();
+    let json: any = null;
+    try { json = text ? JSON.parse(text) : null; } catch { json = text; }
+    return { status: res.status, json };
+  }
+
+  static async login(base: string, username: string, password: string): Promise<HttpSession> {
+    const s = new HttpSession(base);
+    const r = await s.request('POST', '/api/login', { username, password });
+    if (r.status !== 200) throw new Error(`login ${username} failed: ${r.status} ${JSON.stringify(r.json)}`);
+    s.inspector = r.json.inspector;
+    return s;
+  }
+
+  inspector: { id: InspectorId; name: string; role: string } | null = null;
+
+  async registerDevice(name = 'test phone'): Promise<DeviceId> {
+    const r = await this.request('POST', '/api/devices', { name });
+    if (r.status !== 201) throw new Error(`device registration failed: ${r.status}`);
+    return r.json.device.id;
+  }
+}
+
+let hlcCounter = 0;
+/** An HLC stamp from a wall time, unique within this process. */
+export const stamp = (ms: number) => `${String(ms).padStart(15, '0')}:${(hlcCounter++ % 0xffff).toString(16).padStart(4, '0')}`;
+
+export class ScannerClient {
+  ws!: WebSocket;
+  readonly received: Down[] = [];
+  private waiters: Array<{ match: (m: Down) => boolean; resolve: (m: Down) => void }> = [];
+  deviceId!: DeviceId;
+  cursor: number | null = null;
+  /** Every scan heard by gossip or catch-up, by id. */
+  readonly heard = new Map<string, Scan>();
+
+  constructor(readonly http: HttpSession, readonly eventId: EventId, readonly checkpointId: CheckpointId) {}
+
+  static async connect(base: string, username: string, password: string, eventId: EventId, checkpointId: CheckpointId, opts: { deviceId?: DeviceId; cursor?: number | null } = {}): Promise<ScannerClient> {
+    const http = await HttpSession.login(base, username, password);
+    const c = new ScannerClient(http, eventId, checkpointId);
+    c.deviceId = opts.deviceId ?? (await http.registerDevice(`${username} phone`));
+    await c.open(opts.cursor ?? null);
+    return c;
+  }
+
+  get inspectorId(): InspectorId { return this.http.inspector!.id; }
+
+  async open(cursor: number | null = this.cursor, headers: Record<string, string> = {}): Promise<DownOf<'welcome'> | DownOf<'refused'>> {
+    this.ws = new WebSocket(this.http.base.replace(/^http/, 'ws') + '/ws', { headers: { cookie: this.http.cookie, ...headers } });
+    this.ws.on('message', (data) => this.onMessage(String(data)));
+    await new Promise<void>((resolve, reject) => { this.ws.once('open', () => resolve()); this.ws.once('error', reject); });
+    const first = this.waitFor((m) => m.type === 'welcome' || m.type === 'refused');
+    this.send({ type: 'hello', v: PROTOCOL_VERSION, eventId: this.eventId, deviceId: this.deviceId, checkpointId: this.checkpointId, cursor });
+    return (await first) as DownOf<'welcome'> | DownOf<'refused'>;
+  }
+
+  private onMessage(raw: string): void {
+    const msg = parseDown(raw);
+    this.received.push(msg);
+    if (msg.type === 'scans') {
+      for (const s of msg.scans) this.heard.set(s.id, s);
+      this.cursor = Math.max(this.cursor ?? 0, msg.cursor);
+    }
+    this.waiters = this.waiters.filter((w) => (w.match(msg) ? (w.resolve(msg), false) : true));
+  }
+
+  send(msg: Up | string): void { this.ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg)); }
+
+  waitFor<T extends Down = Down>(match: (m: Down) => boolean, timeoutMs = 10_000): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('timed out waiting for a message')), timeoutMs);
+      this.waiters.push({ match, resolve: (m) => { clearTimeout(timer); resolve(m as T); } });
+    });
+  }
+
+  request(ticketId: TicketId | null, code: string, extra: Partial<ScanRequest> = {}): ScanRequest {
+    const now = Date.now();
+    return {
+      id: newId('s-') as ScanId, eventId: this.eventId, ticketId, orderId: null, code,
+      checkpointId: this.checkpointId, zone: 'grounds', mode: 'once_per_event', direction: 'entry',
+      deviceId: this.deviceId, inspectorId: this.inspectorId, hlc: stamp(now), at: now, clockOffset: 0, idChecked: false,
+      ...extra,
+    };
+  }
+
+  /** Submit online and wait for the verdict. */
+  async scan(req: ScanRequest): Promise<DownOf<'verdict'>> {
+    const answer = this.waitFor<DownOf<'verdict'>>((m) => m.type === 'verdict' && m.scanId === req.id);
+    this.send({ type: 'scan', scan: req });
+    return answer;
+  }
+
+  /** A scan decided offline by this scanner. */
+  offlineScan(req: ScanRequest, outcome: Scan['outcome'] = 'valid'): Scan {
+    return { ...req, outcome, offline: true };
+  }
+
+  async upload(scans: Scan[], batchId = newId('b-')): Promise<DownOf<'uploadAck'>> {
+    const answer = this.waitFor<DownOf<'uploadAck'>>((m) => m.type === 'uploadAck' && m.batchId === batchId);
+    this.send({ type: 'upload', batchId, scans });
+    return answer;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.ws.readyState === WebSocket.CLOSED) return resolve();
+      this.ws.once('close', () => resolve());
+      this.ws.close();
+    });
+  }
+}

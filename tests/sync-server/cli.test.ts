@@ -1,0 +1,141 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eventId, ticketId } from '@gatekeeper/shared/ids';
+import { runCli } from '@gatekeeper/sync-server/cli';
+import { openSqliteStorage } from '@gatekeeper/sync-server/storage/sqlite/index';
+
+const EV = eventId('festival');
+
+let dir: string;
+let db: string;
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'gk-cli-'));
+  db = join(dir, 'gatekeeper.sqlite');
+  const storage = openSqliteStorage({ file: db });
+  await storage.createEvent({ id: EV, name: 'Festival', venue: null, startsAt: null, endsAt: null, timeZone: 'Europe/Amsterdam' });
+  await storage.close();
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Run the CLI in-process; output as the user would read it. */
+async function cli(argv: string[], env: Record<string, string | undefined> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, { out: (s) => out.push(s), err: (s) => err.push(s) }, env);
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+function file(name: string, text: string | Buffer): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+async function ticketIds(): Promise<string[]> {
+  const storage = openSqliteStorage({ file: db });
+  try {
+    return (await storage.changesSince(EV, 0)).tickets.map((t) => t.id).sort();
+  } finally {
+    await storage.close();
+  }
+}
+
+describe('gatekeeper import', () => {
+  it('imports a CSV file and says how much went into which event', async () => {
+    const csv = file('tickets.csv', 'ticket_id,order_id,type,buyer_name\r\nT1,O1,Adult,Sanne\r\nT2,O1,Child,\r\nT3,O2,VIP,Daan\r\n');
+    const r = await cli(['import', '--event', EV, '--db', db, csv]);
+    expect(r).toEqual({ code: 0, out: 'imported 3 tickets, 2 orders into festival', err: '' });
+    expect(await ticketIds()).toEqual(['T1', 'T2', 'T3']);
+  });
+
+  it('imports a JSON file, taking the format from the extension', async () => {
+    const json = file('tickets.JSON', JSON.stringify([{ id: 'T9', type: 'Adult' }]));
+    const r = await cli(['import', '-e', EV, '--db', db, json]);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe('imported 1 tickets, 0 orders into festival');
+  });
+
+  it('finds the database through GK_DB_FILE', async () => {
+    const csv = file('t.csv', 'ticket_id,type\nT1,Adult\n');
+    const r = await cli(['import', '--event', EV, csv], { GK_DB_FILE: db });
+    expect(r.code).toBe(0);
+  });
+
+  it('prints a report of every bad row, exits 1 and imports nothing', async () => {
+    const csv = file('bad.csv', 'ticket_id,type,status\nT1,Adult,paid\nT2,,paid\nT3,Adult,payed\nT1,Adult,paid\n');
+    const r = await cli(['import', '--event', EV, '--db', db, csv]);
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    expect(r.err.split('\n')).toEqual([
+      `${csv}: 3 rows have errors; nothing was imported.`,
+      '  row 3, type: type is required',
+      '  row 4, status: "payed" is not one of paid, unpaid, canceled, blocked, revoked',
+      '  row 5, ticket_id: ticket T1 is already on row 2',
+    ]);
+    expect(await ticketIds()).toEqual([]);
+  });
+
+  it('reports a file-wide problem as "file"', async () => {
+    const json = file('t.json', '{"tickets": [');
+    const r = await cli(['import', '--event', EV, '--db', db, json]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/cannot be imported: not valid JSON.*\n {2}file: not valid JSON/);
+  });
+
+  it('names an unknown event and the events there are', async () => {
+    const csv = file('t.csv', 'ticket_id,type\nT1,Adult\n');
+    const r = await cli(['import', '--event', 'festivl', '--db', db, csv]);
+    expect(r).toMatchObject({ code: 1, out: '' });
+    expect(r.err).toBe(`no event festivl in ${db}; the events are: festival`);
+  });
+
+  it('refuses a malformed event id, a missing database, file or format, and a non-UTF-8 file', async () => {
+    const csv = file('t.csv', 'ticket_id,type\nT1,Adult\n');
+    expect((await cli(['import', '--event', 'two words', '--db', db, csv])).err).toMatch(/--event: not a valid event id/);
+    expect((await cli(['import', '--event', EV, '--db', join(dir, 'none.sqlite'), csv])).err).toMatch(/no database at .*none\.sqlite/);
+    expect((await cli(['import', '--event', EV, '--db', db, join(dir, 'missing.csv')])).err).toMatch(/cannot read .*missing\.csv/);
+    expect((await cli(['import', '--event', EV, '--db', db, file('t.xlsx', 'x')])).err).toMatch(/name it \.csv or \.json/);
+    const latin1 = file('latin1.csv', Buffer.from('ticket_id,type,holder_name\nT1,Adult,J\xe9r\xf4me\n', 'latin1'));
+    const r = await cli(['import', '--event', EV, '--db', db, latin1]);
+    expect(r).toMatchObject({ code: 1, err: expect.stringMatching(/not UTF-8.*CSV UTF-8/) });
+    expect(await ticketIds()).toEqual([]);
+  });
+
+  it('reports a row that storage refuses, importing nothing', async () => {
+    const first = file('a.csv', 'ticket_id,type,imported_code\nT1,Adult,EAN-1\n');
+    expect((await cli(['import', '--event', EV, '--db', db, first])).code).toBe(0);
+    // Unique within the file, but another ticket of the event already has the code.
+    const second = file('b.csv', 'ticket_id,type,imported_code\nT2,Adult,\nT3,Adult,EAN-1\n');
+    const r = await cli(['import', '--event', EV, '--db', db, second]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/ticket T3 was refused.*nothing was imported/);
+    expect(await ticketIds()).toEqual(['T1']);
+    const storage = openSqliteStorage({ file: db });
+    expect(await storage.getTicket(EV, ticketId('T2'))).toBeNull();
+    await storage.close();
+  });
+});
+
+describe('gatekeeper usage', () => {
+  it('prints usage for --help and exits 0', async () => {
+    for (const argv of [['--help'], ['import', '--help'], ['-h']]) {
+      const r = await cli(argv);
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(/^Usage: .*import --event <eventId> \[--db <file>\] <file\.csv\|file\.json>/);
+      expect(r.out).toMatch(/ticket_id, order_id, type/);
+      expect(r.err).toBe('');
+    }
+  });
+
+  it('prints usage and exits 1 for a missing or unknown command, option or argument', async () => {
+    for (const argv of [[], ['export'], ['import', '--event', EV], ['import', 'a.csv'], ['import', '--evnt', EV, 'a.csv'], ['import', '--event', EV, 'a.csv', 'b.csv']]) {
+      const r = await cli(argv);
+      expect(r.code, argv.join(' ')).toBe(1);
+      expect(r.err, argv.join(' ')).toMatch(/Usage:/);
+    }
+  });
+});

@@ -1,0 +1,132 @@
+// The SQLite adapter: the shared Storage contract on a file and in memory, then what only
+// SQLite has: pragmas, migrations, integrity, and surviving a close or a kill -9.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openSqliteStorage, type SqliteStorage } from '@gatekeeper/sync-server/storage/sqlite/index';
+import { MIGRATIONS, migrate, SCHEMA_VERSION } from '@gatekeeper/sync-server/storage/sqlite/migrations';
+import { EVENT, makeEvent, makeScan, makeTicket } from './factories.ts';
+import { runStorageContract } from './storage-contract.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'gk-storage-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let files = 0;
+const freshFile = () => join(dir, `db-${++files}.sqlite`);
+
+runStorageContract('SQLite on a file', async () => openSqliteStorage({ file: freshFile() }));
+runStorageContract('SQLite in memory', async () => openSqliteStorage({ file: ':memory:' }));
+
+describe('SQLite adapter', () => {
+  const withStorage = async (file: string, fn: (s: SqliteStorage) => Promise<void>, synchronous?: 'FULL' | 'NORMAL') => {
+    const s = openSqliteStorage({ file, ...(synchronous ? { synchronous } : {}) });
+    try { await fn(s); } finally { await s.close(); }
+  };
+
+  it('opens in WAL mode with synchronous=FULL, foreign keys on and a busy timeout', async () => {
+    await withStorage(freshFile(), async (s) => {
+      expect(s.pragmas()).toMatchObject({ journalMode: 'wal', synchronous: 2, foreignKeys: true });
+      expect(s.pragmas().busyTimeoutMs).toBeGreaterThan(0);
+    });
+  });
+
+  it('uses synchronous=NORMAL when asked', async () => {
+    await withStorage(freshFile(), async (s) => { expect(s.pragmas().synchronous).toBe(1); }, 'NORMAL');
+  });
+
+  it('migrates a new database to the newest version, recorded in user_version', async () => {
+    expect(SCHEMA_VERSION).toBe(MIGRATIONS.length);
+    await withStorage(freshFile(), async (s) => { expect(s.pragmas().userVersion).toBe(SCHEMA_VERSION); });
+  });
+
+  it('keeps data across close and reopen, running no migration twice', async () => {
+    const file = freshFile();
+    const scan = makeScan();
+    await withStorage(file, async (s) => {
+      await s.createEvent(makeEvent());
+      await s.importTickets(EVENT, [], [makeTicket()]);
+      await s.uploadOffline([scan], 1);
+    });
+    await withStorage(file, async (s) => {
+      expect(s.pragmas().userVersion).toBe(SCHEMA_VERSION);
+      expect(await s.getEvent(EVENT)).toEqual(makeEvent());
+      expect(await s.getTicket(EVENT, makeTicket().id)).toEqual(makeTicket());
+      expect(await s.ticketScans(EVENT, makeTicket().id)).toEqual([scan]);
+      expect(s.integrityCheck()).toBe('ok');
+    });
+  });
+
+  it('passes the integrity check after writes', async () => {
+    await withStorage(freshFile(), async (s) => {
+      await s.createEvent(makeEvent());
+      await s.uploadOffline([makeScan(), makeScan({ at: 2 })], 3);
+      expect(s.integrityCheck()).toBe('ok');
+    });
+  });
+
+  it('refuses a database written by a newer server', () => {
+    const file = freshFile();
+    const raw = new Database(file);
+    raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    raw.close();
+    expect(() => openSqliteStorage({ file })).toThrow(/newer/);
+  });
+
+  it('rolls a failing migration back whole, version included', () => {
+    const raw = new Database(':memory:');
+    try {
+      const steps = [
+        { version: 1, sql: 'CREATE TABLE a (x INTEGER)' },
+        { version: 2, sql: 'CREATE TABLE b (x INTEGER); INSERT INTO no_such_table VALUES (1);' },
+      ];
+      expect(() => migrate(raw, steps)).toThrow(/no_such_table/);
+      expect(raw.pragma('user_version', { simple: true })).toBe(1);
+      expect(raw.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).pluck().all()).toEqual(['a']);
+      expect(migrate(raw, steps.slice(0, 1))).toBe(1); // nothing left to run: idempotent
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('refuses migrations that are not numbered 1, 2, 3, …', () => {
+    const raw = new Database(':memory:');
+    try {
+      expect(() => migrate(raw, [{ version: 2, sql: 'SELECT 1' }])).toThrow(/versions must run/);
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('keeps an acknowledged scan when the server process is killed with SIGKILL', async () => {
+    const file = freshFile();
+    const scan = makeScan();
+    const entry = fileURLToPath(new URL('../../sync-server/src/storage/sqlite/index.ts', import.meta.url));
+    // The child acknowledges on stdout once uploadOffline has resolved, then idles until
+    // killed: whatever it acknowledged must be there when the next process opens the file.
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
+      import { openSqliteStorage } from ${JSON.stringify(entry)};
+      const s = openSqliteStorage({ file: ${JSON.stringify(file)} });
+      await s.createEvent(${JSON.stringify(makeEvent())});
+      await s.uploadOffline([${JSON.stringify(scan)}], 1);
+      process.stdout.write('stored\\n');
+      setInterval(() => {}, 1000);
+    `], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => { if (d.toString().includes('stored')) resolve(); });
+      child.on('exit', () => reject(new Error(`child exited before storing: ${stderr}`)));
+    });
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    await withStorage(file, async (s) => {
+      expect(await s.ticketScans(EVENT, makeTicket().id)).toEqual([scan]);
+      expect(s.integrityCheck()).toBe('ok');
+    });
+  }, 30_000);
+});
