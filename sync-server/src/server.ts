@@ -17,7 +17,7 @@ import { ScanService } from './scans/scan-service.ts';
 import { seedDemo } from './seed/seed.ts';
 import { openSqliteStorage } from './storage/sqlite/index.ts';
 import type { Storage } from './storage/types.ts';
-import { loadTlsCredentials } from './tls.ts';
+import { lanAddresses, loadTlsCredentials } from './tls.ts';
 
 export interface RunningServer {
   /** http://127.0.0.1:PORT (loopback, for tests and the terminal). */
@@ -75,7 +75,9 @@ export async function startServer(config: Config, log: Logger, now: () => number
   }
   const url = `http://127.0.0.1:${port}`;
   const httpsUrl = httpsPort === null ? null : `https://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${httpsPort}`;
-  if (!linkBase) linkBase = httpsUrl ?? url;
+  // Ticket links are opened by phones: point them at the LAN address when there is one.
+  const lan = config.host === '0.0.0.0' ? lanAddresses()[0] : undefined;
+  if (!linkBase) linkBase = httpsPort !== null && lan ? `https://${lan}:${httpsPort}` : (httpsUrl ?? url);
 
   return {
     url, httpsUrl, port, httpsPort, storage, hub, seeded,
