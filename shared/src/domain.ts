@@ -4,6 +4,7 @@ import {
   zId, type CheckpointId, type DeviceId, type EventId, type InspectorId, type OrderId,
   type ScanId, type TicketId,
 } from './ids.ts';
+import { HLC_PATTERN } from './hlc.ts';
 import { OUTCOMES } from './outcomes.ts';
 
 export const TicketStatus = { paid: 'paid', unpaid: 'unpaid', canceled: 'canceled', blocked: 'blocked', revoked: 'revoked' } as const;
@@ -88,7 +89,7 @@ export const zScan = z.object({
   deviceId: zId<DeviceId>(),
   inspectorId: zId<InspectorId>(),
   /** Hybrid logical clock stamp (see hlc.ts): the order every node agrees on. */
-  hlc: z.string().regex(/^\d{15}:[0-9a-f]{4}$/),
+  hlc: z.string().regex(HLC_PATTERN),
   /** Device wall time corrected by clockOffset, for display. */
   at: z.number().int(),
   /** Estimated server time minus device time when the scan was made. */
