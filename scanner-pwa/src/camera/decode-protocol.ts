@@ -1,0 +1,13 @@
+// Messages between the scanner (main thread) and the decode worker.
+import type { DecoderKind } from './decoders/frame-decoder.ts';
+
+export type ToDecodeWorker =
+  | { type: 'init'; preference: DecoderKind[] }
+  /** The bitmap is transferred, not copied. */
+  | { type: 'frame'; id: number; frame: ImageBitmap };
+
+export type FromDecodeWorker =
+  | { type: 'ready'; decoder: DecoderKind }
+  | { type: 'init-failed'; message: string }
+  | { type: 'result'; id: number; text: string | null }
+  | { type: 'failed'; id: number; message: string };

@@ -1,0 +1,30 @@
+// Which part of a camera frame the decoder sees: the central square, scaled down to at
+// most maxSide. Inspectors aim the code at the middle of the preview, a square holds a
+// QR code whichever way the phone is turned, and fewer pixels mean a faster decode.
+
+export interface FrameCrop {
+  sx: number;
+  sy: number;
+  side: number;
+  /** Output side in pixels (side, or maxSide when the square is larger). */
+  out: number;
+}
+
+export function centreSquare(width: number, height: number, maxSide: number): FrameCrop {
+  const side = Math.min(width, height);
+  return {
+    sx: Math.floor((width - side) / 2),
+    sy: Math.floor((height - side) / 2),
+    side,
+    out: Math.min(side, maxSide),
+  };
+}
+
+/** Copies the crop of the current video frame into a transferable bitmap. */
+export function grabFrame(video: HTMLVideoElement, maxSide: number): Promise<ImageBitmap> {
+  const { sx, sy, side, out } = centreSquare(video.videoWidth, video.videoHeight, maxSide);
+  // createImageBitmap crops and scales in one step, off the JavaScript heap.
+  return out === side
+    ? createImageBitmap(video, sx, sy, side, side)
+    : createImageBitmap(video, sx, sy, side, side, { resizeWidth: out, resizeHeight: out, resizeQuality: 'medium' });
+}
