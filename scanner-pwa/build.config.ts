@@ -1,6 +1,58 @@
-// Vite plugins for the scanner PWA build (Svelte, the service worker). Filled in by the PWA work.
+// Vite plugins for the scanner PWA build: Svelte, and the service worker through Workbox
+// (vite-plugin-pwa, generateSW).
+//
+// registerType 'prompt': a new service worker waits until the app tells it to take over
+// (UpdateState, through workbox-window), which the app does only when no scan is waiting to
+// upload. A worker that force-reloads every tab on update would reload a gate scanner
+// mid-queue. clientsClaim lets the first install control the page at once, so the app works
+// offline without a second visit; it never reloads anything by itself.
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { VitePWA } from 'vite-plugin-pwa';
 import type { PluginOption } from 'vite';
 
+/** The ink and paper of the app: also the browser chrome and the splash screen. */
+export const THEME_COLOR = '#10212e';
+export const BACKGROUND_COLOR = '#10212e';
+
 export function pwaPlugins(): PluginOption[] {
-  return [];
+  return [
+    svelte(),
+    VitePWA({
+      strategies: 'generateSW',
+      registerType: 'prompt',
+      // The app registers the worker itself (src/lib/platform/service-worker.ts).
+      injectRegister: false,
+      manifest: {
+        name: 'Gatekeeper scanner',
+        short_name: 'Gatekeeper',
+        description: 'Scan tickets at the gate, online or offline.',
+        lang: 'en',
+        start_url: '/',
+        scope: '/',
+        display: 'standalone',
+        orientation: 'portrait',
+        theme_color: THEME_COLOR,
+        background_color: BACKGROUND_COLOR,
+        icons: [
+          { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+          { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+          { src: '/icons/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+          { src: '/icons/icon.svg', sizes: 'any', type: 'image/svg+xml' },
+        ],
+      },
+      workbox: {
+        // The decoder's .wasm is served by us and precached: by default zxing-wasm fetches it
+        // from a CDN, which fails at a gate without network.
+        globPatterns: ['**/*.{js,css,html,svg,png,ico,webmanifest,wasm}'],
+        maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
+        cleanupOutdatedCaches: true,
+        clientsClaim: true,
+        skipWaiting: false,
+        // Deep links (the link form of a code, /v/<code>) open the app shell, online or not;
+        // the API, the socket and the health check never do.
+        navigateFallback: 'index.html',
+        navigateFallbackDenylist: [/^\/api\//, /^\/ws/, /^\/healthz/],
+      },
+    }),
+  ];
 }

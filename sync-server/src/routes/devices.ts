@@ -5,9 +5,25 @@ import { z } from 'zod';
 import { deviceId, newId } from '@gatekeeper/shared/ids';
 import { GkError } from '@gatekeeper/shared/protocol/index';
 import { requireRole } from '../auth/roles.ts';
+import type { DeviceRecord, StaffRecord, Storage } from '../storage/types.ts';
+import { visibleEvents } from './auth.ts';
 import { jsonBody, param, staffOf, type Env } from './context.ts';
 
 const zRegister = z.object({ name: z.string().min(1).max(80) });
+
+/**
+ * Which phones `staff` may see and revoke: a supervisor those of the staff of their own
+ * events (a supervisor of one event once could list, and revoke, the gate phones of
+ * every other event on the server); an admin every phone.
+ */
+async function deviceScope(storage: Storage, staff: StaffRecord): Promise<(d: DeviceRecord) => boolean> {
+  if (staff.role === 'admin') return () => true;
+  const people = new Set<string>([staff.id]);
+  for (const event of await visibleEvents(storage, staff)) {
+    for (const s of await storage.listEventStaff(event.id)) people.add(s.id);
+  }
+  return (d) => people.has(d.inspectorId);
+}
 
 export const deviceRoutes = new Hono<Env>()
   .post('/', async (c) => {
@@ -19,14 +35,20 @@ export const deviceRoutes = new Hono<Env>()
     return c.json({ device: { id: device.id, name } }, 201);
   })
   .get('/', async (c) => {
-    requireRole(await staffOf(c), 'supervisor');
-    return c.json({ devices: await c.var.deps.storage.listDevices() });
+    const staff = await staffOf(c);
+    requireRole(staff, 'supervisor');
+    const { storage } = c.var.deps;
+    const mine = await deviceScope(storage, staff);
+    return c.json({ devices: (await storage.listDevices()).filter(mine) });
   })
   .post('/:deviceId/revoke', async (c) => {
-    requireRole(await staffOf(c), 'supervisor');
+    const staff = await staffOf(c);
+    requireRole(staff, 'supervisor');
     const id = param(deviceId, c.req.param('deviceId'), 'device id');
     const { storage, now, push, log } = c.var.deps;
-    if (!(await storage.getDevice(id))) throw new GkError('not_found', `no device ${id}`);
+    const device = await storage.getDevice(id);
+    if (!device) throw new GkError('not_found', `no device ${id}`);
+    if (!(await deviceScope(storage, staff))(device)) throw new GkError('forbidden', `device ${id} belongs to staff of another event`);
     await storage.revokeDevice(id, now());
     push.disconnectDevice(id);
     log.info('device revoked', { device: id });

@@ -41,7 +41,9 @@ export const scanRoutes = new Hono<Env>()
   })
   .get('/:eventId/scans', async (c) => {
     const { eventId } = await access(c);
+    // The cursor is echoed back when the page is empty: a cursor of -1 or 0.5 must not be.
     const after = num(c.req.query('after'), 'after') ?? 0;
+    if (!Number.isSafeInteger(after) || after < 0) throw new GkError('bad_request', 'after must be a cursor (a whole number, 0 or more)');
     const limit = Math.min(num(c.req.query('limit'), 'limit') ?? MAX_BATCH, MAX_BATCH);
     const page = await c.var.deps.storage.scansAfter(eventId, after, limit);
     return c.json({ scans: page.scans.map((s) => s.scan), cursor: page.cursor, more: page.more });

@@ -1,0 +1,91 @@
+// The Api port over fetch, same origin as the app (the sync server serves both). Every
+// answer is parsed; every error arrives as the one error body and leaves as a GkError.
+import { zCheckpoint } from '@gatekeeper/shared/domain';
+import { zId, type DeviceId, type EventId, type InspectorId, type OrderId, type TicketId } from '@gatekeeper/shared/ids';
+import { zEvent, zManifest, type Manifest } from '@gatekeeper/shared/manifest';
+import { GkError, zErrorBody, zRole } from '@gatekeeper/shared/protocol/index';
+import { z } from 'zod';
+import type { Api, EventDetails, SessionInfo, SignedCode } from '../ports.ts';
+
+const zSession = z.object({
+  inspector: z.object({ id: zId<InspectorId>(), name: z.string(), role: zRole }),
+  events: z.array(zEvent),
+});
+const zDevice = z.object({ device: z.object({ id: zId<DeviceId>(), name: z.string() }) });
+const zEventDetails = z.object({ event: zEvent, checkpoints: z.array(zCheckpoint), codeWord: z.string().nullable() });
+const zSignedCode = z.object({ code: z.string(), link: z.string() });
+// Rows are checked by a typed loop in ticket-rows.ts: a zod union per cell is too slow
+// for 100,000 tickets.
+const zManifestHead = zManifest.omit({ tickets: true }).extend({ tickets: z.array(z.array(z.unknown())) });
+
+/** Raised when the network itself failed (offline, server down), as opposed to an answer. */
+export class NetworkError extends Error {
+  constructor(cause: unknown) {
+    super(`network: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'NetworkError';
+  }
+}
+
+export class HttpApi implements Api {
+  readonly #base: string;
+  readonly #fetch: typeof fetch;
+
+  constructor(base = '', fetchImpl: typeof fetch = (...a) => globalThis.fetch(...a)) {
+    this.#base = base;
+    this.#fetch = fetchImpl;
+  }
+
+  async login(username: string, password: string): Promise<SessionInfo> {
+    return zSession.parse(await this.#json('POST', '/api/login', { username, password }));
+  }
+  async logout(): Promise<void> {
+    await this.#json('POST', '/api/logout', {});
+  }
+  async me(): Promise<SessionInfo> {
+    return zSession.parse(await this.#json('GET', '/api/me'));
+  }
+  async registerDevice(name: string): Promise<{ id: DeviceId; name: string }> {
+    return zDevice.parse(await this.#json('POST', '/api/devices', { name })).device;
+  }
+  async eventDetails(eventId: EventId): Promise<EventDetails> {
+    return zEventDetails.parse(await this.#json('GET', `/api/events/${enc(eventId)}`));
+  }
+  async manifest(eventId: EventId, since: number): Promise<Manifest> {
+    const body = zManifestHead.parse(await this.#json('GET', `/api/events/${enc(eventId)}/manifest?since=${since}`));
+    return body as Manifest;
+  }
+  async ticketCode(eventId: EventId, ticketId: TicketId): Promise<SignedCode> {
+    return zSignedCode.parse(await this.#json('GET', `/api/events/${enc(eventId)}/tickets/${enc(ticketId)}/code`));
+  }
+  async orderCode(eventId: EventId, orderId: OrderId): Promise<SignedCode> {
+    return zSignedCode.parse(await this.#json('GET', `/api/events/${enc(eventId)}/orders/${enc(orderId)}/code`));
+  }
+
+  async #json(method: string, path: string, body?: unknown): Promise<unknown> {
+    let res: Response;
+    try {
+      res = await this.#fetch(this.#base + path, {
+        method,
+        credentials: 'same-origin',
+        cache: 'no-store',
+        headers: body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json', accept: 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (e) {
+      throw new NetworkError(e);
+    }
+    if (res.status === 204) return null;
+    const text = await res.text();
+    let json: unknown = null;
+    try { json = text ? JSON.parse(text) : null; } catch { /* handled below */ }
+    if (!res.ok) {
+      const err = zErrorBody.safeParse(json);
+      if (err.success) throw new GkError(err.data.error.code, err.data.error.message, err.data.error.details);
+      throw new GkError(res.status >= 500 ? 'internal' : 'bad_request', `HTTP ${res.status} from ${path}`);
+    }
+    if (json === null && text) throw new GkError('malformed_message', `${path} answered something that is not JSON`);
+    return json;
+  }
+}
+
+const enc = encodeURIComponent;

@@ -1,0 +1,173 @@
+// The composition root: builds every state class from the injected ports and holds what
+// the app shell shows (screen, panel, notices). Components get this object and call it.
+import type { EventId } from '@gatekeeper/shared/ids';
+import type { MessageKey } from './i18n/en.ts';
+import { I18n, type Lang, type Params } from './i18n/i18n.svelte.ts';
+import type { Feedback } from './feedback/feedback.ts';
+import { ManifestRepo } from './manifest/manifest-repo.ts';
+import { UpdateState } from './platform/update.svelte.ts';
+import type { Api, Socket, Store } from './ports.ts';
+import { Admitter } from './scan/admitter.ts';
+import { ScanFlow } from './scan/scan-flow.svelte.ts';
+import { CameraState, type CameraFactory } from './state/camera.svelte.ts';
+import { EventData } from './state/event-data.svelte.ts';
+import { ServerClock } from './state/server-clock.svelte.ts';
+import { Session, type Selection } from './state/session.svelte.ts';
+import { Settings } from './state/settings.svelte.ts';
+import { SyncClient } from './sync/sync-client.svelte.ts';
+
+export interface AppPorts {
+  api: Api;
+  store: Store;
+  socket: Socket;
+  socketUrl: () => string;
+  camera: CameraFactory;
+  feedback: Feedback;
+  lang: Lang;
+}
+
+export type Screen = 'setup' | 'scan' | 'demo' | 'login';
+export type Panel = 'manual' | 'search' | 'history' | 'settings' | null;
+export interface Notice { key: MessageKey; params?: Params }
+
+/** How often a connected phone asks for the manifest's changes (`?since=version`). */
+export const MANIFEST_REFRESH_MS = 5 * 60_000;
+
+/** The link form of a code: the app was opened at /v/<code>. */
+const LINK_PATH = /^\/v\/[^/]+\/?$/;
+
+export class App {
+  readonly i18n: I18n;
+  readonly settings = new Settings();
+  readonly session: Session;
+  readonly clock: ServerClock;
+  readonly event: EventData;
+  readonly sync: SyncClient;
+  readonly flow: ScanFlow;
+  readonly camera: CameraState;
+  readonly update: UpdateState;
+  readonly feedback: Feedback;
+  readonly api: Api;
+  readonly #store: Store;
+  #screen = $state<Screen>('setup');
+  #panel = $state<Panel>(null);
+  #notice = $state.raw<Notice | null>(null);
+  #started = $state(false);
+  #pendingLink: string | null = null;
+
+  static async create(ports: AppPorts): Promise<App> {
+    return new App(ports, (await ports.store.getMeta<number>('clockOffset')) ?? null);
+  }
+
+  constructor(ports: AppPorts, storedOffset: number | null) {
+    this.api = ports.api;
+    this.#store = ports.store;
+    this.feedback = ports.feedback;
+    this.i18n = new I18n(ports.lang);
+    this.session = new Session(ports.api, ports.store);
+    this.clock = new ServerClock(storedOffset);
+    this.event = new EventData(new ManifestRepo(ports.api, ports.store), ports.store);
+    this.sync = new SyncClient({
+      socket: ports.socket, store: ports.store, event: this.event, clock: this.clock, url: ports.socketUrl,
+      onUnauthenticated: () => this.session.markExpired(),
+      // Tickets sold or changed since the last download: on every (re)connect, then every few minutes.
+      onWelcome: () => void this.event.sync(),
+    });
+    setInterval(() => { if (this.sync.online) void this.event.sync(); }, MANIFEST_REFRESH_MS);
+    const admitter = new Admitter({ sync: this.sync, event: this.event, clock: this.clock, budgetMs: () => this.settings.onlineBudgetMs });
+    this.flow = new ScanFlow({
+      event: this.event, session: this.session, admitter, clock: this.clock, feedback: ports.feedback,
+      autoReturnMs: () => this.settings.autoReturnMs,
+    });
+    this.camera = new CameraState(ports.camera, (text) => void this.flow.handleText(text, 'camera'));
+    this.update = new UpdateState(() => this.sync.pending);
+  }
+
+  get screen() { return this.#screen; }
+  get panel() { return this.#panel; }
+  get notice() { return this.#notice; }
+  get started() { return this.#started; }
+
+  /** From storage alone: a phone that was scanning goes straight back to scanning. */
+  async start(url: URL = new URL(location.href)): Promise<void> {
+    if (LINK_PATH.test(url.pathname)) {
+      this.#pendingLink = url.href;
+      history.replaceState(null, '', '/');
+    }
+    await this.session.restore();
+    const sel = this.session.selection;
+    if (this.session.phase === 'signedIn' && sel) {
+      // The camera starts while the stored tickets load: neither waits for the other.
+      this.#screen = 'scan';
+      this.#started = true;
+      await this.#open(sel);
+      if (this.event.status !== 'ready') this.#screen = 'setup';
+    }
+    this.#started = true;
+    this.#takeLink();
+  }
+
+  async login(username: string, password: string): Promise<void> {
+    await this.session.login(username, password);
+    const sel = this.session.selection;
+    if (sel) await this.#open(sel); // signing in again after the session expired
+    this.#screen = sel && this.event.status === 'ready' ? 'scan' : 'setup';
+    this.#takeLink();
+  }
+
+  /** Scan at this checkpoint; refused when it leaves an event with scans still to upload. */
+  async choose(sel: Selection): Promise<boolean> {
+    const current = this.session.selection;
+    const unsynced = current ? await this.#store.countPending(current.eventId) : 0;
+    const r = await this.session.select(sel, unsynced);
+    if (!r.ok) { this.#notice = { key: 'unsyncedSwitch', params: { count: r.unsynced } }; return false; }
+    await this.#open(sel);
+    if (this.event.status !== 'ready') return false;
+    this.#screen = 'scan';
+    this.#takeLink();
+    return true;
+  }
+
+  /** Download (or refresh) an event's manifest before a checkpoint is chosen. */
+  async preload(eventId: EventId): Promise<void> {
+    if (this.event.eventId === eventId && this.event.status === 'ready') { await this.event.sync(); return; }
+    const current = this.session.selection;
+    if (current && current.eventId !== eventId) return; // opened when chosen, after the unsynced check
+    this.clock.seed(await this.event.open(eventId));
+  }
+
+  async logout(): Promise<void> {
+    const r = await this.session.logout(await this.#store.countPending());
+    if (!r.ok) { this.#notice = { key: 'unsyncedLogout', params: { count: r.unsynced } }; return; }
+    this.sync.stop();
+    this.camera.stop();
+    this.#screen = 'setup';
+    this.#panel = null;
+  }
+
+  show(screen: Screen): void {
+    if (screen !== 'scan') this.camera.stop();
+    this.#panel = null;
+    this.#screen = screen;
+  }
+  openPanel(panel: Panel): void { this.#panel = panel; }
+  closePanel(): void { this.#panel = null; }
+  dismissNotice(): void { this.#notice = null; }
+
+  async #open(sel: Selection): Promise<void> {
+    const deviceId = this.session.deviceId;
+    if (!deviceId) return;
+    if (this.event.eventId !== sel.eventId || this.event.status !== 'ready') {
+      const lastOwn = await this.event.open(sel.eventId);
+      this.clock.seed(lastOwn);
+    }
+    this.sync.start({ eventId: sel.eventId, deviceId, checkpointId: sel.checkpointId });
+  }
+
+  #takeLink(): void {
+    const link = this.#pendingLink;
+    if (!link || this.#screen !== 'scan' || !this.flow.context()) return;
+    this.#pendingLink = null;
+    void this.flow.handleText(link, 'link');
+  }
+}

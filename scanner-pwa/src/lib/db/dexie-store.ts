@@ -1,0 +1,90 @@
+// The Store port over Dexie. Every write here is safe when two offline devices race:
+// scans are keyed by ids made on each phone and never rewritten, manifests are this phone's
+// cache of server data.
+import Dexie from 'dexie';
+import type { EventId } from '@gatekeeper/shared/ids';
+import type { ManifestChunk, ManifestHeader, ScanRecord, Store } from '../ports.ts';
+import { GatekeeperDb } from './database.ts';
+
+export class DexieStore implements Store {
+  readonly db: GatekeeperDb;
+  constructor(db = new GatekeeperDb()) {
+    this.db = db;
+  }
+
+  async getMeta<T>(key: string): Promise<T | undefined> {
+    return (await this.db.meta.get(key))?.value as T | undefined;
+  }
+  async setMeta<T>(key: string, value: T): Promise<void> {
+    await this.db.meta.put({ key, value });
+  }
+  async deleteMeta(key: string): Promise<void> {
+    await this.db.meta.delete(key);
+  }
+
+  async loadManifest(eventId: EventId): Promise<{ header: ManifestHeader; chunks: ManifestChunk[] } | null> {
+    return this.db.transaction('r', this.db.manifests, this.db.chunks, async () => {
+      const header = await this.db.manifests.get(eventId);
+      if (!header) return null;
+      const chunks = await this.db.chunks.where('[eventId+seq]').between([eventId, Dexie.minKey], [eventId, Dexie.maxKey]).toArray();
+      return { header, chunks };
+    });
+  }
+
+  async replaceManifest(header: ManifestHeader, chunks: ManifestChunk[]): Promise<void> {
+    await this.db.transaction('rw', this.db.manifests, this.db.chunks, async () => {
+      await this.db.chunks.where('[eventId+seq]').between([header.eventId, Dexie.minKey], [header.eventId, Dexie.maxKey]).delete();
+      await this.db.chunks.bulkPut(chunks);
+      await this.db.manifests.put(header);
+    });
+  }
+
+  async saveManifestHeader(header: ManifestHeader): Promise<void> {
+    await this.db.manifests.put(header);
+  }
+
+  async appendManifest(header: ManifestHeader, chunk: ManifestChunk): Promise<void> {
+    await this.db.transaction('rw', this.db.manifests, this.db.chunks, async () => {
+      await this.db.chunks.put(chunk);
+      await this.db.manifests.put(header);
+    });
+  }
+
+  async addScans(records: ScanRecord[]): Promise<ScanRecord[]> {
+    if (records.length === 0) return [];
+    return this.db.transaction('rw', this.db.scans, async () => {
+      const existing = await this.db.scans.bulkGet(records.map((r) => r.id));
+      const fresh: ScanRecord[] = [];
+      const nowUploaded: string[] = [];
+      const seen = new Set<string>();
+      records.forEach((r, i) => {
+        if (seen.has(r.id)) return;
+        seen.add(r.id);
+        const old = existing[i];
+        if (!old) fresh.push(r);
+        else if (old.uploaded === 0 && r.uploaded === 1) nowUploaded.push(r.id);
+      });
+      if (fresh.length) await this.db.scans.bulkAdd(fresh);
+      if (nowUploaded.length) await this.db.scans.where('id').anyOf(nowUploaded).modify({ uploaded: 1 });
+      return fresh;
+    });
+  }
+
+  async scansOf(eventId: EventId): Promise<ScanRecord[]> {
+    return this.db.scans.where('[eventId+hlc]').between([eventId, Dexie.minKey], [eventId, Dexie.maxKey]).toArray();
+  }
+
+  async pending(eventId: EventId, limit: number): Promise<ScanRecord[]> {
+    return this.db.scans.where('[eventId+uploaded]').equals([eventId, 0]).limit(limit).toArray();
+  }
+
+  async markUploaded(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.scans.where('id').anyOf([...ids]).modify({ uploaded: 1 });
+  }
+
+  async countPending(eventId?: EventId): Promise<number> {
+    if (eventId) return this.db.scans.where('[eventId+uploaded]').equals([eventId, 0]).count();
+    return this.db.scans.where('uploaded').equals(0).count();
+  }
+}

@@ -1,0 +1,101 @@
+// The language of the app: chosen from the browser, switchable, remembered. Strings are
+// looked up by key (UI) or by outcome (verdicts); dates and times through Intl.
+import type { Outcome } from '@gatekeeper/shared/outcomes';
+import { en, outcomeText_en, outcomeWords_en, type MessageKey, type Messages } from './en.ts';
+import { nl, outcomeText_nl, outcomeWords_nl } from './nl.ts';
+
+export const LANGS = ['en', 'nl'] as const;
+export type Lang = (typeof LANGS)[number];
+export const LANG_NAMES: Record<Lang, string> = { en: 'English', nl: 'Nederlands' };
+
+const DICTS: Record<Lang, { ui: Messages; words: Record<Outcome, string>; text: Record<Outcome, string>; locale: string }> = {
+  en: { ui: en, words: outcomeWords_en, text: outcomeText_en, locale: 'en-GB' },
+  nl: { ui: nl, words: outcomeWords_nl, text: outcomeText_nl, locale: 'nl-NL' },
+};
+
+/** The first of the browser's languages that we speak, else English. */
+export function pickLanguage(preferred: readonly string[]): Lang {
+  for (const p of preferred) {
+    const base = p.toLowerCase().split('-')[0];
+    if ((LANGS as readonly string[]).includes(base)) return base as Lang;
+  }
+  return 'en';
+}
+
+const LANG_KEY = 'gatekeeper.lang';
+
+/** The language the inspector chose on this phone before, if any. */
+export function savedLanguage(): Lang | null {
+  try {
+    const v = localStorage.getItem(LANG_KEY);
+    return v === 'en' || v === 'nl' ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+export type Params = Record<string, string | number>;
+
+export function format(template: string, params?: Params): string {
+  if (!params) return template;
+  return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m));
+}
+
+export class I18n {
+  #lang = $state<Lang>('en');
+
+  constructor(lang: Lang) {
+    this.#lang = lang;
+  }
+
+  get lang(): Lang {
+    return this.#lang;
+  }
+  get locale(): string {
+    return DICTS[this.#lang].locale;
+  }
+
+  /** An explicit choice: remembered, and wins over the browser's languages from now on. */
+  set(lang: Lang): void {
+    this.#lang = lang;
+    if (typeof document !== 'undefined') document.documentElement.lang = lang;
+    try { localStorage.setItem(LANG_KEY, lang); } catch { /* private mode: this session only */ }
+  }
+
+  t = (key: MessageKey, params?: Params): string => format(DICTS[this.#lang].ui[key], params);
+
+  /** The big word on the verdict screen. */
+  word = (outcome: Outcome, offline = false): string => {
+    const w = DICTS[this.#lang].words[outcome];
+    return offline && outcome === 'valid' ? `${w} OFFLINE` : w;
+  };
+
+  explain = (outcome: Outcome): string => DICTS[this.#lang].text[outcome];
+
+  /** "12:30" in the event's time zone. */
+  time = (ms: number, timeZone?: string): string => this.#format('time', timeZone).format(ms);
+
+  /** "12:30:05", for the verdict clock and scan history. */
+  timeSeconds = (ms: number, timeZone?: string): string => this.#format('seconds', timeZone).format(ms);
+
+  /** "Thu 1 Jan 2026". */
+  dateLong = (ms: number, timeZone?: string): string => this.#format('date', timeZone).format(ms).replace(/,/g, '');
+
+  // Building an Intl.DateTimeFormat costs about as much as deciding a scan: keep them.
+  #formats = new Map<string, Intl.DateTimeFormat>();
+  #format(kind: keyof typeof FORMATS, timeZone?: string): Intl.DateTimeFormat {
+    const key = `${this.locale}|${kind}|${timeZone ?? ''}`;
+    let f = this.#formats.get(key);
+    if (!f) {
+      f = new Intl.DateTimeFormat(this.locale, { ...FORMATS[kind], timeZone });
+      this.#formats.set(key, f);
+    }
+    return f;
+  }
+}
+
+const FORMATS = {
+  time: { hour: '2-digit', minute: '2-digit' },
+  seconds: { hour: '2-digit', minute: '2-digit', second: '2-digit' },
+  date: { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' },
+} satisfies Record<string, Intl.DateTimeFormatOptions>;

@@ -1,0 +1,40 @@
+// "Verdict painted": the browser has produced the frame that shows it. requestAnimationFrame
+// runs at the start of the frame's rendering work; a message posted from it runs just after
+// the frame's style, layout and paint.
+export function afterNextPaint(callback: (frameStart: number) => void): void {
+  requestAnimationFrame(() => {
+    const frameStart = performance.now();
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => callback(frameStart);
+    ch.port2.postMessage(null);
+  });
+}
+
+/** Named performance entries the app leaves for benchmarks and field debugging. */
+export const PERF = {
+  /** Decoded text to the frame after the verdict's paint, end to end (waits for the display's refresh). */
+  verdict: 'gk:decode-to-verdict-painted',
+  /**
+   * The same span without the idle wait for the display's next refresh: the app's own work
+   * (decide, render) plus the rendering work of the frame that paints the verdict.
+   */
+  verdictBusy: 'gk:decode-to-verdict-painted-busy',
+  /** The same start, to the verdict rendered into the DOM. */
+  decided: 'gk:decode-to-verdict-rendered',
+  cameraReady: 'gk:camera-ready',
+} as const;
+
+/**
+ * Leave the three verdict measures once the frame showing it has painted. `t0`: the text
+ * was complete; `rendered`: the verdict is in the DOM (after a synchronous flush);
+ * `painted` runs once the frame is out.
+ */
+export function measureVerdict(t0: number, rendered: number, detail: unknown, painted: () => void): void {
+  performance.measure(PERF.decided, { start: t0, end: rendered });
+  afterNextPaint((frameStart) => {
+    const end = performance.now();
+    performance.measure(PERF.verdict, { start: t0, end, detail });
+    performance.measure(PERF.verdictBusy, { start: t0, duration: rendered - t0 + (end - frameStart), detail });
+    painted();
+  });
+}

@@ -1,0 +1,98 @@
+// The app's three edges, as narrow interfaces: HTTP (Api), the WebSocket (Socket) and the
+// phone's storage (Store). State classes receive them; components never touch fetch,
+// WebSocket or Dexie. Tests and benches can hand in their own.
+import type { Checkpoint, Order, Scan } from '@gatekeeper/shared/domain';
+import type { DeviceId, EventId, InspectorId, OrderId, TicketId } from '@gatekeeper/shared/ids';
+import type { GkEvent, Manifest, PublicKeyEntry } from '@gatekeeper/shared/manifest';
+import type { Role } from '@gatekeeper/shared/protocol/index';
+
+export interface Inspector { id: InspectorId; name: string; role: Role }
+export interface SessionInfo { inspector: Inspector; events: GkEvent[] }
+export interface EventDetails { event: GkEvent; checkpoints: Checkpoint[]; codeWord: string | null }
+export interface SignedCode { code: string; link: string }
+
+export interface Api {
+  login(username: string, password: string): Promise<SessionInfo>;
+  logout(): Promise<void>;
+  me(): Promise<SessionInfo>;
+  registerDevice(name: string): Promise<{ id: DeviceId; name: string }>;
+  eventDetails(eventId: EventId): Promise<EventDetails>;
+  /** The full manifest (since 0) or the changes after `since`. */
+  manifest(eventId: EventId, since: number): Promise<Manifest>;
+  ticketCode(eventId: EventId, ticketId: TicketId): Promise<SignedCode>;
+  orderCode(eventId: EventId, orderId: OrderId): Promise<SignedCode>;
+}
+
+export interface SocketHandlers {
+  open(): void;
+  message(text: string): void;
+  close(code: number, reason: string): void;
+}
+export interface SocketConnection {
+  send(text: string): void;
+  close(): void;
+}
+export interface Socket {
+  connect(url: string, handlers: SocketHandlers): SocketConnection;
+}
+
+/** The manifest minus its ticket and order rows: what the phone keeps as one record. */
+export interface ManifestHeader {
+  eventId: EventId;
+  event: GkEvent;
+  version: number;
+  checkpoints: Checkpoint[];
+  publicKeys: PublicKeyEntry[];
+  staff: Array<{ id: InspectorId; name: string }>;
+  codeWord: string | null;
+  revoked: TicketId[];
+  /** Device time of the last successful download. */
+  syncedAt: number;
+  ticketCount: number;
+}
+
+/** A slice of the manifest's rows, stored as one record: rows JSON-encoded. */
+export interface ManifestChunk {
+  eventId: EventId;
+  seq: number;
+  /** 'full': part of the last full download; 'delta': changes after it, applied in seq order. */
+  kind: 'full' | 'delta';
+  /** JSON of `unknown[][]` ticket rows in TICKET_COLUMNS order. */
+  tickets: string;
+  /** JSON of `Order[]`. */
+  orders: string;
+}
+
+/**
+ * A scan as the phone keeps it: the shared record plus where it came from and whether the
+ * server has it. `uploaded` is the only field that ever changes (0 → 1).
+ */
+export type ScanRecord = Scan & {
+  /** 1: the server has this scan (answered online, acknowledged, or heard from it). */
+  uploaded: 0 | 1;
+  /** 1: made on this phone. 0: heard by gossip or catch-up. */
+  own: 0 | 1;
+};
+
+export interface Store {
+  getMeta<T>(key: string): Promise<T | undefined>;
+  setMeta<T>(key: string, value: T): Promise<void>;
+  deleteMeta(key: string): Promise<void>;
+
+  loadManifest(eventId: EventId): Promise<{ header: ManifestHeader; chunks: ManifestChunk[] } | null>;
+  /** Replace every chunk of the event (a full download or a compaction). */
+  replaceManifest(header: ManifestHeader, chunks: ManifestChunk[]): Promise<void>;
+  /** A download that changed nothing: only the header (version, sync time, code word). */
+  saveManifestHeader(header: ManifestHeader): Promise<void>;
+  /** Add a delta chunk and the new header in one transaction. */
+  appendManifest(header: ManifestHeader, chunk: ManifestChunk): Promise<void>;
+
+  /** Store scans not stored yet; a known id only ever upgrades `uploaded` to 1. Returns the new ones. */
+  addScans(records: ScanRecord[]): Promise<ScanRecord[]>;
+  scansOf(eventId: EventId): Promise<ScanRecord[]>;
+  pending(eventId: EventId, limit: number): Promise<ScanRecord[]>;
+  markUploaded(ids: readonly string[]): Promise<void>;
+  countPending(eventId?: EventId): Promise<number>;
+}
+
+export type { Order };

@@ -1,0 +1,124 @@
+// Turning one ticket at one checkpoint into a recorded scan and a verdict: online first
+// (the server decides inside its transaction: first scan wins across every gate), the
+// phone's own decision when the server is unreachable or slower than the budget. Both
+// paths use the same scan id, so the server stores the scan once whichever arrives.
+// The rule itself is decideAdmission from shared: never written twice.
+import { decideAdmission } from '@gatekeeper/shared/admission';
+import type { Checkpoint, Direction, Scan, Ticket, Verdict } from '@gatekeeper/shared/domain';
+import { newId, scanId, type DeviceId, type EventId, type InspectorId, type OrderId, type TicketId } from '@gatekeeper/shared/ids';
+import { OUTCOME_TEXT, type Outcome } from '@gatekeeper/shared/outcomes';
+import type { ScanRequest } from '@gatekeeper/shared/protocol/index';
+import type { EventData } from '../state/event-data.svelte.ts';
+import type { ServerClock } from '../state/server-clock.svelte.ts';
+import type { OnlineAnswer } from '../sync/verdict-requests.ts';
+
+export interface ScanContext {
+  eventId: EventId;
+  checkpoint: Checkpoint;
+  direction: Direction;
+  deviceId: DeviceId;
+  inspectorId: InspectorId;
+}
+
+export interface Decision { verdict: Verdict; scan: Scan }
+
+export interface AdmitterDeps {
+  sync: {
+    readonly online: boolean;
+    requestVerdict(scan: ScanRequest, budgetMs: number): Promise<OnlineAnswer>;
+    queued(): void;
+  };
+  event: EventData;
+  clock: ServerClock;
+  budgetMs: () => number;
+}
+
+/** Longest scanned text kept as evidence with a scan (zScan.code). */
+const MAX_EVIDENCE = 512;
+
+export class Admitter {
+  readonly #d: AdmitterDeps;
+  constructor(deps: AdmitterDeps) {
+    this.#d = deps;
+  }
+
+  /** A scan request made now, with a fresh id, the HLC stamp and the clock offset. */
+  request(ctx: ScanContext, target: { ticketId: TicketId | null; orderId: OrderId | null }, code: string, idChecked: boolean): ScanRequest {
+    const { clock } = this.#d;
+    return {
+      id: scanId(newId()),
+      eventId: ctx.eventId,
+      ticketId: target.ticketId,
+      orderId: target.orderId,
+      code: code.slice(0, MAX_EVIDENCE),
+      checkpointId: ctx.checkpoint.id,
+      zone: ctx.checkpoint.zone,
+      mode: ctx.checkpoint.mode,
+      direction: ctx.direction,
+      deviceId: ctx.deviceId,
+      inspectorId: ctx.inspectorId,
+      hlc: clock.stamp(),
+      at: Math.round(clock.now()),
+      clockOffset: clock.offsetMs ?? 0,
+      idChecked,
+    };
+  }
+
+  /** Admit (or refuse) a ticket: online within the budget, else offline. */
+  async admit(ctx: ScanContext, ticket: Ticket, code: string, idChecked: boolean): Promise<Decision> {
+    const req = this.request(ctx, { ticketId: ticket.id, orderId: ticket.orderId }, code, idChecked);
+    if (this.#d.sync.online) {
+      try {
+        const answer = await this.#d.sync.requestVerdict(req, this.#d.budgetMs());
+        // The sync client stores the server's copy of the scan as it arrives.
+        return { verdict: answer.verdict, scan: answer.scan };
+      } catch {
+        // Offline, too slow, or refused: decide here with the same scan id.
+      }
+      // The answer was late but the scan itself came back by gossip: the server has decided.
+      const heard = this.#d.event.log.get(req.id);
+      if (heard) return { verdict: this.#verdictOf(ctx, ticket, heard), scan: heard };
+    }
+    return this.decideOffline(ctx, ticket, req);
+  }
+
+  /** The phone decides alone and queues the scan. Synchronous up to the storage write. */
+  decideOffline(ctx: ScanContext, ticket: Ticket, req: ScanRequest): Decision {
+    const verdict = this.#decide(ctx, ticket, req.id, req.idChecked);
+    return this.#record({ ...req, outcome: verdict.outcome, offline: true }, verdict);
+  }
+
+  /** The rule over every other scan of the ticket this phone knows (never the scan itself). */
+  #decide(ctx: ScanContext, ticket: Ticket, self: string, idChecked: boolean): Verdict {
+    const { event, clock } = this.#d;
+    const prior = event.log.ofTicket(ticket.id).filter((s) => s.id !== self);
+    return decideAdmission(ticket, ctx.checkpoint, prior, clock.now(), { direction: ctx.direction, idChecked, offline: true });
+  }
+
+  /** A verdict for a scan the server stored and gossiped back: its outcome, with the same details. */
+  #verdictOf(ctx: ScanContext, ticket: Ticket, scan: Scan): Verdict {
+    const local = this.#decide(ctx, ticket, scan.id, scan.idChecked);
+    return {
+      outcome: scan.outcome, offline: scan.offline, ticketId: ticket.id,
+      firstScan: scan.outcome === local.outcome ? local.firstScan : null,
+      explanation: scan.outcome === local.outcome ? local.explanation : OUTCOME_TEXT[scan.outcome],
+    };
+  }
+
+  /**
+   * A code that names no ticket we can decide (forged, another event, not in the manifest):
+   * refused here and recorded, denied scans being evidence too.
+   */
+  refuse(ctx: ScanContext, code: string, outcome: Outcome, explanation: string, orderId: OrderId | null = null): Decision {
+    const req = this.request(ctx, { ticketId: null, orderId }, code, false);
+    const verdict: Verdict = { outcome, offline: true, ticketId: null, firstScan: null, explanation: explanation.slice(0, 500) };
+    return this.#record({ ...req, outcome, offline: true }, verdict);
+  }
+
+  #record(scan: Scan, verdict: Verdict): Decision {
+    // Into the log before the verdict is shown (the next decision must see it); the write to
+    // IndexedDB is started now and finishes while the verdict paints.
+    void this.#d.event.addScans([{ ...scan, uploaded: 0, own: 1 }]).then(() => this.#d.sync.queued());
+    return { verdict, scan };
+  }
+}

@@ -1,0 +1,227 @@
+// Every way a code reaches the app — camera, keyboard-wedge scanner, typed code, search,
+// a link opened on the phone — goes through handleText: one path from text to a verdict on
+// screen. Nothing here navigates: a code inside a link is read out of it.
+import { flushSync } from 'svelte';
+import type { Ticket } from '@gatekeeper/shared/domain';
+import { decodeCode, extractCode, type DecodedTicket } from '@gatekeeper/shared/codec/index';
+import { newId, type OrderId } from '@gatekeeper/shared/ids';
+import { isAdmitting, OUTCOME_TEXT, type Outcome } from '@gatekeeper/shared/outcomes';
+import type { Feedback } from '../feedback/feedback.ts';
+import { measureVerdict } from '../platform/paint.ts';
+import type { EventData } from '../state/event-data.svelte.ts';
+import type { ServerClock } from '../state/server-clock.svelte.ts';
+import type { Session } from '../state/session.svelte.ts';
+import { orderItems, toneOf, type ItemView, type VerdictView } from '../verdict/view-model.ts';
+import type { Admitter, Decision, ScanContext } from './admitter.ts';
+
+export type Source = 'camera' | 'wedge' | 'manual' | 'search' | 'link';
+
+export interface ScanFlowDeps {
+  event: EventData;
+  session: Session;
+  admitter: Admitter;
+  clock: ServerClock;
+  feedback: Feedback;
+  autoReturnMs: () => number;
+}
+
+export class ScanFlow {
+  #view = $state.raw<VerdictView | null>(null);
+  #checking = $state(false);
+  /** performance.now() when the shown verdict goes back to the camera; null: it stays. */
+  #returnAt = $state<number | null>(null);
+  #busy = false;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  readonly #d: ScanFlowDeps;
+
+  constructor(deps: ScanFlowDeps) {
+    this.#d = deps;
+  }
+
+  get view() { return this.#view; }
+  get checking() { return this.#checking; }
+  get returnAt() { return this.#returnAt; }
+
+  /** Where and as whom this phone scans now; null until an event and checkpoint are chosen. */
+  context(): ScanContext | null {
+    const { session, event } = this.#d;
+    const sel = session.selection;
+    if (!sel || !session.inspector || !session.deviceId || event.eventId !== sel.eventId) return null;
+    const checkpoint = event.checkpoint(sel.checkpointId);
+    if (!checkpoint) return null;
+    return { eventId: sel.eventId, checkpoint, direction: sel.direction, deviceId: session.deviceId, inspectorId: session.inspector.id };
+  }
+
+  /** The one entry point for scanned or typed text. */
+  async handleText(text: string, source: Source): Promise<void> {
+    const t0 = performance.now();
+    const shown = this.#view;
+    const code = extractCode(text);
+    // The camera keeps reading the code the holder still holds up; a decision on screen
+    // is not swept away by the next code in view.
+    if (source === 'camera' && shown && (shown.needsDecision || shown.code === code)) return;
+    const { event, clock } = this.#d;
+    // Opened with the camera already running: a code read before the tickets are loaded waits for them.
+    if (!event.index && event.status === 'loading') await event.settled();
+    const ctx = this.context();
+    const index = event.index;
+    const header = event.header;
+    if (this.#busy || !ctx || !index || !header) return;
+    this.#busy = true;
+    try {
+      const r = decodeCode(code, { eventId: ctx.eventId, publicKeys: header.publicKeys, now: clock.now() });
+      if (!r.ok) return this.#refuse(ctx, code, r.outcome, r.reason, t0);
+      if (r.kind === 'ticket') return await this.#ticket(ctx, index.ticket(r.ticketId) ?? ticketFromCode(r), code, false, t0);
+      if (r.kind === 'order') return this.#order(ctx, r.orderId, code, t0);
+      const imported = index.byImportedCode(r.code);
+      if (imported) return await this.#ticket(ctx, imported, code, false, t0);
+      // Typed or picked by a person: a ticket or order number printed on a paper ticket.
+      if (source === 'manual' || source === 'search') {
+        const byId = index.ticket(r.code);
+        if (byId) return await this.#ticket(ctx, byId, code, false, t0);
+        if (index.order(r.code)) return this.#order(ctx, r.code as OrderId, code, t0);
+      }
+      return this.#refuse(ctx, code, 'unknown', OUTCOME_TEXT.unknown, t0);
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  /** The inspector checked the holder's ID: scan again, confirmed. */
+  async confirmId(): Promise<void> {
+    const v = this.#view;
+    const ctx = this.context();
+    if (!v || !ctx || v.kind !== 'ticket' || !v.ticket || v.outcome !== 'needs_id_check' || this.#busy) return;
+    this.#busy = true;
+    try { await this.#ticket(ctx, v.ticket, v.code, true, performance.now()); } finally { this.#busy = false; }
+  }
+
+  /** Admit every item of the shown order that may still go in; each is its own scan. */
+  async admitAllRemaining(): Promise<void> {
+    const v = this.#view;
+    const ctx = this.context();
+    if (!v || !ctx || v.kind !== 'order' || this.#busy) return;
+    const todo = v.items.filter((i) => i.remaining && i.outcome !== 'needs_id_check');
+    await this.#admitItems(ctx, v, todo.map((i) => i.ticket), false);
+  }
+
+  /** One item of the order asked for an ID check, and the inspector has checked it. */
+  async confirmItemId(ticketId: string): Promise<void> {
+    const v = this.#view;
+    const ctx = this.context();
+    const item = v?.items.find((i) => i.ticket.id === ticketId);
+    if (!v || !ctx || !item) return;
+    await this.#admitItems(ctx, v, [item.ticket], true);
+  }
+
+  dismiss(): void {
+    this.#clearTimer();
+    this.#view = null;
+    this.#returnAt = null;
+  }
+
+  async #ticket(ctx: ScanContext, ticket: Ticket, code: string, idChecked: boolean, t0: number): Promise<void> {
+    const { event, admitter } = this.#d;
+    const index = event.index!;
+    const orderTickets = ticket.orderId ? index.orderTickets(ticket.orderId) : [];
+    const before = event.log.ofOrder(ticket.orderId, orderTickets.length ? orderTickets.map((t) => t.id) : [ticket.id]);
+    this.#checking = true;
+    let d: Decision;
+    try { d = await admitter.admit(ctx, ticket, code, idChecked); } finally { this.#checking = false; }
+    const { verdict } = d;
+    this.#show({
+      key: d.scan.id, kind: 'ticket', code, outcome: verdict.outcome, offline: verdict.offline,
+      tone: toneOf(verdict.outcome, verdict.offline), detail: detailOf(verdict.outcome, verdict.explanation),
+      ticket, order: ticket.orderId ? index.order(ticket.orderId) : null,
+      orderTickets: orderTickets.length ? orderTickets : [ticket], items: [],
+      firstScan: verdict.firstScan, history: before.filter((s) => s.id !== d.scan.id),
+      needsDecision: verdict.outcome === 'needs_id_check',
+    }, t0);
+  }
+
+  #order(ctx: ScanContext, orderId: OrderId, code: string, t0: number): void {
+    const { event, clock } = this.#d;
+    const tickets = event.index!.orderTickets(orderId);
+    if (tickets.length === 0) {
+      return this.#refuse(ctx, code, 'unknown', 'No ticket of this order is on this phone: sync, then scan again.', t0, orderId);
+    }
+    const items = orderItems(tickets, ctx.checkpoint, ctx.direction, (id) => event.log.ofTicket(id), clock.now());
+    this.#show({
+      key: newId('o'), kind: 'order', code, outcome: null, offline: false, tone: 'order', detail: null,
+      ticket: null, order: event.index!.order(orderId), orderTickets: tickets, items, firstScan: null,
+      history: event.log.ofOrder(orderId, tickets.map((t) => t.id)),
+      needsDecision: items.some((i) => i.remaining),
+    }, t0);
+  }
+
+  async #admitItems(ctx: ScanContext, v: VerdictView, tickets: Ticket[], idChecked: boolean): Promise<void> {
+    if (tickets.length === 0 || this.#busy) return;
+    const t0 = performance.now();
+    this.#busy = true;
+    this.#checking = true;
+    let decisions: Decision[];
+    try {
+      // In parallel, each its own scan: the server decides each first-scan-wins on its own.
+      decisions = await Promise.all(tickets.map((t) => this.#d.admitter.admit(ctx, t, v.code, idChecked)));
+    } finally {
+      this.#checking = false;
+      this.#busy = false;
+    }
+    const byTicket = new Map(decisions.map((d) => [d.verdict.ticketId ?? d.scan.ticketId, d]));
+    const items: ItemView[] = v.items.map((i) => {
+      const d = byTicket.get(i.ticket.id);
+      return d ? { ...i, outcome: d.verdict.outcome, offline: d.verdict.offline, at: d.scan.at, remaining: d.verdict.outcome === 'needs_id_check' } : i;
+    });
+    const admitted = decisions.filter((d) => isAdmitting(d.verdict.outcome));
+    const outcome: Outcome = admitted.length ? admitted[0].verdict.outcome : decisions[0].verdict.outcome;
+    const offline = (admitted.length ? admitted : decisions).some((d) => d.verdict.offline);
+    this.#show({
+      ...v, key: newId('o'), outcome, offline, tone: toneOf(outcome, offline), items,
+      needsDecision: items.some((i) => i.outcome === 'needs_id_check' && i.remaining),
+    }, t0);
+  }
+
+  #refuse(ctx: ScanContext, code: string, outcome: Outcome, reason: string, t0: number, orderId: OrderId | null = null): void {
+    const d = this.#d.admitter.refuse(ctx, code, outcome, reason, orderId);
+    this.#show({
+      key: d.scan.id, kind: 'refusal', code, outcome, offline: true, tone: toneOf(outcome, true),
+      detail: reason, ticket: null, order: null, orderTickets: [], items: [], firstScan: null, history: [],
+      needsDecision: false,
+    }, t0);
+  }
+
+  #show(view: VerdictView, t0: number): void {
+    this.#clearTimer();
+    this.#view = view;
+    // Render now rather than at the end of the task: the verdict makes the next frame.
+    flushSync();
+    // Sound and vibration start as the frame with the verdict is painted, not before it:
+    // navigator.vibrate alone costs half a millisecond.
+    measureVerdict(t0, performance.now(), { outcome: view.outcome, offline: view.offline }, () => this.#d.feedback.signal(view.tone));
+    const wait = this.#d.autoReturnMs();
+    this.#returnAt = view.needsDecision ? null : performance.now() + wait;
+    if (!view.needsDecision) {
+      this.#timer = setTimeout(() => { if (this.#view?.key === view.key) this.dismiss(); }, wait);
+    }
+  }
+
+  #clearTimer(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+}
+
+/** A genuine code for a ticket sold after this phone's last sync: decide on what it says. */
+function ticketFromCode(r: DecodedTicket): Ticket {
+  return {
+    id: r.ticketId, eventId: r.eventId, orderId: r.orderId, type: r.ticketType, holderName: null, seat: null,
+    kind: 'event', eTicket: true, status: 'paid', validFrom: r.validFrom, validUntil: r.validUntil,
+    idCheck: false, importedCode: null,
+  };
+}
+
+/** The explanation, when it says more than the outcome's own text (which is translated). */
+function detailOf(outcome: Outcome, explanation: string): string | null {
+  if (outcome === 'already_used' || explanation === OUTCOME_TEXT[outcome]) return null;
+  return explanation;
+}

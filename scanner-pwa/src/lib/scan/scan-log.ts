@@ -1,0 +1,74 @@
+// Every scan of the event this phone knows, in memory, by ticket: what decideAdmission is
+// fed offline, and what the history table shows. Own scans and gossip alike; a scan heard
+// twice (our upload echoed back by gossip) is kept once.
+import { arbitrate, compareScans } from '@gatekeeper/shared/admission';
+import type { Conflict, Scan } from '@gatekeeper/shared/domain';
+
+export class ScanLog {
+  #byTicket = new Map<string, Scan[]>();
+  #byOrder = new Map<string, Scan[]>();
+  #byId = new Map<string, Scan>();
+  #recent: Scan[] = [];
+
+  /** Add scans; returns those not known before. */
+  add(scans: Iterable<Scan>): Scan[] {
+    const fresh: Scan[] = [];
+    for (const s of scans) {
+      if (this.#byId.has(s.id)) continue;
+      this.#byId.set(s.id, s);
+      fresh.push(s);
+      if (s.ticketId) push(this.#byTicket, s.ticketId, s);
+      if (s.orderId) push(this.#byOrder, s.orderId, s);
+      insertSorted(this.#recent, s);
+    }
+    return fresh;
+  }
+
+  get(id: string): Scan | null {
+    return this.#byId.get(id) ?? null;
+  }
+
+  get size(): number {
+    return this.#byId.size;
+  }
+
+  ofTicket(ticketId: string): readonly Scan[] {
+    return this.#byTicket.get(ticketId) ?? [];
+  }
+
+  /** Scans naming the order, or any of the given tickets (an order's items), oldest first. */
+  ofOrder(orderId: string | null, ticketIds: readonly string[]): Scan[] {
+    const out = new Map<string, Scan>();
+    if (orderId) for (const s of this.#byOrder.get(orderId) ?? []) out.set(s.id, s);
+    for (const t of ticketIds) for (const s of this.#byTicket.get(t) ?? []) out.set(s.id, s);
+    return [...out.values()].sort(compareScans);
+  }
+
+  /** Newest first. */
+  latest(limit: number): Scan[] {
+    return this.#recent.slice(-limit).reverse();
+  }
+
+  /** Conflicts among the known scans of these tickets, as every node will compute them. */
+  conflictsOf(ticketIds: Iterable<string>): Conflict[] {
+    const scans: Scan[] = [];
+    for (const t of new Set(ticketIds)) scans.push(...this.ofTicket(t));
+    return arbitrate(scans).conflicts;
+  }
+}
+
+function push(map: Map<string, Scan[]>, key: string, s: Scan): void {
+  const list = map.get(key);
+  if (list) list.push(s); else map.set(key, [s]);
+}
+
+/** Most scans arrive newest: append; a late one (an offline upload) is put in its place. */
+function insertSorted(list: Scan[], s: Scan): void {
+  if (list.length === 0 || compareScans(list[list.length - 1], s) <= 0) { list.push(s); return; }
+  let lo = 0, hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareScans(list[mid], s) <= 0) lo = mid + 1; else hi = mid;
+  }
+  list.splice(lo, 0, s);
+}

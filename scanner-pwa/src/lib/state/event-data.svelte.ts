@@ -1,0 +1,142 @@
+// The chosen event as this phone holds it: the manifest (header + in-memory index) and every
+// scan it knows (own and gossiped). Loaded from IndexedDB first, so the app scans offline
+// from the first frame; then brought up to date from the server (`?since=version`).
+import type { Checkpoint, Scan } from '@gatekeeper/shared/domain';
+import type { EventId } from '@gatekeeper/shared/ids';
+import type { GkEvent } from '@gatekeeper/shared/manifest';
+import type { ManifestIndex } from '../manifest/manifest-index.ts';
+import type { ManifestRepo } from '../manifest/manifest-repo.ts';
+import type { ManifestHeader, ScanRecord, Store } from '../ports.ts';
+import { ScanLog } from '../scan/scan-log.ts';
+
+export class EventData {
+  #header = $state.raw<ManifestHeader | null>(null);
+  #status = $state<'idle' | 'loading' | 'ready' | 'error'>('idle');
+  #syncing = $state(false);
+  #error = $state<string | null>(null);
+  #codeWord = $state<string | null>(null);
+  /** Bumped whenever the index or the log changes, for views derived from them. */
+  #revision = $state(0);
+  #index: ManifestIndex | null = null;
+  #log = new ScanLog();
+  #eventId = $state<EventId | null>(null);
+  #opening: Promise<unknown> = Promise.resolve();
+  readonly #repo: ManifestRepo;
+  readonly #store: Store;
+
+  constructor(repo: ManifestRepo, store: Store) {
+    this.#repo = repo;
+    this.#store = store;
+  }
+
+  get status() { return this.#status; }
+  get syncing() { return this.#syncing; }
+  get error() { return this.#error; }
+  get header() { return this.#header; }
+  get eventId() { return this.#eventId; }
+  get event(): GkEvent | null { return this.#header?.event ?? null; }
+  get codeWord() { return this.#codeWord; }
+  get revision() { return this.#revision; }
+  get ticketCount(): number { return this.#header?.ticketCount ?? 0; }
+  get syncedAt(): number | null { return this.#header?.syncedAt ?? null; }
+  get checkpoints(): Checkpoint[] { return this.#header?.checkpoints ?? []; }
+  /** Not reactive by itself: read `revision` in views that depend on it. */
+  get index(): ManifestIndex | null { return this.#index; }
+  get log(): ScanLog { return this.#log; }
+
+  checkpoint(id: string): Checkpoint | null {
+    return this.checkpoints.find((c) => c.id === id) ?? null;
+  }
+  checkpointName(id: string): string {
+    return this.checkpoint(id)?.name ?? id;
+  }
+  staffName(id: string): string {
+    return this.#header?.staff.find((s) => s.id === id)?.name ?? id;
+  }
+
+  /**
+   * Open an event: stored manifest and scans at once, then a sync with the server. Without a
+   * stored manifest the sync is awaited (and its failure is the open's failure).
+   * Returns the newest stamp of this phone's own scans, to restart the clock after.
+   */
+  open(eventId: EventId): Promise<string | null> {
+    const opening = this.#open(eventId);
+    this.#opening = opening.catch(() => null);
+    return opening;
+  }
+
+  /** Resolves once the event being opened is loaded (or failed to): scans wait for it. */
+  settled(): Promise<unknown> {
+    return this.#opening;
+  }
+
+  async #open(eventId: EventId): Promise<string | null> {
+    if (this.#eventId !== eventId) {
+      this.#eventId = eventId;
+      this.#index = null;
+      this.#header = null;
+      this.#log = new ScanLog();
+    }
+    this.#status = 'loading';
+    this.#error = null;
+    const [stored, scans] = await Promise.all([this.#repo.load(eventId), this.#store.scansOf(eventId)]);
+    this.#log.add(scans);
+    let lastOwn: string | null = null;
+    for (const s of scans) if (s.own && (!lastOwn || s.hlc > lastOwn)) lastOwn = s.hlc;
+    if (stored) {
+      this.#setManifest(stored.header, stored.index);
+      this.#status = 'ready';
+      void this.sync();
+    } else {
+      await this.sync();
+    }
+    return lastOwn;
+  }
+
+  /** Fetch what changed on the server; offline, keep what we have. */
+  async sync(): Promise<boolean> {
+    const eventId = this.#eventId;
+    if (!eventId || this.#syncing) return false;
+    this.#syncing = true;
+    try {
+      const current = this.#index && this.#header ? { header: this.#header, index: this.#index } : null;
+      const r = await this.#repo.sync(eventId, current);
+      if (this.#eventId !== eventId) return false;
+      this.#setManifest(r.header, r.index);
+      this.#status = 'ready';
+      this.#error = null;
+      return true;
+    } catch (e) {
+      this.#error = e instanceof Error ? e.message : String(e);
+      if (!this.#index) this.#status = 'error';
+      return false;
+    } finally {
+      this.#syncing = false;
+    }
+  }
+
+  /** Scans heard or made: into the log at once (the next decision sees them), then stored. */
+  async addScans(records: ScanRecord[]): Promise<Scan[]> {
+    const fresh = this.#log.add(records.map(stripLocal));
+    if (fresh.length) this.#revision++;
+    await this.#store.addScans(records);
+    return fresh;
+  }
+
+  setCodeWord(word: string | null): void {
+    this.#codeWord = word;
+  }
+
+  #setManifest(header: ManifestHeader, index: ManifestIndex): void {
+    this.#header = header;
+    this.#index = index;
+    this.#codeWord = header.codeWord;
+    this.#revision++;
+  }
+}
+
+/** The shared record without the phone's bookkeeping fields. */
+export function stripLocal(r: ScanRecord): Scan {
+  const { uploaded: _u, own: _o, ...scan } = r;
+  return scan;
+}

@@ -1,0 +1,139 @@
+// Who is signed in on this phone, with which registered device, scanning where. Kept in
+// IndexedDB so a reload without network goes straight back to the camera. Signing out, and
+// switching event, are refused while scans wait to upload: they would strand them.
+import type { Direction } from '@gatekeeper/shared/domain';
+import type { CheckpointId, DeviceId, EventId } from '@gatekeeper/shared/ids';
+import type { GkEvent } from '@gatekeeper/shared/manifest';
+import { GkError } from '@gatekeeper/shared/protocol/index';
+import { NetworkError } from '../api/http-api.ts';
+import type { Api, Inspector, SessionInfo, Store } from '../ports.ts';
+
+export interface Selection { eventId: EventId; checkpointId: CheckpointId; direction: Direction }
+export type Refusal = { ok: false; unsynced: number };
+export type Done = { ok: true };
+
+const META_SESSION = 'session';
+const META_SELECTION = 'selection';
+const metaDevice = (inspectorId: string) => `device:${inspectorId}`;
+
+export class Session {
+  #phase = $state<'starting' | 'signedOut' | 'signedIn'>('starting');
+  #inspector = $state.raw<Inspector | null>(null);
+  #events = $state.raw<GkEvent[]>([]);
+  #deviceId = $state<DeviceId | null>(null);
+  #selection = $state.raw<Selection | null>(null);
+  /** The server no longer knows our session: scanning goes on offline, uploads wait for a sign-in. */
+  #expired = $state(false);
+  readonly #api: Api;
+  readonly #store: Store;
+
+  constructor(api: Api, store: Store) {
+    this.#api = api;
+    this.#store = store;
+  }
+
+  get phase() { return this.#phase; }
+  get inspector() { return this.#inspector; }
+  get events() { return this.#events; }
+  get deviceId() { return this.#deviceId; }
+  get selection() { return this.#selection; }
+  get expired() { return this.#expired; }
+  get isSupervisor(): boolean {
+    return this.#inspector?.role === 'supervisor' || this.#inspector?.role === 'admin';
+  }
+
+  /** Back to where this phone was, from storage alone; then check with the server if it answers. */
+  async restore(): Promise<void> {
+    const saved = await this.#store.getMeta<SessionInfo>(META_SESSION);
+    if (!saved) { this.#phase = 'signedOut'; return; }
+    this.#inspector = saved.inspector;
+    this.#events = saved.events;
+    this.#deviceId = (await this.#store.getMeta<DeviceId>(metaDevice(saved.inspector.id))) ?? null;
+    this.#selection = (await this.#store.getMeta<Selection>(META_SELECTION)) ?? null;
+    this.#phase = this.#deviceId ? 'signedIn' : 'signedOut';
+    void this.revalidate();
+  }
+
+  /** Ask the server whether the session still stands; offline, nothing changes. */
+  async revalidate(): Promise<void> {
+    if (this.#phase !== 'signedIn') return;
+    try {
+      const info = await this.#api.me();
+      if (info.inspector.id !== this.#inspector?.id) { this.#expired = true; return; }
+      this.#events = info.events;
+      this.#expired = false;
+      await this.#store.setMeta(META_SESSION, info);
+    } catch (e) {
+      if (e instanceof GkError && e.code === 'unauthenticated') this.#expired = true;
+    }
+  }
+
+  async login(username: string, password: string): Promise<void> {
+    const info = await this.#api.login(username, password);
+    // Another inspector on this phone must not inherit the previous one's checkpoint.
+    if (this.#inspector && this.#inspector.id !== info.inspector.id) {
+      this.#selection = null;
+      await this.#store.deleteMeta(META_SELECTION);
+    }
+    let device = (await this.#store.getMeta<DeviceId>(metaDevice(info.inspector.id))) ?? null;
+    if (!device) {
+      device = (await this.#api.registerDevice(deviceName())).id;
+      await this.#store.setMeta(metaDevice(info.inspector.id), device);
+    }
+    await this.#store.setMeta(META_SESSION, info);
+    this.#inspector = info.inspector;
+    this.#events = info.events;
+    this.#deviceId = device;
+    this.#expired = false;
+    this.#phase = 'signedIn';
+    void requestPersistence();
+  }
+
+  /** Refused while any scan on this phone waits to upload. */
+  async logout(unsynced: number): Promise<Refusal | Done> {
+    if (unsynced > 0) return { ok: false, unsynced };
+    try { await this.#api.logout(); } catch (e) {
+      if (!(e instanceof NetworkError) && !(e instanceof GkError)) throw e;
+    }
+    await this.#store.deleteMeta(META_SESSION);
+    await this.#store.deleteMeta(META_SELECTION);
+    this.#selection = null;
+    this.#inspector = null;
+    this.#deviceId = null;
+    this.#phase = 'signedOut';
+    return { ok: true };
+  }
+
+  /**
+   * Scan at this checkpoint from now on. Another checkpoint of the same event is always fine;
+   * another event is refused while scans of the current one wait to upload
+   * (`unsyncedOfCurrent`): switching would strand them.
+   */
+  async select(selection: Selection, unsyncedOfCurrent: number): Promise<Refusal | Done> {
+    const current = this.#selection;
+    if (current && current.eventId !== selection.eventId && unsyncedOfCurrent > 0) return { ok: false, unsynced: unsyncedOfCurrent };
+    await this.#store.setMeta(META_SELECTION, selection);
+    this.#selection = selection;
+    return { ok: true };
+  }
+
+  markExpired(): void {
+    this.#expired = true;
+  }
+}
+
+function deviceName(): string {
+  const ua = typeof navigator === 'undefined' ? '' : navigator.userAgent;
+  const os = /Android/.test(ua) ? 'Android' : /iPhone|iPad/.test(ua) ? 'iOS' : /Windows/.test(ua) ? 'Windows' : /Mac/.test(ua) ? 'Mac' : 'Linux';
+  return `${os} scanner ${new Date().toISOString().slice(0, 10)}`;
+}
+
+/** Ask the browser to keep our storage under pressure: the queue must not be evicted. */
+export async function requestPersistence(): Promise<boolean> {
+  try {
+    if (!navigator.storage?.persist) return false;
+    return (await navigator.storage.persisted()) || (await navigator.storage.persist());
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,249 @@
+// The scanner's side of the socket: hello, online verdicts, uploading the queue, gossip and
+// catch-up from other scanners, conflicts, clock pings, the code word. Its state (online,
+// scans waiting, conflicts) is what the status bar and the alerts show.
+import type { Conflict } from '@gatekeeper/shared/domain';
+import { newId, type CheckpointId, type DeviceId, type EventId } from '@gatekeeper/shared/ids';
+import { MAX_BATCH, PROTOCOL_VERSION, type Down, type DownOf, type RefusalReason, type ScanRequest } from '@gatekeeper/shared/protocol/index';
+import type { Socket, Store } from '../ports.ts';
+import type { EventData } from '../state/event-data.svelte.ts';
+import type { ServerClock } from '../state/server-clock.svelte.ts';
+import { Connection } from './connection.ts';
+import { NoOnlineVerdict, VerdictRequests, type OnlineAnswer } from './verdict-requests.ts';
+
+export interface SyncContext { eventId: EventId; deviceId: DeviceId; checkpointId: CheckpointId }
+export type LinkState = 'offline' | 'connecting' | 'online' | 'refused';
+
+export const PING_EVERY_MS = 15_000;
+/** A ping unanswered this long means a dead socket (a venue Wi-Fi that went silent). */
+export const PING_DEADLINE_MS = 8_000;
+export const UPLOAD_ACK_DEADLINE_MS = 15_000;
+export const UPLOAD_BATCH = Math.min(500, MAX_BATCH);
+
+export interface SyncDeps {
+  socket: Socket;
+  store: Store;
+  event: EventData;
+  clock: ServerClock;
+  url: () => string;
+  /** The server no longer knows our session. */
+  onUnauthenticated: () => void;
+  /** Welcomed by the server (again): a moment to fetch what changed in the manifest. */
+  onWelcome?: () => void;
+}
+
+export class SyncClient {
+  #link = $state<LinkState>('offline');
+  #refusal = $state.raw<{ reason: RefusalReason; message: string } | null>(null);
+  #pending = $state(0);
+  #conflicts = $state.raw<Conflict[]>([]);
+  #lastContact = $state<number | null>(null);
+  readonly #deps: SyncDeps;
+  readonly #conn: Connection;
+  readonly #requests = new VerdictRequests();
+  #ctx: SyncContext | null = null;
+  #batch: { id: string; timer: ReturnType<typeof setTimeout> } | null = null;
+  #uploading = false;
+  #pingTimer: ReturnType<typeof setInterval> | null = null;
+  #pings = new Map<number, number>();
+  #pingSeq = 0;
+  #seenConflicts = new Set<string>();
+  #chain: Promise<void> = Promise.resolve();
+
+  constructor(deps: SyncDeps) {
+    this.#deps = deps;
+    this.#conn = new Connection(deps.socket, deps.url, {
+      open: () => this.#hello(),
+      message: (m) => this.#receive(m),
+      close: () => this.#closed(),
+      failed: () => { if (this.#link !== 'refused') this.#link = 'offline'; },
+      badMessage: (e) => console.warn('ignored a message that does not parse', e),
+    });
+    if (typeof window !== 'undefined') {
+      window.addEventListener('offline', () => {
+        this.#conn.drop();
+        if (this.#link !== 'refused' && this.#ctx) this.#link = 'offline';
+      });
+      window.addEventListener('online', () => this.#conn.retryNow());
+    }
+  }
+
+  get link() { return this.#link; }
+  get online(): boolean { return this.#link === 'online'; }
+  get refusal() { return this.#refusal; }
+  get pending() { return this.#pending; }
+  get conflicts() { return this.#conflicts; }
+  get lastContact() { return this.#lastContact; }
+
+  start(ctx: SyncContext): void {
+    if (this.#ctx && (this.#ctx.eventId !== ctx.eventId || this.#ctx.deviceId !== ctx.deviceId || this.#ctx.checkpointId !== ctx.checkpointId)) this.stop();
+    this.#ctx = ctx;
+    this.#refusal = null;
+    this.#link = 'connecting';
+    this.#conn.start();
+    void this.refreshPending();
+    this.#pingTimer ??= setInterval(() => this.#ping(), PING_EVERY_MS);
+  }
+
+  stop(): void {
+    this.#conn.stop();
+    if (this.#pingTimer) clearInterval(this.#pingTimer);
+    this.#pingTimer = null;
+    this.#link = 'offline';
+  }
+
+  /** Ask the server to decide this scan; rejects (NoOnlineVerdict) offline or past the budget. */
+  requestVerdict(scan: ScanRequest, budgetMs: number): Promise<OnlineAnswer> {
+    if (!this.online) return Promise.reject(new NoOnlineVerdict('offline'));
+    const answer = this.#requests.wait(scan.id, budgetMs);
+    if (!this.#conn.send({ type: 'scan', scan })) this.#requests.fail(scan.id, 'offline');
+    return answer;
+  }
+
+  /** A scan was queued: count it and try to upload it. */
+  queued(): void {
+    void this.refreshPending().then(() => this.#upload());
+  }
+
+  async refreshPending(): Promise<void> {
+    const eventId = this.#ctx?.eventId;
+    this.#pending = eventId ? await this.#deps.store.countPending(eventId) : 0;
+  }
+
+  dismissConflict(loserScanId: string): void {
+    this.#conflicts = this.#conflicts.filter((c) => c.loser.scanId !== loserScanId);
+  }
+
+  #hello(): void {
+    const ctx = this.#ctx;
+    if (!ctx) return;
+    void this.#deps.store.getMeta<number>(cursorKey(ctx.eventId)).then((cursor) => {
+      this.#conn.send({ type: 'hello', v: PROTOCOL_VERSION, eventId: ctx.eventId, deviceId: ctx.deviceId, checkpointId: ctx.checkpointId, cursor: cursor ?? 0 });
+    });
+  }
+
+  #closed(): void {
+    if (this.#link !== 'refused') this.#link = 'offline';
+    this.#requests.failAll('closed');
+    if (this.#batch) clearTimeout(this.#batch.timer);
+    this.#batch = null;
+    this.#pings.clear();
+  }
+
+  #receive(msg: Down): void {
+    this.#lastContact = Date.now();
+    // Verdicts and pongs are answered at once; everything that writes storage goes in order.
+    if (msg.type === 'verdict') return this.#verdict(msg);
+    if (msg.type === 'pong') return this.#pong(msg);
+    this.#chain = this.#chain.then(() => this.#ordered(msg)).catch((e) => console.error('sync message failed', msg.type, e));
+  }
+
+  async #ordered(msg: Down): Promise<void> {
+    const ctx = this.#ctx;
+    switch (msg.type) {
+      case 'welcome':
+        this.#link = 'online';
+        this.#conn.healthy();
+        this.#deps.event.setCodeWord(msg.codeWord);
+        for (let i = 0; i < 3; i++) setTimeout(() => this.#ping(), i * 300);
+        this.#deps.onWelcome?.();
+        await this.#upload();
+        return;
+      case 'refused':
+        this.#link = 'refused';
+        this.#refusal = { reason: msg.reason, message: msg.message };
+        this.#conn.stop();
+        if (msg.reason === 'unauthenticated') this.#deps.onUnauthenticated();
+        return;
+      case 'scans':
+        if (!ctx) return;
+        await this.#gossip(msg, ctx);
+        return;
+      case 'uploadAck':
+        if (!this.#batch || this.#batch.id !== msg.batchId) return;
+        clearTimeout(this.#batch.timer);
+        this.#batch = null;
+        await this.#deps.store.markUploaded(msg.results.map((r) => r.scanId));
+        for (const r of msg.results) if (r.conflict) this.#alert(r.conflict);
+        await this.refreshPending();
+        await this.#upload();
+        return;
+      case 'conflict':
+        this.#alert(msg.conflict);
+        return;
+      case 'codeWord':
+        if (msg.eventId === ctx?.eventId) this.#deps.event.setCodeWord(msg.codeWord);
+        return;
+      case 'error':
+        if (msg.ref && this.#requests.fail(msg.ref, 'error', msg.message)) return;
+        if (msg.ref && this.#batch?.id === msg.ref) { clearTimeout(this.#batch.timer); this.#batch = null; }
+        if (msg.code === 'unauthenticated') this.#deps.onUnauthenticated();
+        console.warn('server error', msg.code, msg.message);
+        return;
+      default:
+        return;
+    }
+  }
+
+  #verdict(msg: DownOf<'verdict'>): void {
+    // Stored whether we still wait for it or not: after the budget it is the server's copy of
+    // a scan we queued offline, and marks it uploaded.
+    void this.#deps.event.addScans([{ ...msg.scan, uploaded: 1, own: 1 }]).then(() => this.refreshPending());
+    this.#requests.answer(msg.scanId, { status: msg.status, verdict: msg.verdict, scan: msg.scan });
+  }
+
+  async #gossip(msg: DownOf<'scans'>, ctx: SyncContext): Promise<void> {
+    for (const s of msg.scans) this.#deps.clock.hear(s.hlc);
+    const fresh = await this.#deps.event.addScans(
+      msg.scans.filter((s) => s.eventId === ctx.eventId).map((s) => ({ ...s, uploaded: 1, own: s.deviceId === ctx.deviceId ? 1 : 0 })),
+    );
+    await this.#deps.store.setMeta(cursorKey(ctx.eventId), msg.cursor);
+    if (msg.more) this.#conn.send({ type: 'catchup', cursor: msg.cursor });
+    // The same arbitration every node runs: a conflict involving this phone is shown even
+    // before the server's own conflict message arrives.
+    const touched = fresh.filter((s) => s.ticketId).map((s) => s.ticketId as string);
+    for (const c of this.#deps.event.log.conflictsOf(touched)) {
+      if (c.winner.deviceId === ctx.deviceId || c.loser.deviceId === ctx.deviceId) this.#alert(c);
+    }
+    await this.refreshPending();
+  }
+
+  #alert(c: Conflict): void {
+    if (c.eventId !== this.#ctx?.eventId || this.#seenConflicts.has(c.loser.scanId)) return;
+    this.#seenConflicts.add(c.loser.scanId);
+    this.#conflicts = [...this.#conflicts, c];
+  }
+
+  async #upload(): Promise<void> {
+    const ctx = this.#ctx;
+    if (!ctx || this.#uploading || this.#batch || !this.online) return;
+    this.#uploading = true;
+    try {
+      const records = await this.#deps.store.pending(ctx.eventId, UPLOAD_BATCH);
+      if (records.length === 0 || !this.online || this.#batch) return;
+      const id = newId('b');
+      const scans = records.map(({ uploaded: _u, own: _o, ...scan }) => scan);
+      this.#batch = { id, timer: setTimeout(() => { this.#batch = null; this.#conn.drop(); }, UPLOAD_ACK_DEADLINE_MS) };
+      if (!this.#conn.send({ type: 'upload', batchId: id, scans })) { clearTimeout(this.#batch.timer); this.#batch = null; }
+    } finally {
+      this.#uploading = false;
+    }
+  }
+
+  #ping(): void {
+    if (!this.online) return;
+    const oldest = Math.min(...this.#pings.values());
+    if (Date.now() - oldest > PING_DEADLINE_MS) { this.#pings.clear(); this.#conn.drop(); return; }
+    const id = ++this.#pingSeq;
+    const clientTime = Date.now();
+    this.#pings.set(id, clientTime);
+    this.#conn.send({ type: 'ping', id, clientTime });
+  }
+
+  #pong(msg: DownOf<'pong'>): void {
+    this.#pings.delete(msg.id);
+    const changed = this.#deps.clock.addSample({ clientSent: msg.clientTime, serverTime: msg.serverTime, clientReceived: Date.now() });
+    if (changed !== null) void this.#deps.store.setMeta('clockOffset', changed);
+  }
+}
+
+const cursorKey = (eventId: string) => `cursor:${eventId}`;

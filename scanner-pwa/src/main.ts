@@ -1,0 +1,35 @@
+// Entry point: wires the real ports (fetch, WebSocket, Dexie, the camera module, WebAudio)
+// into the App and mounts the shell.
+import { mount } from 'svelte';
+import { CameraScanner } from './camera/index.ts';
+import AppShell from './AppShell.svelte';
+import { HttpApi } from './lib/api/http-api.ts';
+import { App } from './lib/app.svelte.ts';
+import { DexieStore } from './lib/db/dexie-store.ts';
+import { BrowserFeedback } from './lib/feedback/feedback.ts';
+import { pickLanguage, savedLanguage } from './lib/i18n/i18n.svelte.ts';
+import { BrowserSocket, socketUrl } from './lib/sync/browser-socket.ts';
+import './app.css';
+
+async function boot(): Promise<void> {
+  const lang = savedLanguage() ?? pickLanguage(navigator.languages ?? [navigator.language]);
+  document.documentElement.lang = lang;
+  const feedback = new BrowserFeedback();
+  const app = await App.create({
+    api: new HttpApi(),
+    store: new DexieStore(),
+    socket: new BrowserSocket(),
+    socketUrl: () => socketUrl(),
+    camera: (video, opts) => new CameraScanner(video, { ...opts, repeatWindowMs: 3000 }),
+    feedback,
+    lang,
+  });
+  // Audio may only start after a user gesture: the first tap anywhere unlocks the beeps.
+  addEventListener('pointerdown', () => feedback.unlock(), { once: true, capture: true });
+  addEventListener('keydown', () => feedback.unlock(), { once: true, capture: true });
+  mount(AppShell, { target: document.getElementById('app')!, props: { app } });
+  if (import.meta.env.PROD) app.update.register();
+  await app.start();
+}
+
+void boot();

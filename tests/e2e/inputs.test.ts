@@ -1,0 +1,194 @@
+// Every way a code reaches the verdict screen, and the codes that must be refused:
+// keyboard wedge, typed code, search, imported barcode, order code with "admit all
+// remaining", an ID check, a forged code, an expired one, and a code inside a link
+// (read, never navigated to).
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { HttpSession } from '../support/scanner-client.ts';
+import { launchBrowser, newScanner } from '../support/browser.ts';
+import { ScannerPage } from '../support/pages/scanner-page.ts';
+import { DEMO_EVENT, eventually, login, orderCode, plain, serverScans, startWorld, takeOrder, takeTicket, ticketCode, type World } from './fixtures.ts';
+
+let w: World;
+let browser: Browser;
+let gate: ScannerPage;
+let admin: HttpSession;
+const EXPIRED = 'X-EXPIRED-1';
+
+beforeAll(async () => {
+  w = await startWorld();
+  // A ticket whose validity ended last year: its genuine code has expired.
+  admin = await HttpSession.login(w.server.url, login('admin').username, login('admin').password);
+  const csv = `ticket_id,order_id,type,holder_name,valid_from,valid_until\n${EXPIRED},OX-1,Adult,Eva Expired,2024-01-01T10:00Z,2024-01-01T23:00Z\n`;
+  const r = await admin.request('POST', `/api/events/${DEMO_EVENT}/import`, csv, { 'content-type': 'text/csv' });
+  if (r.status !== 200) throw new Error(`import: ${r.status} ${JSON.stringify(r.json)}`);
+  browser = await launchBrowser();
+  gate = await ScannerPage.open(await newScanner(browser), w.server.url);
+  const l = login('inspector');
+  await gate.signInAndChoose(l.username, l.password, 'Main gate');
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await w?.server.close();
+});
+
+describe('inputs', () => {
+  test('keyboard wedge: characters then Enter, typed fast anywhere on the scan screen', async () => {
+    const t = takeTicket(w);
+    await gate.wedge((await ticketCode(w, t.id)).code);
+    await gate.expectVerdict('valid', { offline: false });
+    await gate.dismissVerdict();
+  });
+
+  test('slow typing on the scan screen is not a scan', async () => {
+    const t = takeTicket(w);
+    await gate.page.keyboard.type((await ticketCode(w, t.id)).code.slice(0, 12), { delay: 150 });
+    await gate.page.keyboard.press('Enter');
+    await gate.page.waitForTimeout(300);
+    expect(await gate.verdict().count()).toBe(0);
+  });
+
+  test('manual entry of a code, and of a paper ticket\u2019s number (highlighted as not an e-ticket)', async () => {
+    const t = takeTicket(w);
+    await gate.typeCode((await ticketCode(w, t.id)).code);
+    await gate.expectVerdict('valid');
+    await gate.dismissVerdict();
+
+    const paper = takeTicket(w, (x) => !x.eTicket && x.status === 'paid' && !x.idCheck);
+    await gate.typeCode(paper.id);
+    await gate.expectVerdict('valid');
+    expect(await gate.page.getByTestId('not-eticket').textContent()).toBe('NOT AN E-TICKET');
+    await gate.dismissVerdict();
+  });
+
+  test('name search (three characters at least) feeds the same path', async () => {
+    const t = takeTicket(w, (x) => plain(x) && x.holderName !== null);
+    await gate.page.getByRole('button', { name: 'Search' }).click();
+    const sheet = gate.page.getByTestId('search-panel');
+    await sheet.getByRole('searchbox').fill(t.holderName!.slice(0, 2));
+    await sheet.getByText('Type at least 3 characters.').waitFor();
+    await sheet.getByRole('button', { name: 'Close' }).click();
+    await gate.search(t.holderName!, t.id);
+    await gate.expectVerdict('valid');
+    expect(await gate.page.getByTestId('holder-name').textContent()).toBe(t.holderName);
+    await gate.dismissVerdict();
+  });
+
+  test('an imported barcode from another system is validated by lookup', async () => {
+    const t = takeTicket(w, (x) => x.importedCode !== null && x.status === 'paid' && !x.idCheck);
+    await gate.wedge(t.importedCode!);
+    await gate.expectVerdict('valid');
+    await gate.dismissVerdict();
+  });
+
+  test('a personalised ticket stays on CHECK ID until the inspector confirms', async () => {
+    const t = takeTicket(w, (x) => x.idCheck && x.status === 'paid');
+    await gate.wedge((await ticketCode(w, t.id)).code);
+    await gate.expectVerdict('needs_id_check');
+    await gate.page.waitForTimeout(3500); // longer than the auto-return: it must stay
+    expect(await gate.verdict().getAttribute('data-outcome')).toBe('needs_id_check');
+    await gate.page.getByTestId('confirm-id').click();
+    await gate.expectVerdict('valid');
+    await gate.dismissVerdict();
+  });
+
+  test('order code: items with their own state, "admit all remaining" in one tap, each first-scan-wins', async () => {
+    const { orderId, tickets } = takeOrder(w, 3);
+    // One item went in on its own first.
+    await gate.wedge((await ticketCode(w, tickets[0].id)).code);
+    await gate.expectVerdict('valid');
+    await gate.dismissVerdict();
+
+    await gate.wedge((await orderCode(w, orderId)).code);
+    await gate.expectVerdict('order');
+    const items = gate.page.getByTestId('order-items');
+    expect(await items.locator(`[data-ticket-id="${tickets[0].id}"]`).getAttribute('data-outcome')).toBe('valid');
+    expect(await gate.page.getByTestId('earlier-scans').isVisible()).toBe(true);
+    const admitAll = gate.page.getByTestId('admit-all');
+    expect(await admitAll.textContent()).toContain(`(${tickets.length - 1})`);
+    await admitAll.click();
+    await gate.expectVerdict('valid');
+    for (const t of tickets) expect(await items.locator(`[data-ticket-id="${t.id}"]`).getAttribute('data-outcome')).toBe('valid');
+    await gate.dismissVerdict();
+
+    for (const t of tickets) {
+      const scans = await serverScans(w, t.id);
+      expect(scans.filter((s) => s.outcome === 'valid')).toHaveLength(1);
+    }
+    // The same order again: nothing left to admit, and every earlier scan listed.
+    await gate.typeCode((await orderCode(w, orderId)).code);
+    await gate.expectVerdict('order');
+    expect(await gate.page.getByTestId('admit-all').count()).toBe(0);
+    expect(await gate.page.getByTestId('earlier-scans').locator('tr[data-scan-id]').count()).toBe(tickets.length);
+    await gate.dismissVerdict();
+  });
+
+  test('a forged code is INVALID', async () => {
+    const t = takeTicket(w);
+    const { code } = await ticketCode(w, t.id);
+    const i = 30;
+    const forged = code.slice(0, i) + (code[i] === 'A' ? 'B' : 'A') + code.slice(i + 1);
+    await gate.wedge(forged);
+    const v = await gate.expectVerdict('invalid_signature');
+    expect(v.word).toBe('INVALID');
+    await gate.dismissVerdict();
+    expect(await serverScans(w, t.id)).toHaveLength(0);
+  });
+
+  test('an expired code: the ticket\u2019s validity has ended', async () => {
+    const { code } = await ticketCode(w, EXPIRED);
+    await gate.wedge(code);
+    const v = await gate.expectVerdict('no_longer_valid');
+    expect(v.word).toBe('NO LONGER VALID');
+    await gate.dismissVerdict();
+  });
+
+  test('a code inside a link is read, never navigated to', async () => {
+    const t = takeTicket(w);
+    const { link } = await ticketCode(w, t.id);
+    const before = gate.page.url();
+    await gate.wedge(link);
+    await gate.expectVerdict('valid');
+    expect(gate.page.url()).toBe(before);
+    await gate.dismissVerdict();
+
+    // The link opened on the phone itself (its camera app): the app starts and checks it.
+    const t2 = takeTicket(w);
+    await gate.page.goto((await ticketCode(w, t2.id)).link);
+    await gate.expectVerdict('valid');
+    expect(new URL(gate.page.url()).pathname).toBe('/');
+    await gate.dismissVerdict();
+    await eventually(() => serverScans(w, t2.id), (s) => s.length === 1);
+  });
+
+  test('tickets sold after the download arrive as a delta (?since=version) and scan', async () => {
+    const before = Number((await gate.page.getByTestId('ticket-count-status').getAttribute('data-count')) ?? 0);
+    const csv = 'ticket_id,type,imported_code\nX-DOOR-1,Adult,DOOR-0001234\n';
+    const r = await admin.request('POST', `/api/events/${DEMO_EVENT}/import`, csv, { 'content-type': 'text/csv' });
+    expect(r.status).toBe(200);
+    // A reconnect fetches what changed.
+    await gate.setOffline(true);
+    await gate.waitLink('offline');
+    await gate.setOffline(false);
+    await gate.waitOnline();
+    await gate.page.locator(`[data-testid=ticket-count-status][data-count="${before + 1}"]`).waitFor();
+    await gate.wedge('DOOR-0001234');
+    await gate.expectVerdict('valid', { offline: false });
+    await gate.dismissVerdict();
+  });
+
+  test('Dutch, switchable: the verdict in Dutch', async () => {
+    await gate.page.getByRole('button', { name: 'Menu' }).click();
+    await gate.page.getByTestId('settings-panel').getByRole('button', { name: 'NL', exact: true }).click();
+    await gate.page.getByTestId('settings-panel').getByRole('button', { name: 'Sluiten' }).click();
+    const t = takeTicket(w);
+    await gate.wedge((await ticketCode(w, t.id)).code);
+    const v = await gate.expectVerdict('valid');
+    expect(v.word).toBe('GELDIG');
+    expect(v.text.toLowerCase()).toContain('controleur');
+    await gate.dismissVerdict();
+    await gate.page.getByRole('button', { name: 'Menu' }).click();
+    await gate.page.getByTestId('settings-panel').getByRole('button', { name: 'EN', exact: true }).click();
+  });
+});

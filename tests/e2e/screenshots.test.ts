@@ -1,0 +1,136 @@
+// The main screens at 360×740 (a small Android phone), saved under docs/screenshots/ and
+// linked from the README. Each shot is also a check that the screen renders.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, test } from 'vitest';
+import { launchBrowser, newScanner } from '../support/browser.ts';
+import { ScannerPage } from '../support/pages/scanner-page.ts';
+import { login, orderCode, plain, startWorld, takeOrder, takeTicket, ticketCode, type World } from './fixtures.ts';
+
+const OUT = join(process.cwd(), 'docs/screenshots');
+let w: World;
+let browser: Browser;
+
+async function phone(lang: 'en' | 'nl' = 'en'): Promise<BrowserContext> {
+  const context = await newScanner(browser, { locale: lang === 'nl' ? 'nl-NL' : 'en-GB' });
+  // Verdicts stay up while they are photographed.
+  await context.addInitScript(() => localStorage.setItem('gatekeeper.settings', JSON.stringify({ autoReturnMs: 30_000 })));
+  return context;
+}
+
+const shot = (gate: ScannerPage, name: string) => gate.page.screenshot({ path: join(OUT, `${name}.png`) });
+
+beforeAll(async () => {
+  mkdirSync(OUT, { recursive: true });
+  w = await startWorld(80);
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await w?.server.close();
+});
+
+describe('screenshots at 360×740', () => {
+  test('sign-in, setup, scanning, verdicts, order, search', async () => {
+    const gate = await ScannerPage.open(await phone(), w.server.url);
+    await gate.page.getByLabel('Username').waitFor();
+    await shot(gate, '01-sign-in');
+    const l = login('inspector');
+    await gate.login(l.username, l.password);
+    await gate.page.getByRole('button', { name: 'Start scanning' }).waitFor();
+    await shot(gate, '02-setup');
+    await gate.choose('Main gate');
+    await gate.waitOnline();
+    await gate.page.locator('[data-testid=camera-status][data-state=running]').waitFor();
+    await gate.page.waitForTimeout(500);
+    await shot(gate, '03-scanning');
+
+    const seated = takeTicket(w, (t) => plain(t) && t.holderName !== null && t.seat !== null);
+    const code = (await ticketCode(w, seated.id)).code;
+    await gate.wedge(code);
+    await gate.expectVerdict('valid', { offline: false });
+    await shot(gate, '04-valid');
+    await gate.dismissVerdict();
+    await gate.wedge(code);
+    await gate.expectVerdict('already_used');
+    await shot(gate, '05-already-scanned');
+    await gate.dismissVerdict();
+
+    const { orderId } = takeOrder(w, 3);
+    await gate.wedge((await orderCode(w, orderId)).code);
+    await gate.expectVerdict('order');
+    await shot(gate, '06-order');
+    await gate.page.getByTestId('admit-all').click();
+    await gate.expectVerdict('valid');
+    await shot(gate, '07-order-admitted');
+    await gate.dismissVerdict();
+
+    const personal = takeTicket(w, (t) => t.idCheck && t.status === 'paid');
+    await gate.wedge((await ticketCode(w, personal.id)).code);
+    await gate.expectVerdict('needs_id_check');
+    await shot(gate, '08-check-id');
+    await gate.page.getByRole('button', { name: 'Refuse' }).click();
+
+    const forgedFrom = (await ticketCode(w, takeTicket(w).id)).code;
+    await gate.wedge(forgedFrom.slice(0, 30) + (forgedFrom[30] === 'A' ? 'B' : 'A') + forgedFrom.slice(31));
+    await gate.expectVerdict('invalid_signature');
+    await shot(gate, '09-invalid');
+    await gate.dismissVerdict();
+
+    const paper = takeTicket(w, (t) => !t.eTicket && t.status === 'paid' && !t.idCheck);
+    await gate.page.getByRole('button', { name: 'Search' }).click();
+    await gate.page.getByTestId('search-panel').getByRole('searchbox').fill(paper.holderName ?? paper.orderId ?? paper.id);
+    await gate.page.waitForTimeout(200);
+    await shot(gate, '10-search');
+    await gate.page.getByTestId('search-panel').locator(`[data-ticket-id="${paper.id}"]`).click();
+    await gate.expectVerdict('valid');
+    await shot(gate, '11-paper-ticket');
+    await gate.dismissVerdict();
+
+    await gate.setOffline(true);
+    await gate.waitLink('offline');
+    await gate.wedge((await ticketCode(w, takeTicket(w).id)).code);
+    await gate.expectVerdict('valid', { offline: true });
+    await shot(gate, '12-valid-offline');
+    await gate.dismissVerdict();
+    await shot(gate, '13-offline-queue');
+    await gate.setOffline(false);
+    await gate.waitPending(0);
+    await gate.context.close();
+  });
+
+  test('conflict alert, Dutch, supervisor demo codes', async () => {
+    const a = await ScannerPage.open(await phone(), w.server.url);
+    const b = await ScannerPage.open(await phone('nl'), w.server.url);
+    await a.signInAndChoose(login('inspector').username, login('inspector').password, 'Main gate');
+    await b.page.getByLabel('Gebruikersnaam').fill(login('inspector2').username);
+    await b.page.getByLabel('Wachtwoord').fill(login('inspector2').password);
+    await b.page.getByRole('button', { name: 'Inloggen' }).click();
+    await b.page.getByRole('radio', { name: 'Main gate' }).check();
+    await b.page.getByRole('button', { name: 'Start met scannen' }).click();
+    await b.waitOnline();
+
+    const { code } = await ticketCode(w, takeTicket(w).id);
+    await Promise.all([a.setOffline(true), b.setOffline(true)]);
+    await Promise.all([a.waitLink('offline'), b.waitLink('offline')]);
+    await a.wedge(code);
+    await a.expectVerdict('valid', { offline: true });
+    await b.wedge(code);
+    await b.expectVerdict('valid', { offline: true });
+    await shot(b, '14-nl-valid-offline');
+    await Promise.all([a.dismissVerdict(), b.dismissVerdict()]);
+    await Promise.all([a.setOffline(false), b.setOffline(false)]);
+    await a.conflictAlert().waitFor({ timeout: 15_000 });
+    await b.conflictAlert().waitFor({ timeout: 15_000 });
+    await shot(a, '15-conflict');
+    await shot(b, '16-nl-conflict');
+
+    const sup = await ScannerPage.open(await phone(), w.server.url);
+    await sup.login(login('supervisor').username, login('supervisor').password);
+    await sup.page.getByRole('button', { name: 'Demo codes' }).click();
+    await sup.page.getByTestId('demo-orders').locator('svg').first().waitFor({ timeout: 15_000 });
+    await shot(sup, '17-demo-codes');
+  });
+});

@@ -1,0 +1,92 @@
+// First scan wins across gates. Online, the server decides and the second gate sees who
+// came first; offline, each gate decides alone, and the duplicate becomes a conflict that
+// both inspectors see the moment they reconnect.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { launchBrowser, newScanner } from '../support/browser.ts';
+import { ScannerPage } from '../support/pages/scanner-page.ts';
+import { eventually, login, serverScans, startWorld, takeTicket, ticketCode, type World } from './fixtures.ts';
+
+let w: World;
+let browser: Browser;
+let gateA: ScannerPage;
+let gateB: ScannerPage;
+
+beforeAll(async () => {
+  w = await startWorld();
+  browser = await launchBrowser();
+  // Two phones, two inspectors, two lanes of the main gate (one entry per ticket per event).
+  [gateA, gateB] = await Promise.all([
+    ScannerPage.open(await newScanner(browser), w.server.url),
+    ScannerPage.open(await newScanner(browser), w.server.url),
+  ]);
+  const a = login('inspector');
+  const b = login('inspector2');
+  await Promise.all([
+    gateA.signInAndChoose(a.username, a.password, 'Main gate'),
+    gateB.signInAndChoose(b.username, b.password, 'Main gate'),
+  ]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await w?.server.close();
+});
+
+describe('two scanners, one ticket', () => {
+  test('online: the second gate shows ALREADY SCANNED with the first scan\u2019s checkpoint, time and inspector, within a second', async () => {
+    const t = takeTicket(w);
+    const { code } = await ticketCode(w, t.id);
+    await gateA.wedge(code);
+    await gateA.expectVerdict('valid', { offline: false });
+
+    const started = Date.now();
+    await gateB.wedge(code);
+    const v = await gateB.expectVerdict('already_used', { offline: false });
+    expect(Date.now() - started).toBeLessThan(1000);
+    const first = await gateB.page.getByTestId('first-scan').textContent();
+    expect(first).toContain('Main gate');
+    expect(first).toContain(login('inspector').name);
+    expect(first).toMatch(/\d\d:\d\d:\d\d/);
+    expect(v.text).toContain('Scanned before');
+    await Promise.all([gateA.dismissVerdict(), gateB.dismissVerdict()]);
+  });
+
+  test('offline at both gates: both VALID OFFLINE; back online: one winner, a conflict alert on both, both scans in history', async () => {
+    const t = takeTicket(w);
+    const { code } = await ticketCode(w, t.id);
+    await Promise.all([gateA.setOffline(true), gateB.setOffline(true)]);
+    await Promise.all([gateA.waitLink('offline'), gateB.waitLink('offline')]);
+
+    await gateA.wedge(code);
+    await gateA.expectVerdict('valid', { offline: true });
+    expect(await gateA.page.getByTestId('verdict-word').textContent()).toBe('VALID OFFLINE');
+    await gateB.wedge(code);
+    await gateB.expectVerdict('valid', { offline: true });
+    await Promise.all([gateA.waitPending(1), gateB.waitPending(1)]);
+    await Promise.all([gateA.dismissVerdict(), gateB.dismissVerdict()]);
+
+    await Promise.all([gateA.setOffline(false), gateB.setOffline(false)]);
+    await Promise.all([gateA.waitPending(0, 20_000), gateB.waitPending(0, 20_000)]);
+
+    // Exactly one admission stands on the server; the other is a conflict naming both.
+    const scans = await eventually(() => serverScans(w, t.id), (s) => s.length === 2);
+    expect(scans.filter((s) => s.outcome === 'valid' && s.offline)).toHaveLength(2);
+    const conflicts = (await w.supervisor.request('GET', `/api/events/demo-festival/conflicts`)).json.conflicts as Array<{ ticketId: string; winner: { scanId: string }; loser: { scanId: string } }>;
+    const mine = conflicts.filter((c) => c.ticketId === t.id);
+    expect(mine).toHaveLength(1);
+    const ids = new Set<string>(scans.map((s) => s.id));
+    expect(ids.has(mine[0].winner.scanId) && ids.has(mine[0].loser.scanId)).toBe(true);
+
+    for (const gate of [gateA, gateB]) {
+      const alert = gate.conflictAlert();
+      await alert.waitFor({ timeout: 10_000 });
+      expect(await alert.getAttribute('data-ticket-id')).toBe(t.id);
+      const named = await alert.locator('[data-scan-id]').evaluateAll((els) => els.map((e) => e.getAttribute('data-scan-id')));
+      expect(new Set(named)).toEqual(ids);
+      await alert.getByRole('button', { name: 'Dismiss' }).click();
+      // Both scans are in this phone's history: its own, and the other one by gossip.
+      await eventually(() => gate.historyScanIds(), (h) => [...ids].every((id) => h.includes(id)));
+    }
+  });
+});

@@ -1,0 +1,225 @@
+// The HTTP app in-process, for route tests through Hono's `app.request()`: real SQLite
+// storage on a temp file, the real issuer and scan service, the demo seeded, and fakes
+// only where a socket would be (the hub's push and its gossip listener), which record
+// what they were told. Time is frozen and moved by hand, so rate-limit windows and
+// session expiry are exact.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Conflict, Scan } from '@gatekeeper/shared/domain';
+import { newId, type CheckpointId, type DeviceId, type EventId, type InspectorId, type ScanId, type TicketId } from '@gatekeeper/shared/ids';
+import { GkError, zErrorBody, type Down, type ScanRequest } from '@gatekeeper/shared/protocol/index';
+import { createApp } from '../../sync-server/src/app.ts';
+import { RateLimiter } from '../../sync-server/src/auth/rate-limit.ts';
+import { createSession, SESSION_COOKIE } from '../../sync-server/src/auth/sessions.ts';
+import { Issuer } from '../../sync-server/src/issuer.ts';
+import { silentLogger } from '../../sync-server/src/log.ts';
+import { ScanService } from '../../sync-server/src/scans/scan-service.ts';
+import { DEMO_EVENT, seedDemo } from '../../sync-server/src/seed/seed.ts';
+import { openSqliteStorage, type SqliteStorage } from '../../sync-server/src/storage/sqlite/index.ts';
+import type { StoredScan } from '../../sync-server/src/storage/types.ts';
+import { stamp } from './scanner-client.ts';
+
+export type App = ReturnType<typeof createApp>;
+
+/** Session lifetime the test app gives out: the server's default (16 h). */
+export const SESSION_TTL_MS = 16 * 3600_000;
+/** The login limits server.ts configures (5 and 30 failures per 15 min), as the test app's default. */
+export const LOGIN_LIMITS = { perAccount: { max: 5, windowMs: 15 * 60_000 }, perAddress: { max: 30, windowMs: 15 * 60_000 } };
+
+export interface AppResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  /** The parsed body, or null when it is empty or not JSON. */
+  json: any;
+}
+
+/**
+ * One browser, as far as the app can tell: a cookie jar of one cookie and an address.
+ * Every error response it receives is checked against the one error body (zErrorBody,
+ * nothing more at either level, status matching the code), so a route that answers an
+ * error any other way fails whichever test met it.
+ */
+export class AppClient {
+  cookie: string | null = null;
+
+  constructor(private readonly app: App, readonly address: string | null = null) {}
+
+  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<AppResponse> {
+    const init: RequestInit = {
+      method,
+      headers: {
+        ...(body !== undefined && typeof body !== 'string' ? { 'content-type': 'application/json' } : {}),
+        ...(this.cookie ? { cookie: `${SESSION_COOKIE}=${this.cookie}` } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    };
+    // clientAddress() reads the Node socket's address from c.env, as @hono/node-server passes it.
+    const env = this.address === null ? undefined : { incoming: { socket: { remoteAddress: this.address } } };
+    const res = await this.app.request(path, init, env);
+    const text = await res.text();
+    let json: any = null;
+    try { json = text ? JSON.parse(text) : null; } catch { json = null; }
+    const set = res.headers.get('set-cookie');
+    if (set?.startsWith(`${SESSION_COOKIE}=`)) {
+      const value = set.slice(SESSION_COOKIE.length + 1).split(';')[0]!;
+      this.cookie = value === '' ? null : value;
+    }
+    const out = { status: res.status, headers: res.headers, text, json };
+    if (res.status >= 400) assertErrorBody(method, path, out);
+    return out;
+  }
+
+  get = (path: string, headers?: Record<string, string>) => this.request('GET', path, undefined, headers);
+  post = (path: string, body?: unknown, headers?: Record<string, string>) => this.request('POST', path, body, headers);
+  put = (path: string, body?: unknown, headers?: Record<string, string>) => this.request('PUT', path, body, headers);
+}
+
+const ERROR_KEYS = new Set(['code', 'message', 'details']);
+
+/** Throws unless `res` is the one error body, with the status its code has. */
+export function assertErrorBody(method: string, path: string, res: AppResponse): void {
+  const where = `${method} ${path.slice(0, 80)} → ${res.status}`;
+  if (!res.headers.get('content-type')?.startsWith('application/json')) throw new Error(`${where}: error answered as ${res.headers.get('content-type')}: ${res.text.slice(0, 120)}`);
+  const parsed = zErrorBody.safeParse(res.json);
+  if (!parsed.success) throw new Error(`${where}: not the error body: ${res.text.slice(0, 200)}`);
+  const extra = [...Object.keys(res.json).filter((k) => k !== 'error'), ...Object.keys(res.json.error).filter((k) => !ERROR_KEYS.has(k))];
+  if (extra.length) throw new Error(`${where}: the error body has extra keys ${extra.join(', ')}`);
+  const expected = new GkError(parsed.data.error.code, '').status;
+  if (expected !== res.status) throw new Error(`${where}: code ${parsed.data.error.code} belongs with status ${expected}`);
+}
+
+/** The hub as routes see it: records what it was asked to push. */
+export class FakePush {
+  readonly broadcasts: Array<{ eventId: EventId; msg: Down }> = [];
+  readonly disconnected: DeviceId[] = [];
+  broadcast(eventId: EventId, msg: Down): void { this.broadcasts.push({ eventId, msg }); }
+  disconnectDevice(id: DeviceId): void { this.disconnected.push(id); }
+}
+
+export interface TestApp {
+  app: App;
+  storage: SqliteStorage;
+  issuer: Issuer;
+  scans: ScanService;
+  push: FakePush;
+  /** What the scan service told its listener (the hub in production). */
+  gossip: { stored: Array<{ eventId: EventId; scans: StoredScan[] }>; conflicts: Array<{ eventId: EventId; conflicts: Conflict[] }> };
+  /** The frozen clock every part of the app reads. */
+  clock: { now: number; advance(ms: number): void };
+  dir: string;
+  /** A client with no session. `address`: the remote address rate limits count by. */
+  client(address?: string): AppClient;
+  /**
+   * A client logged in as `username` without going through POST /api/login: a session
+   * is minted in storage directly, which skips scrypt (~50 ms a login). The login route
+   * has tests of its own.
+   */
+  as(username: string): Promise<AppClient>;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  /** Demo tickets to seed (default 60). */
+  tickets?: number;
+  /** Serve a stub scanner app (an index.html) from a temp folder; default: no PWA. */
+  pwa?: boolean;
+  /** Start of the frozen clock (default: now, so the demo event is running). */
+  now?: number;
+  /** Login limits, default LOGIN_LIMITS. Every failed login costs a scrypt: a test of the
+   *  address limit may lower it rather than spend 30 of them. */
+  loginLimits?: Partial<typeof LOGIN_LIMITS>;
+}
+
+export async function makeTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
+  const dir = mkdtempSync(join(tmpdir(), 'gk-app-'));
+  const clock = { now: opts.now ?? Date.now(), advance(ms: number) { clock.now += ms; } };
+  const now = () => clock.now;
+  const storage = openSqliteStorage({ file: join(dir, 'gatekeeper.sqlite') });
+  const issuer = new Issuer(storage, () => 'https://gate.test', now);
+  const gossip: TestApp['gossip'] = { stored: [], conflicts: [] };
+  const scans = new ScanService(storage, {
+    stored: (eventId, list) => { gossip.stored.push({ eventId, scans: list }); },
+    conflicts: (eventId, list) => { gossip.conflicts.push({ eventId, conflicts: list }); },
+  }, now);
+  const push = new FakePush();
+  let pwaDir: string | null = null;
+  if (opts.pwa) {
+    pwaDir = join(dir, 'pwa');
+    mkdirSync(pwaDir);
+    writeFileSync(join(pwaDir, 'index.html'), '<!doctype html><title>Gatekeeper</title><main id="app"></main>');
+  }
+  await seedDemo(storage, issuer, { tickets: opts.tickets ?? 60, now: clock.now });
+  const app = createApp({
+    storage, scans, issuer, push, log: silentLogger, now, sessionTtlMs: SESSION_TTL_MS,
+    loginLimits: {
+      perAccount: new RateLimiter(opts.loginLimits?.perAccount ?? LOGIN_LIMITS.perAccount, now),
+      perAddress: new RateLimiter(opts.loginLimits?.perAddress ?? LOGIN_LIMITS.perAddress, now),
+    },
+    pwaDir,
+  });
+  return {
+    app, storage, issuer, scans, push, gossip, clock, dir,
+    client: (address) => new AppClient(app, address ?? null),
+    async as(username) {
+      const staff = await storage.getStaffByUsername(username);
+      if (!staff) throw new Error(`no staff ${username}`);
+      const c = new AppClient(app);
+      c.cookie = await createSession(storage, staff, SESSION_TTL_MS, clock.now);
+      return c;
+    },
+    async close() {
+      await storage.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export { DEMO_EVENT };
+
+/**
+ * A valid online scan request of the demo's main gate (once per event) by `who` from
+ * `device`, as ScannerClient.request builds one. `code` is what the camera read: a
+ * signed code, an imported barcode, or the ticket id typed by hand.
+ */
+export function scanRequest(
+  who: { inspectorId: InspectorId; deviceId: DeviceId; eventId?: EventId },
+  ticketId: TicketId | null,
+  code: string,
+  extra: Partial<ScanRequest> = {},
+): ScanRequest {
+  const at = extra.at ?? Date.now();
+  return {
+    id: newId('s-') as ScanId, eventId: who.eventId ?? DEMO_EVENT, ticketId, orderId: null, code,
+    checkpointId: 'main-gate' as CheckpointId, zone: 'grounds', mode: 'once_per_event', direction: 'entry',
+    deviceId: who.deviceId, inspectorId: who.inspectorId, hlc: stamp(at), at, clockOffset: 0, idChecked: false,
+    ...extra,
+  };
+}
+
+/** The same scan, decided offline by the scanner. */
+export const offlineScan = (req: ScanRequest, outcome: Scan['outcome'] = 'valid'): Scan => ({ ...req, outcome, offline: true });
+
+/**
+ * The routes the app registers, as "METHOD /path" (one per route): handlers only, not the
+ * `ALL` middleware and catch-alls, nor the scanner app's `GET /*` fallback.
+ */
+export function appRoutes(app: App): string[] {
+  const routes = app.routes.filter((r) => r.method !== 'ALL' && !(r.method === 'GET' && r.path === '/*'));
+  return [...new Set(routes.map((r) => `${r.method} ${r.path}`))];
+}
+
+/**
+ * The route table of docs/api.md: "METHOD /path" (query strings dropped) and the role
+ * column as written.
+ */
+export function apiDocRoutes(file = join(process.cwd(), 'docs/api.md')): Array<{ route: string; role: string }> {
+  const rows: Array<{ route: string; role: string }> = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const m = /^\| `([A-Z]+) ([^`?]+)(?:\?[^`]*)?` \| ([^|]+) \|/.exec(line);
+    if (m) rows.push({ route: `${m[1]} ${m[2]}`, role: m[3]!.trim() });
+  }
+  return rows;
+}

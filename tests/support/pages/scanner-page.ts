@@ -1,0 +1,123 @@
+// Page model of the scanner app: what an inspector does (sign in, choose a checkpoint,
+// scan, type, search, go offline) and what the screen says. Tests read like the issue.
+import type { BrowserContext, Locator, Page } from 'playwright-core';
+
+export interface VerdictSeen {
+  outcome: string;
+  offline: boolean;
+  word: string;
+  text: string;
+}
+
+export class ScannerPage {
+  constructor(readonly page: Page, readonly base: string) {}
+
+  static async open(context: BrowserContext, base: string, path = '/'): Promise<ScannerPage> {
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(base + path);
+    return new ScannerPage(page, base);
+  }
+
+  get context(): BrowserContext { return this.page.context(); }
+
+  async login(username: string, password: string): Promise<void> {
+    await this.page.getByLabel('Username').fill(username);
+    await this.page.getByLabel('Password').fill(password);
+    await this.page.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  /** On the setup screen: pick a checkpoint by name and a direction, start scanning. */
+  async choose(checkpoint: string, direction: 'Entry' | 'Exit' = 'Entry'): Promise<void> {
+    await this.page.getByRole('radio', { name: checkpoint }).check();
+    await this.page.getByRole('radio', { name: direction }).check();
+    await this.page.getByRole('button', { name: 'Start scanning' }).click();
+    await this.page.getByTestId('checkpoint-name').filter({ hasText: checkpoint }).waitFor();
+  }
+
+  async signInAndChoose(username: string, password: string, checkpoint: string, direction: 'Entry' | 'Exit' = 'Entry'): Promise<void> {
+    await this.login(username, password);
+    await this.choose(checkpoint, direction);
+    await this.waitOnline();
+  }
+
+  async waitOnline(timeout = 15_000): Promise<void> {
+    await this.page.locator('[data-testid=link-state][data-state=online]').waitFor({ timeout });
+  }
+
+  async waitLink(state: 'online' | 'offline' | 'connecting', timeout = 15_000): Promise<void> {
+    await this.page.locator(`[data-testid=link-state][data-state=${state}]`).waitFor({ timeout });
+  }
+
+  /** Network off (or on) for this phone only. */
+  async setOffline(offline: boolean): Promise<void> {
+    await this.context.setOffline(offline);
+  }
+
+  /** A keyboard-wedge scanner: characters typed fast, then Enter, with nothing focused. */
+  async wedge(text: string): Promise<void> {
+    await this.page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await this.page.keyboard.type(text, { delay: 0 });
+    await this.page.keyboard.press('Enter');
+  }
+
+  async typeCode(text: string): Promise<void> {
+    await this.page.getByRole('button', { name: 'Type code' }).click();
+    const sheet = this.page.getByTestId('manual-entry');
+    await sheet.getByRole('textbox').fill(text);
+    await sheet.getByRole('button', { name: 'Check' }).click();
+  }
+
+  async search(query: string, ticketId: string): Promise<void> {
+    await this.page.getByRole('button', { name: 'Search' }).click();
+    const sheet = this.page.getByTestId('search-panel');
+    await sheet.getByRole('searchbox').fill(query);
+    await sheet.locator(`[data-ticket-id="${ticketId}"]`).click();
+  }
+
+  verdict(): Locator {
+    return this.page.getByTestId('verdict');
+  }
+
+  /** Wait for a verdict with this outcome (and offline flag, when given) and read it. */
+  async expectVerdict(outcome: string, opts: { offline?: boolean; timeout?: number } = {}): Promise<VerdictSeen> {
+    const sel = `[data-testid=verdict][data-outcome=${outcome}]${opts.offline === undefined ? '' : `[data-offline=${opts.offline}]`}`;
+    const v = this.page.locator(sel);
+    await v.waitFor({ timeout: opts.timeout ?? 10_000 });
+    return {
+      outcome,
+      offline: (await v.getAttribute('data-offline')) === 'true',
+      word: (await this.page.getByTestId('verdict-word').textContent())?.trim() ?? '',
+      text: (await v.innerText()).replace(/\s+/g, ' '),
+    };
+  }
+
+  async dismissVerdict(): Promise<void> {
+    const v = this.verdict();
+    if (await v.count()) {
+      await v.locator('footer button').last().click();
+      await v.waitFor({ state: 'detached' });
+    }
+  }
+
+  async pending(): Promise<number> {
+    return Number(await this.page.getByTestId('pending').getAttribute('data-count'));
+  }
+
+  async waitPending(count: number, timeout = 15_000): Promise<void> {
+    await this.page.locator(`[data-testid=pending][data-count="${count}"]`).waitFor({ timeout });
+  }
+
+  conflictAlert(): Locator {
+    return this.page.getByTestId('conflict-alert');
+  }
+
+  /** The scan ids the history panel lists, newest first. */
+  async historyScanIds(): Promise<string[]> {
+    await this.page.getByRole('button', { name: 'History' }).click();
+    const panel = this.page.getByTestId('history-panel');
+    await panel.waitFor();
+    const ids = await panel.locator('tr[data-scan-id]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-scan-id') ?? ''));
+    await panel.getByRole('button', { name: 'Close' }).click();
+    return ids;
+  }
+}

@@ -1,0 +1,776 @@
+// The HTTP API in-process (Hono's app.request): who may call what, logging in, bodies
+// and errors, and scans over HTTP. One app for the file, seeded with the demo and a
+// second event with staff of its own; every test takes its own tickets and devices, so
+// no test depends on another having run.
+//
+// Longer than most files here because the route table, the auth rules and the scan
+// rules are one story about one app; the table is the part to keep in step with
+// docs/api.md, and the last test of its block fails when a route is added without it.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeCode, extractCode, generateEventKey, signTicketCode, toPublicKeyEntry } from '@gatekeeper/shared/codec/index';
+import { zConflict, zScan, zVerdict, type Conflict, type Scan, type Ticket } from '@gatekeeper/shared/domain';
+import {
+  checkpointId, eventId, inspectorId, type DeviceId, type EventId, type InspectorId, type TicketId,
+} from '@gatekeeper/shared/ids';
+import { TICKET_COLUMNS, zEvent, zManifest, type Manifest } from '@gatekeeper/shared/manifest';
+import { MAX_MESSAGE_BYTES, zAck, type Role } from '@gatekeeper/shared/protocol/index';
+import { hashPassword } from '../../sync-server/src/auth/passwords.ts';
+import {
+  apiDocRoutes, appRoutes, assertErrorBody, DEMO_EVENT, LOGIN_LIMITS, makeTestApp, offlineScan, scanRequest, SESSION_TTL_MS,
+  type AppClient, type AppResponse, type TestApp,
+} from '../support/app.ts';
+import { login } from '../support/server.ts';
+
+const OTHER = eventId('other-event');
+const MAIN = checkpointId('main-gate');
+const BAR = checkpointId('bar');
+
+let t: TestApp;
+/** Sessions, one per person: the demo logins and the other event's two staff. */
+const as = {} as Record<'inspector' | 'inspector2' | 'supervisor' | 'admin' | 'otherInspector' | 'otherSupervisor', AppClient>;
+/** Each person's registered phone. */
+const phone = {} as Record<keyof typeof as, DeviceId>;
+/** Plain paid tickets (no ID check, no validity window), handed out one test at a time. */
+let pool: Ticket[];
+
+const take = (): Ticket => {
+  const ticket = pool.shift();
+  if (!ticket) throw new Error('the ticket pool is empty: seed more demo tickets');
+  return ticket;
+};
+const who = (name: keyof typeof as, device: DeviceId = phone[name]) => ({ inspectorId: inspectorId(`i-${name}`) as InspectorId, deviceId: device });
+const ev = (path = '', event: EventId = DEMO_EVENT) => `/api/events/${event}${path}`;
+const dev = (device: DeviceId) => ({ 'x-device-id': device });
+const ok2xx = (r: AppResponse) => expect(r.status, r.text.slice(0, 300)).toBeGreaterThanOrEqual(200);
+
+async function registerPhone(client: AppClient, name = 'test phone'): Promise<DeviceId> {
+  const r = await client.post('/api/devices', { name });
+  expect(r.status).toBe(201);
+  return r.json.device.id;
+}
+
+async function manifest(client: AppClient = as.inspector, since = 0): Promise<Manifest> {
+  const r = await client.get(ev(`/manifest${since ? `?since=${since}` : ''}`));
+  expect(r.status).toBe(200);
+  return zManifest.parse(r.json);
+}
+
+async function ticketCode(ticket: TicketId): Promise<string> {
+  const r = await as.supervisor.get(ev(`/tickets/${ticket}/code`));
+  expect(r.status).toBe(200);
+  return r.json.code;
+}
+
+beforeAll(async () => {
+  t = await makeTestApp({ tickets: 120, pwa: true });
+  pool = (await t.storage.changesSince(DEMO_EVENT, 0)).tickets
+    .filter((x) => x.status === 'paid' && !x.idCheck && x.validFrom === null && x.validUntil === null && x.kind === 'event' && x.importedCode === null);
+  // A second event with an inspector and a supervisor of only that event.
+  await t.storage.createEvent({ id: OTHER, name: 'Other Event', venue: null, startsAt: null, endsAt: null, timeZone: 'UTC' });
+  const hash = await hashPassword('other-pass-1');
+  for (const [id, username, role] of [['i-otherInspector', 'otto', 'inspector'], ['i-otherSupervisor', 'olga', 'supervisor']] as const) {
+    await t.storage.createStaff({ id: inspectorId(id), username, name: username, role, passwordHash: hash, disabled: false });
+    await t.storage.assignStaff(OTHER, inspectorId(id));
+  }
+  for (const [name, username] of [['inspector', 'inspector'], ['inspector2', 'inspector2'], ['supervisor', 'supervisor'], ['admin', 'admin'], ['otherInspector', 'otto'], ['otherSupervisor', 'olga']] as const) {
+    as[name] = await t.as(username);
+    phone[name] = await registerPhone(as[name], `${name} phone`);
+  }
+});
+afterAll(async () => { await t?.close(); });
+
+// ---------------------------------------------------------------------------------------
+// Every route and who may call it.
+
+/** none: no session needed; any: any session; inspector/supervisor/admin: at least that role. */
+type Need = 'none' | 'any' | Role;
+interface Req { path: string; body?: unknown; headers?: Record<string, string> }
+interface RouteCase {
+  /** Method and Hono path, exactly as app.routes lists it. */
+  route: string;
+  need: Need;
+  /** Scoped to the path's event (or, for devices, to the staff of one's events): others' staff are refused. */
+  scoped: boolean;
+  /** Build the request that should succeed; called afresh for every use, as some change things. */
+  req(): Req | Promise<Req>;
+  /** What the successful answer must hold, beyond a 2xx status. */
+  check(r: AppResponse): void;
+}
+
+let serial = 0;
+const unique = (prefix: string) => `${prefix}-${++serial}`;
+
+const ROUTES: RouteCase[] = [
+  { route: 'GET /healthz', need: 'none', scoped: false, req: () => ({ path: '/healthz' }), check: (r) => expect(r.json).toEqual({ ok: true }) },
+  { route: 'GET /api/time', need: 'none', scoped: false, req: () => ({ path: '/api/time' }), check: (r) => expect(r.json).toEqual({ serverTime: t.clock.now }) },
+  {
+    route: 'POST /api/login', need: 'none', scoped: false,
+    req: () => ({ path: '/api/login', body: { username: 'supervisor', password: login('supervisor').password } }),
+    check: (r) => {
+      expect(r.json.inspector).toEqual({ id: 'i-supervisor', name: 'Sam Supervisor', role: 'supervisor' });
+      expect(r.json.events.map((e: { id: string }) => e.id)).toEqual([DEMO_EVENT]);
+    },
+  },
+  // docs/api.md says "any", but logging out without a session answers 204 too: a phone
+  // whose session expired must still be able to "log out" without an error screen.
+  { route: 'POST /api/logout', need: 'none', scoped: false, req: () => ({ path: '/api/logout' }), check: (r) => expect(r.status).toBe(204) },
+  { route: 'GET /api/me', need: 'any', scoped: false, req: () => ({ path: '/api/me' }), check: (r) => expect(r.json.inspector).toEqual({ id: 'i-inspector', name: 'Ingrid Inspector', role: 'inspector' }) },
+  {
+    route: 'POST /api/devices', need: 'any', scoped: false, req: () => ({ path: '/api/devices', body: { name: 'Pixel 7 at gate 3' } }),
+    check: (r) => { expect(r.status).toBe(201); expect(r.json.device).toEqual({ id: expect.stringMatching(/^d-/), name: 'Pixel 7 at gate 3' }); },
+  },
+  {
+    route: 'GET /api/devices', need: 'supervisor', scoped: false, req: () => ({ path: '/api/devices' }),
+    check: (r) => expect(r.json.devices).toEqual(expect.arrayContaining([expect.objectContaining({ id: phone.inspector, inspectorId: 'i-inspector', revokedAt: null })])),
+  },
+  {
+    route: 'POST /api/devices/:deviceId/revoke', need: 'supervisor', scoped: true,
+    req: async () => ({ path: `/api/devices/${await registerPhone(as.inspector, 'to be revoked')}/revoke` }),
+    check: (r) => expect(r.json).toEqual({ ok: true }),
+  },
+  { route: 'GET /api/events', need: 'any', scoped: false, req: () => ({ path: '/api/events' }), check: (r) => expect(r.json.events.map((e: { id: string }) => e.id)).toEqual([DEMO_EVENT]) },
+  {
+    route: 'POST /api/events', need: 'admin', scoped: false,
+    req: () => {
+      const id = unique('festival');
+      return {
+        path: '/api/events',
+        body: {
+          event: { id, name: 'Summer Night', venue: 'Ziggo Dome', startsAt: null, endsAt: null, timeZone: 'Europe/Amsterdam' },
+          checkpoints: [{ id: 'door', eventId: id, name: 'Door', zone: 'hall', mode: 'once_per_event', allowedTypes: null, validFrom: null, validUntil: null }],
+        },
+      };
+    },
+    check: (r) => { expect(r.status).toBe(201); expect(zEvent.parse(r.json.event).name).toBe('Summer Night'); expect(r.json.checkpoints).toHaveLength(1); },
+  },
+  {
+    route: 'GET /api/events/:eventId', need: 'inspector', scoped: true, req: () => ({ path: ev() }),
+    check: (r) => {
+      expect(r.json.event.id).toBe(DEMO_EVENT);
+      expect(r.json.checkpoints.map((c: { id: string }) => c.id)).toEqual(expect.arrayContaining(['main-gate', 'ice-rink', 'vip-lounge', 'bar']));
+      expect(r.json).toHaveProperty('codeWord');
+    },
+  },
+  {
+    route: 'PUT /api/events/:eventId/checkpoints/:checkpointId', need: 'supervisor', scoped: true,
+    req: () => ({ path: ev('/checkpoints/side-gate'), body: { id: 'side-gate', eventId: DEMO_EVENT, name: 'Side gate', zone: 'grounds', mode: 'once_per_event', allowedTypes: null, validFrom: null, validUntil: null } }),
+    check: (r) => expect(r.json.checkpoint).toMatchObject({ id: 'side-gate', name: 'Side gate' }),
+  },
+  { route: 'PUT /api/events/:eventId/code-word', need: 'supervisor', scoped: true, req: () => ({ path: ev('/code-word'), body: { codeWord: 'Blue Heron' } }), check: (r) => expect(r.json).toEqual({ codeWord: 'Blue Heron' }) },
+  {
+    route: 'POST /api/events/:eventId/staff', need: 'admin', scoped: true,
+    req: () => ({ path: ev('/staff'), body: { username: unique('usher'), name: 'Uma Usher', password: 'usher-pass-1', role: 'inspector' } }),
+    check: (r) => { expect(r.status).toBe(201); expect(r.json.inspector).toMatchObject({ name: 'Uma Usher', role: 'inspector' }); },
+  },
+  { route: 'GET /api/events/:eventId/manifest', need: 'inspector', scoped: true, req: () => ({ path: ev('/manifest') }), check: (r) => expect(zManifest.parse(r.json).event.id).toBe(DEMO_EVENT) },
+  {
+    route: 'POST /api/events/:eventId/import', need: 'admin', scoped: true,
+    req: () => ({ path: ev('/import'), body: `ticket_id,type\n${unique('TBL')},Adult\n`, headers: { 'content-type': 'text/csv' } }),
+    check: (r) => expect(r.json).toEqual({ orders: 0, tickets: 1 }),
+  },
+  {
+    route: 'POST /api/events/:eventId/tickets/:ticketId/status', need: 'admin', scoped: true,
+    req: () => ({ path: ev(`/tickets/${take().id}/status`), body: { status: 'paid' } }),
+    check: (r) => expect(r.json).toEqual({ ok: true }),
+  },
+  {
+    route: 'GET /api/events/:eventId/tickets/:ticketId/code', need: 'supervisor', scoped: true,
+    req: () => ({ path: ev(`/tickets/${pool[0]!.id}/code`) }),
+    check: (r) => expect(r.json).toEqual({ code: expect.stringMatching(/^GK\d/), link: expect.stringContaining('/v/') }),
+  },
+  {
+    route: 'GET /api/events/:eventId/orders/:orderId/code', need: 'supervisor', scoped: true,
+    req: () => ({ path: ev(`/orders/${pool[0]!.orderId}/code`) }),
+    check: (r) => expect(r.json).toEqual({ code: expect.stringMatching(/^GK\d/), link: expect.stringContaining('/v/') }),
+  },
+  {
+    route: 'POST /api/events/:eventId/scans', need: 'inspector', scoped: true,
+    req: () => { const x = take(); return { path: ev('/scans'), body: scanRequest(who('inspector'), x.id, x.id), headers: dev(phone.inspector) }; },
+    check: (r) => {
+      expect(r.json.status).toBe('accepted');
+      expect(zVerdict.parse(r.json.verdict).outcome).toBe('valid');
+      expect(zScan.parse(r.json.scan).offline).toBe(false);
+      expect(r.json.cursor).toBeGreaterThan(0);
+    },
+  },
+  {
+    route: 'POST /api/events/:eventId/scans/batch', need: 'inspector', scoped: true,
+    req: () => {
+      const x = take();
+      return { path: ev('/scans/batch'), body: { scans: [offlineScan(scanRequest(who('inspector'), x.id, x.id))] }, headers: dev(phone.inspector) };
+    },
+    check: (r) => { expect(r.json.results).toHaveLength(1); expect(zAck.parse(r.json.results[0]).status).toBe('accepted'); },
+  },
+  {
+    route: 'GET /api/events/:eventId/scans', need: 'inspector', scoped: true, req: () => ({ path: ev('/scans?after=0&limit=5') }),
+    check: (r) => expect(r.json).toEqual({ scans: expect.any(Array), cursor: expect.any(Number), more: expect.any(Boolean) }),
+  },
+  {
+    route: 'GET /api/events/:eventId/history', need: 'supervisor', scoped: true, req: () => ({ path: ev('/history?limit=5') }),
+    check: (r) => expect(r.json).toEqual({ scans: expect.any(Array), next: expect.toSatisfy((n) => n === null || typeof n === 'number') }),
+  },
+  { route: 'GET /api/events/:eventId/conflicts', need: 'supervisor', scoped: true, req: () => ({ path: ev('/conflicts') }), check: (r) => expect(r.json).toEqual({ conflicts: expect.any(Array) }) },
+];
+
+const RANKS: Role[] = ['inspector', 'supervisor', 'admin'];
+const below = (need: Need): Role[] => (need === 'none' || need === 'any' || need === 'inspector' ? [] : RANKS.slice(0, RANKS.indexOf(need)));
+const sessionOf = (role: Role) => as[role];
+const send = (client: AppClient, method: string, r: Req) => client.request(method, r.path, r.body, r.headers);
+
+describe('every route and who may call it', () => {
+  describe.each(ROUTES)('$route', (rc) => {
+    const method = rc.route.split(' ')[0]!;
+
+    if (rc.need !== 'none') {
+      it('answers 401 unauthenticated without a session', async () => {
+        const r = await send(t.client(), method, await rc.req());
+        expect(r.status).toBe(401);
+        expect(r.json.error.code).toBe('unauthenticated');
+      });
+    }
+    for (const role of below(rc.need)) {
+      it(`answers 403 forbidden to a ${role}`, async () => {
+        const r = await send(sessionOf(role), method, await rc.req());
+        expect(r.status).toBe(403);
+        expect(r.json.error.code).toBe('forbidden');
+      });
+    }
+    if (rc.scoped) {
+      it('answers 403 forbidden to staff of another event', async () => {
+        for (const stranger of [as.otherInspector, as.otherSupervisor]) {
+          const r = await send(stranger, method, await rc.req());
+          expect(r.status).toBe(403);
+          expect(r.json.error.code).toBe('forbidden');
+        }
+      });
+    }
+    it(`succeeds for ${rc.need === 'none' ? 'anyone' : rc.need === 'any' ? 'any session' : `a ${rc.need}`}`, async () => {
+      const client = rc.need === 'none' ? t.client() : rc.need === 'any' ? as.inspector : sessionOf(rc.need);
+      const r = await send(client, method, await rc.req());
+      ok2xx(r);
+      expect(r.status).toBeLessThan(300);
+      rc.check(r);
+    });
+  });
+
+  it('covers every route the app registers, and no route it does not', () => {
+    expect(ROUTES.map((r) => r.route).sort()).toEqual(appRoutes(t.app).sort());
+  });
+
+  it('agrees with docs/api.md on the role of each route', () => {
+    const doc = new Map(apiDocRoutes().map((r) => [r.route, r.role]));
+    // Logging out without a session is not an error (see the table above).
+    const expected = (rc: RouteCase) => (rc.route === 'POST /api/logout' ? 'any' : rc.need === 'inspector' ? 'staff' : rc.need);
+    for (const rc of ROUTES) expect(doc.get(rc.route), rc.route).toBe(expected(rc));
+  });
+
+  it('lets the other event\u2019s staff into their own event, and admins into every event', async () => {
+    expect((await as.otherInspector.get(ev('', OTHER))).status).toBe(200);
+    expect((await as.otherInspector.get('/api/events')).json.events.map((e: { id: string }) => e.id)).toEqual([OTHER]);
+    expect((await as.otherSupervisor.get(ev('/conflicts', OTHER))).status).toBe(200);
+    expect((await as.admin.get(ev('', OTHER))).status).toBe(200);
+    const all = (await as.admin.get('/api/events')).json.events.map((e: { id: string }) => e.id);
+    expect(all).toEqual(expect.arrayContaining([DEMO_EVENT, OTHER]));
+  });
+
+  it('answers 404 not_found for an event that does not exist, and 400 for an id that cannot be one', async () => {
+    expect((await as.admin.get(ev('', eventId('no-such-event')))).json.error.code).toBe('not_found');
+    expect((await as.admin.get(ev('/manifest', eventId('no-such-event')))).status).toBe(404);
+    const bad = await as.admin.get('/api/events/bad%20id');
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.code).toBe('bad_request');
+  });
+
+  it('shows a supervisor only the phones of their own events\u2019 staff, and lets them revoke only those', async () => {
+    const listed = (await as.otherSupervisor.get('/api/devices')).json.devices.map((d: { id: string }) => d.id);
+    expect(listed).toEqual(expect.arrayContaining([phone.otherInspector, phone.otherSupervisor]));
+    expect(listed).not.toContain(phone.inspector);
+    const demoListed = (await as.supervisor.get('/api/devices')).json.devices.map((d: { id: string }) => d.id);
+    expect(demoListed).toContain(phone.inspector);
+    expect(demoListed).not.toContain(phone.otherInspector);
+    expect((await as.admin.get('/api/devices')).json.devices.map((d: { id: string }) => d.id)).toEqual(expect.arrayContaining([phone.inspector, phone.otherInspector]));
+    expect((await as.otherSupervisor.post(`/api/devices/${phone.inspector}/revoke`)).status).toBe(403);
+    expect((await t.storage.getDevice(phone.inspector))!.revokedAt).toBeNull();
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// Logging in and out.
+
+describe('login', () => {
+  beforeAll(async () => {
+    await t.storage.createStaff({ id: inspectorId('i-gatehand'), username: 'gatehand', name: 'Gus Gatehand', role: 'inspector', passwordHash: await hashPassword('gatehand-pass'), disabled: false });
+    await t.storage.assignStaff(DEMO_EVENT, inspectorId('i-gatehand'));
+  });
+
+  it('refuses a wrong password and an unknown user alike, with 401 and no cookie', async () => {
+    const c = t.client('192.0.2.1');
+    const wrong = await c.post('/api/login', { username: 'inspector', password: 'not-it' });
+    const unknown = await c.post('/api/login', { username: 'nobody-here', password: 'not-it' });
+    for (const r of [wrong, unknown]) {
+      expect(r.status).toBe(401);
+      expect(r.json.error.code).toBe('unauthenticated');
+      expect(r.headers.get('set-cookie')).toBeNull();
+    }
+    expect(wrong.json.error.message).toBe(unknown.json.error.message);
+    expect(c.cookie).toBeNull();
+  });
+
+  it('sets an HttpOnly, SameSite=Strict session cookie for the session lifetime, Secure only over HTTPS', async () => {
+    const plain = await t.client('192.0.2.2').post('/api/login', { username: 'inspector', password: login('inspector').password });
+    expect(plain.status).toBe(200);
+    const cookie = plain.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/^gk_session=[A-Za-z0-9_-]{40,};/);
+    expect(cookie).toMatch(/; HttpOnly(;|$)/);
+    expect(cookie).toMatch(/; SameSite=Strict(;|$)/);
+    expect(cookie).toMatch(/; Path=\/(;|$)/);
+    expect(cookie).toContain(`Max-Age=${SESSION_TTL_MS / 1000}`);
+    expect(cookie).not.toMatch(/Secure/);
+    const tls = await t.client('192.0.2.2').post('https://gate.test/api/login', { username: 'inspector', password: login('inspector').password });
+    expect(tls.headers.get('set-cookie')).toMatch(/; Secure(;|$)/);
+  });
+
+  it('takes the username in any case', async () => {
+    const r = await t.client('192.0.2.3').post('/api/login', { username: 'SuperVisor', password: login('supervisor').password });
+    expect(r.status).toBe(200);
+    expect(r.json.inspector.id).toBe('i-supervisor');
+  });
+
+  it('logout ends the session: the old cookie no longer works', async () => {
+    const c = t.client('192.0.2.4');
+    expect((await c.post('/api/login', { username: 'inspector2', password: login('inspector2').password })).status).toBe(200);
+    const token = c.cookie;
+    expect((await c.get('/api/me')).status).toBe(200);
+    const out = await c.post('/api/logout');
+    expect(out.status).toBe(204);
+    expect(out.headers.get('set-cookie')).toMatch(/^gk_session=;.*Max-Age=0/);
+    c.cookie = token; // a client that ignores the deletion
+    expect((await c.get('/api/me')).status).toBe(401);
+  });
+
+  it(`locks an account after ${LOGIN_LIMITS.perAccount.max} failures, from any address, with Retry-After, until the window passes`, async () => {
+    const c = t.client('192.0.2.10');
+    for (let i = 0; i < LOGIN_LIMITS.perAccount.max; i++) {
+      expect((await c.post('/api/login', { username: 'gatehand', password: `guess-${i}` })).status).toBe(401);
+    }
+    // Even the right password, even from elsewhere: the guesser must not learn it is right.
+    for (const from of [c, t.client('192.0.2.11')]) {
+      const r = await from.post('/api/login', { username: 'GATEHAND', password: 'gatehand-pass' });
+      expect(r.status).toBe(429);
+      expect(r.json.error.code).toBe('rate_limited');
+      expect(r.headers.get('retry-after')).toBe(String(LOGIN_LIMITS.perAccount.windowMs / 1000));
+    }
+    // Other accounts are not locked by it.
+    expect((await c.post('/api/login', { username: 'inspector', password: login('inspector').password })).status).toBe(200);
+    t.clock.advance(LOGIN_LIMITS.perAccount.windowMs + 1);
+    expect((await c.post('/api/login', { username: 'gatehand', password: 'gatehand-pass' })).status).toBe(200);
+  });
+
+  it('limits the failures of one address over any accounts', async () => {
+    // Every failure costs a scrypt: an app of its own with the address limit at 3, not 30.
+    const perAddress = { max: 3, windowMs: LOGIN_LIMITS.perAddress.windowMs };
+    const small = await makeTestApp({ tickets: 0, loginLimits: { perAddress } });
+    try {
+      const botnet = small.client('198.51.100.7');
+      for (let i = 0; i < perAddress.max; i++) expect((await botnet.post('/api/login', { username: `user-${i}`, password: 'x' })).status).toBe(401);
+      const r = await botnet.post('/api/login', { username: 'supervisor', password: login('supervisor').password });
+      expect(r.status).toBe(429);
+      expect(r.headers.get('retry-after')).toBe(String(perAddress.windowMs / 1000));
+      // The accounts themselves are not locked: the same login from another address works.
+      expect((await small.client('198.51.100.8').post('/api/login', { username: 'supervisor', password: login('supervisor').password })).status).toBe(200);
+    } finally { await small.close(); }
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// Bodies and errors.
+
+describe('bodies and errors', () => {
+  it('answers a body that is not JSON with 400 bad_request', async () => {
+    const r = await as.inspector.post('/api/devices', '{"name": "half', { 'content-type': 'application/json' });
+    expect(r.status).toBe(400);
+    expect(r.json.error).toMatchObject({ code: 'bad_request', message: 'the body is not JSON' });
+  });
+
+  it('answers a schema violation with 400 naming the path, with every issue in details', async () => {
+    const cp = { id: 'side-gate', eventId: DEMO_EVENT, name: 'Side gate', zone: 'grounds', mode: 'once_per_event', allowedTypes: ['Adult', ''], validFrom: null, validUntil: null };
+    const r = await as.supervisor.put(ev('/checkpoints/side-gate'), cp);
+    expect(r.status).toBe(400);
+    expect(r.json.error.code).toBe('bad_request');
+    expect(r.json.error.message).toMatch(/^allowedTypes\.1: /);
+    expect(r.json.error.details).toEqual([{ path: 'allowedTypes.1', message: expect.any(String) }]);
+    const scan = await as.inspector.post(ev('/scans'), { ...scanRequest(who('inspector'), null, 'x'), hlc: 'yesterday' }, dev(phone.inspector));
+    expect(scan.status).toBe(400);
+    expect(scan.json.error.message).toMatch(/^hlc: /);
+    const empty = await as.inspector.post('/api/devices', {});
+    expect(empty.json.error.message).toMatch(/^name: /);
+  });
+
+  it('refuses a body over 1 MiB with 413 payload_too_large, whether or not it declares its length', async () => {
+    const big = JSON.stringify({ name: 'x'.repeat(MAX_MESSAGE_BYTES) });
+    const declared: Array<Record<string, string>> = [{ 'content-type': 'application/json' }, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(big)) }];
+    for (const headers of declared) {
+      const r = await as.inspector.post('/api/devices', big, headers);
+      expect(r.status).toBe(413);
+      expect(r.json.error.code).toBe('payload_too_large');
+    }
+  });
+
+  it('reads a body of exactly 1 MiB', async () => {
+    const head = JSON.stringify({ name: 'exactly', pad: '' });
+    const body = JSON.stringify({ name: 'exactly', pad: 'x'.repeat(MAX_MESSAGE_BYTES - Buffer.byteLength(head)) });
+    expect(Buffer.byteLength(body)).toBe(MAX_MESSAGE_BYTES);
+    expect((await as.inspector.post('/api/devices', body, { 'content-type': 'application/json' })).status).toBe(201);
+  });
+
+  it('lets an import be larger than 1 MiB (imports have their own 64 MiB limit)', async () => {
+    const csv = `ticket_id,type\nBIG-1,${'A'.repeat(MAX_MESSAGE_BYTES)}\n`;
+    const r = await as.admin.post(ev('/import'), csv, { 'content-type': 'text/csv' });
+    // Refused for the over-long type, not for the size.
+    expect(r.status).toBe(422);
+    expect(r.json.error.code).toBe('invalid_import');
+  });
+
+  it('checks every error body this file meets, and the check itself refuses a second shape', () => {
+    // AppClient runs assertErrorBody on every answer of 400 or more; prove it is not vacuous.
+    const res = (status: number, json: unknown): AppResponse => ({ status, headers: new Headers({ 'content-type': 'application/json' }), text: JSON.stringify(json), json });
+    expect(() => assertErrorBody('GET', '/x', res(404, { error: { code: 'not_found', message: 'no' } }))).not.toThrow();
+    expect(() => assertErrorBody('GET', '/x', res(404, { error: 'not_found' }))).toThrow(/not the error body/);
+    expect(() => assertErrorBody('GET', '/x', res(404, { error: { code: 'not_found', message: 'no' }, ok: false }))).toThrow(/extra keys ok/);
+    expect(() => assertErrorBody('GET', '/x', res(404, { error: { code: 'not_found', message: 'no', status: 404 } }))).toThrow(/extra keys status/);
+    expect(() => assertErrorBody('GET', '/x', res(500, { error: { code: 'not_found', message: 'no' } }))).toThrow(/belongs with status 404/);
+  });
+
+  it('answers unknown /api routes and methods with 404 not_found as JSON, never with the scanner app', async () => {
+    for (const [method, path] of [['GET', '/api/nope'], ['DELETE', ev()], ['POST', ev('/nothing-here')], ['GET', '/api'], ['PATCH', '/api/me']] as const) {
+      const r = await as.admin.request(method, path);
+      expect(r.status, `${method} ${path}`).toBe(404);
+      expect(r.json.error.code).toBe('not_found');
+    }
+  });
+
+  it('serves the scanner app for a ticket link (/v/:code), with its security headers', async () => {
+    const x = pool[0]!;
+    const code = await ticketCode(x.id);
+    const r = await t.client().get(`/v/${code}`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(r.text).toContain('<main id="app">');
+    expect(r.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(r.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  it('answers paths outside /api with 404 not_found when no scanner app is built', async () => {
+    const bare = await makeTestApp({ tickets: 0 });
+    try {
+      const r = await bare.client().get('/v/anything');
+      expect(r.status).toBe(404);
+      expect(r.json.error.code).toBe('not_found');
+    } finally { await bare.close(); }
+  });
+
+  it('rejects query values that are not numbers or ids with 400', async () => {
+    for (const path of [ev('/manifest?since=-1'), ev('/manifest?since=x'), ev('/scans?after=x'), ev('/scans?after=-1'), ev('/scans?after=0.5'), ev('/history?from=soon'), ev('/history?outcome=maybe'), ev('/history?ticket=no%20way')]) {
+      const r = await as.admin.get(path);
+      expect(r.status, path).toBe(400);
+      expect(r.json.error.code).toBe('bad_request');
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// Scans over HTTP.
+
+describe('scans over HTTP', () => {
+  const submit = (client: AppClient, body: unknown, device: DeviceId | null) => client.post(ev('/scans'), body, device ? dev(device) : {});
+  const upload = (client: AppClient, scans: Scan[], device: DeviceId) => client.post(ev('/scans/batch'), { scans }, dev(device));
+
+  it('admits the first scan of a ticket and answers the next with already_used, naming the first', async () => {
+    const x = take();
+    const first = await submit(as.inspector, scanRequest(who('inspector'), x.id, await ticketCode(x.id)), phone.inspector);
+    expect(first.json).toMatchObject({ status: 'accepted', verdict: { outcome: 'valid', offline: false, ticketId: x.id }, scan: { outcome: 'valid', offline: false } });
+    const second = await submit(as.inspector2, scanRequest(who('inspector2'), x.id, x.id), phone.inspector2);
+    expect(second.json).toMatchObject({ status: 'accepted', verdict: { outcome: 'already_used', firstScan: { scanId: first.json.scan.id, inspectorId: 'i-inspector' } } });
+    expect(second.json.cursor).toBeGreaterThan(first.json.cursor);
+    expect(t.gossip.stored.flatMap((g) => g.scans.map((s) => s.scan.id))).toEqual(expect.arrayContaining([first.json.scan.id, second.json.scan.id]));
+  });
+
+  it('answers the same scan id twice with duplicate and the verdict stored the first time', async () => {
+    const x = take();
+    const req = scanRequest(who('inspector'), x.id, x.id);
+    const first = await submit(as.inspector, req, phone.inspector);
+    const again = await submit(as.inspector, req, phone.inspector);
+    expect(again.json).toMatchObject({ status: 'duplicate', verdict: { outcome: 'valid' }, cursor: first.json.cursor, scan: { id: req.id } });
+  });
+
+  it('stores a batch once: the same batch again is all duplicate', async () => {
+    const scans = [take(), take(), take()].map((x) => offlineScan(scanRequest(who('inspector'), x.id, x.id)));
+    const before = (await t.storage.scansAfter(DEMO_EVENT, 0, 10_000)).scans.length;
+    const first = await upload(as.inspector, scans, phone.inspector);
+    expect(first.json.results).toEqual(scans.map((s) => ({ scanId: s.id, status: 'accepted', conflict: null })));
+    const again = await upload(as.inspector, scans, phone.inspector);
+    expect(again.json.results).toEqual(scans.map((s) => ({ scanId: s.id, status: 'duplicate', conflict: null })));
+    expect((await t.storage.scansAfter(DEMO_EVENT, 0, 10_000)).scans.length).toBe(before + 3);
+  });
+
+  it('never rejects an offline admission: the later one is stored as a conflict, listed and told', async () => {
+    const x = take();
+    const at = t.clock.now;
+    const a = offlineScan(scanRequest(who('inspector'), x.id, x.id, { at }));
+    const b = offlineScan(scanRequest(who('inspector2'), x.id, x.id, { at: at + 5 }));
+    // The later-stamped scan arrives first; the earlier one then makes it lose.
+    expect((await upload(as.inspector2, [b], phone.inspector2)).json.results[0].status).toBe('accepted');
+    const r = await upload(as.inspector, [a], phone.inspector);
+    expect(r.json.results[0]).toMatchObject({ scanId: a.id, status: 'conflict', conflict: { ticketId: x.id, winner: { scanId: a.id }, loser: { scanId: b.id } } });
+    const listed: Conflict[] = (await as.supervisor.get(ev('/conflicts'))).json.conflicts.map((c: unknown) => zConflict.parse(c));
+    expect(listed.filter((c) => c.ticketId === x.id)).toEqual([expect.objectContaining({
+      winner: expect.objectContaining({ scanId: a.id, deviceId: phone.inspector }),
+      loser: expect.objectContaining({ scanId: b.id, deviceId: phone.inspector2 }),
+    })]);
+    expect(t.gossip.conflicts.some((g) => g.eventId === DEMO_EVENT && g.conflicts.some((c) => c.loser.scanId === b.id))).toBe(true);
+    // Both are stored, as they were decided at the gate.
+    expect((await t.storage.ticketScans(DEMO_EVENT, x.id)).map((s) => [s.id, s.outcome])).toEqual(expect.arrayContaining([[a.id, 'valid'], [b.id, 'valid']]));
+  });
+
+  it('refuses scans in someone else\u2019s name or for another event with 403, and stores none of them', async () => {
+    const x = take();
+    const mine = who('inspector');
+    const cases = [
+      scanRequest({ ...mine, deviceId: phone.inspector2 }, x.id, x.id), // another device's id
+      scanRequest({ ...mine, inspectorId: inspectorId('i-inspector2') }, x.id, x.id), // another inspector's id
+      scanRequest({ ...mine, eventId: OTHER }, x.id, x.id), // another event, sent to this one
+    ];
+    for (const req of cases) {
+      const online = await submit(as.inspector, req, phone.inspector);
+      expect(online.status).toBe(403);
+      expect(online.json.error.code).toBe('forbidden');
+      const batch = await upload(as.inspector, [offlineScan(req)], phone.inspector);
+      expect(batch.status).toBe(403);
+      expect(batch.json.error.code).toBe('forbidden');
+    }
+    // Into the other event's path: its staff only.
+    const into = await as.inspector.post(ev('/scans', OTHER), scanRequest({ ...mine, eventId: OTHER }, x.id, x.id), dev(phone.inspector));
+    expect(into.status).toBe(403);
+    expect(await t.storage.ticketScans(DEMO_EVENT, x.id)).toEqual([]);
+  });
+
+  it('needs X-Device-Id: missing or malformed 400, unregistered 403', async () => {
+    const x = take();
+    const req = scanRequest(who('inspector'), x.id, x.id);
+    for (const headers of [{}, { 'x-device-id': 'not a device' }] as Array<Record<string, string>>) {
+      const r = await as.inspector.post(ev('/scans'), req, headers);
+      expect(r.status).toBe(400);
+      expect(r.json.error).toMatchObject({ code: 'bad_request', message: expect.stringContaining('X-Device-Id') });
+    }
+    const unknown = await submit(as.inspector, { ...req, deviceId: 'd-never-registered' }, 'd-never-registered' as DeviceId);
+    expect(unknown.status).toBe(403);
+    expect(unknown.json.error.code).toBe('forbidden');
+    const batch = await upload(as.inspector, [offlineScan(req)], 'd-never-registered' as DeviceId);
+    expect(batch.status).toBe(403);
+  });
+
+  it('refuses a revoked phone with device_revoked, after the hub was told to disconnect it', async () => {
+    const lost = await registerPhone(as.inspector, 'lost phone');
+    const x = take();
+    expect((await submit(as.inspector, scanRequest(who('inspector', lost), x.id, x.id), lost)).status).toBe(200);
+    const r = await as.supervisor.post(`/api/devices/${lost}/revoke`);
+    expect(r.json).toEqual({ ok: true });
+    expect(t.push.disconnected).toContain(lost);
+    for (const res of [
+      await submit(as.inspector, scanRequest(who('inspector', lost), take().id, 'x'), lost),
+      await upload(as.inspector, [offlineScan(scanRequest(who('inspector', lost), x.id, x.id))], lost),
+    ]) {
+      expect(res.status).toBe(403);
+      expect(res.json.error.code).toBe('device_revoked');
+    }
+    const listed = (await as.supervisor.get('/api/devices')).json.devices.find((d: { id: string }) => d.id === lost);
+    expect(listed.revokedAt).toBe(t.clock.now);
+    expect((await as.supervisor.post('/api/devices/d-no-such-phone/revoke')).status).toBe(404);
+  });
+
+  it('pages the catch-up by cursor: every scan of the event once, in order, none of another event', async () => {
+    const mine = [take(), take(), take(), take(), take(), take(), take()].map((x) => offlineScan(scanRequest(who('inspector'), x.id, x.id)));
+    await upload(as.inspector, mine, phone.inspector);
+    const elsewhere = offlineScan(scanRequest({ ...who('otherInspector'), eventId: OTHER }, null, 'whatever', { checkpointId: checkpointId('door') }), 'unknown');
+    expect((await as.otherInspector.post(ev('/scans/batch', OTHER), { scans: [elsewhere] }, dev(phone.otherInspector))).status).toBe(200);
+
+    const seen: string[] = [];
+    let cursor = 0;
+    for (let pages = 0; ; pages++) {
+      expect(pages).toBeLessThan(1000);
+      const r = await as.inspector.get(ev(`/scans?after=${cursor}&limit=3`));
+      expect(r.json.scans.length).toBeLessThanOrEqual(3);
+      for (const s of r.json.scans) seen.push(zScan.parse(s).id);
+      if (r.json.scans.length) expect(r.json.cursor).toBeGreaterThan(cursor);
+      cursor = r.json.cursor;
+      if (!r.json.more) break;
+    }
+    const all = (await t.storage.scansAfter(DEMO_EVENT, 0, 10_000)).scans;
+    expect(seen).toEqual(all.map((s) => s.scan.id));
+    expect(seen).toEqual(expect.arrayContaining(mine.map((s) => s.id)));
+    expect(seen).not.toContain(elsewhere.id);
+    expect(cursor).toBe(all.at(-1)!.seq);
+    expect((await as.inspector.get(ev(`/scans?after=${cursor}`))).json).toEqual({ scans: [], cursor, more: false });
+  });
+
+  it('filters the history by ticket, order, checkpoint, inspector, device, outcome and time, newest first', async () => {
+    const h = await registerPhone(as.inspector, 'history phone A');
+    const h2 = await registerPhone(as.inspector2, 'history phone B');
+    const [a, b, c] = [take(), take(), take()];
+    const AT = 1_600_000_000_000;
+    const scans: Array<[keyof typeof as, DeviceId, Ticket, typeof MAIN, number]> = [
+      ['inspector', h, a, MAIN, AT], // valid
+      ['inspector', h, a, MAIN, AT + 1000], // already_used
+      ['inspector2', h2, b, BAR, AT + 2000], // valid (unlimited)
+      ['inspector2', h2, c, MAIN, AT + 3000], // valid
+      ['inspector', h, b, BAR, AT + 4000], // valid (unlimited)
+    ];
+    const ids: string[] = [];
+    for (const [name, device, ticket, checkpoint, at] of scans) {
+      const r = await submit(as[name], scanRequest(who(name, device), ticket.id, ticket.id, { checkpointId: checkpoint, at, orderId: ticket.orderId }), device);
+      expect(r.status).toBe(200);
+      ids.push(r.json.scan.id);
+    }
+    const [h1, hUsed, h3, h4, h5] = ids;
+    const history = async (query: string) => {
+      const r = await as.supervisor.get(ev(`/history?limit=500&${query}`));
+      expect(r.status, query).toBe(200);
+      return r.json.scans as Array<{ seq: number; receivedAt: number; scan: Scan }>;
+    };
+    const idsOf = (rows: Array<{ scan: Scan }>) => rows.map((r) => r.scan.id);
+
+    expect(idsOf(await history(`ticket=${a.id}`))).toEqual([hUsed, h1]);
+    expect(idsOf(await history(`order=${a.orderId}`))).toEqual(expect.arrayContaining([hUsed, h1]));
+    expect(idsOf(await history(`device=${h}`))).toEqual([h5, hUsed, h1]);
+    expect(idsOf(await history(`device=${h}&outcome=already_used`))).toEqual([hUsed]);
+    expect(idsOf(await history(`checkpoint=bar`))).toEqual([h5, h3]);
+    expect(idsOf(await history(`from=${AT + 1000}&to=${AT + 3000}`))).toEqual([h4, h3, hUsed]);
+    const byInspector2 = await history('inspector=i-inspector2');
+    expect(byInspector2.every((r) => r.scan.inspectorId === 'i-inspector2')).toBe(true);
+    expect(idsOf(byInspector2)).toEqual(expect.arrayContaining([h3, h4]));
+    const used = await history('outcome=already_used');
+    expect(used.every((r) => r.scan.outcome === 'already_used')).toBe(true);
+    const rows = await history(`device=${h}`);
+    expect(rows.map((r) => r.seq)).toEqual([...rows.map((r) => r.seq)].sort((x, y) => y - x));
+    expect(rows[0]!.receivedAt).toBe(t.clock.now);
+  });
+
+  it('pages the history with before/next until next is null', async () => {
+    const device = await registerPhone(as.inspector, 'paging phone');
+    const made: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const x = take();
+      made.push((await submit(as.inspector, scanRequest(who('inspector', device), x.id, x.id), device)).json.scan.id);
+    }
+    const seen: string[] = [];
+    let before: number | null = null;
+    for (let pages = 0; pages < 10; pages++) {
+      const r = await as.supervisor.get(ev(`/history?device=${device}&limit=2${before === null ? '' : `&before=${before}`}`));
+      expect(r.json.scans.length).toBeLessThanOrEqual(2);
+      seen.push(...r.json.scans.map((s: { scan: Scan }) => s.scan.id));
+      before = r.json.next;
+      if (before === null) break;
+      expect(before).toBe(r.json.scans.at(-1).seq);
+    }
+    expect(before).toBeNull();
+    expect(seen).toEqual([...made].reverse());
+  });
+
+  it('pushes a code word change to the event\u2019s scanners and serves it with the event and manifest', async () => {
+    const pushed = t.push.broadcasts.length;
+    const r = await as.supervisor.put(ev('/code-word'), { codeWord: '  Green Kite ' });
+    expect(r.json).toEqual({ codeWord: 'Green Kite' });
+    expect(t.push.broadcasts.slice(pushed)).toEqual([{ eventId: DEMO_EVENT, msg: { type: 'codeWord', eventId: DEMO_EVENT, codeWord: 'Green Kite' } }]);
+    expect((await as.inspector.get(ev())).json.codeWord).toBe('Green Kite');
+    expect((await manifest()).codeWord).toBe('Green Kite');
+    expect((await as.supervisor.put(ev('/code-word'), { codeWord: '   ' })).status).toBe(400);
+    expect((await as.supervisor.put(ev('/code-word'), { codeWord: null })).json).toEqual({ codeWord: null });
+    expect(t.push.broadcasts.slice(pushed).map((b) => (b.msg as { codeWord: string | null }).codeWord)).toEqual(['Green Kite', null]);
+  });
+
+  it('imports a CSV, and an imported plain barcode then resolves to its ticket online', async () => {
+    const v0 = (await manifest()).version;
+    const csv = 'ticket_id,order_id,type,imported_code,buyer_name\r\nIMP-1,IMP-O1,Adult,EAN-4006381333931,Fay Import\r\nIMP-2,IMP-O1,Child,,\r\n';
+    const r = await as.admin.post(ev('/import'), csv, { 'content-type': 'text/csv; charset=utf-8' });
+    expect(r.json).toEqual({ orders: 1, tickets: 2 });
+    const delta = await manifest(as.inspector, v0);
+    expect(delta.tickets.map((row) => row[0])).toEqual(['IMP-1', 'IMP-2']);
+    expect(delta.orders.map((o) => o.id)).toEqual(['IMP-O1']);
+
+    const scan = await submit(as.inspector, scanRequest(who('inspector'), null, 'EAN-4006381333931\r\n'), phone.inspector);
+    expect(scan.json).toMatchObject({ verdict: { outcome: 'valid', ticketId: 'IMP-1' }, scan: { ticketId: 'IMP-1' } });
+    const stranger = await submit(as.inspector, scanRequest(who('inspector'), null, 'EAN-0000000000000'), phone.inspector);
+    expect(stranger.json.verdict).toMatchObject({ outcome: 'unknown', ticketId: null });
+  });
+
+  it('imports JSON too', async () => {
+    const r = await as.admin.post(ev('/import'), [{ id: 'IMPJ-1', type: 'Adult' }, { id: 'IMPJ-2', type: 'VIP', kind: 'travel' }]);
+    expect(r.json).toEqual({ orders: 0, tickets: 2 });
+    expect((await t.storage.getTicket(DEMO_EVENT, 'IMPJ-2' as TicketId))?.kind).toBe('travel');
+  });
+
+  it('refuses an import with a bad row with 422 invalid_import, every bad row in details, and imports nothing', async () => {
+    const v0 = (await manifest()).version;
+    const csv = 'ticket_id,type,status\nBAD-1,Adult,paid\nBAD-2,Adult,sold\nBAD-3,,paid\n';
+    const r = await as.admin.post(ev('/import'), csv, { 'content-type': 'text/csv' });
+    expect(r.status).toBe(422);
+    expect(r.json.error.code).toBe('invalid_import');
+    expect(r.json.error.message).toBe('2 rows have errors');
+    expect(r.json.error.details).toEqual([
+      { row: 3, field: 'status', message: expect.any(String) },
+      { row: 4, field: 'type', message: expect.any(String) },
+    ]);
+    expect(await t.storage.getTicket(DEMO_EVENT, 'BAD-1' as TicketId)).toBeNull();
+    expect((await manifest(as.inspector, v0)).tickets).toEqual([]);
+  });
+
+  it('publishes a ticket status change in the manifest delta, and decides by it online', async () => {
+    const x = take();
+    const v0 = (await manifest()).version;
+    expect((await as.admin.post(ev(`/tickets/${x.id}/status`), { status: 'revoked' })).json).toEqual({ ok: true });
+    const delta = await manifest(as.inspector, v0);
+    expect(delta).toMatchObject({ delta: true, revoked: [x.id], columns: [...TICKET_COLUMNS] });
+    expect(delta.version).toBeGreaterThan(v0);
+    expect(delta.tickets).toHaveLength(1);
+    expect(delta.tickets[0]![0]).toBe(x.id);
+    expect(delta.tickets[0]![TICKET_COLUMNS.indexOf('status')]).toBe('revoked');
+    expect((await manifest(as.inspector, delta.version)).tickets).toEqual([]);
+    const scan = await submit(as.inspector, scanRequest(who('inspector'), x.id, await ticketCode(x.id)), phone.inspector);
+    expect(scan.json.verdict.outcome).toBe('revoked');
+
+    expect((await as.admin.post(ev('/tickets/no-such-ticket/status'), { status: 'paid' })).status).toBe(404);
+    expect((await as.admin.post(ev(`/tickets/${x.id}/status`), { status: 'sold' })).status).toBe(400);
+  });
+
+  it('mints ticket and order codes that verify with the manifest\u2019s public keys', async () => {
+    const x = take();
+    const m = await manifest();
+    const ctx = { eventId: DEMO_EVENT, publicKeys: m.publicKeys };
+    const ticket = (await as.supervisor.get(ev(`/tickets/${x.id}/code`))).json;
+    expect(decodeCode(ticket.code, ctx)).toMatchObject({ ok: true, kind: 'ticket', ticketId: x.id, orderId: x.orderId, ticketType: x.type });
+    expect(extractCode(ticket.link)).toBe(ticket.code);
+    expect(decodeCode(ticket.link, ctx)).toMatchObject({ ok: true, kind: 'ticket', ticketId: x.id });
+    const order = (await as.supervisor.get(ev(`/orders/${x.orderId}/code`))).json;
+    expect(decodeCode(order.code, ctx)).toMatchObject({ ok: true, kind: 'order', orderId: x.orderId });
+    // And with nothing else: a stranger's key under the same key id does not verify them.
+    const stranger = toPublicKeyEntry(m.publicKeys[0]!.keyId, generateEventKey().publicKey);
+    expect(decodeCode(ticket.code, { eventId: DEMO_EVENT, publicKeys: [stranger] })).toMatchObject({ ok: false, outcome: 'invalid_signature' });
+
+    expect((await as.supervisor.get(ev('/tickets/no-such-ticket/code'))).status).toBe(404);
+    expect((await as.supervisor.get(ev('/orders/no-such-order/code'))).status).toBe(404);
+    // An order code admits its tickets online.
+    const viaOrder = await submit(as.inspector, scanRequest(who('inspector'), x.id, order.code), phone.inspector);
+    expect(viaOrder.json.verdict).toMatchObject({ outcome: 'valid', ticketId: x.id });
+  });
+
+  it('answers a forged code with invalid_signature, online', async () => {
+    const x = take();
+    const forger = generateEventKey('k1'); // the event's key id, not its key
+    const forged = signTicketCode({ eventId: DEMO_EVENT, ticketId: x.id, orderId: x.orderId, ticketType: x.type, validFrom: null, validUntil: null, issuedAt: t.clock.now }, { keyId: 'k1', privateKey: forger.privateKey });
+    const r = await submit(as.inspector, scanRequest(who('inspector'), x.id, forged), phone.inspector);
+    expect(r.json).toMatchObject({ status: 'accepted', verdict: { outcome: 'invalid_signature', ticketId: null }, scan: { outcome: 'invalid_signature', ticketId: null } });
+    // The ticket is still unused: a forgery does not spend it.
+    const genuine = await submit(as.inspector, scanRequest(who('inspector'), x.id, await ticketCode(x.id)), phone.inspector);
+    expect(genuine.json.verdict.outcome).toBe('valid');
+  });
+});
