@@ -259,8 +259,7 @@ describe('every route and who may call it', () => {
 
   it('agrees with docs/api.md on the role of each route', () => {
     const doc = new Map(apiDocRoutes().map((r) => [r.route, r.role]));
-    // Logging out without a session is not an error (see the table above).
-    const expected = (rc: RouteCase) => (rc.route === 'POST /api/logout' ? 'any' : rc.need === 'inspector' ? 'staff' : rc.need);
+    const expected = (rc: RouteCase) => (rc.need === 'inspector' ? 'staff' : rc.need);
     for (const rc of ROUTES) expect(doc.get(rc.route), rc.route).toBe(expected(rc));
   });
 

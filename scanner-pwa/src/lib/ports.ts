@@ -65,7 +65,7 @@ export interface ManifestChunk {
 
 /**
  * A scan as the phone keeps it: the shared record plus where it came from and whether the
- * server has it. `uploaded` is the only field that ever changes (0 → 1).
+ * server has it. Only the server's copy of the same id ever changes it (see addScans).
  */
 export type ScanRecord = Scan & {
   /** 1: the server has this scan (answered online, acknowledged, or heard from it). */
@@ -87,7 +87,8 @@ export interface Store {
   /** Add a delta chunk and the new header in one transaction. */
   appendManifest(header: ManifestHeader, chunk: ManifestChunk): Promise<void>;
 
-  /** Store scans not stored yet; a known id only ever upgrades `uploaded` to 1. Returns the new ones. */
+  /** Store scans not stored yet; for a known id, a record with `uploaded: 1` is the server's
+   *  copy and replaces ours (keeping `own`). Returns the new ones. */
   addScans(records: ScanRecord[]): Promise<ScanRecord[]>;
   scansOf(eventId: EventId): Promise<ScanRecord[]>;
   pending(eventId: EventId, limit: number): Promise<ScanRecord[]>;

@@ -126,7 +126,7 @@ export class Hub implements ScanListener {
   private async hello(ws: WebSocket, staff: StaffRecord, msg: UpOf<'hello'>): Promise<Connection | null> {
     const { storage } = this.o;
     if (!(await storage.getEvent(msg.eventId))) return this.refuse(ws, 'unknownEvent', `no event ${msg.eventId}`);
-    if (staff.role !== 'admin' && !(await storage.isStaffOf(msg.eventId, staff.id))) return this.refuse(ws, 'forbidden', `you are not staff of event ${msg.eventId}`);
+    if (staff.role !== 'admin' && !(await storage.isStaffOf(msg.eventId, staff.id))) return this.refuse(ws, 'forbidden', `you are not staff of event ${msg.eventId}`, CLOSE.forbidden);
     const device = await storage.getDevice(msg.deviceId);
     if (!device) return this.refuse(ws, 'unknownDevice', `device ${msg.deviceId} is not registered`);
     if (device.revokedAt !== null) return this.refuse(ws, 'deviceRevoked', `device ${msg.deviceId} has been revoked`, CLOSE.revoked);
@@ -134,8 +134,9 @@ export class Hub implements ScanListener {
 
     const conn = new Connection(ws, staff, device.id, msg.eventId);
     // Register before reading the catch-up, so nothing stored meanwhile is missed; gossip
-    // is held back until the catch-up is sent, so the client's cursor never skips.
-    conn.catchingUp = msg.cursor !== null;
+    // is held back until the welcome and the catch-up are sent, so nothing reaches the client
+    // before its welcome and its cursor never skips.
+    conn.catchingUp = true;
     let set = this.byEvent.get(msg.eventId);
     if (!set) this.byEvent.set(msg.eventId, (set = new Set()));
     set.add(conn);
@@ -145,6 +146,7 @@ export class Hub implements ScanListener {
       eventId: msg.eventId, codeWord: await storage.getCodeWord(msg.eventId), cursor: await storage.latestCursor(msg.eventId),
     });
     if (msg.cursor !== null) await this.catchUp(conn, msg.cursor);
+    else conn.releaseHeld();
     return conn;
   }
 

@@ -25,9 +25,10 @@ export class GatekeeperDb extends Dexie {
   chunks!: Dexie.Table<ManifestChunk, [string, number]>;
   /**
    * The scans this phone knows: its own (the upload queue: uploaded = 0) and every scan heard
-   * from the server. Append-only: a scan is immutable and `uploaded` is the only field that
-   * changes, 0 → 1, so two devices racing offline can never overwrite each other's record —
-   * they hold different ids, and arbitration decides between them.
+   * from the server. Append-only: a record changes only when the server's copy of the same
+   * scan id arrives (uploaded 0 → 1, and the server's outcome when it decided a scan online
+   * after this phone had fallen back to an offline verdict). Two devices racing offline can
+   * never overwrite each other's record — they hold different ids, and arbitration decides.
    */
   scans!: EntityTable<ScanRecord, 'id'>;
 

@@ -55,17 +55,19 @@ export class DexieStore implements Store {
     return this.db.transaction('rw', this.db.scans, async () => {
       const existing = await this.db.scans.bulkGet(records.map((r) => r.id));
       const fresh: ScanRecord[] = [];
-      const nowUploaded: string[] = [];
+      // A record marked uploaded is the server's copy: it replaces ours (and so marks ours
+      // uploaded), keeping whether this phone made it.
+      const replaced: ScanRecord[] = [];
       const seen = new Set<string>();
       records.forEach((r, i) => {
         if (seen.has(r.id)) return;
         seen.add(r.id);
         const old = existing[i];
         if (!old) fresh.push(r);
-        else if (old.uploaded === 0 && r.uploaded === 1) nowUploaded.push(r.id);
+        else if (r.uploaded === 1 && !sameRecord(old, r)) replaced.push({ ...r, own: old.own || r.own ? 1 : 0 });
       });
       if (fresh.length) await this.db.scans.bulkAdd(fresh);
-      if (nowUploaded.length) await this.db.scans.where('id').anyOf(nowUploaded).modify({ uploaded: 1 });
+      if (replaced.length) await this.db.scans.bulkPut(replaced);
       return fresh;
     });
   }
@@ -87,4 +89,9 @@ export class DexieStore implements Store {
     if (eventId) return this.db.scans.where('[eventId+uploaded]').equals([eventId, 0]).count();
     return this.db.scans.where('uploaded').equals(0).count();
   }
+}
+
+function sameRecord(a: ScanRecord, b: ScanRecord): boolean {
+  const keys = (Object.keys(a) as (keyof ScanRecord)[]).filter((k) => k !== 'own');
+  return keys.every((k) => a[k] === b[k]) && Object.keys(b).length === Object.keys(a).length;
 }

@@ -1,6 +1,8 @@
 // Every scan of the event this phone knows, in memory, by ticket: what decideAdmission is
 // fed offline, and what the history table shows. Own scans and gossip alike; a scan heard
-// twice (our upload echoed back by gossip) is kept once.
+// twice (our upload echoed back by gossip) is kept once. When the server's copy of a scan
+// differs from ours (we fell back to an offline verdict while the server was deciding the
+// same scan id), the server's copy replaces ours: it is the one every other gate has.
 import { arbitrate, compareScans } from '@gatekeeper/shared/admission';
 import type { Conflict, Scan } from '@gatekeeper/shared/domain';
 
@@ -10,11 +12,15 @@ export class ScanLog {
   #byId = new Map<string, Scan>();
   #recent: Scan[] = [];
 
-  /** Add scans; returns those not known before. */
-  add(scans: Iterable<Scan>): Scan[] {
+  /** Add scans; returns those not known before, and those the server's copy changed. */
+  add(scans: Iterable<Scan>, fromServer = false): Scan[] {
     const fresh: Scan[] = [];
     for (const s of scans) {
-      if (this.#byId.has(s.id)) continue;
+      const old = this.#byId.get(s.id);
+      if (old) {
+        if (!fromServer || sameScan(old, s)) continue;
+        this.#remove(old);
+      }
       this.#byId.set(s.id, s);
       fresh.push(s);
       if (s.ticketId) push(this.#byTicket, s.ticketId, s);
@@ -22,6 +28,14 @@ export class ScanLog {
       insertSorted(this.#recent, s);
     }
     return fresh;
+  }
+
+  #remove(s: Scan): void {
+    this.#byId.delete(s.id);
+    if (s.ticketId) pull(this.#byTicket, s.ticketId, s.id);
+    if (s.orderId) pull(this.#byOrder, s.orderId, s.id);
+    const i = this.#recent.findIndex((r) => r.id === s.id);
+    if (i >= 0) this.#recent.splice(i, 1);
   }
 
   get(id: string): Scan | null {
@@ -60,6 +74,19 @@ export class ScanLog {
 function push(map: Map<string, Scan[]>, key: string, s: Scan): void {
   const list = map.get(key);
   if (list) list.push(s); else map.set(key, [s]);
+}
+
+function pull(map: Map<string, Scan[]>, key: string, id: string): void {
+  const list = map.get(key);
+  if (!list) return;
+  const rest = list.filter((s) => s.id !== id);
+  if (rest.length) map.set(key, rest); else map.delete(key);
+}
+
+/** Field by field: zScan is flat, so this is exact. */
+export function sameScan(a: Scan, b: Scan): boolean {
+  const keys = Object.keys(a) as (keyof Scan)[];
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }
 
 /** Most scans arrive newest: append; a late one (an offline upload) is put in its place. */

@@ -115,9 +115,12 @@ export class EventData {
     }
   }
 
-  /** Scans heard or made: into the log at once (the next decision sees them), then stored. */
+  /** Scans heard or made: into the log at once (the next decision sees them), then stored.
+   *  Records marked uploaded come from the server, whose copy wins over ours. */
   async addScans(records: ScanRecord[]): Promise<Scan[]> {
-    const fresh = this.#log.add(records.map(stripLocal));
+    const fromServer = records.filter((r) => r.uploaded === 1);
+    const ours = records.filter((r) => r.uploaded !== 1);
+    const fresh = [...this.#log.add(ours.map(stripLocal)), ...this.#log.add(fromServer.map(stripLocal), true)];
     if (fresh.length) this.#revision++;
     await this.#store.addScans(records);
     return fresh;

@@ -1,7 +1,8 @@
 // The scanner's side of the socket: hello, online verdicts, uploading the queue, gossip and
 // catch-up from other scanners, conflicts, clock pings, the code word. Its state (online,
 // scans waiting, conflicts) is what the status bar and the alerts show.
-import type { Conflict } from '@gatekeeper/shared/domain';
+import { summarise, type Conflict, type Scan } from '@gatekeeper/shared/domain';
+import { isAdmitting } from '@gatekeeper/shared/outcomes';
 import { newId, type CheckpointId, type DeviceId, type EventId } from '@gatekeeper/shared/ids';
 import { MAX_BATCH, PROTOCOL_VERSION, type Down, type DownOf, type RefusalReason, type ScanRequest } from '@gatekeeper/shared/protocol/index';
 import type { Socket, Store } from '../ports.ts';
@@ -35,6 +36,7 @@ export class SyncClient {
   #link = $state<LinkState>('offline');
   #refusal = $state.raw<{ reason: RefusalReason; message: string } | null>(null);
   #pending = $state(0);
+  #pendingAsked = 0;
   #conflicts = $state.raw<Conflict[]>([]);
   #lastContact = $state<number | null>(null);
   readonly #deps: SyncDeps;
@@ -106,7 +108,10 @@ export class SyncClient {
 
   async refreshPending(): Promise<void> {
     const eventId = this.#ctx?.eventId;
-    this.#pending = eventId ? await this.#deps.store.countPending(eventId) : 0;
+    // Read-only IndexedDB transactions may finish out of order: only the newest count shows.
+    const asked = ++this.#pendingAsked;
+    const count = eventId ? await this.#deps.store.countPending(eventId) : 0;
+    if (asked === this.#pendingAsked) this.#pending = count;
   }
 
   dismissConflict(loserScanId: string): void {
@@ -185,10 +190,15 @@ export class SyncClient {
   }
 
   #verdict(msg: DownOf<'verdict'>): void {
+    const ours = this.#deps.event.log.get(msg.scanId);
+    const waited = this.#requests.answer(msg.scanId, { status: msg.status, verdict: msg.verdict, scan: msg.scan });
     // Stored whether we still wait for it or not: after the budget it is the server's copy of
-    // a scan we queued offline, and marks it uploaded.
+    // a scan we decided offline, replaces ours and marks it uploaded.
     void this.#deps.event.addScans([{ ...msg.scan, uploaded: 1, own: 1 }]).then(() => this.refreshPending());
-    this.#requests.answer(msg.scanId, { status: msg.status, verdict: msg.verdict, scan: msg.scan });
+    // Too late: this phone already let the holder in offline, and the server (which had the
+    // scan first) says another gate admitted the ticket before. The inspector must know now.
+    const late = lateDisagreement(waited ? null : ours, msg);
+    if (late) this.#alert(late);
   }
 
   async #gossip(msg: DownOf<'scans'>, ctx: SyncContext): Promise<void> {
@@ -196,8 +206,11 @@ export class SyncClient {
     const fresh = await this.#deps.event.addScans(
       msg.scans.filter((s) => s.eventId === ctx.eventId).map((s) => ({ ...s, uploaded: 1, own: s.deviceId === ctx.deviceId ? 1 : 0 })),
     );
-    await this.#deps.store.setMeta(cursorKey(ctx.eventId), msg.cursor);
-    if (msg.more) this.#conn.send({ type: 'catchup', cursor: msg.cursor });
+    // The server sends every catch-up page by itself (more: true says another follows), so
+    // nothing is asked for here. Cursors only move forward: a verdict's cursor can be ahead
+    // of a gossip page still in flight.
+    const known = (await this.#deps.store.getMeta<number>(cursorKey(ctx.eventId))) ?? 0;
+    if (msg.cursor > known) await this.#deps.store.setMeta(cursorKey(ctx.eventId), msg.cursor);
     // The same arbitration every node runs: a conflict involving this phone is shown even
     // before the server's own conflict message arrives.
     const touched = fresh.filter((s) => s.ticketId).map((s) => s.ticketId as string);
@@ -247,3 +260,14 @@ export class SyncClient {
 }
 
 const cursorKey = (eventId: string) => `cursor:${eventId}`;
+
+/** Our offline admission against the server's refusal of the same scan, as a conflict. */
+export function lateDisagreement(ours: Scan | null, msg: DownOf<'verdict'>): Conflict | null {
+  const { verdict, scan } = msg;
+  if (!ours || !isAdmitting(ours.outcome) || isAdmitting(verdict.outcome)) return null;
+  if (!verdict.firstScan || !verdict.ticketId) return null;
+  return {
+    eventId: scan.eventId, ticketId: verdict.ticketId, scope: scan.zone,
+    winner: verdict.firstScan, loser: summarise(ours),
+  };
+}

@@ -1,0 +1,142 @@
+// The scanner app's own sync code (SyncClient, EventData, DexieStore on fake-indexeddb) in
+// Node against a real server on loopback: catch-up of many pages without asking for more,
+// the offline queue uploaded once, and a verdict that comes too late replacing our offline
+// admission and raising a conflict alert.
+import 'fake-indexeddb/auto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkpointId, newId, type ScanId, type TicketId } from '@gatekeeper/shared/ids';
+import { MAX_BATCH, type ScanRequest } from '@gatekeeper/shared/protocol/index';
+import { GatekeeperDb } from '../../scanner-pwa/src/lib/db/database.ts';
+import { DexieStore } from '../../scanner-pwa/src/lib/db/dexie-store.ts';
+import { HttpApi } from '../../scanner-pwa/src/lib/api/http-api.ts';
+import { ManifestRepo } from '../../scanner-pwa/src/lib/manifest/manifest-repo.ts';
+import { EventData } from '../../scanner-pwa/src/lib/state/event-data.svelte.ts';
+import { ServerClock } from '../../scanner-pwa/src/lib/state/server-clock.svelte.ts';
+import { SyncClient } from '../../scanner-pwa/src/lib/sync/sync-client.svelte.ts';
+import { HttpSession, ScannerClient } from '../support/scanner-client.ts';
+import { DEMO_EVENT, login, startTestServer, type TestServer } from '../support/server.ts';
+import { WsSocket } from '../support/ws-socket.ts';
+
+const MAIN = checkpointId('main-gate');
+const BAR = checkpointId('bar');
+let server: TestServer;
+let tickets: TicketId[];
+
+beforeAll(async () => {
+  server = await startTestServer({ demoTickets: 60 });
+  const paid = (await server.storage.changesSince(DEMO_EVENT, 0)).tickets.filter((t) => t.status === 'paid' && !t.idCheck && t.validFrom === null && t.validUntil === null);
+  tickets = paid.map((t) => t.id);
+});
+afterAll(async () => { await server?.close(); });
+
+/** One phone: the app's sync stack on its own database, logged in as `who`. */
+async function phone(who: 'inspector' | 'inspector2') {
+  const { username, password } = login(who);
+  const http = await HttpSession.login(server.url, username, password);
+  const deviceId = await http.registerDevice(`${who} node phone`);
+  const db = new GatekeeperDb(`phone-${Math.random()}`);
+  const store = new DexieStore(db);
+  const event = new EventData(new ManifestRepo(new HttpApi(server.url), store), store);
+  const socket = new WsSocket(() => http.cookie);
+  const sync = new SyncClient({
+    socket, store, event, clock: new ServerClock(null), url: () => server.url.replace(/^http/, 'ws') + '/ws',
+    onUnauthenticated: () => { throw new Error('session lost'); },
+  });
+  const request = (ticketId: TicketId, checkpoint = MAIN): ScanRequest => {
+    const now = Date.now();
+    return {
+      id: newId('s-') as ScanId, eventId: DEMO_EVENT, ticketId, orderId: null, code: ticketId,
+      checkpointId: checkpoint, zone: 'grounds', mode: 'once_per_event', direction: 'entry',
+      deviceId, inspectorId: http.inspector!.id, hlc: `${String(now).padStart(15, '0')}:0000`, at: now, clockOffset: 0, idChecked: false,
+    };
+  };
+  const close = async () => { sync.stop(); await db.delete(); };
+  return { http, deviceId, store, event, socket, sync, request, close, start: () => sync.start({ eventId: DEMO_EVENT, deviceId, checkpointId: MAIN }) };
+}
+
+async function until(check: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('the app’s SyncClient against a real server', () => {
+  it('catches up on more than two pages of scans without asking again, and keeps the highest cursor', async () => {
+    const other = await ScannerClient.connect(server.url, 'inspector2', login('inspector2').password, DEMO_EVENT, BAR);
+    const total = MAX_BATCH * 2 + 345;
+    for (let i = 0; i < total; i += MAX_BATCH) {
+      const batch = Array.from({ length: Math.min(MAX_BATCH, total - i) }, (_, j) =>
+        other.offlineScan(other.request(tickets[(i + j) % tickets.length], tickets[(i + j) % tickets.length], { checkpointId: BAR, zone: 'bar', mode: 'unlimited' })));
+      const ack = await other.upload(batch);
+      expect(ack.results.every((r) => r.status === 'accepted')).toBe(true);
+    }
+    await other.close();
+
+    const p = await phone('inspector');
+    try {
+      p.start();
+      await until(() => p.event.log.size >= total, 'all scans heard');
+      const latest = await server.storage.latestCursor(DEMO_EVENT);
+      await until(async () => (await p.store.getMeta<number>(`cursor:${DEMO_EVENT}`)) === latest, 'cursor stored');
+      // The server sends every page by itself: the phone says hello and nothing else.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(p.socket.sentTypes().filter((t) => t !== 'ping')).toEqual(['hello']);
+      expect(p.event.log.size).toBe(total);
+      expect((await p.store.scansOf(DEMO_EVENT))).toHaveLength(total);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('uploads the offline queue once on connect and dequeues it', async () => {
+    const p = await phone('inspector');
+    try {
+      const queued = tickets.slice(0, 3).map((t) => ({ ...p.request(t, BAR), zone: 'bar', mode: 'unlimited' as const, outcome: 'valid' as const, offline: true, uploaded: 0 as const, own: 1 as const }));
+      await p.event.addScans(queued);
+      expect(await p.store.countPending(DEMO_EVENT)).toBe(3);
+      p.start();
+      await until(async () => (await p.store.countPending(DEMO_EVENT)) === 0, 'queue empty');
+      expect(p.socket.sentTypes().filter((t) => t === 'upload')).toHaveLength(1);
+      for (const s of queued) expect((await server.storage.ticketScans(DEMO_EVENT, s.ticketId!)).filter((x) => x.id === s.id)).toHaveLength(1);
+      await until(() => p.sync.pending === 0, 'the status bar shows nothing waiting');
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('a verdict past the budget replaces our offline admission and alerts when another gate was first', async () => {
+    const first = await phone('inspector2');
+    const late = await phone('inspector');
+    try {
+      first.start();
+      late.start();
+      await until(() => first.sync.online && late.sync.online, 'both online');
+      const ticket = tickets[10];
+      const winner = await first.sync.requestVerdict(first.request(ticket), 5_000);
+      expect(winner.verdict.outcome).toBe('valid');
+
+      // The second gate's budget runs out before the answer (0 ms), so it admits offline
+      // under the same scan id, as the app's Admitter does; then the server's answer lands.
+      const req = late.request(ticket);
+      const asked = late.sync.requestVerdict(req, 0).then(() => 'answered', (e: Error) => e.message);
+      await late.event.addScans([{ ...req, outcome: 'valid', offline: true, uploaded: 0, own: 1 }]);
+      expect(await asked).toMatch(/budget/);
+
+      await until(() => late.sync.conflicts.length === 1, 'conflict alert');
+      const [c] = late.sync.conflicts;
+      expect(c.winner.scanId).toBe(winner.scan.id);
+      expect(c.loser.scanId).toBe(req.id);
+      await until(async () => (await late.store.countPending(DEMO_EVENT)) === 0, 'nothing left to upload');
+      const stored = (await late.store.scansOf(DEMO_EVENT)).find((s) => s.id === req.id);
+      expect(stored).toMatchObject({ outcome: 'already_used', offline: false, uploaded: 1, own: 1 });
+      expect(late.event.log.get(req.id)?.outcome).toBe('already_used');
+      // Stored once on the server, as the server decided it.
+      expect((await server.storage.ticketScans(DEMO_EVENT, ticket)).filter((x) => x.id === req.id).map((x) => x.outcome)).toEqual(['already_used']);
+    } finally {
+      await first.close();
+      await late.close();
+    }
+  });
+});

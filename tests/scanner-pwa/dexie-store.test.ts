@@ -1,0 +1,61 @@
+// The phone's scan store over Dexie (fake-indexeddb in Node): new scans are added once, and
+// the server's copy of a scan replaces ours, keeping whether this phone made it.
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { EventId } from '@gatekeeper/shared/ids';
+import { GatekeeperDb } from '../../scanner-pwa/src/lib/db/database.ts';
+import { DexieStore } from '../../scanner-pwa/src/lib/db/dexie-store.ts';
+import type { ScanRecord } from '../../scanner-pwa/src/lib/ports.ts';
+
+const EVENT = 'e-1' as EventId;
+let n = 0;
+function record(over: { [K in keyof ScanRecord]?: unknown } = {}): ScanRecord {
+  n++;
+  return {
+    id: `s-${n}`, eventId: EVENT, ticketId: 't-1', orderId: null, code: 'T1', checkpointId: 'main-gate',
+    zone: 'grounds', mode: 'once_per_event', direction: 'entry', deviceId: 'd-1', inspectorId: 'i-1',
+    hlc: `${String(1_000 + n).padStart(15, '0')}:0000`, at: 1_000 + n, clockOffset: 0,
+    outcome: 'valid', offline: true, idChecked: false, uploaded: 0, own: 1, ...over,
+  } as ScanRecord;
+}
+
+const opened: GatekeeperDb[] = [];
+function store(): DexieStore {
+  const db = new GatekeeperDb(`test-${Math.random()}`);
+  opened.push(db);
+  return new DexieStore(db);
+}
+afterEach(async () => { for (const db of opened.splice(0)) await db.delete(); });
+
+describe('DexieStore.addScans', () => {
+  it('adds new scans once and queues those not uploaded', async () => {
+    const s = store();
+    const a = record(), b = record({ uploaded: 1, own: 0 });
+    expect((await s.addScans([a, b, { ...a }])).map((r) => r.id)).toEqual([a.id, b.id]);
+    expect(await s.addScans([a])).toEqual([]);
+    expect(await s.countPending(EVENT)).toBe(1);
+    expect((await s.pending(EVENT, 10)).map((r) => r.id)).toEqual([a.id]);
+  });
+
+  it("a copy of ours does not change our record; the server's copy replaces it and dequeues it", async () => {
+    const s = store();
+    const ours = record();
+    await s.addScans([ours]);
+    await s.addScans([{ ...ours, outcome: 'already_used' }]);
+    expect((await s.scansOf(EVENT))[0].outcome).toBe('valid');
+
+    await s.addScans([{ ...ours, outcome: 'already_used', offline: false, uploaded: 1, own: 0 }]);
+    const [stored] = await s.scansOf(EVENT);
+    expect(stored).toMatchObject({ id: ours.id, outcome: 'already_used', offline: false, uploaded: 1, own: 1 });
+    expect(await s.countPending(EVENT)).toBe(0);
+  });
+
+  it('markUploaded dequeues without changing the record', async () => {
+    const s = store();
+    const a = record();
+    await s.addScans([a]);
+    await s.markUploaded([a.id]);
+    expect(await s.countPending(EVENT)).toBe(0);
+    expect((await s.scansOf(EVENT))[0]).toEqual({ ...a, uploaded: 1 });
+  });
+});
