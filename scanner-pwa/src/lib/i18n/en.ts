@@ -136,7 +136,7 @@ export const en = {
   uploaded: 'uploaded',
   // Conflicts
   conflictTitle: 'Conflict: ticket {ticket} admitted twice',
-  conflictBody: 'Two scanners admitted this ticket while offline. The first scan stands; tell a supervisor.',
+  conflictBody: 'Two scanners admitted this ticket, at least one without the server. The first scan stands; tell a supervisor.',
   conflictWinner: 'First (stands)',
   conflictLoser: 'Second',
   dismiss: 'Dismiss',

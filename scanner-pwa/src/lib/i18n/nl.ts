@@ -128,7 +128,7 @@ export const nl: Messages = {
   waitingUpload: 'wacht op upload',
   uploaded: 'ge\u00fcpload',
   conflictTitle: 'Conflict: ticket {ticket} twee keer toegelaten',
-  conflictBody: 'Twee scanners lieten dit ticket offline toe. De eerste scan telt; meld het aan een leidinggevende.',
+  conflictBody: 'Twee scanners lieten dit ticket toe, minstens één zonder de server. De eerste scan telt; meld het aan een leidinggevende.',
   conflictWinner: 'Eerste (telt)',
   conflictLoser: 'Tweede',
   dismiss: 'Sluiten',
