@@ -46,7 +46,7 @@ export const OPTIONS = {
   tlsCert: { env: 'GK_TLS_CERT', description: 'PEM certificate file for HTTPS (default: a self-signed one kept in the data folder)', default: '', parse: (r: string) => r },
   tlsKey: { env: 'GK_TLS_KEY', description: 'PEM private key file for HTTPS', default: '', parse: (r: string) => r, secret: true },
   logLevel: { env: 'GK_LOG_LEVEL', description: 'debug, info, warn or error', default: 'info' as 'debug' | 'info' | 'warn' | 'error', parse: oneOf('debug', 'info', 'warn', 'error') },
-  gossipTickMs: { env: 'GK_GOSSIP_TICK_MS', description: 'Gossip is coalesced per tick of this many ms (0: per event-loop turn)', default: 0, parse: int(0, 1000) },
+  gossipTickMs: { env: 'GK_GOSSIP_TICK_MS', description: 'Longest gossip is held back to coalesce it under load; sparse scans go at once (0: one message per event-loop turn)', default: 50, parse: int(0, 1000) },
 } satisfies Record<string, Option<unknown>>;
 
 type Options = typeof OPTIONS;

@@ -13,7 +13,7 @@ import {
   CODE_MAGIC, CodeKind, FORMAT_VERSION, MAX_CODE_LENGTH, MAX_IMPORTED_LENGTH, RESERVED_KINDS,
   SIGNATURE_LENGTH, SUPPORTED_VERSIONS, codePrefix, isOurCode,
 } from './format.ts';
-import { verifyBytes } from './keys.ts';
+import { verifyBytes, type SignatureVerifier } from './keys.ts';
 import { extractCode } from './link.ts';
 import {
   decodeOrderPayload, decodeTicketPayload, type OrderCodeFields, type PayloadResult, type TicketCodeFields,
@@ -27,6 +27,8 @@ export interface DecodeContext {
   publicKeys: readonly PublicKeyEntry[];
   /** Epoch ms. Unused by static codes (see above); rotating codes will need it. */
   now?: number;
+  /** How signatures are checked; `verifyBytes` (pure, runs anywhere) unless given. */
+  verify?: SignatureVerifier;
 }
 
 interface Verified {
@@ -131,7 +133,8 @@ function check<F extends { eventId: string }>(
   const publicKeys = keys.map((k) => fromBase64Url(k.publicKey)).filter((k): k is Uint8Array => k !== null);
   if (publicKeys.length === 0) return forged(`This scanner's copy of key "${header.keyId}" is damaged. Sync the scanner.`);
   const message = signedMessage(sealed.prefix, sealed.payload);
-  if (!publicKeys.some((pk) => verifyBytes(sealed.signature, message, pk))) {
+  const verify = ctx.verify ?? verifyBytes;
+  if (!publicKeys.some((pk) => verify(sealed.signature, message, pk))) {
     return forged('The signature does not match: the code has been altered or forged.');
   }
   return { ok: true, keyId: header.keyId, fields };

@@ -5,7 +5,8 @@ export {
 } from './format.ts';
 export { fromBase64Url, toBase64Url } from './base64url.ts';
 export {
-  generateEventKey, publicKeyOf, toPublicKeyEntry, type EventKey, type SigningKey,
+  generateEventKey, isStrictPublicKey, publicKeyOf, toPublicKeyEntry,
+  type EventKey, type SignatureVerifier, type SigningKey,
 } from './keys.ts';
 export {
   zOrderCodeFields, zTicketCodeFields,

@@ -1,6 +1,6 @@
 // Which ticket a scanned code names, decided on the server from the code itself: a scanner
 // may say which ticket it thinks it scanned, but the signature is checked here again.
-import { decodeCode } from '@gatekeeper/shared/codec/index';
+import { decodeCode, type SignatureVerifier } from '@gatekeeper/shared/codec/index';
 import type { Scan, Ticket } from '@gatekeeper/shared/domain';
 import type { Outcome } from '@gatekeeper/shared/outcomes';
 import type { Storage } from '../storage/types.ts';
@@ -14,12 +14,15 @@ export type Resolution =
  * must verify and name that ticket (or its order); plain codes must be the ticket's imported
  * barcode; manual entry (code = the ticket id, typed or picked by search) is taken as is.
  */
-export async function resolveTicket(storage: Storage, req: Pick<Scan, 'eventId' | 'ticketId' | 'code'>, now: number): Promise<Resolution> {
+export async function resolveTicket(
+  storage: Storage, req: Pick<Scan, 'eventId' | 'ticketId' | 'code'>, now: number, verify: SignatureVerifier,
+): Promise<Resolution> {
   const keys = await storage.listEventKeys(req.eventId);
   const decoded = decodeCode(req.code, {
     eventId: req.eventId,
     publicKeys: keys.map((k) => ({ keyId: k.keyId, publicKey: k.publicKey, revoked: k.revoked })),
     now,
+    verify,
   });
   if (!decoded.ok) return { ok: false, outcome: decoded.outcome, reason: decoded.reason };
   const ticket = req.ticketId ? await storage.getTicket(req.eventId, req.ticketId) : null;

@@ -2,11 +2,13 @@
 // (stored as decided, never rejected). HTTP and the socket both come through here, so
 // the checks on who may submit what live in one place.
 import { decideAdmission } from '@gatekeeper/shared/admission';
+import type { SignatureVerifier } from '@gatekeeper/shared/codec/index';
 import type { Conflict, Scan, Verdict } from '@gatekeeper/shared/domain';
 import type { DeviceId, EventId } from '@gatekeeper/shared/ids';
 import { OUTCOME_TEXT } from '@gatekeeper/shared/outcomes';
 import { GkError, type Ack, type AckStatus, type ScanRequest } from '@gatekeeper/shared/protocol/index';
 import type { OnlineSubmission, StaffRecord, Storage, StoredScan, SubmitResult } from '../storage/types.ts';
+import { nodeEd25519Verifier } from './ed25519-node.ts';
 import { GroupCommit } from './group-commit.ts';
 import { resolveTicket } from './resolve-ticket.ts';
 
@@ -25,6 +27,8 @@ export class ScanService {
     private readonly storage: Storage,
     private readonly listener: ScanListener,
     private readonly now: () => number = Date.now,
+    /** Signature checks for scanned codes: native, with the scanner's strict rules. */
+    private readonly verify: SignatureVerifier = nodeEd25519Verifier(),
   ) {
     this.online = new GroupCommit((items) => this.storage.submitOnline(items, this.now()));
   }
@@ -41,7 +45,7 @@ export class ScanService {
     const checkpoint = await this.storage.getCheckpoint(eventId, req.checkpointId);
     if (!checkpoint) throw new GkError('bad_request', `no checkpoint ${req.checkpointId} in event ${eventId}`);
     const now = this.now();
-    const resolution = await resolveTicket(this.storage, req, now);
+    const resolution = await resolveTicket(this.storage, req, now, this.verify);
     // The copied zone/mode must be the checkpoint's: arbitration trusts them later.
     const request = { ...req, zone: checkpoint.zone, mode: checkpoint.mode, ticketId: resolution.ok ? resolution.ticket.id : null };
     const decide = (prior: readonly Scan[]): Verdict => {
