@@ -14,6 +14,9 @@ import { allTickets, TicketPool } from './support/tickets.ts';
 import { startWsBaseline } from './support/ws-baseline-process.ts';
 import type { Bench } from './types.ts';
 
+/** Production durability unless GK_BENCH_SYNC=NORMAL asks for a diagnostic run without an
+ *  fsync per commit (to see how much of the tail the fsync is); the notes say which. */
+const SYNCHRONOUS: 'FULL' | 'NORMAL' = process.env.GK_BENCH_SYNC === 'NORMAL' ? 'NORMAL' : 'FULL';
 const SCANNERS = 200;
 const RATE = 1_000;
 const WARMUP_MS = 1_000;
@@ -84,7 +87,7 @@ export const run: Bench = async () => {
   try {
     const echo = await startWsBaseline('echo');
     children.push(echo);
-    const server = await startServerProcess({ demoTickets: TICKETS });
+    const server = await startServerProcess({ demoTickets: TICKETS, synchronous: SYNCHRONOUS });
     children.push(server);
     const baseFleet = await Fleet.connect(echo.info.url, SCANNERS, { baseline: true });
     fleets.push(baseFleet);
@@ -119,6 +122,7 @@ export const run: Bench = async () => {
     describe('echo', base),
     `${SCANNERS} scanners round-robin, open loop, ${REPS} alternating repetitions of ${WARMUP_MS / 1000} s warm-up + ${MEASURE_MS / 1000} s measured; scan message ~${Math.round(ours[0]?.bytesOut ?? 0)} B, echoed as is by the baseline`,
     'ours also gossips every stored scan to all 200 sockets (the load generator drops those frames unparsed)',
+    `server durability: synchronous=${SYNCHRONOUS}${SYNCHRONOUS === 'FULL' ? ' (production)' : ' (diagnostic run, GK_BENCH_SYNC: no fsync per commit)'}`,
   ].join('; ');
   return [ratioRow({
     id: 'server.verdict.p99', value: median(p99s), unit: 'ms',

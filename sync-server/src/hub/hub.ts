@@ -221,10 +221,11 @@ export class Hub implements ScanListener {
     const all = scans.map((s) => s.scan);
     // One serialisation for everyone; the scanner that made a scan gets it too (it dedupes
     // by id), which keeps the cursor meaning simple: every scan up to it has been sent.
-    const text = JSON.stringify({ type: 'scans', scans: all, cursor, more: false } satisfies Down);
+    // Encoded to UTF-8 once too: ws.send(string) would encode it again for every socket.
+    const bytes = Buffer.from(JSON.stringify({ type: 'scans', scans: all, cursor, more: false } satisfies Down));
     for (const conn of conns) {
       if (conn.catchingUp) conn.held.push({ type: 'scans', scans: all, cursor, more: false });
-      else if (conn.ws.readyState === conn.ws.OPEN) conn.ws.send(text);
+      else if (conn.ws.readyState === conn.ws.OPEN) conn.ws.send(bytes, { binary: false });
     }
   }
 
