@@ -53,7 +53,7 @@ export function demoManifest(count: number): Manifest {
   const { orders, tickets } = demoTickets(eventId, count);
   return {
     event: { id: eventId, name: 'Demo Winter Festival', venue: null, startsAt: null, endsAt: null, timeZone: 'Europe/Amsterdam' },
-    version: count, delta: false, checkpoints: DEMO_CHECKPOINTS, publicKeys: [], staff: [], codeWord: null,
+    version: count, delta: false, checkpoints: DEMO_CHECKPOINTS, publicKeys: [], staff: [], devices: [], codeWord: null,
     orders, columns: [...TICKET_COLUMNS], tickets: tickets.map(ticketToRow), revoked: [],
   };
 }

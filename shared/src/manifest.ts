@@ -3,7 +3,7 @@
 // tickets as objects repeat every key 100,000 times.
 import { z } from 'zod';
 import { zCheckpoint, zOrder, zTicket, type Ticket } from './domain.ts';
-import { zId, type EventId, type InspectorId, type TicketId } from './ids.ts';
+import { zId, type DeviceId, type EventId, type InspectorId, type TicketId } from './ids.ts';
 
 export const zEvent = z.object({
   id: zId<EventId>(),
@@ -32,6 +32,8 @@ export const zManifest = z.object({
   checkpoints: z.array(zCheckpoint),
   publicKeys: z.array(zPublicKey),
   staff: z.array(z.object({ id: zId<InspectorId>(), name: z.string() })),
+  /** The phones of the event's staff, so history and conflicts can name a device. */
+  devices: z.array(z.object({ id: zId<DeviceId>(), name: z.string() })),
   codeWord: z.string().nullable(),
   orders: z.array(zOrder),
   columns: z.array(z.string()),

@@ -52,7 +52,7 @@ describe('updates and sign-out wait for the queue', () => {
     await gate.page.getByRole('button', { name: 'Menu' }).click();
     await gate.page.getByRole('button', { name: 'Log out' }).click();
     const notice = gate.page.getByRole('alertdialog');
-    expect(await notice.textContent()).toContain('1 scan(s) on this phone have not been uploaded yet');
+    expect(await notice.textContent()).toContain('1 scan on this phone has not been uploaded yet');
     await notice.getByRole('button', { name: 'OK' }).click();
     await gate.page.getByTestId('settings-panel').getByRole('button', { name: 'Close' }).click();
 
@@ -62,7 +62,7 @@ describe('updates and sign-out wait for the queue', () => {
     await gate.page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update());
     const banner = gate.page.getByTestId('update-banner');
     await banner.waitFor();
-    expect(await banner.textContent()).toContain('The update waits until 1 scan(s) are uploaded');
+    expect(await banner.textContent()).toContain('The update waits until 1 scan is uploaded');
     expect(await banner.getByRole('button', { name: 'Update now' }).isDisabled()).toBe(true);
     await gate.page.waitForTimeout(500);
     expect(await gate.page.evaluate(() => (window as unknown as { beforeUpdate?: boolean }).beforeUpdate)).toBe(true);

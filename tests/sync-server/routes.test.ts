@@ -723,6 +723,17 @@ describe('scans over HTTP', () => {
     expect((await manifest(as.inspector, v0)).tickets).toEqual([]);
   });
 
+  it('names the phones of the event\u2019s staff in the manifest, and no one else\u2019s', async () => {
+    const named = await registerPhone(as.inspector2, 'Gate B handheld');
+    const m = await manifest();
+    expect(m.devices).toContainEqual({ id: named, name: 'Gate B handheld' });
+    expect(m.devices.map((d) => d.id)).toEqual(expect.arrayContaining([phone.inspector, phone.supervisor]));
+    expect(m.devices.map((d) => d.id)).not.toContain(phone.otherInspector);
+    expect((await as.otherInspector.get(ev('/manifest'))).status).toBe(403);
+    const delta = await manifest(as.inspector, m.version);
+    expect(delta.devices).toContainEqual({ id: named, name: 'Gate B handheld' });
+  });
+
   it('publishes a ticket status change in the manifest delta, and decides by it online', async () => {
     const x = take();
     const v0 = (await manifest()).version;

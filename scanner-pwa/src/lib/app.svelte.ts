@@ -145,6 +145,12 @@ export class App {
     this.#panel = null;
   }
 
+  /** How history and alerts name a phone: this one, its registered name, or its id's tail. */
+  deviceLabel(id: string): string {
+    if (id === this.session.deviceId) return this.i18n.t('thisDevice');
+    return this.event.deviceName(id) ?? `\u2026${id.slice(-6)}`;
+  }
+
   show(screen: Screen): void {
     if (screen !== 'scan') this.camera.stop();
     this.#panel = null;

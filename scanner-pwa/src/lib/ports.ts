@@ -44,6 +44,8 @@ export interface ManifestHeader {
   checkpoints: Checkpoint[];
   publicKeys: PublicKeyEntry[];
   staff: Array<{ id: InspectorId; name: string }>;
+  /** Absent in headers stored before devices were part of the manifest. */
+  devices?: Array<{ id: DeviceId; name: string }>;
   codeWord: string | null;
   revoked: TicketId[];
   /** Device time of the last successful download. */

@@ -83,14 +83,17 @@ export const eventRoutes = new Hono<Env>()
     const since = Number(c.req.query('since') ?? 0);
     if (!Number.isInteger(since) || since < 0) throw new GkError('bad_request', 'since must be a change number');
     await issuer.ensureKey(id);
-    const [event, changes, checkpoints, keys, staff, codeWord] = await Promise.all([
+    const [event, changes, checkpoints, keys, staff, codeWord, devices] = await Promise.all([
       storage.getEvent(id), storage.changesSince(id, since), storage.listCheckpoints(id),
-      storage.listEventKeys(id), storage.listEventStaff(id), storage.getCodeWord(id),
+      storage.listEventKeys(id), storage.listEventStaff(id), storage.getCodeWord(id), storage.listDevices(),
     ]);
+    const staffIds = new Set(staff.map((s) => s.id));
     const manifest: Manifest = {
       event: event!, version: changes.version, delta: since > 0, checkpoints,
       publicKeys: keys.map((k) => ({ keyId: k.keyId, publicKey: k.publicKey, revoked: k.revoked })),
-      staff: staff.map((s) => ({ id: s.id, name: s.name })), codeWord, orders: changes.orders,
+      staff: staff.map((s) => ({ id: s.id, name: s.name })),
+      devices: devices.filter((d) => staffIds.has(d.inspectorId)).map((d) => ({ id: d.id, name: d.name })),
+      codeWord, orders: changes.orders,
       columns: [...TICKET_COLUMNS], tickets: changes.tickets.map(ticketToRow),
       revoked: changes.tickets.filter((t) => t.status === 'revoked').map((t) => t.id),
     };

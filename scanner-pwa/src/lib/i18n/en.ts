@@ -122,7 +122,7 @@ export const en = {
   admitAllRemaining: 'Admit all remaining ({count})',
   noneRemaining: 'Every ticket of this order has been handled.',
   itemNotScanned: 'not scanned',
-  earlierScans: 'Scanned before: {count} earlier scan(s) of this order',
+  earlierScans: 'Scanned before: {count} earlier {count:scan|scans} of this order',
   when: 'When',
   device: 'Device',
   outcome: 'Outcome',
@@ -141,8 +141,8 @@ export const en = {
   conflictLoser: 'Second',
   dismiss: 'Dismiss',
   // Session guards
-  unsyncedLogout: '{count} scan(s) on this phone have not been uploaded yet. Go online and wait until they are uploaded before logging out.',
-  unsyncedSwitch: '{count} scan(s) of this event have not been uploaded yet. Go online and wait until they are uploaded before switching event.',
+  unsyncedLogout: '{count} {count:scan|scans} on this phone {count:has|have} not been uploaded yet. Go online and wait until they are uploaded before logging out.',
+  unsyncedSwitch: '{count} {count:scan|scans} of this event {count:has|have} not been uploaded yet. Go online and wait until they are uploaded before switching event.',
   sessionExpired: 'Your session has ended: sign in again to keep uploading.',
   deviceRevoked: 'A supervisor has revoked this phone. Scans stay on it; ask a supervisor.',
   clientTooOld: 'This app is too old for the server: update it.',
@@ -150,7 +150,7 @@ export const en = {
   // Updates and settings
   updateAvailable: 'An update is available.',
   updateNow: 'Update now',
-  updateWaits: 'The update waits until {count} scan(s) are uploaded.',
+  updateWaits: 'The update waits until {count} {count:scan is|scans are} uploaded.',
   settings: 'Settings',
   autoReturn: 'Back to camera after (seconds)',
   onlineBudget: 'Wait for the server at most (seconds)',

@@ -36,9 +36,17 @@ export function savedLanguage(): Lang | null {
 
 export type Params = Record<string, string | number>;
 
+/**
+ * `{name}` is replaced by the parameter; `{name:one|other}` by the word that fits the number
+ * (English and Dutch both say "one" for exactly 1 and "other" for everything else).
+ */
 export function format(template: string, params?: Params): string {
   if (!params) return template;
-  return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m));
+  return template.replace(/\{(\w+)(?::([^|}]*)\|([^}]*))?\}/g, (m, k: string, one?: string, other?: string) => {
+    if (!(k in params)) return m;
+    if (one === undefined) return String(params[k]);
+    return Number(params[k]) === 1 ? one : other!;
+  });
 }
 
 export class I18n {

@@ -87,7 +87,7 @@ export class ManifestRepo {
   #header(m: Manifest, ticketCount: number, revoked: ManifestHeader['revoked']): ManifestHeader {
     return {
       eventId: m.event.id, event: m.event, version: m.version, checkpoints: m.checkpoints,
-      publicKeys: m.publicKeys, staff: m.staff, codeWord: m.codeWord, revoked,
+      publicKeys: m.publicKeys, staff: m.staff, devices: m.devices, codeWord: m.codeWord, revoked,
       syncedAt: this.#now(), ticketCount,
     };
   }

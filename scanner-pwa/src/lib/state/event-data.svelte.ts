@@ -53,6 +53,10 @@ export class EventData {
   staffName(id: string): string {
     return this.#header?.staff.find((s) => s.id === id)?.name ?? id;
   }
+  /** null for a phone registered after the last manifest download. */
+  deviceName(id: string): string | null {
+    return this.#header?.devices?.find((d) => d.id === id)?.name ?? null;
+  }
 
   /**
    * Open an event: stored manifest and scans at once, then a sync with the server. Without a

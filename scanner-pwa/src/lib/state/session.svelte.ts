@@ -122,10 +122,17 @@ export class Session {
   }
 }
 
+/**
+ * What history and conflict alerts call this phone at other gates: the kind of phone and a
+ * short tag, so that two phones of one kind stay apart ("Android scanner K7Q2"). The tag's
+ * letters cannot be misread for one another when a supervisor reads it out.
+ */
 function deviceName(): string {
   const ua = typeof navigator === 'undefined' ? '' : navigator.userAgent;
   const os = /Android/.test(ua) ? 'Android' : /iPhone|iPad/.test(ua) ? 'iOS' : /Windows/.test(ua) ? 'Windows' : /Mac/.test(ua) ? 'Mac' : 'Linux';
-  return `${os} scanner ${new Date().toISOString().slice(0, 10)}`;
+  const letters = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  const tag = Array.from(crypto.getRandomValues(new Uint8Array(4)), (b) => letters[b % letters.length]).join('');
+  return `${os} scanner ${tag}`;
 }
 
 /** Ask the browser to keep our storage under pressure: the queue must not be evicted. */
