@@ -90,6 +90,25 @@ describe('the app’s SyncClient against a real server', () => {
     }
   });
 
+  it('a cursor ahead of the server’s log (the database was replaced) starts the catch-up over from 0', async () => {
+    const p = await phone('inspector');
+    try {
+      const stale = 1_000_000_000;
+      await p.store.setMeta(`cursor:${DEMO_EVENT}`, stale);
+      const all = (await server.storage.scansAfter(DEMO_EVENT, 0, 1_000_000)).scans.length;
+      expect(all).toBeGreaterThan(MAX_BATCH);
+      p.start();
+      await until(() => p.event.log.size >= all, 'every scan heard again');
+      const latest = await server.storage.latestCursor(DEMO_EVENT);
+      await until(async () => (await p.store.getMeta<number>(`cursor:${DEMO_EVENT}`)) === latest, 'cursor back in step');
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await p.store.getMeta<number>(`cursor:${DEMO_EVENT}`)).toBe(latest);
+      expect(p.socket.sentTypes().filter((t) => t !== 'ping')).toEqual(['hello', 'catchup']);
+    } finally {
+      await p.close();
+    }
+  });
+
   it('uploads the offline queue once on connect and dequeues it', async () => {
     const p = await phone('inspector');
     try {

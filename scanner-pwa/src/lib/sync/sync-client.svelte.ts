@@ -49,6 +49,8 @@ export class SyncClient {
   #pings = new Map<number, number>();
   #pingSeq = 0;
   #seenConflicts = new Set<string>();
+  /** Set when the server's log turned out to be younger than our cursor (see welcome). */
+  #staleCursor: number | null = null;
   #chain: Promise<void> = Promise.resolve();
 
   constructor(deps: SyncDeps) {
@@ -146,6 +148,17 @@ export class SyncClient {
     const ctx = this.#ctx;
     switch (msg.type) {
       case 'welcome':
+        if (ctx) {
+          const ours = (await this.#deps.store.getMeta<number>(cursorKey(ctx.eventId))) ?? 0;
+          if (ours > msg.cursor) {
+            // Our cursor is ahead of the server's log: not the log it came from (the database
+            // was replaced). Start over from 0; scans merge by id. The catch-up of our hello
+            // still answers with one empty page carrying our old cursor: that one is ignored.
+            this.#staleCursor = ours;
+            await this.#deps.store.setMeta(cursorKey(ctx.eventId), 0);
+            this.#conn.send({ type: 'catchup', cursor: 0 });
+          }
+        }
         this.#link = 'online';
         this.#conn.healthy();
         this.#deps.event.setCodeWord(msg.codeWord);
@@ -210,7 +223,9 @@ export class SyncClient {
     // nothing is asked for here. Cursors only move forward: a verdict's cursor can be ahead
     // of a gossip page still in flight.
     const known = (await this.#deps.store.getMeta<number>(cursorKey(ctx.eventId))) ?? 0;
-    if (msg.cursor > known) await this.#deps.store.setMeta(cursorKey(ctx.eventId), msg.cursor);
+    const staleEcho = msg.scans.length === 0 && msg.cursor === this.#staleCursor;
+    if (staleEcho) this.#staleCursor = null;
+    else if (msg.cursor > known) await this.#deps.store.setMeta(cursorKey(ctx.eventId), msg.cursor);
     // The same arbitration every node runs: a conflict involving this phone is shown even
     // before the server's own conflict message arrives.
     const touched = fresh.filter((s) => s.ticketId).map((s) => s.ticketId as string);
