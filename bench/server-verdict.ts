@@ -122,7 +122,7 @@ export const run: Bench = async () => {
     describe('echo', base),
     `${SCANNERS} scanners round-robin, open loop, ${REPS} alternating repetitions of ${WARMUP_MS / 1000} s warm-up + ${MEASURE_MS / 1000} s measured; scan message ~${Math.round(ours[0]?.bytesOut ?? 0)} B, echoed as is by the baseline`,
     'ours also gossips every stored scan to all 200 sockets (the load generator drops those frames unparsed)',
-    `server durability: synchronous=${SYNCHRONOUS}${SYNCHRONOUS === 'FULL' ? ' (production)' : ' (diagnostic run, GK_BENCH_SYNC: no fsync per commit)'}`,
+    `server durability: ${SYNCHRONOUS}${SYNCHRONOUS === 'FULL' ? ' (production: the WAL fsynced before each answer)' : ' (diagnostic run, GK_BENCH_SYNC: no fsync)'}`,
   ].join('; ');
   return [ratioRow({
     id: 'server.verdict.p99', value: median(p99s), unit: 'ms',

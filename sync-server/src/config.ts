@@ -36,7 +36,7 @@ export const OPTIONS = {
   httpsPort: { env: 'GK_HTTPS_PORT', description: 'HTTPS port (phones need a secure context for the camera); 0 picks a free one; -1 turns HTTPS off', default: 8443, parse: int(-1, 65535) },
   dataDir: { env: 'GK_DATA_DIR', description: 'Folder for the SQLite file and the self-signed certificate', default: './data', parse: str },
   dbFile: { env: 'GK_DB_FILE', description: 'SQLite file (default: <GK_DATA_DIR>/gatekeeper.sqlite)', default: '', parse: (r: string) => r },
-  synchronous: { env: 'GK_SQLITE_SYNCHRONOUS', description: 'SQLite synchronous pragma: FULL survives power loss, NORMAL only a process crash', default: 'FULL' as 'FULL' | 'NORMAL', parse: oneOf('FULL', 'NORMAL') },
+  synchronous: { env: 'GK_SQLITE_SYNCHRONOUS', description: 'durability of an acknowledged write: FULL (WAL fsynced before the answer) survives power loss, NORMAL only a process crash', default: 'FULL' as 'FULL' | 'NORMAL', parse: oneOf('FULL', 'NORMAL') },
   seedDemo: { env: 'GK_SEED_DEMO', description: 'Create the demo event, tickets and logins when the database is empty', default: true, parse: bool },
   demoTickets: { env: 'GK_DEMO_TICKETS', description: 'How many demo tickets to create', default: 200, parse: int(1, 1_000_000) },
   pwaDir: { env: 'GK_PWA_DIR', description: 'Built scanner app to serve (vite build output)', default: './dist/pwa', parse: str },

@@ -1,6 +1,6 @@
 // An acknowledged scan survives `kill -9` of the server mid-upload: the server only
-// acknowledges after its transaction commits, and SQLite's WAL with synchronous=FULL has
-// the commit on disk by then.
+// acknowledges after its transaction commits and the WAL is fsynced, so the commit is on
+// disk by then.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -27,15 +27,59 @@ describe('SQLite adapter', () => {
     try { await fn(s); } finally { await s.close(); }
   };
 
-  it('opens in WAL mode with synchronous=FULL, foreign keys on and a busy timeout', async () => {
+  it('opens in WAL mode with FULL durability (the WAL fsynced off the event loop), foreign keys on and a busy timeout', async () => {
     await withStorage(freshFile(), async (s) => {
-      expect(s.pragmas()).toMatchObject({ journalMode: 'wal', synchronous: 2, foreignKeys: true });
+      expect(s.pragmas()).toMatchObject({ journalMode: 'wal', synchronous: 1, durability: 'FULL', foreignKeys: true });
       expect(s.pragmas().busyTimeoutMs).toBeGreaterThan(0);
     });
   });
 
-  it('uses synchronous=NORMAL when asked', async () => {
-    await withStorage(freshFile(), async (s) => { expect(s.pragmas().synchronous).toBe(1); }, 'NORMAL');
+  it('uses NORMAL durability when asked', async () => {
+    await withStorage(freshFile(), async (s) => { expect(s.pragmas()).toMatchObject({ synchronous: 1, durability: 'NORMAL' }); }, 'NORMAL');
+  });
+
+  it('resolves a write only after an fsync of the WAL that began after it; reads and no-op writes wait for none', async () => {
+    const log: string[] = [];
+    let release: () => void = () => {};
+    const s = openSqliteStorage({
+      file: freshFile(),
+      syncFile: () => { log.push('sync'); return new Promise<void>((r) => { release = () => { log.push('synced'); r(); }; }); },
+    });
+    try {
+      const created = s.createEvent(makeEvent()).then(() => log.push('created'));
+      await new Promise((r) => setTimeout(r, 20));
+      // The disk is still syncing and the event loop is free: timers fire, reads answer.
+      expect(log).toEqual(['sync']);
+      expect(await s.listEvents()).toHaveLength(1);
+      release();
+      await created;
+      expect(log).toEqual(['sync', 'synced', 'created']);
+
+      log.length = 0;
+      await s.listEvents();
+      expect(log).toEqual([]);
+
+      const scan = makeScan();
+      const first = s.uploadOffline([scan], 1);
+      await new Promise((r) => setTimeout(r, 20));
+      release();
+      await first;
+      log.length = 0;
+      // The same scan again changes no row: nothing to make durable.
+      expect((await s.uploadOffline([scan], 2))[0]!.status).toBe('duplicate');
+      expect(log).toEqual([]);
+    } finally {
+      release();
+      await s.close();
+    }
+  });
+
+  it('does not sync a database in memory', async () => {
+    let syncs = 0;
+    const s = openSqliteStorage({ file: ':memory:', syncFile: async () => { syncs++; } });
+    await s.createEvent(makeEvent());
+    await s.close();
+    expect(syncs).toBe(0);
   });
 
   it('migrates a new database to the newest version, recorded in user_version', async () => {

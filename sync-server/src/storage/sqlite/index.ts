@@ -12,6 +12,7 @@ import { peopleMethods } from './people.ts';
 import { scanReadMethods } from './scan-reads.ts';
 import { scanWriteMethods } from './scan-writes.ts';
 import { ticketMethods } from './tickets.ts';
+import { WalSync, type SyncFile } from './wal-sync.ts';
 
 export { MIGRATIONS, SCHEMA_VERSION } from './migrations.ts';
 
@@ -23,13 +24,17 @@ export interface SqliteOptions {
    * survives only a crash of this process. See the note in openSqliteStorage.
    */
   synchronous?: 'FULL' | 'NORMAL';
+  /** Tests only: how the WAL file is synced (default: fsync on the thread pool). */
+  syncFile?: SyncFile;
 }
 
 /** The connection settings as SQLite reports them, for health checks and tests. */
 export interface SqlitePragmas {
   journalMode: string;
-  /** 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA. */
+  /** SQLite's own setting: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA. Always 1 here (see durability). */
   synchronous: number;
+  /** FULL: every write is acknowledged after the WAL is fsynced (WalSync); NORMAL: not. */
+  durability: 'FULL' | 'NORMAL';
   foreignKeys: boolean;
   busyTimeoutMs: number;
   userVersion: number;
@@ -50,18 +55,22 @@ const BUSY_TIMEOUT_MS = 5_000;
 
 export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
   const db = new Database(options.file);
+  const durability = options.synchronous ?? 'FULL';
   try {
     // Durability. In WAL mode a transaction is committed once its frames are appended to
-    // the WAL file; with synchronous NORMAL or FULL an acknowledged (committed) write
-    // survives `kill -9` of this process, because the frames are in the OS's page cache
-    // and the next open replays them. Only FULL also fsyncs the WAL at every commit, so
-    // the write survives power loss or an OS crash too; NORMAL may lose the last
-    // transactions then. We pick FULL because an acknowledged admission must never
-    // vanish: a scanner that was told "stored" drops the scan from its queue, and a lost
-    // admission lets a copied ticket in a second time. Group commit pays for the fsync:
-    // submitOnline and uploadOffline store a whole batch in one transaction, one fsync.
+    // the WAL file; an acknowledged (committed) write survives `kill -9` of this process,
+    // because the frames are in the OS's page cache and the next open replays them. To
+    // survive power loss or an OS crash too, the WAL must be fsynced before the write is
+    // acknowledged. We require that (durability FULL, the default) because an acknowledged
+    // admission must never vanish: a scanner that was told "stored" drops the scan from its
+    // queue, and a lost admission lets a copied ticket in a second time. SQLite's own
+    // synchronous=FULL would fsync inside the commit, on the event loop; we run SQLite at
+    // NORMAL and fsync the WAL ourselves, off the loop, before any write method resolves
+    // (wal-sync.ts). Group commit pays for the fsync: submitOnline and uploadOffline store
+    // a whole batch in one transaction, one fsync. Durability NORMAL skips that fsync:
+    // the last transactions may be lost on power loss.
     db.pragma('journal_mode = WAL'); // ':memory:' answers "memory": nothing to make durable
-    db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     migrate(db);
@@ -70,13 +79,18 @@ export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
     throw e;
   }
 
-  const storage: SqliteStorage = {
+  const onDisk = durability === 'FULL' && !db.memory ? new WalSync(`${db.name}-wal`, options.syncFile) : null;
+  const methods = {
     ...eventMethods(db),
     ...ticketMethods(db),
     ...peopleMethods(db),
     ...scanWriteMethods(db),
     ...scanReadMethods(db),
+  };
+  const storage: SqliteStorage = {
+    ...(onDisk ? syncedWrites(db, methods, onDisk) : methods),
     async close() {
+      await onDisk?.close();
       if (db.open) db.close();
     },
     integrityCheck() {
@@ -88,6 +102,7 @@ export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
       return {
         journalMode: String(simple('journal_mode')),
         synchronous: Number(simple('synchronous')),
+        durability,
         foreignKeys: Number(simple('foreign_keys')) === 1,
         busyTimeoutMs: Number(simple('busy_timeout')),
         userVersion: Number(simple('user_version')),
@@ -95,4 +110,24 @@ export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
     },
   };
   return storage;
+}
+
+/**
+ * Every method, made to resolve only once its writes are on disk: a call that changed
+ * rows (SQLite's total_changes() moved) waits for a WAL fsync before it returns. Reads,
+ * and writes that changed nothing (a duplicate upload), return at once.
+ */
+function syncedWrites<T extends Record<string, unknown>>(db: Database.Database, methods: T, wal: WalSync): T {
+  const changes = db.prepare('SELECT total_changes()').pluck();
+  const out: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(methods)) {
+    if (typeof fn !== 'function') { out[name] = fn; continue; }
+    out[name] = async (...args: unknown[]) => {
+      const before = changes.get();
+      const result = await (fn as (...a: unknown[]) => unknown)(...args);
+      if (changes.get() !== before) await wal.flush();
+      return result;
+    };
+  }
+  return out as T;
 }
