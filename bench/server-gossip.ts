@@ -4,16 +4,14 @@
 // decision and the commit; the verdict's own latency is in the notes. The baseline is a
 // raw `ws` server that broadcasts each message it gets to every other client, fed a
 // message shaped and sized like our gossip, read by the same listeners the same way.
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Scan } from '@gatekeeper/shared/domain';
 import type { TicketId } from '@gatekeeper/shared/ids';
-import { loadBetween, loadSnapshot, type Child, type LoadSnapshot } from './support/child.ts';
+import type { Child } from './support/child.ts';
 import { openLoop } from './support/open-loop.ts';
-import { Fleet, messageType, scanRequest, send } from './support/scanners.ts';
-import { startServerProcess } from './support/server-process.ts';
+import { measuredWindow, pairedRuns, type Side } from './support/paired.ts';
+import { messageType, scanRequest, send, type Fleet } from './support/scanners.ts';
 import { fmt, latencySummary, median, percentile, ratioRow, spread, until } from './support/stats.ts';
-import { allTickets, TicketPool } from './support/tickets.ts';
-import { startWsBaseline } from './support/ws-baseline-process.ts';
+import type { TicketPool } from './support/tickets.ts';
 import type { Bench } from './types.ts';
 
 const LISTENERS = 500;
@@ -30,7 +28,8 @@ interface Run { latencies: number[]; verdicts: number[]; rate: number; incomplet
  * One repetition: the submitter is scanner 0, the listeners the rest. Listeners parse
  * each `scans` frame (as a phone must) and count, per scan id, how many have heard it.
  */
-async function measure(child: Child<{ url: string }>, fleet: Fleet, pool: TicketPool, baseline: boolean): Promise<Run> {
+async function measure(side: Side, child: Child<{ url: string }>, fleet: Fleet, pool: TicketPool): Promise<Run> {
+  const baseline = side === 'baseline';
   const [submitter] = fleet.scanners;
   const sent = new Map<string, { at: number; heard: number; measured: boolean }>();
   const latencies: number[] = [];
@@ -70,44 +69,14 @@ async function measure(child: Child<{ url: string }>, fleet: Fleet, pool: Ticket
   };
   await openLoop(RATE, WARMUP_MS, sendOne);
   measured = true;
-  const before = { at: performance.now(), server: await child.call<LoadSnapshot>('load'), client: loadSnapshot() };
-  const load = await openLoop(RATE, MEASURE_MS, sendOne);
-  const wall = performance.now() - before.at;
-  const server = loadBetween(before.server, await child.call<LoadSnapshot>('load'), wall);
-  const client = loadBetween(before.client, loadSnapshot(), wall);
+  const { result: load, server, client } = await measuredWindow(child, () => openLoop(RATE, MEASURE_MS, sendOne));
   measured = false;
   await until(() => complete === sent.size, DRAIN_MS);
   return { latencies, verdicts, rate: load.rate, incomplete: sent.size - complete, server, client };
 }
 
 export const run: Bench = async () => {
-  // Both servers up and both fleets connected, then repetitions alternate between them,
-  // so a noisy neighbour on this shared machine hits both sides alike.
-  const children: Array<Child<{ url: string }>> = [];
-  const fleets: Fleet[] = [];
-  const base: Run[] = [];
-  const ours: Run[] = [];
-  try {
-    const broadcast = await startWsBaseline('broadcast');
-    children.push(broadcast);
-    const server = await startServerProcess({ demoTickets: TICKETS });
-    children.push(server);
-    const baseFleet = await Fleet.connect(broadcast.info.url, LISTENERS + 1, { baseline: true });
-    fleets.push(baseFleet);
-    const ourFleet = await Fleet.connect(server.info.url, LISTENERS + 1);
-    fleets.push(ourFleet);
-    const basePool = new TicketPool(allTickets(TICKETS));
-    const ourPool = new TicketPool(allTickets(TICKETS));
-    for (let r = 0; r < REPS; r++) {
-      base.push(await measure(broadcast, baseFleet, basePool, true));
-      await sleep(200);
-      ours.push(await measure(server, ourFleet, ourPool, false));
-      await sleep(200);
-    }
-  } finally {
-    await Promise.all(fleets.map((f) => f.close()));
-    await Promise.all(children.map((c) => c.close()));
-  }
+  const { base, ours } = await pairedRuns({ baseline: 'broadcast', server: { demoTickets: TICKETS }, sockets: LISTENERS + 1, reps: REPS, measure });
 
   const p99s = ours.map((r) => percentile(r.latencies, 99));
   const baseP99s = base.map((r) => percentile(r.latencies, 99));

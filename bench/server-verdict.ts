@@ -3,15 +3,13 @@
 // scans go out on schedule whatever the answers do. Latency is from the moment a scan is
 // handed to the socket until its verdict arrives. The baseline is a raw `ws` echo server
 // (a child process too) fed the same messages by the same client: the transport's share.
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { TicketId } from '@gatekeeper/shared/ids';
-import { loadBetween, loadSnapshot, type Child, type LoadSnapshot } from './support/child.ts';
+import type { Child } from './support/child.ts';
 import { openLoop } from './support/open-loop.ts';
-import { Fleet, messageType, scanRequest, send } from './support/scanners.ts';
-import { startServerProcess } from './support/server-process.ts';
+import { measuredWindow, pairedRuns, type Side } from './support/paired.ts';
+import { messageType, scanRequest, send, type Fleet } from './support/scanners.ts';
 import { fmt, latencySummary, median, percentile, ratioRow, spread, until } from './support/stats.ts';
-import { allTickets, TicketPool } from './support/tickets.ts';
-import { startWsBaseline } from './support/ws-baseline-process.ts';
+import type { TicketPool } from './support/tickets.ts';
 import type { Bench } from './types.ts';
 
 /** Production durability unless GK_BENCH_SYNC=NORMAL asks for a diagnostic run without an
@@ -37,7 +35,8 @@ interface Run {
 }
 
 /** Offer RATE scans/s for WARMUP_MS + MEASURE_MS; latencies of the measured part only. */
-async function measure(child: Child<{ url: string }>, fleet: Fleet, pool: TicketPool, answerType: string): Promise<Run> {
+async function measure(side: Side, child: Child<{ url: string }>, fleet: Fleet, pool: TicketPool): Promise<Run> {
+  const answerType = side === 'baseline' ? 'scan' : 'verdict';
   // Per socket, answers come back in the order the scans went out (the hub handles one
   // socket's messages in turn; an echo is in order by TCP), so a queue of send times
   // pairs each answer with its scan without parsing it.
@@ -67,44 +66,14 @@ async function measure(child: Child<{ url: string }>, fleet: Fleet, pool: Ticket
   await openLoop(RATE, WARMUP_MS, sendOne);
   measured = true;
   bytesOut = 0;
-  const before = { at: performance.now(), server: await child.call<LoadSnapshot>('load'), client: loadSnapshot() };
-  const load = await openLoop(RATE, MEASURE_MS, (k) => sendOne(k + RATE));
-  const wall = performance.now() - before.at;
-  const server = loadBetween(before.server, await child.call<LoadSnapshot>('load'), wall);
-  const client = loadBetween(before.client, loadSnapshot(), wall);
+  const { result: load, server, client } = await measuredWindow(child, () => openLoop(RATE, MEASURE_MS, (k) => sendOne(k + RATE)));
   measured = false;
   await until(() => outstanding === 0, DRAIN_MS);
   return { latencies, rate: load.rate, maxLagMs: load.maxLagMs, unanswered: outstanding, errors, bytesOut: bytesOut / load.sent, server, client };
 }
 
 export const run: Bench = async () => {
-  // Both servers up and both fleets connected, then repetitions alternate between them,
-  // so a noisy neighbour on this shared machine hits both sides alike.
-  const children: Array<Child<{ url: string }>> = [];
-  const fleets: Fleet[] = [];
-  const base: Run[] = [];
-  const ours: Run[] = [];
-  try {
-    const echo = await startWsBaseline('echo');
-    children.push(echo);
-    const server = await startServerProcess({ demoTickets: TICKETS, synchronous: SYNCHRONOUS });
-    children.push(server);
-    const baseFleet = await Fleet.connect(echo.info.url, SCANNERS, { baseline: true });
-    fleets.push(baseFleet);
-    const ourFleet = await Fleet.connect(server.info.url, SCANNERS);
-    fleets.push(ourFleet);
-    const basePool = new TicketPool(allTickets(TICKETS));
-    const ourPool = new TicketPool(allTickets(TICKETS));
-    for (let r = 0; r < REPS; r++) {
-      base.push(await measure(echo, baseFleet, basePool, 'scan'));
-      await sleep(200);
-      ours.push(await measure(server, ourFleet, ourPool, 'verdict'));
-      await sleep(200);
-    }
-  } finally {
-    await Promise.all(fleets.map((f) => f.close()));
-    await Promise.all(children.map((c) => c.close()));
-  }
+  const { base, ours } = await pairedRuns({ baseline: 'echo', server: { demoTickets: TICKETS, synchronous: SYNCHRONOUS }, sockets: SCANNERS, reps: REPS, measure });
 
   const p99s = ours.map((r) => percentile(r.latencies, 99));
   const baseP99s = base.map((r) => percentile(r.latencies, 99));
