@@ -1,44 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Scan } from '@gatekeeper/shared/domain';
 import {
-  GkError, MAX_BATCH, MAX_MESSAGE_BYTES, parseDown, parseUp, PROTOCOL_VERSION, type Down, type Up,
+  GkError, MAX_BATCH, MAX_MESSAGE_BYTES, parseDown, parseUp, PROTOCOL_VERSION,
 } from '@gatekeeper/shared/protocol/index';
-
-const scan: Scan = {
-  id: 's-1' as Scan['id'], eventId: 'ev1' as Scan['eventId'], ticketId: 'T1' as Scan['ticketId'], orderId: null,
-  code: 'GK1:abc', checkpointId: 'cp-main' as Scan['checkpointId'], zone: 'main', mode: 'once_per_event',
-  direction: 'entry', deviceId: 'dev-a' as Scan['deviceId'], inspectorId: 'insp-1' as Scan['inspectorId'],
-  hlc: '001718000000000:0000', at: 1_718_000_000_000, clockOffset: -120, outcome: 'valid', offline: true, idChecked: false,
-};
-const { outcome: _o, offline: _f, ...scanRequest } = scan;
-const summary = { scanId: 's-1', at: 1, checkpointId: 'cp-main', inspectorId: 'insp-1', deviceId: 'dev-a', outcome: 'valid', offline: false };
-const conflict = { eventId: 'ev1', ticketId: 'T1', scope: 'event', winner: summary, loser: { ...summary, scanId: 's-2', offline: true } };
-
-const ups: Record<Up['type'], unknown> = {
-  hello: { type: 'hello', v: PROTOCOL_VERSION, eventId: 'ev1', deviceId: 'dev-a', checkpointId: 'cp-main', cursor: null },
-  scan: { type: 'scan', scan: scanRequest },
-  upload: { type: 'upload', batchId: 'b1', scans: [scan] },
-  catchup: { type: 'catchup', cursor: 0 },
-  ping: { type: 'ping', id: 1, clientTime: 1_718_000_000_000 },
-};
-
-const downs: Record<Down['type'], unknown> = {
-  welcome: {
-    type: 'welcome', v: PROTOCOL_VERSION, serverTime: 1_718_000_000_000,
-    inspector: { id: 'insp-1', name: 'Ada', role: 'inspector' }, eventId: 'ev1', codeWord: 'heron', cursor: 12,
-  },
-  refused: { type: 'refused', reason: 'clientTooOld', message: 'update the app', minVersion: 2, maxVersion: 3 },
-  verdict: {
-    type: 'verdict', scanId: 's-1', status: 'accepted', scan: { ...scan, offline: false }, cursor: 13,
-    verdict: { outcome: 'valid', offline: false, ticketId: 'T1', firstScan: null, explanation: 'Valid ticket: admit.' },
-  },
-  uploadAck: { type: 'uploadAck', batchId: 'b1', results: [{ scanId: 's-1', status: 'conflict', conflict }, { scanId: 's-3', status: 'duplicate', conflict: null }] },
-  scans: { type: 'scans', scans: [scan], cursor: 13, more: false },
-  conflict: { type: 'conflict', conflict },
-  pong: { type: 'pong', id: 1, clientTime: 1_718_000_000_000, serverTime: 1_718_000_000_050 },
-  codeWord: { type: 'codeWord', eventId: 'ev1', codeWord: null },
-  error: { type: 'error', code: 'rate_limited', message: 'slow down', ref: null },
-};
+import { conflict, downs, scan, scanRequest, ups } from './protocol-samples.ts';
 
 /** Run `f` and return the GkError it throws (failing if it throws anything else or nothing). */
 function gkError(f: () => unknown): GkError {
