@@ -27,7 +27,9 @@ describe('crash safety', () => {
     for (let i = 0; i < scans.length; i += 100) batches.push(scans.slice(i, i + 100));
     const acked = new Set<string>();
     let killed = false;
+    const socketClosed = new Promise<void>((resolve) => client.ws.once('close', () => resolve()));
     client.ws.on('close', () => { killed = true; });
+    const serverPid = server.proc.pid!;
     const inFlight = new Set<Promise<unknown>>();
     for (const [i, batch] of batches.entries()) {
       if (killed) break;
@@ -40,6 +42,9 @@ describe('crash safety', () => {
     }
     await Promise.race([Promise.all(inFlight), new Promise((r) => setTimeout(r, 2000))]);
     expect(killed).toBe(true);
+    // The server process itself is gone (not only a wrapper around it), and its socket with it.
+    expect(() => process.kill(serverPid, 0)).toThrow();
+    await socketClosed;
     expect(acked.size).toBeGreaterThanOrEqual(1000);
     expect(acked.size).toBeLessThan(scans.length);
 

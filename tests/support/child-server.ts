@@ -1,13 +1,14 @@
 // The real server as a separate process (`tsx sync-server/src/main.ts`), for tests that
 // kill it: what matters there is what the operating system leaves behind.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 
 export interface ChildServer { url: string; proc: ChildProcess; output: () => string; kill(signal?: NodeJS.Signals): Promise<void> }
 
 export async function startChildServer(env: Record<string, string>): Promise<ChildServer> {
-  const tsx = join(process.cwd(), 'node_modules/.bin/tsx');
-  const proc = spawn(tsx, ['sync-server/src/main.ts'], {
+  // Node itself with tsx as its loader: one process. The `tsx` command would be a wrapper
+  // that runs the server as its own child, and a SIGKILL to the wrapper (no signal handler
+  // can pass it on) would leave the real server running: no crash at all.
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'sync-server/src/main.ts'], {
     cwd: process.cwd(),
     env: { ...process.env, GK_HOST: '127.0.0.1', GK_PORT: '0', GK_HTTPS_PORT: '-1', GK_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
