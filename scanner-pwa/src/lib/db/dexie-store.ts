@@ -4,6 +4,7 @@
 import Dexie from 'dexie';
 import type { EventId } from '@gatekeeper/shared/ids';
 import type { ManifestChunk, ManifestHeader, ScanRecord, Store } from '../ports.ts';
+import { sameScan } from '../scan/scan-log.ts';
 import { GatekeeperDb } from './database.ts';
 
 export class DexieStore implements Store {
@@ -64,7 +65,7 @@ export class DexieStore implements Store {
         seen.add(r.id);
         const old = existing[i];
         if (!old) fresh.push(r);
-        else if (r.uploaded === 1 && !sameRecord(old, r)) replaced.push({ ...r, own: old.own || r.own ? 1 : 0 });
+        else if (r.uploaded === 1 && !sameScan(old, r, ['own'])) replaced.push({ ...r, own: old.own || r.own ? 1 : 0 });
       });
       if (fresh.length) await this.db.scans.bulkAdd(fresh);
       if (replaced.length) await this.db.scans.bulkPut(replaced);
@@ -89,9 +90,4 @@ export class DexieStore implements Store {
     if (eventId) return this.db.scans.where('[eventId+uploaded]').equals([eventId, 0]).count();
     return this.db.scans.where('uploaded').equals(0).count();
   }
-}
-
-function sameRecord(a: ScanRecord, b: ScanRecord): boolean {
-  const keys = (Object.keys(a) as (keyof ScanRecord)[]).filter((k) => k !== 'own');
-  return keys.every((k) => a[k] === b[k]) && Object.keys(b).length === Object.keys(a).length;
 }

@@ -83,10 +83,10 @@ function pull(map: Map<string, Scan[]>, key: string, id: string): void {
   if (rest.length) map.set(key, rest); else map.delete(key);
 }
 
-/** Field by field: zScan is flat, so this is exact. */
-export function sameScan(a: Scan, b: Scan): boolean {
-  const keys = Object.keys(a) as (keyof Scan)[];
-  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+/** Field by field, but for `ignore`: scan records are flat, so this is exact. */
+export function sameScan<T extends Scan>(a: T, b: T, ignore: readonly (keyof T)[] = []): boolean {
+  const keys = (Object.keys(a) as (keyof T)[]).filter((k) => !ignore.includes(k));
+  return Object.keys(a).length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }
 
 /** Most scans arrive newest: append; a late one (an offline upload) is put in its place. */
