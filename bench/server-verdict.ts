@@ -1,27 +1,40 @@
 // server.verdict.p99: how long a scanner waits for an online verdict when the whole event
 // scans at 1,000 per second across 200 scanners. Open loop (support/open-loop.ts):
 // scans go out on schedule whatever the answers do. Latency is from the moment a scan is
-// handed to the socket until its verdict arrives. The baseline is a raw `ws` echo server
-// (a child process too) fed the same messages by the same client: the transport's share.
-import type { TicketId } from '@gatekeeper/shared/ids';
-import type { Child } from './support/child.ts';
-import { openLoop } from './support/open-loop.ts';
-import { measuredWindow, pairedRuns, type Side } from './support/paired.ts';
-import { messageType, scanRequest, send, type Fleet } from './support/scanners.ts';
-import { fmt, latencySummary, median, percentile, ratioRow, spread, until } from './support/stats.ts';
-import type { TicketPool } from './support/tickets.ts';
+// handed to the socket until its verdict arrives.
+//
+// Three servers, each a child process, fed the same messages by the same load generator
+// in alternating repetitions:
+// - the baseline, a raw `ws` echo server: the transport's share;
+// - a durable echo: the echo that first commits the scan as one row of our schema at
+//   synchronous=FULL, the floor under any server that answers only once a scan is on disk;
+// - ours.
+// The load generator is split over SHARDS processes (support/verdict-shard.ts says why),
+// each with its slice of the scanners and of the rate.
+import { loadBetween, type Child, type Load, type LoadSnapshot } from './support/child.ts';
+import { register, type Identity } from './support/scanners.ts';
+import { startServerProcess } from './support/server-process.ts';
+import { fmt, latencySummary, median, percentile, ratioRow, spread } from './support/stats.ts';
+import { allTickets, TicketPool } from './support/tickets.ts';
+import { startVerdictShard, type ShardResult, type ShardRun, type ShardTarget } from './support/verdict-shard.ts';
+import { startWsBaseline } from './support/ws-baseline-process.ts';
 import type { Bench } from './types.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Production durability unless GK_BENCH_SYNC=NORMAL asks for a diagnostic run without an
  *  fsync per commit (to see how much of the tail the fsync is); the notes say which. */
 const SYNCHRONOUS: 'FULL' | 'NORMAL' = process.env.GK_BENCH_SYNC === 'NORMAL' ? 'NORMAL' : 'FULL';
 const SCANNERS = 200;
+const SHARDS = 4;
 const RATE = 1_000;
 const WARMUP_MS = 1_000;
 const MEASURE_MS = 10_000;
 const REPS = 3;
 const TICKETS = 35_000;
 const DRAIN_MS = 10_000;
+
+type Side = 'echo' | 'durable' | 'ours';
+const SIDES: Side[] = ['echo', 'durable', 'ours'];
 
 interface Run {
   latencies: number[];
@@ -30,72 +43,109 @@ interface Run {
   unanswered: number;
   errors: number;
   bytesOut: number;
-  server: { cpu: number; elu: number };
-  client: { cpu: number; elu: number };
+  server: Load;
+  /** The load generator's shards together: CPU summed, loop use averaged, delay the worst. */
+  client: Load;
 }
 
-/** Offer RATE scans/s for WARMUP_MS + MEASURE_MS; latencies of the measured part only. */
-async function measure(side: Side, child: Child<{ url: string }>, fleet: Fleet, pool: TicketPool): Promise<Run> {
-  const answerType = side === 'baseline' ? 'scan' : 'verdict';
-  // Per socket, answers come back in the order the scans went out (the hub handles one
-  // socket's messages in turn; an echo is in order by TCP), so a queue of send times
-  // pairs each answer with its scan without parsing it.
-  const sentAt: Array<Array<{ at: number; measured: boolean }>> = fleet.scanners.map(() => []);
-  const latencies: number[] = [];
-  let outstanding = 0;
-  let errors = 0;
-  let bytesOut = 0;
-  let measured = false;
-  fleet.onMessage = (s, data) => {
-    const type = messageType(data);
-    if (type !== answerType && type !== 'error') return;
-    const sent = sentAt[s.index]!.shift();
-    if (!sent) return;
-    outstanding--;
-    if (type === 'error') errors++;
-    if (sent.measured) latencies.push(performance.now() - sent.at);
+/** Every shard offers RATE / SHARDS of its tickets to `side`; the server's and the shards' load meanwhile. */
+async function measure(side: Side, server: Child<unknown>, shards: Array<Child<unknown>>, pool: TicketPool): Promise<Run> {
+  const perShard = Math.ceil(((RATE / SHARDS) * (WARMUP_MS + MEASURE_MS)) / 1000) + 1;
+  const runs: ShardRun[] = shards.map(() => ({
+    target: side, rate: RATE / SHARDS, warmupMs: WARMUP_MS, measureMs: MEASURE_MS, drainMs: DRAIN_MS,
+    tickets: Array.from({ length: perShard }, () => pool.take()),
+  }));
+  const snapshot = () => Promise.all([server.call<LoadSnapshot>('load'), ...shards.map((s) => s.call<LoadSnapshot>('load'))]);
+  // The shards' warm-up is part of this window: the loads below cover it too.
+  const before = await snapshot();
+  const t0 = performance.now();
+  const results = await Promise.all(shards.map((s, i) => s.call<ShardResult>('run', runs[i])));
+  const wall = performance.now() - t0;
+  const after = await snapshot();
+  const loads = after.map((a, i) => loadBetween(before[i]!, a, wall));
+  const clients = loads.slice(1);
+  return {
+    latencies: results.flatMap((r) => r.latencies),
+    rate: results.reduce((n, r) => n + r.rate, 0),
+    maxLagMs: Math.max(...results.map((r) => r.maxLagMs)),
+    unanswered: results.reduce((n, r) => n + r.unanswered, 0),
+    errors: results.reduce((n, r) => n + r.errors, 0),
+    bytesOut: median(results.map((r) => r.bytesOut)),
+    server: loads[0]!,
+    client: {
+      cpu: clients.reduce((n, l) => n + l.cpu, 0),
+      elu: clients.reduce((n, l) => n + l.elu, 0) / clients.length,
+      delay: { p99: Math.max(...clients.map((l) => l.delay.p99)), max: Math.max(...clients.map((l) => l.delay.max)) },
+    },
   };
-  const sendOne = (k: number) => {
-    const s = fleet.scanners[k % SCANNERS]!;
-    const text = JSON.stringify({ type: 'scan', scan: scanRequest(s, pool.take() as TicketId) });
-    bytesOut += text.length;
-    sentAt[s.index]!.push({ at: performance.now(), measured });
-    outstanding++;
-    send(s.ws, text);
-  };
-  await openLoop(RATE, WARMUP_MS, sendOne);
-  measured = true;
-  bytesOut = 0;
-  const { result: load, server, client } = await measuredWindow(child, () => openLoop(RATE, MEASURE_MS, (k) => sendOne(k + RATE)));
-  measured = false;
-  await until(() => outstanding === 0, DRAIN_MS);
-  return { latencies, rate: load.rate, maxLagMs: load.maxLagMs, unanswered: outstanding, errors, bytesOut: bytesOut / load.sent, server, client };
 }
+
+/** Scanner i goes to shard i % SHARDS, so each shard's scanners alternate between the logins. */
+const slice = (identities: Identity[], shard: number) => identities.filter((_, i) => i % SHARDS === shard);
 
 export const run: Bench = async () => {
-  const { base, ours } = await pairedRuns({ baseline: 'echo', server: { demoTickets: TICKETS, synchronous: SYNCHRONOUS }, sockets: SCANNERS, reps: REPS, measure });
+  const children: Array<Child<unknown>> = [];
+  const results: Record<Side, Run[]> = { echo: [], durable: [], ours: [] };
+  try {
+    const echo = await startWsBaseline('echo');
+    children.push(echo);
+    const durable = await startWsBaseline('durable-echo');
+    children.push(durable);
+    const ours = await startServerProcess({ demoTickets: TICKETS, synchronous: SYNCHRONOUS });
+    children.push(ours);
+    const servers: Record<Side, Child<{ url: string }>> = { echo, durable, ours };
+    const identities: Record<Side, Identity[]> = {
+      echo: await register(echo.info.url, SCANNERS, { baseline: true }),
+      durable: await register(durable.info.url, SCANNERS, { baseline: true }),
+      ours: await register(ours.info.url, SCANNERS),
+    };
+    const shards: Array<Child<unknown>> = [];
+    for (let k = 0; k < SHARDS; k++) {
+      const targets: Record<string, ShardTarget> = {};
+      for (const side of SIDES) {
+        targets[side] = { url: servers[side].info.url, identities: slice(identities[side], k), hello: side === 'ours', answerType: side === 'ours' ? 'verdict' : 'scan' };
+      }
+      const shard = await startVerdictShard(targets);
+      children.push(shard);
+      shards.push(shard);
+    }
+    const pools: Record<Side, TicketPool> = { echo: new TicketPool(allTickets(TICKETS)), durable: new TicketPool(allTickets(TICKETS)), ours: new TicketPool(allTickets(TICKETS)) };
+    for (let r = 0; r < REPS; r++) {
+      for (const side of SIDES) {
+        results[side].push(await measure(side, servers[side], shards, pools[side]));
+        await sleep(200);
+      }
+    }
+  } finally {
+    // Shards first: they hold sockets to the servers.
+    for (const c of children.slice(3).reverse()) await c.close();
+    await Promise.all(children.slice(0, 3).map((c) => c.close()));
+  }
 
-  const p99s = ours.map((r) => percentile(r.latencies, 99));
-  const baseP99s = base.map((r) => percentile(r.latencies, 99));
+  const p99 = (runs: Run[]) => median(runs.map((r) => percentile(r.latencies, 99)));
   const describe = (name: string, runs: Run[]) => {
     const m = (f: (r: Run) => number) => fmt(median(runs.map(f)));
     const unanswered = runs.reduce((n, r) => n + r.unanswered, 0);
     const errors = runs.reduce((n, r) => n + r.errors, 0);
     return `${name}: p99 per repetition ${spread(runs.map((r) => percentile(r.latencies, 99)), 'ms')}; pooled ${latencySummary(runs.flatMap((r) => r.latencies))}; ` +
       `offered ${m((r) => r.rate)}/s (send lag max ${fmt(Math.max(...runs.map((r) => r.maxLagMs)))} ms), ` +
-      `server CPU ${m((r) => r.server.cpu * 100)}% (${m((r) => (r.server.cpu * 1000) / r.rate)} ms per scan) / loop ${m((r) => r.server.elu * 100)}% busy, load generator CPU ${m((r) => r.client.cpu * 100)}%` +
+      `server CPU ${m((r) => r.server.cpu * 100)}% (${m((r) => (r.server.cpu * 1000) / r.rate)} ms per scan) / loop ${m((r) => r.server.elu * 100)}% busy, load generator CPU ${m((r) => r.client.cpu * 100)}%; ` +
+      `event-loop delay p99/max: server ${m((r) => r.server.delay.p99)}/${m((r) => r.server.delay.max)} ms, load generator (worst shard) ${m((r) => r.client.delay.p99)}/${m((r) => r.client.delay.max)} ms` +
       (unanswered ? `, ${unanswered} unanswered` : '') + (errors ? `, ${errors} errors` : '');
   };
+  const [echoP99, durableP99, oursP99] = [p99(results.echo), p99(results.durable), p99(results.ours)];
   const notes = [
-    describe('ours', ours),
-    describe('echo', base),
-    `${SCANNERS} scanners round-robin, open loop, ${REPS} alternating repetitions of ${WARMUP_MS / 1000} s warm-up + ${MEASURE_MS / 1000} s measured; scan message ~${Math.round(ours[0]?.bytesOut ?? 0)} B, echoed as is by the baseline`,
+    describe('ours', results.ours),
+    describe('echo', results.echo),
+    describe('durable echo', results.durable),
+    `durable echo = the echo committing each scan as one row of our schema at synchronous=FULL before echoing it (no reads, no decision, no gossip), the floor under any durable verdict: p99 ${fmt(durableP99)} ms, ${fmt(durableP99 / echoP99)} × the echo's; ours is ${fmt(oursP99 / durableP99)} × the durable echo's`,
+    `${SCANNERS} scanners round-robin over ${SHARDS} load-generator processes, open loop, ${REPS} alternating repetitions of ${WARMUP_MS / 1000} s warm-up + ${MEASURE_MS / 1000} s measured; scan message ~${Math.round(results.ours[0]?.bytesOut ?? 0)} B, echoed as is by the baselines`,
     'ours also gossips every stored scan to all 200 sockets (the load generator drops those frames unparsed)',
     `server durability: ${SYNCHRONOUS}${SYNCHRONOUS === 'FULL' ? ' (production: the WAL fsynced before each answer)' : ' (diagnostic run, GK_BENCH_SYNC: no fsync)'}`,
   ].join('; ');
   return [ratioRow({
-    id: 'server.verdict.p99', value: median(p99s), unit: 'ms',
-    baseline: 'raw ws echo server p99, same load and messages', baselineValue: median(baseP99s),
+    id: 'server.verdict.p99', value: oursP99, unit: 'ms',
+    baseline: 'raw ws echo server p99, same load and messages', baselineValue: echoP99,
     target: 'ratio <= 2', meets: (r) => r <= 2, notes,
   })];
 };

@@ -4,13 +4,17 @@
 // channel: it says `ready` once, then answers requests by id.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 
 /** What a child reports about its own load: compare two snapshots with `loadBetween`. */
 export interface LoadSnapshot {
   cpu: NodeJS.CpuUsage;
   elu: { idle: number; active: number };
+  /** Event-loop delay since the previous snapshot, ms. */
+  delay: { p99: number; max: number };
 }
+
+export interface Load { cpu: number; elu: number; delay: { p99: number; max: number } }
 
 type FromChild =
   | { kind: 'ready'; info: unknown }
@@ -134,15 +138,23 @@ export function serveParent<Arg, Info>(
   });
 }
 
+// How late this process's event loop runs its timers: a stalled loop (a long task, a
+// garbage collection) delays everything that process answers or measures meanwhile.
+const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+loopDelay.enable();
+
+/** Also reports, and then resets, the event-loop delay since the previous snapshot. */
 export function loadSnapshot(): LoadSnapshot {
   const { idle, active } = performance.eventLoopUtilization();
-  return { cpu: process.cpuUsage(), elu: { idle, active } };
+  const delay = { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 };
+  loopDelay.reset();
+  return { cpu: process.cpuUsage(), elu: { idle, active }, delay };
 }
 
-/** CPU use (fraction of one core) and event-loop utilisation between two snapshots. */
-export function loadBetween(a: LoadSnapshot, b: LoadSnapshot, wallMs: number): { cpu: number; elu: number } {
+/** CPU use (fraction of one core), event-loop utilisation and delay between two snapshots. */
+export function loadBetween(a: LoadSnapshot, b: LoadSnapshot, wallMs: number): Load {
   const cpuMs = (b.cpu.user - a.cpu.user + b.cpu.system - a.cpu.system) / 1000;
   const active = b.elu.active - a.elu.active;
   const total = active + b.elu.idle - a.elu.idle;
-  return { cpu: cpuMs / wallMs, elu: total > 0 ? active / total : 0 };
+  return { cpu: cpuMs / wallMs, elu: total > 0 ? active / total : 0, delay: b.delay };
 }

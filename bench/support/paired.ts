@@ -3,14 +3,14 @@
 // neighbour on this shared machine hits both sides alike; and the CPU and event-loop use
 // of the server and of this load generator over a measured window.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadBetween, loadSnapshot, type Child, type LoadSnapshot } from './child.ts';
+import { loadBetween, loadSnapshot, type Child, type Load, type LoadSnapshot } from './child.ts';
 import { Fleet } from './scanners.ts';
 import { startServerProcess, type ServerOptions } from './server-process.ts';
 import { allTickets, TicketPool } from './tickets.ts';
 import { startWsBaseline, type BaselineMode } from './ws-baseline-process.ts';
 
 export type Side = 'baseline' | 'ours';
-export interface Load { cpu: number; elu: number }
+export type { Load };
 
 export interface PairedOptions<R> {
   baseline: BaselineMode;

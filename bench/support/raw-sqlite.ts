@@ -18,10 +18,20 @@ const COLUMNS = [
   'inspector_id', 'hlc', 'at', 'clock_offset', 'outcome', 'offline', 'id_checked', 'received_at',
 ] as const satisfies ReadonlyArray<keyof ScanInsertRow>;
 
-/** Commits per second over `durationMs`, one scan row per IMMEDIATE transaction. */
-export function rawInsertRate(durationMs: number, maxRows = 200_000): { perSecond: number; rows: number } {
+export interface RawScanDb {
+  /** One scan row in its own IMMEDIATE transaction, committed at synchronous=FULL. */
+  insert(row: ScanInsertRow): void;
+  close(): void;
+}
+
+/** A fresh database in a temporary folder with the server's schema and the pragmas above. */
+export function openRawScanDb(): RawScanDb {
   const dir = mkdtempSync(join(tmpdir(), 'gk-bench-raw-'));
   const db = new Database(join(dir, 'raw.sqlite'));
+  const close = () => {
+    if (db.open) db.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
@@ -32,6 +42,17 @@ export function rawInsertRate(durationMs: number, maxRows = 200_000): { perSecon
       .run(DEMO_EVENT, 'Bench', 'Europe/Amsterdam');
     const insert = db.prepare<ScanInsertRow>(`INSERT INTO scans (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')})`);
     const one = db.transaction((row: ScanInsertRow) => { insert.run(row); });
+    return { insert: (row) => one.immediate(row), close };
+  } catch (e) {
+    close();
+    throw e;
+  }
+}
+
+/** Commits per second over `durationMs`, one scan row per IMMEDIATE transaction. */
+export function rawInsertRate(durationMs: number, maxRows = 200_000): { perSecond: number; rows: number } {
+  const db = openRawScanDb();
+  try {
     const deviceId = newId('d-') as DeviceId;
     const row = (n: number): ScanInsertRow => {
       const now = Date.now();
@@ -42,17 +63,16 @@ export function rawInsertRate(durationMs: number, maxRows = 200_000): { perSecon
         hlc: stamp(now), at: now, clockOffset: 0, outcome: 'valid', offline: false, idChecked: false,
       }, now);
     };
-    for (let n = 0; n < 50; n++) one.immediate(row(n)); // warm the statement and the file
+    for (let n = 0; n < 50; n++) db.insert(row(n)); // warm the statement and the file
     let rows = 0;
     const t0 = performance.now();
     while (rows < maxRows && performance.now() - t0 < durationMs) {
-      one.immediate(row(50 + rows));
+      db.insert(row(50 + rows));
       rows++;
     }
     const elapsed = performance.now() - t0;
     return { perSecond: rows / (elapsed / 1000), rows };
   } finally {
     db.close();
-    rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -22,6 +22,38 @@ export interface BenchScanner {
   inspectorId: InspectorId;
 }
 
+/** Who a bench scanner is, without its socket: what a load-generator process needs to open one. */
+export interface Identity {
+  index: number;
+  /** The session cookie ('' for the raw ws baselines). */
+  cookie: string;
+  deviceId: DeviceId;
+  inspectorId: InspectorId;
+}
+
+/**
+ * `count` scanner identities: one login per username and one registered device per
+ * scanner, alternating between the logins. A baseline has no sessions or devices; its
+ * ids are made up, of the same length, so its messages are the same size.
+ */
+export async function register(url: string, count: number, opts: { usernames?: string[]; baseline?: boolean } = {}): Promise<Identity[]> {
+  const usernames = opts.usernames ?? ['inspector', 'inspector2'];
+  const sessions = opts.baseline
+    ? usernames.map(() => null)
+    : await Promise.all(usernames.map((u) => HttpSession.login(url, u, login(u).password)));
+  const identities: Identity[] = [];
+  await inBatches(count, CONNECT_CONCURRENCY, async (index) => {
+    const session = sessions[index % sessions.length];
+    identities[index] = {
+      index,
+      cookie: session?.cookie ?? '',
+      deviceId: session ? await session.registerDevice(`bench phone ${index}`) : (newId('d-') as DeviceId),
+      inspectorId: session ? session.inspector!.id : (`i-${usernames[index % usernames.length]}` as InspectorId),
+    };
+  });
+  return identities;
+}
+
 /** Called for every message any scanner receives; `data` is the raw frame. */
 export type OnMessage = (scanner: BenchScanner, data: Buffer) => void;
 
@@ -37,21 +69,19 @@ export class Fleet {
    * raw ws baselines, which have no sessions and speak no protocol).
    */
   static async connect(url: string, count: number, opts: { usernames?: string[]; hello?: boolean; baseline?: boolean } = {}): Promise<Fleet> {
-    const usernames = opts.usernames ?? ['inspector', 'inspector2'];
+    return Fleet.open(url, await register(url, count, opts), { hello: !(opts.hello === false || opts.baseline) });
+  }
+
+  /** Open one socket per identity (from `register`), saying hello unless told not to. */
+  static async open(url: string, identities: Identity[], opts: { hello: boolean }): Promise<Fleet> {
     const fleet = new Fleet([]);
     try {
-      const sessions = opts.baseline
-        ? usernames.map(() => null)
-        : await Promise.all(usernames.map((u) => HttpSession.login(url, u, login(u).password)));
-      await inBatches(count, CONNECT_CONCURRENCY, async (index) => {
-        const session = sessions[index % sessions.length];
-        // A baseline has no devices or sessions; ids of the same length keep messages the same size.
-        const deviceId = session ? await session.registerDevice(`bench phone ${index}`) : (newId('d-') as DeviceId);
-        const inspectorId = session ? session.inspector!.id : (`i-${usernames[index % usernames.length]}` as InspectorId);
-        const ws = await openSocket(url, session?.cookie ?? '');
+      await inBatches(identities.length, CONNECT_CONCURRENCY, async (i) => {
+        const { index, cookie, deviceId, inspectorId } = identities[i]!;
+        const ws = await openSocket(url, cookie);
         const scanner: BenchScanner = { index, ws, deviceId, inspectorId };
-        fleet.scanners[index] = scanner;
-        if (opts.hello === false || opts.baseline) {
+        fleet.scanners[i] = scanner;
+        if (!opts.hello) {
           ws.on('message', (data: Buffer) => fleet.onMessage(scanner, data));
           return;
         }

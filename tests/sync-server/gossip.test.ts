@@ -11,8 +11,9 @@ const stored = (): StoredScan => ({ seq: ++seq, receivedAt: 0, scan: { id: `s-${
 
 function buffer(maxWaitMs: number) {
   const sent: number[][] = [];
-  const gossip = new GossipBuffer(maxWaitMs, (_event, scans) => sent.push(scans.map((s) => s.seq)), () => Date.now());
-  return { gossip, sent };
+  const spreads: number[] = [];
+  const gossip = new GossipBuffer(maxWaitMs, (_event, scans, _cursor, spreadMs) => { sent.push(scans.map((s) => s.seq)); spreads.push(spreadMs); }, () => Date.now());
+  return { gossip, sent, spreads };
 }
 
 describe('GossipBuffer', () => {
@@ -42,6 +43,17 @@ describe('GossipBuffer', () => {
     expect(sent).toHaveLength(1);
     vi.advanceTimersByTime(1);
     expect(sent).toEqual([[1, 2, 3], [4, 5]]);
+  });
+
+  it('tells the fan-out how long it has until the next message: the hold-back it starts', () => {
+    const { gossip, spreads } = buffer(50);
+    gossip.add(EVENT, [stored()]);
+    vi.advanceTimersByTime(0);
+    gossip.add(EVENT, [stored(), stored(), stored()]);
+    vi.advanceTimersByTime(0);
+    gossip.add(EVENT, Array.from({ length: 100 }, stored));
+    vi.advanceTimersByTime(2 * PER_EXTRA_SCAN_MS);
+    expect(spreads).toEqual([0, 2 * PER_EXTRA_SCAN_MS, 50]);
   });
 
   it('never holds gossip back longer than the cap', () => {

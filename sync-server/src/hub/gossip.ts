@@ -13,6 +13,9 @@
 // loop turn; under a steady rate above 1 / PER_EXTRA_SCAN_MS (100 scans/s) the wait grows
 // to `maxWaitMs` and stays there. Tens of ms of gossip delay is harmless: gossip is how the
 // other gates learn of a scan for when they go offline, not anyone's verdict.
+//
+// The hub is told that wait with each message, and spreads the message's writes over it
+// (stagger.ts) instead of writing to every socket at once.
 import type { EventId } from '@gatekeeper/shared/ids';
 import type { StoredScan } from '../storage/types.ts';
 
@@ -28,7 +31,7 @@ export class GossipBuffer {
   /** `maxWaitMs` 0: one message per event-loop turn whatever the load. */
   constructor(
     private readonly maxWaitMs: number,
-    private readonly send: (eventId: EventId, scans: StoredScan[], cursor: number) => void,
+    private readonly send: (eventId: EventId, scans: StoredScan[], cursor: number, spreadMs: number) => void,
     private readonly clock: () => number = () => performance.now(),
   ) {}
 
@@ -52,13 +55,14 @@ export class GossipBuffer {
     }
     if (this.pending.size === 0) return;
     let count = 0;
+    for (const scans of this.pending.values()) count += scans.length;
+    // Counted over all events: they share this one event loop and its sockets' syscalls.
+    const wait = Math.min(this.maxWaitMs, (count - 1) * PER_EXTRA_SCAN_MS);
     for (const [eventId, scans] of this.pending) {
       scans.sort((a, b) => a.seq - b.seq);
-      count += scans.length;
-      this.send(eventId, scans, scans[scans.length - 1]!.seq);
+      this.send(eventId, scans, scans[scans.length - 1]!.seq, wait);
     }
     this.pending.clear();
-    // Counted over all events: they share this one event loop and its sockets' syscalls.
-    this.notBefore = this.clock() + Math.min(this.maxWaitMs, (count - 1) * PER_EXTRA_SCAN_MS);
+    this.notBefore = this.clock() + wait;
   }
 }

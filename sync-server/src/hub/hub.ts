@@ -14,6 +14,7 @@ import type { ScanListener, ScanService } from '../scans/scan-service.ts';
 import type { StaffRecord, Storage, StoredScan } from '../storage/types.ts';
 import { Connection } from './connection.ts';
 import { GossipBuffer } from './gossip.ts';
+import { Stagger } from './stagger.ts';
 
 export interface HubOptions {
   storage: Storage;
@@ -26,6 +27,8 @@ export interface HubOptions {
 }
 
 const HELLO_TIMEOUT_MS = 10_000;
+/** Slices one gossip message's writes are spread over under load (stagger.ts). */
+const GOSSIP_SLICES = 10;
 
 /** The `v` of a hello, read without the rest of its schema; null when it is not a hello. */
 function helloVersion(raw: string): number | null {
@@ -42,12 +45,13 @@ export class Hub implements ScanListener {
   readonly wss: WebSocketServer;
   private readonly byEvent = new Map<EventId, Set<Connection>>();
   private readonly gossip: GossipBuffer;
+  private readonly staggers = new Map<EventId, Stagger>();
 
   constructor(private readonly o: HubOptions) {
     // ws refuses frames over maxPayload by closing (1009). We allow a margin above our
     // own limit so that a message just over it gets a typed error instead of a close.
     this.wss = new WebSocketServer({ noServer: true, maxPayload: 4 * MAX_MESSAGE_BYTES });
-    this.gossip = new GossipBuffer(o.gossipTickMs, (eventId, scans, cursor) => this.fanOut(eventId, scans, cursor));
+    this.gossip = new GossipBuffer(o.gossipTickMs, (eventId, scans, cursor, spreadMs) => this.fanOut(eventId, scans, cursor, spreadMs));
   }
 
   /** Called from the HTTP server's 'upgrade' event for /ws. */
@@ -207,6 +211,7 @@ export class Hub implements ScanListener {
   conflicts(eventId: EventId, conflicts: Conflict[]): void {
     // Conflicts are told at once, after the scans they name have been gossiped.
     this.gossip.flush();
+    this.staggers.get(eventId)?.finish();
     for (const conn of this.byEvent.get(eventId) ?? []) {
       for (const c of conflicts) {
         const involved = c.winner.deviceId === conn.deviceId || c.loser.deviceId === conn.deviceId;
@@ -215,7 +220,7 @@ export class Hub implements ScanListener {
     }
   }
 
-  private fanOut(eventId: EventId, scans: StoredScan[], cursor: number): void {
+  private fanOut(eventId: EventId, scans: StoredScan[], cursor: number, spreadMs: number): void {
     const conns = this.byEvent.get(eventId);
     if (!conns) return;
     const all = scans.map((s) => s.scan);
@@ -223,10 +228,19 @@ export class Hub implements ScanListener {
     // by id), which keeps the cursor meaning simple: every scan up to it has been sent.
     // Encoded to UTF-8 once too: ws.send(string) would encode it again for every socket.
     const bytes = Buffer.from(JSON.stringify({ type: 'scans', scans: all, cursor, more: false } satisfies Down));
-    for (const conn of conns) {
-      if (conn.catchingUp) conn.held.push({ type: 'scans', scans: all, cursor, more: false });
-      else if (conn.ws.readyState === conn.ws.OPEN) conn.ws.send(bytes, { binary: false });
-    }
+    const sendTo = (group: Connection[]) => () => {
+      for (const conn of group) {
+        if (conn.catchingUp) conn.held.push({ type: 'scans', scans: all, cursor, more: false });
+        else if (conn.ws.readyState === conn.ws.OPEN) conn.ws.send(bytes, { binary: false });
+      }
+    };
+    const list = [...conns];
+    const slices = Math.min(GOSSIP_SLICES, list.length);
+    const per = Math.ceil(list.length / Math.max(1, slices));
+    const parts = Array.from({ length: slices }, (_, i) => sendTo(list.slice(i * per, (i + 1) * per)));
+    let stagger = this.staggers.get(eventId);
+    if (!stagger) this.staggers.set(eventId, (stagger = new Stagger()));
+    stagger.run(parts, spreadMs);
   }
 
   /** Push a message to every scanner of an event (code word changes). */
@@ -245,6 +259,7 @@ export class Hub implements ScanListener {
 
   close(): void {
     this.gossip.flush();
+    for (const s of this.staggers.values()) s.finish();
     for (const ws of this.wss.clients) ws.terminate();
     this.wss.close();
   }
