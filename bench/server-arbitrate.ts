@@ -63,8 +63,8 @@ async function phase(server: Child<ServerInfo>, fleet: Fleet, pool: TicketPool, 
     inFlight++;
     send(s.ws, { type: 'scan', scan: scanRequest(s, ticket, Date.now(), code(ticket)) });
   };
-  fleet.onMessage = (s, data) => {
-    const type = messageType(data);
+  fleet.onMessage = (s, data, isBinary) => {
+    const type = messageType(data, isBinary);
     if (type === 'scans') { gossipFrames++; gossipBytes += data.length; return; }
     if (type !== 'verdict' && type !== 'error') return;
     const t = sentAt[s.index]!.shift();

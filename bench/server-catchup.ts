@@ -34,8 +34,8 @@ function queue(scanner: BenchScanner, pool: TicketPool): Scan[][] {
 async function upload(fleet: Fleet, batches: Scan[][], mode: Mode): Promise<{ ms: number; acked: number; statuses: Map<string, number> }> {
   const scanner = fleet.scanners[0]!;
   const waiting = new Map<string, (a: Ack) => void>();
-  fleet.onMessage = (_s, data) => {
-    if (messageType(data) !== 'uploadAck') return;
+  fleet.onMessage = (_s, data, isBinary) => {
+    if (messageType(data, isBinary) !== 'uploadAck') return;
     const ack = JSON.parse(data.toString()) as Ack;
     waiting.get(ack.batchId)?.(ack);
     waiting.delete(ack.batchId);

@@ -4,6 +4,7 @@
 // decision and the commit; the verdict's own latency is in the notes. The baseline is a
 // raw `ws` server that broadcasts each message it gets to every other client, fed a
 // message shaped and sized like our gossip, read by the same listeners the same way.
+import { inflateRawSync } from 'node:zlib';
 import type { Scan } from '@gatekeeper/shared/domain';
 import type { TicketId } from '@gatekeeper/shared/ids';
 import type { Child } from './support/child.ts';
@@ -37,8 +38,8 @@ async function measure(side: Side, child: Child<{ url: string }>, fleet: Fleet, 
   let complete = 0;
   let measured = false;
   let cursor = 0;
-  fleet.onMessage = (s, data) => {
-    const type = messageType(data);
+  fleet.onMessage = (s, data, isBinary) => {
+    const type = messageType(data, isBinary);
     if (s.index === 0) {
       if (type === 'verdict') {
         const id = (JSON.parse(data.toString()) as { scanId: string }).scanId;
@@ -48,7 +49,7 @@ async function measure(side: Side, child: Child<{ url: string }>, fleet: Fleet, 
       return;
     }
     if (type !== 'scans') return;
-    const msg = JSON.parse(data.toString()) as { scans: Scan[] };
+    const msg = JSON.parse((isBinary ? inflateRawSync(data) : data).toString()) as { scans: Scan[] };
     for (const scan of msg.scans) {
       const e = sent.get(scan.id);
       if (!e) continue;

@@ -24,8 +24,8 @@ export const run: Bench = async () => {
     fleet = await Fleet.connect(server.info.url, SCANNERS);
     const pool = new TicketPool(admissibleTickets(TICKETS));
     const waiting = new Map<string, (v: Verdict) => void>();
-    fleet.onMessage = (_s, data) => {
-      if (messageType(data) !== 'verdict') return;
+    fleet.onMessage = (_s, data, isBinary) => {
+      if (messageType(data, isBinary) !== 'verdict') return;
       const msg = JSON.parse(data.toString()) as { scanId: ScanId; verdict: Verdict };
       waiting.get(msg.scanId)?.(msg.verdict);
       waiting.delete(msg.scanId);

@@ -54,8 +54,12 @@ export async function register(url: string, count: number, opts: { usernames?: s
   return identities;
 }
 
-/** Called for every message any scanner receives; `data` is the raw frame. */
-export type OnMessage = (scanner: BenchScanner, data: Buffer) => void;
+/**
+ * Called for every message any scanner receives; `data` is the raw frame. A binary frame
+ * is a `scans` message compressed with deflate-raw (the scanners ask for that in their
+ * hello, as the app does): inflate it (`inflateRawSync`) only where the benchmark reads it.
+ */
+export type OnMessage = (scanner: BenchScanner, data: Buffer, isBinary: boolean) => void;
 
 export class Fleet {
   /** Replace freely between phases: it is read on every message. */
@@ -82,7 +86,7 @@ export class Fleet {
         const scanner: BenchScanner = { index, ws, deviceId, inspectorId };
         fleet.scanners[i] = scanner;
         if (!opts.hello) {
-          ws.on('message', (data: Buffer) => fleet.onMessage(scanner, data));
+          ws.on('message', (data: Buffer, isBinary: boolean) => fleet.onMessage(scanner, data, isBinary));
           return;
         }
         await new Promise<void>((resolve, reject) => {
@@ -91,10 +95,10 @@ export class Fleet {
             clearTimeout(timer);
             const msg = JSON.parse(data.toString()) as { type: string; reason?: string };
             if (msg.type !== 'welcome') { reject(new Error(`hello refused: ${msg.reason ?? msg.type}`)); return; }
-            ws.on('message', (d: Buffer) => fleet.onMessage(scanner, d));
+            ws.on('message', (d: Buffer, isBinary: boolean) => fleet.onMessage(scanner, d, isBinary));
             resolve();
           });
-          send(ws, { type: 'hello', v: PROTOCOL_VERSION, eventId: DEMO_EVENT, deviceId, checkpointId: MAIN_GATE, cursor: null });
+          send(ws, { type: 'hello', v: PROTOCOL_VERSION, eventId: DEMO_EVENT, deviceId, checkpointId: MAIN_GATE, cursor: null, compress: ['deflate-raw'] });
         });
       });
     } catch (e) {
@@ -152,8 +156,12 @@ export function scanRequest(scanner: BenchScanner, ticketId: TicketId, now = Dat
 /** The same scan as decided offline (admitted) by the scanner. */
 export const offlineScan = (req: ScanRequest): Scan => ({ ...req, outcome: 'valid', offline: true });
 
-/** The `type` of a JSON message without parsing it: every Down message starts with it. */
-export function messageType(data: Buffer): string {
+/**
+ * The `type` of a message without parsing it: every Down message starts with it, and
+ * only `scans` messages come as binary frames.
+ */
+export function messageType(data: Buffer, isBinary = false): string {
+  if (isBinary) return 'scans';
   // '{"type":"' is 9 bytes; the type runs to the next quote.
   const end = data.indexOf(0x22, 9);
   return end > 9 ? data.toString('latin1', 9, end) : '';

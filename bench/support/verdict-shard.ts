@@ -51,8 +51,8 @@ async function run(fleet: Fleet, answerType: string, o: ShardRun): Promise<Shard
   let bytesOut = 0;
   let measured = false;
   let next = 0;
-  fleet.onMessage = (s, data) => {
-    const type = messageType(data);
+  fleet.onMessage = (s, data, isBinary) => {
+    const type = messageType(data, isBinary);
     if (type !== answerType && type !== 'error') return;
     const sent = sentAt[slot.get(s.index)!]!.shift();
     if (!sent) return;

@@ -5,7 +5,9 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { launchBrowser, newScanner } from '../support/browser.ts';
 import { ScannerPage } from '../support/pages/scanner-page.ts';
-import { eventually, login, serverScans, startWorld, takeTicket, ticketCode, type World } from './fixtures.ts';
+import { ScannerClient } from '../support/scanner-client.ts';
+import { DEMO_EVENT, eventually, login, serverScans, startWorld, takeTicket, ticketCode, type World } from './fixtures.ts';
+import { checkpointId } from '@gatekeeper/shared/ids';
 
 let w: World;
 let browser: Browser;
@@ -88,5 +90,39 @@ describe('two scanners, one ticket', () => {
       // Both scans are in this phone's history: its own, and the other one by gossip.
       await eventually(() => gate.historyScanIds(), (h) => [...ids].every((id) => h.includes(id)));
     }
+  });
+
+  test('scans another gate stored while this one was away arrive compressed (protocol 2) and decide its next offline verdict', async () => {
+    const tickets = Array.from({ length: 6 }, () => takeTicket(w));
+    await gateB.setOffline(true);
+    await gateB.waitLink('offline');
+    // Count the frames of the socket the phone opens when it comes back.
+    const frames = { binary: 0, text: 0 };
+    gateB.page.on('websocket', (ws) => ws.on('framereceived', (f) => { if (typeof f.payload === 'string') frames.text++; else frames.binary++; }));
+
+    // A third phone (a script here) uploads six offline admissions meanwhile.
+    const who = login('inspector');
+    const other = await ScannerClient.connect(w.server.url, who.username, who.password, DEMO_EVENT, checkpointId('main-gate'));
+    try {
+      const acks = await other.upload(tickets.map((t) => other.offlineScan(other.request(t.id, t.id))));
+      expect(acks.results.every((r) => r.status === 'accepted')).toBe(true);
+    } finally {
+      await other.close();
+    }
+
+    await gateB.setOffline(false);
+    await gateB.waitLink('online');
+    await eventually(async () => frames.binary, (n) => n >= 1);
+    expect(frames.text).toBeGreaterThan(0); // welcome, and the rest
+
+    // Offline again, the phone decides alone, from the scans it inflated.
+    await gateB.setOffline(true);
+    await gateB.waitLink('offline');
+    const { code } = await ticketCode(w, tickets[3]!.id);
+    await gateB.wedge(code);
+    await gateB.expectVerdict('already_used', { offline: true });
+    await gateB.dismissVerdict();
+    await gateB.setOffline(false);
+    await gateB.waitLink('online');
   });
 });

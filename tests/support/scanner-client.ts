@@ -1,6 +1,7 @@
 // A scripted scanner for tests and benchmarks: logs in over HTTP, registers a device,
 // opens the socket with the session cookie, and speaks the shared protocol (parsing
 // every message it receives, as the app does).
+import { inflateRawSync } from 'node:zlib';
 import WebSocket from 'ws';
 import type { Scan } from '@gatekeeper/shared/domain';
 import { newId, type CheckpointId, type DeviceId, type EventId, type InspectorId, type ScanId, type TicketId } from '@gatekeeper/shared/ids';
@@ -54,12 +55,17 @@ export class ScannerClient {
   cursor: number | null = null;
   /** Every scan heard by gossip or catch-up, by id. */
   readonly heard = new Map<string, Scan>();
+  /** Binary encodings to ask for in hello (protocol 2); none by default, as a version 1 client. */
+  compress: string[] | undefined = undefined;
+  /** Each message's type and whether it came as a binary (compressed) frame, in order. */
+  readonly frames: Array<{ type: string; binary: boolean; bytes: number }> = [];
 
   constructor(readonly http: HttpSession, readonly eventId: EventId, readonly checkpointId: CheckpointId) {}
 
-  static async connect(base: string, username: string, password: string, eventId: EventId, checkpointId: CheckpointId, opts: { deviceId?: DeviceId; cursor?: number | null } = {}): Promise<ScannerClient> {
+  static async connect(base: string, username: string, password: string, eventId: EventId, checkpointId: CheckpointId, opts: { deviceId?: DeviceId; cursor?: number | null; compress?: string[] } = {}): Promise<ScannerClient> {
     const http = await HttpSession.login(base, username, password);
     const c = new ScannerClient(http, eventId, checkpointId);
+    c.compress = opts.compress;
     c.deviceId = opts.deviceId ?? (await http.registerDevice(`${username} phone`));
     await c.open(opts.cursor ?? null);
     return c;
@@ -69,10 +75,14 @@ export class ScannerClient {
 
   async open(cursor: number | null = this.cursor, headers: Record<string, string> = {}): Promise<DownOf<'welcome'> | DownOf<'refused'>> {
     this.ws = new WebSocket(this.http.base.replace(/^http/, 'ws') + '/ws', { headers: { cookie: this.http.cookie, ...headers } });
-    this.ws.on('message', (data) => this.onMessage(String(data)));
+    this.ws.on('message', (data: Buffer, isBinary) => {
+      const text = isBinary ? inflateRawSync(data).toString() : String(data);
+      this.frames.push({ type: (JSON.parse(text) as { type: string }).type, binary: isBinary, bytes: data.length });
+      this.onMessage(text);
+    });
     await new Promise<void>((resolve, reject) => { this.ws.once('open', () => resolve()); this.ws.once('error', reject); });
     const first = this.waitFor((m) => m.type === 'welcome' || m.type === 'refused');
-    this.send({ type: 'hello', v: PROTOCOL_VERSION, eventId: this.eventId, deviceId: this.deviceId, checkpointId: this.checkpointId, cursor });
+    this.send({ type: 'hello', v: PROTOCOL_VERSION, eventId: this.eventId, deviceId: this.deviceId, checkpointId: this.checkpointId, cursor, ...(this.compress ? { compress: this.compress } : {}) });
     return (await first) as DownOf<'welcome'> | DownOf<'refused'>;
   }
 

@@ -33,6 +33,9 @@ export interface SocketConnection {
   close(): void;
 }
 export interface Socket {
+  /** Binary encodings this socket inflates before handing text on (hello.compress). */
+  readonly encodings: readonly string[];
+  /** `handlers.message` gets text only: binary frames arrive inflated, in their turn. */
   connect(url: string, handlers: SocketHandlers): SocketConnection;
 }
 

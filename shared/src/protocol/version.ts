@@ -4,7 +4,10 @@
 // History:
 //   1 — first version: hello/welcome/refused, scan/verdict, upload/uploadAck, catchup and
 //       gossip as `scans`, conflict, ping/pong, codeWord, error.
-export const PROTOCOL_VERSION = 1;
+//   2 — hello.compress: a client may ask for `scans` messages as binary frames of
+//       deflate-raw compressed JSON (gossip at a stadium's peak is ~8 × smaller). A
+//       version 1 client lists nothing and gets text, as before.
+export const PROTOCOL_VERSION = 2;
 /** The oldest client the server still speaks to; older ones are refused `clientTooOld`. */
 export const MIN_PROTOCOL_VERSION = 1;
 

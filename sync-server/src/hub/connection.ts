@@ -3,26 +3,32 @@ import type { WebSocket } from 'ws';
 import type { DeviceId, EventId } from '@gatekeeper/shared/ids';
 import type { Down } from '@gatekeeper/shared/protocol/index';
 import type { StaffRecord } from '../storage/types.ts';
+import { OutgoingMessage } from './frames.ts';
 
 export class Connection {
   /** While catching up, gossip is held back so the cursor the client keeps never skips a scan. */
   catchingUp = false;
-  readonly held: Down[] = [];
+  readonly held: OutgoingMessage[] = [];
 
   constructor(
     readonly ws: WebSocket,
     readonly staff: StaffRecord,
     readonly deviceId: DeviceId,
     readonly eventId: EventId,
+    /** The client listed 'deflate-raw' in its hello: `scans` may go as binary frames. */
+    readonly deflate: boolean,
   ) {}
 
-  send(msg: Down): void {
-    if (this.catchingUp && (msg.type === 'scans' || msg.type === 'conflict')) { this.held.push(msg); return; }
-    this.sendNow(msg);
+  send(msg: Down | OutgoingMessage): void {
+    const out = msg instanceof OutgoingMessage ? msg : new OutgoingMessage(msg);
+    if (this.catchingUp && (out.msg.type === 'scans' || out.msg.type === 'conflict')) { this.held.push(out); return; }
+    this.sendNow(out);
   }
 
-  sendNow(msg: Down): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(msg));
+  sendNow(msg: Down | OutgoingMessage): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    const { data, binary } = (msg instanceof OutgoingMessage ? msg : new OutgoingMessage(msg)).frame(this.deflate);
+    this.ws.send(data, { binary });
   }
 
   releaseHeld(): void {

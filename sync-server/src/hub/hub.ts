@@ -13,6 +13,7 @@ import type { Logger } from '../log.ts';
 import type { ScanListener, ScanService } from '../scans/scan-service.ts';
 import type { StaffRecord, Storage, StoredScan } from '../storage/types.ts';
 import { Connection } from './connection.ts';
+import { OutgoingMessage } from './frames.ts';
 import { GossipBuffer } from './gossip.ts';
 import { Stagger } from './stagger.ts';
 
@@ -136,7 +137,7 @@ export class Hub implements ScanListener {
     if (device.revokedAt !== null) return this.refuse(ws, 'deviceRevoked', `device ${msg.deviceId} has been revoked`, CLOSE.revoked);
     await storage.touchDevice(device.id, this.o.now());
 
-    const conn = new Connection(ws, staff, device.id, msg.eventId);
+    const conn = new Connection(ws, staff, device.id, msg.eventId, msg.compress?.includes('deflate-raw') ?? false);
     // Register before reading the catch-up, so nothing stored meanwhile is missed; gossip
     // is held back until the welcome and the catch-up are sent, so nothing reaches the client
     // before its welcome and its cursor never skips.
@@ -223,17 +224,11 @@ export class Hub implements ScanListener {
   private fanOut(eventId: EventId, scans: StoredScan[], cursor: number, spreadMs: number): void {
     const conns = this.byEvent.get(eventId);
     if (!conns) return;
-    const all = scans.map((s) => s.scan);
-    // One serialisation for everyone; the scanner that made a scan gets it too (it dedupes
-    // by id), which keeps the cursor meaning simple: every scan up to it has been sent.
-    // Encoded to UTF-8 once too: ws.send(string) would encode it again for every socket.
-    const bytes = Buffer.from(JSON.stringify({ type: 'scans', scans: all, cursor, more: false } satisfies Down));
-    const sendTo = (group: Connection[]) => () => {
-      for (const conn of group) {
-        if (conn.catchingUp) conn.held.push({ type: 'scans', scans: all, cursor, more: false });
-        else if (conn.ws.readyState === conn.ws.OPEN) conn.ws.send(bytes, { binary: false });
-      }
-    };
+    // One message for everyone, serialised and compressed at most once (frames.ts); the
+    // scanner that made a scan gets it too (it dedupes by id), which keeps the cursor
+    // meaning simple: every scan up to it has been sent.
+    const out = new OutgoingMessage({ type: 'scans', scans: scans.map((s) => s.scan), cursor, more: false });
+    const sendTo = (group: Connection[]) => () => { for (const conn of group) conn.send(out); };
     const list = [...conns];
     const slices = Math.min(GOSSIP_SLICES, list.length);
     const per = Math.ceil(list.length / Math.max(1, slices));

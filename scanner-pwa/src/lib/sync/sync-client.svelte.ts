@@ -124,7 +124,10 @@ export class SyncClient {
     const ctx = this.#ctx;
     if (!ctx) return;
     void this.#deps.store.getMeta<number>(cursorKey(ctx.eventId)).then((cursor) => {
-      this.#conn.send({ type: 'hello', v: PROTOCOL_VERSION, eventId: ctx.eventId, deviceId: ctx.deviceId, checkpointId: ctx.checkpointId, cursor: cursor ?? 0 });
+      this.#conn.send({
+        type: 'hello', v: PROTOCOL_VERSION, eventId: ctx.eventId, deviceId: ctx.deviceId, checkpointId: ctx.checkpointId, cursor: cursor ?? 0,
+        compress: [...this.#deps.socket.encodings],
+      });
     });
   }
 
