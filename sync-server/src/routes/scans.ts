@@ -1,6 +1,7 @@
 // Scans over HTTP, for clients without a socket: the same operations and rules as the
 // hub, through the same ScanService.
 import { Hono } from 'hono';
+import { compress } from 'hono/compress';
 import { z } from 'zod';
 import { zScan } from '@gatekeeper/shared/domain';
 import { checkpointId, deviceId, inspectorId, orderId, ticketId } from '@gatekeeper/shared/ids';
@@ -39,7 +40,9 @@ export const scanRoutes = new Hono<Env>()
     const { scans } = await jsonBody(c, z.object({ scans: z.array(zScan).min(1).max(MAX_BATCH) }));
     return c.json({ results: await c.var.deps.scans.uploadOffline(staff, device, eventId, scans) });
   })
-  .get('/:eventId/scans', async (c) => {
+  // Pages of up to 1,000 scans (~370 kB of JSON) shrink ~8× gzipped; small answers are
+  // left as they are (hono/compress skips bodies under 1 kB).
+  .get('/:eventId/scans', compress({ encoding: 'gzip' }), async (c) => {
     const { eventId } = await access(c);
     // The cursor is echoed back when the page is empty: a cursor of -1 or 0.5 must not be.
     const after = num(c.req.query('after'), 'after') ?? 0;
@@ -48,7 +51,7 @@ export const scanRoutes = new Hono<Env>()
     const page = await c.var.deps.storage.scansAfter(eventId, after, limit);
     return c.json({ scans: page.scans.map((s) => s.scan), cursor: page.cursor, more: page.more });
   })
-  .get('/:eventId/history', async (c) => {
+  .get('/:eventId/history', compress({ encoding: 'gzip' }), async (c) => {
     const { eventId } = await access(c, 'supervisor');
     const q = c.req.query();
     const outcome = q.outcome;
@@ -66,7 +69,7 @@ export const scanRoutes = new Hono<Env>()
     };
     return c.json(await c.var.deps.storage.history(query));
   })
-  .get('/:eventId/conflicts', async (c) => {
+  .get('/:eventId/conflicts', compress({ encoding: 'gzip' }), async (c) => {
     const { eventId } = await access(c, 'supervisor');
     return c.json({ conflicts: await c.var.deps.storage.listConflicts(eventId) });
   });
