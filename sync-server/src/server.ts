@@ -34,7 +34,10 @@ export interface RunningServer {
 
 export async function startServer(config: Config, log: Logger, now: () => number = Date.now): Promise<RunningServer> {
   if (config.dbFile !== ':memory:') mkdirSync(dirname(config.dbFile), { recursive: true });
-  const storage = openSqliteStorage({ file: config.dbFile, synchronous: config.synchronous });
+  const storage = openSqliteStorage({
+    file: config.dbFile, synchronous: config.synchronous, checkpoints: 'worker',
+    onCheckpointFailure: (e) => log.error('checkpoint worker failed; SQLite checkpoints inside commits from now on', { err: String(e) }),
+  });
   let linkBase = config.publicUrl;
   const issuer = new Issuer(storage, () => linkBase, now);
   let scans: ScanService | null = null;

@@ -12,6 +12,7 @@ import { peopleMethods } from './people.ts';
 import { scanReadMethods } from './scan-reads.ts';
 import { scanWriteMethods } from './scan-writes.ts';
 import { ticketMethods } from './tickets.ts';
+import { Checkpointer, type CheckpointResult } from './checkpointer.ts';
 import { WalSync, type SyncFile } from './wal-sync.ts';
 
 export { MIGRATIONS, SCHEMA_VERSION } from './migrations.ts';
@@ -26,6 +27,14 @@ export interface SqliteOptions {
   synchronous?: 'FULL' | 'NORMAL';
   /** Tests only: how the WAL file is synced (default: fsync on the thread pool). */
   syncFile?: SyncFile;
+  /**
+   * Who checkpoints the WAL: 'worker', a thread of its own, off the event loop (the
+   * server; checkpointer.ts), or 'sqlite', the committing connection itself whenever the
+   * WAL passes 1,000 pages (SQLite's default; the CLI and tests). A file database only.
+   */
+  checkpoints?: 'worker' | 'sqlite';
+  /** Told if the checkpoint worker fails (the connection then checkpoints by itself). */
+  onCheckpointFailure?: (error: unknown) => void;
 }
 
 /** The connection settings as SQLite reports them, for health checks and tests. */
@@ -38,12 +47,16 @@ export interface SqlitePragmas {
   foreignKeys: boolean;
   busyTimeoutMs: number;
   userVersion: number;
+  /** WAL pages after which a commit checkpoints by itself; 0 when the worker does it. */
+  walAutocheckpoint: number;
 }
 
 export interface SqliteStorage extends Storage {
   /** `PRAGMA integrity_check`: "ok", or SQLite's list of what is damaged, one per line. */
   integrityCheck(): string;
   pragmas(): SqlitePragmas;
+  /** The checkpoint worker's last report; null without a worker or before its first. */
+  lastCheckpoint(): CheckpointResult | null;
 }
 
 /**
@@ -80,6 +93,7 @@ export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
   }
 
   const onDisk = durability === 'FULL' && !db.memory ? new WalSync(`${db.name}-wal`, options.syncFile) : null;
+  const checkpointer = options.checkpoints === 'worker' && !db.memory ? new Checkpointer(db, options.onCheckpointFailure ?? (() => {})) : null;
   const methods = {
     ...eventMethods(db),
     ...ticketMethods(db),
@@ -90,9 +104,11 @@ export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
   const storage: SqliteStorage = {
     ...(onDisk ? syncedWrites(db, methods, onDisk) : methods),
     async close() {
+      await checkpointer?.stop();
       await onDisk?.close();
       if (db.open) db.close();
     },
+    lastCheckpoint: () => checkpointer?.last ?? null,
     integrityCheck() {
       const rows = db.pragma('integrity_check') as Array<{ integrity_check: string }>;
       return rows.map((r) => r.integrity_check).join('\n');
@@ -106,6 +122,7 @@ export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
         foreignKeys: Number(simple('foreign_keys')) === 1,
         busyTimeoutMs: Number(simple('busy_timeout')),
         userVersion: Number(simple('user_version')),
+        walAutocheckpoint: Number(simple('wal_autocheckpoint')),
       };
     },
   };
