@@ -14,8 +14,10 @@
 // to `maxWaitMs` and stays there. Tens of ms of gossip delay is harmless: gossip is how the
 // other gates learn of a scan for when they go offline, not anyone's verdict.
 //
-// The hub is told that wait with each message, and spreads the message's writes over it
-// (stagger.ts) instead of writing to every socket at once.
+// Under sustained load (the wait at its cap) the hub is told that wait with each message,
+// and spreads the message's writes over it (stagger.ts) instead of writing to every
+// socket at once. Below the cap it writes at once: spreading would make the last socket
+// hear of a scan later, and at a quiet gate that is what counts (server.gossip.p99).
 import type { EventId } from '@gatekeeper/shared/ids';
 import type { StoredScan } from '../storage/types.ts';
 
@@ -60,7 +62,7 @@ export class GossipBuffer {
     const wait = Math.min(this.maxWaitMs, (count - 1) * PER_EXTRA_SCAN_MS);
     for (const [eventId, scans] of this.pending) {
       scans.sort((a, b) => a.seq - b.seq);
-      this.send(eventId, scans, scans[scans.length - 1]!.seq, wait);
+      this.send(eventId, scans, scans[scans.length - 1]!.seq, wait > 0 && wait >= this.maxWaitMs ? wait : 0);
     }
     this.pending.clear();
     this.notBefore = this.clock() + wait;
