@@ -140,7 +140,7 @@ export const run: Bench = async () => {
     describe('durable echo', results.durable),
     `durable echo = the echo committing each scan as one row of our schema at synchronous=FULL before echoing it (no reads, no decision, no gossip), the floor under any durable verdict: p99 ${fmt(durableP99)} ms, ${fmt(durableP99 / echoP99)} × the echo's; ours is ${fmt(oursP99 / durableP99)} × the durable echo's`,
     `${SCANNERS} scanners round-robin over ${SHARDS} load-generator processes, open loop, ${REPS} alternating repetitions of ${WARMUP_MS / 1000} s warm-up + ${MEASURE_MS / 1000} s measured; scan message ~${Math.round(results.ours[0]?.bytesOut ?? 0)} B, echoed as is by the baselines`,
-    'ours also gossips every stored scan to all 200 sockets (the load generator drops those frames unparsed)',
+    'ours also gossips every stored scan to all 200 sockets, compressed (deflate-raw binary frames, asked for in the hello as the app does); the load generator drops those frames unread',
     `server durability: ${SYNCHRONOUS}${SYNCHRONOUS === 'FULL' ? ' (production: the WAL fsynced before each answer)' : ' (diagnostic run, GK_BENCH_SYNC: no fsync)'}`,
   ].join('; ');
   return [ratioRow({
