@@ -57,15 +57,18 @@ export class ScannerClient {
   readonly heard = new Map<string, Scan>();
   /** Binary encodings to ask for in hello (protocol 2); none by default, as a version 1 client. */
   compress: string[] | undefined = undefined;
+  /** The protocol version said in hello. */
+  version = PROTOCOL_VERSION;
   /** Each message's type and whether it came as a binary (compressed) frame, in order. */
   readonly frames: Array<{ type: string; binary: boolean; bytes: number }> = [];
 
   constructor(readonly http: HttpSession, readonly eventId: EventId, readonly checkpointId: CheckpointId) {}
 
-  static async connect(base: string, username: string, password: string, eventId: EventId, checkpointId: CheckpointId, opts: { deviceId?: DeviceId; cursor?: number | null; compress?: string[] } = {}): Promise<ScannerClient> {
+  static async connect(base: string, username: string, password: string, eventId: EventId, checkpointId: CheckpointId, opts: { deviceId?: DeviceId; cursor?: number | null; compress?: string[]; version?: number } = {}): Promise<ScannerClient> {
     const http = await HttpSession.login(base, username, password);
     const c = new ScannerClient(http, eventId, checkpointId);
     c.compress = opts.compress;
+    c.version = opts.version ?? PROTOCOL_VERSION;
     c.deviceId = opts.deviceId ?? (await http.registerDevice(`${username} phone`));
     await c.open(opts.cursor ?? null);
     return c;
@@ -82,7 +85,7 @@ export class ScannerClient {
     });
     await new Promise<void>((resolve, reject) => { this.ws.once('open', () => resolve()); this.ws.once('error', reject); });
     const first = this.waitFor((m) => m.type === 'welcome' || m.type === 'refused');
-    this.send({ type: 'hello', v: PROTOCOL_VERSION, eventId: this.eventId, deviceId: this.deviceId, checkpointId: this.checkpointId, cursor, ...(this.compress ? { compress: this.compress } : {}) });
+    this.send({ type: 'hello', v: this.version, eventId: this.eventId, deviceId: this.deviceId, checkpointId: this.checkpointId, cursor, ...(this.compress ? { compress: this.compress } : {}) });
     return (await first) as DownOf<'welcome'> | DownOf<'refused'>;
   }
 
