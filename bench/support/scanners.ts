@@ -6,7 +6,7 @@
 import WebSocket from 'ws';
 import type { Scan } from '@gatekeeper/shared/domain';
 import { newId, type CheckpointId, type DeviceId, type EventId, type InspectorId, type ScanId, type TicketId } from '@gatekeeper/shared/ids';
-import { PROTOCOL_VERSION, type ScanRequest, type Up } from '@gatekeeper/shared/protocol/index';
+import { DEFLATE_RAW, PROTOCOL_VERSION, type ScanRequest, type Up } from '@gatekeeper/shared/protocol/index';
 import { HttpSession, stamp } from '../../tests/support/scanner-client.ts';
 import { DEMO_EVENT, login } from '../../tests/support/server.ts';
 import { checkpointId } from '@gatekeeper/shared/ids';
@@ -98,7 +98,7 @@ export class Fleet {
             ws.on('message', (d: Buffer, isBinary: boolean) => fleet.onMessage(scanner, d, isBinary));
             resolve();
           });
-          send(ws, { type: 'hello', v: PROTOCOL_VERSION, eventId: DEMO_EVENT, deviceId, checkpointId: MAIN_GATE, cursor: null, compress: ['deflate-raw'] });
+          send(ws, { type: 'hello', v: PROTOCOL_VERSION, eventId: DEMO_EVENT, deviceId, checkpointId: MAIN_GATE, cursor: null, compress: [DEFLATE_RAW] });
         });
       });
     } catch (e) {

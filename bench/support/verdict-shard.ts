@@ -51,6 +51,7 @@ async function run(fleet: Fleet, answerType: string, o: ShardRun): Promise<Shard
   let bytesOut = 0;
   let measured = false;
   let next = 0;
+  const slot = new Map(fleet.scanners.map((s, i) => [s.index, i]));
   fleet.onMessage = (s, data, isBinary) => {
     const type = messageType(data, isBinary);
     if (type !== answerType && type !== 'error') return;
@@ -60,7 +61,6 @@ async function run(fleet: Fleet, answerType: string, o: ShardRun): Promise<Shard
     if (type === 'error') errors++;
     if (sent.measured) latencies.push(performance.now() - sent.at);
   };
-  const slot = new Map(fleet.scanners.map((s, i) => [s.index, i]));
   const sendOne = (k: number) => {
     const i = k % fleet.size;
     const s = fleet.scanners[i]!;

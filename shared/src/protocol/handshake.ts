@@ -11,20 +11,20 @@ export const zHello = z.object({
   /** The last gossip cursor this device has; the server sends what came after. null: none. */
   cursor: z.number().int().nonnegative().nullable(),
   /**
-   * Since version 2: the encodings of binary frames this client can read (BINARY_ENCODINGS).
-   * Listing 'deflate-raw' lets the server send `scans` messages compressed. Unknown names
+   * Since version 2: the encodings of binary frames this client can read. Listing
+   * DEFLATE_RAW lets the server send `scans` messages compressed. Unknown names
    * are allowed and ignored, so a newer client can list encodings this server lacks.
    */
   compress: z.array(z.string().max(32)).max(8).optional(),
 });
 
 /**
- * Binary frames from the server: a `scans` message (gossip or a catch-up page) as its
- * UTF-8 JSON compressed with raw DEFLATE (RFC 1951; the browser's
- * `DecompressionStream('deflate-raw')`). Sent only to a client that listed the encoding in
- * its hello, and only for messages big enough to gain from it; everything else is text.
+ * The one binary encoding: a `scans` message (gossip or a catch-up page) as its UTF-8
+ * JSON compressed with raw DEFLATE (RFC 1951; the browser's DecompressionStream of this
+ * format). Sent only to a client that listed it in `hello.compress`, and only for
+ * messages big enough to gain from it; everything else is text.
  */
-export const BINARY_ENCODINGS = ['deflate-raw'] as const;
+export const DEFLATE_RAW = 'deflate-raw';
 
 export const RefusalReason = {
   clientTooOld: 'clientTooOld',

@@ -15,7 +15,7 @@ export class Connection {
     readonly staff: StaffRecord,
     readonly deviceId: DeviceId,
     readonly eventId: EventId,
-    /** The client listed 'deflate-raw' in its hello: `scans` may go as binary frames. */
+    /** The client listed DEFLATE_RAW in its hello: `scans` may go as binary frames. */
     readonly deflate: boolean,
   ) {}
 

@@ -1,5 +1,5 @@
 // What goes on the wire for a message: text JSON, or for a client that asked for it in its
-// hello (protocol 2, BINARY_ENCODINGS), a `scans` message as a binary frame of raw DEFLATE.
+// hello (protocol 2, DEFLATE_RAW), a `scans` message as a binary frame of raw DEFLATE.
 //
 // Gossip is the server's largest output by far: at 1,000 scans/s every scanner gets
 // ~370 kB/s of JSON, 200 scanners ~75 MB/s through the venue's network. Scan records

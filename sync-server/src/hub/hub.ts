@@ -5,7 +5,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Conflict } from '@gatekeeper/shared/domain';
 import type { DeviceId, EventId } from '@gatekeeper/shared/ids';
 import {
-  GkError, MAX_BATCH, MAX_MESSAGE_BYTES, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, parseUp,
+  DEFLATE_RAW, GkError, MAX_BATCH, MAX_MESSAGE_BYTES, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, parseUp,
   type Down, type RefusalReason, type Up, type UpOf,
 } from '@gatekeeper/shared/protocol/index';
 import { readCookie, resolveSession, SESSION_COOKIE } from '../auth/sessions.ts';
@@ -137,7 +137,7 @@ export class Hub implements ScanListener {
     if (device.revokedAt !== null) return this.refuse(ws, 'deviceRevoked', `device ${msg.deviceId} has been revoked`, CLOSE.revoked);
     await storage.touchDevice(device.id, this.o.now());
 
-    const conn = new Connection(ws, staff, device.id, msg.eventId, msg.compress?.includes('deflate-raw') ?? false);
+    const conn = new Connection(ws, staff, device.id, msg.eventId, msg.compress?.includes(DEFLATE_RAW) ?? false);
     // Register before reading the catch-up, so nothing stored meanwhile is missed; gossip
     // is held back until the welcome and the catch-up are sent, so nothing reaches the client
     // before its welcome and its cursor never skips.

@@ -1,10 +1,11 @@
 // The Socket port over the browser's WebSocket. Handlers never throw out of a callback:
 // one bad message must not kill the connection.
+import { DEFLATE_RAW } from '@gatekeeper/shared/protocol/index';
 import type { Socket, SocketConnection, SocketHandlers } from '../ports.ts';
 import { canInflateRaw, inflateRawText, InOrder } from './inflate.ts';
 
 export class BrowserSocket implements Socket {
-  readonly encodings: readonly string[] = canInflateRaw() ? ['deflate-raw'] : [];
+  readonly encodings: readonly string[] = canInflateRaw() ? [DEFLATE_RAW] : [];
 
   connect(url: string, handlers: SocketHandlers): SocketConnection {
     const ws = new WebSocket(url);

@@ -1,12 +1,13 @@
 // Binary frames from the server are `scans` messages compressed with raw DEFLATE (protocol
-// 2, BINARY_ENCODINGS in shared). The browser inflates them with DecompressionStream;
+// 2, DEFLATE_RAW in shared). The browser inflates them with DecompressionStream;
 // one without 'deflate-raw' (Chromium before 103, Safari before 16.4) does not ask for
 // them and keeps getting text.
+import { DEFLATE_RAW } from '@gatekeeper/shared/protocol/index';
 
 /** Whether this browser can inflate 'deflate-raw' (the constructor throws on a format it lacks). */
 export function canInflateRaw(): boolean {
   try {
-    new DecompressionStream('deflate-raw');
+    new DecompressionStream(DEFLATE_RAW);
     return true;
   } catch {
     return false;
@@ -14,7 +15,7 @@ export function canInflateRaw(): boolean {
 }
 
 export async function inflateRawText(data: ArrayBuffer | Blob): Promise<string> {
-  const stream = (data instanceof Blob ? data : new Blob([data])).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+  const stream = (data instanceof Blob ? data : new Blob([data])).stream().pipeThrough(new DecompressionStream(DEFLATE_RAW));
   return new Response(stream).text();
 }
 
