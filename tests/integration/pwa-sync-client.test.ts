@@ -3,7 +3,7 @@
 // the offline queue uploaded once, and a verdict that comes too late replacing our offline
 // admission and raising a conflict alert.
 import 'fake-indexeddb/auto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { checkpointId, newId, type ScanId, type TicketId } from '@gatekeeper/shared/ids';
 import { MAX_BATCH, type ScanRequest } from '@gatekeeper/shared/protocol/index';
 import { GatekeeperDb } from '../../scanner-pwa/src/lib/db/database.ts';
@@ -50,7 +50,7 @@ async function phone(who: 'inspector' | 'inspector2') {
       deviceId, inspectorId: http.inspector!.id, hlc: `${String(now).padStart(15, '0')}:0000`, at: now, clockOffset: 0, idChecked: false,
     };
   };
-  const close = async () => { sync.stop(); await db.delete(); };
+  const close = async () => { sync.stop(); await sync.settled(); await db.delete(); };
   return { http, deviceId, store, event, socket, sync, request, close, start: () => sync.start({ eventId: DEMO_EVENT, deviceId, checkpointId: MAIN }) };
 }
 
@@ -156,6 +156,34 @@ describe('the app’s SyncClient against a real server', () => {
     } finally {
       await first.close();
       await late.close();
+    }
+  });
+
+  it('storage closed under it (another tab upgraded the database): each failed write is logged, nothing is thrown unhandled', async () => {
+    const p = await phone('inspector');
+    const other = await phone('inspector2');
+    const warned = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      p.start();
+      other.start();
+      await until(() => p.sync.online && other.sync.online, 'both online');
+      p.store.db.close();
+      // Our own verdict (stored off the socket callback) and another gate's gossip both
+      // arrive with nowhere to go.
+      const answer = await p.sync.requestVerdict(p.request(tickets[20]), 5_000);
+      expect(answer.verdict.outcome).toBe('valid');
+      await other.sync.requestVerdict(other.request(tickets[21]), 5_000);
+      await until(() => warned.mock.calls.some(([m]) => String(m).includes('store verdict failed')), 'the failed verdict write logged');
+      await until(() => errors.mock.calls.some(([m, type]) => String(m).includes('sync message failed') && type === 'scans'), 'the failed gossip write logged');
+      await p.sync.settled();
+      // The server has both: what this phone could not store, it hears again on the next catch-up.
+      expect((await server.storage.ticketScans(DEMO_EVENT, tickets[20])).filter((s) => s.id === answer.scan.id)).toHaveLength(1);
+    } finally {
+      warned.mockRestore();
+      errors.mockRestore();
+      await other.close();
+      await p.close();
     }
   });
 });

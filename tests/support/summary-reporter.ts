@@ -1,8 +1,10 @@
 // Prints one closing line, "tests: N passed, N failed", that CI reads whatever the runner.
-import type { Reporter, TestModule } from 'vitest/node';
+// Errors thrown outside any test (an unhandled rejection) fail the run too, so the line
+// names them rather than reading "0 failed" above a failing exit code.
+import type { Reporter, SerializedError, TestModule } from 'vitest/node';
 
 export default class SummaryReporter implements Reporter {
-  onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
+  onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandled: ReadonlyArray<SerializedError> = []): void {
     let passed = 0;
     let failed = 0;
     let skipped = 0;
@@ -19,6 +21,7 @@ export default class SummaryReporter implements Reporter {
       if (m.state() === 'failed' && failedHere === 0) failedHere = 1;
       failed += failedHere;
     }
-    process.stdout.write(`\ntests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
+    const errors = unhandled.length ? `, ${unhandled.length} unhandled error${unhandled.length > 1 ? 's' : ''} (see above)` : '';
+    process.stdout.write(`\ntests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}${errors}\n`);
   }
 }

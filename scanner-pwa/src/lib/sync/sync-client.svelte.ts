@@ -52,6 +52,8 @@ export class SyncClient {
   /** Set when the server's log turned out to be younger than our cursor (see welcome). */
   #staleCursor: number | null = null;
   #chain: Promise<void> = Promise.resolve();
+  #settledChain: Promise<void> | null = null;
+  readonly #detached = new Set<Promise<void>>();
 
   constructor(deps: SyncDeps) {
     this.#deps = deps;
@@ -84,7 +86,7 @@ export class SyncClient {
     this.#refusal = null;
     this.#link = 'connecting';
     this.#conn.start();
-    void this.refreshPending();
+    this.#detach(this.refreshPending(), 'count pending');
     this.#pingTimer ??= setInterval(() => this.#ping(), PING_EVERY_MS);
   }
 
@@ -105,7 +107,7 @@ export class SyncClient {
 
   /** A scan was queued: count it and try to upload it. */
   queued(): void {
-    void this.refreshPending().then(() => this.#upload());
+    this.#detach(this.refreshPending().then(() => this.#upload()), 'upload');
   }
 
   async refreshPending(): Promise<void> {
@@ -116,6 +118,18 @@ export class SyncClient {
     if (asked === this.#pendingAsked) this.#pending = count;
   }
 
+  /**
+   * Resolves once every storage write started so far has finished (or failed). Closing the
+   * database before that would fail them; stopping, then waiting here, closes cleanly.
+   */
+  async settled(): Promise<void> {
+    while (this.#detached.size > 0 || this.#chain !== this.#settledChain) {
+      const chain = this.#chain;
+      await Promise.all([chain, ...this.#detached]);
+      this.#settledChain = chain;
+    }
+  }
+
   dismissConflict(loserScanId: string): void {
     this.#conflicts = this.#conflicts.filter((c) => c.loser.scanId !== loserScanId);
   }
@@ -123,12 +137,12 @@ export class SyncClient {
   #hello(): void {
     const ctx = this.#ctx;
     if (!ctx) return;
-    void this.#deps.store.getMeta<number>(cursorKey(ctx.eventId)).then((cursor) => {
+    this.#detach(this.#deps.store.getMeta<number>(cursorKey(ctx.eventId)).then((cursor) => {
       this.#conn.send({
         type: 'hello', v: PROTOCOL_VERSION, eventId: ctx.eventId, deviceId: ctx.deviceId, checkpointId: ctx.checkpointId, cursor: cursor ?? 0,
         compress: [...this.#deps.socket.encodings],
       });
-    });
+    }), 'hello');
   }
 
   #closed(): void {
@@ -210,7 +224,7 @@ export class SyncClient {
     const waited = this.#requests.answer(msg.scanId, { status: msg.status, verdict: msg.verdict, scan: msg.scan });
     // Stored whether we still wait for it or not: after the budget it is the server's copy of
     // a scan we decided offline, replaces ours and marks it uploaded.
-    void this.#deps.event.addScans([{ ...msg.scan, uploaded: 1, own: 1 }]).then(() => this.refreshPending());
+    this.#detach(this.#deps.event.addScans([{ ...msg.scan, uploaded: 1, own: 1 }]).then(() => this.refreshPending()), 'store verdict');
     // Too late: this phone already let the holder in offline, and the server (which had the
     // scan first) says another gate admitted the ticket before. The inspector must know now.
     const late = lateDisagreement(waited ? null : ours, msg);
@@ -236,6 +250,17 @@ export class SyncClient {
       if (c.winner.deviceId === ctx.deviceId || c.loser.deviceId === ctx.deviceId) this.#alert(c);
     }
     await this.refreshPending();
+  }
+
+  /**
+   * Work started from a socket callback that nobody awaits. A failure (the database closed
+   * under us, storage full) is logged, never an unhandled rejection: the next message or
+   * reconnect tries again, and the queue in storage is the truth.
+   */
+  #detach(work: Promise<unknown>, what: string): void {
+    const tracked = work.then(() => undefined, (e: unknown) => console.warn(`sync: ${what} failed`, e))
+      .finally(() => this.#detached.delete(tracked));
+    this.#detached.add(tracked);
   }
 
   #alert(c: Conflict): void {
@@ -273,7 +298,7 @@ export class SyncClient {
   #pong(msg: DownOf<'pong'>): void {
     this.#pings.delete(msg.id);
     const changed = this.#deps.clock.addSample({ clientSent: msg.clientTime, serverTime: msg.serverTime, clientReceived: Date.now() });
-    if (changed !== null) void this.#deps.store.setMeta('clockOffset', changed);
+    if (changed !== null) this.#detach(this.#deps.store.setMeta('clockOffset', changed), 'store clock offset');
   }
 }
 
