@@ -180,10 +180,10 @@ describe('the app’s SyncClient against a real server', () => {
       // The server has both: what this phone could not store, it hears again on the next catch-up.
       expect((await server.storage.ticketScans(DEMO_EVENT, tickets[20])).filter((s) => s.id === answer.scan.id)).toHaveLength(1);
     } finally {
-      warned.mockRestore();
-      errors.mockRestore();
       await other.close();
       await p.close();
+      warned.mockRestore();
+      errors.mockRestore();
     }
   });
 });
