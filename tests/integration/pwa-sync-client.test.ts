@@ -8,6 +8,7 @@ import { checkpointId, newId, type ScanId, type TicketId } from '@gatekeeper/sha
 import { MAX_BATCH, type ScanRequest } from '@gatekeeper/shared/protocol/index';
 import { GatekeeperDb } from '../../scanner-pwa/src/lib/db/database.ts';
 import { DexieStore } from '../../scanner-pwa/src/lib/db/dexie-store.ts';
+import type { ScanRecord } from '../../scanner-pwa/src/lib/ports.ts';
 import { HttpApi } from '../../scanner-pwa/src/lib/api/http-api.ts';
 import { ManifestRepo } from '../../scanner-pwa/src/lib/manifest/manifest-repo.ts';
 import { EventData } from '../../scanner-pwa/src/lib/state/event-data.svelte.ts';
@@ -35,7 +36,7 @@ async function phone(who: 'inspector' | 'inspector2') {
   const http = await HttpSession.login(server.url, username, password);
   const deviceId = await http.registerDevice(`${who} node phone`);
   const db = new GatekeeperDb(`phone-${Math.random()}`);
-  const store = new DexieStore(db);
+  const store = new FullDiskStore(db);
   const event = new EventData(new ManifestRepo(new HttpApi(server.url), store), store);
   const socket = new WsSocket(() => http.cookie);
   const sync = new SyncClient({
@@ -50,8 +51,19 @@ async function phone(who: 'inspector' | 'inspector2') {
       deviceId, inspectorId: http.inspector!.id, hlc: `${String(now).padStart(15, '0')}:0000`, at: now, clockOffset: 0, idChecked: false,
     };
   };
-  const close = async () => { sync.stop(); await sync.settled(); await db.delete(); };
+  const close = async () => { sync.stop(); event.unsaved.stop(); await sync.settled(); await db.delete(); };
   return { http, deviceId, store, event, socket, sync, request, close, start: () => sync.start({ eventId: DEMO_EVENT, deviceId, checkpointId: MAIN }) };
+}
+
+/** The app's Dexie store on a phone whose storage can fill up: reads work, writes fail. */
+class FullDiskStore extends DexieStore {
+  full = false;
+  #check(): void {
+    if (this.full) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+  }
+  override async addScans(records: ScanRecord[]): Promise<ScanRecord[]> { this.#check(); return super.addScans(records); }
+  override async markUploaded(ids: readonly string[]): Promise<void> { this.#check(); return super.markUploaded(ids); }
+  override async setMeta<T>(key: string, value: T): Promise<void> { this.#check(); return super.setMeta(key, value); }
 }
 
 async function until(check: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> {
@@ -159,7 +171,45 @@ describe('the app’s SyncClient against a real server', () => {
     }
   });
 
-  it('storage closed under it (another tab upgraded the database): each failed write is logged, nothing is thrown unhandled', async () => {
+  it('storage full: an offline scan is held in memory, uploaded from there once, and stored when space returns', async () => {
+    const p = await phone('inspector');
+    const warned = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      p.store.full = true;
+      const req = { ...p.request(tickets[30], BAR), zone: 'bar', mode: 'unlimited' as const };
+      // Decided offline (the gate let the holder in): the write fails, the call does not.
+      await p.event.addScans([{ ...req, outcome: 'valid', offline: true, uploaded: 0, own: 1 }]);
+      expect(p.event.log.get(req.id)?.outcome).toBe('valid');
+      expect(p.event.unsaved.toUpload).toBe(1);
+      expect(p.event.unsaved.error).toMatch(/QuotaExceededError/);
+      expect(await p.store.countPending(DEMO_EVENT)).toBe(0);
+
+      p.start();
+      await until(() => p.sync.online, 'online');
+      await until(() => p.event.unsaved.toUpload === 0, 'uploaded from memory');
+      const onServer = async () => (await server.storage.ticketScans(DEMO_EVENT, tickets[30])).filter((s) => s.id === req.id);
+      expect(await onServer()).toHaveLength(1);
+      await until(() => p.sync.pending === 0, 'nothing shown as waiting');
+      expect(p.event.unsaved.count).toBe(1);
+      expect(p.socket.sentTypes().filter((t) => t === 'upload')).toHaveLength(1);
+
+      p.store.full = false;
+      await p.event.unsaved.retryNow();
+      expect(p.event.unsaved.count).toBe(0);
+      const stored = (await p.store.scansOf(DEMO_EVENT)).find((s) => s.id === req.id);
+      expect(stored).toMatchObject({ uploaded: 1, own: 1, outcome: 'valid' });
+      await new Promise((r) => setTimeout(r, 200));
+      expect(p.socket.sentTypes().filter((t) => t === 'upload')).toHaveLength(1);
+      expect(await onServer()).toHaveLength(1);
+    } finally {
+      await p.close();
+      warned.mockRestore();
+      errors.mockRestore();
+    }
+  });
+
+  it('storage closed under it (the connection to the database lost): our verdict is held, gossip is logged, nothing is thrown unhandled', async () => {
     const p = await phone('inspector');
     const other = await phone('inspector2');
     const warned = vi.spyOn(console, 'warn').mockImplementation(() => {});
@@ -174,7 +224,10 @@ describe('the app’s SyncClient against a real server', () => {
       const answer = await p.sync.requestVerdict(p.request(tickets[20]), 5_000);
       expect(answer.verdict.outcome).toBe('valid');
       await other.sync.requestVerdict(other.request(tickets[21]), 5_000);
-      await until(() => warned.mock.calls.some(([m]) => String(m).includes('store verdict failed')), 'the failed verdict write logged');
+      await until(() => p.event.unsaved.count === 1, 'our verdict held in memory');
+      expect(p.event.unsaved.error).toMatch(/DatabaseClosedError/);
+      // The server decided and has it: nothing is left to upload.
+      expect(p.event.unsaved.toUpload).toBe(0);
       await until(() => errors.mock.calls.some(([m, type]) => String(m).includes('sync message failed') && type === 'scans'), 'the failed gossip write logged');
       await p.sync.settled();
       // The server has both: what this phone could not store, it hears again on the next catch-up.

@@ -81,6 +81,11 @@ export class App {
     });
     this.camera = new CameraState(ports.camera, (text) => void this.flow.handleText(text, 'camera'));
     this.update = new UpdateState(() => this.sync.pending);
+    // Scans that storage refused live only in this page until uploaded: closing or reloading
+    // it asks first (the browser shows its own wording).
+    if (typeof window !== 'undefined') {
+      window.addEventListener('beforeunload', (e) => { if (this.event.unsaved.toUpload > 0) e.preventDefault(); });
+    }
   }
 
   get screen() { return this.#screen; }

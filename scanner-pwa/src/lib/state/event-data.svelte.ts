@@ -8,6 +8,8 @@ import type { ManifestIndex } from '../manifest/manifest-index.ts';
 import type { ManifestRepo } from '../manifest/manifest-repo.ts';
 import type { ManifestHeader, ScanRecord, Store } from '../ports.ts';
 import { ScanLog } from '../scan/scan-log.ts';
+import type { BackoffOptions } from '../sync/backoff.ts';
+import { UnsavedScans } from './unsaved-scans.svelte.ts';
 
 export class EventData {
   #header = $state.raw<ManifestHeader | null>(null);
@@ -23,10 +25,19 @@ export class EventData {
   #opening: Promise<unknown> = Promise.resolve();
   readonly #repo: ManifestRepo;
   readonly #store: Store;
+  /** Own scans the store refused, kept and retried (see UnsavedScans). */
+  readonly unsaved: UnsavedScans;
 
-  constructor(repo: ManifestRepo, store: Store) {
+  constructor(repo: ManifestRepo, store: Store, backoff?: BackoffOptions) {
     this.#repo = repo;
     this.#store = store;
+    this.unsaved = new UnsavedScans((records) => store.addScans(records), () => this.#onSaved?.(), backoff);
+  }
+
+  #onSaved: (() => void) | null = null;
+  /** Called after held scans finally reached storage (the sync client recounts its queue). */
+  onUnsavedStored(f: () => void): void {
+    this.#onSaved = f;
   }
 
   get status() { return this.#status; }
@@ -119,14 +130,26 @@ export class EventData {
     }
   }
 
-  /** Scans heard or made: into the log at once (the next decision sees them), then stored.
-   *  Records marked uploaded come from the server, whose copy wins over ours. */
+  /**
+   * Scans heard or made: into the log at once (the next decision sees them), then stored.
+   * Records marked uploaded come from the server, whose copy wins over ours.
+   * When the store refuses the write, this phone's own scans are held in `unsaved` (and
+   * retried) and the call still succeeds: the verdict stands and the scan will be uploaded.
+   * It rejects only when nothing of ours was in the write (a cache of the server's data).
+   */
   async addScans(records: ScanRecord[]): Promise<Scan[]> {
     const fromServer = records.filter((r) => r.uploaded === 1);
     const ours = records.filter((r) => r.uploaded !== 1);
     const fresh = [...this.#log.add(ours.map(stripLocal)), ...this.#log.add(fromServer.map(stripLocal), true)];
     if (fresh.length) this.#revision++;
-    await this.#store.addScans(records);
+    try {
+      await this.#store.addScans(records);
+    } catch (e) {
+      const own = records.filter((r) => r.own === 1);
+      if (own.length === 0) throw e;
+      console.error('storage refused', own.length, 'own scans: held in memory and retried', e);
+      this.unsaved.hold(own, e);
+    }
     return fresh;
   }
 

@@ -64,6 +64,7 @@ export class SyncClient {
       failed: () => { if (this.#link !== 'refused') this.#link = 'offline'; },
       badMessage: (e) => console.warn('ignored a message that does not parse', e),
     });
+    deps.event.onUnsavedStored(() => this.queued());
     if (typeof window !== 'undefined') {
       window.addEventListener('offline', () => {
         this.#conn.drop();
@@ -110,12 +111,23 @@ export class SyncClient {
     this.#detach(this.refreshPending().then(() => this.#upload()), 'upload');
   }
 
+  /** Recount the scans waiting to upload (never rejects: a storage failure is logged). */
   async refreshPending(): Promise<void> {
     const eventId = this.#ctx?.eventId;
     // Read-only IndexedDB transactions may finish out of order: only the newest count shows.
     const asked = ++this.#pendingAsked;
-    const count = eventId ? await this.#deps.store.countPending(eventId) : 0;
-    if (asked === this.#pendingAsked) this.#pending = count;
+    if (!eventId) { this.#pending = 0; return; }
+    const held = () => this.#deps.event.unsaved.countPending(eventId);
+    let stored: number;
+    try {
+      stored = await this.#deps.store.countPending(eventId);
+    } catch (e) {
+      // Storage unreadable: at least the scans held in memory show as waiting.
+      if (asked === this.#pendingAsked) this.#pending = Math.max(this.#pending, held());
+      console.warn('sync: counting the queue failed', e);
+      return;
+    }
+    if (asked === this.#pendingAsked) this.#pending = stored + held();
   }
 
   /**
@@ -197,8 +209,14 @@ export class SyncClient {
         if (!this.#batch || this.#batch.id !== msg.batchId) return;
         clearTimeout(this.#batch.timer);
         this.#batch = null;
-        await this.#deps.store.markUploaded(msg.results.map((r) => r.scanId));
-        for (const r of msg.results) if (r.conflict) this.#alert(r.conflict);
+        {
+          const ids = msg.results.map((r) => r.scanId);
+          this.#deps.event.unsaved.markUploaded(ids);
+          for (const r of msg.results) if (r.conflict) this.#alert(r.conflict);
+          // The server has them now; a store that cannot mark them sends them again later,
+          // which the server answers as duplicates.
+          await this.#deps.store.markUploaded(ids).catch((e: unknown) => console.warn('sync: marking uploaded failed', e));
+        }
         await this.refreshPending();
         await this.#upload();
         return;
@@ -274,7 +292,14 @@ export class SyncClient {
     if (!ctx || this.#uploading || this.#batch || !this.online) return;
     this.#uploading = true;
     try {
-      const records = await this.#deps.store.pending(ctx.eventId, UPLOAD_BATCH);
+      // Scans held in memory (storage refused them) first, then the stored queue.
+      const held = this.#deps.event.unsaved.pending(ctx.eventId, UPLOAD_BATCH);
+      const stored = await this.#deps.store.pending(ctx.eventId, UPLOAD_BATCH).catch((e: unknown) => {
+        if (held.length === 0) throw e;
+        return [];
+      });
+      const heldIds = new Set(held.map((r) => r.id));
+      const records = [...held, ...stored.filter((r) => !heldIds.has(r.id))].slice(0, UPLOAD_BATCH);
       if (records.length === 0 || !this.online || this.#batch) return;
       const id = newId('b');
       const scans = records.map(({ uploaded: _u, own: _o, ...scan }) => scan);

@@ -1,0 +1,111 @@
+// Own scans that storage refused: held in memory, counted, uploaded from memory, and
+// written again with backoff until the write lands; nothing is dropped on the way.
+import { describe, expect, it } from 'vitest';
+import type { EventId } from '@gatekeeper/shared/ids';
+import type { ScanRecord } from '../../scanner-pwa/src/lib/ports.ts';
+import { UnsavedScans } from '../../scanner-pwa/src/lib/state/unsaved-scans.svelte.ts';
+
+const EVENT = 'ev-1' as EventId;
+const FAST = { baseMs: 5, capMs: 20 };
+
+function record(id: string, hlc: string, extra: Partial<ScanRecord> = {}): ScanRecord {
+  return {
+    id, eventId: EVENT, ticketId: 't-1', orderId: null, code: 'c', checkpointId: 'main', zone: 'grounds', mode: 'once_per_event',
+    direction: 'entry', deviceId: 'd-1', inspectorId: 'i-1', hlc, at: 0, clockOffset: 0, idChecked: false,
+    outcome: 'valid', offline: true, uploaded: 0, own: 1, ...extra,
+  } as ScanRecord;
+}
+
+/** A store write that fails `failures` times with the given error, then stores. */
+function flakyWrite(failures: number, error = new DOMException('The quota has been exceeded.', 'QuotaExceededError')) {
+  const stored: ScanRecord[][] = [];
+  let calls = 0;
+  const write = async (records: ScanRecord[]) => {
+    calls++;
+    if (calls <= failures) throw error;
+    stored.push(records.map((r) => ({ ...r })));
+  };
+  return { write, stored, calls: () => calls };
+}
+
+const until = async (check: () => boolean, ms = 2_000) => {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
+describe('UnsavedScans', () => {
+  it('holds own scans, reports the error, and writes them again until the write lands', async () => {
+    const w = flakyWrite(2);
+    let saved = 0;
+    const u = new UnsavedScans(w.write, () => saved++, FAST);
+    u.hold([record('s-2', 'b'), record('s-1', 'a')], new DOMException('The quota has been exceeded.', 'QuotaExceededError'));
+    expect(u.count).toBe(2);
+    expect(u.toUpload).toBe(2);
+    expect(u.error).toBe('QuotaExceededError: The quota has been exceeded.');
+    // Oldest first, as the stored queue.
+    expect(u.pending(EVENT, 10).map((r) => r.id)).toEqual(['s-1', 's-2']);
+    expect(u.pending(EVENT, 1).map((r) => r.id)).toEqual(['s-1']);
+    expect(u.countPending(EVENT)).toBe(2);
+    expect(u.countPending('other' as EventId)).toBe(0);
+
+    await until(() => u.count === 0);
+    expect(w.calls()).toBe(3);
+    expect(w.stored).toHaveLength(1);
+    expect(w.stored[0].map((r) => r.id).sort()).toEqual(['s-1', 's-2']);
+    expect(saved).toBe(1);
+    expect(u.error).toBeNull();
+    expect(u.toUpload).toBe(0);
+  });
+
+  it('a scan the server acknowledged is no longer to upload, and is stored as uploaded', async () => {
+    let fail = true;
+    const stored: ScanRecord[] = [];
+    const u = new UnsavedScans(async (rs) => { if (fail) throw new Error('closed'); stored.push(...rs); }, () => {}, FAST);
+    u.hold([record('s-1', 'a'), record('s-2', 'b')], new Error('closed'));
+    u.markUploaded(['s-1']);
+    expect(u.count).toBe(2);
+    expect(u.toUpload).toBe(1);
+    expect(u.pending(EVENT, 10).map((r) => r.id)).toEqual(['s-2']);
+    fail = false;
+    await u.retryNow();
+    expect(u.count).toBe(0);
+    expect(stored.find((r) => r.id === 's-1')?.uploaded).toBe(1);
+    expect(stored.find((r) => r.id === 's-2')?.uploaded).toBe(0);
+  });
+
+  it('holding a scan again after the server acknowledged it keeps it acknowledged', () => {
+    const u = new UnsavedScans(async () => { throw new Error('closed'); }, () => {}, { baseMs: 60_000, capMs: 60_000 });
+    u.hold([record('s-1', 'a')], new Error('closed'));
+    u.markUploaded(['s-1']);
+    u.hold([record('s-1', 'a')], new Error('closed'));
+    expect(u.toUpload).toBe(0);
+    u.stop();
+  });
+
+  it('a scan held while a write is under way waits for the next write, not dropped with the first', async () => {
+    let release!: () => void;
+    const writes: string[][] = [];
+    const u = new UnsavedScans(async (rs) => {
+      writes.push(rs.map((r) => r.id));
+      if (writes.length === 1) await new Promise<void>((r) => { release = r; });
+    }, () => {}, FAST);
+    u.hold([record('s-1', 'a')], new Error('closed'));
+    const first = u.retryNow();
+    u.hold([record('s-2', 'b')], new Error('closed'));
+    release();
+    await first;
+    expect(u.count).toBe(1);
+    await until(() => u.count === 0);
+    expect(writes).toEqual([['s-1'], ['s-2']]);
+  });
+
+  it('only the phone’s own scans are held (gossip is the server’s, heard again on catch-up)', () => {
+    const u = new UnsavedScans(async () => {}, () => {}, FAST);
+    u.hold([record('g-1', 'a', { own: 0, uploaded: 1 }), record('s-1', 'b')], new Error('closed'));
+    expect(u.count).toBe(1);
+    u.stop();
+  });
+});
