@@ -1,0 +1,105 @@
+// A phone whose storage refuses writes (full, or the database connection lost) while the
+// gate is offline: the verdict still shows, the scan is held in the page and said so in red,
+// closing the page asks first, and the scan reaches the server once, whether it is uploaded
+// from memory or written to storage when space returns and uploaded from the queue.
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { launchBrowser, newScanner } from '../support/browser.ts';
+import { ScannerPage } from '../support/pages/scanner-page.ts';
+import { eventually, login, serverScans, startWorld, takeTicket, ticketCode, type World } from './fixtures.ts';
+
+let w: World;
+let browser: Browser;
+
+beforeAll(async () => {
+  w = await startWorld();
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await w?.server.close();
+});
+
+/** IndexedDB as on a full phone: while `__gkDiskFull` is set, every read-write transaction fails. */
+function fillableDisk(): void {
+  const open = IDBDatabase.prototype.transaction;
+  IDBDatabase.prototype.transaction = function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
+    if ((globalThis as { __gkDiskFull?: boolean }).__gkDiskFull && args[1] === 'readwrite') {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    }
+    return open.apply(this, args);
+  } as IDBDatabase['transaction'];
+}
+
+describe('storage full', () => {
+  test('an offline scan storage refuses is shown, held, guarded against closing, and uploaded once', async () => {
+    const context = await newScanner(browser);
+    await context.addInitScript(fillableDisk);
+    const gate = await ScannerPage.open(context, w.server.url);
+    const l = login('inspector');
+    await gate.signInAndChoose(l.username, l.password, 'Main gate');
+    // The reload below happens offline: the shell must come from the service worker.
+    await gate.page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });
+    const diskFull = (full: boolean) => gate.page.evaluate((f) => { (globalThis as { __gkDiskFull?: boolean }).__gkDiskFull = f; }, full);
+    const alert = gate.page.getByTestId('unsaved-alert');
+
+    // Offline with a full disk: the holder is let in and the inspector is told.
+    const t1 = takeTicket(w);
+    const c1 = await ticketCode(w, t1.id);
+    await gate.setOffline(true);
+    await gate.waitLink('offline');
+    await diskFull(true);
+    await gate.wedge(c1.code);
+    await gate.expectVerdict('valid', { offline: true });
+    await gate.dismissVerdict();
+    await alert.waitFor();
+    expect(await alert.getAttribute('data-count')).toBe('1');
+    expect(await alert.getAttribute('title')).toMatch(/QuotaExceededError/);
+    await gate.waitPending(1);
+    await gate.page.screenshot({ path: join(process.cwd(), 'docs/screenshots/18-storage-full.png') });
+
+    // Trying again while still full changes nothing and breaks nothing.
+    await alert.getByRole('button', { name: 'Try again' }).click();
+    await gate.page.waitForTimeout(300);
+    expect(await alert.getAttribute('data-count')).toBe('1');
+
+    // Closing the page now would lose the scan: the browser asks first.
+    const asked = new Promise<string>((resolve) => gate.page.once('dialog', (d) => { resolve(d.type()); void d.dismiss(); }));
+    await gate.page.close({ runBeforeUnload: true });
+    expect(await asked).toBe('beforeunload');
+    expect(gate.page.isClosed()).toBe(false);
+
+    // Network back, disk still full: uploaded from memory, once.
+    await gate.setOffline(false);
+    await gate.waitOnline();
+    await alert.waitFor({ state: 'detached', timeout: 15_000 });
+    await gate.waitPending(0);
+    const s1 = await eventually(() => serverScans(w, t1.id), (s) => s.length === 1);
+    expect(s1[0].offline).toBe(true);
+
+    // Offline again, a second scan refused by storage; space comes back and "Try again"
+    // stores it in the queue, which survives a reload and uploads once.
+    const t2 = takeTicket(w);
+    const c2 = await ticketCode(w, t2.id);
+    await gate.setOffline(true);
+    await gate.waitLink('offline');
+    await gate.wedge(c2.code);
+    await gate.expectVerdict('valid', { offline: true });
+    await gate.dismissVerdict();
+    await alert.waitFor();
+    await diskFull(false);
+    await alert.getByRole('button', { name: 'Try again' }).click();
+    await alert.waitFor({ state: 'detached' });
+    await gate.waitPending(1);
+    await gate.page.reload();
+    await gate.page.getByTestId('checkpoint-name').waitFor();
+    await gate.waitPending(1);
+    await gate.setOffline(false);
+    await gate.waitPending(0, 20_000);
+    expect(await eventually(() => serverScans(w, t2.id), (s) => s.length === 1)).toHaveLength(1);
+    expect(await serverScans(w, t1.id)).toHaveLength(1);
+    await context.close();
+  });
+});
