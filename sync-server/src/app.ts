@@ -13,6 +13,9 @@ import { pwaRoutes } from './routes/pwa.ts';
 
 export type { AppDeps } from './routes/context.ts';
 
+/** Seconds a client is asked to wait after `unavailable` (a full disk is not freed at once). */
+export const RETRY_AFTER_S = 5;
+
 export function createApp(deps: AppDeps) {
   const app = new Hono<Env>();
   const limit = bodyLimit({ maxSize: MAX_MESSAGE_BYTES, onError: () => { throw new GkError('payload_too_large', `bodies are limited to ${MAX_MESSAGE_BYTES} bytes`); } });
@@ -38,6 +41,10 @@ export function createApp(deps: AppDeps) {
   if (deps.pwaDir) app.route('/', pwaRoutes(deps.pwaDir));
 
   app.onError((err, c) => {
+    if (err instanceof GkError && err.code === 'unavailable') {
+      deps.log.error('cannot store', { path: c.req.path, err: err.message });
+      c.header('Retry-After', String(RETRY_AFTER_S));
+    }
     if (err instanceof GkError) return c.json(err.toBody(), err.status as 400);
     deps.log.error('request failed', { path: c.req.path, err: err instanceof Error ? err.stack : String(err) });
     return c.json(new GkError('internal', 'the server failed on this request').toBody(), 500);

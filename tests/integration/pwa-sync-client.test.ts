@@ -9,6 +9,7 @@ import { MAX_BATCH, type ScanRequest } from '@gatekeeper/shared/protocol/index';
 import { GatekeeperDb } from '../../scanner-pwa/src/lib/db/database.ts';
 import { DexieStore } from '../../scanner-pwa/src/lib/db/dexie-store.ts';
 import type { ScanRecord } from '../../scanner-pwa/src/lib/ports.ts';
+import type { SqliteStorage } from '../../sync-server/src/storage/sqlite/index.ts';
 import { HttpApi } from '../../scanner-pwa/src/lib/api/http-api.ts';
 import { ManifestRepo } from '../../scanner-pwa/src/lib/manifest/manifest-repo.ts';
 import { EventData } from '../../scanner-pwa/src/lib/state/event-data.svelte.ts';
@@ -168,6 +169,28 @@ describe('the app’s SyncClient against a real server', () => {
     } finally {
       await first.close();
       await late.close();
+    }
+  });
+
+  it('the server’s disk full: the upload is refused `unavailable`, the queue stays, and goes again by itself once there is room', async () => {
+    const storage = server.storage as SqliteStorage;
+    const p = await phone('inspector');
+    const warned = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const queued = Array.from({ length: 200 }, (_, i) => ({ ...p.request(tickets[i % tickets.length]!, BAR), zone: 'bar', mode: 'unlimited' as const, outcome: 'valid' as const, offline: true, uploaded: 0 as const, own: 1 as const }));
+      await p.event.addScans(queued);
+      storage.setMaxPageCount(storage.pageCount());
+      p.start();
+      await until(() => warned.mock.calls.some(([m, code]) => m === 'server error' && code === 'unavailable'), 'the upload refused');
+      expect(await p.store.countPending(DEMO_EVENT)).toBe(200);
+      storage.setMaxPageCount(null);
+      await until(async () => (await p.store.countPending(DEMO_EVENT)) === 0, 'uploaded on a later try');
+      expect(p.socket.sentTypes().filter((t) => t === 'upload').length).toBeGreaterThanOrEqual(2);
+      for (const s of queued.slice(0, 10)) expect((await server.storage.ticketScans(DEMO_EVENT, s.ticketId!)).filter((x) => x.id === s.id)).toHaveLength(1);
+    } finally {
+      storage.setMaxPageCount(null);
+      await p.close();
+      warned.mockRestore();
     }
   });
 

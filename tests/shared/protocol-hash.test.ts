@@ -14,6 +14,7 @@ import { PROTOCOL_VERSION, zDown, zUp } from '@gatekeeper/shared/protocol/index'
 const HASHES: Record<number, string> = {
   1: 'c6ca36826a3e48c4705f7f023c79eee185ac316771aedfbf52d7706c71fcc1ad',
   2: '7e7846e50f8f0c76013acff9fa7fd7f34a915a6435b5aa60d46ed725ecf83b5d',
+  3: '4b2739cd432c28f8810910d18c1bdb06d424f11abb177a8ee49ef24636216604',
 };
 
 /**

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { GkError } from '@gatekeeper/shared/protocol/index';
 import { openSqliteStorage, type SqliteStorage } from '@gatekeeper/sync-server/storage/sqlite/index';
 import { MIGRATIONS, migrate, SCHEMA_VERSION } from '@gatekeeper/sync-server/storage/sqlite/migrations';
 import { EVENT, makeEvent, makeScan, makeTicket } from './factories.ts';
@@ -70,6 +71,39 @@ describe('SQLite adapter', () => {
       expect(log).toEqual([]);
     } finally {
       release();
+      await s.close();
+    }
+  });
+
+  it('a failed fsync (disk full, I/O error) is `unavailable`; the retry that finds the scan stored is acknowledged only after a sync succeeds', async () => {
+    let fail = false;
+    let syncs = 0;
+    const s = openSqliteStorage({
+      file: freshFile(),
+      syncFile: async () => {
+        syncs++;
+        if (fail) throw Object.assign(new Error('ENOSPC: no space left on device, fsync'), { code: 'ENOSPC' });
+      },
+    });
+    try {
+      await s.createEvent(makeEvent());
+      await s.importTickets(EVENT, [], [makeTicket()]);
+      const scan = makeScan();
+      fail = true;
+      const err = await s.uploadOffline([scan], 1).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(GkError);
+      expect(err).toMatchObject({ code: 'unavailable', status: 503, details: { cause: 'ENOSPC' } });
+      // Committed, but not known to be on disk: the retry must not be answered before a sync.
+      const before = syncs;
+      await expect(s.uploadOffline([scan], 2)).rejects.toMatchObject({ code: 'unavailable' });
+      expect(syncs).toBe(before + 1);
+      fail = false;
+      expect((await s.uploadOffline([scan], 3))[0]!.status).toBe('duplicate');
+      expect(syncs).toBe(before + 2);
+      // Synced again: a duplicate is free once more.
+      expect((await s.uploadOffline([scan], 4))[0]!.status).toBe('duplicate');
+      expect(syncs).toBe(before + 2);
+    } finally {
       await s.close();
     }
   });

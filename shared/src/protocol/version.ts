@@ -7,7 +7,10 @@
 //   2 — hello.compress: a client may ask for `scans` messages as binary frames of
 //       deflate-raw compressed JSON (gossip at a stadium's peak is ~8 × smaller). A
 //       version 1 client lists nothing and gets text, as before.
-export const PROTOCOL_VERSION = 2;
+//   3 — error code `unavailable`: the server could not store the scan or batch (disk full,
+//       an I/O error, the database locked) and stored none of it; send it again later.
+//       Version 1 and 2 clients, which do not know the code, get `internal` instead.
+export const PROTOCOL_VERSION = 3;
 /** The oldest client the server still speaks to; older ones are refused `clientTooOld`. */
 export const MIN_PROTOCOL_VERSION = 1;
 

@@ -15,6 +15,8 @@ export class Connection {
     readonly staff: StaffRecord,
     readonly deviceId: DeviceId,
     readonly eventId: EventId,
+    /** The protocol version the client said in its hello. */
+    readonly version: number,
     /** The client listed DEFLATE_RAW in its hello: `scans` may go as binary frames. */
     readonly deflate: boolean,
   ) {}

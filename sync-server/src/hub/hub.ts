@@ -123,7 +123,8 @@ export class Hub implements ScanListener {
       if (!conn) throw new GkError('not_ready', 'say hello first');
       await this.dispatch(conn, msg);
     } catch (e) {
-      this.sendError(ws, e, 'scan' in msg ? msg.scan.id : 'batchId' in msg ? msg.batchId : null);
+      const version = conn?.version ?? (msg.type === 'hello' ? msg.v : PROTOCOL_VERSION);
+      this.sendError(ws, e, 'scan' in msg ? msg.scan.id : 'batchId' in msg ? msg.batchId : null, version);
     }
     return null;
   }
@@ -137,7 +138,7 @@ export class Hub implements ScanListener {
     if (device.revokedAt !== null) return this.refuse(ws, 'deviceRevoked', `device ${msg.deviceId} has been revoked`, CLOSE.revoked);
     await storage.touchDevice(device.id, this.o.now());
 
-    const conn = new Connection(ws, staff, device.id, msg.eventId, msg.compress?.includes(DEFLATE_RAW) ?? false);
+    const conn = new Connection(ws, staff, device.id, msg.eventId, msg.v, msg.compress?.includes(DEFLATE_RAW) ?? false);
     // Register before reading the catch-up, so nothing stored meanwhile is missed; gossip
     // is held back until the welcome and the catch-up are sent, so nothing reaches the client
     // before its welcome and its cursor never skips.
@@ -200,10 +201,13 @@ export class Hub implements ScanListener {
     return null;
   }
 
-  private sendError(ws: WebSocket, e: unknown, ref: string | null): void {
+  private sendError(ws: WebSocket, e: unknown, ref: string | null, version: number = PROTOCOL_VERSION): void {
     const err = e instanceof GkError ? e : new GkError('internal', 'the server failed on this message');
     if (!(e instanceof GkError)) this.o.log.error('socket message failed', { err: e instanceof Error ? e.stack : String(e) });
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'error', code: err.code, message: err.message, ref } satisfies Down));
+    else if (err.code === 'unavailable') this.o.log.error('cannot store', { err: err.message, ref });
+    // `unavailable` is version 3; an older client knows the same advice as `internal`.
+    const code = err.code === 'unavailable' && version < 3 ? 'internal' : err.code;
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'error', code, message: err.message, ref } satisfies Down));
   }
 
   // ScanListener: fan scans and conflicts out to the event's scanners.

@@ -8,6 +8,7 @@ import { MAX_BATCH, PROTOCOL_VERSION, type Down, type DownOf, type RefusalReason
 import type { Socket, Store } from '../ports.ts';
 import type { EventData } from '../state/event-data.svelte.ts';
 import type { ServerClock } from '../state/server-clock.svelte.ts';
+import { backoffDelay, type BackoffOptions } from './backoff.ts';
 import { Connection } from './connection.ts';
 import { NoOnlineVerdict, VerdictRequests, type OnlineAnswer } from './verdict-requests.ts';
 
@@ -19,6 +20,8 @@ export const PING_EVERY_MS = 15_000;
 export const PING_DEADLINE_MS = 8_000;
 export const UPLOAD_ACK_DEADLINE_MS = 15_000;
 export const UPLOAD_BATCH = Math.min(500, MAX_BATCH);
+/** After the server answered an upload with an error: 1–2 s, then longer, at most 30 s. */
+export const UPLOAD_RETRY_BACKOFF: BackoffOptions = { baseMs: 2_000, capMs: 30_000 };
 
 export interface SyncDeps {
   socket: Socket;
@@ -44,6 +47,8 @@ export class SyncClient {
   readonly #requests = new VerdictRequests();
   #ctx: SyncContext | null = null;
   #batch: { id: string; timer: ReturnType<typeof setTimeout> } | null = null;
+  #uploadRetry: ReturnType<typeof setTimeout> | null = null;
+  #uploadFailures = 0;
   #uploading = false;
   #pingTimer: ReturnType<typeof setInterval> | null = null;
   #pings = new Map<number, number>();
@@ -162,6 +167,9 @@ export class SyncClient {
     this.#requests.failAll('closed');
     if (this.#batch) clearTimeout(this.#batch.timer);
     this.#batch = null;
+    // The next welcome uploads anyway.
+    if (this.#uploadRetry) clearTimeout(this.#uploadRetry);
+    this.#uploadRetry = null;
     this.#pings.clear();
   }
 
@@ -209,6 +217,7 @@ export class SyncClient {
         if (!this.#batch || this.#batch.id !== msg.batchId) return;
         clearTimeout(this.#batch.timer);
         this.#batch = null;
+        this.#uploadFailures = 0;
         {
           const ids = msg.results.map((r) => r.scanId);
           this.#deps.event.unsaved.markUploaded(ids);
@@ -228,7 +237,13 @@ export class SyncClient {
         return;
       case 'error':
         if (msg.ref && this.#requests.fail(msg.ref, 'error', msg.message)) return;
-        if (msg.ref && this.#batch?.id === msg.ref) { clearTimeout(this.#batch.timer); this.#batch = null; }
+        if (msg.ref && this.#batch?.id === msg.ref) {
+          clearTimeout(this.#batch.timer);
+          this.#batch = null;
+          // The server stored none of it (`unavailable`: its disk is full; `internal`): the
+          // scans stay queued and go again after a pause that grows while it lasts.
+          this.#retryUploadLater();
+        }
         if (msg.code === 'unauthenticated') this.#deps.onUnauthenticated();
         console.warn('server error', msg.code, msg.message);
         return;
@@ -308,6 +323,14 @@ export class SyncClient {
     } finally {
       this.#uploading = false;
     }
+  }
+
+  #retryUploadLater(): void {
+    if (this.#uploadRetry) return;
+    this.#uploadRetry = setTimeout(() => {
+      this.#uploadRetry = null;
+      this.#detach(this.#upload(), 'upload again');
+    }, backoffDelay(this.#uploadFailures++, UPLOAD_RETRY_BACKOFF));
   }
 
   #ping(): void {

@@ -13,6 +13,7 @@ import { scanReadMethods } from './scan-reads.ts';
 import { scanWriteMethods } from './scan-writes.ts';
 import { ticketMethods } from './tickets.ts';
 import { Checkpointer, type CheckpointResult } from './checkpointer.ts';
+import { withUnavailable } from './unavailable.ts';
 import { WalSync, type SyncFile } from './wal-sync.ts';
 
 export { MIGRATIONS, SCHEMA_VERSION } from './migrations.ts';
@@ -57,6 +58,13 @@ export interface SqliteStorage extends Storage {
   pragmas(): SqlitePragmas;
   /** The checkpoint worker's last report; null without a worker or before its first. */
   lastCheckpoint(): CheckpointResult | null;
+  /**
+   * Caps the file at this many pages (`PRAGMA max_page_count`; null: SQLite's maximum).
+   * A write that needs more fails as on a full disk: how tests fill the disk.
+   */
+  setMaxPageCount(pages: number | null): void;
+  /** Pages in the file now. */
+  pageCount(): number;
 }
 
 /**
@@ -102,13 +110,18 @@ export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
     ...scanReadMethods(db),
   };
   const storage: SqliteStorage = {
-    ...(onDisk ? syncedWrites(db, methods, onDisk) : methods),
+    ...withUnavailable(onDisk ? syncedWrites(db, methods, onDisk) : methods),
     async close() {
       await checkpointer?.stop();
       await onDisk?.close();
       if (db.open) db.close();
     },
     lastCheckpoint: () => checkpointer?.last ?? null,
+    setMaxPageCount(pages) {
+      // SQLite never lowers the cap below the current size; 2^32 - 2 is its own maximum.
+      db.pragma(`max_page_count = ${pages ?? 4294967294}`);
+    },
+    pageCount: () => Number(db.pragma('page_count', { simple: true })),
     integrityCheck() {
       const rows = db.pragma('integrity_check') as Array<{ integrity_check: string }>;
       return rows.map((r) => r.integrity_check).join('\n');
@@ -132,7 +145,8 @@ export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
 /**
  * Every method, made to resolve only once its writes are on disk: a call that changed
  * rows (SQLite's total_changes() moved) waits for a WAL fsync before it returns. Reads,
- * and writes that changed nothing (a duplicate upload), return at once.
+ * and writes that changed nothing (a duplicate upload), return at once, unless the last
+ * fsync failed: then every call waits for one that succeeds.
  */
 function syncedWrites<T extends Record<string, unknown>>(db: Database.Database, methods: T, wal: WalSync): T {
   const changes = db.prepare('SELECT total_changes()').pluck();
@@ -142,7 +156,7 @@ function syncedWrites<T extends Record<string, unknown>>(db: Database.Database, 
     out[name] = async (...args: unknown[]) => {
       const before = changes.get();
       const result = await (fn as (...a: unknown[]) => unknown)(...args);
-      if (changes.get() !== before) await wal.flush();
+      if (changes.get() !== before || wal.unsynced) await wal.flush();
       return result;
     };
   }

@@ -15,11 +15,19 @@ import { open, type FileHandle } from 'node:fs/promises';
 export type SyncFile = (handle: FileHandle) => Promise<void>;
 
 export class WalSync {
+  #unsynced = false;
   #current: Promise<void> | null = null;
   #follower: Promise<void> | null = null;
   #handle: Promise<FileHandle | null> | null = null;
 
   constructor(private readonly walPath: string, private readonly syncFile: SyncFile = (h) => h.sync()) {}
+
+  /**
+   * The last sync failed: what was committed before it may not be on disk. A write that
+   * changes nothing (a duplicate of a scan that was committed then) must sync before it
+   * answers "you have it", or a retry would be acknowledged on frames never made durable.
+   */
+  get unsynced(): boolean { return this.#unsynced; }
 
   /** Resolves once everything appended to the WAL before this call is on disk. */
   flush(): Promise<void> {
@@ -53,6 +61,12 @@ export class WalSync {
       throw e;
     });
     const handle = await this.#handle;
-    if (handle) await this.syncFile(handle);
+    try {
+      if (handle) await this.syncFile(handle);
+    } catch (e) {
+      this.#unsynced = true;
+      throw e;
+    }
+    this.#unsynced = false;
   }
 }

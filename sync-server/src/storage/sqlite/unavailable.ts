@@ -1,0 +1,37 @@
+// Storage failures that are the machine's, not the request's: the disk is full, the disk
+// answered with an I/O error, another process holds the database lock past the busy
+// timeout. SQLite rolls the transaction back, so nothing of the request was stored; the
+// sender is told `unavailable` (HTTP 503) and sends it again later, and the scanner keeps
+// the scans in its queue meanwhile. Anything else stays what it was (a bug is `internal`).
+import Database from 'better-sqlite3';
+import { GkError } from '@gatekeeper/shared/protocol/index';
+
+/** SQLite result codes (primary and extended) that mean "cannot store now". */
+const SQLITE_UNAVAILABLE = /^SQLITE_(FULL|IOERR|BUSY|LOCKED|READONLY|CANTOPEN|NOMEM|PROTOCOL)/;
+/** Errors of our own WAL fsync (wal-sync.ts), from the OS. */
+const OS_UNAVAILABLE = new Set(['ENOSPC', 'EIO', 'EDQUOT', 'EROFS', 'EMFILE', 'ENFILE']);
+
+export function unavailableCause(e: unknown): string | null {
+  if (e instanceof Database.SqliteError && SQLITE_UNAVAILABLE.test(e.code)) return e.code;
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  if (typeof code === 'string' && OS_UNAVAILABLE.has(code)) return code;
+  return null;
+}
+
+/** The same methods, with storage failures turned into GkError('unavailable'). */
+export function withUnavailable<T extends Record<string, unknown>>(methods: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(methods)) {
+    if (typeof fn !== 'function') { out[name] = fn; continue; }
+    out[name] = async (...args: unknown[]) => {
+      try {
+        return await (fn as (...a: unknown[]) => unknown)(...args);
+      } catch (e) {
+        const cause = unavailableCause(e);
+        if (cause === null) throw e;
+        throw new GkError('unavailable', `the server cannot store this now (${cause}); nothing was stored, send it again later`, { cause });
+      }
+    };
+  }
+  return out as T;
+}

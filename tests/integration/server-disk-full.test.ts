@@ -1,0 +1,99 @@
+// The server's disk fills up mid-event (a real SQLite file capped with max_page_count,
+// which fails writes exactly as a full disk does). Every scan the server answered is
+// stored; every scan it could not store is answered `unavailable` (503 over HTTP) and is
+// not stored; the server stays up; once there is room, the same scans go in once.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkpointId, type TicketId } from '@gatekeeper/shared/ids';
+import type { DownOf } from '@gatekeeper/shared/protocol/index';
+import type { SqliteStorage } from '../../sync-server/src/storage/sqlite/index.ts';
+import { ScannerClient } from '../support/scanner-client.ts';
+import { DEMO_EVENT, login, startTestServer, type TestServer } from '../support/server.ts';
+
+const BAR = checkpointId('bar');
+let server: TestServer;
+let storage: SqliteStorage;
+let tickets: TicketId[];
+
+beforeAll(async () => {
+  server = await startTestServer({ demoTickets: 60 });
+  storage = server.storage as SqliteStorage;
+  const paid = (await storage.changesSince(DEMO_EVENT, 0)).tickets.filter((t) => t.status === 'paid' && !t.idCheck && t.validFrom === null && t.validUntil === null);
+  tickets = paid.map((t) => t.id);
+});
+afterAll(async () => { await server?.close(); });
+
+const diskFull = () => storage.setMaxPageCount(storage.pageCount());
+const diskFreed = () => storage.setMaxPageCount(null);
+const connect = (opts: { version?: number } = {}) => ScannerClient.connect(server.url, 'inspector', login('inspector').password, DEMO_EVENT, BAR, opts);
+const barScan = (c: ScannerClient, i: number) => c.request(tickets[i % tickets.length]!, tickets[i % tickets.length]!, { zone: 'bar', mode: 'unlimited' });
+const stored = async (id: string, ticket: TicketId) => (await storage.ticketScans(DEMO_EVENT, ticket)).filter((s) => s.id === id).length;
+
+describe('the server’s disk is full', () => {
+  it('answers every scan either stored or `unavailable`, never both or neither, stays up, and takes them once there is room', async () => {
+    const c = await connect();
+    try {
+      diskFull();
+      // Online scans until the last free space in the file's pages is used up.
+      const reqs = Array.from({ length: 150 }, (_, i) => barScan(c, i));
+      const answers = reqs.map((req) => c.waitFor<DownOf<'verdict'> | DownOf<'error'>>(
+        (m) => (m.type === 'verdict' && m.scanId === req.id) || (m.type === 'error' && m.ref === req.id)));
+      for (const req of reqs) c.send({ type: 'scan', scan: req });
+      const done = await Promise.all(answers);
+      const refused = reqs.filter((_, i) => done[i]!.type === 'error');
+      for (const a of done) if (a.type === 'error') expect(a.code).toBe('unavailable');
+      expect(refused.length).toBeGreaterThan(0);
+      for (const [i, req] of reqs.entries()) expect(await stored(req.id, req.ticketId!), `scan ${i}`).toBe(done[i]!.type === 'verdict' ? 1 : 0);
+
+      // An offline batch: all or nothing, answered with the batch id.
+      const batch = Array.from({ length: 200 }, (_, i) => c.offlineScan(barScan(c, i)));
+      const failed = c.waitFor<DownOf<'error'>>((m) => m.type === 'error' && m.ref === 'b-full');
+      c.send({ type: 'upload', batchId: 'b-full', scans: batch });
+      expect(await failed).toMatchObject({ code: 'unavailable', message: expect.stringMatching(/SQLITE_FULL/) });
+      for (const s of batch.slice(0, 5)) expect(await stored(s.id, s.ticketId!)).toBe(0);
+
+      // Over HTTP: 503, a Retry-After and the same error body.
+      const res = await fetch(`${server.url}/api/events/${DEMO_EVENT}/scans/batch`, {
+        method: 'POST', body: JSON.stringify({ scans: batch }),
+        headers: { cookie: c.http.cookie, 'content-type': 'application/json', 'x-device-id': c.deviceId },
+      });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect(await res.json()).toMatchObject({ error: { code: 'unavailable' } });
+
+      // Still up: the socket answers, reads work.
+      const pong = c.waitFor((m) => m.type === 'pong');
+      c.send({ type: 'ping', id: 1, clientTime: Date.now() });
+      await pong;
+
+      // Room again: the refused scans and the batch go in, once.
+      diskFreed();
+      const ack = await c.upload(batch, 'b-again');
+      expect(ack.results.map((r) => r.status)).toEqual(batch.map(() => 'accepted'));
+      const again = await c.upload(batch, 'b-thrice');
+      expect(again.results.map((r) => r.status)).toEqual(batch.map(() => 'duplicate'));
+      for (const req of refused) {
+        const v = await c.scan(req);
+        expect(v.status).toBe('accepted');
+        expect(await stored(req.id, req.ticketId!)).toBe(1);
+      }
+      expect(storage.integrityCheck()).toBe('ok');
+    } finally {
+      diskFreed();
+      await c.close();
+    }
+  });
+
+  it('a version 2 client, which does not know `unavailable`, is told `internal`', async () => {
+    const c = await connect({ version: 2 });
+    try {
+      diskFull();
+      const batch = Array.from({ length: 200 }, (_, i) => c.offlineScan(barScan(c, i)));
+      const failed = c.waitFor<DownOf<'error'>>((m) => m.type === 'error' && m.ref === 'b-v2');
+      c.send({ type: 'upload', batchId: 'b-v2', scans: batch });
+      expect((await failed).code).toBe('internal');
+    } finally {
+      diskFreed();
+      await c.close();
+    }
+  });
+});
