@@ -17,6 +17,7 @@ import { silentLogger } from '../../sync-server/src/log.ts';
 import { ScanService } from '../../sync-server/src/scans/scan-service.ts';
 import { DEMO_EVENT, seedDemo } from '../../sync-server/src/seed/seed.ts';
 import { openSqliteStorage, type SqliteStorage } from '../../sync-server/src/storage/sqlite/index.ts';
+import type { SyncFile } from '../../sync-server/src/storage/sqlite/wal-sync.ts';
 import type { StoredScan } from '../../sync-server/src/storage/types.ts';
 import { stamp } from './scanner-client.ts';
 
@@ -131,13 +132,15 @@ export interface TestAppOptions {
   /** Login limits, default LOGIN_LIMITS. Every failed login costs a scrypt: a test of the
    *  address limit may lower it rather than spend 30 of them. */
   loginLimits?: Partial<typeof LOGIN_LIMITS>;
+  /** How the WAL is fsynced (default: for real): a test can make the disk fail. */
+  syncFile?: SyncFile;
 }
 
 export async function makeTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'gk-app-'));
   const clock = { now: opts.now ?? Date.now(), advance(ms: number) { clock.now += ms; } };
   const now = () => clock.now;
-  const storage = openSqliteStorage({ file: join(dir, 'gatekeeper.sqlite') });
+  const storage = openSqliteStorage({ file: join(dir, 'gatekeeper.sqlite'), ...(opts.syncFile ? { syncFile: opts.syncFile } : {}) });
   const issuer = new Issuer(storage, () => 'https://gate.test', now);
   const gossip: TestApp['gossip'] = { stored: [], conflicts: [] };
   const scans = new ScanService(storage, {

@@ -54,15 +54,42 @@ export class ScanService {
       }
       return decideAdmission(resolution.ticket, checkpoint, prior, now, { direction: req.direction, idChecked: req.idChecked, offline: false });
     };
-    const r = await this.online.submit({ request, decide });
+    const r = await this.online.submit({ request, decide }).catch((e: unknown) => this.afterFailedWrite(e, eventId, deviceId, [req.id]));
     if (r.status !== 'duplicate') this.listener.stored(eventId, [r.stored]);
     if (r.conflicts.length) this.listener.conflicts(eventId, r.conflicts);
     return { status: r.status, verdict: r.verdict, scan: r.stored.scan, cursor: r.stored.seq };
   }
 
+  /**
+   * A write that failed `unavailable` may still have committed: the fsync after the commit
+   * is what failed. Its scans are then in the log, with seqs, but were never gossiped, and
+   * the next gossip's cursor would carry every scanner past them. So the ones that are
+   * there are gossiped now; the sender is still told `unavailable` and sends them again,
+   * which the server answers as duplicates once an fsync has succeeded (index.ts).
+   */
+  private async afterFailedWrite(e: unknown, eventId: EventId, deviceId: DeviceId, ids: readonly string[]): Promise<never> {
+    if (e instanceof GkError && e.code === 'unavailable') {
+      const wanted = new Set(ids);
+      const found: StoredScan[] = [];
+      try {
+        // The device's newest scans first: a batch is at most MAX_BATCH, so two pages.
+        let before: number | undefined;
+        for (let page = 0; page < 2 && found.length < wanted.size; page++) {
+          const { scans, next } = await this.storage.history({ eventId, deviceId, limit: 500, ...(before === undefined ? {} : { before }) });
+          for (const s of scans) if (wanted.has(s.scan.id)) found.push(s);
+          if (next === null) break;
+          before = next;
+        }
+      } catch { /* reads failing too: the scanners catch up on their next connect */ }
+      if (found.length) this.listener.stored(eventId, found);
+    }
+    throw e;
+  }
+
   async uploadOffline(staff: StaffRecord, deviceId: DeviceId, eventId: EventId, scans: Scan[]): Promise<Ack[]> {
     for (const s of scans) await this.checkSubmitter(staff, deviceId, eventId, s);
-    const results = await this.storage.uploadOffline(scans, this.now());
+    const results = await this.storage.uploadOffline(scans, this.now())
+      .catch((e: unknown) => this.afterFailedWrite(e, eventId, deviceId, scans.map((s) => s.id)));
     const fresh = results.filter((r) => r.status !== 'duplicate').map((r) => r.stored);
     if (fresh.length) this.listener.stored(eventId, fresh);
     const conflicts = results.flatMap((r) => r.conflicts);

@@ -142,11 +142,15 @@ export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
   return storage;
 }
 
+/** The methods whose answer tells a scanner "the server has this scan". */
+const ACKNOWLEDGING = new Set(['submitOnline', 'uploadOffline']);
+
 /**
  * Every method, made to resolve only once its writes are on disk: a call that changed
  * rows (SQLite's total_changes() moved) waits for a WAL fsync before it returns. Reads,
- * and writes that changed nothing (a duplicate upload), return at once, unless the last
- * fsync failed: then every call waits for one that succeeds.
+ * and writes that changed nothing (a duplicate upload), return at once; but after a failed
+ * fsync, a scan write waits for one that succeeds even when it changed nothing, since its
+ * "duplicate" acknowledges a scan whose commit may not be on disk.
  */
 function syncedWrites<T extends Record<string, unknown>>(db: Database.Database, methods: T, wal: WalSync): T {
   const changes = db.prepare('SELECT total_changes()').pluck();
@@ -156,7 +160,7 @@ function syncedWrites<T extends Record<string, unknown>>(db: Database.Database, 
     out[name] = async (...args: unknown[]) => {
       const before = changes.get();
       const result = await (fn as (...a: unknown[]) => unknown)(...args);
-      if (changes.get() !== before || wal.unsynced) await wal.flush();
+      if (changes.get() !== before || (wal.unsynced && ACKNOWLEDGING.has(name))) await wal.flush();
       return result;
     };
   }
