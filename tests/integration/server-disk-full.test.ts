@@ -1,12 +1,15 @@
 // The server's disk fills up mid-event (a real SQLite file capped with max_page_count,
 // which fails writes exactly as a full disk does). Every scan the server answered is
 // stored; every scan it could not store is answered `unavailable` (503 over HTTP) and is
-// not stored; the server stays up; once there is room, the same scans go in once.
+// not stored; the server stays up; once there is room, the same scans go in once. A phone
+// can still connect and catch up meanwhile, and a hello the server fails on is closed so
+// the phone reconnects rather than waiting on a socket that will never welcome it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkpointId, type TicketId } from '@gatekeeper/shared/ids';
-import type { DownOf } from '@gatekeeper/shared/protocol/index';
+import WebSocket from 'ws';
+import { GkError, parseDown, PROTOCOL_VERSION, type Down, type DownOf } from '@gatekeeper/shared/protocol/index';
 import type { SqliteStorage } from '../../sync-server/src/storage/sqlite/index.ts';
-import { ScannerClient } from '../support/scanner-client.ts';
+import { HttpSession, ScannerClient } from '../support/scanner-client.ts';
 import { DEMO_EVENT, login, startTestServer, type TestServer } from '../support/server.ts';
 
 const BAR = checkpointId('bar');
@@ -80,6 +83,41 @@ describe('the server’s disk is full', () => {
     } finally {
       diskFreed();
       await c.close();
+    }
+  });
+
+  it('a phone connecting while the disk is full is welcomed and caught up: recording it as seen is not needed for that', async () => {
+    const real = storage.touchDevice;
+    storage.touchDevice = async () => { throw new GkError('unavailable', 'the server cannot store this now (SQLITE_FULL)'); };
+    try {
+      const c = await ScannerClient.connect(server.url, 'inspector', login('inspector').password, DEMO_EVENT, BAR, { cursor: 0 });
+      expect(c.received[0]?.type).toBe('welcome');
+      await c.waitFor((m) => m.type === 'scans' && !m.more);
+      await c.close();
+    } finally {
+      storage.touchDevice = real;
+    }
+  });
+
+  it('a hello the server fails on is answered with an error and the socket closed (1011), so the phone reconnects; no connection is left behind', async () => {
+    const http = await HttpSession.login(server.url, 'inspector', login('inspector').password);
+    const device = await http.registerDevice('hello test phone');
+    const real = storage.latestCursor;
+    storage.latestCursor = async () => { throw new GkError('unavailable', 'the server cannot read this now (SQLITE_IOERR)'); };
+    const before = server.hub.connectionCount();
+    try {
+      const ws = new WebSocket(server.url.replace(/^http/, 'ws') + '/ws', { headers: { cookie: http.cookie } });
+      const got: Down[] = [];
+      ws.on('message', (d) => got.push(parseDown(String(d))));
+      await new Promise((r) => ws.once('open', r));
+      const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
+      ws.send(JSON.stringify({ type: 'hello', v: PROTOCOL_VERSION, eventId: DEMO_EVENT, deviceId: device, checkpointId: BAR, cursor: 0 }));
+      expect(await closed).toBe(1011);
+      expect(got.map((m) => m.type)).toEqual(['error']);
+      expect(got[0]).toMatchObject({ code: 'unavailable' });
+      expect(server.hub.connectionCount()).toBe(before);
+    } finally {
+      storage.latestCursor = real;
     }
   });
 

@@ -40,7 +40,7 @@ function helloVersion(raw: string): number | null {
   } catch { return null; }
 }
 /** Close codes in the private range, so a client can tell why without a message. */
-export const CLOSE = { refused: 4000, unauthenticated: 4001, forbidden: 4003, revoked: 4004, helloTimeout: 4008 } as const;
+export const CLOSE = { refused: 4000, unauthenticated: 4001, forbidden: 4003, revoked: 4004, helloTimeout: 4008, helloFailed: 1011 } as const;
 
 export class Hub implements ScanListener {
   readonly wss: WebSocketServer;
@@ -125,6 +125,9 @@ export class Hub implements ScanListener {
     } catch (e) {
       const version = conn?.version ?? (msg.type === 'hello' ? msg.v : PROTOCOL_VERSION);
       this.sendError(ws, e, 'scan' in msg ? msg.scan.id : 'batchId' in msg ? msg.batchId : null, version);
+      // A hello the server failed on (storage unreadable) leaves no session on this socket:
+      // closing it lets the scanner reconnect with its backoff instead of waiting for ever.
+      if (msg.type === 'hello' && !conn) ws.close(CLOSE.helloFailed, 'hello failed');
     }
     return null;
   }
@@ -136,7 +139,9 @@ export class Hub implements ScanListener {
     const device = await storage.getDevice(msg.deviceId);
     if (!device) return this.refuse(ws, 'unknownDevice', `device ${msg.deviceId} is not registered`);
     if (device.revokedAt !== null) return this.refuse(ws, 'deviceRevoked', `device ${msg.deviceId} has been revoked`, CLOSE.revoked);
-    await storage.touchDevice(device.id, this.o.now());
+    // "Last seen" is for the device list; a disk that cannot take the write (full) must not
+    // keep the phone from its welcome, its catch-up and the gossip, which need reads only.
+    void storage.touchDevice(device.id, this.o.now()).catch((e: unknown) => this.o.log.warn('could not record a device as seen', { device: device.id, err: String(e) }));
 
     const conn = new Connection(ws, staff, device.id, msg.eventId, msg.v, msg.compress?.includes(DEFLATE_RAW) ?? false);
     // Register before reading the catch-up, so nothing stored meanwhile is missed; gossip
@@ -146,13 +151,18 @@ export class Hub implements ScanListener {
     let set = this.byEvent.get(msg.eventId);
     if (!set) this.byEvent.set(msg.eventId, (set = new Set()));
     set.add(conn);
-    conn.sendNow({
-      type: 'welcome', v: PROTOCOL_VERSION, serverTime: this.o.now(),
-      inspector: { id: staff.id, name: staff.name, role: staff.role },
-      eventId: msg.eventId, codeWord: await storage.getCodeWord(msg.eventId), cursor: await storage.latestCursor(msg.eventId),
-    });
-    if (msg.cursor !== null) await this.catchUp(conn, msg.cursor);
-    else conn.releaseHeld();
+    try {
+      conn.sendNow({
+        type: 'welcome', v: PROTOCOL_VERSION, serverTime: this.o.now(),
+        inspector: { id: staff.id, name: staff.name, role: staff.role },
+        eventId: msg.eventId, codeWord: await storage.getCodeWord(msg.eventId), cursor: await storage.latestCursor(msg.eventId),
+      });
+      if (msg.cursor !== null) await this.catchUp(conn, msg.cursor);
+      else conn.releaseHeld();
+    } catch (e) {
+      set.delete(conn);
+      throw e;
+    }
     return conn;
   }
 
