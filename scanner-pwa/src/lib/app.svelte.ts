@@ -5,6 +5,7 @@ import type { MessageKey } from './i18n/en.ts';
 import { I18n, type Lang, type Params } from './i18n/i18n.svelte.ts';
 import type { Feedback } from './feedback/feedback.ts';
 import { ManifestRepo } from './manifest/manifest-repo.ts';
+import { ScreenAwake } from './platform/screen-awake.svelte.ts';
 import { UpdateState } from './platform/update.svelte.ts';
 import type { Api, Socket, Store } from './ports.ts';
 import { Admitter } from './scan/admitter.ts';
@@ -46,6 +47,8 @@ export class App {
   readonly flow: ScanFlow;
   readonly camera: CameraState;
   readonly update: UpdateState;
+  /** Keeps the screen on while the scan screen is open. */
+  readonly awake = new ScreenAwake();
   readonly feedback: Feedback;
   readonly api: Api;
   readonly #store: Store;
@@ -85,7 +88,19 @@ export class App {
     // it asks first (the browser shows its own wording).
     if (typeof window !== 'undefined') {
       window.addEventListener('beforeunload', (e) => { if (this.event.unsaved.toUpload > 0) e.preventDefault(); });
+      document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') this.#shown(); });
     }
+  }
+
+  /**
+   * Back in front after the phone was locked or another app was used: the screen lock is
+   * asked for again, a socket that died in the background is noticed now rather than at
+   * the next ping, and held scans are written again.
+   */
+  #shown(): void {
+    void this.awake.shown();
+    this.sync.wake();
+    if (this.event.unsaved.count > 0) void this.event.unsaved.retryNow();
   }
 
   get screen() { return this.#screen; }

@@ -156,6 +156,7 @@ export const en = {
   settings: 'Settings',
   autoReturn: 'Back to camera after (seconds)',
   onlineBudget: 'Wait for the server at most (seconds)',
+  screenMaySleep: 'This browser cannot keep the screen on while scanning: give the phone a longer screen timeout.',
   changeCheckpoint: 'Change checkpoint',
   storagePersisted: 'Storage kept by the browser',
   storageNotPersisted: 'Storage may be cleared by the browser',

@@ -146,6 +146,7 @@ export const nl: Messages = {
   settings: 'Instellingen',
   autoReturn: 'Terug naar camera na (seconden)',
   onlineBudget: 'Maximaal wachten op de server (seconden)',
+  screenMaySleep: 'Deze browser kan het scherm tijdens het scannen niet aan houden: geef de telefoon een langere schermtime-out.',
   changeCheckpoint: 'Ander controlepunt',
   storagePersisted: 'Opslag wordt bewaard door de browser',
   storageNotPersisted: 'De browser kan de opslag wissen',

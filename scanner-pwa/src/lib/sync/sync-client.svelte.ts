@@ -103,6 +103,13 @@ export class SyncClient {
     this.#link = 'offline';
   }
 
+  /** The app is in front again: reconnect now if the socket is gone, else check it lives. */
+  wake(): void {
+    if (!this.#ctx) return;
+    this.#conn.retryNow();
+    this.#ping();
+  }
+
   /** Ask the server to decide this scan; rejects (NoOnlineVerdict) offline or past the budget. */
   requestVerdict(scan: ScanRequest, budgetMs: number): Promise<OnlineAnswer> {
     if (!this.online) return Promise.reject(new NoOnlineVerdict('offline'));
