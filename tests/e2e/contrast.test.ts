@@ -2,27 +2,19 @@
 // verdict class, measured against the background colour it sits on (the first ancestor
 // with one), at least 4.5:1, or 3:1 for large text (24 px, or 18.66 px bold). A gate in
 // sunlight is the reason; the screen is the one a holder's phone is held against.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { launchBrowser, newScanner } from '../support/browser.ts';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { newScanner } from '../support/browser.ts';
 import { ScannerPage } from '../support/pages/scanner-page.ts';
-import { login, startWorld, takeTicket, ticketCode, type World } from './fixtures.ts';
+import { login, takeTicket, ticketCode, worldForFile } from './fixtures.ts';
 
-let w: World;
-let browser: Browser;
+const env = worldForFile();
+
 let gate: ScannerPage;
 
 beforeAll(async () => {
-  w = await startWorld();
-  browser = await launchBrowser();
-  gate = await ScannerPage.open(await newScanner(browser), w.server.url);
+  gate = await ScannerPage.open(await newScanner(env.browser), env.w.server.url);
   const l = login('inspector');
   await gate.signInAndChoose(l.username, l.password, 'Main gate');
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await w?.server.close();
 });
 
 interface Finding { text: string; ratio: number; needed: number; color: string; background: string }
@@ -78,8 +70,8 @@ async function expectReadable(): Promise<void> {
 
 describe('verdict contrast (WCAG AA)', () => {
   test('VALID, ALREADY SCANNED (with the earlier-scans table), INVALID', async () => {
-    const t = takeTicket(w);
-    const { code } = await ticketCode(w, t.id);
+    const t = takeTicket(env.w);
+    const { code } = await ticketCode(env.w, t.id);
     await gate.wedge(code);
     await gate.expectVerdict('valid', { offline: false });
     await expectReadable();
@@ -97,15 +89,15 @@ describe('verdict contrast (WCAG AA)', () => {
   });
 
   test('CHECK ID, and VALID OFFLINE with its provisional banner', async () => {
-    const personal = takeTicket(w, (x) => x.idCheck && x.status === 'paid' && x.validFrom === null && x.validUntil === null);
-    await gate.wedge((await ticketCode(w, personal.id)).code);
+    const personal = takeTicket(env.w, (x) => x.idCheck && x.status === 'paid' && x.validFrom === null && x.validUntil === null);
+    await gate.wedge((await ticketCode(env.w, personal.id)).code);
     await gate.expectVerdict('needs_id_check');
     await expectReadable();
     await gate.dismissVerdict();
 
     await gate.setOffline(true);
-    const t = takeTicket(w);
-    await gate.wedge((await ticketCode(w, t.id)).code);
+    const t = takeTicket(env.w);
+    await gate.wedge((await ticketCode(env.w, t.id)).code);
     await gate.expectVerdict('valid', { offline: true });
     await expectReadable();
     await gate.dismissVerdict();

@@ -1,33 +1,21 @@
 // The supervisors' demo sheet: real ticket and order codes as QR codes. Opened straight
 // after signing in, while the event's manifest is still on its way (a slow venue network,
 // simulated by holding the download back), it fills in once the manifest arrives.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { launchBrowser, newScanner } from '../support/browser.ts';
+import { describe, expect, test } from 'vitest';
+import { newScanner } from '../support/browser.ts';
 import { ScannerPage } from '../support/pages/scanner-page.ts';
-import { login, startWorld, type World } from './fixtures.ts';
+import { login, worldForFile } from './fixtures.ts';
 
-let w: World;
-let browser: Browser;
-
-beforeAll(async () => {
-  w = await startWorld();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await w?.server.close();
-});
+const env = worldForFile();
 
 describe('demo codes', () => {
   test('opened before the manifest has arrived, the sheet fills in when it does', async () => {
-    const context = await newScanner(browser);
+    const context = await newScanner(env.browser);
     await context.route('**/api/events/*/manifest*', async (route) => {
       await new Promise((r) => setTimeout(r, 2_500));
       await route.continue();
     });
-    const sup = await ScannerPage.open(context, w.server.url);
+    const sup = await ScannerPage.open(context, env.w.server.url);
     await sup.login(login('supervisor').username, login('supervisor').password);
     await sup.page.getByRole('button', { name: 'Demo codes' }).click();
     await sup.page.getByTestId('demo-orders').locator('svg').first().waitFor({ timeout: 15_000 });

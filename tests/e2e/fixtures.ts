@@ -6,6 +6,9 @@ import type { EventId } from '@gatekeeper/shared/ids';
 import { rowToTicket } from '@gatekeeper/shared/manifest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { launchBrowser, type LaunchOptions } from '../support/browser.ts';
 import { HttpSession } from '../support/scanner-client.ts';
 import { DEMO_EVENT, login, startTestServer, type TestServer } from '../support/server.ts';
 
@@ -28,6 +31,27 @@ export async function startWorld(demoTickets = 60, overrides: Parameters<typeof 
   if (m.status !== 200) throw new Error(`manifest: ${m.status}`);
   const tickets = (m.json.tickets as unknown[][]).map((r) => rowToTicket(DEMO_EVENT as EventId, r));
   return { server, supervisor, tickets, orders: m.json.orders as Order[], taken: new Set() };
+}
+
+/** What a test file shares: the demo world and one Chromium. */
+export interface FileWorld { w: World; browser: Browser }
+
+/**
+ * The demo world and one Chromium for this test file, started before its first test (and
+ * before any beforeAll registered after this call) and closed after its last. The fields
+ * are set once the hooks have run: read them inside hooks and tests.
+ */
+export function worldForFile(opts: { tickets?: number; server?: Parameters<typeof startTestServer>[0]; launch?: LaunchOptions } = {}): FileWorld {
+  const env = {} as FileWorld;
+  beforeAll(async () => {
+    env.w = await startWorld(opts.tickets, opts.server);
+    env.browser = await launchBrowser(opts.launch);
+  });
+  afterAll(async () => {
+    await env.browser?.close();
+    await env.w?.server.close();
+  });
+  return env;
 }
 
 /** A ticket nobody else in this file uses; plain (paid, e-ticket, no ID check) unless `test` says otherwise. */

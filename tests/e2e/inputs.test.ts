@@ -2,60 +2,52 @@
 // keyboard wedge, typed code, search, imported barcode, order code with "admit all
 // remaining", an ID check, a forged code, an expired one, and a code inside a link
 // (read, never navigated to).
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { HttpSession } from '../support/scanner-client.ts';
-import { launchBrowser, newScanner } from '../support/browser.ts';
+import { newScanner } from '../support/browser.ts';
 import { ScannerPage } from '../support/pages/scanner-page.ts';
-import { DEMO_EVENT, eventually, login, orderCode, plain, serverScans, startWorld, takeOrder, takeTicket, ticketCode, type World } from './fixtures.ts';
+import { DEMO_EVENT, eventually, login, orderCode, plain, serverScans, takeOrder, takeTicket, ticketCode, worldForFile } from './fixtures.ts';
 
-let w: World;
-let browser: Browser;
+const env = worldForFile();
+
 let gate: ScannerPage;
 let admin: HttpSession;
 const EXPIRED = 'X-EXPIRED-1';
 
 beforeAll(async () => {
-  w = await startWorld();
   // A ticket whose validity ended last year: its genuine code has expired.
-  admin = await HttpSession.login(w.server.url, login('admin').username, login('admin').password);
+  admin = await HttpSession.login(env.w.server.url, login('admin').username, login('admin').password);
   const csv = `ticket_id,order_id,type,holder_name,valid_from,valid_until\n${EXPIRED},OX-1,Adult,Eva Expired,2024-01-01T10:00Z,2024-01-01T23:00Z\n`;
   const r = await admin.request('POST', `/api/events/${DEMO_EVENT}/import`, csv, { 'content-type': 'text/csv' });
   if (r.status !== 200) throw new Error(`import: ${r.status} ${JSON.stringify(r.json)}`);
-  browser = await launchBrowser();
-  gate = await ScannerPage.open(await newScanner(browser), w.server.url);
+  gate = await ScannerPage.open(await newScanner(env.browser), env.w.server.url);
   const l = login('inspector');
   await gate.signInAndChoose(l.username, l.password, 'Main gate');
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await w?.server.close();
-});
-
 describe('inputs', () => {
   test('keyboard wedge: characters then Enter, typed fast anywhere on the scan screen', async () => {
-    const t = takeTicket(w);
-    await gate.wedge((await ticketCode(w, t.id)).code);
+    const t = takeTicket(env.w);
+    await gate.wedge((await ticketCode(env.w, t.id)).code);
     await gate.expectVerdict('valid', { offline: false });
     await gate.dismissVerdict();
   });
 
   test('slow typing on the scan screen is not a scan', async () => {
-    const t = takeTicket(w);
-    await gate.page.keyboard.type((await ticketCode(w, t.id)).code.slice(0, 12), { delay: 150 });
+    const t = takeTicket(env.w);
+    await gate.page.keyboard.type((await ticketCode(env.w, t.id)).code.slice(0, 12), { delay: 150 });
     await gate.page.keyboard.press('Enter');
     await gate.page.waitForTimeout(300);
     expect(await gate.verdict().count()).toBe(0);
   });
 
   test('manual entry of a code, and of a paper ticket\u2019s number (highlighted as not an e-ticket)', async () => {
-    const t = takeTicket(w);
-    await gate.typeCode((await ticketCode(w, t.id)).code);
+    const t = takeTicket(env.w);
+    await gate.typeCode((await ticketCode(env.w, t.id)).code);
     await gate.expectVerdict('valid');
     await gate.dismissVerdict();
 
-    const paper = takeTicket(w, (x) => !x.eTicket && x.status === 'paid' && !x.idCheck);
+    const paper = takeTicket(env.w, (x) => !x.eTicket && x.status === 'paid' && !x.idCheck);
     await gate.typeCode(paper.id);
     await gate.expectVerdict('valid');
     expect(await gate.page.getByTestId('not-eticket').textContent()).toBe('NOT AN E-TICKET');
@@ -63,7 +55,7 @@ describe('inputs', () => {
   });
 
   test('name search (three characters at least) feeds the same path', async () => {
-    const t = takeTicket(w, (x) => plain(x) && x.holderName !== null);
+    const t = takeTicket(env.w, (x) => plain(x) && x.holderName !== null);
     await gate.page.getByRole('button', { name: 'Search' }).click();
     const sheet = gate.page.getByTestId('search-panel');
     await sheet.getByRole('searchbox').fill(t.holderName!.slice(0, 2));
@@ -76,15 +68,15 @@ describe('inputs', () => {
   });
 
   test('an imported barcode from another system is validated by lookup', async () => {
-    const t = takeTicket(w, (x) => x.importedCode !== null && x.status === 'paid' && !x.idCheck);
+    const t = takeTicket(env.w, (x) => x.importedCode !== null && x.status === 'paid' && !x.idCheck);
     await gate.wedge(t.importedCode!);
     await gate.expectVerdict('valid');
     await gate.dismissVerdict();
   });
 
   test('a personalised ticket stays on CHECK ID until the inspector confirms', async () => {
-    const t = takeTicket(w, (x) => x.idCheck && x.status === 'paid');
-    await gate.wedge((await ticketCode(w, t.id)).code);
+    const t = takeTicket(env.w, (x) => x.idCheck && x.status === 'paid');
+    await gate.wedge((await ticketCode(env.w, t.id)).code);
     await gate.expectVerdict('needs_id_check');
     await gate.page.waitForTimeout(3500); // longer than the auto-return: it must stay
     expect(await gate.verdict().getAttribute('data-outcome')).toBe('needs_id_check');
@@ -94,13 +86,13 @@ describe('inputs', () => {
   });
 
   test('order code: items with their own state, "admit all remaining" in one tap, each first-scan-wins', async () => {
-    const { orderId, tickets } = takeOrder(w, 3);
+    const { orderId, tickets } = takeOrder(env.w, 3);
     // One item went in on its own first.
-    await gate.wedge((await ticketCode(w, tickets[0].id)).code);
+    await gate.wedge((await ticketCode(env.w, tickets[0].id)).code);
     await gate.expectVerdict('valid');
     await gate.dismissVerdict();
 
-    await gate.wedge((await orderCode(w, orderId)).code);
+    await gate.wedge((await orderCode(env.w, orderId)).code);
     await gate.expectVerdict('order');
     const items = gate.page.getByTestId('order-items');
     expect(await items.locator(`[data-ticket-id="${tickets[0].id}"]`).getAttribute('data-outcome')).toBe('valid');
@@ -113,11 +105,11 @@ describe('inputs', () => {
     await gate.dismissVerdict();
 
     for (const t of tickets) {
-      const scans = await serverScans(w, t.id);
+      const scans = await serverScans(env.w, t.id);
       expect(scans.filter((s) => s.outcome === 'valid')).toHaveLength(1);
     }
     // The same order again: nothing left to admit, and every earlier scan listed.
-    await gate.typeCode((await orderCode(w, orderId)).code);
+    await gate.typeCode((await orderCode(env.w, orderId)).code);
     await gate.expectVerdict('order');
     expect(await gate.page.getByTestId('admit-all').count()).toBe(0);
     expect(await gate.page.getByTestId('earlier-scans').locator('tr[data-scan-id]').count()).toBe(tickets.length);
@@ -125,19 +117,19 @@ describe('inputs', () => {
   });
 
   test('a forged code is INVALID', async () => {
-    const t = takeTicket(w);
-    const { code } = await ticketCode(w, t.id);
+    const t = takeTicket(env.w);
+    const { code } = await ticketCode(env.w, t.id);
     const i = 30;
     const forged = code.slice(0, i) + (code[i] === 'A' ? 'B' : 'A') + code.slice(i + 1);
     await gate.wedge(forged);
     const v = await gate.expectVerdict('invalid_signature');
     expect(v.word).toBe('INVALID');
     await gate.dismissVerdict();
-    expect(await serverScans(w, t.id)).toHaveLength(0);
+    expect(await serverScans(env.w, t.id)).toHaveLength(0);
   });
 
   test('an expired code: the ticket\u2019s validity has ended', async () => {
-    const { code } = await ticketCode(w, EXPIRED);
+    const { code } = await ticketCode(env.w, EXPIRED);
     await gate.wedge(code);
     const v = await gate.expectVerdict('no_longer_valid');
     expect(v.word).toBe('NO LONGER VALID');
@@ -145,8 +137,8 @@ describe('inputs', () => {
   });
 
   test('a code inside a link is read, never navigated to', async () => {
-    const t = takeTicket(w);
-    const { link } = await ticketCode(w, t.id);
+    const t = takeTicket(env.w);
+    const { link } = await ticketCode(env.w, t.id);
     const before = gate.page.url();
     await gate.wedge(link);
     await gate.expectVerdict('valid');
@@ -154,12 +146,12 @@ describe('inputs', () => {
     await gate.dismissVerdict();
 
     // The link opened on the phone itself (its camera app): the app starts and checks it.
-    const t2 = takeTicket(w);
-    await gate.page.goto((await ticketCode(w, t2.id)).link);
+    const t2 = takeTicket(env.w);
+    await gate.page.goto((await ticketCode(env.w, t2.id)).link);
     await gate.expectVerdict('valid');
     expect(new URL(gate.page.url()).pathname).toBe('/');
     await gate.dismissVerdict();
-    await eventually(() => serverScans(w, t2.id), (s) => s.length === 1);
+    await eventually(() => serverScans(env.w, t2.id), (s) => s.length === 1);
   });
 
   test('tickets sold after the download arrive as a delta (?since=version) and scan', async () => {
@@ -182,8 +174,8 @@ describe('inputs', () => {
     await gate.page.getByRole('button', { name: 'Menu' }).click();
     await gate.page.getByTestId('settings-panel').getByRole('button', { name: 'NL', exact: true }).click();
     await gate.page.getByTestId('settings-panel').getByRole('button', { name: 'Sluiten' }).click();
-    const t = takeTicket(w);
-    await gate.wedge((await ticketCode(w, t.id)).code);
+    const t = takeTicket(env.w);
+    await gate.wedge((await ticketCode(env.w, t.id)).code);
     const v = await gate.expectVerdict('valid');
     expect(v.word).toBe('GELDIG');
     expect(v.text.toLowerCase()).toContain('controleur');

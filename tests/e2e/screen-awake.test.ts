@@ -4,24 +4,12 @@
 // is taken again. Leaving the scan screen lets the screen sleep. Headless Chromium cannot
 // hide a page, so the test says "hidden" and "visible" the way the browser does: through
 // document.visibilityState and a visibilitychange event.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { launchBrowser, newScanner } from '../support/browser.ts';
+import { describe, expect, test } from 'vitest';
+import { newScanner } from '../support/browser.ts';
 import { ScannerPage } from '../support/pages/scanner-page.ts';
-import { login, startWorld, type World } from './fixtures.ts';
+import { login, worldForFile } from './fixtures.ts';
 
-let w: World;
-let browser: Browser;
-
-beforeAll(async () => {
-  w = await startWorld();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await w?.server.close();
-});
+const env = worldForFile();
 
 /** Every wake lock the page is given, kept on window for the test to look at. */
 function recordWakeLocks(): void {
@@ -37,9 +25,9 @@ function recordWakeLocks(): void {
 
 describe('screen awake', () => {
   test('the lock is held while scanning, taken again after the page was hidden, and let go off the scan screen', async () => {
-    const context = await newScanner(browser);
+    const context = await newScanner(env.browser);
     await context.addInitScript(recordWakeLocks);
-    const gate = await ScannerPage.open(context, w.server.url);
+    const gate = await ScannerPage.open(context, env.w.server.url);
     const l = login('inspector');
     await gate.signInAndChoose(l.username, l.password, 'Main gate');
     const camera = (state: string) => gate.page.locator(`[data-testid=camera-status][data-state=${state}]`).waitFor();
@@ -72,10 +60,10 @@ describe('screen awake', () => {
     await context.close();
   });
 
-  test('a browser without a wake lock scans all the same, and the menu says to lengthen the screen timeout', async () => {
-    const context = await newScanner(browser);
+  test('a env.browser without a wake lock scans all the same, and the menu says to lengthen the screen timeout', async () => {
+    const context = await newScanner(env.browser);
     await context.addInitScript(() => { delete (Navigator.prototype as { wakeLock?: unknown }).wakeLock; });
-    const gate = await ScannerPage.open(context, w.server.url);
+    const gate = await ScannerPage.open(context, env.w.server.url);
     const l = login('inspector');
     await gate.signInAndChoose(l.username, l.password, 'Main gate');
     await gate.page.locator('[data-testid=camera-status][data-state=running]').waitFor();

@@ -2,18 +2,18 @@
 // linked from the README. Each shot is also a check that the screen renders.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, test } from 'vitest';
-import { launchBrowser, newScanner } from '../support/browser.ts';
+import type { BrowserContext } from 'playwright-core';
+import { beforeAll, describe, test } from 'vitest';
+import { newScanner } from '../support/browser.ts';
 import { ScannerPage } from '../support/pages/scanner-page.ts';
-import { login, orderCode, plain, startWorld, takeOrder, takeTicket, ticketCode, type World } from './fixtures.ts';
+import { login, orderCode, plain, takeOrder, takeTicket, ticketCode, worldForFile } from './fixtures.ts';
+
+const env = worldForFile({ tickets: 80 });
 
 const OUT = join(process.cwd(), 'docs/screenshots');
-let w: World;
-let browser: Browser;
 
 async function phone(lang: 'en' | 'nl' = 'en'): Promise<BrowserContext> {
-  const context = await newScanner(browser, { locale: lang === 'nl' ? 'nl-NL' : 'en-GB' });
+  const context = await newScanner(env.browser, { locale: lang === 'nl' ? 'nl-NL' : 'en-GB' });
   // Verdicts stay up while they are photographed.
   await context.addInitScript(() => localStorage.setItem('gatekeeper.settings', JSON.stringify({ autoReturnMs: 30_000 })));
   return context;
@@ -23,18 +23,11 @@ const shot = (gate: ScannerPage, name: string) => gate.page.screenshot({ path: j
 
 beforeAll(async () => {
   mkdirSync(OUT, { recursive: true });
-  w = await startWorld(80);
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await w?.server.close();
 });
 
 describe('screenshots at 360×740', () => {
   test('sign-in, setup, scanning, verdicts, order, search', async () => {
-    const gate = await ScannerPage.open(await phone(), w.server.url);
+    const gate = await ScannerPage.open(await phone(), env.w.server.url);
     await gate.page.getByLabel('Username').waitFor();
     await shot(gate, '01-sign-in');
     const l = login('inspector');
@@ -47,8 +40,8 @@ describe('screenshots at 360×740', () => {
     await gate.page.waitForTimeout(500);
     await shot(gate, '03-scanning');
 
-    const seated = takeTicket(w, (t) => plain(t) && t.holderName !== null && t.seat !== null);
-    const code = (await ticketCode(w, seated.id)).code;
+    const seated = takeTicket(env.w, (t) => plain(t) && t.holderName !== null && t.seat !== null);
+    const code = (await ticketCode(env.w, seated.id)).code;
     await gate.wedge(code);
     await gate.expectVerdict('valid', { offline: false });
     await shot(gate, '04-valid');
@@ -58,8 +51,8 @@ describe('screenshots at 360×740', () => {
     await shot(gate, '05-already-scanned');
     await gate.dismissVerdict();
 
-    const { orderId } = takeOrder(w, 3);
-    await gate.wedge((await orderCode(w, orderId)).code);
+    const { orderId } = takeOrder(env.w, 3);
+    await gate.wedge((await orderCode(env.w, orderId)).code);
     await gate.expectVerdict('order');
     await shot(gate, '06-order');
     await gate.page.getByTestId('admit-all').click();
@@ -67,19 +60,19 @@ describe('screenshots at 360×740', () => {
     await shot(gate, '07-order-admitted');
     await gate.dismissVerdict();
 
-    const personal = takeTicket(w, (t) => t.idCheck && t.status === 'paid');
-    await gate.wedge((await ticketCode(w, personal.id)).code);
+    const personal = takeTicket(env.w, (t) => t.idCheck && t.status === 'paid');
+    await gate.wedge((await ticketCode(env.w, personal.id)).code);
     await gate.expectVerdict('needs_id_check');
     await shot(gate, '08-check-id');
     await gate.page.getByRole('button', { name: 'Refuse' }).click();
 
-    const forgedFrom = (await ticketCode(w, takeTicket(w).id)).code;
+    const forgedFrom = (await ticketCode(env.w, takeTicket(env.w).id)).code;
     await gate.wedge(forgedFrom.slice(0, 30) + (forgedFrom[30] === 'A' ? 'B' : 'A') + forgedFrom.slice(31));
     await gate.expectVerdict('invalid_signature');
     await shot(gate, '09-invalid');
     await gate.dismissVerdict();
 
-    const paper = takeTicket(w, (t) => !t.eTicket && t.status === 'paid' && !t.idCheck);
+    const paper = takeTicket(env.w, (t) => !t.eTicket && t.status === 'paid' && !t.idCheck);
     await gate.page.getByRole('button', { name: 'Search' }).click();
     await gate.page.getByTestId('search-panel').getByRole('searchbox').fill(paper.holderName ?? paper.orderId ?? paper.id);
     await gate.page.waitForTimeout(200);
@@ -91,7 +84,7 @@ describe('screenshots at 360×740', () => {
 
     await gate.setOffline(true);
     await gate.waitLink('offline');
-    await gate.wedge((await ticketCode(w, takeTicket(w).id)).code);
+    await gate.wedge((await ticketCode(env.w, takeTicket(env.w).id)).code);
     await gate.expectVerdict('valid', { offline: true });
     await shot(gate, '12-valid-offline');
     await gate.dismissVerdict();
@@ -102,8 +95,8 @@ describe('screenshots at 360×740', () => {
   });
 
   test('conflict alert, Dutch, supervisor demo codes', async () => {
-    const a = await ScannerPage.open(await phone(), w.server.url);
-    const b = await ScannerPage.open(await phone('nl'), w.server.url);
+    const a = await ScannerPage.open(await phone(), env.w.server.url);
+    const b = await ScannerPage.open(await phone('nl'), env.w.server.url);
     await a.signInAndChoose(login('inspector').username, login('inspector').password, 'Main gate');
     await b.page.getByLabel('Gebruikersnaam').fill(login('inspector2').username);
     await b.page.getByLabel('Wachtwoord').fill(login('inspector2').password);
@@ -112,7 +105,7 @@ describe('screenshots at 360×740', () => {
     await b.page.getByRole('button', { name: 'Start met scannen' }).click();
     await b.waitOnline();
 
-    const { code } = await ticketCode(w, takeTicket(w).id);
+    const { code } = await ticketCode(env.w, takeTicket(env.w).id);
     await Promise.all([a.setOffline(true), b.setOffline(true)]);
     await Promise.all([a.waitLink('offline'), b.waitLink('offline')]);
     await a.wedge(code);
@@ -127,7 +120,7 @@ describe('screenshots at 360×740', () => {
     await shot(a, '15-conflict');
     await shot(b, '16-nl-conflict');
 
-    const sup = await ScannerPage.open(await phone(), w.server.url);
+    const sup = await ScannerPage.open(await phone(), env.w.server.url);
     await sup.login(login('supervisor').username, login('supervisor').password);
     await sup.page.getByRole('button', { name: 'Demo codes' }).click();
     await sup.page.getByTestId('demo-orders').locator('svg').first().waitFor({ timeout: 15_000 });

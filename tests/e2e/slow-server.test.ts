@@ -1,40 +1,28 @@
 // The online verdict has a budget (default 1.5 s): past it the phone decides alone with
 // the same scan id, so when the server's late answer and the offline upload both arrive,
 // the server holds the scan once.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { launchBrowser, newScanner } from '../support/browser.ts';
+import { describe, expect, test } from 'vitest';
+import { newScanner } from '../support/browser.ts';
 import { ScannerPage } from '../support/pages/scanner-page.ts';
-import { eventually, login, serverScans, startWorld, takeTicket, ticketCode, type World } from './fixtures.ts';
+import { eventually, login, serverScans, takeTicket, ticketCode, worldForFile } from './fixtures.ts';
 
-let w: World;
-let browser: Browser;
-
-beforeAll(async () => {
-  w = await startWorld();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await w?.server.close();
-});
+const env = worldForFile();
 
 describe('a slow server', () => {
   test('no answer within the budget: VALID OFFLINE with the same scan id, stored once', async () => {
-    const context = await newScanner(browser);
+    const context = await newScanner(env.browser);
     // A congested link: everything the server sends arrives 3 s late (in order).
     let delayMs = 0;
     await context.routeWebSocket(/\/ws$/, (ws) => {
       const server = ws.connectToServer();
       server.onMessage((msg) => { if (delayMs > 0) setTimeout(() => ws.send(msg), delayMs); else ws.send(msg); });
     });
-    const gate = await ScannerPage.open(context, w.server.url);
+    const gate = await ScannerPage.open(context, env.w.server.url);
     const l = login('inspector');
     await gate.signInAndChoose(l.username, l.password, 'Main gate');
 
-    const t = takeTicket(w);
-    const { code } = await ticketCode(w, t.id);
+    const t = takeTicket(env.w);
+    const { code } = await ticketCode(env.w, t.id);
     delayMs = 3000;
     const started = Date.now();
     await gate.wedge(code);
@@ -48,9 +36,9 @@ describe('a slow server', () => {
     delayMs = 0;
     await gate.waitPending(0, 15_000);
     const [local] = await gate.historyScanIds();
-    const stored = await eventually(() => serverScans(w, t.id), (s) => s.length >= 1);
+    const stored = await eventually(() => serverScans(env.w, t.id), (s) => s.length >= 1);
     await gate.page.waitForTimeout(3500);
-    expect(await serverScans(w, t.id)).toHaveLength(1);
+    expect(await serverScans(env.w, t.id)).toHaveLength(1);
     expect(stored[0].id).toBe(local);
     await context.close();
   });

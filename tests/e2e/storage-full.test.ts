@@ -3,24 +3,12 @@
 // closing the page asks first, and the scan reaches the server once, whether it is uploaded
 // from memory or written to storage when space returns and uploaded from the queue.
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { launchBrowser, newScanner } from '../support/browser.ts';
+import { describe, expect, test } from 'vitest';
+import { newScanner } from '../support/browser.ts';
 import { ScannerPage } from '../support/pages/scanner-page.ts';
-import { eventually, login, serverScans, startWorld, takeTicket, ticketCode, type World } from './fixtures.ts';
+import { eventually, login, serverScans, takeTicket, ticketCode, worldForFile } from './fixtures.ts';
 
-let w: World;
-let browser: Browser;
-
-beforeAll(async () => {
-  w = await startWorld();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await w?.server.close();
-});
+const env = worldForFile();
 
 /** IndexedDB as on a full phone: while `__gkDiskFull` is set, every read-write transaction fails. */
 function fillableDisk(): void {
@@ -35,9 +23,9 @@ function fillableDisk(): void {
 
 describe('storage full', () => {
   test('an offline scan storage refuses is shown, held, guarded against closing, and uploaded once', async () => {
-    const context = await newScanner(browser);
+    const context = await newScanner(env.browser);
     await context.addInitScript(fillableDisk);
-    const gate = await ScannerPage.open(context, w.server.url);
+    const gate = await ScannerPage.open(context, env.w.server.url);
     const l = login('inspector');
     await gate.signInAndChoose(l.username, l.password, 'Main gate');
     // The reload below happens offline: the shell must come from the service worker.
@@ -46,8 +34,8 @@ describe('storage full', () => {
     const alert = gate.page.getByTestId('unsaved-alert');
 
     // Offline with a full disk: the holder is let in and the inspector is told.
-    const t1 = takeTicket(w);
-    const c1 = await ticketCode(w, t1.id);
+    const t1 = takeTicket(env.w);
+    const c1 = await ticketCode(env.w, t1.id);
     await gate.setOffline(true);
     await gate.waitLink('offline');
     await diskFull(true);
@@ -76,13 +64,13 @@ describe('storage full', () => {
     await gate.waitOnline();
     await alert.waitFor({ state: 'detached', timeout: 15_000 });
     await gate.waitPending(0);
-    const s1 = await eventually(() => serverScans(w, t1.id), (s) => s.length === 1);
+    const s1 = await eventually(() => serverScans(env.w, t1.id), (s) => s.length === 1);
     expect(s1[0].offline).toBe(true);
 
     // Offline again, a second scan refused by storage; space comes back and "Try again"
     // stores it in the queue, which survives a reload and uploads once.
-    const t2 = takeTicket(w);
-    const c2 = await ticketCode(w, t2.id);
+    const t2 = takeTicket(env.w);
+    const c2 = await ticketCode(env.w, t2.id);
     await gate.setOffline(true);
     await gate.waitLink('offline');
     await gate.wedge(c2.code);
@@ -98,8 +86,8 @@ describe('storage full', () => {
     await gate.waitPending(1);
     await gate.setOffline(false);
     await gate.waitPending(0, 20_000);
-    expect(await eventually(() => serverScans(w, t2.id), (s) => s.length === 1)).toHaveLength(1);
-    expect(await serverScans(w, t1.id)).toHaveLength(1);
+    expect(await eventually(() => serverScans(env.w, t2.id), (s) => s.length === 1)).toHaveLength(1);
+    expect(await serverScans(env.w, t1.id)).toHaveLength(1);
     await context.close();
   });
 });

@@ -1,26 +1,23 @@
 // First scan wins across gates. Online, the server decides and the second gate sees who
 // came first; offline, each gate decides alone, and the duplicate becomes a conflict that
 // both inspectors see the moment they reconnect.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { launchBrowser, newScanner } from '../support/browser.ts';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { newScanner } from '../support/browser.ts';
 import { ScannerPage } from '../support/pages/scanner-page.ts';
 import { ScannerClient } from '../support/scanner-client.ts';
-import { DEMO_EVENT, eventually, login, serverScans, startWorld, takeTicket, ticketCode, type World } from './fixtures.ts';
+import { DEMO_EVENT, eventually, login, serverScans, takeTicket, ticketCode, worldForFile } from './fixtures.ts';
 import { checkpointId } from '@gatekeeper/shared/ids';
 
-let w: World;
-let browser: Browser;
+const env = worldForFile();
+
 let gateA: ScannerPage;
 let gateB: ScannerPage;
 
 beforeAll(async () => {
-  w = await startWorld();
-  browser = await launchBrowser();
   // Two phones, two inspectors, two lanes of the main gate (one entry per ticket per event).
   [gateA, gateB] = await Promise.all([
-    ScannerPage.open(await newScanner(browser), w.server.url),
-    ScannerPage.open(await newScanner(browser), w.server.url),
+    ScannerPage.open(await newScanner(env.browser), env.w.server.url),
+    ScannerPage.open(await newScanner(env.browser), env.w.server.url),
   ]);
   const a = login('inspector');
   const b = login('inspector2');
@@ -30,15 +27,10 @@ beforeAll(async () => {
   ]);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await w?.server.close();
-});
-
 describe('two scanners, one ticket', () => {
   test('online: the second gate shows ALREADY SCANNED with the first scan\u2019s checkpoint, time and inspector, within a second', async () => {
-    const t = takeTicket(w);
-    const { code } = await ticketCode(w, t.id);
+    const t = takeTicket(env.w);
+    const { code } = await ticketCode(env.w, t.id);
     await gateA.wedge(code);
     await gateA.expectVerdict('valid', { offline: false });
 
@@ -55,8 +47,8 @@ describe('two scanners, one ticket', () => {
   });
 
   test('offline at both gates: both VALID OFFLINE; back online: one winner, a conflict alert on both, both scans in history', async () => {
-    const t = takeTicket(w);
-    const { code } = await ticketCode(w, t.id);
+    const t = takeTicket(env.w);
+    const { code } = await ticketCode(env.w, t.id);
     await Promise.all([gateA.setOffline(true), gateB.setOffline(true)]);
     await Promise.all([gateA.waitLink('offline'), gateB.waitLink('offline')]);
 
@@ -72,9 +64,9 @@ describe('two scanners, one ticket', () => {
     await Promise.all([gateA.waitPending(0, 20_000), gateB.waitPending(0, 20_000)]);
 
     // Exactly one admission stands on the server; the other is a conflict naming both.
-    const scans = await eventually(() => serverScans(w, t.id), (s) => s.length === 2);
+    const scans = await eventually(() => serverScans(env.w, t.id), (s) => s.length === 2);
     expect(scans.filter((s) => s.outcome === 'valid' && s.offline)).toHaveLength(2);
-    const conflicts = (await w.supervisor.request('GET', `/api/events/demo-festival/conflicts`)).json.conflicts as Array<{ ticketId: string; winner: { scanId: string }; loser: { scanId: string } }>;
+    const conflicts = (await env.w.supervisor.request('GET', `/api/events/demo-festival/conflicts`)).json.conflicts as Array<{ ticketId: string; winner: { scanId: string }; loser: { scanId: string } }>;
     const mine = conflicts.filter((c) => c.ticketId === t.id);
     expect(mine).toHaveLength(1);
     const ids = new Set<string>(scans.map((s) => s.id));
@@ -93,7 +85,7 @@ describe('two scanners, one ticket', () => {
   });
 
   test('scans another gate stored while this one was away arrive compressed (protocol 2) and decide its next offline verdict', async () => {
-    const tickets = Array.from({ length: 6 }, () => takeTicket(w));
+    const tickets = Array.from({ length: 6 }, () => takeTicket(env.w));
     await gateB.setOffline(true);
     await gateB.waitLink('offline');
     // Count the frames of the socket the phone opens when it comes back.
@@ -102,7 +94,7 @@ describe('two scanners, one ticket', () => {
 
     // A third phone (a script here) uploads six offline admissions meanwhile.
     const who = login('inspector');
-    const other = await ScannerClient.connect(w.server.url, who.username, who.password, DEMO_EVENT, checkpointId('main-gate'));
+    const other = await ScannerClient.connect(env.w.server.url, who.username, who.password, DEMO_EVENT, checkpointId('main-gate'));
     try {
       const acks = await other.upload(tickets.map((t) => other.offlineScan(other.request(t.id, t.id))));
       expect(acks.results.every((r) => r.status === 'accepted')).toBe(true);
@@ -118,7 +110,7 @@ describe('two scanners, one ticket', () => {
     // Offline again, the phone decides alone, from the scans it inflated.
     await gateB.setOffline(true);
     await gateB.waitLink('offline');
-    const { code } = await ticketCode(w, tickets[3]!.id);
+    const { code } = await ticketCode(env.w, tickets[3]!.id);
     await gateB.wedge(code);
     await gateB.expectVerdict('already_used', { offline: true });
     await gateB.dismissVerdict();
