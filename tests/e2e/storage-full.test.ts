@@ -1,7 +1,8 @@
 // A phone whose storage refuses writes (full, or the database connection lost) while the
 // gate is offline: the verdict still shows, the scan is held in the page and said so in red,
-// closing the page asks first, and the scan reaches the server once, whether it is uploaded
-// from memory or written to storage when space returns and uploaded from the queue.
+// closing the page asks first, a reload keeps it (and the next decision sees it), and the
+// scan reaches the server once, whether it is uploaded from memory or written to storage
+// when space returns and uploaded from the queue.
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { newScanner } from '../support/browser.ts';
@@ -10,11 +11,14 @@ import { eventually, login, serverScans, takeTicket, ticketCode, worldForFile } 
 
 const env = worldForFile();
 
-/** IndexedDB as on a full phone: while `__gkDiskFull` is set, every read-write transaction fails. */
+/**
+ * IndexedDB as on a full phone: while the tab's session says the disk is full (it outlives
+ * a reload, as a full disk does), every read-write transaction fails.
+ */
 function fillableDisk(): void {
   const open = IDBDatabase.prototype.transaction;
   IDBDatabase.prototype.transaction = function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
-    if ((globalThis as { __gkDiskFull?: boolean }).__gkDiskFull && args[1] === 'readwrite') {
+    if (sessionStorage.getItem('gk-disk-full') === '1' && args[1] === 'readwrite') {
       throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
     }
     return open.apply(this, args);
@@ -30,7 +34,7 @@ describe('storage full', () => {
     await gate.signInAndChoose(l.username, l.password, 'Main gate');
     // The reload below happens offline: the shell must come from the service worker.
     await gate.page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });
-    const diskFull = (full: boolean) => gate.page.evaluate((f) => { (globalThis as { __gkDiskFull?: boolean }).__gkDiskFull = f; }, full);
+    const diskFull = (full: boolean) => gate.page.evaluate((f) => { sessionStorage.setItem('gk-disk-full', f ? '1' : '0'); }, full);
     const alert = gate.page.getByTestId('unsaved-alert');
 
     // Offline with a full disk: the holder is let in and the inspector is told.
@@ -53,19 +57,36 @@ describe('storage full', () => {
     await gate.page.waitForTimeout(300);
     expect(await alert.getAttribute('data-count')).toBe('1');
 
-    // Closing the page now would lose the scan: the browser asks first.
-    const asked = new Promise<string>((resolve) => gate.page.once('dialog', (d) => { resolve(d.type()); void d.dismiss(); }));
-    await gate.page.close({ runBeforeUnload: true });
-    expect(await asked).toBe('beforeunload');
-    expect(gate.page.isClosed()).toBe(false);
+    // Leaving the page now would lose the scan from memory: the browser asks first. Staying
+    // keeps this very page (the marker set on it is still there).
+    const leave = (answer: 'accept' | 'dismiss') => {
+      const asked = new Promise<string>((resolve) => gate.page.once('dialog', (d) => { resolve(d.type()); void d[answer](); }));
+      // The page may be gone before evaluate answers: what counts is the dialog.
+      return gate.page.evaluate(() => { (window as { __before?: boolean }).__before = true; location.reload(); }).catch(() => undefined).then(() => asked);
+    };
+    expect(await leave('dismiss')).toBe('beforeunload');
+    await gate.page.waitForTimeout(300);
+    expect(await gate.page.evaluate(() => (window as { __before?: boolean }).__before)).toBe(true);
+
+    // Reloaded all the same (the inspector insisted), disk still full: the scan is back, and
+    // the same ticket again is ALREADY SCANNED, decided with it. That refusal is held too.
+    expect(await leave('accept')).toBe('beforeunload');
+    await gate.page.waitForFunction(() => !(window as { __before?: boolean }).__before);
+    await gate.page.getByTestId('checkpoint-name').waitFor();
+    await alert.waitFor();
+    expect(await alert.getAttribute('data-count')).toBe('1');
+    await gate.wedge(c1.code);
+    await gate.expectVerdict('already_used', { offline: true });
+    await gate.dismissVerdict();
+    await eventually(async () => alert.getAttribute('data-count'), (n) => n === '2');
 
     // Network back, disk still full: uploaded from memory, once.
     await gate.setOffline(false);
     await gate.waitOnline();
     await alert.waitFor({ state: 'detached', timeout: 15_000 });
     await gate.waitPending(0);
-    const s1 = await eventually(() => serverScans(env.w, t1.id), (s) => s.length === 1);
-    expect(s1[0].offline).toBe(true);
+    const s1 = await eventually(() => serverScans(env.w, t1.id), (s) => s.length === 2);
+    expect(s1.map((s) => `${s.outcome} ${s.offline}`).sort()).toEqual(['already_used true', 'valid true']);
 
     // Offline again, a second scan refused by storage; space comes back and "Try again"
     // stores it in the queue, which survives a reload and uploads once.
@@ -87,7 +108,7 @@ describe('storage full', () => {
     await gate.setOffline(false);
     await gate.waitPending(0, 20_000);
     expect(await eventually(() => serverScans(env.w, t2.id), (s) => s.length === 1)).toHaveLength(1);
-    expect(await serverScans(env.w, t1.id)).toHaveLength(1);
+    expect(await serverScans(env.w, t1.id)).toHaveLength(2);
     await context.close();
   });
 });

@@ -3,12 +3,14 @@
 import { describe, expect, it } from 'vitest';
 import type { EventId } from '@gatekeeper/shared/ids';
 import type { ScanRecord } from '../../scanner-pwa/src/lib/ports.ts';
-import { UnsavedScans } from '../../scanner-pwa/src/lib/state/unsaved-scans.svelte.ts';
+import { BACKUP_KEY, localStorageBackup, UnsavedScans } from '../../scanner-pwa/src/lib/state/unsaved-scans.svelte.ts';
 
 const EVENT = 'ev-1' as EventId;
 const FAST = { baseMs: 5, capMs: 20 };
 
-function record(id: string, hlc: string, extra: Partial<ScanRecord> = {}): ScanRecord {
+/** A valid scan record; `order` ('a', 'b', …) sets its place in HLC order. */
+function record(id: string, order: string, extra: Partial<ScanRecord> = {}): ScanRecord {
+  const hlc = `${String(1_700_000_000_000 + order.charCodeAt(0)).padStart(15, '0')}:0000`;
   return {
     id, eventId: EVENT, ticketId: 't-1', orderId: null, code: 'c', checkpointId: 'main', zone: 'grounds', mode: 'once_per_event',
     direction: 'entry', deviceId: 'd-1', inspectorId: 'i-1', hlc, at: 0, clockOffset: 0, idChecked: false,
@@ -107,5 +109,33 @@ describe('UnsavedScans', () => {
     u.hold([record('g-1', 'a', { own: 0, uploaded: 1 }), record('s-1', 'b')], new Error('closed'));
     expect(u.count).toBe(1);
     u.stop();
+  });
+
+  it('backs held scans up, and a new page restores them, writes them and clears the backup', async () => {
+    const items = new Map<string, string>();
+    const storage = { getItem: (k: string) => items.get(k) ?? null, setItem: (k: string, v: string) => { items.set(k, v); }, removeItem: (k: string) => { items.delete(k); } };
+    const backup = localStorageBackup(BACKUP_KEY, storage)!;
+    const first = new UnsavedScans(async () => { throw new Error('closed'); }, () => {}, { baseMs: 60_000, capMs: 60_000 }, backup);
+    first.hold([record('s-1', 'a'), record('s-2', 'b')], new Error('closed'));
+    first.markUploaded(['s-2']);
+    first.stop();
+    expect(JSON.parse(items.get(BACKUP_KEY)!)).toHaveLength(2);
+
+    // The page is reloaded: the next one finds them, holds them and writes them.
+    const stored: ScanRecord[] = [];
+    const second = new UnsavedScans(async (rs) => { stored.push(...rs); }, () => {}, FAST, backup);
+    await second.restore();
+    expect(stored.map((r) => [r.id, r.uploaded])).toEqual([['s-1', 0], ['s-2', 1]]);
+    expect(second.count).toBe(0);
+    expect(items.has(BACKUP_KEY)).toBe(false);
+  });
+
+  it('a backup that is not ours (garbled, or records that are not scans) restores nothing it cannot trust', () => {
+    const items = new Map<string, string>([[BACKUP_KEY, '{not json']]);
+    const storage = { getItem: (k: string) => items.get(k) ?? null, setItem: (k: string, v: string) => { items.set(k, v); }, removeItem: (k: string) => { items.delete(k); } };
+    expect(localStorageBackup(BACKUP_KEY, storage)!.load()).toEqual([]);
+    items.set(BACKUP_KEY, JSON.stringify([record('s-1', 'a'), { id: 's-2', outcome: 'valid' }, 42]));
+    expect(localStorageBackup(BACKUP_KEY, storage)!.load().map((r) => r.id)).toEqual(['s-1']);
+    expect(localStorageBackup(BACKUP_KEY, null)).toBeNull();
   });
 });

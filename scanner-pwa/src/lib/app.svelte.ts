@@ -12,6 +12,7 @@ import { Admitter } from './scan/admitter.ts';
 import { ScanFlow } from './scan/scan-flow.svelte.ts';
 import { CameraState, type CameraFactory } from './state/camera.svelte.ts';
 import { EventData } from './state/event-data.svelte.ts';
+import { localStorageBackup } from './state/unsaved-scans.svelte.ts';
 import { ServerClock } from './state/server-clock.svelte.ts';
 import { Session, type Selection } from './state/session.svelte.ts';
 import { Settings } from './state/settings.svelte.ts';
@@ -69,7 +70,8 @@ export class App {
     this.i18n = new I18n(ports.lang);
     this.session = new Session(ports.api, ports.store);
     this.clock = new ServerClock(storedOffset);
-    this.event = new EventData(new ManifestRepo(ports.api, ports.store), ports.store);
+    this.event = new EventData(new ManifestRepo(ports.api, ports.store), ports.store, { backup: localStorageBackup() });
+    void this.event.unsaved.restore();
     this.sync = new SyncClient({
       socket: ports.socket, store: ports.store, event: this.event, clock: this.clock, url: ports.socketUrl,
       onUnauthenticated: () => this.session.markExpired(),

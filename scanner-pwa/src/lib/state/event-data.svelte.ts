@@ -9,7 +9,7 @@ import type { ManifestRepo } from '../manifest/manifest-repo.ts';
 import type { ManifestHeader, ScanRecord, Store } from '../ports.ts';
 import { ScanLog } from '../scan/scan-log.ts';
 import type { BackoffOptions } from '../sync/backoff.ts';
-import { UnsavedScans } from './unsaved-scans.svelte.ts';
+import { UnsavedScans, type ScanBackup } from './unsaved-scans.svelte.ts';
 
 export class EventData {
   #header = $state.raw<ManifestHeader | null>(null);
@@ -28,10 +28,10 @@ export class EventData {
   /** Own scans the store refused, kept and retried (see UnsavedScans). */
   readonly unsaved: UnsavedScans;
 
-  constructor(repo: ManifestRepo, store: Store, backoff?: BackoffOptions) {
+  constructor(repo: ManifestRepo, store: Store, opts: { backoff?: BackoffOptions; backup?: ScanBackup | null } = {}) {
     this.#repo = repo;
     this.#store = store;
-    this.unsaved = new UnsavedScans((records) => store.addScans(records), () => this.#onSaved?.(), backoff);
+    this.unsaved = new UnsavedScans((records) => store.addScans(records), () => this.#onSaved?.(), opts.backoff, opts.backup ?? null);
   }
 
   #onSaved: (() => void) | null = null;
@@ -94,8 +94,11 @@ export class EventData {
     }
     this.#status = 'loading';
     this.#error = null;
-    const [stored, scans] = await Promise.all([this.#repo.load(eventId), this.#store.scansOf(eventId)]);
-    this.#log.add(scans);
+    const [stored, fromStore] = await Promise.all([this.#repo.load(eventId), this.#store.scansOf(eventId)]);
+    // Held scans (storage refused them, maybe on a page before this one) are decisions
+    // this phone made: the next decision must see them as much as the stored ones.
+    const scans = [...fromStore, ...this.unsaved.all(eventId)];
+    this.#log.add(scans.map(stripLocal));
     let lastOwn: string | null = null;
     for (const s of scans) if (s.own && (!lastOwn || s.hlc > lastOwn)) lastOwn = s.hlc;
     if (stored) {

@@ -3,11 +3,47 @@
 // verdict was already shown and the gate already opened, so the scan must not be lost: it
 // stays here, in memory, is uploaded from here when the server is reachable, and the write
 // is tried again with backoff until it lands. The status bar says so while any is held.
+// A copy is kept in a second, simpler store (localStorage: its own quota, synchronous, and
+// untouched when the IndexedDB connection is lost), so a held scan also survives a reload
+// or the browser killing the tab.
+import { zScan } from '@gatekeeper/shared/domain';
 import type { EventId } from '@gatekeeper/shared/ids';
 import type { ScanRecord } from '../ports.ts';
 import { backoffDelay, type BackoffOptions } from '../sync/backoff.ts';
 
 export const RETRY_BACKOFF: BackoffOptions = { baseMs: 1_000, capMs: 30_000 };
+
+/** Where held scans are copied, to outlive the page. */
+export interface ScanBackup {
+  load(): ScanRecord[];
+  save(records: ScanRecord[]): void;
+}
+
+export const BACKUP_KEY = 'gatekeeper.unsaved';
+
+/** The backup in localStorage; null where there is none (Node, a browser that forbids it). */
+export function localStorageBackup(key = BACKUP_KEY, storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null = typeof localStorage === 'undefined' ? null : localStorage): ScanBackup | null {
+  if (!storage) return null;
+  return {
+    load() {
+      let raw: unknown;
+      try { raw = JSON.parse(storage.getItem(key) ?? '[]'); } catch { return []; }
+      if (!Array.isArray(raw)) return [];
+      // Only what is still a scan of ours comes back: the page that wrote it may be older.
+      return raw.flatMap((r: Partial<ScanRecord>) => {
+        const scan = zScan.safeParse(r);
+        return scan.success ? [{ ...scan.data, uploaded: r.uploaded === 1 ? 1 : 0, own: 1 } as ScanRecord] : [];
+      });
+    },
+    save(records) {
+      // Full too: the scans stay in memory, as before there was a backup.
+      try {
+        if (records.length) storage.setItem(key, JSON.stringify(records));
+        else storage.removeItem(key);
+      } catch (e) { console.warn('could not back up held scans', e); }
+    },
+  };
+}
 
 export class UnsavedScans {
   #held = new Map<string, ScanRecord>();
@@ -20,12 +56,28 @@ export class UnsavedScans {
   readonly #write: (records: ScanRecord[]) => Promise<unknown>;
   readonly #onSaved: () => void;
   readonly #backoff: BackoffOptions;
+  readonly #backup: ScanBackup | null;
 
   /** `write` stores records (the Store's addScans); `onSaved` runs after held scans landed. */
-  constructor(write: (records: ScanRecord[]) => Promise<unknown>, onSaved: () => void = () => {}, backoff = RETRY_BACKOFF) {
+  constructor(write: (records: ScanRecord[]) => Promise<unknown>, onSaved: () => void = () => {}, backoff = RETRY_BACKOFF, backup: ScanBackup | null = null) {
     this.#write = write;
     this.#onSaved = onSaved;
     this.#backoff = backoff;
+    this.#backup = backup;
+  }
+
+  /** Scans a previous page held and backed up: held again, and written now. */
+  restore(): Promise<void> {
+    const records = this.#backup?.load() ?? [];
+    for (const r of records) if (!this.#held.has(r.id)) this.#held.set(r.id, r);
+    if (records.length === 0) return Promise.resolve();
+    this.#changed();
+    return this.retryNow();
+  }
+
+  /** Every held scan of the event (the log of a page that restored them must know them). */
+  all(eventId: EventId): ScanRecord[] {
+    return [...this.#held.values()].filter((r) => r.eventId === eventId);
   }
 
   /** Scans held in memory only. */
@@ -111,6 +163,7 @@ export class UnsavedScans {
   }
 
   #changed(): void {
+    this.#backup?.save([...this.#held.values()]);
     this.#count = this.#held.size;
     let n = 0;
     for (const r of this.#held.values()) if (r.uploaded === 0) n++;
