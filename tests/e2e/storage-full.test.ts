@@ -99,7 +99,8 @@ describe('storage full', () => {
     await gate.dismissVerdict();
     await alert.waitFor();
     await diskFull(false);
-    await alert.getByRole('button', { name: 'Try again' }).click();
+    // "Try again" writes at once; the retry timer may beat the tap to it.
+    await alert.getByRole('button', { name: 'Try again' }).click({ timeout: 2_000 }).catch(() => {});
     await alert.waitFor({ state: 'detached' });
     await gate.waitPending(1);
     await gate.page.reload();
