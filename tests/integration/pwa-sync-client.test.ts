@@ -232,7 +232,25 @@ describe('the app’s SyncClient against a real server', () => {
     }
   });
 
-  it('storage closed under it (the connection to the database lost): our verdict is held, gossip is logged, nothing is thrown unhandled', async () => {
+  it('storage unreadable from the start: the phone still says hello (from cursor 0) and goes online', async () => {
+    const p = await phone('inspector');
+    const warned = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      p.store.db.close();
+      p.start();
+      await until(() => p.sync.online, 'online');
+      const hello = JSON.parse(p.socket.sent.find((t) => t.includes('"hello"'))!) as { cursor: number };
+      expect(hello.cursor).toBe(0);
+      expect(warned.mock.calls.some(([m]) => String(m).includes('catching up from 0'))).toBe(true);
+    } finally {
+      await p.close();
+      warned.mockRestore();
+      errors.mockRestore();
+    }
+  });
+
+  it('storage closed under it (the connection to the database lost): our verdict is held, gossip is logged and still known, nothing is thrown', async () => {
     const p = await phone('inspector');
     const other = await phone('inspector2');
     const warned = vi.spyOn(console, 'warn').mockImplementation(() => {});
@@ -246,12 +264,15 @@ describe('the app’s SyncClient against a real server', () => {
       // arrive with nowhere to go.
       const answer = await p.sync.requestVerdict(p.request(tickets[20]), 5_000);
       expect(answer.verdict.outcome).toBe('valid');
-      await other.sync.requestVerdict(other.request(tickets[21]), 5_000);
+      const theirs = await other.sync.requestVerdict(other.request(tickets[21]), 5_000);
       await until(() => p.event.unsaved.count === 1, 'our verdict held in memory');
       expect(p.event.unsaved.error).toMatch(/DatabaseClosedError/);
       // The server decided and has it: nothing is left to upload.
       expect(p.event.unsaved.toUpload).toBe(0);
-      await until(() => errors.mock.calls.some(([m, type]) => String(m).includes('sync message failed') && type === 'scans'), 'the failed gossip write logged');
+      await until(() => warned.mock.calls.some(([m]) => String(m).includes('storage refused 1 scans (0 of this phone')), 'the failed gossip write logged');
+      // Not stored, but known to this page's decisions.
+      expect(p.event.log.get(theirs.scan.id)?.outcome).toBe('valid');
+      expect(errors).not.toHaveBeenCalledWith('sync message failed', expect.anything(), expect.anything());
       await p.sync.settled();
       // The server has both: what this phone could not store, it hears again on the next catch-up.
       expect((await server.storage.ticketScans(DEMO_EVENT, tickets[20])).filter((s) => s.id === answer.scan.id)).toHaveLength(1);

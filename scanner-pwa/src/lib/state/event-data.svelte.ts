@@ -137,8 +137,8 @@ export class EventData {
    * Scans heard or made: into the log at once (the next decision sees them), then stored.
    * Records marked uploaded come from the server, whose copy wins over ours.
    * When the store refuses the write, this phone's own scans are held in `unsaved` (and
-   * retried) and the call still succeeds: the verdict stands and the scan will be uploaded.
-   * It rejects only when nothing of ours was in the write (a cache of the server's data).
+   * retried): the verdict stands and the scan will be uploaded. Other gates' scans stay in
+   * the log for this page's decisions and come again with the next catch-up. Never rejects.
    */
   async addScans(records: ScanRecord[]): Promise<Scan[]> {
     const fromServer = records.filter((r) => r.uploaded === 1);
@@ -149,9 +149,8 @@ export class EventData {
       await this.#store.addScans(records);
     } catch (e) {
       const own = records.filter((r) => r.own === 1);
-      if (own.length === 0) throw e;
-      console.error('storage refused', own.length, 'own scans: held in memory and retried', e);
-      this.unsaved.hold(own, e);
+      console.warn(`storage refused ${records.length} scans (${own.length} of this phone's, held and retried)`, e);
+      if (own.length) this.unsaved.hold(own, e);
     }
     return fresh;
   }

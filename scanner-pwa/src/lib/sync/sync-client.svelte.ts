@@ -161,7 +161,13 @@ export class SyncClient {
   #hello(): void {
     const ctx = this.#ctx;
     if (!ctx) return;
-    this.#detach(this.#deps.store.getMeta<number>(cursorKey(ctx.eventId)).then((cursor) => {
+    // A cursor that cannot be read (storage gone) is 0: a full catch-up, merged by scan id,
+    // rather than a hello never sent and a phone stuck on "connecting".
+    const cursor = this.#deps.store.getMeta<number>(cursorKey(ctx.eventId)).catch((e: unknown) => {
+      console.warn('sync: the cursor could not be read; catching up from 0', e);
+      return 0;
+    });
+    this.#detach(cursor.then((cursor) => {
       this.#conn.send({
         type: 'hello', v: PROTOCOL_VERSION, eventId: ctx.eventId, deviceId: ctx.deviceId, checkpointId: ctx.checkpointId, cursor: cursor ?? 0,
         compress: [...this.#deps.socket.encodings],
@@ -192,22 +198,14 @@ export class SyncClient {
     const ctx = this.#ctx;
     switch (msg.type) {
       case 'welcome':
-        if (ctx) {
-          const ours = (await this.#deps.store.getMeta<number>(cursorKey(ctx.eventId))) ?? 0;
-          if (ours > msg.cursor) {
-            // Our cursor is ahead of the server's log: not the log it came from (the database
-            // was replaced). Start over from 0; scans merge by id. The catch-up of our hello
-            // still answers with one empty page carrying our old cursor: that one is ignored.
-            this.#staleCursor = ours;
-            await this.#deps.store.setMeta(cursorKey(ctx.eventId), 0);
-            this.#conn.send({ type: 'catchup', cursor: 0 });
-          }
-        }
+        // Online first: nothing below may keep the phone from its online verdicts, not even
+        // storage that cannot be read.
         this.#link = 'online';
         this.#conn.healthy();
         this.#deps.event.setCodeWord(msg.codeWord);
         for (let i = 0; i < 3; i++) setTimeout(() => this.#ping(), i * 300);
         this.#deps.onWelcome?.();
+        if (ctx) await this.#checkCursor(ctx, msg.cursor);
         await this.#upload();
         return;
       case 'refused':
@@ -259,6 +257,25 @@ export class SyncClient {
     }
   }
 
+  /**
+   * Our cursor ahead of the server's log means it is not the log our cursor came from (the
+   * database was replaced): start over from 0; scans merge by id. The catch-up of our hello
+   * still answers with one empty page carrying our old cursor: that one is ignored.
+   */
+  async #checkCursor(ctx: SyncContext, serverCursor: number): Promise<void> {
+    let ours: number;
+    try {
+      ours = (await this.#deps.store.getMeta<number>(cursorKey(ctx.eventId))) ?? 0;
+    } catch (e) {
+      console.warn('sync: the cursor could not be read', e);
+      return;
+    }
+    if (ours <= serverCursor) return;
+    this.#staleCursor = ours;
+    await this.#deps.store.setMeta(cursorKey(ctx.eventId), 0).catch((e: unknown) => console.warn('sync: the cursor could not be reset', e));
+    this.#conn.send({ type: 'catchup', cursor: 0 });
+  }
+
   #verdict(msg: DownOf<'verdict'>): void {
     const ours = this.#deps.event.log.get(msg.scanId);
     const waited = this.#requests.answer(msg.scanId, { status: msg.status, verdict: msg.verdict, scan: msg.scan });
@@ -279,10 +296,9 @@ export class SyncClient {
     // The server sends every catch-up page by itself (more: true says another follows), so
     // nothing is asked for here. Cursors only move forward: a verdict's cursor can be ahead
     // of a gossip page still in flight.
-    const known = (await this.#deps.store.getMeta<number>(cursorKey(ctx.eventId))) ?? 0;
     const staleEcho = msg.scans.length === 0 && msg.cursor === this.#staleCursor;
     if (staleEcho) this.#staleCursor = null;
-    else if (msg.cursor > known) await this.#deps.store.setMeta(cursorKey(ctx.eventId), msg.cursor);
+    else await this.#advanceCursor(ctx, msg.cursor);
     // The same arbitration every node runs: a conflict involving this phone is shown even
     // before the server's own conflict message arrives.
     const touched = fresh.filter((s) => s.ticketId).map((s) => s.ticketId as string);
@@ -301,6 +317,16 @@ export class SyncClient {
     const tracked = work.then(() => undefined, (e: unknown) => console.warn(`sync: ${what} failed`, e))
       .finally(() => this.#detached.delete(tracked));
     this.#detached.add(tracked);
+  }
+
+  /** Storage that cannot take the cursor costs a longer catch-up next time, nothing else. */
+  async #advanceCursor(ctx: SyncContext, cursor: number): Promise<void> {
+    try {
+      const known = (await this.#deps.store.getMeta<number>(cursorKey(ctx.eventId))) ?? 0;
+      if (cursor > known) await this.#deps.store.setMeta(cursorKey(ctx.eventId), cursor);
+    } catch (e) {
+      console.warn('sync: the cursor could not be stored', e);
+    }
   }
 
   #alert(c: Conflict): void {
