@@ -66,6 +66,20 @@ describe('an fsync that fails after the commit', () => {
     expect(again.json.results.map((x: { status: string }) => x.status)).toEqual(scans.map(() => 'duplicate'));
   });
 
+  it('a conflict recorded in that transaction is told too', async () => {
+    const ticket = tickets[7]!;
+    const ours = offlineScan(scanRequest({ inspectorId, deviceId: device }, ticket, ticket));
+    expect((await inspector.post(ev('/scans/batch'), { scans: [ours] }, headers())).status).toBe(200);
+    // A second offline admission of the same ticket, made earlier by the clock: a conflict.
+    const earlier = offlineScan(scanRequest({ inspectorId, deviceId: device }, ticket, ticket, { at: ours.at - 60_000, hlc: `${String(ours.at - 60_000).padStart(15, '0')}:0000` }));
+    const told = t.gossip.conflicts.length;
+    failing = true;
+    expect((await inspector.post(ev('/scans/batch'), { scans: [earlier] }, headers())).status).toBe(503);
+    failing = false;
+    const conflicts = t.gossip.conflicts.slice(told).flatMap((c) => c.conflicts);
+    expect(conflicts.some((c) => c.ticketId === ticket && [c.winner.scanId, c.loser.scanId].sort().join() === [ours.id, earlier.id].sort().join())).toBe(true);
+  });
+
   it('a full disk that rolls the commit back gossips nothing', async () => {
     // More rows than the free space left in the file's pages can hold.
     const scans = Array.from({ length: 500 }, (_, i) => tickets[6 + (i % (tickets.length - 6))]!)

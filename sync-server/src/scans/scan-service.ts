@@ -64,8 +64,9 @@ export class ScanService {
    * A write that failed `unavailable` may still have committed: the fsync after the commit
    * is what failed. Its scans are then in the log, with seqs, but were never gossiped, and
    * the next gossip's cursor would carry every scanner past them. So the ones that are
-   * there are gossiped now; the sender is still told `unavailable` and sends them again,
-   * which the server answers as duplicates once an fsync has succeeded (index.ts).
+   * there are gossiped now, with the conflicts they are part of; the sender is still told
+   * `unavailable` and sends them again, which the server answers as duplicates once an
+   * fsync has succeeded (index.ts).
    */
   private async afterFailedWrite(e: unknown, eventId: EventId, deviceId: DeviceId, ids: readonly string[]): Promise<never> {
     if (e instanceof GkError && e.code === 'unavailable') {
@@ -80,8 +81,14 @@ export class ScanService {
           if (next === null) break;
           before = next;
         }
+        if (found.length) {
+          this.listener.stored(eventId, found);
+          // And the conflicts that transaction recorded, to the inspectors involved.
+          const ids = new Set(found.map((s) => s.scan.id));
+          const conflicts = (await this.storage.listConflicts(eventId)).filter((c) => ids.has(c.loser.scanId) || ids.has(c.winner.scanId));
+          if (conflicts.length) this.listener.conflicts(eventId, conflicts);
+        }
       } catch { /* reads failing too: the scanners catch up on their next connect */ }
-      if (found.length) this.listener.stored(eventId, found);
     }
     throw e;
   }
