@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { GkError, MAX_MESSAGE_BYTES } from '@gatekeeper/shared/protocol/index';
+import { throttledLog } from './log.ts';
 import { authRoutes } from './routes/auth.ts';
 import type { AppDeps, Env } from './routes/context.ts';
 import { deviceRoutes } from './routes/devices.ts';
@@ -17,6 +18,7 @@ export type { AppDeps } from './routes/context.ts';
 export const RETRY_AFTER_S = 5;
 
 export function createApp(deps: AppDeps) {
+  const cannotStore = throttledLog(deps.log, 'error', 'cannot store');
   const app = new Hono<Env>();
   const limit = bodyLimit({ maxSize: MAX_MESSAGE_BYTES, onError: () => { throw new GkError('payload_too_large', `bodies are limited to ${MAX_MESSAGE_BYTES} bytes`); } });
 
@@ -42,7 +44,7 @@ export function createApp(deps: AppDeps) {
 
   app.onError((err, c) => {
     if (err instanceof GkError && err.code === 'unavailable') {
-      deps.log.error('cannot store', { path: c.req.path, err: err.message });
+      cannotStore({ path: c.req.path, err: err.message });
       c.header('Retry-After', String(RETRY_AFTER_S));
     }
     if (err instanceof GkError) return c.json(err.toBody(), err.status as 400);

@@ -19,3 +19,20 @@ export function jsonLogger(level: LogLevel, write: (line: string) => void = (l) 
 
 /** Swallows everything: for tests that would otherwise drown the output. */
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/**
+ * A line that may repeat thousands of times a second (every scan refused while the disk is
+ * full): written at most once per `windowMs`, saying how many were left out before it.
+ * Logging each would fill the very disk that is full.
+ */
+export function throttledLog(log: Logger, level: LogLevel, msg: string, windowMs = 10_000, now: () => number = Date.now): (fields?: Record<string, unknown>) => void {
+  let last = -Infinity;
+  let left = 0;
+  return (fields) => {
+    const t = now();
+    if (t - last < windowMs) { left++; return; }
+    log[level](msg, { ...fields, ...(left ? { leftOut: left } : {}) });
+    last = t;
+    left = 0;
+  };
+}

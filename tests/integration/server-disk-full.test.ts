@@ -9,6 +9,7 @@ import { checkpointId, type TicketId } from '@gatekeeper/shared/ids';
 import WebSocket from 'ws';
 import { GkError, parseDown, PROTOCOL_VERSION, type Down, type DownOf } from '@gatekeeper/shared/protocol/index';
 import type { SqliteStorage } from '../../sync-server/src/storage/sqlite/index.ts';
+import { jsonLogger } from '../../sync-server/src/log.ts';
 import { HttpSession, ScannerClient } from '../support/scanner-client.ts';
 import { DEMO_EVENT, login, startTestServer, type TestServer } from '../support/server.ts';
 
@@ -17,8 +18,12 @@ let server: TestServer;
 let storage: SqliteStorage;
 let tickets: TicketId[];
 
+/** The server's log lines, to check what a full disk writes to it. */
+const logged: Array<{ level: string; msg: string }> = [];
+const recordingLog = jsonLogger('info', (line) => logged.push(JSON.parse(line) as { level: string; msg: string }));
+
 beforeAll(async () => {
-  server = await startTestServer({ demoTickets: 60 });
+  server = await startTestServer({ demoTickets: 60 }, recordingLog);
   storage = server.storage as SqliteStorage;
   const paid = (await storage.changesSince(DEMO_EVENT, 0)).tickets.filter((t) => t.status === 'paid' && !t.idCheck && t.validFrom === null && t.validUntil === null);
   tickets = paid.map((t) => t.id);
@@ -45,6 +50,11 @@ describe('the server’s disk is full', () => {
       const refused = reqs.filter((_, i) => done[i]!.type === 'error');
       for (const a of done) if (a.type === 'error') expect(a.code).toBe('unavailable');
       expect(refused.length).toBeGreaterThan(0);
+      // Loud, but not once per refused scan: a full disk is not filled further by the log.
+      const cannotStore = logged.filter((l) => l.msg === 'cannot store');
+      expect(cannotStore.length).toBeGreaterThanOrEqual(1);
+      expect(cannotStore.length).toBeLessThanOrEqual(2);
+      expect(cannotStore[0]!.level).toBe('error');
       for (const [i, req] of reqs.entries()) expect(await stored(req.id, req.ticketId!), `scan ${i}`).toBe(done[i]!.type === 'verdict' ? 1 : 0);
 
       // An offline batch: all or nothing, answered with the batch id.

@@ -9,7 +9,7 @@ import {
   type Down, type RefusalReason, type Up, type UpOf,
 } from '@gatekeeper/shared/protocol/index';
 import { readCookie, resolveSession, SESSION_COOKIE } from '../auth/sessions.ts';
-import type { Logger } from '../log.ts';
+import { throttledLog, type Logger } from '../log.ts';
 import type { ScanListener, ScanService } from '../scans/scan-service.ts';
 import type { StaffRecord, Storage, StoredScan } from '../storage/types.ts';
 import { Connection } from './connection.ts';
@@ -47,11 +47,13 @@ export class Hub implements ScanListener {
   private readonly byEvent = new Map<EventId, Set<Connection>>();
   private readonly gossip: GossipBuffer;
   private readonly staggers = new Map<EventId, Stagger>();
+  private readonly cannotStore: (fields: Record<string, unknown>) => void;
 
   constructor(private readonly o: HubOptions) {
     // ws refuses frames over maxPayload by closing (1009). We allow a margin above our
     // own limit so that a message just over it gets a typed error instead of a close.
     this.wss = new WebSocketServer({ noServer: true, maxPayload: 4 * MAX_MESSAGE_BYTES });
+    this.cannotStore = throttledLog(o.log, 'error', 'cannot store');
     this.gossip = new GossipBuffer(o.gossipTickMs, (eventId, scans, cursor, spreadMs) => this.fanOut(eventId, scans, cursor, spreadMs));
   }
 
@@ -214,7 +216,7 @@ export class Hub implements ScanListener {
   private sendError(ws: WebSocket, e: unknown, ref: string | null, version: number = PROTOCOL_VERSION): void {
     const err = e instanceof GkError ? e : new GkError('internal', 'the server failed on this message');
     if (!(e instanceof GkError)) this.o.log.error('socket message failed', { err: e instanceof Error ? e.stack : String(e) });
-    else if (err.code === 'unavailable') this.o.log.error('cannot store', { err: err.message, ref });
+    else if (err.code === 'unavailable') this.cannotStore({ err: err.message, ref });
     // `unavailable` is version 3; an older client knows the same advice as `internal`.
     const code = err.code === 'unavailable' && version < 3 ? 'internal' : err.code;
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'error', code, message: err.message, ref } satisfies Down));
