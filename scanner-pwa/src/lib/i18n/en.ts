@@ -77,7 +77,7 @@ export const en = {
   ticketCount: '{count} tickets',
   clockOffset: 'Clock {offset}',
   clockWarning: 'This phone\u2019s clock is {seconds} s off: rotating codes may be judged wrong.',
-  unsavedScans: 'This phone could not store {count} of its scans. Keep the app open: they upload when it is online.',
+  unsavedScans: 'This phone could not store {count} {count:scan|scans}. Keep the app open: {count:it uploads|they upload} when the phone is online.',
   retryStorage: 'Try again',
   // Scan screen
   typeCode: 'Type code',

@@ -74,7 +74,7 @@ export const nl: Messages = {
   ticketCount: '{count} tickets',
   clockOffset: 'Klok {offset}',
   clockWarning: 'De klok van deze telefoon loopt {seconds} s verkeerd: wisselende codes kunnen verkeerd beoordeeld worden.',
-  unsavedScans: 'Deze telefoon kon {count} van zijn scans niet opslaan. Houd de app open: ze worden ge\u00fcpload zodra hij online is.',
+  unsavedScans: 'Deze telefoon kon {count} {count:scan|scans} niet opslaan. Houd de app open: {count:hij wordt|ze worden} ge\u00fcpload zodra er verbinding is.',
   retryStorage: 'Opnieuw proberen',
   typeCode: 'Code typen',
   search: 'Zoeken',
