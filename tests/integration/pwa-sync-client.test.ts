@@ -183,8 +183,10 @@ describe('the app’s SyncClient against a real server', () => {
       p.start();
       await until(() => warned.mock.calls.some(([m, code]) => m === 'server error' && code === 'unavailable'), 'the upload refused');
       expect(await p.store.countPending(DEMO_EVENT)).toBe(200);
+      expect(p.sync.uploadRefused).toBe('unavailable');
       storage.setMaxPageCount(null);
       await until(async () => (await p.store.countPending(DEMO_EVENT)) === 0, 'uploaded on a later try');
+      expect(p.sync.uploadRefused).toBeNull();
       expect(p.socket.sentTypes().filter((t) => t === 'upload').length).toBeGreaterThanOrEqual(2);
       for (const s of queued.slice(0, 10)) expect((await server.storage.ticketScans(DEMO_EVENT, s.ticketId!)).filter((x) => x.id === s.id)).toHaveLength(1);
     } finally {

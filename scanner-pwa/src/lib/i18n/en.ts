@@ -77,6 +77,7 @@ export const en = {
   ticketCount: '{count} tickets',
   clockOffset: 'Clock {offset}',
   clockWarning: 'This phone\u2019s clock is {seconds} s off: rotating codes may be judged wrong.',
+  serverCannotStore: 'The server cannot store scans right now. {count} {count:scan is|scans are} kept on this phone and will be sent again.',
   unsavedScans: 'This phone could not store {count} {count:scan|scans}. Keep the app open: {count:it uploads|they upload} when the phone is online.',
   retryStorage: 'Try again',
   // Scan screen

@@ -74,6 +74,7 @@ export const nl: Messages = {
   ticketCount: '{count} tickets',
   clockOffset: 'Klok {offset}',
   clockWarning: 'De klok van deze telefoon loopt {seconds} s verkeerd: wisselende codes kunnen verkeerd beoordeeld worden.',
+  serverCannotStore: 'De server kan nu geen scans opslaan. {count} {count:scan blijft|scans blijven} op deze telefoon en {count:wordt|worden} later opnieuw verstuurd.',
   unsavedScans: 'Deze telefoon kon {count} {count:scan|scans} niet opslaan. Houd de app open: {count:hij wordt|ze worden} ge\u00fcpload zodra er verbinding is.',
   retryStorage: 'Opnieuw proberen',
   typeCode: 'Code typen',

@@ -42,6 +42,8 @@ export class SyncClient {
   #pendingAsked = 0;
   #conflicts = $state.raw<Conflict[]>([]);
   #lastContact = $state<number | null>(null);
+  /** The server refused our last upload (`unavailable`: it cannot store; `internal`) and has not taken one since. */
+  #uploadRefused = $state<string | null>(null);
   readonly #deps: SyncDeps;
   readonly #conn: Connection;
   readonly #requests = new VerdictRequests();
@@ -85,6 +87,7 @@ export class SyncClient {
   get pending() { return this.#pending; }
   get conflicts() { return this.#conflicts; }
   get lastContact() { return this.#lastContact; }
+  get uploadRefused() { return this.#uploadRefused; }
 
   start(ctx: SyncContext): void {
     if (this.#ctx && (this.#ctx.eventId !== ctx.eventId || this.#ctx.deviceId !== ctx.deviceId || this.#ctx.checkpointId !== ctx.checkpointId)) this.stop();
@@ -223,6 +226,7 @@ export class SyncClient {
         clearTimeout(this.#batch.timer);
         this.#batch = null;
         this.#uploadFailures = 0;
+        this.#uploadRefused = null;
         {
           const ids = msg.results.map((r) => r.scanId);
           this.#deps.event.unsaved.markUploaded(ids);
@@ -245,6 +249,7 @@ export class SyncClient {
         if (msg.ref && this.#batch?.id === msg.ref) {
           clearTimeout(this.#batch.timer);
           this.#batch = null;
+          this.#uploadRefused = msg.code;
           // The server stored none of it (`unavailable`: its disk is full; `internal`): the
           // scans stay queued and go again after a pause that grows while it lasts.
           this.#retryUploadLater();
