@@ -10,6 +10,7 @@ import type { EventData } from '../state/event-data.svelte.ts';
 import type { ServerClock } from '../state/server-clock.svelte.ts';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
 import { Connection } from './connection.ts';
+import { TrackedWork } from './tracked-work.ts';
 import { NoOnlineVerdict, VerdictRequests, type OnlineAnswer } from './verdict-requests.ts';
 
 export interface SyncContext { eventId: EventId; deviceId: DeviceId; checkpointId: CheckpointId }
@@ -59,8 +60,7 @@ export class SyncClient {
   /** Set when the server's log turned out to be younger than our cursor (see welcome). */
   #staleCursor: number | null = null;
   #chain: Promise<void> = Promise.resolve();
-  #settledChain: Promise<void> | null = null;
-  readonly #detached = new Set<Promise<void>>();
+  readonly #work = new TrackedWork();
 
   constructor(deps: SyncDeps) {
     this.#deps = deps;
@@ -95,7 +95,7 @@ export class SyncClient {
     this.#refusal = null;
     this.#link = 'connecting';
     this.#conn.start();
-    this.#detach(this.refreshPending(), 'count pending');
+    this.#work.add(this.refreshPending(), 'count pending');
     this.#pingTimer ??= setInterval(() => this.#ping(), PING_EVERY_MS);
   }
 
@@ -123,7 +123,7 @@ export class SyncClient {
 
   /** A scan was queued: count it and try to upload it. */
   queued(): void {
-    this.#detach(this.refreshPending().then(() => this.#upload()), 'upload');
+    this.#work.add(this.refreshPending().then(() => this.#upload()), 'upload');
   }
 
   /** Recount the scans waiting to upload (never rejects: a storage failure is logged). */
@@ -149,12 +149,8 @@ export class SyncClient {
    * Resolves once every storage write started so far has finished (or failed). Closing the
    * database before that would fail them; stopping, then waiting here, closes cleanly.
    */
-  async settled(): Promise<void> {
-    while (this.#detached.size > 0 || this.#chain !== this.#settledChain) {
-      const chain = this.#chain;
-      await Promise.all([chain, ...this.#detached]);
-      this.#settledChain = chain;
-    }
+  settled(): Promise<void> {
+    return this.#work.settled();
   }
 
   dismissConflict(loserScanId: string): void {
@@ -170,7 +166,7 @@ export class SyncClient {
       console.warn('sync: the cursor could not be read; catching up from 0', e);
       return 0;
     });
-    this.#detach(cursor.then((cursor) => {
+    this.#work.add(cursor.then((cursor) => {
       this.#conn.send({
         type: 'hello', v: PROTOCOL_VERSION, eventId: ctx.eventId, deviceId: ctx.deviceId, checkpointId: ctx.checkpointId, cursor: cursor ?? 0,
         compress: [...this.#deps.socket.encodings],
@@ -195,6 +191,7 @@ export class SyncClient {
     if (msg.type === 'verdict') return this.#verdict(msg);
     if (msg.type === 'pong') return this.#pong(msg);
     this.#chain = this.#chain.then(() => this.#ordered(msg)).catch((e) => console.error('sync message failed', msg.type, e));
+    this.#work.add(this.#chain, msg.type);
   }
 
   async #ordered(msg: Down): Promise<void> {
@@ -286,7 +283,7 @@ export class SyncClient {
     const waited = this.#requests.answer(msg.scanId, { status: msg.status, verdict: msg.verdict, scan: msg.scan });
     // Stored whether we still wait for it or not: after the budget it is the server's copy of
     // a scan we decided offline, replaces ours and marks it uploaded.
-    this.#detach(this.#deps.event.addScans([{ ...msg.scan, uploaded: 1, own: 1 }]).then(() => this.refreshPending()), 'store verdict');
+    this.#work.add(this.#deps.event.addScans([{ ...msg.scan, uploaded: 1, own: 1 }]).then(() => this.refreshPending()), 'store verdict');
     // Too late: this phone already let the holder in offline, and the server (which had the
     // scan first) says another gate admitted the ticket before. The inspector must know now.
     const late = lateDisagreement(waited ? null : ours, msg);
@@ -311,17 +308,6 @@ export class SyncClient {
       if (c.winner.deviceId === ctx.deviceId || c.loser.deviceId === ctx.deviceId) this.#alert(c);
     }
     await this.refreshPending();
-  }
-
-  /**
-   * Work started from a socket callback that nobody awaits. A failure (the database closed
-   * under us, storage full) is logged, never an unhandled rejection: the next message or
-   * reconnect tries again, and the queue in storage is the truth.
-   */
-  #detach(work: Promise<unknown>, what: string): void {
-    const tracked = work.then(() => undefined, (e: unknown) => console.warn(`sync: ${what} failed`, e))
-      .finally(() => this.#detached.delete(tracked));
-    this.#detached.add(tracked);
   }
 
   /** Storage that cannot take the cursor costs a longer catch-up next time, nothing else. */
@@ -367,7 +353,7 @@ export class SyncClient {
     if (this.#uploadRetry) return;
     this.#uploadRetry = setTimeout(() => {
       this.#uploadRetry = null;
-      this.#detach(this.#upload(), 'upload again');
+      this.#work.add(this.#upload(), 'upload again');
     }, backoffDelay(this.#uploadFailures++, UPLOAD_RETRY_BACKOFF));
   }
 
@@ -384,7 +370,7 @@ export class SyncClient {
   #pong(msg: DownOf<'pong'>): void {
     this.#pings.delete(msg.id);
     const changed = this.#deps.clock.addSample({ clientSent: msg.clientTime, serverTime: msg.serverTime, clientReceived: Date.now() });
-    if (changed !== null) this.#detach(this.#deps.store.setMeta('clockOffset', changed), 'store clock offset');
+    if (changed !== null) this.#work.add(this.#deps.store.setMeta('clockOffset', changed), 'store clock offset');
   }
 }
 
