@@ -40,7 +40,7 @@ describe('an fsync that fails after the commit', () => {
     failing = true;
     const r = await inspector.post(ev('/scans'), req, headers());
     expect(r.status).toBe(503);
-    expect(r.json.error).toMatchObject({ code: 'unavailable', details: { cause: 'EIO' } });
+    expect(r.json.error).toMatchObject({ code: 'unavailable', details: { cause: 'EIO', stored: 'unknown' } });
     expect(r.headers.get('retry-after')).toBe('5');
     expect(gossiped().has(req.id)).toBe(true);
 
@@ -89,7 +89,7 @@ describe('an fsync that fails after the commit', () => {
     try {
       const r = await inspector.post(ev('/scans/batch'), { scans }, headers());
       expect(r.status).toBe(503);
-      expect(r.json.error.details).toEqual({ cause: 'SQLITE_FULL' });
+      expect(r.json.error.details).toEqual({ cause: 'SQLITE_FULL', stored: 'none' });
     } finally {
       t.storage.setMaxPageCount(null);
     }

@@ -13,7 +13,7 @@ export const ErrorCode = {
   not_ready: 'not_ready',
   invalid_import: 'invalid_import',
   scans_unsynced: 'scans_unsynced',
-  /** The server could not store (disk full, an I/O error, the database locked): nothing was stored; send it again later. */
+  /** The server could not store, or not make durable, what was sent (disk full, an I/O error, the database locked): send it again later. */
   unavailable: 'unavailable',
   internal: 'internal',
 } as const;

@@ -69,7 +69,9 @@ export class ScanService {
    * fsync has succeeded (index.ts).
    */
   private async afterFailedWrite(e: unknown, eventId: EventId, deviceId: DeviceId, ids: readonly string[]): Promise<never> {
-    if (e instanceof GkError && e.code === 'unavailable') {
+    // Only when the storage says the rows may be in: a rolled-back write has nothing to tell,
+    // and looking would cost a history read for every scan refused while the disk is full.
+    if (e instanceof GkError && e.code === 'unavailable' && (e.details as { stored?: string } | undefined)?.stored === 'unknown') {
       const wanted = new Set(ids);
       const found: StoredScan[] = [];
       try {

@@ -29,7 +29,12 @@ export function withUnavailable<T extends Record<string, unknown>>(methods: T): 
       } catch (e) {
         const cause = unavailableCause(e);
         if (cause === null) throw e;
-        throw new GkError('unavailable', `the server cannot store this now (${cause}); nothing was stored, send it again later`, { cause });
+        // SQLite's own errors roll the transaction back. An OS error here is our fsync after
+        // the commit: the rows are in, but not known to be on disk.
+        if (e instanceof Database.SqliteError) {
+          throw new GkError('unavailable', `the server cannot store this now (${cause}); nothing was stored, send it again later`, { cause, stored: 'none' });
+        }
+        throw new GkError('unavailable', `the server could not make this durable (${cause}); send it again later`, { cause, stored: 'unknown' });
       }
     };
   }
