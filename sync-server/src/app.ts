@@ -34,7 +34,11 @@ export function createApp(deps: AppDeps) {
   }));
   app.use('/api/*', async (c, next) => (c.req.path.endsWith('/import') ? next() : limit(c, next)));
 
-  app.get('/healthz', (c) => c.json({ ok: true }));
+  // For a venue's monitoring: up, and able to store scans (not so on a full disk).
+  app.get('/healthz', (c) => {
+    const storage = deps.storage.health();
+    return storage.writable ? c.json({ ok: true }) : c.json({ ok: false, storage }, 503);
+  });
   app.route('/api', authRoutes);
   app.route('/api/devices', deviceRoutes);
   app.route('/api/events', eventRoutes);

@@ -73,15 +73,19 @@ describe('the server’s disk is full', () => {
       expect(res.headers.get('retry-after')).toBe('5');
       expect(await res.json()).toMatchObject({ error: { code: 'unavailable' } });
 
-      // Still up: the socket answers, reads work.
+      // Still up: the socket answers, reads work; /healthz tells monitoring it cannot store.
       const pong = c.waitFor((m) => m.type === 'pong');
       c.send({ type: 'ping', id: 1, clientTime: Date.now() });
       await pong;
+      const health = await fetch(`${server.url}/healthz`);
+      expect(health.status).toBe(503);
+      expect(await health.json()).toMatchObject({ ok: false, storage: { writable: false, cause: 'SQLITE_FULL', since: expect.any(Number) } });
 
       // Room again: the refused scans and the batch go in, once.
       diskFreed();
       const ack = await c.upload(batch, 'b-again');
       expect(ack.results.map((r) => r.status)).toEqual(batch.map(() => 'accepted'));
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
       const again = await c.upload(batch, 'b-thrice');
       expect(again.results.map((r) => r.status)).toEqual(batch.map(() => 'duplicate'));
       for (const req of refused) {

@@ -134,5 +134,15 @@ export interface Storage {
   history(query: HistoryQuery): Promise<{ scans: StoredScan[]; next: number | null }>;
   listConflicts(eventId: EventId): Promise<Conflict[]>;
 
+  /** Whether writes go through: false from a write that could not be stored until one is. */
+  health(): StorageHealth;
+
   close(): Promise<void>;
+}
+
+export interface StorageHealth {
+  writable: boolean;
+  /** While not writable: why (SQLITE_FULL, ENOSPC, …) and since when (ms). */
+  cause: string | null;
+  since: number | null;
 }

@@ -13,7 +13,7 @@ import { scanReadMethods } from './scan-reads.ts';
 import { scanWriteMethods } from './scan-writes.ts';
 import { ticketMethods } from './tickets.ts';
 import { Checkpointer, type CheckpointResult } from './checkpointer.ts';
-import { withUnavailable } from './unavailable.ts';
+import { WriteHealth, withUnavailable } from './unavailable.ts';
 import { WalSync, type SyncFile } from './wal-sync.ts';
 
 export { MIGRATIONS, SCHEMA_VERSION } from './migrations.ts';
@@ -102,6 +102,8 @@ export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
 
   const onDisk = durability === 'FULL' && !db.memory ? new WalSync(`${db.name}-wal`, options.syncFile) : null;
   const checkpointer = options.checkpoints === 'worker' && !db.memory ? new Checkpointer(db, options.onCheckpointFailure ?? (() => {})) : null;
+  const health = new WriteHealth();
+  const totalChanges = db.prepare('SELECT total_changes()').pluck();
   const methods = {
     ...eventMethods(db),
     ...ticketMethods(db),
@@ -110,7 +112,8 @@ export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
     ...scanReadMethods(db),
   };
   const storage: SqliteStorage = {
-    ...withUnavailable(onDisk ? syncedWrites(db, methods, onDisk) : methods),
+    ...withUnavailable(onDisk ? syncedWrites(db, methods, onDisk) : methods, health, () => totalChanges.get() as number),
+    health: () => health.get(),
     async close() {
       await checkpointer?.stop();
       await onDisk?.close();

@@ -5,6 +5,7 @@
 // the scans in its queue meanwhile. Anything else stays what it was (a bug is `internal`).
 import Database from 'better-sqlite3';
 import { GkError } from '@gatekeeper/shared/protocol/index';
+import type { StorageHealth } from '../types.ts';
 
 /** SQLite result codes (primary and extended) that mean "cannot store now". */
 const SQLITE_UNAVAILABLE = /^SQLITE_(FULL|IOERR|BUSY|LOCKED|READONLY|CANTOPEN|NOMEM|PROTOCOL)/;
@@ -18,17 +19,39 @@ export function unavailableCause(e: unknown): string | null {
   return null;
 }
 
-/** The same methods, with storage failures turned into GkError('unavailable'). */
-export function withUnavailable<T extends Record<string, unknown>>(methods: T): T {
+/**
+ * Whether writes go through, for /healthz: a storage failure marks it down; only a write
+ * that changed rows and was made durable marks it up again (reads go through on a full disk).
+ */
+export class WriteHealth {
+  #health: StorageHealth = { writable: true, cause: null, since: null };
+  constructor(private readonly now: () => number = Date.now) {}
+  get(): StorageHealth { return { ...this.#health }; }
+  failed(cause: string): void {
+    if (this.#health.writable) this.#health = { writable: false, cause, since: this.now() };
+    else this.#health.cause = cause;
+  }
+  wrote(): void { this.#health = { writable: true, cause: null, since: null }; }
+}
+
+/**
+ * The same methods, with storage failures turned into GkError('unavailable') and told to
+ * `health`; `changes` (SQLite's total_changes()) tells a write from a read.
+ */
+export function withUnavailable<T extends Record<string, unknown>>(methods: T, health: WriteHealth, changes: () => number): T {
   const out: Record<string, unknown> = {};
   for (const [name, fn] of Object.entries(methods)) {
     if (typeof fn !== 'function') { out[name] = fn; continue; }
     out[name] = async (...args: unknown[]) => {
+      const before = changes();
       try {
-        return await (fn as (...a: unknown[]) => unknown)(...args);
+        const result = await (fn as (...a: unknown[]) => unknown)(...args);
+        if (changes() !== before) health.wrote();
+        return result;
       } catch (e) {
         const cause = unavailableCause(e);
         if (cause === null) throw e;
+        health.failed(cause);
         // SQLite's own errors roll the transaction back. An OS error here is our fsync after
         // the commit: the rows are in, but not known to be on disk.
         if (e instanceof Database.SqliteError) {
