@@ -3,7 +3,7 @@
 // the offline queue uploaded once, and a verdict that comes too late replacing our offline
 // admission and raising a conflict alert.
 import 'fake-indexeddb/auto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { checkpointId, newId, type ScanId, type TicketId } from '@gatekeeper/shared/ids';
 import { MAX_BATCH, type ScanRequest } from '@gatekeeper/shared/protocol/index';
 import { GatekeeperDb } from '../../scanner-pwa/src/lib/db/database.ts';
@@ -66,6 +66,19 @@ class FullDiskStore extends DexieStore {
   override async markUploaded(ids: readonly string[]): Promise<void> { this.#check(); return super.markUploaded(ids); }
   override async setMeta<T>(key: string, value: T): Promise<void> { this.#check(); return super.setMeta(key, value); }
 }
+
+/**
+ * The app logs what storage refused; tests that make it refuse keep that out of the output
+ * and read it from the spies instead. Restored after each test (afterEach), once the
+ * phones are closed.
+ */
+function quietConsole() {
+  return {
+    warned: vi.spyOn(console, 'warn').mockImplementation(() => {}),
+    errors: vi.spyOn(console, 'error').mockImplementation(() => {}),
+  };
+}
+afterEach(() => { vi.restoreAllMocks(); });
 
 async function until(check: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> {
   const end = Date.now() + ms;
@@ -175,7 +188,7 @@ describe('the app’s SyncClient against a real server', () => {
   it('the server’s disk full: the upload is refused `unavailable`, the queue stays, and goes again by itself once there is room', async () => {
     const storage = server.storage as SqliteStorage;
     const p = await phone('inspector');
-    const warned = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { warned } = quietConsole();
     try {
       const queued = Array.from({ length: 200 }, (_, i) => ({ ...p.request(tickets[i % tickets.length]!, BAR), zone: 'bar', mode: 'unlimited' as const, outcome: 'valid' as const, offline: true, uploaded: 0 as const, own: 1 as const }));
       await p.event.addScans(queued);
@@ -192,14 +205,12 @@ describe('the app’s SyncClient against a real server', () => {
     } finally {
       storage.setMaxPageCount(null);
       await p.close();
-      warned.mockRestore();
     }
   });
 
   it('storage full: an offline scan is held in memory, uploaded from there once, and stored when space returns', async () => {
     const p = await phone('inspector');
-    const warned = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const { warned, errors } = quietConsole();
     try {
       p.store.full = true;
       const req = { ...p.request(tickets[30], BAR), zone: 'bar', mode: 'unlimited' as const };
@@ -229,15 +240,12 @@ describe('the app’s SyncClient against a real server', () => {
       expect(await onServer()).toHaveLength(1);
     } finally {
       await p.close();
-      warned.mockRestore();
-      errors.mockRestore();
     }
   });
 
   it('storage unreadable from the start: the phone still says hello (from cursor 0) and goes online', async () => {
     const p = await phone('inspector');
-    const warned = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const { warned, errors } = quietConsole();
     try {
       p.store.db.close();
       p.start();
@@ -247,16 +255,13 @@ describe('the app’s SyncClient against a real server', () => {
       expect(warned.mock.calls.some(([m]) => String(m).includes('catching up from 0'))).toBe(true);
     } finally {
       await p.close();
-      warned.mockRestore();
-      errors.mockRestore();
     }
   });
 
   it('storage closed under it (the connection to the database lost): our verdict is held, gossip is logged and still known, nothing is thrown', async () => {
     const p = await phone('inspector');
     const other = await phone('inspector2');
-    const warned = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const { warned, errors } = quietConsole();
     try {
       p.start();
       other.start();
@@ -281,8 +286,6 @@ describe('the app’s SyncClient against a real server', () => {
     } finally {
       await other.close();
       await p.close();
-      warned.mockRestore();
-      errors.mockRestore();
     }
   });
 });
