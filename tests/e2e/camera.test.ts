@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { centreSquare } from '../../scanner-pwa/src/camera/frame-crop.ts';
 import { RepeatFilter } from '../../scanner-pwa/src/camera/repeat-filter.ts';
 import { writeQrVideo } from '../support/y4m.ts';
+import { WAIT_MS } from '../support/pages/scanner-page.ts';
 import {
   launchWithFakeCamera,
   openCameraHarness,
@@ -25,7 +26,7 @@ const CODES = ['GK1.AZx9-_QmV0aWNrZXQ.c2lnbmF0dXJl', '4006381333931', 'https://g
 const SEGMENTS = CODES.flatMap((text) => [{ text, frames: 30 }, { blank: 3 }]);
 
 async function waitForAllCodes(h: HarnessPage): Promise<void> {
-  await h.page.waitForFunction((n) => new Set(window.harness.reports).size >= n, CODES.length, { timeout: 30_000, polling: 100 });
+  await h.page.waitForFunction((n) => new Set(window.harness.reports).size >= n, CODES.length, { timeout: WAIT_MS, polling: 100 });
 }
 
 function offOrigin(requests: string[], origin: string): string[] {
@@ -112,7 +113,7 @@ describe('camera scanning in Chromium with a fake camera', () => {
     const h = await openCameraHarness(browser, server.origin);
     try {
       await h.page.evaluate(() => window.harness.startScanner({ repeatWindowMs: 1_000 }));
-      await h.page.waitForFunction((n) => window.harness.reports.length > n, CODES.length, { timeout: 30_000, polling: 100 });
+      await h.page.waitForFunction((n) => window.harness.reports.length > n, CODES.length, { timeout: WAIT_MS, polling: 100 });
       const reports = await h.page.evaluate(() => window.harness.reports);
       // The fourth scan is the first code again, one loop later.
       expect(reports[CODES.length]).toBe(reports[0]);

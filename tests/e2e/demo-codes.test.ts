@@ -3,7 +3,7 @@
 // simulated by holding the download back), it fills in once the manifest arrives.
 import { describe, expect, test } from 'vitest';
 import { newScanner } from '../support/browser.ts';
-import { ScannerPage } from '../support/pages/scanner-page.ts';
+import { ScannerPage, WAIT_MS } from '../support/pages/scanner-page.ts';
 import { login, worldForFile } from './fixtures.ts';
 
 const env = worldForFile();
@@ -18,7 +18,7 @@ describe('demo codes', () => {
     const sup = await ScannerPage.open(context, env.w.server.url);
     await sup.login(login('supervisor').username, login('supervisor').password);
     await sup.page.getByRole('button', { name: 'Demo codes' }).click();
-    await sup.page.getByTestId('demo-orders').locator('svg').first().waitFor({ timeout: 15_000 });
+    await sup.page.getByTestId('demo-orders').locator('svg').first().waitFor({ timeout: WAIT_MS });
     const tickets = await sup.page.locator('[data-testid=demo-tickets] figure').count();
     const orders = await sup.page.locator('[data-testid=demo-orders] figure').count();
     expect(tickets).toBeGreaterThanOrEqual(8);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { launchBrowser, type LaunchOptions } from '../support/browser.ts';
+import { WAIT_MS } from '../support/pages/scanner-page.ts';
 import { HttpSession } from '../support/scanner-client.ts';
 import { DEMO_EVENT, login, startTestServer, type TestServer } from '../support/server.ts';
 
@@ -97,7 +98,7 @@ export async function serverScans(w: World, ticketId: string): Promise<Scan[]> {
 }
 
 /** Poll until `check` holds (or throw with what it last saw). */
-export async function eventually<T>(read: () => Promise<T>, check: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(read: () => Promise<T>, check: (v: T) => boolean, timeoutMs = WAIT_MS): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: T = await read();
   while (!check(last)) {

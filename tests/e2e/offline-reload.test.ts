@@ -3,7 +3,7 @@
 // exactly once when the network is back.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PersistentPhone } from '../support/browser.ts';
-import { ScannerPage } from '../support/pages/scanner-page.ts';
+import { ScannerPage, WAIT_MS } from '../support/pages/scanner-page.ts';
 import { eventually, login, serverScans, startWorld, takeTicket, ticketCode, type World } from './fixtures.ts';
 
 let w: World;
@@ -38,7 +38,7 @@ describe('offline', () => {
     let gate = await ScannerPage.open(context, w.server.url);
     const l = login('inspector');
     await gate.signInAndChoose(l.username, l.password, 'Main gate');
-    await gate.page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });
+    await gate.page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: WAIT_MS });
 
     // Network off, reload: the shell and the camera code come from the service worker.
     let opened = await openOffline(w.server.url);
@@ -68,7 +68,7 @@ describe('offline', () => {
 
     // Network back: both upload, once each, with the ids made on the phone.
     await gate.setOffline(false);
-    await gate.waitPending(0, 20_000);
+    await gate.waitPending(0);
     const s1 = await eventually(() => serverScans(w, t1.id), (s) => s.length === 1);
     const s2 = await serverScans(w, t2.id);
     expect(s2).toHaveLength(1);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { launchBrowser, newScanner } from '../support/browser.ts';
-import { ScannerPage } from '../support/pages/scanner-page.ts';
+import { ScannerPage, WAIT_MS } from '../support/pages/scanner-page.ts';
 import { writeQrVideo } from '../support/y4m.ts';
 import { login, plain, serverScans, startWorld, takeTicket, ticketCode, type World } from './fixtures.ts';
 
@@ -40,7 +40,7 @@ describe('camera scanning', () => {
     const l = login('inspector');
     await phone.signInAndChoose(l.username, l.password, 'Main gate');
 
-    const v = await phone.expectVerdict('valid', { offline: false, timeout: 20_000 });
+    const v = await phone.expectVerdict('valid', { offline: false, timeout: WAIT_MS });
     expect(v.word).toBe('VALID');
     expect(await phone.page.getByTestId('inspector-name').textContent()).toBe(l.name);
     expect(await phone.page.getByTestId('code-word').textContent()).toBe('Blue Heron');

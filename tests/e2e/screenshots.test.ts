@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import { beforeAll, describe, test } from 'vitest';
 import { newScanner } from '../support/browser.ts';
-import { ScannerPage } from '../support/pages/scanner-page.ts';
+import { ScannerPage, WAIT_MS } from '../support/pages/scanner-page.ts';
 import { login, orderCode, plain, takeOrder, takeTicket, ticketCode, worldForFile } from './fixtures.ts';
 
 const env = worldForFile({ tickets: 80 });
@@ -115,15 +115,15 @@ describe('screenshots at 360×740', () => {
     await shot(b, '14-nl-valid-offline');
     await Promise.all([a.dismissVerdict(), b.dismissVerdict()]);
     await Promise.all([a.setOffline(false), b.setOffline(false)]);
-    await a.conflictAlert().waitFor({ timeout: 15_000 });
-    await b.conflictAlert().waitFor({ timeout: 15_000 });
+    await a.conflictAlert().waitFor({ timeout: WAIT_MS });
+    await b.conflictAlert().waitFor({ timeout: WAIT_MS });
     await shot(a, '15-conflict');
     await shot(b, '16-nl-conflict');
 
     const sup = await ScannerPage.open(await phone(), env.w.server.url);
     await sup.login(login('supervisor').username, login('supervisor').password);
     await sup.page.getByRole('button', { name: 'Demo codes' }).click();
-    await sup.page.getByTestId('demo-orders').locator('svg').first().waitFor({ timeout: 15_000 });
+    await sup.page.getByTestId('demo-orders').locator('svg').first().waitFor({ timeout: WAIT_MS });
     await shot(sup, '17-demo-codes');
   });
 });

@@ -6,7 +6,7 @@ import { checkpointId } from '@gatekeeper/shared/ids';
 import { describe, expect, test } from 'vitest';
 import type { SqliteStorage } from '../../sync-server/src/storage/sqlite/index.ts';
 import { newScanner } from '../support/browser.ts';
-import { ScannerPage } from '../support/pages/scanner-page.ts';
+import { ScannerPage, WAIT_MS } from '../support/pages/scanner-page.ts';
 import { ScannerClient } from '../support/scanner-client.ts';
 import { DEMO_EVENT, eventually, login, serverScans, takeTicket, ticketCode, worldForFile } from './fixtures.ts';
 
@@ -54,7 +54,7 @@ describe('the server’s disk is full', () => {
 
     // Room again: sent again by itself, once.
     storage.setMaxPageCount(null);
-    await alert.waitFor({ state: 'detached', timeout: 30_000 });
+    await alert.waitFor({ state: 'detached', timeout: WAIT_MS });
     await gate.waitPending(0);
     const stored = await eventually(() => serverScans(env.w, t.id), (s) => s.some((x) => x.checkpointId === 'main-gate'));
     expect(stored.filter((s) => s.checkpointId === 'main-gate').map((s) => [s.outcome, s.offline])).toEqual([['valid', true]]);

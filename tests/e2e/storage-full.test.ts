@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { newScanner } from '../support/browser.ts';
-import { ScannerPage } from '../support/pages/scanner-page.ts';
+import { ScannerPage, WAIT_MS } from '../support/pages/scanner-page.ts';
 import { eventually, login, serverScans, takeTicket, ticketCode, worldForFile } from './fixtures.ts';
 
 const env = worldForFile();
@@ -33,7 +33,7 @@ describe('storage full', () => {
     const l = login('inspector');
     await gate.signInAndChoose(l.username, l.password, 'Main gate');
     // The reload below happens offline: the shell must come from the service worker.
-    await gate.page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });
+    await gate.page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: WAIT_MS });
     const diskFull = (full: boolean) => gate.page.evaluate((f) => { sessionStorage.setItem('gk-disk-full', f ? '1' : '0'); }, full);
     const alert = gate.page.getByTestId('unsaved-alert');
 
@@ -83,7 +83,7 @@ describe('storage full', () => {
     // Network back, disk still full: uploaded from memory, once.
     await gate.setOffline(false);
     await gate.waitOnline();
-    await alert.waitFor({ state: 'detached', timeout: 15_000 });
+    await alert.waitFor({ state: 'detached', timeout: WAIT_MS });
     await gate.waitPending(0);
     const s1 = await eventually(() => serverScans(env.w, t1.id), (s) => s.length === 2);
     expect(s1.map((s) => `${s.outcome} ${s.offline}`).sort()).toEqual(['already_used true', 'valid true']);
@@ -107,7 +107,7 @@ describe('storage full', () => {
     await gate.page.getByTestId('checkpoint-name').waitFor();
     await gate.waitPending(1);
     await gate.setOffline(false);
-    await gate.waitPending(0, 20_000);
+    await gate.waitPending(0);
     expect(await eventually(() => serverScans(env.w, t2.id), (s) => s.length === 1)).toHaveLength(1);
     expect(await serverScans(env.w, t1.id)).toHaveLength(2);
     await context.close();

@@ -3,7 +3,7 @@
 // both inspectors see the moment they reconnect.
 import { beforeAll, describe, expect, test } from 'vitest';
 import { newScanner } from '../support/browser.ts';
-import { ScannerPage } from '../support/pages/scanner-page.ts';
+import { ScannerPage, WAIT_MS } from '../support/pages/scanner-page.ts';
 import { ScannerClient } from '../support/scanner-client.ts';
 import { DEMO_EVENT, eventually, login, serverScans, takeTicket, ticketCode, worldForFile } from './fixtures.ts';
 import { checkpointId } from '@gatekeeper/shared/ids';
@@ -34,10 +34,10 @@ describe('two scanners, one ticket', () => {
     await gateA.wedge(code);
     await gateA.expectVerdict('valid', { offline: false });
 
-    const started = Date.now();
+    // "Within a second" is measured by the benchmarks (server.verdict, pwa.verdict); here,
+    // the outcome: an online verdict (not the phone's own) naming the first scan.
     await gateB.wedge(code);
     const v = await gateB.expectVerdict('already_used', { offline: false });
-    expect(Date.now() - started).toBeLessThan(1000);
     const first = await gateB.page.getByTestId('first-scan').textContent();
     expect(first).toContain('Main gate');
     expect(first).toContain(login('inspector').name);
@@ -61,7 +61,7 @@ describe('two scanners, one ticket', () => {
     await Promise.all([gateA.dismissVerdict(), gateB.dismissVerdict()]);
 
     await Promise.all([gateA.setOffline(false), gateB.setOffline(false)]);
-    await Promise.all([gateA.waitPending(0, 20_000), gateB.waitPending(0, 20_000)]);
+    await Promise.all([gateA.waitPending(0), gateB.waitPending(0)]);
 
     // Exactly one admission stands on the server; the other is a conflict naming both.
     const scans = await eventually(() => serverScans(env.w, t.id), (s) => s.length === 2);
@@ -74,7 +74,7 @@ describe('two scanners, one ticket', () => {
 
     for (const gate of [gateA, gateB]) {
       const alert = gate.conflictAlert();
-      await alert.waitFor({ timeout: 10_000 });
+      await alert.waitFor({ timeout: WAIT_MS });
       expect(await alert.getAttribute('data-ticket-id')).toBe(t.id);
       const named = await alert.locator('[data-scan-id]').evaluateAll((els) => els.map((e) => e.getAttribute('data-scan-id')));
       expect(new Set(named)).toEqual(ids);

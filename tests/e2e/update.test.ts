@@ -71,7 +71,7 @@ describe('updates and sign-out wait for the queue', () => {
     socketBlocked = false;
     await gate.setOffline(true);
     await gate.setOffline(false);
-    await gate.waitPending(0, 20_000);
+    await gate.waitPending(0);
     const button = banner.getByRole('button', { name: 'Update now' });
     expect(await button.isEnabled()).toBe(true);
     await Promise.all([gate.page.waitForEvent('load'), button.click()]);

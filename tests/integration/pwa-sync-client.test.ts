@@ -80,7 +80,7 @@ function quietConsole() {
 }
 afterEach(() => { vi.restoreAllMocks(); });
 
-async function until(check: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> {
+async function until(check: () => boolean | Promise<boolean>, what: string, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out: ${what}`);
@@ -159,7 +159,7 @@ describe('the app’s SyncClient against a real server', () => {
       late.start();
       await until(() => first.sync.online && late.sync.online, 'both online');
       const ticket = tickets[10];
-      const winner = await first.sync.requestVerdict(first.request(ticket), 5_000);
+      const winner = await first.sync.requestVerdict(first.request(ticket), 30_000);
       expect(winner.verdict.outcome).toBe('valid');
 
       // The second gate's budget runs out before the answer (0 ms), so it admits offline
@@ -269,9 +269,9 @@ describe('the app’s SyncClient against a real server', () => {
       p.store.db.close();
       // Our own verdict (stored off the socket callback) and another gate's gossip both
       // arrive with nowhere to go.
-      const answer = await p.sync.requestVerdict(p.request(tickets[20]), 5_000);
+      const answer = await p.sync.requestVerdict(p.request(tickets[20]), 30_000);
       expect(answer.verdict.outcome).toBe('valid');
-      const theirs = await other.sync.requestVerdict(other.request(tickets[21]), 5_000);
+      const theirs = await other.sync.requestVerdict(other.request(tickets[21]), 30_000);
       await until(() => p.event.unsaved.count === 1, 'our verdict held in memory');
       expect(p.event.unsaved.error).toMatch(/DatabaseClosedError/);
       // The server decided and has it: nothing is left to upload.

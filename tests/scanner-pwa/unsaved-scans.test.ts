@@ -30,7 +30,7 @@ function flakyWrite(failures: number, error = new DOMException('The quota has be
   return { write, stored, calls: () => calls };
 }
 
-const until = async (check: () => boolean, ms = 2_000) => {
+const until = async (check: () => boolean, ms = 10_000) => {
   const end = Date.now() + ms;
   while (!check()) {
     if (Date.now() > end) throw new Error('timed out');

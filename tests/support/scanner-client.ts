@@ -101,7 +101,7 @@ export class ScannerClient {
 
   send(msg: Up | string): void { this.ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg)); }
 
-  waitFor<T extends Down = Down>(match: (m: Down) => boolean, timeoutMs = 10_000): Promise<T> {
+  waitFor<T extends Down = Down>(match: (m: Down) => boolean, timeoutMs = 30_000): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('timed out waiting for a message')), timeoutMs);
       this.waiters.push({ match, resolve: (m) => { clearTimeout(timer); resolve(m as T); } });
