@@ -75,14 +75,25 @@ describe('inputs', () => {
   });
 
   test('a personalised ticket stays on CHECK ID until the inspector confirms', async () => {
-    const t = takeTicket(env.w, (x) => x.idCheck && x.status === 'paid');
-    await gate.wedge((await ticketCode(env.w, t.id)).code);
-    await gate.expectVerdict('needs_id_check');
-    await gate.page.waitForTimeout(3500); // longer than the auto-return: it must stay
-    expect(await gate.verdict().getAttribute('data-outcome')).toBe('needs_id_check');
-    await gate.page.getByTestId('confirm-id').click();
-    await gate.expectVerdict('valid');
-    await gate.dismissVerdict();
+    // Auto-return after 1 s: a plain verdict goes back to the camera by itself...
+    await gate.setAutoReturn(1);
+    try {
+      await gate.wedge((await ticketCode(env.w, takeTicket(env.w).id)).code);
+      await gate.expectVerdict('valid');
+      await gate.verdict().waitFor({ state: 'detached' });
+      // ...CHECK ID does not: it waits for the inspector.
+      const t = takeTicket(env.w, (x) => x.idCheck && x.status === 'paid');
+      await gate.wedge((await ticketCode(env.w, t.id)).code);
+      await gate.expectVerdict('needs_id_check');
+      await gate.page.waitForTimeout(3000);
+      expect(await gate.verdict().getAttribute('data-outcome')).toBe('needs_id_check');
+      await gate.page.getByTestId('confirm-id').click();
+      await gate.expectVerdict('valid');
+      // Confirmed, it is a plain verdict again, and returns to the camera by itself.
+      await gate.verdict().waitFor({ state: 'detached' });
+    } finally {
+      await gate.setAutoReturn(30);
+    }
   });
 
   test('order code: items with their own state, "admit all remaining" in one tap, each first-scan-wins', async () => {

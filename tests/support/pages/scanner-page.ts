@@ -61,11 +61,18 @@ export class ScannerPage {
     await this.context.setOffline(offline);
   }
 
-  /** A keyboard-wedge scanner: characters typed fast, then Enter, with nothing focused. */
+  /**
+   * A keyboard-wedge scanner: the characters, then Enter, as keydowns a few microseconds
+   * apart, wherever the focus is. Dispatched inside the page, as one burst: typed through
+   * the driver, each key is a round trip, and on a busy machine those came 50+ ms apart,
+   * which the app rightly takes for a person typing (that rule is unit-tested in
+   * tests/scanner-pwa/wedge.test.ts; real slow typing is tested in inputs.test.ts).
+   */
   async wedge(text: string): Promise<void> {
-    await this.page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-    await this.page.keyboard.type(text, { delay: 0 });
-    await this.page.keyboard.press('Enter');
+    await this.page.evaluate((keys) => {
+      (document.activeElement as HTMLElement | null)?.blur();
+      for (const key of [...keys, 'Enter']) document.body.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true }));
+    }, [...text]);
   }
 
   async typeCode(text: string): Promise<void> {
@@ -97,6 +104,16 @@ export class ScannerPage {
       word: (await this.page.getByTestId('verdict-word').textContent())?.trim() ?? '',
       text: (await v.innerText()).replace(/\s+/g, ' '),
     };
+  }
+
+  /** Settings: how long a verdict stays up before the camera comes back. */
+  async setAutoReturn(seconds: number): Promise<void> {
+    await this.page.getByRole('button', { name: 'Menu' }).click();
+    const panel = this.page.getByTestId('settings-panel');
+    const input = panel.getByLabel('Back to camera after (seconds)');
+    await input.fill(String(seconds));
+    await input.dispatchEvent('change');
+    await panel.getByRole('button', { name: 'Close' }).click();
   }
 
   async dismissVerdict(): Promise<void> {
