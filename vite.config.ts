@@ -13,7 +13,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['tests/shared/**/*.test.ts', 'tests/sync-server/**/*.test.ts', 'tests/scanner-pwa/**/*.test.ts'] },
+        test: { name: 'unit', testTimeout: 30_000, include: ['tests/shared/**/*.test.ts', 'tests/sync-server/**/*.test.ts', 'tests/scanner-pwa/**/*.test.ts'] },
       },
       {
         extends: true,
