@@ -8,13 +8,14 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { createApp } from './app.ts';
-import { RateLimiter } from './auth/rate-limit.ts';
-import type { Config } from './config.ts';
+import { HashGate } from './auth/hash-gate.ts';
+import { LoginThrottle } from './auth/rate-limit.ts';
+import { ConfigError, type Config } from './config.ts';
 import { Hub } from './hub/hub.ts';
 import { Issuer } from './issuer.ts';
 import type { Logger } from './log.ts';
 import { ScanService } from './scans/scan-service.ts';
-import { seedDemo } from './seed/seed.ts';
+import { publishedLogins, seedDemo, type DEMO_LOGINS } from './seed/seed.ts';
 import { openSqliteStorage } from './storage/sqlite/index.ts';
 import type { Storage } from './storage/types.ts';
 import { lanAddresses, loadTlsCredentials } from './tls.ts';
@@ -29,6 +30,8 @@ export interface RunningServer {
   storage: Storage;
   hub: Hub;
   seeded: boolean;
+  /** Demo logins whose password is still the published one (only ever non-empty beyond loopback in demo mode). */
+  publicLogins: Array<(typeof DEMO_LOGINS)[number]>;
   close(): Promise<void>;
 }
 
@@ -44,15 +47,32 @@ export async function startServer(config: Config, log: Logger, now: () => number
   const hub = new Hub({ storage, scans: () => scans!, log, now, allowedOrigins: config.allowedOrigins, gossipTickMs: config.gossipTickMs });
   scans = new ScanService(storage, hub, now);
 
-  const seeded = config.seedDemo ? await seedDemo(storage, issuer, { tickets: config.demoTickets, now: now() }) : false;
+  let seeded = false;
+  let publicLogins: RunningServer['publicLogins'];
+  try {
+    seeded = config.demo ? await seedDemo(storage, issuer, { tickets: config.demoTickets, now: now() }) : false;
+    publicLogins = await publishedLogins(storage);
+    // Refused rather than quietly bound to loopback: phones would then fail to connect
+    // with nothing on the gate to say why; this says it once, where the operator looks.
+    if (publicLogins.length && !config.demo && !isLoopback(config.host)) {
+      throw new ConfigError(
+        `refusing to serve on ${config.host}: the demo login${publicLogins.length > 1 ? 's' : ''} ${publicLogins.map((l) => l.username).join(', ')} still ` +
+        `${publicLogins.length > 1 ? 'have their' : 'has its'} published password, which anyone can look up.\n` +
+        '  Change or disable them (POST /api/me/password, POST /api/staff/:id/disable) on a server bound to loopback (GK_HOST=127.0.0.1),\n' +
+        '  or run the demo on purpose: npm start (GK_DEMO=true).',
+      );
+    }
+  } catch (e) {
+    hub.close();
+    await storage.close();
+    throw e;
+  }
 
   const app = createApp({
     storage, scans, issuer, push: hub, log, now,
     sessionTtlMs: config.sessionHours * 3600_000,
-    loginLimits: {
-      perAccount: new RateLimiter({ max: 5, windowMs: 15 * 60_000 }, now),
-      perAddress: new RateLimiter({ max: 30, windowMs: 15 * 60_000 }, now),
-    },
+    logins: new LoginThrottle(undefined, now),
+    hashing: new HashGate(),
     pwaDir: config.pwaDir,
   });
   const listener = getRequestListener(app.fetch);
@@ -83,11 +103,16 @@ export async function startServer(config: Config, log: Logger, now: () => number
   if (!linkBase) linkBase = httpsPort !== null && lan ? `https://${lan}:${httpsPort}` : (httpsUrl ?? url);
 
   return {
-    url, httpsUrl, port, httpsPort, storage, hub, seeded,
+    url, httpsUrl, port, httpsPort, storage, hub, seeded, publicLogins,
     async close() {
       hub.close();
       await Promise.all(servers.map((s) => new Promise<void>((r) => { s.closeAllConnections?.(); s.close(() => r()); })));
       await storage.close();
     },
   };
+}
+
+/** Reachable from this machine only. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
