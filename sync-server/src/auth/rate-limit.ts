@@ -57,7 +57,7 @@ export class Throttle {
   /** Forget every key `match` accepts (an admin unlocking an account). Returns how many. */
   resetWhere(match: (key: string) => boolean): number {
     let n = 0;
-    for (const key of [...this.entries.keys()]) if (match(key)) { this.entries.delete(key); n++; }
+    for (const key of [...this.entries.keys()]) if (match(key) && this.current(key)) { this.entries.delete(key); n++; }
     return n;
   }
 
