@@ -38,7 +38,7 @@ export interface RunningServer {
 export async function startServer(config: Config, log: Logger, now: () => number = Date.now): Promise<RunningServer> {
   if (config.dbFile !== ':memory:') mkdirSync(dirname(config.dbFile), { recursive: true });
   const storage = openSqliteStorage({
-    file: config.dbFile, synchronous: config.synchronous, checkpoints: 'worker',
+    file: config.dbFile, synchronous: config.synchronous, checkpoints: 'worker', fsync: 'worker',
     onCheckpointFailure: (e) => log.error('checkpoint worker failed; SQLite checkpoints inside commits from now on', { err: String(e) }),
   });
   let linkBase = config.publicUrl;
