@@ -13,6 +13,7 @@ import { LOGIN_RULES } from '../../sync-server/src/auth/rate-limit.ts';
 import { ConfigError, loadConfig } from '../../sync-server/src/config.ts';
 import { silentLogger } from '../../sync-server/src/log.ts';
 import { startServer } from '../../sync-server/src/server.ts';
+import { startChildServer } from '../support/child-server.ts';
 import { postFrom } from '../support/http-from.ts';
 import { HttpSession, ScannerClient } from '../support/scanner-client.ts';
 import { DEMO_EVENT, login, startTestServer, type TestServer } from '../support/server.ts';
@@ -103,6 +104,19 @@ describe('the published demo logins', () => {
   afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
   const configFor = (dbFile: string, host: string, demo: boolean) =>
     loadConfig({}, { host, port: 0, httpsPort: -1, dataDir: join(dbFile, '..'), dbFile, pwaDir: join(dbFile, '..', 'no-app'), demo, demoTickets: 5 });
+
+  it('are printed at every demo start with the warning that they are public, and never outside demo mode', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gk-print-'));
+    dirs.push(dir);
+    const demo = await startChildServer({ GK_DATA_DIR: dir, GK_DEMO_TICKETS: '5' });
+    await demo.kill('SIGTERM');
+    expect(demo.output()).toMatch(/DEMO MODE: these logins are public/);
+    expect(demo.output()).toContain('admin / admin-demo');
+    const prod = await startChildServer({ GK_DATA_DIR: dir, GK_DEMO: 'false' });
+    await prod.kill('SIGTERM');
+    expect(prod.output()).not.toMatch(/admin-demo|gate-demo|super-demo/);
+    expect(prod.output()).toMatch(/loopback only.*still have the published demo passwords/);
+  });
 
   it('a production start seeds nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gk-prod-'));
