@@ -25,7 +25,7 @@ const WARMUP_MS = 1_000;
 const MEASURE_MS = 10_000;
 const DRAIN_MS = 10_000;
 const REPS = 3;
-const TICKETS = 10_000;
+const TICKETS = 15_000;
 
 interface Run { latencies: number[]; rate: number; unanswered: number; errors: number; server: Load; logins: Record<string, number>; loginRate: number }
 
