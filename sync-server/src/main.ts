@@ -66,7 +66,7 @@ function loginLines(demo: boolean, published: ReadonlyArray<(typeof DEMO_LOGINS)
   }
   if (demo) return ['  Demo mode (the demo logins no longer have their published passwords).'];
   if (published.length) {
-    return [`  Serving on loopback only: ${published.map((l) => l.username).join(', ')} still have the published demo passwords; change them (npm run cli -- set-password <username>).`];
+    return [`  Serving on loopback only: ${published.map((l) => l.username).join(', ')} still have the published demo passwords; change them (npm run cli -- set-password --username <name>).`];
   }
   return [];
 }

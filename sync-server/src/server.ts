@@ -30,7 +30,7 @@ export interface RunningServer {
   storage: Storage;
   hub: Hub;
   seeded: boolean;
-  /** Demo logins whose password is still the published one (only ever non-empty beyond loopback in demo mode). */
+  /** Demo logins whose password is still the published one; non-empty beyond loopback only in demo mode. */
   publicLogins: Array<(typeof DEMO_LOGINS)[number]>;
   close(): Promise<void>;
 }
@@ -58,8 +58,8 @@ export async function startServer(config: Config, log: Logger, now: () => number
       throw new ConfigError(
         `refusing to serve on ${config.host}: the demo login${publicLogins.length > 1 ? 's' : ''} ${publicLogins.map((l) => l.username).join(', ')} still ` +
         `${publicLogins.length > 1 ? 'have their' : 'has its'} published password, which anyone can look up.\n` +
-        '  Change or disable them (POST /api/me/password, POST /api/staff/:id/disable) on a server bound to loopback (GK_HOST=127.0.0.1),\n' +
-        '  or run the demo on purpose: npm start (GK_DEMO=true).',
+        '  Change their passwords (npm run cli -- set-password --username <name>) or disable them (POST /api/staff/:staffId/disable,\n' +
+        '  from a server bound to loopback: GK_HOST=127.0.0.1), or run the demo on purpose: npm start (GK_DEMO=true).',
       );
     }
   } catch (e) {
