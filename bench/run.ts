@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import type { Bench, BenchResult } from './types.ts';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
-const MODULE_PATTERN = /^(server|pwa)-[a-z0-9-]+\.ts$/;
+const MODULE_PATTERN = /^(server|pwa)-[A-Za-z0-9-]+\.ts$/;
 /** A module that takes longer than this is reported as failed; the run goes on. */
 const MODULE_TIMEOUT_MS = 6 * 60_000;
 
@@ -22,9 +22,16 @@ interface Module { file: string; prefix: string }
 
 const prefixOf = (file: string) => file.replace(/\.ts$/, '').replace(/-/g, '.');
 
-/** A module runs when a filter names it or something inside it, or names a group it is in. */
-const selected = (prefix: string, filters: string[]) =>
-  filters.length === 0 || filters.some((f) => prefix.startsWith(f) || f.startsWith(`${prefix}.`) || f === prefix);
+const names = (f: string, prefix: string) => f === prefix || f.startsWith(`${prefix}.`);
+
+/**
+ * A module runs when a filter names a group it is in, or names it or something inside
+ * it, unless a module with a longer prefix is the one named (server.verdict.p99.loginFlood
+ * runs its own module, not server.verdict's as well).
+ */
+const selected = (prefix: string, filters: string[], all: string[]) =>
+  filters.length === 0 || filters.some((f) => prefix.startsWith(f) ||
+    (names(f, prefix) && !all.some((p) => p.length > prefix.length && names(f, p))));
 
 const rowSelected = (id: string, filters: string[]) => filters.length === 0 || filters.some((f) => id.startsWith(f) || f.startsWith(`${id}.`));
 
@@ -34,7 +41,8 @@ async function discover(filters: string[]): Promise<Module[]> {
     const group = (f: string) => (f.startsWith('server-') ? 0 : 1);
     return group(a) - group(b) || a.localeCompare(b);
   });
-  return files.map((file) => ({ file, prefix: prefixOf(file) })).filter((m) => selected(m.prefix, filters));
+  const all = files.map(prefixOf);
+  return files.map((file) => ({ file, prefix: prefixOf(file) })).filter((m) => selected(m.prefix, filters, all));
 }
 
 function failedRow(prefix: string, error: unknown): BenchResult {

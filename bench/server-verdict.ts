@@ -5,9 +5,10 @@
 //
 // Three servers, each a child process, fed the same messages by the same load generator
 // in alternating repetitions:
-// - the baseline, a raw `ws` echo server: the transport's share;
-// - a durable echo: the echo that first commits the scan as one row of our schema at
-//   synchronous=FULL, the floor under any server that answers only once a scan is on disk;
+// - the baseline, a group-commit durable echo: raw `ws` + raw better-sqlite3, the scans
+//   that arrive during one fsync committed in one transaction, then echoed; the floor
+//   under any server that answers only once a scan is on disk (issue 8);
+// - a bare raw `ws` echo: the transport's share, kept in the notes;
 // - ours.
 // The load generator is split over SHARDS processes (support/verdict-shard.ts says why),
 // each with its slice of the scanners and of the rate.
@@ -89,7 +90,7 @@ export const run: Bench = async () => {
   try {
     const echo = await startWsBaseline('echo');
     children.push(echo);
-    const durable = await startWsBaseline('durable-echo');
+    const durable = await startWsBaseline('group-echo');
     children.push(durable);
     const ours = await startServerProcess({ demoTickets: TICKETS, synchronous: SYNCHRONOUS });
     children.push(ours);
@@ -137,15 +138,15 @@ export const run: Bench = async () => {
   const notes = [
     describe('ours', results.ours),
     describe('echo', results.echo),
-    describe('durable echo', results.durable),
-    `durable echo = the echo committing each scan as one row of our schema at synchronous=FULL before echoing it (no reads, no decision, no gossip), the floor under any durable verdict: p99 ${fmt(durableP99)} ms, ${fmt(durableP99 / echoP99)} × the echo's; ours is ${fmt(oursP99 / durableP99)} × the durable echo's`,
+    describe('group-commit echo', results.durable),
+    `baseline = group-commit echo: raw ws + raw better-sqlite3, the scans that arrive during one WAL fsync committed in one transaction (synchronous=NORMAL + an explicit fsync, as ours), then echoed; no reads, no decision, no gossip: p99 ${fmt(durableP99)} ms. Bare raw ws echo p99 ${fmt(echoP99)} ms (ours ${fmt(oursP99 / echoP99)} × it)`,
     `${SCANNERS} scanners round-robin over ${SHARDS} load-generator processes, open loop, ${REPS} alternating repetitions of ${WARMUP_MS / 1000} s warm-up + ${MEASURE_MS / 1000} s measured; scan message ~${Math.round(results.ours[0]?.bytesOut ?? 0)} B, echoed as is by the baselines`,
     'ours also gossips every stored scan to all 200 sockets, compressed (deflate-raw binary frames, asked for in the hello as the app does); the load generator drops those frames unread',
     `server durability: ${SYNCHRONOUS}${SYNCHRONOUS === 'FULL' ? ' (production: the WAL fsynced before each answer)' : ' (diagnostic run, GK_BENCH_SYNC: no fsync)'}`,
   ].join('; ');
   return [ratioRow({
     id: 'server.verdict.p99', value: oursP99, unit: 'ms',
-    baseline: 'raw ws echo server p99, same load and messages', baselineValue: echoP99,
+    baseline: 'group-commit durable echo p99 (raw ws + raw better-sqlite3), same load and messages', baselineValue: durableP99,
     target: 'ratio <= 2', meets: (r) => r <= 2, notes,
   })];
 };

@@ -4,6 +4,7 @@
 // decision, no network: what a server that commits every scan on its own would reach.
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrate } from '../../sync-server/src/storage/sqlite/migrations.ts';
@@ -24,17 +25,48 @@ export interface RawScanDb {
   close(): void;
 }
 
+export interface RawGroupDb {
+  /** Many scan rows in one IMMEDIATE transaction, appended to the WAL without an fsync. */
+  insertMany(rows: ScanInsertRow[]): void;
+  /** fsync the WAL (on libuv's pool): every row inserted before the call is then on disk. */
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The group-commit floor: synchronous=NORMAL (a commit appends to the WAL and returns)
+ * and an explicit fsync of the WAL file after each batch, as the server does, with
+ * nothing else: the least a server can do that answers once a scan is on disk and lets
+ * the scans that arrive during one fsync share the next.
+ */
+export function openRawGroupDb(): RawGroupDb {
+  const raw = openRawScanDb('NORMAL');
+  let handle: FileHandle | null = null;
+  return {
+    insertMany: (rows) => raw.insertMany(rows),
+    async sync() {
+      handle ??= await open(`${raw.file}-wal`, 'r');
+      await handle.sync();
+    },
+    async close() {
+      await handle?.close();
+      raw.close();
+    },
+  };
+}
+
 /** A fresh database in a temporary folder with the server's schema and the pragmas above. */
-export function openRawScanDb(): RawScanDb {
+export function openRawScanDb(synchronous: 'FULL' | 'NORMAL' = 'FULL'): RawScanDb & { file: string; insertMany(rows: ScanInsertRow[]): void } {
   const dir = mkdtempSync(join(tmpdir(), 'gk-bench-raw-'));
-  const db = new Database(join(dir, 'raw.sqlite'));
+  const file = join(dir, 'raw.sqlite');
+  const db = new Database(file);
   const close = () => {
     if (db.open) db.close();
     rmSync(dir, { recursive: true, force: true });
   };
   try {
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
+    db.pragma(`synchronous = ${synchronous}`);
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     migrate(db);
@@ -42,7 +74,8 @@ export function openRawScanDb(): RawScanDb {
       .run(DEMO_EVENT, 'Bench', 'Europe/Amsterdam');
     const insert = db.prepare<ScanInsertRow>(`INSERT INTO scans (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')})`);
     const one = db.transaction((row: ScanInsertRow) => { insert.run(row); });
-    return { insert: (row) => one.immediate(row), close };
+    const many = db.transaction((rows: ScanInsertRow[]) => { for (const row of rows) insert.run(row); });
+    return { insert: (row) => one.immediate(row), insertMany: (rows) => many.immediate(rows), close, file };
   } catch (e) {
     close();
     throw e;

@@ -4,12 +4,14 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { GkError, MAX_MESSAGE_BYTES } from '@gatekeeper/shared/protocol/index';
+import { BUSY_RETRY_AFTER_S } from './auth/hash-gate.ts';
 import { throttledLog } from './log.ts';
 import { authRoutes } from './routes/auth.ts';
 import type { AppDeps, Env } from './routes/context.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { eventRoutes } from './routes/events.ts';
 import { scanRoutes } from './routes/scans.ts';
+import { staffRoutes } from './routes/staff.ts';
 import { pwaRoutes } from './routes/pwa.ts';
 
 export type { AppDeps } from './routes/context.ts';
@@ -40,6 +42,7 @@ export function createApp(deps: AppDeps) {
     return storage.writable ? c.json({ ok: true }) : c.json({ ok: false, storage }, 503);
   });
   app.route('/api', authRoutes);
+  app.route('/api', staffRoutes);
   app.route('/api/devices', deviceRoutes);
   app.route('/api/events', eventRoutes);
   app.route('/api/events', scanRoutes);
@@ -51,6 +54,7 @@ export function createApp(deps: AppDeps) {
       cannotStore({ path: c.req.path, err: err.message });
       c.header('Retry-After', String(RETRY_AFTER_S));
     }
+    if (err instanceof GkError && err.code === 'busy') c.header('Retry-After', String(BUSY_RETRY_AFTER_S));
     if (err instanceof GkError) return c.json(err.toBody(), err.status as 400);
     deps.log.error('request failed', { path: c.req.path, err: err instanceof Error ? err.stack : String(err) });
     return c.json(new GkError('internal', 'the server failed on this request').toBody(), 500);

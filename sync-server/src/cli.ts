@@ -1,21 +1,39 @@
-// The organiser's command line: `tsx sync-server/src/cli.ts import --event <id> <file>`.
-// The logic is runCli, which takes its arguments, output and environment as parameters
-// so tests call it in-process; only the last lines touch process.
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { extname } from 'node:path';
+// The organiser's command line: `tsx sync-server/src/cli.ts import --event <id> <file>`,
+// `create-admin` and `set-password`. The logic is runCli, which takes its arguments,
+// output, environment and password reader as parameters so tests call it in-process;
+// only the last lines touch process.
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { eventId as parseEventId, type EventId } from '@gatekeeper/shared/ids';
+import { eventId as parseEventId, inspectorId, newId, type EventId } from '@gatekeeper/shared/ids';
 import { GkError } from '@gatekeeper/shared/protocol/errors';
+import { hashPassword } from './auth/passwords.ts';
+import { checkNewPassword } from './auth/password-policy.ts';
+import { readNewPassword } from './cli-secret.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { importTickets } from './import/run.ts';
 import { CSV_COLUMN_NAMES, MAX_IMPORT_BYTES, type ImportError, type ImportFormat } from './import/tickets.ts';
 import { openSqliteStorage } from './storage/sqlite/index.ts';
 
-export interface CliIo { out(line: string): void; err(line: string): void }
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+  /** A new password for `what`: a prompt without echo at a terminal, else stdin; never argv. */
+  readPassword?(what: string): Promise<string>;
+}
 
 const USAGE = `Usage: tsx sync-server/src/cli.ts import --event <eventId> [--db <file>] <file.csv|file.json>
        (or: npm run import -- --event <eventId> <file>)
+       tsx sync-server/src/cli.ts create-admin --username <name> [--name <full name>] [--db <file>]
+       tsx sync-server/src/cli.ts set-password --username <name> [--db <file>]
+       (or: npm run cli -- create-admin --username <name>)
+
+create-admin makes an admin account (the first one, on a production server: npm run serve
+seeds none). set-password sets anyone's password and ends their sessions (sockets still
+open on a running server end when they next reconnect). Both read the password from a
+prompt that does not echo, or from the first line of stdin; never from the command line.
+A password has at least 10 characters and is none of the demo's published ones.
 
 Imports tickets into an existing event: every row or, if any row is wrong, none.
 
@@ -44,15 +62,18 @@ export async function runCli(argv: string[], io: CliIo, env: Record<string, stri
     return 0;
   }
   const [command, ...files] = args.positionals;
-  if (command !== 'import') {
+  if (command !== 'import' && command !== 'create-admin' && command !== 'set-password') {
     io.err(`${command === undefined ? 'no command given' : `unknown command ${JSON.stringify(command)}`}\n\n${USAGE}`);
     return 1;
   }
   try {
-    return await runImport(args.values.event, args.values.db, files, io, env);
+    if (command === 'import') return await runImport(args.values.event, args.values.db, files, io, env);
+    if (files.length) throw new CliError(`${command} takes no file (and never a password: it asks for it)\n\n${USAGE}`);
+    return await runPassword(command, args.values, io, env);
   } catch (e) {
     if (e instanceof CliError || e instanceof ConfigError) io.err(e.message);
-    else io.err(`import failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    else if (e instanceof GkError && e.code === 'bad_request') io.err(e.message);
+    else io.err(`${command} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     return 1;
   }
 }
@@ -64,6 +85,8 @@ function parse(argv: string[]) {
     strict: true,
     options: {
       event: { type: 'string', short: 'e' },
+      username: { type: 'string', short: 'u' },
+      name: { type: 'string' },
       db: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -105,6 +128,40 @@ async function runImport(
     }
     // Storage refused a row (e.g. an imported code another ticket of the event already has).
     throw new CliError(`${file}: ${e.message}; nothing was imported.`);
+  } finally {
+    await storage.close();
+  }
+}
+
+async function runPassword(
+  command: 'create-admin' | 'set-password', values: { username?: string; name?: string; db?: string }, io: CliIo, env: Record<string, string | undefined>,
+): Promise<number> {
+  const username = values.username?.toLowerCase();
+  if (!username) throw new CliError(`--username is required\n\n${USAGE}`);
+  // The same rule as POST /api/events/:eventId/staff.
+  if (!/^[a-z0-9._-]{2,64}$/.test(username)) throw new CliError('--username: 2 to 64 of a-z, 0-9, . _ -');
+  const db = values.db ?? loadConfig(env).dbFile;
+  if (command === 'set-password' && !existsSync(db)) throw new CliError(`no database at ${db}; pass --db <file>`);
+  if (db !== ':memory:') mkdirSync(dirname(db), { recursive: true });
+  const storage = await openSqliteStorage({ file: db });
+  try {
+    const existing = await storage.getStaffByUsername(username);
+    if (command === 'create-admin' && existing) throw new CliError(`${username} already exists in ${db}; use set-password to give it a new password`);
+    if (command === 'set-password' && !existing) throw new CliError(`no staff ${username} in ${db}`);
+    if (!io.readPassword) throw new CliError('no way to read a password here');
+    const password = await io.readPassword(username).catch((e: unknown) => { throw new CliError(messageOf(e)); });
+    checkNewPassword(password);
+    const passwordHash = await hashPassword(password);
+    if (existing) {
+      await storage.setStaffPassword(existing.id, passwordHash);
+      const ended = await storage.deleteStaffSessions(existing.id);
+      io.out(`set the password of ${username}; ended ${ended} session${ended === 1 ? '' : 's'}`);
+    } else {
+      const id = inspectorId(newId('i-'));
+      await storage.createStaff({ id, username, name: values.name ?? username, role: 'admin', passwordHash, disabled: false });
+      io.out(`created admin ${username} in ${db}`);
+    }
+    return 0;
   } finally {
     await storage.close();
   }
@@ -159,5 +216,6 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   process.exitCode = await runCli(process.argv.slice(2), {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
+    readPassword: readNewPassword,
   });
 }

@@ -37,7 +37,7 @@ export const OPTIONS = {
   dataDir: { env: 'GK_DATA_DIR', description: 'Folder for the SQLite file and the self-signed certificate', default: './data', parse: str },
   dbFile: { env: 'GK_DB_FILE', description: 'SQLite file (default: <GK_DATA_DIR>/gatekeeper.sqlite)', default: '', parse: (r: string) => r },
   synchronous: { env: 'GK_SQLITE_SYNCHRONOUS', description: 'durability of an acknowledged write: FULL (WAL fsynced before the answer) survives power loss, NORMAL only a process crash', default: 'FULL' as 'FULL' | 'NORMAL', parse: oneOf('FULL', 'NORMAL') },
-  seedDemo: { env: 'GK_SEED_DEMO', description: 'Create the demo event, tickets and logins when the database is empty', default: true, parse: bool },
+  demo: { env: 'GK_DEMO', description: 'Demo mode (npm start sets it): create the demo event and its published logins in an empty database, and serve them beyond loopback', default: false, parse: bool },
   demoTickets: { env: 'GK_DEMO_TICKETS', description: 'How many demo tickets to create', default: 200, parse: int(1, 1_000_000) },
   pwaDir: { env: 'GK_PWA_DIR', description: 'Built scanner app to serve (vite build output)', default: './dist/pwa', parse: str },
   publicUrl: { env: 'GK_PUBLIC_URL', description: 'Base URL printed in ticket links (default: the HTTPS LAN address)', default: '', parse: (r: string) => r },

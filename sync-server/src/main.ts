@@ -2,7 +2,7 @@
 import QRCode from 'qrcode';
 import { ConfigError, configHelp, describeConfig, loadConfig } from './config.ts';
 import { jsonLogger } from './log.ts';
-import { DEMO_EVENT, DEMO_LOGINS } from './seed/seed.ts';
+import { DEMO_EVENT, type DEMO_LOGINS } from './seed/seed.ts';
 import { startServer } from './server.ts';
 import { lanAddresses } from './tls.ts';
 
@@ -13,14 +13,21 @@ async function main(): Promise<void> {
   }
   let config;
   try {
-    config = loadConfig(process.env);
+    // `--demo` (npm start) or GK_DEMO=true: the demo is asked for, never a default.
+    config = loadConfig(process.env, process.argv.includes('--demo') ? { demo: true } : {});
   } catch (e) {
     if (e instanceof ConfigError) { process.stderr.write(`${e.message}\n`); process.exit(2); }
     throw e;
   }
   const log = jsonLogger(config.logLevel);
   log.info('starting', { config: describeConfig(config) });
-  const server = await startServer(config, log);
+  let server;
+  try {
+    server = await startServer(config, log);
+  } catch (e) {
+    if (e instanceof ConfigError) { process.stderr.write(`${e.message}\n`); process.exit(2); }
+    throw e;
+  }
 
   const lan = config.host === '0.0.0.0' ? lanAddresses() : [];
   const phoneUrl = server.httpsPort !== null && lan[0] ? `https://${lan[0]}:${server.httpsPort}` : null;
@@ -30,8 +37,7 @@ async function main(): Promise<void> {
     `  On this machine:  ${server.url}${server.httpsUrl ? `   (HTTPS: ${server.httpsUrl})` : ''}`,
     ...(phoneUrl ? [`  On a phone (same network; accept the self-signed certificate once):  ${phoneUrl}`] : []),
     `  Database: ${config.dbFile}${server.seeded ? `  (demo event "${DEMO_EVENT}" created)` : ''}`,
-    '  Demo logins (username / password):',
-    ...DEMO_LOGINS.map((l) => `    ${l.role.padEnd(10)} ${l.username} / ${l.password}`),
+    ...loginLines(config.demo, server.publicLogins),
     '',
   ];
   process.stdout.write(lines.join('\n') + '\n');
@@ -46,6 +52,23 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** What the terminal says about logins: the published ones only in demo mode, and always that they are public. */
+function loginLines(demo: boolean, published: ReadonlyArray<(typeof DEMO_LOGINS)[number]>): string[] {
+  if (demo && published.length) {
+    return [
+      '  DEMO MODE: these logins are public (they are in the README). Do not use this server for a real event;',
+      '  for one, start with `npm run serve` and create an admin with `npm run cli -- create-admin`.',
+      '  Demo logins (username / password):',
+      ...published.map((l) => `    ${l.role.padEnd(10)} ${l.username} / ${l.password}`),
+    ];
+  }
+  if (demo) return ['  Demo mode (the demo logins no longer have their published passwords).'];
+  if (published.length) {
+    return [`  Serving on loopback only: ${published.map((l) => l.username).join(', ')} still have the published demo passwords; change them (npm run cli -- set-password --username <name>).`];
+  }
+  return [];
 }
 
 main().catch((e) => {

@@ -8,13 +8,14 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { createApp } from './app.ts';
-import { RateLimiter } from './auth/rate-limit.ts';
-import type { Config } from './config.ts';
+import { HashGate } from './auth/hash-gate.ts';
+import { LoginThrottle } from './auth/rate-limit.ts';
+import { ConfigError, type Config } from './config.ts';
 import { Hub } from './hub/hub.ts';
 import { Issuer } from './issuer.ts';
 import type { Logger } from './log.ts';
 import { ScanService } from './scans/scan-service.ts';
-import { seedDemo } from './seed/seed.ts';
+import { publishedLogins, seedDemo, type DEMO_LOGINS } from './seed/seed.ts';
 import { openSqliteStorage } from './storage/sqlite/index.ts';
 import type { Storage } from './storage/types.ts';
 import { lanAddresses, loadTlsCredentials } from './tls.ts';
@@ -29,13 +30,15 @@ export interface RunningServer {
   storage: Storage;
   hub: Hub;
   seeded: boolean;
+  /** Demo logins whose password is still the published one; non-empty beyond loopback only in demo mode. */
+  publicLogins: Array<(typeof DEMO_LOGINS)[number]>;
   close(): Promise<void>;
 }
 
 export async function startServer(config: Config, log: Logger, now: () => number = Date.now): Promise<RunningServer> {
   if (config.dbFile !== ':memory:') mkdirSync(dirname(config.dbFile), { recursive: true });
   const storage = openSqliteStorage({
-    file: config.dbFile, synchronous: config.synchronous, checkpoints: 'worker',
+    file: config.dbFile, synchronous: config.synchronous, checkpoints: 'worker', fsync: 'worker',
     onCheckpointFailure: (e) => log.error('checkpoint worker failed; SQLite checkpoints inside commits from now on', { err: String(e) }),
   });
   let linkBase = config.publicUrl;
@@ -44,15 +47,32 @@ export async function startServer(config: Config, log: Logger, now: () => number
   const hub = new Hub({ storage, scans: () => scans!, log, now, allowedOrigins: config.allowedOrigins, gossipTickMs: config.gossipTickMs });
   scans = new ScanService(storage, hub, now);
 
-  const seeded = config.seedDemo ? await seedDemo(storage, issuer, { tickets: config.demoTickets, now: now() }) : false;
+  let seeded = false;
+  let publicLogins: RunningServer['publicLogins'];
+  try {
+    seeded = config.demo ? await seedDemo(storage, issuer, { tickets: config.demoTickets, now: now() }) : false;
+    publicLogins = await publishedLogins(storage);
+    // Refused rather than quietly bound to loopback: phones would then fail to connect
+    // with nothing on the gate to say why; this says it once, where the operator looks.
+    if (publicLogins.length && !config.demo && !isLoopback(config.host)) {
+      throw new ConfigError(
+        `refusing to serve on ${config.host}: the demo login${publicLogins.length > 1 ? 's' : ''} ${publicLogins.map((l) => l.username).join(', ')} still ` +
+        `${publicLogins.length > 1 ? 'have their' : 'has its'} published password, which anyone can look up.\n` +
+        '  Change their passwords (npm run cli -- set-password --username <name>) or disable them (POST /api/staff/:staffId/disable,\n' +
+        '  from a server bound to loopback: GK_HOST=127.0.0.1), or run the demo on purpose: npm start (GK_DEMO=true).',
+      );
+    }
+  } catch (e) {
+    hub.close();
+    await storage.close();
+    throw e;
+  }
 
   const app = createApp({
     storage, scans, issuer, push: hub, log, now,
     sessionTtlMs: config.sessionHours * 3600_000,
-    loginLimits: {
-      perAccount: new RateLimiter({ max: 5, windowMs: 15 * 60_000 }, now),
-      perAddress: new RateLimiter({ max: 30, windowMs: 15 * 60_000 }, now),
-    },
+    logins: new LoginThrottle(undefined, now),
+    hashing: new HashGate(),
     pwaDir: config.pwaDir,
   });
   const listener = getRequestListener(app.fetch);
@@ -83,11 +103,16 @@ export async function startServer(config: Config, log: Logger, now: () => number
   if (!linkBase) linkBase = httpsPort !== null && lan ? `https://${lan}:${httpsPort}` : (httpsUrl ?? url);
 
   return {
-    url, httpsUrl, port, httpsPort, storage, hub, seeded,
+    url, httpsUrl, port, httpsPort, storage, hub, seeded, publicLogins,
     async close() {
       hub.close();
       await Promise.all(servers.map((s) => new Promise<void>((r) => { s.closeAllConnections?.(); s.close(() => r()); })));
       await storage.close();
     },
   };
+}
+
+/** Reachable from this machine only. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }

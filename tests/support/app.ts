@@ -10,7 +10,8 @@ import type { Conflict, Scan } from '@gatekeeper/shared/domain';
 import { newId, type CheckpointId, type DeviceId, type EventId, type InspectorId, type ScanId, type TicketId } from '@gatekeeper/shared/ids';
 import { GkError, zErrorBody, type Down, type ScanRequest } from '@gatekeeper/shared/protocol/index';
 import { createApp } from '../../sync-server/src/app.ts';
-import { RateLimiter } from '../../sync-server/src/auth/rate-limit.ts';
+import { HashGate, type HashGateOptions } from '../../sync-server/src/auth/hash-gate.ts';
+import { LOGIN_RULES, LoginThrottle, type LoginRules } from '../../sync-server/src/auth/rate-limit.ts';
 import { createSession, SESSION_COOKIE } from '../../sync-server/src/auth/sessions.ts';
 import { Issuer } from '../../sync-server/src/issuer.ts';
 import { silentLogger } from '../../sync-server/src/log.ts';
@@ -25,8 +26,8 @@ export type App = ReturnType<typeof createApp>;
 
 /** Session lifetime the test app gives out: the server's default (16 h). */
 export const SESSION_TTL_MS = 16 * 3600_000;
-/** The login limits server.ts configures (5 and 30 failures per 15 min), as the test app's default. */
-export const LOGIN_LIMITS = { perAccount: { max: 5, windowMs: 15 * 60_000 }, perAddress: { max: 30, windowMs: 15 * 60_000 } };
+/** The login throttle's rules server.ts uses, as the test app's default. */
+export const LOGIN_LIMITS: LoginRules = LOGIN_RULES;
 
 export interface AppResponse {
   status: number;
@@ -96,8 +97,10 @@ export function assertErrorBody(method: string, path: string, res: AppResponse):
 export class FakePush {
   readonly broadcasts: Array<{ eventId: EventId; msg: Down }> = [];
   readonly disconnected: DeviceId[] = [];
+  readonly closedStaff: InspectorId[] = [];
   broadcast(eventId: EventId, msg: Down): void { this.broadcasts.push({ eventId, msg }); }
   disconnectDevice(id: DeviceId): void { this.disconnected.push(id); }
+  closeStaff(id: InspectorId): void { this.closedStaff.push(id); }
 }
 
 export interface TestApp {
@@ -129,9 +132,11 @@ export interface TestAppOptions {
   pwa?: boolean;
   /** Start of the frozen clock (default: now, so the demo event is running). */
   now?: number;
-  /** Login limits, default LOGIN_LIMITS. Every failed login costs a scrypt: a test of the
-   *  address limit may lower it rather than spend 30 of them. */
-  loginLimits?: Partial<typeof LOGIN_LIMITS>;
+  /** Login throttle rules, default LOGIN_LIMITS. Every failed login costs a scrypt: a test
+   *  of the address limit may lower it rather than spend 30 of them. */
+  loginLimits?: Partial<LoginRules>;
+  /** The password-hashing gate's bounds (default: the server's). */
+  hashing?: HashGateOptions;
   /** How the WAL is fsynced (default: for real): a test can make the disk fail. */
   syncFile?: SyncFile;
 }
@@ -157,10 +162,8 @@ export async function makeTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   await seedDemo(storage, issuer, { tickets: opts.tickets ?? 60, now: clock.now });
   const app = createApp({
     storage, scans, issuer, push, log: silentLogger, now, sessionTtlMs: SESSION_TTL_MS,
-    loginLimits: {
-      perAccount: new RateLimiter(opts.loginLimits?.perAccount ?? LOGIN_LIMITS.perAccount, now),
-      perAddress: new RateLimiter(opts.loginLimits?.perAddress ?? LOGIN_LIMITS.perAddress, now),
-    },
+    logins: new LoginThrottle({ ...LOGIN_LIMITS, ...opts.loginLimits }, now),
+    hashing: new HashGate(opts.hashing),
     pwaDir,
   });
   return {

@@ -10,7 +10,8 @@ export async function startChildServer(env: Record<string, string>): Promise<Chi
   // can pass it on) would leave the real server running: no crash at all.
   const proc = spawn(process.execPath, ['--import', 'tsx', 'sync-server/src/main.ts'], {
     cwd: process.cwd(),
-    env: { ...process.env, GK_HOST: '127.0.0.1', GK_PORT: '0', GK_HTTPS_PORT: '-1', GK_LOG_LEVEL: 'warn', ...env },
+    // Demo mode unless the test says otherwise: the tests log in with the demo's logins.
+    env: { ...process.env, GK_HOST: '127.0.0.1', GK_PORT: '0', GK_HTTPS_PORT: '-1', GK_LOG_LEVEL: 'warn', GK_DEMO: 'true', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -19,7 +19,8 @@ export async function startTestServer(overrides: Partial<Config> = {}, log: Logg
   const dir = mkdtempSync(join(tmpdir(), 'gk-test-'));
   const config = loadConfig({}, {
     host: '127.0.0.1', port: 0, httpsPort: -1, dataDir: dir, dbFile: join(dir, 'gatekeeper.sqlite'),
-    pwaDir: join(process.cwd(), 'dist/pwa'), demoTickets: 50, ...overrides,
+    // Demo mode: the tests log in with the demo's logins (loopback either way).
+    pwaDir: join(process.cwd(), 'dist/pwa'), demoTickets: 50, demo: true, ...overrides,
   });
   const server = await startServer(config, log);
   return {

@@ -1,8 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eventId, ticketId } from '@gatekeeper/shared/ids';
+import { verifyPassword } from '@gatekeeper/sync-server/auth/passwords';
 import { runCli } from '@gatekeeper/sync-server/cli';
 import { openSqliteStorage } from '@gatekeeper/sync-server/storage/sqlite/index';
 
@@ -21,12 +23,14 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Run the CLI in-process; output as the user would read it. */
-async function cli(argv: string[], env: Record<string, string | undefined> = {}) {
+/** Run the CLI in-process; output as the user would read it; `password` is what the prompt reads. */
+async function cli(argv: string[], env: Record<string, string | undefined> = {}, password?: string) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli(argv, { out: (s) => out.push(s), err: (s) => err.push(s) }, env);
-  return { code, out: out.join('\n'), err: err.join('\n') };
+  const asked: string[] = [];
+  const readPassword = async (what: string) => { asked.push(what); return password ?? ''; };
+  const code = await runCli(argv, { out: (s) => out.push(s), err: (s) => err.push(s), readPassword }, env);
+  return { code, out: out.join('\n'), err: err.join('\n'), ...(asked.length ? { asked } : {}) };
 }
 
 function file(name: string, text: string | Buffer): string {
@@ -137,5 +141,67 @@ describe('gatekeeper usage', () => {
       expect(r.code, argv.join(' ')).toBe(1);
       expect(r.err, argv.join(' ')).toMatch(/Usage:/);
     }
+  });
+});
+
+describe('gatekeeper create-admin and set-password', () => {
+  const staff = async (username: string) => {
+    const storage = openSqliteStorage({ file: db });
+    try { return await storage.getStaffByUsername(username); } finally { await storage.close(); }
+  };
+
+  it('creates an admin with the password read from the prompt, in a database it creates if need be', async () => {
+    const fresh = join(dir, 'new', 'gatekeeper.sqlite');
+    const r = await cli(['create-admin', '--username', 'Ada', '--name', 'Ada Lovelace'], { GK_DB_FILE: fresh }, 'correct horse battery');
+    expect(r).toMatchObject({ code: 0, out: `created admin ada in ${fresh}`, err: '', asked: ['ada'] });
+    const storage = openSqliteStorage({ file: fresh });
+    try {
+      const ada = await storage.getStaffByUsername('ada');
+      expect(ada).toMatchObject({ name: 'Ada Lovelace', role: 'admin', disabled: false });
+      expect(await verifyPassword('correct horse battery', ada!.passwordHash)).toBe(true);
+    } finally { await storage.close(); }
+  });
+
+  it('never takes the password from the command line', async () => {
+    const r = await cli(['create-admin', '--username', 'ada', '--password', 'correct horse battery', '--db', db]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/Unknown option '--password'/);
+    const positional = await cli(['create-admin', '--username', 'ada', '--db', db, 'correct horse battery']);
+    expect(positional.code).toBe(1);
+    expect(positional.err).toMatch(/never a password/);
+    expect(await staff('ada')).toBeNull();
+  });
+
+  it('refuses a short or published password, and an existing username, creating nothing', async () => {
+    for (const pw of ['short', 'admin-demo', '']) {
+      const r = await cli(['create-admin', '--username', 'ada', '--db', db], {}, pw);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/at least 10 characters|published demo password/);
+    }
+    expect(await staff('ada')).toBeNull();
+    expect((await cli(['create-admin', '-u', 'ada', '--db', db], {}, 'correct horse battery')).code).toBe(0);
+    const again = await cli(['create-admin', '-u', 'ada', '--db', db], {}, 'another long password');
+    expect(again.code).toBe(1);
+    expect(again.err).toMatch(/already exists.*set-password/);
+  });
+
+  it('set-password gives an existing account a new password and ends its sessions', async () => {
+    expect((await cli(['create-admin', '-u', 'ada', '--db', db], {}, 'correct horse battery')).code).toBe(0);
+    const ada = (await staff('ada'))!;
+    const storage = openSqliteStorage({ file: db });
+    await storage.createSession({ tokenHash: 'h', inspectorId: ada.id, createdAt: 0, expiresAt: Date.now() + 3600_000 });
+    await storage.close();
+    const r = await cli(['set-password', '-u', 'ada', '--db', db], {}, 'a different long one');
+    expect(r).toMatchObject({ code: 0, out: 'set the password of ada; ended 1 session' });
+    expect(await verifyPassword('a different long one', (await staff('ada'))!.passwordHash)).toBe(true);
+    expect((await cli(['set-password', '-u', 'nobody', '--db', db], {}, 'a different long one')).err).toMatch(/no staff nobody/);
+  });
+
+  it('reads the password from the first line of stdin when it is not a terminal', { timeout: 60_000 }, () => {
+    const tsx = join(process.cwd(), 'node_modules/.bin/tsx');
+    const r = spawnSync(tsx, ['sync-server/src/cli.ts', 'create-admin', '--username', 'piped', '--db', db], { input: 'from a pipe 123\nignored\n', encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    return staff('piped').then(async (s) => expect(await verifyPassword('from a pipe 123', s!.passwordHash)).toBe(true));
   });
 });

@@ -95,10 +95,23 @@ interface RouteCase {
   req(): Req | Promise<Req>;
   /** What the successful answer must hold, beyond a 2xx status. */
   check(r: AppResponse): void;
+  /** Who succeeds, when the role's shared session must not be used (the call ends or changes it). */
+  client?(): Promise<AppClient>;
 }
 
 let serial = 0;
 const unique = (prefix: string) => `${prefix}-${++serial}`;
+
+const FRESH_PASSWORD = 'fresh-pass-1';
+let freshHash: Promise<string> | null = null;
+/** A new member of the demo event's staff, for a test that disables, resets or signs them out. */
+async function freshStaff(role: Role = 'inspector'): Promise<{ id: InspectorId; username: string; client(): Promise<AppClient> }> {
+  const username = unique('fresh');
+  const id = inspectorId(`i-${username}`);
+  await t.storage.createStaff({ id, username, name: `Fresh ${username}`, role, passwordHash: await (freshHash ??= hashPassword(FRESH_PASSWORD)), disabled: false });
+  await t.storage.assignStaff(DEMO_EVENT, id);
+  return { id, username, client: () => t.as(username) };
+}
 
 const ROUTES: RouteCase[] = [
   { route: 'GET /healthz', need: 'none', scoped: false, req: () => ({ path: '/healthz' }), check: (r) => expect(r.json).toEqual({ ok: true }) },
@@ -127,6 +140,42 @@ const ROUTES: RouteCase[] = [
     route: 'POST /api/devices/:deviceId/revoke', need: 'supervisor', scoped: true,
     req: async () => ({ path: `/api/devices/${await registerPhone(as.inspector, 'to be revoked')}/revoke` }),
     check: (r) => expect(r.json).toEqual({ ok: true }),
+  },
+  {
+    route: 'POST /api/me/password', need: 'any', scoped: false,
+    client: async () => (await freshStaff()).client(),
+    req: () => ({ path: '/api/me/password', body: { currentPassword: FRESH_PASSWORD, newPassword: 'a new long password' } }),
+    check: (r) => expect(r.json).toEqual({ otherSessionsEnded: 0 }),
+  },
+  {
+    route: 'POST /api/me/sign-out-everywhere', need: 'any', scoped: false,
+    client: async () => (await freshStaff()).client(),
+    req: () => ({ path: '/api/me/sign-out-everywhere' }),
+    check: (r) => expect(r.json).toEqual({ sessionsEnded: 1 }),
+  },
+  {
+    route: 'GET /api/staff', need: 'admin', scoped: false, req: () => ({ path: '/api/staff' }),
+    check: (r) => expect(r.json.staff).toEqual(expect.arrayContaining([{ id: 'i-inspector', username: 'inspector', name: 'Ingrid Inspector', role: 'inspector', disabled: false }])),
+  },
+  {
+    route: 'POST /api/staff/:staffId/password', need: 'admin', scoped: false,
+    req: async () => ({ path: `/api/staff/${(await freshStaff()).id}/password`, body: { newPassword: 'reset by the admin' } }),
+    check: (r) => expect(r.json).toEqual({ sessionsEnded: 0 }),
+  },
+  {
+    route: 'POST /api/staff/:staffId/disable', need: 'admin', scoped: false,
+    req: async () => ({ path: `/api/staff/${(await freshStaff()).id}/disable` }),
+    check: (r) => expect(r.json).toMatchObject({ staff: { disabled: true }, sessionsEnded: 0 }),
+  },
+  {
+    route: 'POST /api/staff/:staffId/enable', need: 'admin', scoped: false,
+    req: async () => ({ path: `/api/staff/${(await freshStaff()).id}/enable` }),
+    check: (r) => expect(r.json).toMatchObject({ staff: { disabled: false } }),
+  },
+  {
+    route: 'POST /api/staff/:staffId/unlock', need: 'admin', scoped: false,
+    req: () => ({ path: '/api/staff/i-inspector/unlock' }),
+    check: (r) => expect(r.json).toEqual({ lifted: expect.any(Number) }),
   },
   { route: 'GET /api/events', need: 'any', scoped: false, req: () => ({ path: '/api/events' }), check: (r) => expect(r.json.events.map((e: { id: string }) => e.id)).toEqual([DEMO_EVENT]) },
   {
@@ -217,7 +266,11 @@ const below = (need: Need): Role[] => (need === 'none' || need === 'any' || need
 const sessionOf = (role: Role) => as[role];
 const send = (client: AppClient, method: string, r: Req) => client.request(method, r.path, r.body, r.headers);
 
-describe('every route and who may call it', () => {
+// Scrypt-bound tests get a generous timeout: ~50 ms a hash on an idle machine, over a
+// second on a loaded CI box.
+const SLOW = { timeout: 60_000 };
+
+describe('every route and who may call it', SLOW, () => {
   describe.each(ROUTES)('$route', (rc) => {
     const method = rc.route.split(' ')[0]!;
 
@@ -245,7 +298,7 @@ describe('every route and who may call it', () => {
       });
     }
     it(`succeeds for ${rc.need === 'none' ? 'anyone' : rc.need === 'any' ? 'any session' : `a ${rc.need}`}`, async () => {
-      const client = rc.need === 'none' ? t.client() : rc.need === 'any' ? as.inspector : sessionOf(rc.need);
+      const client = rc.client ? await rc.client() : rc.need === 'none' ? t.client() : rc.need === 'any' ? as.inspector : sessionOf(rc.need);
       const r = await send(client, method, await rc.req());
       ok2xx(r);
       expect(r.status).toBeLessThan(300);
@@ -296,7 +349,7 @@ describe('every route and who may call it', () => {
 // ---------------------------------------------------------------------------------------
 // Logging in and out.
 
-describe('login', () => {
+describe('login', SLOW, () => {
   beforeAll(async () => {
     await t.storage.createStaff({ id: inspectorId('i-gatehand'), username: 'gatehand', name: 'Gus Gatehand', role: 'inspector', passwordHash: await hashPassword('gatehand-pass'), disabled: false });
     await t.storage.assignStaff(DEMO_EVENT, inspectorId('i-gatehand'));
@@ -347,37 +400,133 @@ describe('login', () => {
     expect((await c.get('/api/me')).status).toBe(401);
   });
 
-  it(`locks an account after ${LOGIN_LIMITS.perAccount.max} failures, from any address, with Retry-After, until the window passes`, async () => {
+  const FREE = LOGIN_LIMITS.perPair.free;
+  const guess = (c: AppClient, username: string, i: number) => c.post('/api/login', { username, password: `guess-${i}` });
+
+  it(`counts an attempt before hashing: ${FREE * 4} parallel wrong logins for one account from one address get ${FREE} × 401 and the rest 429`, async () => {
+    const c = t.client('192.0.2.20');
+    const answers = await Promise.all(Array.from({ length: FREE * 4 }, (_, i) => guess(c, 'gatehand', i)));
+    expect(answers.filter((r) => r.status === 401)).toHaveLength(FREE);
+    expect(answers.filter((r) => r.status === 429)).toHaveLength(FREE * 3);
+    t.clock.advance(LOGIN_LIMITS.perPair.forgetAfterMs + 1);
+  });
+
+  it(`makes one address wait after ${FREE} failures for one account, doubling with each further one, without locking the account elsewhere`, async () => {
     const c = t.client('192.0.2.10');
-    for (let i = 0; i < LOGIN_LIMITS.perAccount.max; i++) {
-      expect((await c.post('/api/login', { username: 'gatehand', password: `guess-${i}` })).status).toBe(401);
-    }
-    // Even the right password, even from elsewhere: the guesser must not learn it is right.
-    for (const from of [c, t.client('192.0.2.11')]) {
-      const r = await from.post('/api/login', { username: 'GATEHAND', password: 'gatehand-pass' });
-      expect(r.status).toBe(429);
-      expect(r.json.error.code).toBe('rate_limited');
-      expect(r.headers.get('retry-after')).toBe(String(LOGIN_LIMITS.perAccount.windowMs / 1000));
-    }
-    // Other accounts are not locked by it.
+    for (let i = 0; i < FREE; i++) expect((await guess(c, 'gatehand', i)).status).toBe(401);
+    // Even the right password: the guesser must not learn it is right.
+    const first = await c.post('/api/login', { username: 'GATEHAND', password: 'gatehand-pass' });
+    expect(first.status).toBe(429);
+    expect(first.json.error.code).toBe('rate_limited');
+    const delayS = LOGIN_LIMITS.perPair.delayMs / 1000;
+    expect(first.headers.get('retry-after')).toBe(String(delayS));
+    // Gus himself, at another gate, logs in.
+    expect((await t.client('192.0.2.11').post('/api/login', { username: 'gatehand', password: 'gatehand-pass' })).status).toBe(200);
+    // Other accounts from the same address are not held up.
     expect((await c.post('/api/login', { username: 'inspector', password: login('inspector').password })).status).toBe(200);
-    t.clock.advance(LOGIN_LIMITS.perAccount.windowMs + 1);
+    t.clock.advance(LOGIN_LIMITS.perPair.delayMs);
+    expect((await guess(c, 'gatehand', 99)).status).toBe(401);
+    expect((await guess(c, 'gatehand', 100)).headers.get('retry-after')).toBe(String(delayS * 2));
+    t.clock.advance(LOGIN_LIMITS.perPair.forgetAfterMs + 1);
     expect((await c.post('/api/login', { username: 'gatehand', password: 'gatehand-pass' })).status).toBe(200);
   });
 
-  it('limits the failures of one address over any accounts', async () => {
+  it('lets an admin unlock an account for every address', async () => {
+    const c = t.client('192.0.2.12');
+    for (let i = 0; i < FREE; i++) expect((await guess(c, 'gatehand', i)).status).toBe(401);
+    expect((await c.post('/api/login', { username: 'gatehand', password: 'gatehand-pass' })).status).toBe(429);
+    expect((await as.supervisor.post('/api/staff/i-gatehand/unlock')).status).toBe(403);
+    const r = await as.admin.post('/api/staff/i-gatehand/unlock');
+    expect(r.json).toEqual({ lifted: 1 });
+    expect((await c.post('/api/login', { username: 'gatehand', password: 'gatehand-pass' })).status).toBe(200);
+  });
+
+  it('limits the failures of one address over any accounts, and refunds its successful logins', async () => {
     // Every failure costs a scrypt: an app of its own with the address limit at 3, not 30.
-    const perAddress = { max: 3, windowMs: LOGIN_LIMITS.perAddress.windowMs };
+    const perAddress = { ...LOGIN_LIMITS.perAddress, free: 3 };
     const small = await makeTestApp({ tickets: 0, loginLimits: { perAddress } });
     try {
-      const botnet = small.client('198.51.100.7');
-      for (let i = 0; i < perAddress.max; i++) expect((await botnet.post('/api/login', { username: `user-${i}`, password: 'x' })).status).toBe(401);
-      const r = await botnet.post('/api/login', { username: 'supervisor', password: login('supervisor').password });
+      const venue = small.client('198.51.100.7');
+      for (let i = 0; i < 2; i++) expect((await venue.post('/api/login', { username: 'inspector', password: login('inspector').password })).status).toBe(200);
+      for (let i = 0; i < perAddress.free; i++) expect((await venue.post('/api/login', { username: `user-${i}`, password: 'x' })).status).toBe(401);
+      const r = await venue.post('/api/login', { username: 'supervisor', password: login('supervisor').password });
       expect(r.status).toBe(429);
-      expect(r.headers.get('retry-after')).toBe(String(perAddress.windowMs / 1000));
+      expect(r.headers.get('retry-after')).toBe(String(perAddress.delayMs / 1000));
       // The accounts themselves are not locked: the same login from another address works.
       expect((await small.client('198.51.100.8').post('/api/login', { username: 'supervisor', password: login('supervisor').password })).status).toBe(200);
     } finally { await small.close(); }
+  });
+
+  it('answers 503 busy with Retry-After beyond the hashing queue, and does not count those attempts', async () => {
+    const small = await makeTestApp({ tickets: 0, hashing: { concurrency: 1, queue: 1 }, loginLimits: { perAddress: { ...LOGIN_LIMITS.perAddress, free: 4 } } });
+    try {
+      const c = small.client('198.51.100.9');
+      const answers = await Promise.all(Array.from({ length: 4 }, (_, i) => guess(c, `someone-${i}`, i)));
+      expect(answers.map((r) => r.status).sort()).toEqual([401, 401, 503, 503]);
+      for (const r of answers.filter((x) => x.status === 503)) {
+        expect(r.json.error.code).toBe('busy');
+        expect(r.headers.get('retry-after')).toBe('1');
+      }
+      // Only the two judged attempts were counted against the address (4 free): two more are judged.
+      for (let i = 0; i < 2; i++) expect((await guess(c, 'someone-else', i)).status).toBe(401);
+      expect((await guess(c, 'last-one', 0)).status).toBe(429);
+    } finally { await small.close(); }
+  });
+});
+
+describe('staff accounts', SLOW, () => {
+  it('changes one\u2019s own password only with the current one, ending one\u2019s other sessions but not this one', async () => {
+    const who = await freshStaff();
+    const here = await who.client();
+    const elsewhere = await who.client();
+    const wrong = await here.post('/api/me/password', { currentPassword: 'not-it-at-all', newPassword: 'a new long password' });
+    expect(wrong.status).toBe(403);
+    for (const bad of ['short', login('admin').password]) {
+      const r = await here.post('/api/me/password', { currentPassword: FRESH_PASSWORD, newPassword: bad });
+      expect(r.status).toBe(400);
+    }
+    const r = await here.post('/api/me/password', { currentPassword: FRESH_PASSWORD, newPassword: 'a new long password' });
+    expect(r.json).toEqual({ otherSessionsEnded: 1 });
+    expect((await here.get('/api/me')).status).toBe(200);
+    expect((await elsewhere.get('/api/me')).status).toBe(401);
+    expect((await t.client('203.0.113.1').post('/api/login', { username: who.username, password: FRESH_PASSWORD })).status).toBe(401);
+    expect((await t.client('203.0.113.1').post('/api/login', { username: who.username, password: 'a new long password' })).status).toBe(200);
+  });
+
+  it('signing out everywhere ends every session and closes every socket of one\u2019s own', async () => {
+    const who = await freshStaff();
+    const [a, b] = [await who.client(), await who.client()];
+    const r = await a.post('/api/me/sign-out-everywhere');
+    expect(r.json).toEqual({ sessionsEnded: 2 });
+    expect(r.headers.get('set-cookie')).toMatch(/^gk_session=;.*Max-Age=0/);
+    expect(t.push.closedStaff).toContain(who.id);
+    expect((await b.get('/api/me')).status).toBe(401);
+  });
+
+  it('an admin\u2019s password reset ends the person\u2019s sessions and closes their sockets; the new password works', async () => {
+    const who = await freshStaff();
+    const theirs = await who.client();
+    expect((await as.admin.post(`/api/staff/${who.id}/password`, { newPassword: 'short' })).status).toBe(400);
+    const r = await as.admin.post(`/api/staff/${who.id}/password`, { newPassword: 'reset by the admin' });
+    expect(r.json).toEqual({ sessionsEnded: 1 });
+    expect(t.push.closedStaff).toContain(who.id);
+    expect((await theirs.get('/api/me')).status).toBe(401);
+    expect((await t.client('203.0.113.2').post('/api/login', { username: who.username, password: 'reset by the admin' })).status).toBe(200);
+  });
+
+  it('disabling ends the sessions and closes the sockets at once; re-enabling lets them log in again; nobody disables themself', async () => {
+    const who = await freshStaff('supervisor');
+    const theirs = await who.client();
+    const r = await as.admin.post(`/api/staff/${who.id}/disable`);
+    expect(r.json).toMatchObject({ staff: { id: who.id, disabled: true }, sessionsEnded: 1 });
+    expect(t.push.closedStaff).toContain(who.id);
+    expect((await theirs.get('/api/me')).status).toBe(401);
+    const from = t.client('203.0.113.3');
+    expect((await from.post('/api/login', { username: who.username, password: FRESH_PASSWORD })).status).toBe(401);
+    expect((await as.admin.post(`/api/staff/${who.id}/enable`)).status).toBe(200);
+    expect((await from.post('/api/login', { username: who.username, password: FRESH_PASSWORD })).status).toBe(200);
+    expect((await as.admin.post('/api/staff/i-admin/disable')).status).toBe(400);
+    expect((await as.admin.post('/api/staff/i-nobody/disable')).status).toBe(404);
   });
 });
 

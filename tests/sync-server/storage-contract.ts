@@ -249,6 +249,28 @@ function peopleContract(makeStorage: MakeStorage): void {
       await s().deleteSession('h-1'); // deleting twice is harmless: logout may be retried
     });
 
+    it('lists staff, sets a password and disables and re-enables, refusing an unknown id', async () => {
+      expect((await s().listStaff()).map((x) => x.username)).toEqual(['anna', 'bram'].sort());
+      await s().setStaffPassword(INSPECTOR_A, 'scrypt$new');
+      await s().setStaffDisabled(INSPECTOR_A, true);
+      expect(await s().getStaff(INSPECTOR_A)).toEqual({ ...anna, passwordHash: 'scrypt$new', disabled: true });
+      await s().setStaffDisabled(INSPECTOR_A, false);
+      expect((await s().getStaff(INSPECTOR_A))?.disabled).toBe(false);
+      await expect(s().setStaffPassword(inspectorId('nobody'), 'x')).rejects.toThrow();
+      await expect(s().setStaffDisabled(inspectorId('nobody'), true)).rejects.toThrow();
+    });
+
+    it('ends every session of one member of staff, or all but the one kept', async () => {
+      const session = (tokenHash: string, inspectorId = INSPECTOR_A) => ({ tokenHash, inspectorId, createdAt: T0, expiresAt: T0 + 3600_000 });
+      for (const x of [session('a-1'), session('a-2'), session('a-3'), session('b-1', INSPECTOR_B)]) await s().createSession(x);
+      expect(await s().deleteStaffSessions(INSPECTOR_A, 'a-2')).toBe(2);
+      expect(await s().getSession('a-1')).toBeNull();
+      expect(await s().getSession('a-2')).not.toBeNull();
+      expect(await s().deleteStaffSessions(INSPECTOR_A)).toBe(1);
+      expect(await s().getSession('a-2')).toBeNull();
+      expect(await s().getSession('b-1')).not.toBeNull();
+    });
+
     it('registers, lists and touches devices', async () => {
       const a = makeDevice();
       const b = makeDevice({ id: DEVICE_B, inspectorId: INSPECTOR_B, name: 'iPhone', createdAt: T0 + 1 });

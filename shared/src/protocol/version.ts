@@ -10,7 +10,9 @@
 //   3 — error code `unavailable`: the server could not store the scan or batch (disk full,
 //       an I/O error, the database locked) and stored none of it; send it again later.
 //       Version 1 and 2 clients, which do not know the code, get `internal` instead.
-export const PROTOCOL_VERSION = 3;
+//   4 — error code `busy` (HTTP 503 with Retry-After): too many password checks at once
+//       (a login flood); nothing was done, try again. HTTP only: never sent on the socket.
+export const PROTOCOL_VERSION = 4;
 /** The oldest client the server still speaks to; older ones are refused `clientTooOld`. */
 export const MIN_PROTOCOL_VERSION = 1;
 

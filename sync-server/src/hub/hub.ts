@@ -3,7 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Conflict } from '@gatekeeper/shared/domain';
-import type { DeviceId, EventId } from '@gatekeeper/shared/ids';
+import type { DeviceId, EventId, InspectorId } from '@gatekeeper/shared/ids';
 import {
   DEFLATE_RAW, GkError, MAX_BATCH, MAX_MESSAGE_BYTES, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, parseUp,
   type Down, type RefusalReason, type Up, type UpOf,
@@ -263,6 +263,13 @@ export class Hub implements ScanListener {
   disconnectDevice(deviceId: DeviceId): void {
     for (const set of this.byEvent.values()) {
       for (const conn of set) if (conn.deviceId === deviceId) this.refuse(conn.ws, 'deviceRevoked', 'this device has been revoked', CLOSE.revoked);
+    }
+  }
+
+  /** A member of staff disabled, their password reset, or signed out everywhere: every socket of theirs closes at once. */
+  closeStaff(staffId: InspectorId): void {
+    for (const set of this.byEvent.values()) {
+      for (const conn of set) if (conn.staff.id === staffId) this.refuse(conn.ws, 'unauthenticated', 'you have been signed out', CLOSE.unauthenticated);
     }
   }
 

@@ -1,5 +1,7 @@
-// Logging in and out. Failures are rate-limited per account and per address, and an
-// unknown username costs the same scrypt time as a wrong password.
+// Logging in and out. An attempt is counted before its password is hashed (per account
+// and address, and per address: auth/rate-limit.ts), hashing waits its turn at the hash
+// gate (auth/hash-gate.ts), and an unknown username costs the same scrypt as a wrong
+// password.
 import { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
@@ -7,7 +9,7 @@ import { GkError } from '@gatekeeper/shared/protocol/index';
 import { DUMMY_HASH_PROMISE, verifyPassword } from '../auth/passwords.ts';
 import { createSession, hashToken, SESSION_COOKIE } from '../auth/sessions.ts';
 import type { StaffRecord, Storage } from '../storage/types.ts';
-import { clientAddress, jsonBody, staffOf, type Env } from './context.ts';
+import { clientAddress, jsonBody, staffOf, type Ctx, type Env } from './context.ts';
 
 const zLogin = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
 
@@ -20,26 +22,43 @@ export async function visibleEvents(storage: Storage, staff: StaffRecord) {
   return events.filter((_, i) => mine[i]);
 }
 
+/** 429 with Retry-After when the throttle said to wait `waitMs`. */
+export function refuseIfThrottled(c: Ctx, waitMs: number): void {
+  if (waitMs <= 0) return;
+  const s = Math.ceil(waitMs / 1000);
+  c.header('Retry-After', String(s));
+  throw new GkError('rate_limited', `too many failed logins; try again in ${s} s`);
+}
+
+/**
+ * Verify at the hash gate; `stored` null (no such account) verifies against a dummy hash
+ * so the answer takes as long. When the gate is full, `notTried` gives the attempt back
+ * (no password was judged) and the `busy` error goes on.
+ */
+export async function checkPassword(c: Ctx, password: string, stored: string | null, notTried: () => void): Promise<boolean> {
+  try {
+    return await c.var.deps.hashing.run(async () => verifyPassword(password, stored ?? (await DUMMY_HASH_PROMISE)));
+  } catch (e) {
+    if (e instanceof GkError && e.code === 'busy') notTried();
+    throw e;
+  }
+}
+
 export const authRoutes = new Hono<Env>()
   .post('/login', async (c) => {
-    const { storage, now, sessionTtlMs, loginLimits, log } = c.var.deps;
+    const { storage, now, sessionTtlMs, logins, log } = c.var.deps;
     const { username, password } = await jsonBody(c, zLogin);
     const accountKey = username.toLowerCase();
     const address = clientAddress(c);
-    const wait = Math.max(loginLimits.perAccount.retryAfter(accountKey), loginLimits.perAddress.retryAfter(address));
-    if (wait > 0) {
-      c.header('Retry-After', String(Math.ceil(wait / 1000)));
-      throw new GkError('rate_limited', `too many failed logins; try again in ${Math.ceil(wait / 1000)} s`);
-    }
+    // Reserved synchronously, before any await: 300 parallel guesses see each other's count.
+    refuseIfThrottled(c, logins.reserve(accountKey, address));
     const staff = await storage.getStaffByUsername(accountKey);
-    const ok = await verifyPassword(password, staff?.passwordHash ?? (await DUMMY_HASH_PROMISE));
+    const ok = await checkPassword(c, password, staff?.passwordHash ?? null, () => logins.notTried(accountKey, address));
     if (!staff || !ok || staff.disabled) {
-      loginLimits.perAccount.hit(accountKey);
-      loginLimits.perAddress.hit(address);
       log.warn('login failed', { username: accountKey, address });
       throw new GkError('unauthenticated', 'wrong username or password');
     }
-    loginLimits.perAccount.reset(accountKey);
+    logins.succeeded(accountKey, address);
     const token = await createSession(storage, staff, sessionTtlMs, now());
     setCookie(c, SESSION_COOKIE, token, {
       httpOnly: true, sameSite: 'Strict', path: '/', maxAge: Math.floor(sessionTtlMs / 1000),

@@ -10,19 +10,28 @@ import type { Logger } from '../log.ts';
 import type { ScanService } from '../scans/scan-service.ts';
 import type { StaffRecord, Storage } from '../storage/types.ts';
 import type { Down } from '@gatekeeper/shared/protocol/index';
-import type { DeviceId, EventId } from '@gatekeeper/shared/ids';
-import type { RateLimiter } from '../auth/rate-limit.ts';
+import type { DeviceId, EventId, InspectorId } from '@gatekeeper/shared/ids';
+import type { HashGate } from '../auth/hash-gate.ts';
+import type { LoginThrottle } from '../auth/rate-limit.ts';
 
 export interface AppDeps {
   storage: Storage;
   scans: ScanService;
   issuer: Issuer;
   /** The hub, as far as routes need it. */
-  push: { broadcast(eventId: EventId, msg: Down): void; disconnectDevice(id: DeviceId): void };
+  push: {
+    broadcast(eventId: EventId, msg: Down): void;
+    disconnectDevice(id: DeviceId): void;
+    /** Close every socket of one member of staff at once (disabled, password reset, signed out everywhere). */
+    closeStaff(staffId: InspectorId): void;
+  };
   log: Logger;
   now: () => number;
   sessionTtlMs: number;
-  loginLimits: { perAccount: RateLimiter; perAddress: RateLimiter };
+  /** Login attempts, counted before any password is hashed. */
+  logins: LoginThrottle;
+  /** Every password hash (login, password change) runs through it. */
+  hashing: HashGate;
   /** Folder of the built scanner app, or null to serve none. */
   pwaDir: string | null;
 }

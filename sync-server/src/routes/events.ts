@@ -12,6 +12,7 @@ import { hashPassword } from '../auth/passwords.ts';
 import { requireEventAccess, requireRole } from '../auth/roles.ts';
 import { importTickets } from '../import/run.ts';
 import { publicStaff, visibleEvents } from './auth.ts';
+import { checkNewPassword } from '../auth/password-policy.ts';
 import { jsonBody, param, staffOf, type Ctx, type Env } from './context.ts';
 
 const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
@@ -69,7 +70,9 @@ export const eventRoutes = new Hono<Env>()
     const { storage } = c.var.deps;
     let staff = await storage.getStaffByUsername(body.username);
     if (!staff) {
-      staff = { id: inspectorId(newId('i-')), username: body.username, name: body.name, role: body.role, passwordHash: await hashPassword(body.password), disabled: false };
+      checkNewPassword(body.password);
+      const passwordHash = await c.var.deps.hashing.run(() => hashPassword(body.password));
+      staff = { id: inspectorId(newId('i-')), username: body.username, name: body.name, role: body.role, passwordHash, disabled: false };
       await storage.createStaff(staff);
     }
     await storage.assignStaff(id, staff.id);

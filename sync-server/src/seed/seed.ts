@@ -2,7 +2,7 @@
 // mode, tickets, and four logins. Created only when the database has no events.
 import type { Checkpoint } from '@gatekeeper/shared/domain';
 import { checkpointId, eventId, inspectorId, type EventId } from '@gatekeeper/shared/ids';
-import { hashPassword } from '../auth/passwords.ts';
+import { hashPassword, verifyPassword } from '../auth/passwords.ts';
 import type { Issuer } from '../issuer.ts';
 import type { Storage } from '../storage/types.ts';
 import { demoTickets } from './demo.ts';
@@ -45,4 +45,18 @@ export async function seedDemo(storage: Storage, issuer: Issuer, opts: { tickets
   const { orders, tickets } = demoTickets(DEMO_EVENT as EventId, opts.tickets);
   await storage.importTickets(DEMO_EVENT, orders, tickets);
   return true;
+}
+
+/**
+ * The demo logins that still have their published password. Anyone who has read the
+ * README can log in as them, so a server holding one serves beyond loopback only in
+ * demo mode (server.ts).
+ */
+export async function publishedLogins(storage: Storage): Promise<Array<(typeof DEMO_LOGINS)[number]>> {
+  const out: Array<(typeof DEMO_LOGINS)[number]> = [];
+  for (const login of DEMO_LOGINS) {
+    const staff = await storage.getStaffByUsername(login.username);
+    if (staff && !staff.disabled && (await verifyPassword(login.password, staff.passwordHash))) out.push(login);
+  }
+  return out;
 }

@@ -112,9 +112,17 @@ export interface Storage {
   assignStaff(eventId: EventId, inspectorId: InspectorId): Promise<void>;
   isStaffOf(eventId: EventId, inspectorId: InspectorId): Promise<boolean>;
   listEventStaff(eventId: EventId): Promise<StaffRecord[]>;
+  /** Every member of staff, by username. */
+  listStaff(): Promise<StaffRecord[]>;
+  /** Throws not_found for an unknown id. */
+  setStaffPassword(id: InspectorId, passwordHash: string): Promise<void>;
+  /** Throws not_found for an unknown id. */
+  setStaffDisabled(id: InspectorId, disabled: boolean): Promise<void>;
   createSession(session: SessionRecord): Promise<void>;
   getSession(tokenHash: string): Promise<SessionRecord | null>;
   deleteSession(tokenHash: string): Promise<void>;
+  /** End every session of one member of staff but `keep` (a token hash); returns how many ended. */
+  deleteStaffSessions(id: InspectorId, keep?: string): Promise<number>;
   registerDevice(device: DeviceRecord): Promise<void>;
   getDevice(id: DeviceId): Promise<DeviceRecord | null>;
   listDevices(): Promise<DeviceRecord[]>;

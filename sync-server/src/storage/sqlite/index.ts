@@ -14,6 +14,7 @@ import { scanWriteMethods } from './scan-writes.ts';
 import { ticketMethods } from './tickets.ts';
 import { Checkpointer, type CheckpointResult } from './checkpointer.ts';
 import { WriteHealth, withUnavailable } from './unavailable.ts';
+import { SyncWorker } from './sync-worker.ts';
 import { WalSync, type SyncFile } from './wal-sync.ts';
 
 export { MIGRATIONS, SCHEMA_VERSION } from './migrations.ts';
@@ -26,8 +27,13 @@ export interface SqliteOptions {
    * survives only a crash of this process. See the note in openSqliteStorage.
    */
   synchronous?: 'FULL' | 'NORMAL';
-  /** Tests only: how the WAL file is synced (default: fsync on the thread pool). */
+  /** Tests only: how the WAL file is synced (default: see `fsync`). */
   syncFile?: SyncFile;
+  /**
+   * Where the WAL fsync runs: 'worker', a thread of its own that nothing else can starve
+   * (the server; sync-worker.ts), or 'pool', libuv's thread pool (the CLI and tests).
+   */
+  fsync?: 'worker' | 'pool';
   /**
    * Who checkpoints the WAL: 'worker', a thread of its own, off the event loop (the
    * server; checkpointer.ts), or 'sqlite', the committing connection itself whenever the
@@ -100,7 +106,8 @@ export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
     throw e;
   }
 
-  const onDisk = durability === 'FULL' && !db.memory ? new WalSync(`${db.name}-wal`, options.syncFile) : null;
+  const fsyncWorker = durability === 'FULL' && !db.memory && !options.syncFile && options.fsync === 'worker' ? new SyncWorker() : null;
+  const onDisk = durability === 'FULL' && !db.memory ? new WalSync(`${db.name}-wal`, options.syncFile ?? fsyncWorker?.syncFile) : null;
   const checkpointer = options.checkpoints === 'worker' && !db.memory ? new Checkpointer(db, options.onCheckpointFailure ?? (() => {})) : null;
   const health = new WriteHealth();
   const totalChanges = db.prepare('SELECT total_changes()').pluck();
@@ -117,6 +124,7 @@ export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
     async close() {
       await checkpointer?.stop();
       await onDisk?.close();
+      await fsyncWorker?.stop();
       if (db.open) db.close();
     },
     lastCheckpoint: () => checkpointer?.last ?? null,

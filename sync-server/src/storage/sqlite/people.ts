@@ -10,7 +10,8 @@ import {
 
 export type PeopleMethods = Pick<Storage,
   | 'createStaff' | 'getStaff' | 'getStaffByUsername' | 'assignStaff' | 'isStaffOf' | 'listEventStaff'
-  | 'createSession' | 'getSession' | 'deleteSession'
+  | 'listStaff' | 'setStaffPassword' | 'setStaffDisabled'
+  | 'createSession' | 'getSession' | 'deleteSession' | 'deleteStaffSessions'
   | 'registerDevice' | 'getDevice' | 'listDevices' | 'revokeDevice' | 'touchDevice'>;
 
 export function peopleMethods(db: Db): PeopleMethods {
@@ -25,6 +26,11 @@ export function peopleMethods(db: Db): PeopleMethods {
     isStaffOf: db.prepare<[string, string], { one: 1 }>('SELECT 1 AS one FROM event_staff WHERE event_id = ? AND inspector_id = ?'),
     eventStaff: db.prepare<[string], StaffRow>(
       `SELECT s.* FROM event_staff e JOIN staff s ON s.id = e.inspector_id WHERE e.event_id = ? ORDER BY s.name, s.id`),
+    listStaff: db.prepare<[], StaffRow>('SELECT * FROM staff ORDER BY username, id'),
+    setPassword: db.prepare<[string, string]>('UPDATE staff SET password_hash = ? WHERE id = ?'),
+    setDisabled: db.prepare<[number, string]>('UPDATE staff SET disabled = ? WHERE id = ?'),
+    deleteStaffSessions: db.prepare<[string]>('DELETE FROM sessions WHERE inspector_id = ?'),
+    deleteStaffSessionsBut: db.prepare<[string, string]>('DELETE FROM sessions WHERE inspector_id = ? AND token_hash <> ?'),
     insertSession: db.prepare<SessionRow>(
       `INSERT INTO sessions (token_hash, inspector_id, created_at, expires_at)
        VALUES (@token_hash, @inspector_id, @created_at, @expires_at)`),
@@ -73,6 +79,18 @@ export function peopleMethods(db: Db): PeopleMethods {
     },
     async listEventStaff(eventId: EventId) {
       return q.eventStaff.all(eventId).map(staffFromRow);
+    },
+    async listStaff() {
+      return q.listStaff.all().map(staffFromRow);
+    },
+    async setStaffPassword(id: InspectorId, passwordHash: string) {
+      mustExist(q.setPassword.run(passwordHash, id).changes, `staff ${id}`);
+    },
+    async setStaffDisabled(id: InspectorId, disabled: boolean) {
+      mustExist(q.setDisabled.run(disabled ? 1 : 0, id).changes, `staff ${id}`);
+    },
+    async deleteStaffSessions(id: InspectorId, keep?: string) {
+      return (keep === undefined ? q.deleteStaffSessions.run(id) : q.deleteStaffSessionsBut.run(id, keep)).changes;
     },
     async createSession(session: SessionRecord) {
       q.insertSession.run(sessionToRow(session));

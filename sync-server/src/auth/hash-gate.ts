@@ -1,0 +1,56 @@
+// A bound on password hashing. Each scrypt takes ~50 ms of a CPU and a thread of libuv's
+// pool; unbounded, a login flood queued hundreds of them and the loop's own file work
+// waited behind (an online verdict took 16.4 s during one). At most `concurrency` hashes
+// run at once, at most `queue` more wait, and anything beyond is refused at once with
+// `busy` (503 + Retry-After): a person retries in a second, a flood costs nothing.
+//
+// Keep `concurrency` below libuv's pool size (UV_THREADPOOL_SIZE, 4 by default) so the
+// pool always has a thread for other work; the WAL fsync that scan acknowledgements wait
+// on does not use the pool at all (storage/sqlite/sync-worker.ts).
+import { availableParallelism } from 'node:os';
+import { GkError } from '@gatekeeper/shared/protocol/index';
+
+/** Seconds a refused login is asked to wait. */
+export const BUSY_RETRY_AFTER_S = 1;
+
+export interface HashGateOptions { concurrency: number; queue: number }
+
+/**
+ * One hash at a time on a 2-core venue box leaves a core to the event loop; more cores,
+ * more at once, always below the pool size. 16 waiting is under a second of wait: a
+ * shift's worth of inspectors logging in together queue, a flood is refused.
+ */
+export function defaultHashGateOptions(): HashGateOptions {
+  const pool = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+  return { concurrency: Math.max(1, Math.min(availableParallelism() - 1, pool - 1)), queue: 16 };
+}
+
+export class HashGate {
+  #running = 0;
+  readonly #waiting: Array<() => void> = [];
+
+  constructor(readonly options: HashGateOptions = defaultHashGateOptions()) {}
+
+  /** Run `work` when a slot is free; throws `busy` at once when the queue is full. */
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#running >= this.options.concurrency) {
+      if (this.#waiting.length >= this.options.queue) {
+        throw new GkError('busy', `the server is checking too many passwords at once; try again in ${BUSY_RETRY_AFTER_S} s`);
+      }
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    } else {
+      this.#running++;
+    }
+    try {
+      return await work();
+    } finally {
+      // Hand the slot straight to the next in line, so the count never dips and lets a
+      // newcomer jump the queue.
+      const next = this.#waiting.shift();
+      if (next) next(); else this.#running--;
+    }
+  }
+
+  get running(): number { return this.#running; }
+  get waiting(): number { return this.#waiting.length; }
+}

@@ -1,0 +1,110 @@
+// Staff accounts: one's own password and sessions, and an admin's management of everyone
+// else's. Whatever takes an account away from someone (disable, a password reset, "sign
+// out everywhere") ends their sessions in storage and closes their sockets at once: a
+// stolen phone or a former volunteer must not keep scanning until a session expires.
+import { Hono } from 'hono';
+import { deleteCookie, getCookie } from 'hono/cookie';
+import { z } from 'zod';
+import { inspectorId, type InspectorId } from '@gatekeeper/shared/ids';
+import { GkError } from '@gatekeeper/shared/protocol/index';
+import { hashPassword } from '../auth/passwords.ts';
+import { checkNewPassword, MAX_PASSWORD_LENGTH } from '../auth/password-policy.ts';
+import { requireRole } from '../auth/roles.ts';
+import { hashToken, SESSION_COOKIE } from '../auth/sessions.ts';
+import type { StaffRecord } from '../storage/types.ts';
+import { checkPassword, refuseIfThrottled } from './auth.ts';
+import { clientAddress, jsonBody, param, staffOf, type Ctx, type Env } from './context.ts';
+
+const zPassword = z.string().min(1).max(MAX_PASSWORD_LENGTH);
+const zOwnChange = z.object({ currentPassword: zPassword, newPassword: zPassword });
+const zReset = z.object({ newPassword: zPassword });
+
+const staffView = (s: StaffRecord) => ({ id: s.id, username: s.username, name: s.name, role: s.role, disabled: s.disabled });
+
+async function admin(c: Ctx): Promise<StaffRecord> {
+  const me = await staffOf(c);
+  requireRole(me, 'admin');
+  return me;
+}
+
+async function target(c: Ctx): Promise<StaffRecord> {
+  const id = param(inspectorId, c.req.param('staffId'), 'staff id');
+  const staff = await c.var.deps.storage.getStaff(id);
+  if (!staff) throw new GkError('not_found', `no staff ${id}`);
+  return staff;
+}
+
+/** End every session of `id` (but `keep`) and close their sockets. */
+async function signOut(c: Ctx, id: InspectorId): Promise<number> {
+  const { storage, push, log } = c.var.deps;
+  const ended = await storage.deleteStaffSessions(id);
+  push.closeStaff(id);
+  log.info('staff signed out everywhere', { inspector: id, sessions: ended });
+  return ended;
+}
+
+/** Hash at the gate (a flood of password changes queues like logins). */
+const hashAtGate = (c: Ctx, password: string) => c.var.deps.hashing.run(() => hashPassword(password));
+
+export const staffRoutes = new Hono<Env>()
+  .post('/me/password', async (c) => {
+    const me = await staffOf(c);
+    const { currentPassword, newPassword } = await jsonBody(c, zOwnChange);
+    const { storage, logins, log } = c.var.deps;
+    const address = clientAddress(c);
+    // A stolen session must not become a way to guess the password unthrottled.
+    refuseIfThrottled(c, logins.reserve(me.username, address));
+    if (!(await checkPassword(c, currentPassword, me.passwordHash, () => logins.notTried(me.username, address)))) {
+      throw new GkError('forbidden', 'the current password is wrong');
+    }
+    logins.succeeded(me.username, address);
+    checkNewPassword(newPassword);
+    await storage.setStaffPassword(me.id, await hashAtGate(c, newPassword));
+    // Every other session ends (a leaked password is the usual reason to change it); this
+    // one stays, so the phone in hand keeps working.
+    const ended = await storage.deleteStaffSessions(me.id, hashToken(getCookie(c, SESSION_COOKIE)!));
+    log.info('password changed', { inspector: me.id, otherSessionsEnded: ended });
+    return c.json({ otherSessionsEnded: ended });
+  })
+  .post('/me/sign-out-everywhere', async (c) => {
+    const me = await staffOf(c);
+    const ended = await signOut(c, me.id);
+    deleteCookie(c, SESSION_COOKIE, { path: '/' });
+    return c.json({ sessionsEnded: ended });
+  })
+  .get('/staff', async (c) => {
+    await admin(c);
+    return c.json({ staff: (await c.var.deps.storage.listStaff()).map(staffView) });
+  })
+  .post('/staff/:staffId/password', async (c) => {
+    const me = await admin(c);
+    const who = await target(c);
+    const { newPassword } = await jsonBody(c, zReset);
+    checkNewPassword(newPassword);
+    await c.var.deps.storage.setStaffPassword(who.id, await hashAtGate(c, newPassword));
+    c.var.deps.log.info('password reset', { inspector: who.id, by: me.id });
+    return c.json({ sessionsEnded: await signOut(c, who.id) });
+  })
+  .post('/staff/:staffId/disable', async (c) => {
+    const me = await admin(c);
+    const who = await target(c);
+    // An admin disabling themself could leave nobody to undo it.
+    if (who.id === me.id) throw new GkError('bad_request', 'you cannot disable your own account');
+    await c.var.deps.storage.setStaffDisabled(who.id, true);
+    c.var.deps.log.info('staff disabled', { inspector: who.id, by: me.id });
+    return c.json({ staff: staffView({ ...who, disabled: true }), sessionsEnded: await signOut(c, who.id) });
+  })
+  .post('/staff/:staffId/enable', async (c) => {
+    const me = await admin(c);
+    const who = await target(c);
+    await c.var.deps.storage.setStaffDisabled(who.id, false);
+    c.var.deps.log.info('staff enabled', { inspector: who.id, by: me.id });
+    return c.json({ staff: staffView({ ...who, disabled: false }) });
+  })
+  .post('/staff/:staffId/unlock', async (c) => {
+    const me = await admin(c);
+    const who = await target(c);
+    const lifted = c.var.deps.logins.unlock(who.username);
+    c.var.deps.log.info('logins unlocked', { inspector: who.id, by: me.id, lifted });
+    return c.json({ lifted });
+  });
