@@ -97,7 +97,9 @@ export class FakePush {
   readonly broadcasts: Array<{ eventId: EventId; msg: Down }> = [];
   readonly disconnected: DeviceId[] = [];
   broadcast(eventId: EventId, msg: Down): void { this.broadcasts.push({ eventId, msg }); }
+  readonly closedSessions: string[] = [];
   disconnectDevice(id: DeviceId): void { this.disconnected.push(id); }
+  closeSession(tokenHash: string): void { this.closedSessions.push(tokenHash); }
 }
 
 export interface TestApp {

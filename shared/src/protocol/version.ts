@@ -10,7 +10,12 @@
 //   3 — error code `unavailable`: the server could not store the scan or batch (disk full,
 //       an I/O error, the database locked) and stored none of it; send it again later.
 //       Version 1 and 2 clients, which do not know the code, get `internal` instead.
-export const PROTOCOL_VERSION = 3;
+//   4 — hello.deviceSecret: the device proves itself with the secret it got at registration,
+//       and the session must be the one bound to that device; a hello without it is
+//       refused (`clientTooOld` below version 4, `unknownDevice` otherwise). Revocation,
+//       logout and session expiry close the socket (refused `deviceRevoked` / 4004,
+//       `unauthenticated` / 4001).
+export const PROTOCOL_VERSION = 4;
 /** The oldest client the server still speaks to; older ones are refused `clientTooOld`. */
 export const MIN_PROTOCOL_VERSION = 1;
 
