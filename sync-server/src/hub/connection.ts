@@ -19,7 +19,7 @@ export class Connection {
     readonly version: number,
     /** The client listed DEFLATE_RAW in its hello: `scans` may go as binary frames. */
     readonly deflate: boolean,
-    /** SHA-256 of the session cookie it was opened with: logout, expiry and revocation close it by this. */
+    /** SHA-256 of the session cookie it was opened with (as stored): logout and expiry close it by this. */
     readonly sessionHash: string,
   ) {}
 

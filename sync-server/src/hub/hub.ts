@@ -65,7 +65,6 @@ export class Hub implements ScanListener {
     this.sessionTimer.unref();
   }
 
-
   /** Called from the HTTP server's 'upgrade' event for /ws. */
   async handleUpgrade(req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer): Promise<void> {
     const reject = (status: number, text: string) => {
