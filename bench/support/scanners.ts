@@ -1,6 +1,7 @@
-// Many scanners for a load generator: one login per username (HttpSession from the test
-// support), many registered devices per login, one `ws` socket per device with the
-// session cookie, and the protocol's hello. Unlike ScannerClient (tests) it keeps no
+// Many scanners for a load generator: one login and one registered device per scanner
+// (a session speaks for one phone), alternating between usernames (HttpSession from the
+// test support), one `ws` socket per device with its session cookie, and the protocol's
+// hello with the device secret. Unlike ScannerClient (tests) it keeps no
 // history and parses nothing by itself: each benchmark decides what it reads, so
 // the client's JSON work is the same against our server and against a baseline.
 import WebSocket from 'ws';
@@ -28,27 +29,28 @@ export interface Identity {
   /** The session cookie ('' for the raw ws baselines). */
   cookie: string;
   deviceId: DeviceId;
+  /** The device's secret for the hello ('' for the baselines). */
+  deviceSecret: string;
   inspectorId: InspectorId;
 }
 
 /**
- * `count` scanner identities: one login per username and one registered device per
- * scanner, alternating between the logins. A baseline has no sessions or devices; its
+ * `count` scanner identities: one login and one registered device per scanner,
+ * alternating between the usernames. A baseline has no sessions or devices; its
  * ids are made up, of the same length, so its messages are the same size.
  */
 export async function register(url: string, count: number, opts: { usernames?: string[]; baseline?: boolean } = {}): Promise<Identity[]> {
   const usernames = opts.usernames ?? ['inspector', 'inspector2'];
-  const sessions = opts.baseline
-    ? usernames.map(() => null)
-    : await Promise.all(usernames.map((u) => HttpSession.login(url, u, login(u).password)));
   const identities: Identity[] = [];
   await inBatches(count, CONNECT_CONCURRENCY, async (index) => {
-    const session = sessions[index % sessions.length];
+    const username = usernames[index % usernames.length]!;
+    const session = opts.baseline ? null : await HttpSession.login(url, username, login(username).password);
     identities[index] = {
       index,
       cookie: session?.cookie ?? '',
       deviceId: session ? await session.registerDevice(`bench phone ${index}`) : (newId('d-') as DeviceId),
-      inspectorId: session ? session.inspector!.id : (`i-${usernames[index % usernames.length]}` as InspectorId),
+      deviceSecret: session?.deviceSecret ?? '',
+      inspectorId: session ? session.inspector!.id : (`i-${username}` as InspectorId),
     };
   });
   return identities;
@@ -81,7 +83,7 @@ export class Fleet {
     const fleet = new Fleet([]);
     try {
       await inBatches(identities.length, CONNECT_CONCURRENCY, async (i) => {
-        const { index, cookie, deviceId, inspectorId } = identities[i]!;
+        const { index, cookie, deviceId, deviceSecret, inspectorId } = identities[i]!;
         const ws = await openSocket(url, cookie);
         const scanner: BenchScanner = { index, ws, deviceId, inspectorId };
         fleet.scanners[i] = scanner;
@@ -98,7 +100,7 @@ export class Fleet {
             ws.on('message', (d: Buffer, isBinary: boolean) => fleet.onMessage(scanner, d, isBinary));
             resolve();
           });
-          send(ws, { type: 'hello', v: PROTOCOL_VERSION, eventId: DEMO_EVENT, deviceId, checkpointId: MAIN_GATE, cursor: null, compress: [DEFLATE_RAW] });
+          send(ws, { type: 'hello', v: PROTOCOL_VERSION, eventId: DEMO_EVENT, deviceId, deviceSecret, checkpointId: MAIN_GATE, cursor: null, compress: [DEFLATE_RAW] });
         });
       });
     } catch (e) {

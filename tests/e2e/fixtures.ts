@@ -28,6 +28,8 @@ export async function startWorld(demoTickets = 60, overrides: Parameters<typeof 
   if (!existsSync(join(process.cwd(), 'dist/pwa/index.html'))) throw new Error('build the app first: npx vite build');
   const server = await startTestServer({ demoTickets, ...overrides });
   const supervisor = await HttpSession.login(server.url, login('supervisor').username, login('supervisor').password);
+  // The manifest goes to a registered phone only: the supervisor's desk is one.
+  await supervisor.registerDevice('e2e supervisor desk');
   const m = await supervisor.request('GET', `/api/events/${DEMO_EVENT}/manifest?since=0`);
   if (m.status !== 200) throw new Error(`manifest: ${m.status}`);
   const tickets = (m.json.tickets as unknown[][]).map((r) => rowToTicket(DEMO_EVENT as EventId, r));

@@ -144,7 +144,7 @@ describe('the socket refuses', () => {
     } finally { await c.close(); await c2.close(); }
   });
 
-  it('a revoked device: disconnected at once, and refused when it comes back', async () => {
+  it('a revoked device: disconnected at once, and its session ended when it comes back', async () => {
     const c = await connect();
     const sup = await HttpSession.login(server.url, 'supervisor', login('supervisor').password);
     const refused = c.waitFor<DownOf<'refused'>>((m) => m.type === 'refused');
@@ -152,6 +152,7 @@ describe('the socket refuses', () => {
     expect((await sup.request('POST', `/api/devices/${c.deviceId}/revoke`)).status).toBe(200);
     expect((await refused).reason).toBe('deviceRevoked');
     expect(await code).toBe(4004);
-    expect(await c.open()).toMatchObject({ type: 'refused', reason: 'deviceRevoked' });
+    // Revoking ended the session it was bound to (tests/integration/hostile-devices.test.ts).
+    expect(await upgradeStatus({ cookie: c.http.cookie })).toBe(401);
   });
 });

@@ -53,7 +53,7 @@ async function phone(who: 'inspector' | 'inspector2') {
     };
   };
   const close = async () => { sync.stop(); event.unsaved.stop(); await sync.settled(); await db.delete(); };
-  return { http, deviceId, store, event, socket, sync, request, close, start: () => sync.start({ eventId: DEMO_EVENT, deviceId, checkpointId: MAIN }) };
+  return { http, deviceId, store, event, socket, sync, request, close, start: () => sync.start({ eventId: DEMO_EVENT, deviceId, deviceSecret: http.deviceSecret!, checkpointId: MAIN }) };
 }
 
 /** The app's Dexie store on a phone whose storage can fill up: reads work, writes fail. */

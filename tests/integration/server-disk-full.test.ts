@@ -125,7 +125,7 @@ describe('the server’s disk is full', () => {
       ws.on('message', (d) => got.push(parseDown(String(d))));
       await new Promise((r) => ws.once('open', r));
       const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
-      ws.send(JSON.stringify({ type: 'hello', v: PROTOCOL_VERSION, eventId: DEMO_EVENT, deviceId: device, checkpointId: BAR, cursor: 0 }));
+      ws.send(JSON.stringify({ type: 'hello', v: PROTOCOL_VERSION, eventId: DEMO_EVENT, deviceId: device, deviceSecret: http.deviceSecret, checkpointId: BAR, cursor: 0 }));
       expect(await closed).toBe(1011);
       expect(got.map((m) => m.type)).toEqual(['error']);
       expect(got[0]).toMatchObject({ code: 'unavailable' });

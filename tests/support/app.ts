@@ -99,8 +99,10 @@ export class FakePush {
   readonly disconnected: DeviceId[] = [];
   readonly closedStaff: InspectorId[] = [];
   broadcast(eventId: EventId, msg: Down): void { this.broadcasts.push({ eventId, msg }); }
+  readonly closedSessions: string[] = [];
   disconnectDevice(id: DeviceId): void { this.disconnected.push(id); }
   closeStaff(id: InspectorId): void { this.closedStaff.push(id); }
+  closeSession(tokenHash: string): void { this.closedSessions.push(tokenHash); }
 }
 
 export interface TestApp {

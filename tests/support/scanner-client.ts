@@ -36,10 +36,21 @@ export class HttpSession {
 
   inspector: { id: InspectorId; name: string; role: string } | null = null;
 
+  /** The secret of the device this session registered (answered once, at registration). */
+  deviceSecret: string | undefined = undefined;
+
   async registerDevice(name = 'test phone'): Promise<DeviceId> {
     const r = await this.request('POST', '/api/devices', { name });
     if (r.status !== 201) throw new Error(`device registration failed: ${r.status}`);
+    this.deviceSecret = r.json.device.secret;
     return r.json.device.id;
+  }
+
+  /** Bind this session to a phone registered under another one (the next shift on it). */
+  async claimDevice(id: DeviceId, secret: string): Promise<{ status: number; json: any }> {
+    const r = await this.request('POST', '/api/devices/claim', { deviceId: id, secret });
+    if (r.status === 200) this.deviceSecret = secret;
+    return r;
   }
 }
 
@@ -52,6 +63,8 @@ export class ScannerClient {
   readonly received: Down[] = [];
   private waiters: Array<{ match: (m: Down) => boolean; resolve: (m: Down) => void }> = [];
   deviceId!: DeviceId;
+  /** Sent in hello (protocol 4); the session's own device's secret unless a test sets another. */
+  deviceSecret: string | undefined = undefined;
   cursor: number | null = null;
   /** Every scan heard by gossip or catch-up, by id. */
   readonly heard = new Map<string, Scan>();
@@ -64,12 +77,17 @@ export class ScannerClient {
 
   constructor(readonly http: HttpSession, readonly eventId: EventId, readonly checkpointId: CheckpointId) {}
 
-  static async connect(base: string, username: string, password: string, eventId: EventId, checkpointId: CheckpointId, opts: { deviceId?: DeviceId; cursor?: number | null; compress?: string[]; version?: number } = {}): Promise<ScannerClient> {
+  static async connect(base: string, username: string, password: string, eventId: EventId, checkpointId: CheckpointId, opts: { deviceId?: DeviceId; deviceSecret?: string; cursor?: number | null; compress?: string[]; version?: number } = {}): Promise<ScannerClient> {
     const http = await HttpSession.login(base, username, password);
     const c = new ScannerClient(http, eventId, checkpointId);
     c.compress = opts.compress;
     c.version = opts.version ?? PROTOCOL_VERSION;
+    if (opts.deviceId && opts.deviceSecret) {
+      const claimed = await http.claimDevice(opts.deviceId, opts.deviceSecret);
+      if (claimed.status !== 200) throw new Error(`device claim failed: ${claimed.status} ${JSON.stringify(claimed.json)}`);
+    }
     c.deviceId = opts.deviceId ?? (await http.registerDevice(`${username} phone`));
+    c.deviceSecret = opts.deviceSecret ?? http.deviceSecret;
     await c.open(opts.cursor ?? null);
     return c;
   }
@@ -85,7 +103,7 @@ export class ScannerClient {
     });
     await new Promise<void>((resolve, reject) => { this.ws.once('open', () => resolve()); this.ws.once('error', reject); });
     const first = this.waitFor((m) => m.type === 'welcome' || m.type === 'refused');
-    this.send({ type: 'hello', v: this.version, eventId: this.eventId, deviceId: this.deviceId, checkpointId: this.checkpointId, cursor, ...(this.compress ? { compress: this.compress } : {}) });
+    this.send({ type: 'hello', v: this.version, eventId: this.eventId, deviceId: this.deviceId, checkpointId: this.checkpointId, cursor, ...(this.deviceSecret ? { deviceSecret: this.deviceSecret } : {}), ...(this.compress ? { compress: this.compress } : {}) });
     return (await first) as DownOf<'welcome'> | DownOf<'refused'>;
   }
 

@@ -15,14 +15,15 @@ export interface TestServer extends RunningServer {
   config: Config;
 }
 
-export async function startTestServer(overrides: Partial<Config> = {}, log: Logger = silentLogger): Promise<TestServer> {
+/** `now`: the clock the server reads (sessions, HLC bounds); a test can move it. */
+export async function startTestServer(overrides: Partial<Config> = {}, log: Logger = silentLogger, now?: () => number): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'gk-test-'));
   const config = loadConfig({}, {
     host: '127.0.0.1', port: 0, httpsPort: -1, dataDir: dir, dbFile: join(dir, 'gatekeeper.sqlite'),
     // Demo mode: the tests log in with the demo's logins (loopback either way).
     pwaDir: join(process.cwd(), 'dist/pwa'), demoTickets: 50, demo: true, ...overrides,
   });
-  const server = await startServer(config, log);
+  const server = await startServer(config, log, now);
   return {
     ...server, dir, config,
     async close() {

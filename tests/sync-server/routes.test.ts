@@ -49,6 +49,14 @@ async function registerPhone(client: AppClient, name = 'test phone'): Promise<De
   return r.json.device.id;
 }
 
+/** Another phone of `username`: a session speaks for one phone, so it logs in afresh. */
+async function phoneAs(username: string, name: string): Promise<{ client: AppClient; device: DeviceId; secret: string }> {
+  const client = await t.as(username);
+  const r = await client.post('/api/devices', { name });
+  expect(r.status).toBe(201);
+  return { client, device: r.json.device.id, secret: r.json.device.secret };
+}
+
 async function manifest(client: AppClient = as.inspector, since = 0): Promise<Manifest> {
   const r = await client.get(ev(`/manifest${since ? `?since=${since}` : ''}`));
   expect(r.status).toBe(200);
@@ -95,8 +103,8 @@ interface RouteCase {
   req(): Req | Promise<Req>;
   /** What the successful answer must hold, beyond a 2xx status. */
   check(r: AppResponse): void;
-  /** Who succeeds, when the role's shared session must not be used (the call ends or changes it). */
-  client?(): Promise<AppClient>;
+  /** Who succeeds, when the role's shared session will not do (the call ends or changes it, or it has its phone already). */
+  client?: () => Promise<AppClient>;
 }
 
 let serial = 0;
@@ -130,7 +138,17 @@ const ROUTES: RouteCase[] = [
   { route: 'GET /api/me', need: 'any', scoped: false, req: () => ({ path: '/api/me' }), check: (r) => expect(r.json.inspector).toEqual({ id: 'i-inspector', name: 'Ingrid Inspector', role: 'inspector' }) },
   {
     route: 'POST /api/devices', need: 'any', scoped: false, req: () => ({ path: '/api/devices', body: { name: 'Pixel 7 at gate 3' } }),
-    check: (r) => { expect(r.status).toBe(201); expect(r.json.device).toEqual({ id: expect.stringMatching(/^d-/), name: 'Pixel 7 at gate 3' }); },
+    client: () => t.as('inspector'),
+    check: (r) => { expect(r.status).toBe(201); expect(r.json.device).toEqual({ id: expect.stringMatching(/^d-/), name: 'Pixel 7 at gate 3', secret: expect.stringMatching(/^[\w-]{43}$/) }); },
+  },
+  {
+    route: 'POST /api/devices/claim', need: 'any', scoped: false,
+    req: async () => {
+      const { device, secret } = await phoneAs('inspector', 'shared phone');
+      return { path: '/api/devices/claim', body: { deviceId: device, secret } };
+    },
+    client: () => t.as('inspector2'),
+    check: (r) => expect(r.json.device).toEqual({ id: expect.stringMatching(/^d-/), name: 'shared phone' }),
   },
   {
     route: 'GET /api/devices', need: 'supervisor', scoped: false, req: () => ({ path: '/api/devices' }),
@@ -138,7 +156,7 @@ const ROUTES: RouteCase[] = [
   },
   {
     route: 'POST /api/devices/:deviceId/revoke', need: 'supervisor', scoped: true,
-    req: async () => ({ path: `/api/devices/${await registerPhone(as.inspector, 'to be revoked')}/revoke` }),
+    req: async () => ({ path: `/api/devices/${(await phoneAs('inspector', 'to be revoked')).device}/revoke` }),
     check: (r) => expect(r.json).toEqual({ ok: true }),
   },
   {
@@ -568,7 +586,7 @@ describe('bodies and errors', () => {
     const head = JSON.stringify({ name: 'exactly', pad: '' });
     const body = JSON.stringify({ name: 'exactly', pad: 'x'.repeat(MAX_MESSAGE_BYTES - Buffer.byteLength(head)) });
     expect(Buffer.byteLength(body)).toBe(MAX_MESSAGE_BYTES);
-    expect((await as.inspector.post('/api/devices', body, { 'content-type': 'application/json' })).status).toBe(201);
+    expect((await (await t.as('inspector')).post('/api/devices', body, { 'content-type': 'application/json' })).status).toBe(201);
   });
 
   it('lets an import be larger than 1 MiB (imports have their own 64 MiB limit)', async () => {
@@ -717,20 +735,24 @@ describe('scans over HTTP', () => {
     expect(batch.status).toBe(403);
   });
 
-  it('refuses a revoked phone with device_revoked, after the hub was told to disconnect it', async () => {
-    const lost = await registerPhone(as.inspector, 'lost phone');
+  it('refuses a revoked phone: its session ends, after the hub was told to disconnect it', async () => {
+    const { client, device: lost } = await phoneAs('inspector', 'lost phone');
     const x = take();
-    expect((await submit(as.inspector, scanRequest(who('inspector', lost), x.id, x.id), lost)).status).toBe(200);
+    expect((await submit(client, scanRequest(who('inspector', lost), x.id, x.id), lost)).status).toBe(200);
     const r = await as.supervisor.post(`/api/devices/${lost}/revoke`);
     expect(r.json).toEqual({ ok: true });
     expect(t.push.disconnected).toContain(lost);
     for (const res of [
-      await submit(as.inspector, scanRequest(who('inspector', lost), take().id, 'x'), lost),
-      await upload(as.inspector, [offlineScan(scanRequest(who('inspector', lost), x.id, x.id))], lost),
+      await submit(client, scanRequest(who('inspector', lost), take().id, 'x'), lost),
+      await upload(client, [offlineScan(scanRequest(who('inspector', lost), x.id, x.id))], lost),
+      await client.get(ev('/manifest')),
     ]) {
-      expect(res.status).toBe(403);
-      expect(res.json.error.code).toBe('device_revoked');
+      expect(res.status).toBe(401);
+      expect(res.json.error.code).toBe('unauthenticated');
     }
+    // Another session of the same inspector names the revoked phone in vain.
+    const other = await submit(as.inspector, scanRequest(who('inspector', lost), take().id, 'x'), lost);
+    expect(other.status).toBe(403);
     const listed = (await as.supervisor.get('/api/devices')).json.devices.find((d: { id: string }) => d.id === lost);
     expect(listed.revokedAt).toBe(t.clock.now);
     expect((await as.supervisor.post('/api/devices/d-no-such-phone/revoke')).status).toBe(404);
@@ -762,8 +784,10 @@ describe('scans over HTTP', () => {
   });
 
   it('filters the history by ticket, order, checkpoint, inspector, device, outcome and time, newest first', async () => {
-    const h = await registerPhone(as.inspector, 'history phone A');
-    const h2 = await registerPhone(as.inspector2, 'history phone B');
+    const A = await phoneAs('inspector', 'history phone A');
+    const B = await phoneAs('inspector2', 'history phone B');
+    const [h, h2] = [A.device, B.device];
+    const clientOf = new Map([[h, A.client], [h2, B.client]]);
     const [a, b, c] = [take(), take(), take()];
     const AT = 1_600_000_000_000;
     const scans: Array<[keyof typeof as, DeviceId, Ticket, typeof MAIN, number]> = [
@@ -775,7 +799,7 @@ describe('scans over HTTP', () => {
     ];
     const ids: string[] = [];
     for (const [name, device, ticket, checkpoint, at] of scans) {
-      const r = await submit(as[name], scanRequest(who(name, device), ticket.id, ticket.id, { checkpointId: checkpoint, at, orderId: ticket.orderId }), device);
+      const r = await submit(clientOf.get(device)!, scanRequest(who(name, device), ticket.id, ticket.id, { checkpointId: checkpoint, at, orderId: ticket.orderId }), device);
       expect(r.status).toBe(200);
       ids.push(r.json.scan.id);
     }
@@ -804,11 +828,11 @@ describe('scans over HTTP', () => {
   });
 
   it('pages the history with before/next until next is null', async () => {
-    const device = await registerPhone(as.inspector, 'paging phone');
+    const { client, device } = await phoneAs('inspector', 'paging phone');
     const made: string[] = [];
     for (let i = 0; i < 5; i++) {
       const x = take();
-      made.push((await submit(as.inspector, scanRequest(who('inspector', device), x.id, x.id), device)).json.scan.id);
+      made.push((await submit(client, scanRequest(who('inspector', device), x.id, x.id), device)).json.scan.id);
     }
     const seen: string[] = [];
     let before: number | null = null;
@@ -873,7 +897,7 @@ describe('scans over HTTP', () => {
   });
 
   it('names the phones of the event\u2019s staff in the manifest, and no one else\u2019s', async () => {
-    const named = await registerPhone(as.inspector2, 'Gate B handheld');
+    const named = (await phoneAs('inspector2', 'Gate B handheld')).device;
     const m = await manifest();
     expect(m.devices).toContainEqual({ id: named, name: 'Gate B handheld' });
     expect(m.devices.map((d) => d.id)).toEqual(expect.arrayContaining([phone.inspector, phone.supervisor]));

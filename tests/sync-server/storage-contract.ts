@@ -241,7 +241,7 @@ function peopleContract(makeStorage: MakeStorage): void {
     });
 
     it('creates, finds and deletes sessions', async () => {
-      const session = { tokenHash: 'h-1', inspectorId: INSPECTOR_A, createdAt: T0, expiresAt: T0 + 3600_000 };
+      const session = { tokenHash: 'h-1', inspectorId: INSPECTOR_A, createdAt: T0, expiresAt: T0 + 3600_000, deviceId: null };
       await s().createSession(session);
       expect(await s().getSession('h-1')).toEqual(session);
       await s().deleteSession('h-1');
@@ -274,8 +274,8 @@ function peopleContract(makeStorage: MakeStorage): void {
     it('registers, lists and touches devices', async () => {
       const a = makeDevice();
       const b = makeDevice({ id: DEVICE_B, inspectorId: INSPECTOR_B, name: 'iPhone', createdAt: T0 + 1 });
-      await s().registerDevice(a);
-      await s().registerDevice(b);
+      await s().registerDevice(a, 'secret-a');
+      await s().registerDevice(b, 'secret-b');
       expect(await s().getDevice(DEVICE_A)).toEqual(a);
       expect(await s().listDevices()).toEqual([a, b]);
       await s().touchDevice(DEVICE_A, T0 + 500);
@@ -283,12 +283,39 @@ function peopleContract(makeStorage: MakeStorage): void {
     });
 
     it('revokes a device, and registering it again does not lift the revocation', async () => {
-      await s().registerDevice(makeDevice());
+      await s().registerDevice(makeDevice(), 'secret-a');
       await s().revokeDevice(DEVICE_A, T0 + 100);
       await s().revokeDevice(DEVICE_A, T0 + 200);
       expect((await s().getDevice(DEVICE_A))?.revokedAt).toBe(T0 + 100);
-      await s().registerDevice(makeDevice({ name: 'renamed' }));
+      await s().registerDevice(makeDevice({ name: 'renamed' }), 'secret-other');
       expect(await s().getDevice(DEVICE_A)).toMatchObject({ name: 'renamed', revokedAt: T0 + 100 });
+      // Nor does it replace the secret: the phone that holds it is the device.
+      expect(await s().getDeviceSecretHash(DEVICE_A)).toBe('secret-a');
+    });
+
+    it('keeps a device\u2019s secret hash apart from its record, and none for an unknown device', async () => {
+      await s().registerDevice(makeDevice(), 'secret-a');
+      expect(await s().getDeviceSecretHash(DEVICE_A)).toBe('secret-a');
+      expect(await s().getDevice(DEVICE_A)).not.toHaveProperty('secretHash');
+      expect(JSON.stringify(await s().listDevices())).not.toContain('secret-a');
+      expect(await s().getDeviceSecretHash(DEVICE_B)).toBeNull();
+    });
+
+    it('binds a session to one device, makes its staff member the holder, and ends it with the device', async () => {
+      await s().registerDevice(makeDevice(), 'secret-a');
+      await s().registerDevice(makeDevice({ id: DEVICE_B, createdAt: T0 + 1 }), 'secret-b');
+      await s().createSession({ tokenHash: 'h-1', inspectorId: INSPECTOR_B, createdAt: T0, expiresAt: T0 + 3600_000 });
+      await s().createSession({ tokenHash: 'h-2', inspectorId: INSPECTOR_A, createdAt: T0, expiresAt: T0 + 3600_000 });
+      expect(await s().bindSession('h-1', DEVICE_A, INSPECTOR_B)).toBe(true);
+      expect(await s().bindSession('h-1', DEVICE_A, INSPECTOR_B)).toBe(true); // the same binding again: harmless
+      expect(await s().bindSession('h-1', DEVICE_B, INSPECTOR_B)).toBe(false);
+      expect(await s().bindSession('h-missing', DEVICE_B, INSPECTOR_B)).toBe(false);
+      expect((await s().getSession('h-1'))?.deviceId).toBe(DEVICE_A);
+      expect((await s().getDevice(DEVICE_A))?.inspectorId).toBe(INSPECTOR_B);
+      expect(await s().bindSession('h-2', DEVICE_B, INSPECTOR_A)).toBe(true);
+      await s().revokeDevice(DEVICE_A, T0 + 100);
+      expect(await s().getSession('h-1')).toBeNull();
+      expect((await s().getSession('h-2'))?.deviceId).toBe(DEVICE_B);
     });
 
     it('refuses to revoke a device that does not exist', async () => {

@@ -75,6 +75,7 @@ export class App {
     this.sync = new SyncClient({
       socket: ports.socket, store: ports.store, event: this.event, clock: this.clock, url: ports.socketUrl,
       onUnauthenticated: () => this.session.markExpired(),
+      onRevoked: () => void this.#revoked(),
       // Tickets sold or changed since the last download: on every (re)connect, then every few minutes.
       onWelcome: () => void this.event.sync(),
     });
@@ -159,10 +160,23 @@ export class App {
   }
 
   async logout(): Promise<void> {
-    const r = await this.session.logout(await this.#store.countPending());
+    const unsynced = await this.#store.countPending();
+    // The server closes this session's socket at logout: stop it first, so that the close
+    // is not taken for an expired session.
+    if (unsynced === 0) this.sync.stop();
+    const r = await this.session.logout(unsynced);
     if (!r.ok) { this.#notice = { key: 'unsyncedLogout', params: { count: r.unsynced } }; return; }
     this.sync.stop();
     this.camera.stop();
+    this.#screen = 'setup';
+    this.#panel = null;
+  }
+
+  /** A supervisor revoked this phone: back to the login screen at once, which says why. */
+  async #revoked(): Promise<void> {
+    this.sync.stop();
+    this.camera.stop();
+    await this.session.revokedByServer();
     this.#screen = 'setup';
     this.#panel = null;
   }
@@ -184,12 +198,13 @@ export class App {
 
   async #open(sel: Selection): Promise<void> {
     const deviceId = this.session.deviceId;
-    if (!deviceId) return;
+    const deviceSecret = this.session.deviceSecret;
+    if (!deviceId || !deviceSecret) return;
     if (this.event.eventId !== sel.eventId || this.event.status !== 'ready') {
       const lastOwn = await this.event.open(sel.eventId);
       this.clock.seed(lastOwn);
     }
-    this.sync.start({ eventId: sel.eventId, deviceId, checkpointId: sel.checkpointId });
+    this.sync.start({ eventId: sel.eventId, deviceId, deviceSecret, checkpointId: sel.checkpointId });
   }
 
   #takeLink(): void {

@@ -15,7 +15,10 @@ export interface Api {
   login(username: string, password: string): Promise<SessionInfo>;
   logout(): Promise<void>;
   me(): Promise<SessionInfo>;
-  registerDevice(name: string): Promise<{ id: DeviceId; name: string }>;
+  /** A new device for this session; its secret is answered once and must be kept. */
+  registerDevice(name: string): Promise<{ id: DeviceId; name: string; secret: string }>;
+  /** Bind this session to a device registered earlier on this phone (the next shift on it). */
+  claimDevice(id: DeviceId, secret: string): Promise<{ id: DeviceId; name: string }>;
   eventDetails(eventId: EventId): Promise<EventDetails>;
   /** The full manifest (since 0) or the changes after `since`. */
   manifest(eventId: EventId, since: number): Promise<Manifest>;

@@ -16,6 +16,13 @@ export const zHello = z.object({
    * are allowed and ignored, so a newer client can list encodings this server lacks.
    */
   compress: z.array(z.string().max(32)).max(8).optional(),
+  /**
+   * Since version 4: the secret this device got at registration (POST /api/devices). The
+   * device id is public (manifests, history); the secret is what proves the phone. A hello
+   * without it, or with a wrong one, is refused `unknownDevice`; one from a version 1–3
+   * client without it is refused `clientTooOld`.
+   */
+  deviceSecret: z.string().max(128).optional(),
 });
 
 /**

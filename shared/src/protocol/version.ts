@@ -10,8 +10,13 @@
 //   3 — error code `unavailable`: the server could not store the scan or batch (disk full,
 //       an I/O error, the database locked) and stored none of it; send it again later.
 //       Version 1 and 2 clients, which do not know the code, get `internal` instead.
-//   4 — error code `busy` (HTTP 503 with Retry-After): too many password checks at once
-//       (a login flood); nothing was done, try again. HTTP only: never sent on the socket.
+//   4 — hardening. Error code `busy` (HTTP 503 with Retry-After): too many password
+//       checks at once (a login flood); nothing was done, try again; HTTP only.
+//       hello.deviceSecret: the device proves itself with the secret it got at
+//       registration, and the session must be the one bound to that device; a hello
+//       without it is refused (`clientTooOld` below version 4, `unknownDevice` otherwise).
+//       Revocation, logout and session expiry close the socket (refused `deviceRevoked` /
+//       4004, `unauthenticated` / 4001).
 export const PROTOCOL_VERSION = 4;
 /** The oldest client the server still speaks to; older ones are refused `clientTooOld`. */
 export const MIN_PROTOCOL_VERSION = 1;

@@ -19,6 +19,8 @@ export class Connection {
     readonly version: number,
     /** The client listed DEFLATE_RAW in its hello: `scans` may go as binary frames. */
     readonly deflate: boolean,
+    /** SHA-256 of the session cookie it was opened with (as stored): logout and expiry close it by this. */
+    readonly sessionHash: string,
   ) {}
 
   send(msg: Down | OutgoingMessage): void {

@@ -8,7 +8,7 @@ import {
   DEFLATE_RAW, GkError, MAX_BATCH, MAX_MESSAGE_BYTES, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, parseUp,
   type Down, type RefusalReason, type Up, type UpOf,
 } from '@gatekeeper/shared/protocol/index';
-import { readCookie, resolveSession, SESSION_COOKIE } from '../auth/sessions.ts';
+import { readCookie, resolveLogin, secretMatches, SESSION_COOKIE } from '../auth/sessions.ts';
 import { throttledLog, type Logger } from '../log.ts';
 import type { ScanListener, ScanService } from '../scans/scan-service.ts';
 import type { StaffRecord, Storage, StoredScan } from '../storage/types.ts';
@@ -25,7 +25,12 @@ export interface HubOptions {
   /** Origins allowed besides the request's own host. */
   allowedOrigins: string[];
   gossipTickMs: number;
+  /** How often open sockets' sessions are checked (expired, deleted): they close within about this. */
+  sessionCheckMs?: number;
 }
+
+/** Sockets of an expired or ended session close within about this long. */
+const SESSION_CHECK_MS = 5_000;
 
 const HELLO_TIMEOUT_MS = 10_000;
 /** Slices one gossip message's writes are spread over under load (stagger.ts). */
@@ -48,6 +53,7 @@ export class Hub implements ScanListener {
   private readonly gossip: GossipBuffer;
   private readonly staggers = new Map<EventId, Stagger>();
   private readonly cannotStore: (fields: Record<string, unknown>) => void;
+  private readonly sessionTimer: ReturnType<typeof setInterval>;
 
   constructor(private readonly o: HubOptions) {
     // ws refuses frames over maxPayload by closing (1009). We allow a margin above our
@@ -55,6 +61,8 @@ export class Hub implements ScanListener {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: 4 * MAX_MESSAGE_BYTES });
     this.cannotStore = throttledLog(o.log, 'error', 'cannot store');
     this.gossip = new GossipBuffer(o.gossipTickMs, (eventId, scans, cursor, spreadMs) => this.fanOut(eventId, scans, cursor, spreadMs));
+    this.sessionTimer = setInterval(() => void this.checkSessions(), o.sessionCheckMs ?? SESSION_CHECK_MS);
+    this.sessionTimer.unref();
   }
 
   /** Called from the HTTP server's 'upgrade' event for /ws. */
@@ -64,9 +72,9 @@ export class Hub implements ScanListener {
     };
     try {
       if (!this.originAllowed(req)) return reject(403, 'Forbidden origin');
-      const staff = await resolveSession(this.o.storage, readCookie(req.headers.cookie, SESSION_COOKIE), this.o.now());
-      if (!staff) return reject(401, 'Unauthorized');
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, staff));
+      const login = await resolveLogin(this.o.storage, readCookie(req.headers.cookie, SESSION_COOKIE), this.o.now());
+      if (!login) return reject(401, 'Unauthorized');
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, login.staff, login.session.tokenHash));
     } catch (e) {
       this.o.log.error('upgrade failed', { err: String(e) });
       reject(500, 'Internal Server Error');
@@ -85,14 +93,14 @@ export class Hub implements ScanListener {
     try { return new URL(origin).host === req.headers.host; } catch { return false; }
   }
 
-  private accept(ws: WebSocket, staff: StaffRecord): void {
+  private accept(ws: WebSocket, staff: StaffRecord, sessionHash: string): void {
     let conn: Connection | null = null;
     let busy: Promise<void> = Promise.resolve();
     const timer = setTimeout(() => { if (!conn) this.refuse(ws, 'unauthenticated', 'no hello within 10 s', CLOSE.helloTimeout); }, HELLO_TIMEOUT_MS);
     ws.on('message', (data, isBinary) => {
       // Handle one message at a time per socket, in order, so a scan's verdict and the
       // gossip of it cannot overtake each other.
-      busy = busy.then(() => this.onMessage(ws, staff, conn, data, isBinary).then((c) => { if (c) { conn = c; clearTimeout(timer); } }))
+      busy = busy.then(() => this.onMessage(ws, staff, sessionHash, conn, data, isBinary).then((c) => { if (c) { conn = c; clearTimeout(timer); } }))
         .catch((e) => this.o.log.error('socket handler failed', { err: String(e) }));
     });
     ws.on('close', () => { clearTimeout(timer); if (conn) this.byEvent.get(conn.eventId)?.delete(conn); });
@@ -100,7 +108,7 @@ export class Hub implements ScanListener {
   }
 
   /** Returns the connection once the handshake succeeds. */
-  private async onMessage(ws: WebSocket, staff: StaffRecord, conn: Connection | null, data: import('ws').RawData, isBinary: boolean): Promise<Connection | null> {
+  private async onMessage(ws: WebSocket, staff: StaffRecord, sessionHash: string, conn: Connection | null, data: import('ws').RawData, isBinary: boolean): Promise<Connection | null> {
     let msg: Up;
     try {
       if (isBinary) throw new GkError('malformed_message', 'binary frames are not part of the protocol');
@@ -120,7 +128,7 @@ export class Hub implements ScanListener {
     try {
       if (msg.type === 'hello') {
         if (conn) throw new GkError('bad_request', 'hello was already said on this socket');
-        return await this.hello(ws, staff, msg);
+        return await this.hello(ws, staff, sessionHash, msg);
       }
       if (!conn) throw new GkError('not_ready', 'say hello first');
       await this.dispatch(conn, msg);
@@ -134,18 +142,25 @@ export class Hub implements ScanListener {
     return null;
   }
 
-  private async hello(ws: WebSocket, staff: StaffRecord, msg: UpOf<'hello'>): Promise<Connection | null> {
+  private async hello(ws: WebSocket, staff: StaffRecord, sessionHash: string, msg: UpOf<'hello'>): Promise<Connection | null> {
     const { storage } = this.o;
+    // The session may have ended between the upgrade and this hello (logout, revocation).
+    const session = await storage.getSession(sessionHash);
+    if (!session || session.expiresAt <= this.o.now()) return this.refuse(ws, 'unauthenticated', 'your session has ended; log in again', CLOSE.unauthenticated);
     if (!(await storage.getEvent(msg.eventId))) return this.refuse(ws, 'unknownEvent', `no event ${msg.eventId}`);
     if (staff.role !== 'admin' && !(await storage.isStaffOf(msg.eventId, staff.id))) return this.refuse(ws, 'forbidden', `you are not staff of event ${msg.eventId}`, CLOSE.forbidden);
+    // A device is its secret, and a session speaks for the one device it registered or
+    // claimed: an id read off a manifest, or a cookie taken to another phone, is not enough.
+    if (msg.deviceSecret === undefined && msg.v < 4) return this.refuse(ws, 'clientTooOld', 'this server needs the device secret of protocol 4; update the app');
     const device = await storage.getDevice(msg.deviceId);
-    if (!device) return this.refuse(ws, 'unknownDevice', `device ${msg.deviceId} is not registered`);
+    if (!device || !secretMatches(msg.deviceSecret, await storage.getDeviceSecretHash(msg.deviceId))) return this.refuse(ws, 'unknownDevice', `device ${msg.deviceId} is not registered with that secret`);
     if (device.revokedAt !== null) return this.refuse(ws, 'deviceRevoked', `device ${msg.deviceId} has been revoked`, CLOSE.revoked);
+    if (session.deviceId !== device.id) return this.refuse(ws, 'unknownDevice', `this session speaks for ${session.deviceId ?? 'no device'}, not ${device.id}; log in on that phone`);
     // "Last seen" is for the device list; a disk that cannot take the write (full) must not
     // keep the phone from its welcome, its catch-up and the gossip, which need reads only.
     void storage.touchDevice(device.id, this.o.now()).catch((e: unknown) => this.o.log.warn('could not record a device as seen', { device: device.id, err: String(e) }));
 
-    const conn = new Connection(ws, staff, device.id, msg.eventId, msg.v, msg.compress?.includes(DEFLATE_RAW) ?? false);
+    const conn = new Connection(ws, staff, device.id, msg.eventId, msg.v, msg.compress?.includes(DEFLATE_RAW) ?? false, sessionHash);
     // Register before reading the catch-up, so nothing stored meanwhile is missed; gossip
     // is held back until the welcome and the catch-up are sent, so nothing reaches the client
     // before its welcome and its cursor never skips.
@@ -273,9 +288,32 @@ export class Hub implements ScanListener {
     }
   }
 
+  /** A session ended (logout, sign-out): its sockets close now, refused `unauthenticated`. */
+  closeSession(tokenHash: string): void {
+    for (const set of this.byEvent.values()) {
+      for (const conn of set) if (conn.sessionHash === tokenHash) this.refuse(conn.ws, 'unauthenticated', 'your session has ended; log in again', CLOSE.unauthenticated);
+    }
+  }
+
+  /** Close the sockets whose session expired or was ended by a path that told no one. */
+  private async checkSessions(): Promise<void> {
+    const hashes = new Set<string>();
+    for (const set of this.byEvent.values()) for (const conn of set) hashes.add(conn.sessionHash);
+    const now = this.o.now();
+    for (const hash of hashes) {
+      try {
+        const session = await this.o.storage.getSession(hash);
+        if (!session || session.expiresAt <= now) this.closeSession(hash);
+      } catch (e) {
+        this.o.log.warn('could not check a session', { err: String(e) });
+      }
+    }
+  }
+
   connectionCount(): number { let n = 0; for (const s of this.byEvent.values()) n += s.size; return n; }
 
   close(): void {
+    clearInterval(this.sessionTimer);
     this.gossip.flush();
     for (const s of this.staggers.values()) s.finish();
     for (const ws of this.wss.clients) ws.terminate();

@@ -69,7 +69,12 @@ export const authRoutes = new Hono<Env>()
   })
   .post('/logout', async (c) => {
     const token = getCookie(c, SESSION_COOKIE);
-    if (token) await c.var.deps.storage.deleteSession(hashToken(token));
+    if (token) {
+      const tokenHash = hashToken(token);
+      await c.var.deps.storage.deleteSession(tokenHash);
+      // Its sockets close now, not when they next send something.
+      c.var.deps.push.closeSession(tokenHash);
+    }
     deleteCookie(c, SESSION_COOKIE, { path: '/' });
     return c.body(null, 204);
   })

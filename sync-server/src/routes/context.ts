@@ -4,11 +4,11 @@ import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { z } from 'zod';
 import { GkError } from '@gatekeeper/shared/protocol/index';
-import { resolveSession, SESSION_COOKIE } from '../auth/sessions.ts';
+import { resolveLogin, SESSION_COOKIE } from '../auth/sessions.ts';
 import type { Issuer } from '../issuer.ts';
 import type { Logger } from '../log.ts';
 import type { ScanService } from '../scans/scan-service.ts';
-import type { StaffRecord, Storage } from '../storage/types.ts';
+import type { DeviceRecord, SessionRecord, StaffRecord, Storage } from '../storage/types.ts';
 import type { Down } from '@gatekeeper/shared/protocol/index';
 import type { DeviceId, EventId, InspectorId } from '@gatekeeper/shared/ids';
 import type { HashGate } from '../auth/hash-gate.ts';
@@ -24,6 +24,8 @@ export interface AppDeps {
     disconnectDevice(id: DeviceId): void;
     /** Close every socket of one member of staff at once (disabled, password reset, signed out everywhere). */
     closeStaff(staffId: InspectorId): void;
+    /** Close the sockets opened with one session (logout). */
+    closeSession(tokenHash: string): void;
   };
   log: Logger;
   now: () => number;
@@ -41,10 +43,28 @@ export type Ctx = Context<Env>;
 
 /** The logged-in staff member, or an `unauthenticated` error. */
 export async function staffOf(c: Ctx): Promise<StaffRecord> {
+  return (await loginOf(c)).staff;
+}
+
+/** The logged-in staff member and their session, or an `unauthenticated` error. */
+export async function loginOf(c: Ctx): Promise<{ staff: StaffRecord; session: SessionRecord }> {
   const { storage, now } = c.var.deps;
-  const staff = await resolveSession(storage, getCookie(c, SESSION_COOKIE), now());
-  if (!staff) throw new GkError('unauthenticated', 'log in first');
-  return staff;
+  const login = await resolveLogin(storage, getCookie(c, SESSION_COOKIE), now());
+  if (!login) throw new GkError('unauthenticated', 'log in first');
+  return login;
+}
+
+/**
+ * The phone this session speaks for: registered or claimed under it, and not revoked.
+ * Routes that hand a phone event data or take its scans ask for it, so that a session
+ * without its device (a cookie copied off the phone, then the phone revoked) gets nothing.
+ */
+export async function sessionDevice(c: Ctx, session: SessionRecord): Promise<DeviceRecord> {
+  if (!session.deviceId) throw new GkError('forbidden', 'register this phone first (POST /api/devices)');
+  const device = await c.var.deps.storage.getDevice(session.deviceId);
+  if (!device) throw new GkError('forbidden', `device ${session.deviceId} is not registered`);
+  if (device.revokedAt !== null) throw new GkError('device_revoked', `device ${device.id} has been revoked`);
+  return device;
 }
 
 export async function jsonBody<S extends z.ZodType>(c: Ctx, schema: S): Promise<z.output<S>> {

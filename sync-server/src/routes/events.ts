@@ -13,7 +13,7 @@ import { requireEventAccess, requireRole } from '../auth/roles.ts';
 import { importTickets } from '../import/run.ts';
 import { publicStaff, visibleEvents } from './auth.ts';
 import { checkNewPassword } from '../auth/password-policy.ts';
-import { jsonBody, param, staffOf, type Ctx, type Env } from './context.ts';
+import { jsonBody, loginOf, param, sessionDevice, staffOf, type Ctx, type Env } from './context.ts';
 
 const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
 
@@ -21,10 +21,10 @@ const eventOf = (c: Ctx) => param(eventId, c.req.param('eventId'), 'event id');
 
 /** Resolve the caller and check they may act on the path's event with at least `role`. */
 async function access(c: Ctx, role: 'inspector' | 'supervisor' | 'admin' = 'inspector') {
-  const staff = await staffOf(c);
+  const { staff, session } = await loginOf(c);
   const id = eventOf(c);
   await requireEventAccess(c.var.deps.storage, staff, id, role);
-  return { staff, eventId: id };
+  return { staff, session, eventId: id };
 }
 
 const zCreateEvent = z.object({ event: zEvent, checkpoints: z.array(zCheckpoint).max(200).default([]) });
@@ -81,7 +81,10 @@ export const eventRoutes = new Hono<Env>()
   // Gzipped for clients that accept it (every browser): 100,000 tickets are ~9 MB of JSON and
   // ~1.5 MB gzipped, which is the difference on a venue's crowded Wi-Fi.
   .get('/:eventId/manifest', compress({ encoding: 'gzip' }), async (c) => {
-    const { eventId: id } = await access(c);
+    const { eventId: id, session } = await access(c);
+    // The event's tickets go to a registered phone only: a session whose phone was
+    // revoked (or that never registered one) downloads nothing.
+    await sessionDevice(c, session);
     const { storage, issuer } = c.var.deps;
     const since = Number(c.req.query('since') ?? 0);
     if (!Number.isInteger(since) || since < 0) throw new GkError('bad_request', 'since must be a change number');

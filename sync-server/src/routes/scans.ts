@@ -7,16 +7,18 @@ import { zScan } from '@gatekeeper/shared/domain';
 import { checkpointId, deviceId, inspectorId, orderId, ticketId } from '@gatekeeper/shared/ids';
 import { OUTCOMES, type Outcome } from '@gatekeeper/shared/outcomes';
 import { GkError, MAX_BATCH, zScanRequest } from '@gatekeeper/shared/protocol/index';
-import type { HistoryQuery } from '../storage/types.ts';
+import type { HistoryQuery, SessionRecord } from '../storage/types.ts';
 import { access } from './events.ts';
-import { jsonBody, param, type Ctx, type Env } from './context.ts';
+import { jsonBody, param, sessionDevice, type Ctx, type Env } from './context.ts';
 
-/** The registered, unrevoked device named in X-Device-Id. */
-async function deviceOf(c: Ctx) {
+/**
+ * The device named in X-Device-Id, which must be the one this session registered or
+ * claimed (and not revoked): an id is no credential, it is in every manifest.
+ */
+async function deviceOf(c: Ctx, session: SessionRecord) {
   const id = param(deviceId, c.req.header('x-device-id'), 'X-Device-Id');
-  const device = await c.var.deps.storage.getDevice(id);
-  if (!device) throw new GkError('forbidden', `device ${id} is not registered`);
-  if (device.revokedAt !== null) throw new GkError('device_revoked', `device ${id} has been revoked`);
+  const device = await sessionDevice(c, session);
+  if (device.id !== id) throw new GkError('forbidden', `this session speaks for device ${device.id}, not ${id}`);
   return id;
 }
 
@@ -29,14 +31,14 @@ const num = (v: string | undefined, what: string): number | undefined => {
 
 export const scanRoutes = new Hono<Env>()
   .post('/:eventId/scans', async (c) => {
-    const { staff, eventId } = await access(c);
-    const device = await deviceOf(c);
+    const { staff, session, eventId } = await access(c);
+    const device = await deviceOf(c, session);
     const req = await jsonBody(c, zScanRequest);
     return c.json(await c.var.deps.scans.submitOnline(staff, device, eventId, req));
   })
   .post('/:eventId/scans/batch', async (c) => {
-    const { staff, eventId } = await access(c);
-    const device = await deviceOf(c);
+    const { staff, session, eventId } = await access(c);
+    const device = await deviceOf(c, session);
     const { scans } = await jsonBody(c, z.object({ scans: z.array(zScan).min(1).max(MAX_BATCH) }));
     return c.json({ results: await c.var.deps.scans.uploadOffline(staff, device, eventId, scans) });
   })

@@ -17,7 +17,11 @@ export interface StaffRecord {
   disabled: boolean;
 }
 
-export interface SessionRecord { tokenHash: string; inspectorId: InspectorId; createdAt: number; expiresAt: number }
+export interface SessionRecord {
+  tokenHash: string; inspectorId: InspectorId; createdAt: number; expiresAt: number;
+  /** The phone this session registered or claimed; null (or absent) until it does. A session speaks for that device only. */
+  deviceId?: DeviceId | null;
+}
 
 export interface DeviceRecord {
   id: DeviceId;
@@ -123,9 +127,18 @@ export interface Storage {
   deleteSession(tokenHash: string): Promise<void>;
   /** End every session of one member of staff but `keep` (a token hash); returns how many ended. */
   deleteStaffSessions(id: InspectorId, keep?: string): Promise<number>;
-  registerDevice(device: DeviceRecord): Promise<void>;
+  /** A new phone with the hash of its secret (kept apart from DeviceRecord, which is listed to supervisors). */
+  registerDevice(device: DeviceRecord, secretHash: string): Promise<void>;
   getDevice(id: DeviceId): Promise<DeviceRecord | null>;
+  /** The hash of a device's secret; null for an unknown device or one registered before devices had secrets. */
+  getDeviceSecretHash(id: DeviceId): Promise<string | null>;
+  /**
+   * Bind a session to a device and make the session's staff member its holder. False when
+   * the session is gone or already bound to another device (a session speaks for one phone).
+   */
+  bindSession(tokenHash: string, deviceId: DeviceId, holder: InspectorId): Promise<boolean>;
   listDevices(): Promise<DeviceRecord[]>;
+  /** Revoke a device and end every session bound to it. */
   revokeDevice(id: DeviceId, at: number): Promise<void>;
   touchDevice(id: DeviceId, at: number): Promise<void>;
 

@@ -12,6 +12,7 @@ const zSession = z.object({
   events: z.array(zEvent),
 });
 const zDevice = z.object({ device: z.object({ id: zId<DeviceId>(), name: z.string() }) });
+const zNewDevice = z.object({ device: z.object({ id: zId<DeviceId>(), name: z.string(), secret: z.string().min(1) }) });
 const zEventDetails = z.object({ event: zEvent, checkpoints: z.array(zCheckpoint), codeWord: z.string().nullable() });
 const zSignedCode = z.object({ code: z.string(), link: z.string() });
 // Rows are checked by a typed loop in ticket-rows.ts: a zod union per cell is too slow
@@ -44,8 +45,11 @@ export class HttpApi implements Api {
   async me(): Promise<SessionInfo> {
     return zSession.parse(await this.#json('GET', '/api/me'));
   }
-  async registerDevice(name: string): Promise<{ id: DeviceId; name: string }> {
-    return zDevice.parse(await this.#json('POST', '/api/devices', { name })).device;
+  async registerDevice(name: string): Promise<{ id: DeviceId; name: string; secret: string }> {
+    return zNewDevice.parse(await this.#json('POST', '/api/devices', { name })).device;
+  }
+  async claimDevice(id: DeviceId, secret: string): Promise<{ id: DeviceId; name: string }> {
+    return zDevice.parse(await this.#json('POST', '/api/devices/claim', { deviceId: id, secret })).device;
   }
   async eventDetails(eventId: EventId): Promise<EventDetails> {
     return zEventDetails.parse(await this.#json('GET', `/api/events/${enc(eventId)}`));

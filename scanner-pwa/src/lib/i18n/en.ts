@@ -147,6 +147,7 @@ export const en = {
   unsyncedLogout: '{count} {count:scan|scans} on this phone {count:has|have} not been uploaded yet. Go online and wait until they are uploaded before logging out.',
   unsyncedSwitch: '{count} {count:scan|scans} of this event {count:has|have} not been uploaded yet. Go online and wait until they are uploaded before switching event.',
   sessionExpired: 'Your session has ended: sign in again to keep uploading.',
+  signedOutRevoked: 'A supervisor revoked this phone and signed it out. Signing in registers it again.',
   deviceRevoked: 'A supervisor has revoked this phone. Scans stay on it; ask a supervisor.',
   clientTooOld: 'This app is too old for the server: update it.',
   refusedOther: 'The server refused this phone: {message}',

@@ -138,6 +138,7 @@ export const nl: Messages = {
   unsyncedLogout: '{count} {count:scan|scans} op deze telefoon {count:is|zijn} nog niet ge\u00fcpload. Ga online en wacht tot ze ge\u00fcpload zijn voordat je uitlogt.',
   unsyncedSwitch: '{count} {count:scan|scans} van dit evenement {count:is|zijn} nog niet ge\u00fcpload. Ga online en wacht tot ze ge\u00fcpload zijn voordat je van evenement wisselt.',
   sessionExpired: 'Je sessie is verlopen: log opnieuw in om te blijven uploaden.',
+  signedOutRevoked: 'Een supervisor heeft deze telefoon ingetrokken en afgemeld. Inloggen registreert hem opnieuw.',
   deviceRevoked: 'Een leidinggevende heeft deze telefoon ingetrokken. De scans blijven bewaard; vraag een leidinggevende.',
   clientTooOld: 'Deze app is te oud voor de server: werk hem bij.',
   refusedOther: 'De server weigert deze telefoon: {message}',

@@ -1,6 +1,11 @@
 // Who is signed in on this phone, with which registered device, scanning where. Kept in
 // IndexedDB so a reload without network goes straight back to the camera. Signing out, and
 // switching event, are refused while scans wait to upload: they would strand them.
+//
+// The device (its id and the secret the server answered once at registration) belongs to
+// the phone, not to whoever is signed in: it stays through logout, and the next inspector's
+// login claims it with the secret, so history shows one phone at one gate all day. Only a
+// revocation forgets it.
 import type { Direction } from '@gatekeeper/shared/domain';
 import type { CheckpointId, DeviceId, EventId } from '@gatekeeper/shared/ids';
 import type { GkEvent } from '@gatekeeper/shared/manifest';
@@ -14,16 +19,20 @@ export type Done = { ok: true };
 
 const META_SESSION = 'session';
 const META_SELECTION = 'selection';
-const metaDevice = (inspectorId: string) => `device:${inspectorId}`;
+/** This phone's device: kept through logout (see above). */
+const META_DEVICE = 'device';
+interface StoredDevice { id: DeviceId; secret: string }
 
 export class Session {
   #phase = $state<'starting' | 'signedOut' | 'signedIn'>('starting');
   #inspector = $state.raw<Inspector | null>(null);
   #events = $state.raw<GkEvent[]>([]);
-  #deviceId = $state<DeviceId | null>(null);
+  #device = $state.raw<StoredDevice | null>(null);
   #selection = $state.raw<Selection | null>(null);
   /** The server no longer knows our session: scanning goes on offline, uploads wait for a sign-in. */
   #expired = $state(false);
+  /** A supervisor revoked this phone: it was signed out, and says why on the login screen. */
+  #revoked = $state(false);
   readonly #api: Api;
   readonly #store: Store;
 
@@ -35,7 +44,10 @@ export class Session {
   get phase() { return this.#phase; }
   get inspector() { return this.#inspector; }
   get events() { return this.#events; }
-  get deviceId() { return this.#deviceId; }
+  get deviceId() { return this.#device?.id ?? null; }
+  /** Proves this phone in the socket's hello. */
+  get deviceSecret() { return this.#device?.secret ?? null; }
+  get revoked() { return this.#revoked; }
   get selection() { return this.#selection; }
   get expired() { return this.#expired; }
   get isSupervisor(): boolean {
@@ -48,9 +60,10 @@ export class Session {
     if (!saved) { this.#phase = 'signedOut'; return; }
     this.#inspector = saved.inspector;
     this.#events = saved.events;
-    this.#deviceId = (await this.#store.getMeta<DeviceId>(metaDevice(saved.inspector.id))) ?? null;
+    this.#device = (await this.#store.getMeta<StoredDevice>(META_DEVICE)) ?? null;
     this.#selection = (await this.#store.getMeta<Selection>(META_SELECTION)) ?? null;
-    this.#phase = this.#deviceId ? 'signedIn' : 'signedOut';
+    // A phone from before device secrets has none: it signs in again and registers.
+    this.#phase = this.#device?.secret ? 'signedIn' : 'signedOut';
     void this.revalidate();
   }
 
@@ -75,16 +88,13 @@ export class Session {
       this.#selection = null;
       await this.#store.deleteMeta(META_SELECTION);
     }
-    let device = (await this.#store.getMeta<DeviceId>(metaDevice(info.inspector.id))) ?? null;
-    if (!device) {
-      device = (await this.#api.registerDevice(deviceName())).id;
-      await this.#store.setMeta(metaDevice(info.inspector.id), device);
-    }
+    const device = await this.#bindDevice();
     await this.#store.setMeta(META_SESSION, info);
     this.#inspector = info.inspector;
     this.#events = info.events;
-    this.#deviceId = device;
+    this.#device = device;
     this.#expired = false;
+    this.#revoked = false;
     this.#phase = 'signedIn';
     void requestPersistence();
   }
@@ -99,9 +109,47 @@ export class Session {
     await this.#store.deleteMeta(META_SELECTION);
     this.#selection = null;
     this.#inspector = null;
-    this.#deviceId = null;
+    this.#expired = false;
     this.#phase = 'signedOut';
     return { ok: true };
+  }
+
+  /**
+   * A supervisor revoked this phone: signed out at once, here, whatever waits to upload
+   * (the server takes nothing more from this device; the scans stay on the phone as
+   * evidence), and the device is forgotten: the next login registers a new one.
+   */
+  async revokedByServer(): Promise<void> {
+    this.#selection = null;
+    this.#inspector = null;
+    this.#device = null;
+    this.#expired = false;
+    this.#revoked = true;
+    this.#phase = 'signedOut';
+    for (const key of [META_SESSION, META_SELECTION, META_DEVICE]) {
+      await this.#store.deleteMeta(key).catch((e: unknown) => console.warn('could not forget', key, e));
+    }
+  }
+
+  /**
+   * The device this session speaks for: this phone's own, claimed with its secret, or a new
+   * one when the phone has none yet or its old one is revoked or unknown to this server.
+   */
+  async #bindDevice(): Promise<StoredDevice> {
+    const stored = (await this.#store.getMeta<StoredDevice>(META_DEVICE)) ?? null;
+    if (stored?.secret) {
+      try {
+        await this.#api.claimDevice(stored.id, stored.secret);
+        return stored;
+      } catch (e) {
+        // No network: the login fails as a whole, and the phone keeps its device.
+        if (!(e instanceof GkError) || (e.code !== 'forbidden' && e.code !== 'device_revoked')) throw e;
+      }
+    }
+    const fresh = await this.#api.registerDevice(deviceName());
+    const device = { id: fresh.id, secret: fresh.secret };
+    await this.#store.setMeta(META_DEVICE, device);
+    return device;
   }
 
   /**

@@ -13,7 +13,7 @@ import { Connection } from './connection.ts';
 import { TrackedWork } from './tracked-work.ts';
 import { NoOnlineVerdict, VerdictRequests, type OnlineAnswer } from './verdict-requests.ts';
 
-export interface SyncContext { eventId: EventId; deviceId: DeviceId; checkpointId: CheckpointId }
+export interface SyncContext { eventId: EventId; deviceId: DeviceId; deviceSecret: string; checkpointId: CheckpointId }
 export type LinkState = 'offline' | 'connecting' | 'online' | 'refused';
 
 export const PING_EVERY_MS = 15_000;
@@ -32,6 +32,8 @@ export interface SyncDeps {
   url: () => string;
   /** The server no longer knows our session. */
   onUnauthenticated: () => void;
+  /** A supervisor revoked this phone (refused `deviceRevoked`). */
+  onRevoked?: () => void;
   /** Welcomed by the server (again): a moment to fetch what changed in the manifest. */
   onWelcome?: () => void;
 }
@@ -90,7 +92,7 @@ export class SyncClient {
   get uploadRefused() { return this.#uploadRefused; }
 
   start(ctx: SyncContext): void {
-    if (this.#ctx && (this.#ctx.eventId !== ctx.eventId || this.#ctx.deviceId !== ctx.deviceId || this.#ctx.checkpointId !== ctx.checkpointId)) this.stop();
+    if (this.#ctx && (this.#ctx.eventId !== ctx.eventId || this.#ctx.deviceId !== ctx.deviceId || this.#ctx.deviceSecret !== ctx.deviceSecret || this.#ctx.checkpointId !== ctx.checkpointId)) this.stop();
     this.#ctx = ctx;
     this.#refusal = null;
     this.#link = 'connecting';
@@ -168,7 +170,7 @@ export class SyncClient {
     });
     this.#work.add(cursor.then((cursor) => {
       this.#conn.send({
-        type: 'hello', v: PROTOCOL_VERSION, eventId: ctx.eventId, deviceId: ctx.deviceId, checkpointId: ctx.checkpointId, cursor: cursor ?? 0,
+        type: 'hello', v: PROTOCOL_VERSION, eventId: ctx.eventId, deviceId: ctx.deviceId, deviceSecret: ctx.deviceSecret, checkpointId: ctx.checkpointId, cursor: cursor ?? 0,
         compress: [...this.#deps.socket.encodings],
       });
     }), 'hello');
@@ -213,6 +215,7 @@ export class SyncClient {
         this.#refusal = { reason: msg.reason, message: msg.message };
         this.#conn.stop();
         if (msg.reason === 'unauthenticated') this.#deps.onUnauthenticated();
+        if (msg.reason === 'deviceRevoked') this.#deps.onRevoked?.();
         return;
       case 'scans':
         if (!ctx) return;

@@ -7,6 +7,9 @@
 //   1 — first schema: events, checkpoints, event_keys, code_words, orders, tickets (with
 //       change_seq from the `counters` row 'change'), staff, event_staff, sessions,
 //       devices, scans (seq = gossip cursor), conflicts.
+//   2 — device secrets and session binding: devices.secret_hash (the SHA-256 of the secret
+//       the phone got at registration; NULL for phones registered before, which register
+//       again), sessions.device_id (the one phone a session speaks for).
 import type Database from 'better-sqlite3';
 
 export interface Migration { version: number; sql: string }
@@ -184,6 +187,15 @@ export const MIGRATIONS: readonly Migration[] = [
         created_at     INTEGER NOT NULL
       ) STRICT;
       CREATE INDEX conflicts_event ON conflicts (event_id, created_at);
+    `,
+  },
+  {
+    version: 2,
+    sql: `
+      ALTER TABLE devices ADD COLUMN secret_hash TEXT;
+      ALTER TABLE sessions ADD COLUMN device_id TEXT REFERENCES devices(id);
+      -- Revoking a device ends the sessions bound to it.
+      CREATE INDEX sessions_device ON sessions (device_id) WHERE device_id IS NOT NULL;
     `,
   },
 ];

@@ -12,7 +12,7 @@ export type PeopleMethods = Pick<Storage,
   | 'createStaff' | 'getStaff' | 'getStaffByUsername' | 'assignStaff' | 'isStaffOf' | 'listEventStaff'
   | 'listStaff' | 'setStaffPassword' | 'setStaffDisabled'
   | 'createSession' | 'getSession' | 'deleteSession' | 'deleteStaffSessions'
-  | 'registerDevice' | 'getDevice' | 'listDevices' | 'revokeDevice' | 'touchDevice'>;
+  | 'registerDevice' | 'getDevice' | 'getDeviceSecretHash' | 'bindSession' | 'listDevices' | 'revokeDevice' | 'touchDevice'>;
 
 export function peopleMethods(db: Db): PeopleMethods {
   const q = {
@@ -32,19 +32,27 @@ export function peopleMethods(db: Db): PeopleMethods {
     deleteStaffSessions: db.prepare<[string]>('DELETE FROM sessions WHERE inspector_id = ?'),
     deleteStaffSessionsBut: db.prepare<[string, string]>('DELETE FROM sessions WHERE inspector_id = ? AND token_hash <> ?'),
     insertSession: db.prepare<SessionRow>(
-      `INSERT INTO sessions (token_hash, inspector_id, created_at, expires_at)
-       VALUES (@token_hash, @inspector_id, @created_at, @expires_at)`),
+      `INSERT INTO sessions (token_hash, inspector_id, created_at, expires_at, device_id)
+       VALUES (@token_hash, @inspector_id, @created_at, @expires_at, @device_id)`),
     getSession: db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE token_hash = ?'),
     deleteSession: db.prepare<[string]>('DELETE FROM sessions WHERE token_hash = ?'),
     // A phone registering again (a new login on it) updates who holds it and its name,
     // but never lifts a revocation: only a supervisor can give a revoked phone back, and
-    // that needs a new device id. created_at stays the first registration.
-    registerDevice: db.prepare<DeviceRow>(
-      `INSERT INTO devices (id, inspector_id, name, created_at, revoked_at, last_seen_at)
-       VALUES (@id, @inspector_id, @name, @created_at, @revoked_at, @last_seen_at)
+    // that needs a new device id. created_at stays the first registration, and so does the
+    // secret: the phone that holds it is the device.
+    registerDevice: db.prepare<DeviceRow & { secret_hash: string }>(
+      `INSERT INTO devices (id, inspector_id, name, created_at, revoked_at, last_seen_at, secret_hash)
+       VALUES (@id, @inspector_id, @name, @created_at, @revoked_at, @last_seen_at, @secret_hash)
        ON CONFLICT (id) DO UPDATE SET inspector_id = excluded.inspector_id, name = excluded.name`),
-    getDevice: db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE id = ?'),
-    listDevices: db.prepare<[], DeviceRow>('SELECT * FROM devices ORDER BY created_at, id'),
+    getDevice: db.prepare<[string], DeviceRow>(
+      'SELECT id, inspector_id, name, created_at, revoked_at, last_seen_at FROM devices WHERE id = ?'),
+    getSecretHash: db.prepare<[string], { secret_hash: string | null }>('SELECT secret_hash FROM devices WHERE id = ?'),
+    bindSession: db.prepare<[string, string, string]>(
+      'UPDATE sessions SET device_id = ? WHERE token_hash = ? AND (device_id IS NULL OR device_id = ?)'),
+    setHolder: db.prepare<[string, string]>('UPDATE devices SET inspector_id = ? WHERE id = ?'),
+    endDeviceSessions: db.prepare<[string]>('DELETE FROM sessions WHERE device_id = ?'),
+    listDevices: db.prepare<[], DeviceRow>(
+      'SELECT id, inspector_id, name, created_at, revoked_at, last_seen_at FROM devices ORDER BY created_at, id'),
     // The first revocation time stands: revoking twice does not move when it happened.
     revokeDevice: db.prepare<[number, string]>('UPDATE devices SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?'),
     touchDevice: db.prepare<[number, string]>('UPDATE devices SET last_seen_at = ? WHERE id = ?'),
@@ -102,18 +110,31 @@ export function peopleMethods(db: Db): PeopleMethods {
     async deleteSession(tokenHash: string) {
       q.deleteSession.run(tokenHash);
     },
-    async registerDevice(device: DeviceRecord) {
-      q.registerDevice.run(deviceToRow(device));
+    async registerDevice(device: DeviceRecord, secretHash: string) {
+      q.registerDevice.run({ ...deviceToRow(device), secret_hash: secretHash });
     },
     async getDevice(id: DeviceId) {
       const r = q.getDevice.get(id);
       return r ? deviceFromRow(r) : null;
     },
+    async getDeviceSecretHash(id: DeviceId) {
+      return q.getSecretHash.get(id)?.secret_hash ?? null;
+    },
+    async bindSession(tokenHash: string, deviceId: DeviceId, holder: InspectorId) {
+      return db.transaction(() => {
+        if (q.bindSession.run(deviceId, tokenHash, deviceId).changes === 0) return false;
+        q.setHolder.run(holder, deviceId);
+        return true;
+      })();
+    },
     async listDevices() {
       return q.listDevices.all().map(deviceFromRow);
     },
     async revokeDevice(id: DeviceId, at: number) {
-      mustExist(q.revokeDevice.run(at, id).changes, `device ${id}`);
+      db.transaction(() => {
+        mustExist(q.revokeDevice.run(at, id).changes, `device ${id}`);
+        q.endDeviceSessions.run(id);
+      })();
     },
     // Silent for an unknown device: a bookkeeping write must never fail the scan or the
     // connection it rides along with.

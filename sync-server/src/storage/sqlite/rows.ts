@@ -80,13 +80,14 @@ export const staffFromRow = (r: StaffRow): StaffRecord => ({
   id: r.id as InspectorId, username: r.username, name: r.name, role: r.role as Role, passwordHash: r.password_hash, disabled: r.disabled === 1,
 });
 
-export interface SessionRow { token_hash: string; inspector_id: string; created_at: number; expires_at: number }
+export interface SessionRow { token_hash: string; inspector_id: string; created_at: number; expires_at: number; device_id: string | null }
 
 export const sessionToRow = (s: SessionRecord): SessionRow => ({
-  token_hash: s.tokenHash, inspector_id: s.inspectorId, created_at: s.createdAt, expires_at: s.expiresAt,
+  token_hash: s.tokenHash, inspector_id: s.inspectorId, created_at: s.createdAt, expires_at: s.expiresAt, device_id: s.deviceId ?? null,
 });
 export const sessionFromRow = (r: SessionRow): SessionRecord => ({
   tokenHash: r.token_hash, inspectorId: r.inspector_id as InspectorId, createdAt: r.created_at, expiresAt: r.expires_at,
+  deviceId: r.device_id as DeviceId | null,
 });
 
 export interface DeviceRow { id: string; inspector_id: string; name: string; created_at: number; revoked_at: number | null; last_seen_at: number | null }
