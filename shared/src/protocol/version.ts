@@ -10,7 +10,11 @@
 //   3 — error code `unavailable`: the server could not store the scan or batch (disk full,
 //       an I/O error, the database locked) and stored none of it; send it again later.
 //       Version 1 and 2 clients, which do not know the code, get `internal` instead.
-export const PROTOCOL_VERSION = 3;
+//   4 — quarantine: a stored scan may carry `quarantine` (a reason from quarantine.ts) and
+//       then counts in no arbitration on any node; uploadAck results say it per scan. Error
+//       `rate_limited` (a device over its scan or upload limit) carries `retryAfterMs`.
+//       A version 3 client ignores the mark (zod drops unknown keys) and still counts them.
+export const PROTOCOL_VERSION = 4;
 /** The oldest client the server still speaks to; older ones are refused `clientTooOld`. */
 export const MIN_PROTOCOL_VERSION = 1;
 

@@ -7,6 +7,8 @@
 //   1 — first schema: events, checkpoints, event_keys, code_words, orders, tickets (with
 //       change_seq from the `counters` row 'change'), staff, event_staff, sessions,
 //       devices, scans (seq = gossip cursor), conflicts.
+//   2 — scans.quarantine (why a stored scan does not count in arbitration; NULL: it
+//       counts) and device_alerts (a device over its scan or upload limit).
 import type Database from 'better-sqlite3';
 
 export interface Migration { version: number; sql: string }
@@ -184,6 +186,28 @@ export const MIGRATIONS: readonly Migration[] = [
         created_at     INTEGER NOT NULL
       ) STRICT;
       CREATE INDEX conflicts_event ON conflicts (event_id, created_at);
+    `,
+  },
+  {
+    version: 2,
+    sql: `
+      -- Set once, when the scan is stored (scans are immutable); NULL for every plausible scan.
+      ALTER TABLE scans ADD COLUMN quarantine TEXT;
+      -- The supervisors' quarantine list: few rows, newest first.
+      CREATE INDEX scans_quarantine ON scans (event_id, seq) WHERE quarantine IS NOT NULL;
+
+      -- A device that went over its scan or upload limit: one row per time it was refused
+      -- after being within its limits (not one per refused message), for supervisors.
+      CREATE TABLE device_alerts (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id     TEXT NOT NULL REFERENCES events(id),
+        device_id    TEXT NOT NULL,
+        inspector_id TEXT NOT NULL,
+        kind         TEXT NOT NULL,
+        message      TEXT NOT NULL,
+        at           INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX device_alerts_event ON device_alerts (event_id, id);
     `,
   },
 ];
