@@ -8,7 +8,7 @@ import type { SignatureVerifier } from '@gatekeeper/shared/codec/index';
 import type { Checkpoint, Scan } from '@gatekeeper/shared/domain';
 import { parseHlc } from '@gatekeeper/shared/hlc';
 import { QuarantineReason } from '@gatekeeper/shared/quarantine';
-import type { Storage } from '../storage/types.ts';
+import type { EventKey, Storage } from '../storage/types.ts';
 import { resolveTicket } from './resolve-ticket.ts';
 
 /**
@@ -32,6 +32,8 @@ export interface Judge {
   now: number;
   storage: Storage;
   verify: SignatureVerifier;
+  /** The event's signing keys, read once per batch. */
+  keys: readonly EventKey[];
 }
 
 /** The clock check alone (online scans have the rest checked as they are decided). */
@@ -57,7 +59,7 @@ export async function judgeOffline(scan: Scan, j: Judge): Promise<Scan> {
   // A scan that names no ticket counts for nothing anyway; one that does must be that
   // ticket's code (signed for it or its order, or its imported barcode, or its id typed).
   if (scan.ticketId !== null) {
-    const r = await resolveTicket(j.storage, scan, parseHlc(scan.hlc).physical, j.verify);
+    const r = await resolveTicket(j.storage, scan, parseHlc(scan.hlc).physical, j.verify, j.keys);
     if (!r.ok || r.ticket.id !== scan.ticketId) return { ...stored, quarantine: QuarantineReason.code_mismatch };
   }
   return stored;

@@ -3,7 +3,7 @@
 import { decodeCode, type SignatureVerifier } from '@gatekeeper/shared/codec/index';
 import type { Scan, Ticket } from '@gatekeeper/shared/domain';
 import type { Outcome } from '@gatekeeper/shared/outcomes';
-import type { Storage } from '../storage/types.ts';
+import type { EventKey, Storage } from '../storage/types.ts';
 
 export type Resolution =
   | { ok: true; ticket: Ticket }
@@ -16,8 +16,10 @@ export type Resolution =
  */
 export async function resolveTicket(
   storage: Storage, req: Pick<Scan, 'eventId' | 'ticketId' | 'code'>, now: number, verify: SignatureVerifier,
+  /** The event's keys, when the caller has read them already (once for a whole batch). */
+  eventKeys?: readonly EventKey[],
 ): Promise<Resolution> {
-  const keys = await storage.listEventKeys(req.eventId);
+  const keys = eventKeys ?? await storage.listEventKeys(req.eventId);
   const decoded = decodeCode(req.code, {
     eventId: req.eventId,
     publicKeys: keys.map((k) => ({ keyId: k.keyId, publicKey: k.publicKey, revoked: k.revoked })),

@@ -160,6 +160,7 @@ export class ScanService {
     const judge = {
       checkpoints: new Map((await this.storage.listCheckpoints(eventId)).map((c) => [c.id as string, c])),
       registeredAt: await this.registeredAt(deviceId), now, storage: this.storage, verify: this.verify,
+      keys: await this.storage.listEventKeys(eventId),
     };
     const scans: Scan[] = [];
     for (const s of sent) scans.push(await judgeOffline(s, judge));
