@@ -5,7 +5,7 @@
 // server judges a scan once, when it stores it; the mark is part of the stored record
 // and travels with it to every phone.
 import type { SignatureVerifier } from '@gatekeeper/shared/codec/index';
-import type { Checkpoint, Scan } from '@gatekeeper/shared/domain';
+import type { Checkpoint, Scan, Ticket } from '@gatekeeper/shared/domain';
 import { parseHlc } from '@gatekeeper/shared/hlc';
 import { QuarantineReason } from '@gatekeeper/shared/quarantine';
 import type { EventKey, Storage } from '../storage/types.ts';
@@ -32,8 +32,9 @@ export interface Judge {
   now: number;
   storage: Storage;
   verify: SignatureVerifier;
-  /** The event's signing keys, read once per batch. */
+  /** The event's signing keys and the tickets the batch names, read once per batch. */
   keys: readonly EventKey[];
+  tickets: ReadonlyMap<string, Ticket>;
 }
 
 /** The clock check alone (online scans have the rest checked as they are decided). */
@@ -59,7 +60,7 @@ export async function judgeOffline(scan: Scan, j: Judge): Promise<Scan> {
   // A scan that names no ticket counts for nothing anyway; one that does must be that
   // ticket's code (signed for it or its order, or its imported barcode, or its id typed).
   if (scan.ticketId !== null) {
-    const r = await resolveTicket(j.storage, scan, parseHlc(scan.hlc).physical, j.verify, j.keys);
+    const r = await resolveTicket(j.storage, scan, parseHlc(scan.hlc).physical, j.verify, j);
     if (!r.ok || r.ticket.id !== scan.ticketId) return { ...stored, quarantine: QuarantineReason.code_mismatch };
   }
   return stored;

@@ -16,10 +16,10 @@ export type Resolution =
  */
 export async function resolveTicket(
   storage: Storage, req: Pick<Scan, 'eventId' | 'ticketId' | 'code'>, now: number, verify: SignatureVerifier,
-  /** The event's keys, when the caller has read them already (once for a whole batch). */
-  eventKeys?: readonly EventKey[],
+  /** What the caller has read already, once for a whole batch: the event's keys, and the tickets the scans name. */
+  preloaded?: { keys: readonly EventKey[]; tickets: ReadonlyMap<string, Ticket> },
 ): Promise<Resolution> {
-  const keys = eventKeys ?? await storage.listEventKeys(req.eventId);
+  const keys = preloaded?.keys ?? await storage.listEventKeys(req.eventId);
   const decoded = decodeCode(req.code, {
     eventId: req.eventId,
     publicKeys: keys.map((k) => ({ keyId: k.keyId, publicKey: k.publicKey, revoked: k.revoked })),
@@ -27,7 +27,7 @@ export async function resolveTicket(
     verify,
   });
   if (!decoded.ok) return { ok: false, outcome: decoded.outcome, reason: decoded.reason };
-  const ticket = req.ticketId ? await storage.getTicket(req.eventId, req.ticketId) : null;
+  const ticket = !req.ticketId ? null : preloaded ? (preloaded.tickets.get(req.ticketId) ?? null) : await storage.getTicket(req.eventId, req.ticketId);
   if (decoded.kind === 'imported') {
     if (ticket && (decoded.code === ticket.id || decoded.code === ticket.importedCode)) return { ok: true, ticket };
     const byCode = await storage.findTicketByImportedCode(req.eventId, decoded.code);

@@ -161,6 +161,7 @@ export class ScanService {
       checkpoints: new Map((await this.storage.listCheckpoints(eventId)).map((c) => [c.id as string, c])),
       registeredAt: await this.registeredAt(deviceId), now, storage: this.storage, verify: this.verify,
       keys: await this.storage.listEventKeys(eventId),
+      tickets: await this.storage.getTickets(eventId, sent.flatMap((s) => (s.ticketId === null ? [] : [s.ticketId]))),
     };
     const scans: Scan[] = [];
     for (const s of sent) scans.push(await judgeOffline(s, judge));

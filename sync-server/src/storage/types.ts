@@ -110,6 +110,8 @@ export interface Storage {
   // Tickets: all or nothing per import; a changed ticket gets a new change number.
   importTickets(eventId: EventId, orders: Order[], tickets: Ticket[]): Promise<ImportResult>;
   getTicket(eventId: EventId, id: TicketId): Promise<Ticket | null>;
+  /** The tickets of these ids that exist, by id: one read for a whole upload batch. */
+  getTickets(eventId: EventId, ids: readonly TicketId[]): Promise<Map<TicketId, Ticket>>;
   findTicketByImportedCode(eventId: EventId, code: string): Promise<Ticket | null>;
   listOrderTickets(eventId: EventId, orderId: OrderId): Promise<Ticket[]>;
   setTicketStatus(eventId: EventId, id: TicketId, status: Ticket['status']): Promise<void>;
