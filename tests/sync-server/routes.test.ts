@@ -504,6 +504,27 @@ describe('scans over HTTP', () => {
     expect(again.json).toMatchObject({ status: 'duplicate', verdict: { outcome: 'valid' }, cursor: first.json.cursor, scan: { id: req.id } });
   });
 
+  it('a device over its scan limit gets 429 rate_limited with Retry-After; nothing of that batch is stored until it is sent again after the wait', async () => {
+    const small = await makeTestApp({ deviceLimits: { scanBurst: 2, scansPerMinute: 2, uploadBurst: 10, uploadsPerMinute: 10 } });
+    try {
+      const inspector = await small.as('inspector');
+      const device = await registerPhone(inspector, 'a flooding phone');
+      const tickets = (await small.storage.changesSince(DEMO_EVENT, 0)).tickets.slice(0, 3);
+      const scans = tickets.map((x) => offlineScan(scanRequest({ inspectorId: inspectorId('i-inspector'), deviceId: device }, x.id, x.id, { at: small.clock.now, hlc: stamp(small.clock.now) })));
+      expect((await inspector.post(ev('/scans/batch'), { scans: scans.slice(0, 2) }, dev(device))).status).toBe(200);
+      const refused = await inspector.post(ev('/scans/batch'), { scans: scans.slice(2) }, dev(device));
+      expect(refused.status).toBe(429);
+      expect(refused.json.error).toMatchObject({ code: 'rate_limited', details: { retryAfterMs: 30_000 } });
+      expect(refused.headers.get('retry-after')).toBe('30');
+      expect(await small.storage.ticketScans(DEMO_EVENT, tickets[2]!.id)).toEqual([]);
+      expect((await (await small.as('supervisor')).get(ev('/quarantine'))).json.alerts).toMatchObject([{ deviceId: device, kind: 'rate_limited' }]);
+      small.clock.advance(30_000);
+      expect((await inspector.post(ev('/scans/batch'), { scans: scans.slice(2) }, dev(device))).json.results).toMatchObject([{ scanId: scans[2]!.id, status: 'accepted' }]);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('stores a batch once: the same batch again is all duplicate', async () => {
     const scans = [take(), take(), take()].map((x) => offlineScan(scanRequest(who('inspector'), x.id, x.id)));
     const before = (await t.storage.scansAfter(DEMO_EVENT, 0, 10_000)).scans.length;
