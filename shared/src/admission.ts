@@ -7,6 +7,7 @@
 import type { Checkpoint, Conflict, Direction, RuleMode, Scan, Ticket, Verdict } from './domain.ts';
 import { summarise } from './domain.ts';
 import { Outcome, OUTCOME_TEXT } from './outcomes.ts';
+import { counts } from './quarantine.ts';
 
 /** The scope an admission consumes; scans in different scopes never compete. */
 export function scopeKey(mode: RuleMode, zone: string): string | null {
@@ -66,10 +67,16 @@ function replay(scans: readonly Scan[]): Replay {
   const admitted: Scan[] = [];
   const conflicts: Replay['conflicts'] = [];
   const seen = new Set<string>();
+  // By id: a node holding both its own copy of a scan and the server's quarantined one
+  // skips both, whichever sorts first.
+  const quarantined = new Set(scans.filter((s) => !counts(s)).map((s) => s.id));
   for (const scan of sorted) {
     if (seen.has(scan.id)) continue; // the same scan heard twice (gossip and upload) counts once
     seen.add(scan.id);
-    if (!admits(scan.outcome)) continue;
+    // Quarantined (implausible: a checkpoint that does not exist, a stamp from 1970): kept
+    // as evidence, never the first admission of anything, or one phone could make every
+    // genuine ticket "already used".
+    if (quarantined.has(scan.id) || !admits(scan.outcome)) continue;
     const key = scopeKey(scan.mode, scan.zone);
     if (key === null) { admitted.push(scan); continue; }
     const state = states.get(key) ?? { first: null, last: null };

@@ -6,6 +6,7 @@ import {
 } from './ids.ts';
 import { HLC_PATTERN } from './hlc.ts';
 import { OUTCOMES } from './outcomes.ts';
+import { QUARANTINE_REASONS } from './quarantine.ts';
 
 export const TicketStatus = { paid: 'paid', unpaid: 'unpaid', canceled: 'canceled', blocked: 'blocked', revoked: 'revoked' } as const;
 export type TicketStatus = (typeof TicketStatus)[keyof typeof TicketStatus];
@@ -99,6 +100,12 @@ export const zScan = z.object({
   offline: z.boolean(),
   /** The inspector confirmed the holder's ID. */
   idChecked: z.boolean(),
+  /**
+   * Since protocol 4. Set by the server alone, when it stores the scan: why this scan does
+   * not count in arbitration (quarantine.ts). Absent on every plausible scan and on every
+   * scan a phone makes; what a phone sends here is ignored.
+   */
+  quarantine: z.enum(QUARANTINE_REASONS).optional(),
 });
 export type Scan = z.infer<typeof zScan>;
 

@@ -55,6 +55,9 @@ export function createApp(deps: AppDeps) {
       c.header('Retry-After', String(RETRY_AFTER_S));
     }
     if (err instanceof GkError && err.code === 'busy') c.header('Retry-After', String(BUSY_RETRY_AFTER_S));
+    // A device over its scan limits (scan-service.ts) is told when to send again.
+    const retryAfterMs = err instanceof GkError ? (err.details as { retryAfterMs?: number } | undefined)?.retryAfterMs : undefined;
+    if (retryAfterMs !== undefined) c.header('Retry-After', String(Math.ceil(retryAfterMs / 1000)));
     if (err instanceof GkError) return c.json(err.toBody(), err.status as 400);
     deps.log.error('request failed', { path: c.req.path, err: err instanceof Error ? err.stack : String(err) });
     return c.json(new GkError('internal', 'the server failed on this request').toBody(), 500);

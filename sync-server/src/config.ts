@@ -47,6 +47,12 @@ export const OPTIONS = {
   tlsKey: { env: 'GK_TLS_KEY', description: 'PEM private key file for HTTPS', default: '', parse: (r: string) => r, secret: true },
   logLevel: { env: 'GK_LOG_LEVEL', description: 'debug, info, warn or error', default: 'info' as 'debug' | 'info' | 'warn' | 'error', parse: oneOf('debug', 'info', 'warn', 'error') },
   gossipTickMs: { env: 'GK_GOSSIP_TICK_MS', description: 'Longest gossip is held back to coalesce it under load; sparse scans go at once (0: one message per event-loop turn)', default: 50, parse: int(0, 1000) },
+  // Per-device limits: what a real gate needs and why these sit well above it is in
+  // sync-server/src/scans/device-limits.ts.
+  deviceScanBurst: { env: 'GK_DEVICE_SCAN_BURST', description: 'Scans one device may send at once (an offline backlog) before it is slowed to GK_DEVICE_SCANS_PER_MINUTE', default: 20_000, parse: int(1, 10_000_000) },
+  deviceScansPerMinute: { env: 'GK_DEVICE_SCANS_PER_MINUTE', description: 'Scans per minute one device may send after its burst (a busy lane needs ~30)', default: 600, parse: int(1, 1_000_000) },
+  deviceUploadBurst: { env: 'GK_DEVICE_UPLOAD_BURST', description: 'Upload messages one device may send at once', default: 200, parse: int(1, 1_000_000) },
+  deviceUploadsPerMinute: { env: 'GK_DEVICE_UPLOADS_PER_MINUTE', description: 'Upload messages per minute one device may send after its burst', default: 240, parse: int(1, 1_000_000) },
 } satisfies Record<string, Option<unknown>>;
 
 type Options = typeof OPTIONS;

@@ -45,7 +45,13 @@ export async function startServer(config: Config, log: Logger, now: () => number
   const issuer = new Issuer(storage, () => linkBase, now);
   let scans: ScanService | null = null;
   const hub = new Hub({ storage, scans: () => scans!, log, now, allowedOrigins: config.allowedOrigins, gossipTickMs: config.gossipTickMs });
-  scans = new ScanService(storage, hub, now);
+  scans = new ScanService(storage, hub, now, {
+    log,
+    limits: {
+      scanBurst: config.deviceScanBurst, scansPerMinute: config.deviceScansPerMinute,
+      uploadBurst: config.deviceUploadBurst, uploadsPerMinute: config.deviceUploadsPerMinute,
+    },
+  });
 
   let seeded = false;
   let publicLogins: RunningServer['publicLogins'];

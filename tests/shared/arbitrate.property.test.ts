@@ -8,6 +8,7 @@ import type { Checkpoint, Direction, RuleMode, Scan, Ticket } from '@gatekeeper/
 import { formatHlc } from '@gatekeeper/shared/hlc';
 import type { CheckpointId, DeviceId, EventId, InspectorId, ScanId, TicketId } from '@gatekeeper/shared/ids';
 import { isAdmitting, type Outcome } from '@gatekeeper/shared/outcomes';
+import { QUARANTINE_REASONS } from '@gatekeeper/shared/quarantine';
 
 const T0 = Date.UTC(2025, 5, 14, 19, 0);
 const RUNS = { numRuns: 300 };
@@ -247,5 +248,59 @@ describe('decideAdmission and arbitrate agree', () => {
       expect(result.conflicts).toEqual([]);
       expect(result.admitted.map((s) => s.id)).toEqual(decided.filter((s) => s.ticketId !== null && isAdmitting(s.outcome)).map((s) => s.id));
     }), { numRuns: 500 });
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// Quarantined scans (implausible: a checkpoint that does not exist, a stamp from 1970) are
+// evidence only. Whatever they say, stamped however early, in whatever order and on
+// whichever nodes they arrive, they never change who got in first.
+
+/** Forged scans: admissions mostly, stamped anywhere from 1970 to after every real scan. */
+const forgedArb = fc.array(fc.record({
+  body: bodyArb,
+  physical: fc.oneof(fc.nat(1000), fc.integer({ min: T0 - 10, max: T0 + 40 })),
+  reason: fc.constantFrom(...QUARANTINE_REASONS),
+}), { maxLength: 30 }).map((list) => list.map(({ body, physical, reason }, i): Scan => {
+  const s = toScan({ ...body, outcome: body.ticket === null ? body.outcome : 'valid' }, 1000 + i);
+  return { ...s, id: `q${i}` as ScanId, hlc: formatHlc({ physical, counter: body.counter }), at: physical, quarantine: reason };
+}));
+
+describe('quarantined scans', () => {
+  it('never change the admitted scans or the conflicts, in any order and any split across nodes', () => {
+    const worldArb = fc.tuple(heardArb, forgedArb).chain(([heard, forged]) => fc.tuple(
+      fc.constant(heard), fc.constant(forged), permutation([...heard, ...forged]),
+      fc.array(fc.integer({ min: 1, max: 7 }), { minLength: heard.length + forged.length, maxLength: heard.length + forged.length }),
+    ));
+    fc.assert(fc.property(worldArb, ([heard, forged, shuffled, masks]) => {
+      const genuine = arbitrate(heard);
+      expect(arbitrate(shuffled)).toEqual(genuine);
+      // Three nodes each hear a part; merged in any order they still agree with the genuine set.
+      const nodes: Scan[][] = [[], [], []];
+      shuffled.forEach((s, i) => nodes.forEach((n, k) => { if (masks[i]! & (1 << k)) n.push(s); }));
+      expect(arbitrate([...nodes[2]!, ...nodes[0]!, ...nodes[1]!])).toEqual(genuine);
+      expect(arbitrate(forged)).toEqual({ admitted: [], conflicts: [] });
+    }), RUNS);
+  });
+
+  it('never make decideAdmission refuse or admit differently', () => {
+    const caseArb = fc.record({
+      heard: heardArb, forged: forgedArb, ticket: ticketArb('T1'), checkpoints: checkpointsArb,
+      point: fc.nat(POINTS.length - 1), direction: fc.constantFrom<Direction>('entry', 'exit'), ms: fc.nat(150),
+    });
+    fc.assert(fc.property(caseArb, ({ heard, forged, ticket, checkpoints, point, direction, ms }) => {
+      const cp = checkpoints[point]!;
+      const req = { direction, idChecked: true, offline: true };
+      expect(decideAdmission(ticket, cp, [...forged, ...heard], T0 + ms, req)).toEqual(decideAdmission(ticket, cp, heard, T0 + ms, req));
+    }), RUNS);
+  });
+
+  it('a scan held both as a phone’s own copy and as the server’s quarantined copy does not count, whichever comes first', () => {
+    fc.assert(fc.property(heardArb, fc.constantFrom(...QUARANTINE_REASONS), (heard, reason) => {
+      const marked = heard.map((s) => ({ ...s, quarantine: reason }));
+      const empty = { admitted: [], conflicts: [] };
+      expect(arbitrate([...heard, ...marked])).toEqual(empty);
+      expect(arbitrate([...marked, ...heard])).toEqual(empty);
+    }), RUNS);
   });
 });

@@ -32,10 +32,10 @@ export const downs: Record<Down['type'], unknown> = {
     type: 'verdict', scanId: 's-1', status: 'accepted', scan: { ...scan, offline: false }, cursor: 13,
     verdict: { outcome: 'valid', offline: false, ticketId: 'T1', firstScan: null, explanation: 'Valid ticket: admit.' },
   },
-  uploadAck: { type: 'uploadAck', batchId: 'b1', results: [{ scanId: 's-1', status: 'conflict', conflict }, { scanId: 's-3', status: 'duplicate', conflict: null }] },
+  uploadAck: { type: 'uploadAck', batchId: 'b1', results: [{ scanId: 's-1', status: 'conflict', conflict, quarantine: null }, { scanId: 's-3', status: 'duplicate', conflict: null, quarantine: 'unknown_checkpoint' }] },
   scans: { type: 'scans', scans: [scan], cursor: 13, more: false },
   conflict: { type: 'conflict', conflict },
   pong: { type: 'pong', id: 1, clientTime: 1_718_000_000_000, serverTime: 1_718_000_000_050 },
   codeWord: { type: 'codeWord', eventId: 'ev1', codeWord: null },
-  error: { type: 'error', code: 'rate_limited', message: 'slow down', ref: null },
+  error: { type: 'error', code: 'rate_limited', message: 'slow down', ref: 'b1', retryAfterMs: 5000 },
 };

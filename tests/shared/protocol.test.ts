@@ -119,7 +119,7 @@ describe('parseDown', () => {
   it('refuses wrong enums and bad ids', () => {
     malformed(parseDown, JSON.stringify({ ...(downs.refused as object), reason: 'bored' }));
     malformed(parseDown, JSON.stringify({ ...(downs.error as object), code: 'oops' }));
-    malformed(parseDown, JSON.stringify({ ...(downs.uploadAck as object), results: [{ scanId: 's 1', status: 'accepted', conflict: null }] }));
+    malformed(parseDown, JSON.stringify({ ...(downs.uploadAck as object), results: [{ scanId: 's 1', status: 'accepted', conflict: null, quarantine: null }] }));
     malformed(parseDown, JSON.stringify({ ...(downs.codeWord as object), eventId: 'ev 1' }));
   });
 

@@ -15,6 +15,7 @@ import { LOGIN_RULES, LoginThrottle, type LoginRules } from '../../sync-server/s
 import { createSession, SESSION_COOKIE } from '../../sync-server/src/auth/sessions.ts';
 import { Issuer } from '../../sync-server/src/issuer.ts';
 import { silentLogger } from '../../sync-server/src/log.ts';
+import type { DeviceLimitRules } from '../../sync-server/src/scans/device-limits.ts';
 import { ScanService } from '../../sync-server/src/scans/scan-service.ts';
 import { DEMO_EVENT, seedDemo } from '../../sync-server/src/seed/seed.ts';
 import { openSqliteStorage, type SqliteStorage } from '../../sync-server/src/storage/sqlite/index.ts';
@@ -141,6 +142,8 @@ export interface TestAppOptions {
   hashing?: HashGateOptions;
   /** How the WAL is fsynced (default: for real): a test can make the disk fail. */
   syncFile?: SyncFile;
+  /** Per-device scan and upload limits (default DEVICE_LIMITS), on the frozen clock. */
+  deviceLimits?: DeviceLimitRules;
 }
 
 export async function makeTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
@@ -153,7 +156,7 @@ export async function makeTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const scans = new ScanService(storage, {
     stored: (eventId, list) => { gossip.stored.push({ eventId, scans: list }); },
     conflicts: (eventId, list) => { gossip.conflicts.push({ eventId, conflicts: list }); },
-  }, now);
+  }, now, opts.deviceLimits ? { limits: opts.deviceLimits } : {});
   const push = new FakePush();
   let pwaDir: string | null = null;
   if (opts.pwa) {

@@ -19,6 +19,7 @@ import {
   apiDocRoutes, appRoutes, assertErrorBody, DEMO_EVENT, LOGIN_LIMITS, makeTestApp, offlineScan, scanRequest, SESSION_TTL_MS,
   type AppClient, type AppResponse, type TestApp,
 } from '../support/app.ts';
+import { stamp } from '../support/scanner-client.ts';
 import { login } from '../support/server.ts';
 
 const OTHER = eventId('other-event');
@@ -277,6 +278,7 @@ const ROUTES: RouteCase[] = [
     check: (r) => expect(r.json).toEqual({ scans: expect.any(Array), next: expect.toSatisfy((n) => n === null || typeof n === 'number') }),
   },
   { route: 'GET /api/events/:eventId/conflicts', need: 'supervisor', scoped: true, req: () => ({ path: ev('/conflicts') }), check: (r) => expect(r.json).toEqual({ conflicts: expect.any(Array) }) },
+  { route: 'GET /api/events/:eventId/quarantine', need: 'supervisor', scoped: true, req: () => ({ path: ev('/quarantine') }), check: (r) => expect(r.json).toEqual({ scans: expect.any(Array), next: null, alerts: expect.any(Array) }) },
 ];
 
 const RANKS: Role[] = ['inspector', 'supervisor', 'admin'];
@@ -669,13 +671,34 @@ describe('scans over HTTP', () => {
     expect(again.json).toMatchObject({ status: 'duplicate', verdict: { outcome: 'valid' }, cursor: first.json.cursor, scan: { id: req.id } });
   });
 
+  it('a device over its scan limit gets 429 rate_limited with Retry-After; nothing of that batch is stored until it is sent again after the wait', async () => {
+    const small = await makeTestApp({ deviceLimits: { scanBurst: 2, scansPerMinute: 2, uploadBurst: 10, uploadsPerMinute: 10 } });
+    try {
+      const inspector = await small.as('inspector');
+      const device = await registerPhone(inspector, 'a flooding phone');
+      const tickets = (await small.storage.changesSince(DEMO_EVENT, 0)).tickets.slice(0, 3);
+      const scans = tickets.map((x) => offlineScan(scanRequest({ inspectorId: inspectorId('i-inspector'), deviceId: device }, x.id, x.id, { at: small.clock.now, hlc: stamp(small.clock.now) })));
+      expect((await inspector.post(ev('/scans/batch'), { scans: scans.slice(0, 2) }, dev(device))).status).toBe(200);
+      const refused = await inspector.post(ev('/scans/batch'), { scans: scans.slice(2) }, dev(device));
+      expect(refused.status).toBe(429);
+      expect(refused.json.error).toMatchObject({ code: 'rate_limited', details: { retryAfterMs: 30_000 } });
+      expect(refused.headers.get('retry-after')).toBe('30');
+      expect(await small.storage.ticketScans(DEMO_EVENT, tickets[2]!.id)).toEqual([]);
+      expect((await (await small.as('supervisor')).get(ev('/quarantine'))).json.alerts).toMatchObject([{ deviceId: device, kind: 'rate_limited' }]);
+      small.clock.advance(30_000);
+      expect((await inspector.post(ev('/scans/batch'), { scans: scans.slice(2) }, dev(device))).json.results).toMatchObject([{ scanId: scans[2]!.id, status: 'accepted' }]);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('stores a batch once: the same batch again is all duplicate', async () => {
     const scans = [take(), take(), take()].map((x) => offlineScan(scanRequest(who('inspector'), x.id, x.id)));
     const before = (await t.storage.scansAfter(DEMO_EVENT, 0, 10_000)).scans.length;
     const first = await upload(as.inspector, scans, phone.inspector);
-    expect(first.json.results).toEqual(scans.map((s) => ({ scanId: s.id, status: 'accepted', conflict: null })));
+    expect(first.json.results).toEqual(scans.map((s) => ({ scanId: s.id, status: 'accepted', conflict: null, quarantine: null })));
     const again = await upload(as.inspector, scans, phone.inspector);
-    expect(again.json.results).toEqual(scans.map((s) => ({ scanId: s.id, status: 'duplicate', conflict: null })));
+    expect(again.json.results).toEqual(scans.map((s) => ({ scanId: s.id, status: 'duplicate', conflict: null, quarantine: null })));
     expect((await t.storage.scansAfter(DEMO_EVENT, 0, 10_000)).scans.length).toBe(before + 3);
   });
 
@@ -799,7 +822,10 @@ describe('scans over HTTP', () => {
     ];
     const ids: string[] = [];
     for (const [name, device, ticket, checkpoint, at] of scans) {
-      const r = await submit(clientOf.get(device)!, scanRequest(who(name, device), ticket.id, ticket.id, { checkpointId: checkpoint, at, orderId: ticket.orderId }), device);
+      // Stamped now, in this order: the time filters read `at`, and a stamp from 2020 would
+      // be quarantined (before the phone was registered) and count for nothing.
+      const hlc = stamp(t.clock.now);
+      const r = await submit(clientOf.get(device)!, scanRequest(who(name, device), ticket.id, ticket.id, { checkpointId: checkpoint, at, hlc, orderId: ticket.orderId }), device);
       expect(r.status).toBe(200);
       ids.push(r.json.scan.id);
     }

@@ -287,4 +287,49 @@ export function scanContract(s: () => Storage): void {
       expect(rest.next).toBeNull();
     });
   });
+
+  describe('quarantine', () => {
+    it('stores the mark with the scan, leaves it out of every conflict, and lists it newest first', async () => {
+      const genuine = makeScan({ deviceId: DEVICE_B, at: T0 + 1000 });
+      const forged = [
+        makeScan({ at: 0, checkpointId: checkpointId('nowhere'), quarantine: 'unknown_checkpoint' }),
+        makeScan({ at: 5, quarantine: 'clock_before_device' }),
+      ];
+      const results = await s().uploadOffline([...forged, genuine], T0 + 2000);
+      // The forged admissions are stamped first, but count for nothing: no conflict.
+      expect(results.map((r) => [r.status, r.stored.scan.quarantine])).toEqual([['accepted', 'unknown_checkpoint'], ['accepted', 'clock_before_device'], ['accepted', undefined]]);
+      expect(await s().listConflicts(EVENT)).toEqual([]);
+      // Read back with the mark; a scan that counts has no `quarantine` key at all.
+      const all = await s().ticketScans(EVENT, t1.id);
+      expect(all.find((x) => x.id === forged[0]!.id)).toEqual(forged[0]);
+      expect(Object.keys(all.find((x) => x.id === genuine.id)!)).not.toContain('quarantine');
+      expect((await s().scansAfter(EVENT, 0, 10)).scans.map((x) => x.scan.quarantine)).toEqual(['unknown_checkpoint', 'clock_before_device', undefined]);
+
+      const page = await s().quarantined(EVENT, { limit: 1 });
+      expect(ids(page.scans)).toEqual([forged[1]!.id]);
+      const rest = await s().quarantined(EVENT, { limit: 1, before: page.next! });
+      expect(ids(rest.scans)).toEqual([forged[0]!.id]);
+      expect(rest.next).toBeNull();
+      expect((await s().quarantined(EVENT_2, { limit: 10 })).scans).toEqual([]);
+    });
+
+    it('a scan sent again keeps the mark it was stored with', async () => {
+      const scan = makeScan({ quarantine: 'code_mismatch' });
+      await s().uploadOffline([scan], T0);
+      const { quarantine: _q, ...fixed } = scan;
+      const [again] = await s().uploadOffline([fixed], T0 + 1);
+      expect(again).toMatchObject({ status: 'duplicate', stored: { scan: { quarantine: 'code_mismatch' } } });
+    });
+
+    it('records device alerts per event, newest first', async () => {
+      const alert = { eventId: EVENT, deviceId: DEVICE_A, inspectorId: INSPECTOR_B, kind: 'rate_limited' as const, message: 'over its limit', at: T0 };
+      await s().recordDeviceAlert(alert);
+      await s().recordDeviceAlert({ ...alert, at: T0 + 1 });
+      const listed = await s().listDeviceAlerts(EVENT, 10);
+      expect(listed.map((a) => a.at)).toEqual([T0 + 1, T0]);
+      expect(listed[0]).toMatchObject({ ...alert, at: T0 + 1, id: expect.any(Number) });
+      expect(await s().listDeviceAlerts(EVENT, 1)).toHaveLength(1);
+      expect(await s().listDeviceAlerts(EVENT_2, 10)).toEqual([]);
+    });
+  });
 }

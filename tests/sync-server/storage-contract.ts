@@ -119,6 +119,9 @@ function ticketContract(makeStorage: MakeStorage): void {
       expect(await s().getTicket(EVENT, t1.id)).toEqual(t1);
       expect(await s().getTicket(EVENT, t2.id)).toEqual(t2);
       expect(await s().getTicket(EVENT, ticketId('t9'))).toBeNull();
+      // Many at once (an upload batch): those that exist, by id; repeats and unknown ids are fine.
+      expect(await s().getTickets(EVENT, [t1.id, ticketId('t9'), t3.id, t1.id])).toEqual(new Map([[t1.id, t1], [t3.id, t3]]));
+      expect(await s().getTickets(EVENT, [])).toEqual(new Map());
       expect(await s().findTicketByImportedCode(EVENT, '4006381333931')).toEqual(t3);
       expect(await s().findTicketByImportedCode(EVENT, '0000')).toBeNull();
       expect((await s().listOrderTickets(EVENT, order.id)).map((t) => t.id).sort()).toEqual(['t1', 't2']);

@@ -14,4 +14,6 @@ export const zErrorMsg = z.object({
   message: z.string(),
   /** The scan id or batch id the error is about, when there is one. */
   ref: z.string().nullable(),
+  /** Since 4, with `rate_limited`: wait at least this long (ms) before sending it again. */
+  retryAfterMs: z.number().int().nonnegative().optional(),
 });

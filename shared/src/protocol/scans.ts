@@ -3,10 +3,11 @@
 import { z } from 'zod';
 import { zConflict, zScan, zVerdict } from '../domain.ts';
 import { zId, type ScanId } from '../ids.ts';
+import { QUARANTINE_REASONS } from '../quarantine.ts';
 import { MAX_BATCH } from './version.ts';
 
-/** An online scan: the server fills in the outcome and `offline: false`. */
-export const zScanRequest = zScan.omit({ outcome: true, offline: true });
+/** An online scan: the server fills in the outcome, `offline: false` and any quarantine mark. */
+export const zScanRequest = zScan.omit({ outcome: true, offline: true, quarantine: true });
 export type ScanRequest = z.infer<typeof zScanRequest>;
 
 /** Per-scan acknowledgement: stored now, stored before (same id), or stored as a conflict. */
@@ -31,7 +32,13 @@ export const zUpload = z.object({
   scans: z.array(zScan).min(1).max(MAX_BATCH),
 });
 
-export const zAck = z.object({ scanId: zId<ScanId>(), status: zAckStatus, conflict: zConflict.nullable() });
+export const zAck = z.object({
+  scanId: zId<ScanId>(),
+  status: zAckStatus,
+  conflict: zConflict.nullable(),
+  /** Since 4: stored, but not counted in arbitration, and why (the stored scan's mark). */
+  quarantine: z.enum(QUARANTINE_REASONS).nullable(),
+});
 export type Ack = z.infer<typeof zAck>;
 
 export const zUploadAck = z.object({

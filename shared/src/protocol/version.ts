@@ -17,6 +17,12 @@
 //       without it is refused (`clientTooOld` below version 4, `unknownDevice` otherwise).
 //       Revocation, logout and session expiry close the socket (refused `deviceRevoked` /
 //       4004, `unauthenticated` / 4001).
+//       Quarantine: a stored scan may carry `quarantine` (a reason from quarantine.ts) and
+//       then counts in no arbitration on any node; uploadAck results say it per scan. Error
+//       `rate_limited` (a device over its scan or upload limit) carries `retryAfterMs`.
+//       A client that says an older version must still send a device secret (no app
+//       before version 4 did), so no phone that would count quarantined scans (zod drops the
+//       unknown mark) is served.
 export const PROTOCOL_VERSION = 4;
 /** The oldest client the server still speaks to; older ones are refused `clientTooOld`. */
 export const MIN_PROTOCOL_VERSION = 1;

@@ -234,7 +234,8 @@ export class Hub implements ScanListener {
     else if (err.code === 'unavailable') this.cannotStore({ err: err.message, ref });
     // `unavailable` is version 3; an older client knows the same advice as `internal`.
     const code = err.code === 'unavailable' && version < 3 ? 'internal' : err.code;
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'error', code, message: err.message, ref } satisfies Down));
+    const retry = (err.details as { retryAfterMs?: number } | undefined)?.retryAfterMs; // rate_limited, protocol 4
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'error', code, message: err.message, ref, ...(retry === undefined ? {} : { retryAfterMs: retry }) } satisfies Down));
   }
 
   // ScanListener: fan scans and conflicts out to the event's scanners.

@@ -74,4 +74,19 @@ export const scanRoutes = new Hono<Env>()
   .get('/:eventId/conflicts', compress({ encoding: 'gzip' }), async (c) => {
     const { eventId } = await access(c, 'supervisor');
     return c.json({ conflicts: await c.var.deps.storage.listConflicts(eventId) });
+  })
+  // Stored but not counted: offline scans that were not plausible (a checkpoint the event
+  // lacks, a code of another ticket, a stamp out of range), each with its reason, and the
+  // devices that went over their limits. Newest first; `before` pages as in history.
+  .get('/:eventId/quarantine', compress({ encoding: 'gzip' }), async (c) => {
+    const { eventId } = await access(c, 'supervisor');
+    const { storage } = c.var.deps;
+    const before = num(c.req.query('before'), 'before');
+    const limit = Math.min(Math.max(num(c.req.query('limit'), 'limit') ?? 100, 1), 500);
+    const page = await storage.quarantined(eventId, { limit, ...(before === undefined ? {} : { before }) });
+    return c.json({
+      scans: page.scans.map((s) => ({ seq: s.seq, receivedAt: s.receivedAt, reason: s.scan.quarantine ?? null, scan: s.scan })),
+      next: page.next,
+      alerts: await storage.listDeviceAlerts(eventId, 100),
+    });
   });

@@ -3,7 +3,7 @@
 import { decodeCode, type SignatureVerifier } from '@gatekeeper/shared/codec/index';
 import type { Scan, Ticket } from '@gatekeeper/shared/domain';
 import type { Outcome } from '@gatekeeper/shared/outcomes';
-import type { Storage } from '../storage/types.ts';
+import type { EventKey, Storage } from '../storage/types.ts';
 
 export type Resolution =
   | { ok: true; ticket: Ticket }
@@ -16,8 +16,10 @@ export type Resolution =
  */
 export async function resolveTicket(
   storage: Storage, req: Pick<Scan, 'eventId' | 'ticketId' | 'code'>, now: number, verify: SignatureVerifier,
+  /** What the caller has read already, once for a whole batch: the event's keys, and the tickets the scans name. */
+  preloaded?: { keys: readonly EventKey[]; tickets: ReadonlyMap<string, Ticket> },
 ): Promise<Resolution> {
-  const keys = await storage.listEventKeys(req.eventId);
+  const keys = preloaded?.keys ?? await storage.listEventKeys(req.eventId);
   const decoded = decodeCode(req.code, {
     eventId: req.eventId,
     publicKeys: keys.map((k) => ({ keyId: k.keyId, publicKey: k.publicKey, revoked: k.revoked })),
@@ -25,7 +27,7 @@ export async function resolveTicket(
     verify,
   });
   if (!decoded.ok) return { ok: false, outcome: decoded.outcome, reason: decoded.reason };
-  const ticket = req.ticketId ? await storage.getTicket(req.eventId, req.ticketId) : null;
+  const ticket = !req.ticketId ? null : preloaded ? (preloaded.tickets.get(req.ticketId) ?? null) : await storage.getTicket(req.eventId, req.ticketId);
   if (decoded.kind === 'imported') {
     if (ticket && (decoded.code === ticket.id || decoded.code === ticket.importedCode)) return { ok: true, ticket };
     const byCode = await storage.findTicketByImportedCode(req.eventId, decoded.code);

@@ -1,15 +1,19 @@
 // Scans in: online (decided now, inside the storage transaction) and offline batches
-// (stored as decided, never rejected). HTTP and the socket both come through here, so
-// the checks on who may submit what live in one place.
+// (stored as decided, never rejected, but quarantined when not plausible: plausibility.ts).
+// HTTP and the socket both come through here, so the checks on who may submit what, and
+// how much (device-limits.ts), live in one place.
 import { decideAdmission } from '@gatekeeper/shared/admission';
 import type { SignatureVerifier } from '@gatekeeper/shared/codec/index';
 import type { Conflict, Scan, Verdict } from '@gatekeeper/shared/domain';
 import type { DeviceId, EventId } from '@gatekeeper/shared/ids';
 import { OUTCOME_TEXT } from '@gatekeeper/shared/outcomes';
 import { GkError, type Ack, type AckStatus, type ScanRequest } from '@gatekeeper/shared/protocol/index';
+import { silentLogger, type Logger } from '../log.ts';
 import type { OnlineSubmission, StaffRecord, Storage, StoredScan, SubmitResult } from '../storage/types.ts';
+import { DEVICE_LIMITS, DeviceLimits, type Cost, type DeviceLimitRules } from './device-limits.ts';
 import { nodeEd25519Verifier } from './ed25519-node.ts';
 import { GroupCommit } from './group-commit.ts';
+import { clockReason, judgeOffline } from './plausibility.ts';
 import { resolveTicket } from './resolve-ticket.ts';
 
 /** Told about every scan stored and every conflict found, to gossip them. */
@@ -20,17 +24,62 @@ export interface ScanListener {
 
 export interface OnlineResult { status: AckStatus; verdict: Verdict; scan: Scan; cursor: number }
 
+export interface ScanServiceOptions {
+  /** Signature checks for scanned codes: native, with the scanner's strict rules. */
+  verify?: SignatureVerifier;
+  /** Per-device limits (default DEVICE_LIMITS; config GK_DEVICE_*). */
+  limits?: DeviceLimitRules;
+  log?: Logger;
+}
+
 export class ScanService {
   private readonly online: GroupCommit<OnlineSubmission, SubmitResult>;
+  private readonly verify: SignatureVerifier;
+  private readonly limits: DeviceLimits;
+  private readonly log: Logger;
+  /** Registration times: a device's never changes, and every scan's stamp is checked against it. */
+  private readonly registered = new Map<DeviceId, number>();
 
   constructor(
     private readonly storage: Storage,
     private readonly listener: ScanListener,
     private readonly now: () => number = Date.now,
-    /** Signature checks for scanned codes: native, with the scanner's strict rules. */
-    private readonly verify: SignatureVerifier = nodeEd25519Verifier(),
+    options: ScanServiceOptions = {},
   ) {
+    this.verify = options.verify ?? nodeEd25519Verifier();
+    this.limits = new DeviceLimits(options.limits ?? DEVICE_LIMITS, now);
+    this.log = options.log ?? silentLogger;
     this.online = new GroupCommit((items) => this.storage.submitOnline(items, this.now()));
+  }
+
+  private async registeredAt(deviceId: DeviceId): Promise<number> {
+    let at = this.registered.get(deviceId);
+    if (at === undefined) {
+      const device = await this.storage.getDevice(deviceId);
+      if (!device) throw new GkError('forbidden', `device ${deviceId} is not registered`);
+      at = device.createdAt;
+      if (this.registered.size > 100_000) this.registered.clear();
+      this.registered.set(deviceId, at);
+    }
+    return at;
+  }
+
+  /**
+   * Count a message against the device's limits; beyond them refuse it whole (nothing is
+   * stored: the phone keeps the scans and sends them again after `retryAfterMs`), and the
+   * first refusal of an episode is logged and recorded for the event's supervisors.
+   */
+  private async checkLimits(staff: StaffRecord, deviceId: DeviceId, eventId: EventId, cost: Cost): Promise<void> {
+    const answer = this.limits.take(deviceId, cost);
+    if (answer.ok) return;
+    const seconds = Math.ceil(answer.retryAfterMs / 1000);
+    const message = `device ${deviceId} is over its limit of ${answer.over === 'scans' ? 'scans' : 'upload messages'}; send again in ${seconds} s`;
+    if (answer.firstRefusal) {
+      this.log.warn('device over its rate limit', { device: deviceId, inspector: staff.id, event: eventId, over: answer.over, retryAfterMs: answer.retryAfterMs });
+      await this.storage.recordDeviceAlert({ eventId, deviceId, inspectorId: staff.id, kind: 'rate_limited', message, at: this.now() })
+        .catch((e: unknown) => this.log.error('could not record a device alert', { device: deviceId, err: String(e) }));
+    }
+    throw new GkError('rate_limited', message, { retryAfterMs: answer.retryAfterMs });
   }
 
   /** Who may submit a scan: the logged-in inspector, from their own registered device. */
@@ -42,12 +91,19 @@ export class ScanService {
 
   async submitOnline(staff: StaffRecord, deviceId: DeviceId, eventId: EventId, req: ScanRequest): Promise<OnlineResult> {
     await this.checkSubmitter(staff, deviceId, eventId, req);
+    await this.checkLimits(staff, deviceId, eventId, { scans: 1, uploads: 0 });
     const checkpoint = await this.storage.getCheckpoint(eventId, req.checkpointId);
     if (!checkpoint) throw new GkError('bad_request', `no checkpoint ${req.checkpointId} in event ${eventId}`);
     const now = this.now();
     const resolution = await resolveTicket(this.storage, req, now, this.verify);
-    // The copied zone/mode must be the checkpoint's: arbitration trusts them later.
-    const request = { ...req, zone: checkpoint.zone, mode: checkpoint.mode, ticketId: resolution.ok ? resolution.ticket.id : null };
+    // The copied zone/mode must be the checkpoint's: arbitration trusts them later. The
+    // ticket is the one the code resolves to. The stamp is the phone's: one from 1970 would
+    // sort before every admission there is, so it is quarantined as an offline one would be.
+    const clock = clockReason(req.hlc, await this.registeredAt(deviceId), now);
+    const request = {
+      ...req, zone: checkpoint.zone, mode: checkpoint.mode, ticketId: resolution.ok ? resolution.ticket.id : null,
+      ...(clock ? { quarantine: clock } : {}),
+    };
     const decide = (prior: readonly Scan[]): Verdict => {
       if (!resolution.ok) {
         return { outcome: resolution.outcome, offline: false, ticketId: null, firstScan: null, explanation: `${OUTCOME_TEXT[resolution.outcome]} (${resolution.reason})` };
@@ -95,14 +151,28 @@ export class ScanService {
     throw e;
   }
 
-  async uploadOffline(staff: StaffRecord, deviceId: DeviceId, eventId: EventId, scans: Scan[]): Promise<Ack[]> {
-    for (const s of scans) await this.checkSubmitter(staff, deviceId, eventId, s);
-    const results = await this.storage.uploadOffline(scans, this.now())
+  async uploadOffline(staff: StaffRecord, deviceId: DeviceId, eventId: EventId, sent: Scan[]): Promise<Ack[]> {
+    for (const s of sent) await this.checkSubmitter(staff, deviceId, eventId, s);
+    await this.checkLimits(staff, deviceId, eventId, { scans: sent.length, uploads: 1 });
+    // Judged once, here, before storing; a scan stored before (same id) stays as stored,
+    // whatever this copy says (the storage answers it as a duplicate with the stored record).
+    const now = this.now();
+    const judge = {
+      checkpoints: new Map((await this.storage.listCheckpoints(eventId)).map((c) => [c.id as string, c])),
+      registeredAt: await this.registeredAt(deviceId), now, storage: this.storage, verify: this.verify,
+      keys: await this.storage.listEventKeys(eventId),
+      tickets: await this.storage.getTickets(eventId, sent.flatMap((s) => (s.ticketId === null ? [] : [s.ticketId]))),
+    };
+    const scans: Scan[] = [];
+    for (const s of sent) scans.push(await judgeOffline(s, judge));
+    const quarantined = scans.filter((s) => s.quarantine).length;
+    if (quarantined) this.log.warn('offline scans quarantined', { device: deviceId, inspector: staff.id, event: eventId, count: quarantined, of: scans.length });
+    const results = await this.storage.uploadOffline(scans, now)
       .catch((e: unknown) => this.afterFailedWrite(e, eventId, deviceId, scans.map((s) => s.id)));
     const fresh = results.filter((r) => r.status !== 'duplicate').map((r) => r.stored);
     if (fresh.length) this.listener.stored(eventId, fresh);
     const conflicts = results.flatMap((r) => r.conflicts);
     if (conflicts.length) this.listener.conflicts(eventId, conflicts);
-    return results.map((r) => ({ scanId: r.scanId, status: r.status, conflict: r.conflicts[0] ?? null }));
+    return results.map((r) => ({ scanId: r.scanId, status: r.status, conflict: r.conflicts[0] ?? null, quarantine: r.stored.scan.quarantine ?? null }));
   }
 }

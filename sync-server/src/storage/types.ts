@@ -69,6 +69,17 @@ export interface UploadResult {
   conflicts: Conflict[];
 }
 
+/** A device over its scan or upload limit (scans/device-limits.ts), for supervisors. */
+export interface DeviceAlert {
+  id: number;
+  eventId: EventId;
+  deviceId: DeviceId;
+  inspectorId: InspectorId;
+  kind: 'rate_limited';
+  message: string;
+  at: number;
+}
+
 export interface ImportResult { orders: number; tickets: number }
 
 export interface HistoryQuery {
@@ -103,6 +114,8 @@ export interface Storage {
   // Tickets: all or nothing per import; a changed ticket gets a new change number.
   importTickets(eventId: EventId, orders: Order[], tickets: Ticket[]): Promise<ImportResult>;
   getTicket(eventId: EventId, id: TicketId): Promise<Ticket | null>;
+  /** The tickets of these ids that exist, by id: one read for a whole upload batch. */
+  getTickets(eventId: EventId, ids: readonly TicketId[]): Promise<Map<TicketId, Ticket>>;
   findTicketByImportedCode(eventId: EventId, code: string): Promise<Ticket | null>;
   listOrderTickets(eventId: EventId, orderId: OrderId): Promise<Ticket[]>;
   setTicketStatus(eventId: EventId, id: TicketId, status: Ticket['status']): Promise<void>;
@@ -154,6 +167,13 @@ export interface Storage {
   latestCursor(eventId: EventId): Promise<number>;
   history(query: HistoryQuery): Promise<{ scans: StoredScan[]; next: number | null }>;
   listConflicts(eventId: EventId): Promise<Conflict[]>;
+  /** Quarantined scans of the event (stored, not counted), newest first; `next` as in history. */
+  quarantined(eventId: EventId, page: { before?: number; limit: number }): Promise<{ scans: StoredScan[]; next: number | null }>;
+
+  // Alerts about devices, for supervisors.
+  recordDeviceAlert(alert: Omit<DeviceAlert, 'id'>): Promise<void>;
+  /** Newest first, at most `limit`. */
+  listDeviceAlerts(eventId: EventId, limit: number): Promise<DeviceAlert[]>;
 
   /** Whether writes go through: false from a write that could not be stored until one is. */
   health(): StorageHealth;

@@ -78,6 +78,7 @@ export const en = {
   clockOffset: 'Clock {offset}',
   clockWarning: 'This phone\u2019s clock is {seconds} s off: rotating codes may be judged wrong.',
   serverCannotStore: 'The server cannot store scans right now. {count} {count:scan is|scans are} kept on this phone and will be sent again.',
+  serverRateLimited: 'This phone sent more scans than the server takes at once. {count} {count:scan is|scans are} kept on this phone and will be sent again shortly.',
   unsavedScans: 'This phone could not store {count} {count:scan|scans}. Keep the app open: {count:it uploads|they upload} when the phone is online.',
   retryStorage: 'Try again',
   // Scan screen
@@ -135,6 +136,12 @@ export const en = {
   // History
   historyTitle: 'Recent scans',
   historyEmpty: 'No scans yet.',
+  // A scan the server stored but does not count (shared/src/quarantine.ts), by reason.
+  quarantined: 'not counted: {reason}',
+  quarantine_unknown_checkpoint: 'unknown checkpoint',
+  quarantine_code_mismatch: 'code of another ticket',
+  quarantine_clock_before_device: 'clock before the phone was registered',
+  quarantine_clock_ahead: 'clock in the future',
   waitingUpload: 'waiting to upload',
   uploaded: 'uploaded',
   // Conflicts

@@ -250,9 +250,10 @@ export class SyncClient {
           clearTimeout(this.#batch.timer);
           this.#batch = null;
           this.#uploadRefused = msg.code;
-          // The server stored none of it (`unavailable`: its disk is full; `internal`): the
-          // scans stay queued and go again after a pause that grows while it lasts.
-          this.#retryUploadLater();
+          // The server stored none of it (`unavailable`: its disk is full; `rate_limited`:
+          // this phone sent more than its limit; `internal`): the scans stay queued and go
+          // again after a pause that grows while it lasts, and not before the server's advice.
+          this.#retryUploadLater(msg.retryAfterMs ?? 0);
         }
         if (msg.code === 'unauthenticated') this.#deps.onUnauthenticated();
         console.warn('server error', msg.code, msg.message);
@@ -294,7 +295,9 @@ export class SyncClient {
   }
 
   async #gossip(msg: DownOf<'scans'>, ctx: SyncContext): Promise<void> {
-    for (const s of msg.scans) this.#deps.clock.hear(s.hlc);
+    // Not from a quarantined scan: its stamp is what made it implausible (a day ahead, say),
+    // and merging it would stamp this phone's own scans out of range too.
+    for (const s of msg.scans) if (!s.quarantine) this.#deps.clock.hear(s.hlc);
     const fresh = await this.#deps.event.addScans(
       msg.scans.filter((s) => s.eventId === ctx.eventId).map((s) => ({ ...s, uploaded: 1, own: s.deviceId === ctx.deviceId ? 1 : 0 })),
     );
@@ -352,12 +355,12 @@ export class SyncClient {
     }
   }
 
-  #retryUploadLater(): void {
+  #retryUploadLater(atLeastMs = 0): void {
     if (this.#uploadRetry) return;
     this.#uploadRetry = setTimeout(() => {
       this.#uploadRetry = null;
       this.#work.add(this.#upload(), 'upload again');
-    }, backoffDelay(this.#uploadFailures++, UPLOAD_RETRY_BACKOFF));
+    }, Math.max(atLeastMs, backoffDelay(this.#uploadFailures++, UPLOAD_RETRY_BACKOFF)));
   }
 
   #ping(): void {

@@ -6,6 +6,7 @@
 // waits for the lock instead of racing a decision.
 import Database from 'better-sqlite3';
 import type { Storage } from '../types.ts';
+import { alertMethods } from './alerts.ts';
 import { eventMethods } from './events.ts';
 import { migrate } from './migrations.ts';
 import { peopleMethods } from './people.ts';
@@ -117,6 +118,7 @@ export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
     ...peopleMethods(db),
     ...scanWriteMethods(db),
     ...scanReadMethods(db),
+    ...alertMethods(db),
   };
   const storage: SqliteStorage = {
     ...withUnavailable(onDisk ? syncedWrites(db, methods, onDisk) : methods, health, () => totalChanges.get() as number),

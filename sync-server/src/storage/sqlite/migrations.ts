@@ -10,6 +10,8 @@
 //   2 — device secrets and session binding: devices.secret_hash (the SHA-256 of the secret
 //       the phone got at registration; NULL for phones registered before, which register
 //       again), sessions.device_id (the one phone a session speaks for).
+//   3 — scans.quarantine (why a stored scan does not count in arbitration; NULL: it
+//       counts) and device_alerts (a device over its scan or upload limit).
 import type Database from 'better-sqlite3';
 
 export interface Migration { version: number; sql: string }
@@ -196,6 +198,28 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE sessions ADD COLUMN device_id TEXT REFERENCES devices(id);
       -- Revoking a device ends the sessions bound to it.
       CREATE INDEX sessions_device ON sessions (device_id) WHERE device_id IS NOT NULL;
+    `,
+  },
+  {
+    version: 3,
+    sql: `
+      -- Set once, when the scan is stored (scans are immutable); NULL for every plausible scan.
+      ALTER TABLE scans ADD COLUMN quarantine TEXT;
+      -- The supervisors' quarantine list: few rows, newest first.
+      CREATE INDEX scans_quarantine ON scans (event_id, seq) WHERE quarantine IS NOT NULL;
+
+      -- A device that went over its scan or upload limit: one row per time it was refused
+      -- after being within its limits (not one per refused message), for supervisors.
+      CREATE TABLE device_alerts (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id     TEXT NOT NULL REFERENCES events(id),
+        device_id    TEXT NOT NULL,
+        inspector_id TEXT NOT NULL,
+        kind         TEXT NOT NULL,
+        message      TEXT NOT NULL,
+        at           INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX device_alerts_event ON device_alerts (event_id, id);
     `,
   },
 ];

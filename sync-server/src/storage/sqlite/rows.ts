@@ -5,8 +5,9 @@ import type { Checkpoint, Conflict, Order, Scan, ScanSummary, Ticket } from '@ga
 import type { CheckpointId, DeviceId, EventId, InspectorId, OrderId, ScanId, TicketId } from '@gatekeeper/shared/ids';
 import type { GkEvent } from '@gatekeeper/shared/manifest';
 import type { Outcome } from '@gatekeeper/shared/outcomes';
+import type { QuarantineReason } from '@gatekeeper/shared/quarantine';
 import type { Role } from '@gatekeeper/shared/protocol/index';
-import type { DeviceRecord, EventKey, SessionRecord, StaffRecord, StoredScan } from '../types.ts';
+import type { DeviceAlert, DeviceRecord, EventKey, SessionRecord, StaffRecord, StoredScan } from '../types.ts';
 
 type Bit = 0 | 1;
 const bit = (b: boolean): Bit => (b ? 1 : 0);
@@ -105,6 +106,7 @@ export interface ScanInsertRow {
   id: string; event_id: string; ticket_id: string | null; order_id: string | null; code: string;
   checkpoint_id: string; zone: string; mode: string; direction: string; device_id: string; inspector_id: string;
   hlc: string; at: number; clock_offset: number; outcome: string; offline: Bit; id_checked: Bit; received_at: number;
+  quarantine: string | null;
 }
 export interface ScanRow extends ScanInsertRow { seq: number }
 
@@ -112,7 +114,7 @@ export const scanToRow = (s: Scan, receivedAt: number): ScanInsertRow => ({
   id: s.id, event_id: s.eventId, ticket_id: s.ticketId, order_id: s.orderId, code: s.code,
   checkpoint_id: s.checkpointId, zone: s.zone, mode: s.mode, direction: s.direction, device_id: s.deviceId,
   inspector_id: s.inspectorId, hlc: s.hlc, at: s.at, clock_offset: s.clockOffset, outcome: s.outcome,
-  offline: bit(s.offline), id_checked: bit(s.idChecked), received_at: receivedAt,
+  offline: bit(s.offline), id_checked: bit(s.idChecked), received_at: receivedAt, quarantine: s.quarantine ?? null,
 });
 export const scanFromRow = (r: ScanRow): Scan => ({
   id: r.id as ScanId, eventId: r.event_id as EventId, ticketId: r.ticket_id as TicketId | null,
@@ -120,6 +122,8 @@ export const scanFromRow = (r: ScanRow): Scan => ({
   zone: r.zone, mode: r.mode as Scan['mode'], direction: r.direction as Scan['direction'],
   deviceId: r.device_id as DeviceId, inspectorId: r.inspector_id as InspectorId, hlc: r.hlc, at: r.at,
   clockOffset: r.clock_offset, outcome: r.outcome as Outcome, offline: r.offline === 1, idChecked: r.id_checked === 1,
+  // Absent, not undefined, on a scan that counts: it then equals the phone's own copy.
+  ...(r.quarantine === null ? {} : { quarantine: r.quarantine as QuarantineReason }),
 });
 export const storedScanFromRow = (r: ScanRow): StoredScan => ({ seq: r.seq, receivedAt: r.received_at, scan: scanFromRow(r) });
 
@@ -151,4 +155,11 @@ export const conflictFromRow = (r: ConflictRow): Conflict => ({
   eventId: r.event_id as EventId, ticketId: r.ticket_id as TicketId, scope: r.scope,
   winner: summaryOf(r.w_id, r.w_at, r.w_checkpoint_id, r.w_inspector_id, r.w_device_id, r.w_outcome, r.w_offline),
   loser: summaryOf(r.l_id, r.l_at, r.l_checkpoint_id, r.l_inspector_id, r.l_device_id, r.l_outcome, r.l_offline),
+});
+
+export interface DeviceAlertRow { id: number; event_id: string; device_id: string; inspector_id: string; kind: string; message: string; at: number }
+
+export const deviceAlertFromRow = (r: DeviceAlertRow): DeviceAlert => ({
+  id: r.id, eventId: r.event_id as EventId, deviceId: r.device_id as DeviceId, inspectorId: r.inspector_id as InspectorId,
+  kind: r.kind as DeviceAlert['kind'], message: r.message, at: r.at,
 });

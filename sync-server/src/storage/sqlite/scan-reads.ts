@@ -6,7 +6,7 @@ import type Database from 'better-sqlite3';
 import type { Db } from './db.ts';
 import { CONFLICT_SELECT, conflictFromRow, scanFromRow, storedScanFromRow, type ConflictRow, type ScanRow } from './rows.ts';
 
-export type ScanReadMethods = Pick<Storage, 'ticketScans' | 'scansAfter' | 'latestCursor' | 'history' | 'listConflicts'>;
+export type ScanReadMethods = Pick<Storage, 'ticketScans' | 'scansAfter' | 'latestCursor' | 'history' | 'listConflicts' | 'quarantined'>;
 
 /** Most rows one history page returns, whatever the caller asks: a page is for a screen. */
 export const HISTORY_MAX_LIMIT = 500;
@@ -37,6 +37,8 @@ export function scanReadMethods(db: Db): ScanReadMethods {
     after: db.prepare<[string, number, number], ScanRow>('SELECT * FROM scans WHERE event_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
     latest: db.prepare<[string], { seq: number }>('SELECT coalesce(max(seq), 0) AS seq FROM scans WHERE event_id = ?'),
     conflicts: db.prepare<[string], ConflictRow>(`${CONFLICT_SELECT} WHERE c.event_id = ? ORDER BY c.created_at, c.rowid`),
+    quarantined: db.prepare<[string, number, number], ScanRow>(
+      'SELECT * FROM scans WHERE event_id = ? AND quarantine IS NOT NULL AND seq < ? ORDER BY seq DESC LIMIT ?'),
   };
 
   const historyStatements = new Map<string, Database.Statement<[HistoryParams], ScanRow>>();
@@ -83,6 +85,12 @@ export function scanReadMethods(db: Db): ScanReadMethods {
     },
     async listConflicts(eventId) {
       return q.conflicts.all(eventId).map(conflictFromRow);
+    },
+    async quarantined(eventId, { before, limit }) {
+      const n = clamp(limit, 1, HISTORY_MAX_LIMIT);
+      const { rows, more } = page(q.quarantined.all(eventId, before ?? Number.MAX_SAFE_INTEGER, n + 1), n);
+      const scans = rows.map(storedScanFromRow);
+      return { scans, next: more ? (scans.at(-1)?.seq ?? null) : null };
     },
   };
 }

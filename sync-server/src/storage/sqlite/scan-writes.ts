@@ -17,7 +17,7 @@ export type ScanWriteMethods = Pick<Storage, 'submitOnline' | 'uploadOffline'>;
 
 const SCAN_COLUMNS = [
   'id', 'event_id', 'ticket_id', 'order_id', 'code', 'checkpoint_id', 'zone', 'mode', 'direction', 'device_id',
-  'inspector_id', 'hlc', 'at', 'clock_offset', 'outcome', 'offline', 'id_checked', 'received_at',
+  'inspector_id', 'hlc', 'at', 'clock_offset', 'outcome', 'offline', 'id_checked', 'received_at', 'quarantine',
 ] as const;
 
 interface ConflictInsertRow {

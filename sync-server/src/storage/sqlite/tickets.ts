@@ -8,7 +8,7 @@ import { isConstraintError, type Db } from './db.ts';
 import { orderFromRow, orderToRow, ticketFromRow, ticketToRow, type OrderRow, type TicketRow } from './rows.ts';
 
 export type TicketMethods = Pick<Storage,
-  | 'importTickets' | 'getTicket' | 'findTicketByImportedCode' | 'listOrderTickets' | 'setTicketStatus' | 'changesSince'>;
+  | 'importTickets' | 'getTicket' | 'getTickets' | 'findTicketByImportedCode' | 'listOrderTickets' | 'setTicketStatus' | 'changesSince'>;
 
 type Seq = { change_seq: number };
 
@@ -42,6 +42,8 @@ export function ticketMethods(db: Db): TicketMethods {
     upsertTicket: db.prepare<TicketRow & Seq>(UPSERT_TICKET),
     getTicket: db.prepare<[string, string], TicketRow>('SELECT * FROM tickets WHERE event_id = ? AND id = ?'),
     byImportedCode: db.prepare<[string, string], TicketRow>('SELECT * FROM tickets WHERE event_id = ? AND imported_code = ?'),
+    // The ids as one JSON array: one statement for a whole upload batch, whatever its size.
+    someTickets: db.prepare<[string, string], TicketRow>('SELECT * FROM tickets WHERE event_id = ? AND id IN (SELECT value FROM json_each(?))'),
     byOrder: db.prepare<[string, string], TicketRow>('SELECT * FROM tickets WHERE event_id = ? AND order_id = ? ORDER BY id'),
     setStatus: db.prepare<[string, number, string, string, string]>(
       'UPDATE tickets SET status = ?, change_seq = ? WHERE event_id = ? AND id = ? AND status IS NOT ?'),
@@ -105,6 +107,14 @@ export function ticketMethods(db: Db): TicketMethods {
     async getTicket(eventId: EventId, id: TicketId) {
       const r = q.getTicket.get(eventId, id);
       return r ? ticketFromRow(r) : null;
+    },
+    async getTickets(eventId: EventId, ids: readonly TicketId[]) {
+      const out = new Map<TicketId, Ticket>();
+      for (const r of q.someTickets.all(eventId, JSON.stringify([...new Set(ids)]))) {
+        const t = ticketFromRow(r);
+        out.set(t.id, t);
+      }
+      return out;
     },
     async findTicketByImportedCode(eventId: EventId, code: string) {
       const r = q.byImportedCode.get(eventId, code);

@@ -1,0 +1,28 @@
+// Why a stored scan does not count. An offline scan is never rejected (the holder was let
+// in or turned away; the record is evidence), but one that is not plausible must not make
+// a genuine ticket "already used": the server marks it quarantined when it stores it, the
+// mark travels with the scan to every phone, and `arbitrate` / `decideAdmission` skip it.
+// Supervisors see the quarantined scans with their reason (GET /api/events/:id/quarantine).
+export const QuarantineReason = {
+  /** The scan names a checkpoint that the event does not have. */
+  unknown_checkpoint: 'unknown_checkpoint',
+  /** The scanned code does not resolve (by signature or lookup) to the ticket the scan names. */
+  code_mismatch: 'code_mismatch',
+  /** Stamped before the device that made it was registered. */
+  clock_before_device: 'clock_before_device',
+  /** Stamped later than the server's time when it arrived, beyond the tolerance. */
+  clock_ahead: 'clock_ahead',
+} as const;
+export type QuarantineReason = (typeof QuarantineReason)[keyof typeof QuarantineReason];
+export const QUARANTINE_REASONS = Object.values(QuarantineReason) as [QuarantineReason, ...QuarantineReason[]];
+
+/** English, for supervisors and the logs; the scanner translates by reason. */
+export const QUARANTINE_TEXT: Record<QuarantineReason, string> = {
+  unknown_checkpoint: 'The scan names a checkpoint this event does not have.',
+  code_mismatch: 'The scanned code is not the ticket the scan names.',
+  clock_before_device: 'The scan is stamped before its device was registered.',
+  clock_ahead: 'The scan is stamped in the future.',
+};
+
+/** Whether a scan counts in arbitration: every scan but a quarantined one. */
+export const counts = (scan: { quarantine?: QuarantineReason | undefined }): boolean => scan.quarantine === undefined;
