@@ -33,7 +33,7 @@ export interface RunningServer {
 }
 
 export async function startServer(config: Config, log: Logger, now: () => number = Date.now): Promise<RunningServer> {
-  if (config.dbFile !== ':memory:') mkdirSync(dirname(config.dbFile), { recursive: true });
+  if (config.dbFile !== ':memory:') mkdirSync(dirname(config.dbFile), { recursive: true, mode: 0o700 });
   const storage = openSqliteStorage({
     file: config.dbFile, synchronous: config.synchronous, checkpoints: 'worker',
     onCheckpointFailure: (e) => log.error('checkpoint worker failed; SQLite checkpoints inside commits from now on', { err: String(e) }),

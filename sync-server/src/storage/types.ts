@@ -115,6 +115,8 @@ export interface Storage {
   createSession(session: SessionRecord): Promise<void>;
   getSession(tokenHash: string): Promise<SessionRecord | null>;
   deleteSession(tokenHash: string): Promise<void>;
+  /** Delete sessions that expired at or before `now`; returns how many went. */
+  deleteExpiredSessions(now: number): Promise<number>;
   registerDevice(device: DeviceRecord): Promise<void>;
   getDevice(id: DeviceId): Promise<DeviceRecord | null>;
   listDevices(): Promise<DeviceRecord[]>;

@@ -10,7 +10,7 @@ import {
 
 export type PeopleMethods = Pick<Storage,
   | 'createStaff' | 'getStaff' | 'getStaffByUsername' | 'assignStaff' | 'isStaffOf' | 'listEventStaff'
-  | 'createSession' | 'getSession' | 'deleteSession'
+  | 'createSession' | 'getSession' | 'deleteSession' | 'deleteExpiredSessions'
   | 'registerDevice' | 'getDevice' | 'listDevices' | 'revokeDevice' | 'touchDevice'>;
 
 export function peopleMethods(db: Db): PeopleMethods {
@@ -30,6 +30,7 @@ export function peopleMethods(db: Db): PeopleMethods {
        VALUES (@token_hash, @inspector_id, @created_at, @expires_at)`),
     getSession: db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE token_hash = ?'),
     deleteSession: db.prepare<[string]>('DELETE FROM sessions WHERE token_hash = ?'),
+    deleteExpiredSessions: db.prepare<[number]>('DELETE FROM sessions WHERE expires_at <= ?'),
     // A phone registering again (a new login on it) updates who holds it and its name,
     // but never lifts a revocation: only a supervisor can give a revoked phone back, and
     // that needs a new device id. created_at stays the first registration.
@@ -83,6 +84,9 @@ export function peopleMethods(db: Db): PeopleMethods {
     },
     async deleteSession(tokenHash: string) {
       q.deleteSession.run(tokenHash);
+    },
+    async deleteExpiredSessions(now: number) {
+      return q.deleteExpiredSessions.run(now).changes;
     },
     async registerDevice(device: DeviceRecord) {
       q.registerDevice.run(deviceToRow(device));
