@@ -42,7 +42,7 @@ export const OPTIONS = {
   demoTickets: { env: 'GK_DEMO_TICKETS', description: 'How many demo tickets to create', default: 200, parse: int(1, 1_000_000) },
   pwaDir: { env: 'GK_PWA_DIR', description: 'Built scanner app to serve (vite build output)', default: './dist/pwa', parse: str },
   publicUrl: { env: 'GK_PUBLIC_URL', description: 'Base URL printed in ticket links (default: the HTTPS LAN address)', default: '', parse: (r: string) => r },
-  allowedOrigins: { env: 'GK_ALLOWED_ORIGINS', description: 'Extra origins allowed to open the socket (the server\u2019s own origin always is)', default: [] as string[], parse: list },
+  allowedOrigins: { env: 'GK_ALLOWED_ORIGINS', description: 'Extra origins allowed to open the socket and to make state-changing API requests (the server\u2019s own origin always is)', default: [] as string[], parse: list },
   sessionHours: { env: 'GK_SESSION_HOURS', description: 'Session lifetime in hours', default: 16, parse: int(1, 24 * 30) },
   tlsCert: { env: 'GK_TLS_CERT', description: 'PEM certificate file for HTTPS (default: a self-signed one kept in the data folder)', default: '', parse: (r: string) => r },
   tlsKey: { env: 'GK_TLS_KEY', description: 'PEM private key file for HTTPS', default: '', parse: (r: string) => r, secret: true },

@@ -54,6 +54,7 @@ export async function startServer(config: Config, log: Logger, now: () => number
       perAddress: new RateLimiter({ max: 30, windowMs: 15 * 60_000 }, now),
     },
     pwaDir: config.pwaDir,
+    allowedOrigins: config.allowedOrigins,
   });
   const listener = getRequestListener(app.fetch);
   const servers: Server[] = [];

@@ -430,6 +430,35 @@ describe('bodies and errors', () => {
     expect(r.json.error.code).toBe('invalid_import');
   });
 
+  it('refuses a state-changing request whose body is not JSON with 415 (a form post carries no preflight)', async () => {
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+      const r = await as.inspector.post('/api/devices', '{"name":"form"}', { 'content-type': type });
+      expect(r.status, type).toBe(415);
+      expect(r.json.error.code).toBe('unsupported_media_type');
+    }
+    const bare = await as.inspector.post('/api/devices', '{"name":"no type"}', { 'content-type': '', 'content-length': '18' });
+    expect(bare.status).toBe(415);
+    // No body at all needs no type (a revoke, a logout from the CLI).
+    expect((await (await t.as('inspector')).post('/api/logout')).status).toBe(204);
+  });
+
+  it('refuses a state-changing request from a foreign Origin with 403; its own origin and none pass', async () => {
+    const client = await t.as('inspector');
+    const foreign = await client.post('/api/devices', { name: 'csrf' }, { origin: 'https://evil.example' });
+    expect(foreign.status).toBe(403);
+    expect(foreign.json.error.code).toBe('forbidden');
+    expect((await client.post('/api/devices', { name: 'sandboxed' }, { origin: 'null' })).status).toBe(403);
+    expect((await client.post('/api/devices', { name: 'same' }, { origin: 'http://localhost' })).status).toBe(201);
+    expect((await client.post('/api/devices', { name: 'cli' })).status).toBe(201);
+    // The CSV import (the one route that takes text) is guarded the same way.
+    const csv = `ticket_id,type\n${unique('ORI')},Adult\n`;
+    const csrfImport = await as.admin.post(ev('/import'), csv, { 'content-type': 'text/csv', origin: 'https://evil.example' });
+    expect(csrfImport.status).toBe(403);
+    expect((await as.admin.post(ev('/import'), csv, { 'content-type': 'text/csv', origin: 'http://localhost' })).status).toBe(200);
+    // A read is not guarded: a foreign page cannot read the answer anyway.
+    expect((await client.get('/api/me', { origin: 'https://evil.example' })).status).toBe(200);
+  });
+
   it('checks every error body this file meets, and the check itself refuses a second shape', () => {
     // AppClient runs assertErrorBody on every answer of 400 or more; prove it is not vacuous.
     const res = (status: number, json: unknown): AppResponse => ({ status, headers: new Headers({ 'content-type': 'application/json' }), text: JSON.stringify(json), json });

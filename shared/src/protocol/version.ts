@@ -10,7 +10,9 @@
 //   3 — error code `unavailable`: the server could not store the scan or batch (disk full,
 //       an I/O error, the database locked) and stored none of it; send it again later.
 //       Version 1 and 2 clients, which do not know the code, get `internal` instead.
-export const PROTOCOL_VERSION = 3;
+//   4 — error code `unsupported_media_type` (HTTP 415): a state-changing request whose
+//       body is not JSON (an import: not JSON or CSV). HTTP only; never sent on the socket.
+export const PROTOCOL_VERSION = 4;
 /** The oldest client the server still speaks to; older ones are refused `clientTooOld`. */
 export const MIN_PROTOCOL_VERSION = 1;
 

@@ -25,6 +25,8 @@ export interface AppDeps {
   loginLimits: { perAccount: RateLimiter; perAddress: RateLimiter };
   /** Folder of the built scanner app, or null to serve none. */
   pwaDir: string | null;
+  /** Origins allowed to make state-changing requests besides the server's own (GK_ALLOWED_ORIGINS). */
+  allowedOrigins?: readonly string[];
 }
 
 export type Env = { Variables: { deps: AppDeps } };
