@@ -56,6 +56,15 @@ export function param<T>(parse: (v: unknown) => T, value: string | undefined, wh
   try { return parse(value); } catch { throw new GkError('bad_request', `${what} is not a valid id`); }
 }
 
+/**
+ * The browser reached us over HTTPS: directly, or through a TLS-terminating proxy that
+ * says so. Trusting the header can only add `Secure` to a cookie (the client's own), so a
+ * forged one harms nobody. The cookie never gets a Domain: it stays host-only.
+ */
+export function servedOverHttps(c: Ctx): boolean {
+  return new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto')?.split(',')[0]?.trim() === 'https';
+}
+
 /** The address a request came from, for rate limiting. */
 export function clientAddress(c: Ctx): string {
   const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
