@@ -12,6 +12,7 @@ import { zConflict, zScan, zVerdict, type Conflict, type Scan, type Ticket } fro
 import {
   checkpointId, eventId, inspectorId, type DeviceId, type EventId, type InspectorId, type TicketId,
 } from '@gatekeeper/shared/ids';
+import { hashImportedCode } from '@gatekeeper/shared/imported-code';
 import { TICKET_COLUMNS, zEvent, zManifest, type Manifest } from '@gatekeeper/shared/manifest';
 import { MAX_MESSAGE_BYTES, zAck, type Role } from '@gatekeeper/shared/protocol/index';
 import { hashPassword } from '../../sync-server/src/auth/passwords.ts';
@@ -176,7 +177,7 @@ const ROUTES: RouteCase[] = [
   {
     route: 'GET /api/events/:eventId/tickets/:ticketId/code', need: 'supervisor', scoped: true,
     req: () => ({ path: ev(`/tickets/${pool[0]!.id}/code`) }),
-    check: (r) => expect(r.json).toEqual({ code: expect.stringMatching(/^GK\d/), link: expect.stringContaining('/v/') }),
+    check: (r) => expect(r.json).toEqual({ code: expect.stringMatching(/^GK\d/), link: expect.stringContaining('/v/'), importedCode: null }),
   },
   {
     route: 'GET /api/events/:eventId/orders/:orderId/code', need: 'supervisor', scoped: true,
@@ -729,6 +730,27 @@ describe('scans over HTTP', () => {
     expect(scan.json).toMatchObject({ verdict: { outcome: 'valid', ticketId: 'IMP-1' }, scan: { ticketId: 'IMP-1' } });
     const stranger = await submit(as.inspector, scanRequest(who('inspector'), null, 'EAN-0000000000000'), phone.inspector);
     expect(stranger.json.verdict).toMatchObject({ outcome: 'unknown', ticketId: null });
+  });
+
+  it('ships no buyer e-mail and imported barcodes only as a keyed hash per event', async () => {
+    const v0 = (await manifest()).version;
+    const csv = 'ticket_id,order_id,type,imported_code,buyer_name,email\nHSH-1,HSH-O1,Adult,EAN-5901234123457,Gus Hash,gus@example.com\n';
+    expect((await as.admin.post(ev('/import'), csv, { 'content-type': 'text/csv' })).status).toBe(200);
+    const delta = await manifest(as.inspector, v0);
+    const text = JSON.stringify(delta);
+    expect(text).not.toContain('gus@example.com');
+    expect(text).not.toContain('EAN-5901234123457');
+    expect(delta.orders).toEqual([{ id: 'HSH-O1', eventId: DEMO_EVENT, buyerName: 'Gus Hash' }]);
+    const col = TICKET_COLUMNS.indexOf('importedCodeHash');
+    const row = delta.tickets.find((r) => r[0] === 'HSH-1')!;
+    expect(row[col]).toBe(hashImportedCode(delta.importedCodeKey, 'EAN-5901234123457'));
+    expect(row[col]).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    // The same key on every download of the event; another event hashes with its own.
+    expect((await manifest()).importedCodeKey).toBe(delta.importedCodeKey);
+    const other = await as.otherInspector.get(ev('/manifest', OTHER));
+    expect(other.json.importedCodeKey).not.toBe(delta.importedCodeKey);
+    // A supervisor printing a test ticket still gets the barcode itself.
+    expect((await as.supervisor.get(ev('/tickets/HSH-1/code'))).json.importedCode).toBe('EAN-5901234123457');
   });
 
   it('imports JSON too', async () => {
