@@ -159,10 +159,14 @@ export class App {
   }
 
   async logout(): Promise<void> {
-    const r = await this.session.logout(await this.#store.countPending());
-    if (!r.ok) { this.#notice = { key: 'unsyncedLogout', params: { count: r.unsynced } }; return; }
+    const pending = await this.#store.countPending();
+    if (pending > 0) { this.#notice = { key: 'unsyncedLogout', params: { count: pending } }; return; }
+    // Stopped first: no gossip may store a scan or a cursor after the session forgets them.
     this.sync.stop();
     this.camera.stop();
+    const r = await this.session.logout(pending);
+    if (!r.ok) { this.#notice = { key: 'unsyncedLogout', params: { count: r.unsynced } }; return; }
+    this.event.forget();
     this.#screen = 'setup';
     this.#panel = null;
   }

@@ -101,7 +101,17 @@ export interface Store {
   pending(eventId: EventId, limit: number): Promise<ScanRecord[]>;
   markUploaded(ids: readonly string[]): Promise<void>;
   countPending(eventId?: EventId): Promise<number>;
+  /**
+   * Sign-out: forget every event this phone holds (manifests, the scans the server has,
+   * gossip cursors). Scans still waiting to upload are kept (sign-out is refused while
+   * there are any, so there are none unless a scan lands during it).
+   */
+  forgetEvents(): Promise<void>;
 }
+
+/** Meta key of an event's gossip cursor (the sync client's; forgotten at sign-out). */
+export const cursorKey = (eventId: string) => `${CURSOR_PREFIX}${eventId}`;
+export const CURSOR_PREFIX = 'cursor:';
 
 /** An order as the phone knows it (the manifest's: no e-mail address). */
 export type Order = ManifestOrder;
