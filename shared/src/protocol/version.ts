@@ -12,6 +12,8 @@
 //       Version 1 and 2 clients, which do not know the code, get `internal` instead.
 //   4 — error code `unsupported_media_type` (HTTP 415): a state-changing request whose
 //       body is not JSON (an import: not JSON or CSV). HTTP only; never sent on the socket.
+//       Scans the server sends (verdict, catch-up, gossip) carry `code: ""`: the scanned
+//       text stays on the server (same schema, every version gets it).
 export const PROTOCOL_VERSION = 4;
 /** The oldest client the server still speaks to; older ones are refused `clientTooOld`. */
 export const MIN_PROTOCOL_VERSION = 1;
