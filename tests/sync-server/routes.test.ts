@@ -431,6 +431,14 @@ describe('bodies and errors', () => {
     expect(r.json.error.code).toBe('invalid_import');
   });
 
+  it('answers a malformed session cookie with 401, like no session', async () => {
+    const c = t.client();
+    c.cookie = '%';
+    const r = await c.get('/api/me');
+    expect(r.status).toBe(401);
+    expect(r.json.error.code).toBe('unauthenticated');
+  });
+
   it('refuses a state-changing request whose body is not JSON with 415 (a form post carries no preflight)', async () => {
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
       const r = await as.inspector.post('/api/devices', '{"name":"form"}', { 'content-type': type });
