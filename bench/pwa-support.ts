@@ -6,7 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EventId } from '@gatekeeper/shared/ids';
-import { TICKET_COLUMNS, ticketToRow, type Manifest } from '@gatekeeper/shared/manifest';
+import { importedCodeHasher } from '@gatekeeper/shared/imported-code';
+import { TICKET_COLUMNS, ticketToRow, toManifestOrder, type Manifest } from '@gatekeeper/shared/manifest';
 import { demoTickets } from '../sync-server/src/seed/demo.ts';
 import { DEMO_CHECKPOINTS, DEMO_EVENT } from '../sync-server/src/seed/seed.ts';
 
@@ -47,6 +48,9 @@ export async function serveStatic(dir: string, routes: Record<string, () => { ty
   return { origin: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
+/** A fixed imported-code key: the bench's manifests are made here, not by a server. */
+export const BENCH_IMPORTED_CODE_KEY = 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8';
+
 /** The demo event's tickets as the server would send them: one full manifest. */
 export function demoManifest(count: number): Manifest {
   const eventId = DEMO_EVENT as EventId;
@@ -54,7 +58,8 @@ export function demoManifest(count: number): Manifest {
   return {
     event: { id: eventId, name: 'Demo Winter Festival', venue: null, startsAt: null, endsAt: null, timeZone: 'Europe/Amsterdam' },
     version: count, delta: false, checkpoints: DEMO_CHECKPOINTS, publicKeys: [], staff: [], devices: [], codeWord: null,
-    orders, columns: [...TICKET_COLUMNS], tickets: tickets.map(ticketToRow), revoked: [],
+    importedCodeKey: BENCH_IMPORTED_CODE_KEY, orders: orders.map(toManifestOrder), columns: [...TICKET_COLUMNS],
+    tickets: tickets.map((t) => ticketToRow(t, importedCodeHasher(BENCH_IMPORTED_CODE_KEY))), revoked: [],
   };
 }
 

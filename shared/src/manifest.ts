@@ -1,6 +1,10 @@
 // What a scanner downloads to decide alone: the event, its checkpoints, tickets, orders,
 // public keys and revocations. Tickets travel as rows of a fixed column list: 100,000
 // tickets as objects repeat every key 100,000 times.
+//
+// What a phone does not need stays on the server: buyers' e-mail addresses are not sent,
+// and imported barcodes go as keyed hashes (imported-code.ts) under the event's
+// `importedCodeKey`. On a phone, a Ticket's `importedCode` is that hash.
 import { z } from 'zod';
 import { zCheckpoint, zOrder, zTicket, type Ticket } from './domain.ts';
 import { zId, type DeviceId, type EventId, type InspectorId, type TicketId } from './ids.ts';
@@ -16,8 +20,13 @@ export const zEvent = z.object({
 export type GkEvent = z.infer<typeof zEvent>;
 
 export const TICKET_COLUMNS = [
-  'id', 'orderId', 'type', 'holderName', 'seat', 'kind', 'eTicket', 'status', 'validFrom', 'validUntil', 'idCheck', 'importedCode',
+  'id', 'orderId', 'type', 'holderName', 'seat', 'kind', 'eTicket', 'status', 'validFrom', 'validUntil', 'idCheck', 'importedCodeHash',
 ] as const;
+
+/** An order as phones get it: no e-mail address (the app never shows one). */
+export const zManifestOrder = zOrder.omit({ email: true });
+export type ManifestOrder = z.infer<typeof zManifestOrder>;
+export const toManifestOrder = ({ id, eventId, buyerName }: ManifestOrder): ManifestOrder => ({ id, eventId, buyerName });
 type TicketRow = [string, string | null, string, string | null, string | null, 'event' | 'travel', boolean, Ticket['status'], number | null, number | null, boolean, string | null];
 
 export const zPublicKey = z.object({ keyId: z.string().min(1).max(16), publicKey: z.string(), revoked: z.boolean() });
@@ -35,7 +44,9 @@ export const zManifest = z.object({
   /** The phones of the event's staff, so history and conflicts can name a device. */
   devices: z.array(z.object({ id: zId<DeviceId>(), name: z.string() })),
   codeWord: z.string().nullable(),
-  orders: z.array(zOrder),
+  /** Key (base64url) of the imported-code hashes in the `importedCodeHash` column. */
+  importedCodeKey: z.string().min(22).max(64),
+  orders: z.array(zManifestOrder),
   columns: z.array(z.string()),
   tickets: z.array(z.array(z.union([z.string(), z.number(), z.boolean(), z.null()]))),
   /** Ticket ids revoked (a revocation list the scanner keeps even before a full reload). */
@@ -43,11 +54,12 @@ export const zManifest = z.object({
 });
 export type Manifest = z.infer<typeof zManifest>;
 
-export function ticketToRow(t: Ticket): TicketRow {
-  return [t.id, t.orderId, t.type, t.holderName, t.seat, t.kind, t.eTicket, t.status, t.validFrom, t.validUntil, t.idCheck, t.importedCode];
+/** A ticket as a manifest row; `hashCode` turns its imported barcode into the hash sent. */
+export function ticketToRow(t: Ticket, hashCode: (code: string) => string): TicketRow {
+  return [t.id, t.orderId, t.type, t.holderName, t.seat, t.kind, t.eTicket, t.status, t.validFrom, t.validUntil, t.idCheck, t.importedCode === null ? null : hashCode(t.importedCode)];
 }
 
-/** Rebuild a ticket from a manifest row; the column list is checked once per manifest. */
+/** Rebuild a ticket from a manifest row (`importedCode`: the hash); the column list is checked once per manifest. */
 export function rowToTicket(eventId: EventId, row: readonly unknown[]): Ticket {
   const [id, orderId, type, holderName, seat, kind, eTicket, status, validFrom, validUntil, idCheck, importedCode] = row as TicketRow;
   return { id: id as TicketId, eventId, orderId: orderId as Ticket['orderId'], type, holderName, seat, kind, eTicket, status, validFrom, validUntil, idCheck, importedCode };

@@ -9,6 +9,7 @@ import { throttledLog } from './log.ts';
 import { authRoutes } from './routes/auth.ts';
 import type { AppDeps, Env } from './routes/context.ts';
 import { deviceRoutes } from './routes/devices.ts';
+import { csrfGuard } from './routes/guard.ts';
 import { eventRoutes } from './routes/events.ts';
 import { scanRoutes } from './routes/scans.ts';
 import { staffRoutes } from './routes/staff.ts';
@@ -34,6 +35,7 @@ export function createApp(deps: AppDeps) {
       imgSrc: ["'self'", 'data:', 'blob:'], connectSrc: ["'self'", 'ws:', 'wss:'], workerSrc: ["'self'", 'blob:'], mediaSrc: ["'self'", 'blob:'],
     },
   }));
+  app.use('/api/*', csrfGuard());
   app.use('/api/*', async (c, next) => (c.req.path.endsWith('/import') ? next() : limit(c, next)));
 
   // For a venue's monitoring: up, and able to store scans (not so on a full disk).

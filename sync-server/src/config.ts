@@ -1,6 +1,7 @@
 // Every setting the server reads, in one table: default, description, validation. Read
 // once in main.ts from GK_* environment variables; everything else receives a Config.
 // A wrong value stops the server at start with a message saying what to set.
+import { isAbsolute, relative, resolve } from 'node:path';
 
 interface Option<T> {
   env: string;
@@ -41,7 +42,7 @@ export const OPTIONS = {
   demoTickets: { env: 'GK_DEMO_TICKETS', description: 'How many demo tickets to create', default: 200, parse: int(1, 1_000_000) },
   pwaDir: { env: 'GK_PWA_DIR', description: 'Built scanner app to serve (vite build output)', default: './dist/pwa', parse: str },
   publicUrl: { env: 'GK_PUBLIC_URL', description: 'Base URL printed in ticket links (default: the HTTPS LAN address)', default: '', parse: (r: string) => r },
-  allowedOrigins: { env: 'GK_ALLOWED_ORIGINS', description: 'Extra origins allowed to open the socket (the server\u2019s own origin always is)', default: [] as string[], parse: list },
+  allowedOrigins: { env: 'GK_ALLOWED_ORIGINS', description: 'Extra origins allowed to open the socket and to make state-changing API requests (the server\u2019s own origin always is)', default: [] as string[], parse: list },
   sessionHours: { env: 'GK_SESSION_HOURS', description: 'Session lifetime in hours', default: 16, parse: int(1, 24 * 30) },
   tlsCert: { env: 'GK_TLS_CERT', description: 'PEM certificate file for HTTPS (default: a self-signed one kept in the data folder)', default: '', parse: (r: string) => r },
   tlsKey: { env: 'GK_TLS_KEY', description: 'PEM private key file for HTTPS', default: '', parse: (r: string) => r, secret: true },
@@ -77,7 +78,20 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: P
   const config = { ...(out as Config), ...overrides };
   if (!config.dbFile) config.dbFile = `${config.dataDir.replace(/\/$/, '')}/gatekeeper.sqlite`;
   if (Boolean(config.tlsCert) !== Boolean(config.tlsKey)) throw new ConfigError('set both GK_TLS_CERT and GK_TLS_KEY, or neither');
+  // Everything under the PWA folder is served to anyone who asks: the database (signing
+  // keys, buyers) and the TLS key must never be in it.
+  for (const [env, path] of [['GK_DATA_DIR', config.dataDir], ['GK_DB_FILE', config.dbFile]] as const) {
+    if (config.pwaDir && path !== ':memory:' && isInside(path, config.pwaDir)) {
+      throw new ConfigError(`GK_PWA_DIR=${JSON.stringify(config.pwaDir)} contains ${env}=${JSON.stringify(path)}: the server would serve its own database and keys. Put GK_DATA_DIR outside the PWA folder.`);
+    }
+  }
   return config;
+}
+
+/** `path` is `folder` or somewhere inside it. */
+function isInside(path: string, folder: string): boolean {
+  const rel = relative(resolve(folder), resolve(path));
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
 /** The config as safe to log: secrets masked. */

@@ -4,6 +4,7 @@
 import { fromBase64Url, toBase64Url } from '@gatekeeper/shared/codec/base64url';
 import { generateEventKey, signOrderCode, signTicketCode, toLink } from '@gatekeeper/shared/codec/index';
 import type { Ticket } from '@gatekeeper/shared/domain';
+import { deriveImportedCodeKey } from '@gatekeeper/shared/imported-code';
 import type { EventId, OrderId } from '@gatekeeper/shared/ids';
 import { GkError } from '@gatekeeper/shared/protocol/index';
 import type { EventKey, Storage } from './storage/types.ts';
@@ -23,6 +24,19 @@ export class Issuer {
     };
     await this.storage.addEventKey(key);
     return key;
+  }
+
+  /**
+   * The key phones hash imported barcodes with (imported-code.ts). Derived from the
+   * event's first private key, which is never deleted (a rotation revokes and adds), so
+   * it stays the same for the event's life without a table of its own.
+   */
+  async importedCodeKey(eventId: EventId): Promise<string> {
+    await this.ensureKey(eventId);
+    const first = (await this.storage.listEventKeys(eventId))[0];
+    const secret = first ? fromBase64Url(first.privateKey) : null;
+    if (!secret) throw new GkError('internal', `event ${eventId} has no readable key`);
+    return deriveImportedCodeKey(secret, eventId);
   }
 
   private async signer(eventId: EventId) {

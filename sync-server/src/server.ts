@@ -18,6 +18,7 @@ import { ScanService } from './scans/scan-service.ts';
 import { publishedLogins, seedDemo, type DEMO_LOGINS } from './seed/seed.ts';
 import { openSqliteStorage } from './storage/sqlite/index.ts';
 import type { Storage } from './storage/types.ts';
+import { isLoopback, plainHttpListener } from './https-redirect.ts';
 import { lanAddresses, loadTlsCredentials } from './tls.ts';
 
 export interface RunningServer {
@@ -36,7 +37,7 @@ export interface RunningServer {
 }
 
 export async function startServer(config: Config, log: Logger, now: () => number = Date.now): Promise<RunningServer> {
-  if (config.dbFile !== ':memory:') mkdirSync(dirname(config.dbFile), { recursive: true });
+  if (config.dbFile !== ':memory:') mkdirSync(dirname(config.dbFile), { recursive: true, mode: 0o700 });
   const storage = openSqliteStorage({
     file: config.dbFile, synchronous: config.synchronous, checkpoints: 'worker', fsync: 'worker',
     onCheckpointFailure: (e) => log.error('checkpoint worker failed; SQLite checkpoints inside commits from now on', { err: String(e) }),
@@ -80,12 +81,15 @@ export async function startServer(config: Config, log: Logger, now: () => number
     logins: new LoginThrottle(undefined, now),
     hashing: new HashGate(),
     pwaDir: config.pwaDir,
+    allowedOrigins: config.allowedOrigins,
   });
   const listener = getRequestListener(app.fetch);
   const servers: Server[] = [];
-  const attach = (server: Server) => {
+  /** `plainOnlyLocal`: the HTTP listener while HTTPS is on, which upgrades no socket beyond loopback. */
+  const attach = (server: Server, plainOnlyLocal = false) => {
     server.on('upgrade', (req, socket, head) => {
-      if (new URL(req.url ?? '/', 'http://x').pathname === '/ws') void hub.handleUpgrade(req, socket, head);
+      if (plainOnlyLocal && !isLoopback(req.socket.remoteAddress)) socket.destroy();
+      else if (new URL(req.url ?? '/', 'http://x').pathname === '/ws') void hub.handleUpgrade(req, socket, head);
       else socket.destroy();
     });
     servers.push(server);
@@ -96,12 +100,14 @@ export async function startServer(config: Config, log: Logger, now: () => number
     server.listen(port, config.host, () => resolve((server.address() as AddressInfo).port));
   });
 
-  const port = await listen(attach(createHttpServer(listener)), config.port);
+  // HTTPS first: the plain listener needs its port to redirect to.
   let httpsPort: number | null = null;
   if (config.httpsPort >= 0) {
     const tls = await loadTlsCredentials(config, log);
     httpsPort = await listen(attach(createHttpsServer({ key: tls.key, cert: tls.cert }, listener) as unknown as Server), config.httpsPort);
   }
+  const plain = httpsPort === null ? listener : plainHttpListener(listener, httpsPort);
+  const port = await listen(attach(createHttpServer(plain), httpsPort !== null), config.port);
   const url = `http://127.0.0.1:${port}`;
   const httpsUrl = httpsPort === null ? null : `https://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${httpsPort}`;
   // Ticket links are opened by phones: point them at the LAN address when there is one.
@@ -116,9 +122,4 @@ export async function startServer(config: Config, log: Logger, now: () => number
       await storage.close();
     },
   };
-}
-
-/** Reachable from this machine only. */
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }

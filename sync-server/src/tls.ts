@@ -41,7 +41,7 @@ export async function loadTlsCredentials(config: Config, log: Logger): Promise<{
       { name: 'subjectAltName', altNames },
     ],
   });
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   writeFileSync(keyFile, pems.private, { mode: 0o600 });
   writeFileSync(certFile, pems.cert);
   log.info('made a self-signed certificate', { file: certFile, fingerprint: pems.fingerprint });

@@ -3,7 +3,6 @@
 // to pick from (each test takes its own tickets, so tests in a file never share one).
 import type { Order, Scan, Ticket } from '@gatekeeper/shared/domain';
 import type { EventId } from '@gatekeeper/shared/ids';
-import { rowToTicket } from '@gatekeeper/shared/manifest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -30,10 +29,10 @@ export async function startWorld(demoTickets = 60, overrides: Parameters<typeof 
   const supervisor = await HttpSession.login(server.url, login('supervisor').username, login('supervisor').password);
   // The manifest goes to a registered phone only: the supervisor's desk is one.
   await supervisor.registerDevice('e2e supervisor desk');
-  const m = await supervisor.request('GET', `/api/events/${DEMO_EVENT}/manifest?since=0`);
-  if (m.status !== 200) throw new Error(`manifest: ${m.status}`);
-  const tickets = (m.json.tickets as unknown[][]).map((r) => rowToTicket(DEMO_EVENT as EventId, r));
-  return { server, supervisor, tickets, orders: m.json.orders as Order[], taken: new Set() };
+  // From the server's storage, not the manifest: phones get imported barcodes only as
+  // hashes, and a test needs the barcode itself to scan it.
+  const { tickets, orders } = await server.storage.changesSince(DEMO_EVENT as EventId, 0);
+  return { server, supervisor, tickets, orders, taken: new Set() };
 }
 
 /** What a test file shares: the demo world and one Chromium. */

@@ -182,6 +182,16 @@ describe('CSV import: every error names its row', () => {
     ]);
   });
 
+  it('refuses an email cell longer than an address can be before matching it, with a short message', () => {
+    // 40,000 characters of what the pattern would accept: only a length check refuses
+    // it, so the refusal shows the pattern was never run on it (a backtracking regex on
+    // a cell this long blocks the event loop for over a second).
+    const long = `${'a'.repeat(40_000)}@example.com`;
+    const errors = errorsOf(csv(`ticket_id,order_id,type,email\nT1,O1,A,${long}\n`));
+    expect(errors).toEqual([{ row: 2, field: 'email', message: expect.stringMatching(/longer than 254 characters/) }]);
+    expect(errors[0]!.message.length).toBeLessThan(200);
+  });
+
   it('applies the domain limits, naming the column', () => {
     const errors = errorsOf(csv(`ticket_id,type,holder_name\nT1,A,${'x'.repeat(129)}\n`));
     expect(errors).toEqual([{ row: 2, field: 'holder_name', message: expect.any(String) }]);

@@ -12,6 +12,7 @@ import { zConflict, zScan, zVerdict, type Conflict, type Scan, type Ticket } fro
 import {
   checkpointId, eventId, inspectorId, type DeviceId, type EventId, type InspectorId, type TicketId,
 } from '@gatekeeper/shared/ids';
+import { hashImportedCode } from '@gatekeeper/shared/imported-code';
 import { TICKET_COLUMNS, zEvent, zManifest, type Manifest } from '@gatekeeper/shared/manifest';
 import { MAX_MESSAGE_BYTES, zAck, type Role } from '@gatekeeper/shared/protocol/index';
 import { hashPassword } from '../../sync-server/src/auth/passwords.ts';
@@ -244,7 +245,7 @@ const ROUTES: RouteCase[] = [
   {
     route: 'GET /api/events/:eventId/tickets/:ticketId/code', need: 'supervisor', scoped: true,
     req: () => ({ path: ev(`/tickets/${pool[0]!.id}/code`) }),
-    check: (r) => expect(r.json).toEqual({ code: expect.stringMatching(/^GK\d/), link: expect.stringContaining('/v/') }),
+    check: (r) => expect(r.json).toEqual({ code: expect.stringMatching(/^GK\d/), link: expect.stringContaining('/v/'), importedCode: null }),
   },
   {
     route: 'GET /api/events/:eventId/orders/:orderId/code', need: 'supervisor', scoped: true,
@@ -599,6 +600,43 @@ describe('bodies and errors', () => {
     expect(r.json.error.code).toBe('invalid_import');
   });
 
+  it('answers a malformed session cookie with 401, like no session', async () => {
+    const c = t.client();
+    c.cookie = '%';
+    const r = await c.get('/api/me');
+    expect(r.status).toBe(401);
+    expect(r.json.error.code).toBe('unauthenticated');
+  });
+
+  it('refuses a state-changing request whose body is not JSON with 415 (a form post carries no preflight)', async () => {
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+      const r = await as.inspector.post('/api/devices', '{"name":"form"}', { 'content-type': type });
+      expect(r.status, type).toBe(415);
+      expect(r.json.error.code).toBe('unsupported_media_type');
+    }
+    const bare = await as.inspector.post('/api/devices', '{"name":"no type"}', { 'content-type': '', 'content-length': '18' });
+    expect(bare.status).toBe(415);
+    // No body at all needs no type (a revoke, a logout from the CLI).
+    expect((await (await t.as('inspector')).post('/api/logout')).status).toBe(204);
+  });
+
+  it('refuses a state-changing request from a foreign Origin with 403; its own origin and none pass', async () => {
+    const client = await t.as('inspector');
+    const foreign = await client.post('/api/devices', { name: 'csrf' }, { origin: 'https://evil.example' });
+    expect(foreign.status).toBe(403);
+    expect(foreign.json.error.code).toBe('forbidden');
+    expect((await client.post('/api/devices', { name: 'sandboxed' }, { origin: 'null' })).status).toBe(403);
+    expect((await client.post('/api/devices', { name: 'same' }, { origin: 'http://localhost' })).status).toBe(201);
+    expect((await client.post('/api/devices', { name: 'cli' })).status).toBe(201);
+    // The CSV import (the one route that takes text) is guarded the same way.
+    const csv = `ticket_id,type\n${unique('ORI')},Adult\n`;
+    const csrfImport = await as.admin.post(ev('/import'), csv, { 'content-type': 'text/csv', origin: 'https://evil.example' });
+    expect(csrfImport.status).toBe(403);
+    expect((await as.admin.post(ev('/import'), csv, { 'content-type': 'text/csv', origin: 'http://localhost' })).status).toBe(200);
+    // A read is not guarded: a foreign page cannot read the answer anyway.
+    expect((await client.get('/api/me', { origin: 'https://evil.example' })).status).toBe(200);
+  });
+
   it('checks every error body this file meets, and the check itself refuses a second shape', () => {
     // AppClient runs assertErrorBody on every answer of 400 or more; prove it is not vacuous.
     const res = (status: number, json: unknown): AppResponse => ({ status, headers: new Headers({ 'content-type': 'application/json' }), text: JSON.stringify(json), json });
@@ -899,6 +937,27 @@ describe('scans over HTTP', () => {
     expect(scan.json).toMatchObject({ verdict: { outcome: 'valid', ticketId: 'IMP-1' }, scan: { ticketId: 'IMP-1' } });
     const stranger = await submit(as.inspector, scanRequest(who('inspector'), null, 'EAN-0000000000000'), phone.inspector);
     expect(stranger.json.verdict).toMatchObject({ outcome: 'unknown', ticketId: null });
+  });
+
+  it('ships no buyer e-mail and imported barcodes only as a keyed hash per event', async () => {
+    const v0 = (await manifest()).version;
+    const csv = 'ticket_id,order_id,type,imported_code,buyer_name,email\nHSH-1,HSH-O1,Adult,EAN-5901234123457,Gus Hash,gus@example.com\n';
+    expect((await as.admin.post(ev('/import'), csv, { 'content-type': 'text/csv' })).status).toBe(200);
+    const delta = await manifest(as.inspector, v0);
+    const text = JSON.stringify(delta);
+    expect(text).not.toContain('gus@example.com');
+    expect(text).not.toContain('EAN-5901234123457');
+    expect(delta.orders).toEqual([{ id: 'HSH-O1', eventId: DEMO_EVENT, buyerName: 'Gus Hash' }]);
+    const col = TICKET_COLUMNS.indexOf('importedCodeHash');
+    const row = delta.tickets.find((r) => r[0] === 'HSH-1')!;
+    expect(row[col]).toBe(hashImportedCode(delta.importedCodeKey, 'EAN-5901234123457'));
+    expect(row[col]).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    // The same key on every download of the event; another event hashes with its own.
+    expect((await manifest()).importedCodeKey).toBe(delta.importedCodeKey);
+    const other = await as.otherInspector.get(ev('/manifest', OTHER));
+    expect(other.json.importedCodeKey).not.toBe(delta.importedCodeKey);
+    // A supervisor printing a test ticket still gets the barcode itself.
+    expect((await as.supervisor.get(ev('/tickets/HSH-1/code'))).json.importedCode).toBe('EAN-5901234123457');
   });
 
   it('imports JSON too', async () => {

@@ -274,6 +274,17 @@ function peopleContract(makeStorage: MakeStorage): void {
       expect(await s().getSession('b-1')).not.toBeNull();
     });
 
+    it('deletes expired sessions only, saying how many', async () => {
+      const live = { tokenHash: 'h-live', inspectorId: INSPECTOR_A, createdAt: T0, expiresAt: T0 + 3600_000 };
+      const ended = { tokenHash: 'h-ended', inspectorId: INSPECTOR_A, createdAt: T0 - 7200_000, expiresAt: T0 };
+      await s().createSession(live);
+      await s().createSession(ended);
+      expect(await s().deleteExpiredSessions(T0)).toBe(1);
+      expect(await s().getSession('h-ended')).toBeNull();
+      expect(await s().getSession('h-live')).toEqual(live);
+      expect(await s().deleteExpiredSessions(T0)).toBe(0);
+    });
+
     it('registers, lists and touches devices', async () => {
       const a = makeDevice();
       const b = makeDevice({ id: DEVICE_B, inspectorId: INSPECTOR_B, name: 'iPhone', createdAt: T0 + 1 });

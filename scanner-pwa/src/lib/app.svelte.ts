@@ -58,6 +58,12 @@ export class App {
   #notice = $state.raw<Notice | null>(null);
   #started = $state(false);
   #pendingLink: string | null = null;
+  /**
+   * A /v/<code> link waiting for the inspector's tap. Opening a link is not scanning: a
+   * link sent to a signed-in phone (a message, a QR code on a poster) would otherwise
+   * record an admission for whatever ticket it names without anyone at the gate.
+   */
+  #linkToConfirm = $state<string | null>(null);
 
   static async create(ports: AppPorts): Promise<App> {
     return new App(ports, (await ports.store.getMeta<number>('clockOffset')) ?? null);
@@ -109,6 +115,7 @@ export class App {
   get screen() { return this.#screen; }
   get panel() { return this.#panel; }
   get notice() { return this.#notice; }
+  get linkToConfirm() { return this.#linkToConfirm; }
   get started() { return this.#started; }
 
   /** From storage alone: a phone that was scanning goes straight back to scanning. */
@@ -160,14 +167,15 @@ export class App {
   }
 
   async logout(): Promise<void> {
-    const unsynced = await this.#store.countPending();
-    // The server closes this session's socket at logout: stop it first, so that the close
-    // is not taken for an expired session.
-    if (unsynced === 0) this.sync.stop();
-    const r = await this.session.logout(unsynced);
-    if (!r.ok) { this.#notice = { key: 'unsyncedLogout', params: { count: r.unsynced } }; return; }
+    const pending = await this.#store.countPending();
+    if (pending > 0) { this.#notice = { key: 'unsyncedLogout', params: { count: pending } }; return; }
+    // Stopped first: no gossip may store a scan or a cursor after the session forgets them,
+    // and the server's closing of this session's socket is not taken for an expired session.
     this.sync.stop();
     this.camera.stop();
+    const r = await this.session.logout(pending);
+    if (!r.ok) { this.#notice = { key: 'unsyncedLogout', params: { count: r.unsynced } }; return; }
+    this.event.forget();
     this.#screen = 'setup';
     this.#panel = null;
   }
@@ -211,6 +219,15 @@ export class App {
     const link = this.#pendingLink;
     if (!link || this.#screen !== 'scan' || !this.flow.context()) return;
     this.#pendingLink = null;
-    void this.flow.handleText(link, 'link');
+    this.#linkToConfirm = link;
   }
+
+  /** The inspector tapped to check the ticket of the opened link: it is scanned now. */
+  confirmLink(): void {
+    const link = this.#linkToConfirm;
+    this.#linkToConfirm = null;
+    if (link && this.#screen === 'scan' && this.flow.context()) void this.flow.handleText(link, 'link');
+  }
+
+  dismissLink(): void { this.#linkToConfirm = null; }
 }

@@ -1,15 +1,15 @@
 // The app's three edges, as narrow interfaces: HTTP (Api), the WebSocket (Socket) and the
 // phone's storage (Store). State classes receive them; components never touch fetch,
 // WebSocket or Dexie. Tests and benches can hand in their own.
-import type { Checkpoint, Order, Scan } from '@gatekeeper/shared/domain';
+import type { Checkpoint, Scan } from '@gatekeeper/shared/domain';
 import type { DeviceId, EventId, InspectorId, OrderId, TicketId } from '@gatekeeper/shared/ids';
-import type { GkEvent, Manifest, PublicKeyEntry } from '@gatekeeper/shared/manifest';
+import type { GkEvent, Manifest, ManifestOrder, PublicKeyEntry } from '@gatekeeper/shared/manifest';
 import type { Role } from '@gatekeeper/shared/protocol/index';
 
 export interface Inspector { id: InspectorId; name: string; role: Role }
 export interface SessionInfo { inspector: Inspector; events: GkEvent[] }
 export interface EventDetails { event: GkEvent; checkpoints: Checkpoint[]; codeWord: string | null }
-export interface SignedCode { code: string; link: string }
+export interface SignedCode { code: string; link: string; /** The ticket's imported barcode (supervisors only). */ importedCode?: string | null }
 
 export interface Api {
   login(username: string, password: string): Promise<SessionInfo>;
@@ -53,6 +53,8 @@ export interface ManifestHeader {
   /** Absent in headers stored before devices were part of the manifest. */
   devices?: Array<{ id: DeviceId; name: string }>;
   codeWord: string | null;
+  /** The event's key for imported-code hashes (the ticket rows hold hashes, not codes). */
+  importedCodeKey: string;
   revoked: TicketId[];
   /** Device time of the last successful download. */
   syncedAt: number;
@@ -102,6 +104,17 @@ export interface Store {
   pending(eventId: EventId, limit: number): Promise<ScanRecord[]>;
   markUploaded(ids: readonly string[]): Promise<void>;
   countPending(eventId?: EventId): Promise<number>;
+  /**
+   * Sign-out: forget every event this phone holds (manifests, the scans the server has,
+   * gossip cursors). Scans still waiting to upload are kept (sign-out is refused while
+   * there are any, so there are none unless a scan lands during it).
+   */
+  forgetEvents(): Promise<void>;
 }
 
-export type { Order };
+/** Meta key of an event's gossip cursor (the sync client's; forgotten at sign-out). */
+export const cursorKey = (eventId: string) => `${CURSOR_PREFIX}${eventId}`;
+export const CURSOR_PREFIX = 'cursor:';
+
+/** An order as the phone knows it (the manifest's: no e-mail address). */
+export type Order = ManifestOrder;

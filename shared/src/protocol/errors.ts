@@ -5,6 +5,8 @@ export const ErrorCode = {
   bad_request: 'bad_request',
   malformed_message: 'malformed_message',
   payload_too_large: 'payload_too_large',
+  /** HTTP only: a state-changing request whose body is not JSON (or CSV, for an import). */
+  unsupported_media_type: 'unsupported_media_type',
   unauthenticated: 'unauthenticated',
   forbidden: 'forbidden',
   not_found: 'not_found',
@@ -33,7 +35,7 @@ export const zErrorBody = z.object({
 export type ErrorBody = z.infer<typeof zErrorBody>;
 
 const HTTP_STATUS: Record<ErrorCode, number> = {
-  bad_request: 400, malformed_message: 400, payload_too_large: 413, unauthenticated: 401,
+  bad_request: 400, malformed_message: 400, payload_too_large: 413, unsupported_media_type: 415, unauthenticated: 401,
   forbidden: 403, not_found: 404, rate_limited: 429, device_revoked: 403, not_ready: 409,
   invalid_import: 422, scans_unsynced: 409, unavailable: 503, busy: 503, internal: 500,
 };

@@ -23,6 +23,10 @@
 //       A client that says an older version must still send a device secret (no app
 //       before version 4 did), so no phone that would count quarantined scans (zod drops the
 //       unknown mark) is served.
+//       Error code `unsupported_media_type` (HTTP 415): a state-changing request whose
+//       body is not JSON (an import: not JSON or CSV). HTTP only; never sent on the socket.
+//       Scans the server sends (verdict, catch-up, gossip) carry `code: ""`: the scanned
+//       text stays on the server (same schema, every version gets it).
 export const PROTOCOL_VERSION = 4;
 /** The oldest client the server still speaks to; older ones are refused `clientTooOld`. */
 export const MIN_PROTOCOL_VERSION = 1;

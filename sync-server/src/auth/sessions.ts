@@ -20,6 +20,9 @@ export function secretMatches(secret: string | undefined, hash: string | null): 
 }
 
 export async function createSession(storage: Storage, inspector: StaffRecord, ttlMs: number, now: number): Promise<string> {
+  // Every login sweeps the sessions that have ended: a server that runs for a season
+  // would otherwise keep one row per login ever made (a table of stale token hashes).
+  await storage.deleteExpiredSessions(now);
   const token = newSecret();
   await storage.createSession({ tokenHash: hashToken(token), inspectorId: inspector.id, createdAt: now, expiresAt: now + ttlMs });
   return token;
@@ -44,7 +47,11 @@ export function readCookie(header: string | undefined, name: string): string | u
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      // A malformed value ("%" alone) is no session, not a server error: decodeURIComponent
+      // throws on it, and that made the socket upgrade answer 500 and log an error.
+      try { return decodeURIComponent(part.slice(eq + 1).trim()); } catch { return undefined; }
+    }
   }
   return undefined;
 }

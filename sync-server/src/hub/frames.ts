@@ -8,6 +8,7 @@
 // every socket that reads it, not once per socket as WebSocket permessage-deflate would.
 import { deflateRawSync } from 'node:zlib';
 import type { Down } from '@gatekeeper/shared/protocol/index';
+import { messageForPhones } from '../scans/for-phones.ts';
 
 /** Below this a message goes as text: deflate gains little on a scan or two. */
 export const DEFLATE_MIN_BYTES = 1024;
@@ -25,7 +26,8 @@ export class OutgoingMessage {
   #deflated: Frame | null = null;
 
   constructor(readonly msg: Down) {
-    this.#json = JSON.stringify(msg);
+    // Every message to a socket is encoded here: the one place scans lose their code.
+    this.#json = JSON.stringify(messageForPhones(msg));
     this.#compressible = msg.type === 'scans' && this.#json.length >= DEFLATE_MIN_BYTES;
   }
 

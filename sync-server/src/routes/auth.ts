@@ -9,7 +9,7 @@ import { GkError } from '@gatekeeper/shared/protocol/index';
 import { DUMMY_HASH_PROMISE, verifyPassword } from '../auth/passwords.ts';
 import { createSession, hashToken, SESSION_COOKIE } from '../auth/sessions.ts';
 import type { StaffRecord, Storage } from '../storage/types.ts';
-import { clientAddress, jsonBody, staffOf, type Ctx, type Env } from './context.ts';
+import { clientAddress, jsonBody, servedOverHttps, staffOf, type Ctx, type Env } from './context.ts';
 
 const zLogin = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
 
@@ -62,7 +62,7 @@ export const authRoutes = new Hono<Env>()
     const token = await createSession(storage, staff, sessionTtlMs, now());
     setCookie(c, SESSION_COOKIE, token, {
       httpOnly: true, sameSite: 'Strict', path: '/', maxAge: Math.floor(sessionTtlMs / 1000),
-      secure: new URL(c.req.url).protocol === 'https:',
+      secure: servedOverHttps(c),
     });
     log.info('login', { inspector: staff.id });
     return c.json({ inspector: publicStaff(staff), events: await visibleEvents(storage, staff) });

@@ -36,6 +36,8 @@ export interface AppDeps {
   hashing: HashGate;
   /** Folder of the built scanner app, or null to serve none. */
   pwaDir: string | null;
+  /** Origins allowed to make state-changing requests besides the server's own (GK_ALLOWED_ORIGINS). */
+  allowedOrigins?: readonly string[];
 }
 
 export type Env = { Variables: { deps: AppDeps } };
@@ -81,6 +83,15 @@ export async function jsonBody<S extends z.ZodType>(c: Ctx, schema: S): Promise<
 /** Parse a path or query value with an id parser, as a 400 rather than a 500. */
 export function param<T>(parse: (v: unknown) => T, value: string | undefined, what: string): T {
   try { return parse(value); } catch { throw new GkError('bad_request', `${what} is not a valid id`); }
+}
+
+/**
+ * The browser reached us over HTTPS: directly, or through a TLS-terminating proxy that
+ * says so. Trusting the header can only add `Secure` to a cookie (the client's own), so a
+ * forged one harms nobody. The cookie never gets a Domain: it stays host-only.
+ */
+export function servedOverHttps(c: Ctx): boolean {
+  return new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto')?.split(',')[0]?.trim() === 'https';
 }
 
 /** The address a request came from, for rate limiting. */

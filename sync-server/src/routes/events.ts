@@ -6,7 +6,8 @@ import { compress } from 'hono/compress';
 import { z } from 'zod';
 import { zCheckpoint, zTicket } from '@gatekeeper/shared/domain';
 import { checkpointId, eventId, inspectorId, newId, orderId, ticketId } from '@gatekeeper/shared/ids';
-import { TICKET_COLUMNS, ticketToRow, zEvent, type Manifest } from '@gatekeeper/shared/manifest';
+import { importedCodeHasher } from '@gatekeeper/shared/imported-code';
+import { TICKET_COLUMNS, ticketToRow, toManifestOrder, zEvent, type Manifest } from '@gatekeeper/shared/manifest';
 import { GkError, zRole } from '@gatekeeper/shared/protocol/index';
 import { hashPassword } from '../auth/passwords.ts';
 import { requireEventAccess, requireRole } from '../auth/roles.ts';
@@ -88,7 +89,8 @@ export const eventRoutes = new Hono<Env>()
     const { storage, issuer } = c.var.deps;
     const since = Number(c.req.query('since') ?? 0);
     if (!Number.isInteger(since) || since < 0) throw new GkError('bad_request', 'since must be a change number');
-    await issuer.ensureKey(id);
+    const importedCodeKey = await issuer.importedCodeKey(id);
+    const hashCode = importedCodeHasher(importedCodeKey);
     const [event, changes, checkpoints, keys, staff, codeWord, devices] = await Promise.all([
       storage.getEvent(id), storage.changesSince(id, since), storage.listCheckpoints(id),
       storage.listEventKeys(id), storage.listEventStaff(id), storage.getCodeWord(id), storage.listDevices(),
@@ -99,8 +101,8 @@ export const eventRoutes = new Hono<Env>()
       publicKeys: keys.map((k) => ({ keyId: k.keyId, publicKey: k.publicKey, revoked: k.revoked })),
       staff: staff.map((s) => ({ id: s.id, name: s.name })),
       devices: devices.filter((d) => staffIds.has(d.inspectorId)).map((d) => ({ id: d.id, name: d.name })),
-      codeWord, orders: changes.orders,
-      columns: [...TICKET_COLUMNS], tickets: changes.tickets.map(ticketToRow),
+      codeWord, importedCodeKey, orders: changes.orders.map(toManifestOrder),
+      columns: [...TICKET_COLUMNS], tickets: changes.tickets.map((t) => ticketToRow(t, hashCode)),
       revoked: changes.tickets.filter((t) => t.status === 'revoked').map((t) => t.id),
     };
     return c.json(manifest);
@@ -126,7 +128,9 @@ export const eventRoutes = new Hono<Env>()
     const { eventId: id } = await access(c, 'supervisor');
     const ticket = await c.var.deps.storage.getTicket(id, param(ticketId, c.req.param('ticketId'), 'ticket id'));
     if (!ticket) throw new GkError('not_found', 'no such ticket');
-    return c.json(await c.var.deps.issuer.ticketCode(ticket));
+    // importedCode: the barcode itself, for supervisors printing a test ticket (phones
+    // get only its hash in the manifest).
+    return c.json({ ...(await c.var.deps.issuer.ticketCode(ticket)), importedCode: ticket.importedCode });
   })
   .get('/:eventId/orders/:orderId/code', async (c) => {
     const { eventId: id } = await access(c, 'supervisor');

@@ -1,5 +1,6 @@
 // Scans over HTTP, for clients without a socket: the same operations and rules as the
 // hub, through the same ScanService.
+import { scanForPhones } from '../scans/for-phones.ts';
 import { Hono } from 'hono';
 import { compress } from 'hono/compress';
 import { z } from 'zod';
@@ -34,7 +35,8 @@ export const scanRoutes = new Hono<Env>()
     const { staff, session, eventId } = await access(c);
     const device = await deviceOf(c, session);
     const req = await jsonBody(c, zScanRequest);
-    return c.json(await c.var.deps.scans.submitOnline(staff, device, eventId, req));
+    const r = await c.var.deps.scans.submitOnline(staff, device, eventId, req);
+    return c.json({ ...r, scan: scanForPhones(r.scan) });
   })
   .post('/:eventId/scans/batch', async (c) => {
     const { staff, session, eventId } = await access(c);
@@ -51,7 +53,7 @@ export const scanRoutes = new Hono<Env>()
     if (!Number.isSafeInteger(after) || after < 0) throw new GkError('bad_request', 'after must be a cursor (a whole number, 0 or more)');
     const limit = Math.min(num(c.req.query('limit'), 'limit') ?? MAX_BATCH, MAX_BATCH);
     const page = await c.var.deps.storage.scansAfter(eventId, after, limit);
-    return c.json({ scans: page.scans.map((s) => s.scan), cursor: page.cursor, more: page.more });
+    return c.json({ scans: page.scans.map((s) => scanForPhones(s.scan)), cursor: page.cursor, more: page.more });
   })
   .get('/:eventId/history', compress({ encoding: 'gzip' }), async (c) => {
     const { eventId } = await access(c, 'supervisor');

@@ -142,6 +142,8 @@ export interface Storage {
   deleteStaffSessions(id: InspectorId, keep?: string): Promise<number>;
   /** A new phone with the hash of its secret (kept apart from DeviceRecord, which is listed to supervisors). */
   registerDevice(device: DeviceRecord, secretHash: string): Promise<void>;
+  /** Delete sessions that expired at or before `now`; returns how many went. */
+  deleteExpiredSessions(now: number): Promise<number>;
   getDevice(id: DeviceId): Promise<DeviceRecord | null>;
   /** The hash of a device's secret; null for an unknown device or one registered before devices had secrets. */
   getDeviceSecretHash(id: DeviceId): Promise<string | null>;

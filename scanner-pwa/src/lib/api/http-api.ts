@@ -14,7 +14,7 @@ const zSession = z.object({
 const zDevice = z.object({ device: z.object({ id: zId<DeviceId>(), name: z.string() }) });
 const zNewDevice = z.object({ device: z.object({ id: zId<DeviceId>(), name: z.string(), secret: z.string().min(1) }) });
 const zEventDetails = z.object({ event: zEvent, checkpoints: z.array(zCheckpoint), codeWord: z.string().nullable() });
-const zSignedCode = z.object({ code: z.string(), link: z.string() });
+const zSignedCode = z.object({ code: z.string(), link: z.string(), importedCode: z.string().nullable().optional() });
 // Rows are checked by a typed loop in ticket-rows.ts: a zod union per cell is too slow
 // for 100,000 tickets.
 const zManifestHead = zManifest.omit({ tickets: true }).extend({ tickets: z.array(z.array(z.unknown())) });

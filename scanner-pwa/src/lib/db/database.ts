@@ -3,6 +3,9 @@
 // Schema history (bump the number on any change to a table or an index; never edit a
 // released block, add a new one with an upgrade):
 //   1 — meta, manifests, chunks, scans.
+//   2 — no table changes: the stored manifests and chunks are dropped (they may hold
+//       buyers' e-mail addresses and imported barcodes in clear, which manifests no
+//       longer carry); the phone downloads its event's manifest again.
 import Dexie, { type EntityTable } from 'dexie';
 import type { ManifestChunk, ManifestHeader, ScanRecord } from '../ports.ts';
 
@@ -41,6 +44,10 @@ export class GatekeeperDb extends Dexie {
       // [eventId+uploaded]: an event's queue; uploaded: every event's (logout checks it);
       // [eventId+hlc]: the event's scans in the order every node agrees on.
       scans: 'id, uploaded, [eventId+uploaded], [eventId+hlc]',
+    });
+    this.version(2).stores({}).upgrade(async (tx) => {
+      await tx.table('manifests').clear();
+      await tx.table('chunks').clear();
     });
   }
 }

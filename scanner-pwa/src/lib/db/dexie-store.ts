@@ -3,7 +3,7 @@
 // cache of server data.
 import Dexie from 'dexie';
 import type { EventId } from '@gatekeeper/shared/ids';
-import type { ManifestChunk, ManifestHeader, ScanRecord, Store } from '../ports.ts';
+import { CURSOR_PREFIX, type ManifestChunk, type ManifestHeader, type ScanRecord, type Store } from '../ports.ts';
 import { sameScan } from '../scan/scan-log.ts';
 import { GatekeeperDb } from './database.ts';
 
@@ -84,6 +84,15 @@ export class DexieStore implements Store {
   async markUploaded(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
     await this.db.scans.where('id').anyOf([...ids]).modify({ uploaded: 1 });
+  }
+
+  async forgetEvents(): Promise<void> {
+    await this.db.transaction('rw', [this.db.manifests, this.db.chunks, this.db.scans, this.db.meta], async () => {
+      await this.db.manifests.clear();
+      await this.db.chunks.clear();
+      await this.db.scans.where('uploaded').equals(1).delete();
+      await this.db.meta.where('key').startsWith(CURSOR_PREFIX).delete();
+    });
   }
 
   async countPending(eventId?: EventId): Promise<number> {

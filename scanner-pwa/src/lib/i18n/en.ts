@@ -151,6 +151,9 @@ export const en = {
   conflictLoser: 'Second',
   dismiss: 'Dismiss',
   // Session guards
+  linkConfirm: 'A ticket link was opened on this phone. Check this ticket now, as if it were scanned here?',
+  linkCheck: 'Check ticket',
+  linkIgnore: 'Ignore',
   unsyncedLogout: '{count} {count:scan|scans} on this phone {count:has|have} not been uploaded yet. Go online and wait until they are uploaded before logging out.',
   unsyncedSwitch: '{count} {count:scan|scans} of this event {count:has|have} not been uploaded yet. Go online and wait until they are uploaded before switching event.',
   sessionExpired: 'Your session has ended: sign in again to keep uploading.',

@@ -1,7 +1,9 @@
 // The manifest in memory: rows as downloaded, and maps from ticket id, imported code and
 // order id to a row. Tickets become objects only when looked up, so indexing 100,000 rows
 // is a few map inserts each (~40 ms), not 100,000 allocations of a dozen fields.
-import type { Order, Ticket } from '@gatekeeper/shared/domain';
+import type { Ticket } from '@gatekeeper/shared/domain';
+import { importedCodeHasher } from '@gatekeeper/shared/imported-code';
+import type { Order } from '../ports.ts';
 import type { EventId, OrderId, TicketId } from '@gatekeeper/shared/ids';
 import { COL, toTicket, type TicketRow } from './ticket-rows.ts';
 
@@ -20,8 +22,12 @@ export class ManifestIndex {
   /** Lower-cased "holder, order, buyer, ticket id" per row; built on the first search. */
   #haystack: string[] | null = null;
 
-  constructor(eventId: EventId) {
+  /** Hash of a scanned text under the event's key: the rows hold imported codes only so. */
+  readonly #hashCode: (code: string) => string;
+
+  constructor(eventId: EventId, importedCodeKey: string) {
     this.eventId = eventId;
+    this.#hashCode = importedCodeHasher(importedCodeKey);
   }
 
   get size(): number {
@@ -44,8 +50,9 @@ export class ManifestIndex {
     return pos === undefined ? null : this.#materialise(this.#rows[pos]);
   }
 
+  /** The ticket whose imported barcode is `code` (the scanned text; hashed here). */
   byImportedCode(code: string): Ticket | null {
-    const pos = this.#byImported.get(code);
+    const pos = this.#byImported.get(this.#hashCode(code));
     return pos === undefined ? null : this.#materialise(this.#rows[pos]);
   }
 
@@ -91,7 +98,7 @@ export class ManifestIndex {
 
   #upsert(row: TicketRow): void {
     const id = row[COL.id] as TicketId;
-    const code = row[COL.importedCode] as string | null;
+    const code = row[COL.importedCodeHash] as string | null;
     const orderId = row[COL.orderId] as string | null;
     const pos = this.#byId.get(id);
     if (pos === undefined) {
@@ -106,7 +113,7 @@ export class ManifestIndex {
       return;
     }
     const old = this.#rows[pos];
-    const oldCode = old[COL.importedCode] as string | null;
+    const oldCode = old[COL.importedCodeHash] as string | null;
     const oldOrder = old[COL.orderId] as string | null;
     if (oldCode !== code) {
       if (oldCode !== null && this.#byImported.get(oldCode) === pos) this.#byImported.delete(oldCode);

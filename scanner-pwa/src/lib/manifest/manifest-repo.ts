@@ -2,10 +2,9 @@
 // JSON chunks of ~20,000 tickets (one record per ticket: ~8 s for 100,000 in Chromium;
 // five chunks: tens of ms), deltas as one more chunk each, rewritten into full chunks once
 // enough deltas pile up.
-import type { Order } from '@gatekeeper/shared/domain';
 import type { EventId } from '@gatekeeper/shared/ids';
 import { checkColumns, type Manifest } from '@gatekeeper/shared/manifest';
-import type { Api, ManifestChunk, ManifestHeader, Store } from '../ports.ts';
+import type { Api, ManifestChunk, ManifestHeader, Order, Store } from '../ports.ts';
 import { ManifestIndex } from './manifest-index.ts';
 import { checkRows, type TicketRow } from './ticket-rows.ts';
 
@@ -35,7 +34,7 @@ export class ManifestRepo {
   async load(eventId: EventId): Promise<LoadedManifest | null> {
     const stored = await this.#store.loadManifest(eventId);
     if (!stored) return null;
-    const index = new ManifestIndex(eventId);
+    const index = new ManifestIndex(eventId, stored.header.importedCodeKey);
     // Full chunks first, then deltas in the order they arrived: later rows replace earlier.
     const ordered = [...stored.chunks].sort((a, b) => (a.kind === b.kind ? a.seq - b.seq : a.kind === 'full' ? -1 : 1));
     for (const c of ordered) index.apply(JSON.parse(c.tickets) as TicketRow[], JSON.parse(c.orders) as Order[]);
@@ -76,7 +75,7 @@ export class ManifestRepo {
 
   async #replace(m: Manifest, rows: TicketRow[]): Promise<SyncResult> {
     const eventId = m.event.id;
-    const index = new ManifestIndex(eventId);
+    const index = new ManifestIndex(eventId, m.importedCodeKey);
     index.apply(rows, m.orders);
     index.setRevoked(m.revoked);
     const header = this.#header(m, index.size, m.revoked);
@@ -87,7 +86,7 @@ export class ManifestRepo {
   #header(m: Manifest, ticketCount: number, revoked: ManifestHeader['revoked']): ManifestHeader {
     return {
       eventId: m.event.id, event: m.event, version: m.version, checkpoints: m.checkpoints,
-      publicKeys: m.publicKeys, staff: m.staff, devices: m.devices, codeWord: m.codeWord, revoked,
+      publicKeys: m.publicKeys, staff: m.staff, devices: m.devices, codeWord: m.codeWord, importedCodeKey: m.importedCodeKey, revoked,
       syncedAt: this.#now(), ticketCount,
     };
   }

@@ -9,7 +9,7 @@ export type TicketRow = readonly unknown[];
 // Column positions, named once.
 export const COL = {
   id: 0, orderId: 1, type: 2, holderName: 3, seat: 4, kind: 5, eTicket: 6, status: 7,
-  validFrom: 8, validUntil: 9, idCheck: 10, importedCode: 11,
+  validFrom: 8, validUntil: 9, idCheck: 10, importedCodeHash: 11,
 } as const;
 
 const STATUSES = new Set(['paid', 'unpaid', 'canceled', 'blocked', 'revoked']);
@@ -28,7 +28,7 @@ export function isTicketRow(row: unknown): row is TicketRow {
     && STATUSES.has(row[COL.status] as string)
     && intOrNull(row[COL.validFrom]) && intOrNull(row[COL.validUntil])
     && typeof row[COL.idCheck] === 'boolean'
-    && strOrNull(row[COL.importedCode]);
+    && strOrNull(row[COL.importedCodeHash]);
 }
 
 export function checkRows(rows: unknown): asserts rows is TicketRow[] {

@@ -42,7 +42,9 @@ export class DemoCodes {
       const all = index.snapshot().rows.map((r) => index.ticket(r[0] as string)).filter((t): t is Ticket => t !== null);
       const chosen = pickTickets(all);
       this.#tickets = await Promise.all(chosen.map(async (t) => {
-        const text = t.importedCode ?? (await this.#api.ticketCode(eventId, t.id)).code;
+        // The manifest holds an imported barcode only as a hash: the server prints it.
+        const signed = await this.#api.ticketCode(eventId, t.id);
+        const text = t.importedCode !== null ? (signed.importedCode ?? signed.code) : signed.code;
         return { id: t.id, title: `${t.type}${t.holderName ? ` \u2014 ${t.holderName}` : ''}`, subtitle: describe(t), text, svg: await qr(text) };
       }));
       const orderIds = [...new Set(all.filter((t) => t.orderId).map((t) => t.orderId as OrderId))]

@@ -80,6 +80,17 @@ export class EventData {
     return opening;
   }
 
+  /** Sign-out: drop the event from memory too (the store forgets it, Store.forgetEvents). */
+  forget(): void {
+    this.#eventId = null;
+    this.#index = null;
+    this.#header = null;
+    this.#codeWord = null;
+    this.#log = new ScanLog();
+    this.#status = 'idle';
+    this.#revision++;
+  }
+
   /** Resolves once the event being opened is loaded (or failed to): scans wait for it. */
   settled(): Promise<unknown> {
     return this.#opening;

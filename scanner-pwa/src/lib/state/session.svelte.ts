@@ -107,6 +107,8 @@ export class Session {
     }
     await this.#store.deleteMeta(META_SESSION);
     await this.#store.deleteMeta(META_SELECTION);
+    // A phone left signed out (handed back, lost) holds no ticket list, buyers or scans.
+    await this.#store.forgetEvents();
     this.#selection = null;
     this.#inspector = null;
     this.#expired = false;

@@ -5,7 +5,7 @@ import { summarise, type Conflict, type Scan } from '@gatekeeper/shared/domain';
 import { isAdmitting } from '@gatekeeper/shared/outcomes';
 import { newId, type CheckpointId, type DeviceId, type EventId } from '@gatekeeper/shared/ids';
 import { MAX_BATCH, PROTOCOL_VERSION, type Down, type DownOf, type RefusalReason, type ScanRequest } from '@gatekeeper/shared/protocol/index';
-import type { Socket, Store } from '../ports.ts';
+import { cursorKey, type Socket, type Store } from '../ports.ts';
 import type { EventData } from '../state/event-data.svelte.ts';
 import type { ServerClock } from '../state/server-clock.svelte.ts';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
@@ -380,7 +380,6 @@ export class SyncClient {
   }
 }
 
-const cursorKey = (eventId: string) => `cursor:${eventId}`;
 
 /** Our offline admission against the server's refusal of the same scan, as a conflict. */
 export function lateDisagreement(ours: Scan | null, msg: DownOf<'verdict'>): Conflict | null {

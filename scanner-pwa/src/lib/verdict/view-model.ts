@@ -1,7 +1,8 @@
 // What the verdict screen shows, built from a decision and what the phone knows: pure
 // functions, so the screen component only lays it out.
 import { decideAdmission } from '@gatekeeper/shared/admission';
-import type { Checkpoint, Direction, Order, Scan, ScanSummary, Ticket } from '@gatekeeper/shared/domain';
+import type { Checkpoint, Direction, Scan, ScanSummary, Ticket } from '@gatekeeper/shared/domain';
+import type { ManifestOrder as Order } from '@gatekeeper/shared/manifest';
 import type { Outcome } from '@gatekeeper/shared/outcomes';
 
 /** The colour, sound and vibration class of a verdict. */

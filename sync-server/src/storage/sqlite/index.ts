@@ -4,6 +4,7 @@
 // in one Node process that means no two operations ever interleave; write transactions
 // are BEGIN IMMEDIATE as well, so a second process on the same file (the import CLI)
 // waits for the lock instead of racing a decision.
+import { closeSync, existsSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Storage } from '../types.ts';
 import { alertMethods } from './alerts.ts';
@@ -82,6 +83,9 @@ export interface SqliteStorage extends Storage {
 const BUSY_TIMEOUT_MS = 5_000;
 
 export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
+  // The file holds the events' private signing keys and every buyer's details: created
+  // readable by its owner only (SQLite gives the -wal and -shm files the same mode).
+  if (options.file !== ':memory:' && !existsSync(options.file)) closeSync(openSync(options.file, 'a', 0o600));
   const db = new Database(options.file);
   const durability = options.synchronous ?? 'FULL';
   try {

@@ -11,7 +11,7 @@ import {
 export type PeopleMethods = Pick<Storage,
   | 'createStaff' | 'getStaff' | 'getStaffByUsername' | 'assignStaff' | 'isStaffOf' | 'listEventStaff'
   | 'listStaff' | 'setStaffPassword' | 'setStaffDisabled'
-  | 'createSession' | 'getSession' | 'deleteSession' | 'deleteStaffSessions'
+  | 'createSession' | 'getSession' | 'deleteSession' | 'deleteStaffSessions' | 'deleteExpiredSessions'
   | 'registerDevice' | 'getDevice' | 'getDeviceSecretHash' | 'bindSession' | 'listDevices' | 'revokeDevice' | 'touchDevice'>;
 
 export function peopleMethods(db: Db): PeopleMethods {
@@ -36,6 +36,7 @@ export function peopleMethods(db: Db): PeopleMethods {
        VALUES (@token_hash, @inspector_id, @created_at, @expires_at, @device_id)`),
     getSession: db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE token_hash = ?'),
     deleteSession: db.prepare<[string]>('DELETE FROM sessions WHERE token_hash = ?'),
+    deleteExpiredSessions: db.prepare<[number]>('DELETE FROM sessions WHERE expires_at <= ?'),
     // A phone registering again (a new login on it) updates who holds it and its name,
     // but never lifts a revocation: only a supervisor can give a revoked phone back, and
     // that needs a new device id. created_at stays the first registration, and so does the
@@ -109,6 +110,9 @@ export function peopleMethods(db: Db): PeopleMethods {
     },
     async deleteSession(tokenHash: string) {
       q.deleteSession.run(tokenHash);
+    },
+    async deleteExpiredSessions(now: number) {
+      return q.deleteExpiredSessions.run(now).changes;
     },
     async registerDevice(device: DeviceRecord, secretHash: string) {
       q.registerDevice.run({ ...deviceToRow(device), secret_hash: secretHash });
