@@ -17,6 +17,8 @@ beforeAll(async () => {
   server = await startTestServer({ demoTickets: 500 });
   const { username, password } = login('inspector');
   session = await HttpSession.login(server.url, username, password);
+  // The manifest goes to a registered phone only.
+  await session.registerDevice('gzip test phone');
   supervisor = await HttpSession.login(server.url, 'supervisor', login('supervisor').password);
 });
 afterAll(async () => { await server?.close(); });

@@ -29,6 +29,8 @@ function memoryStore(): Store {
     getMeta: async <T>(key: string) => meta.get(key) as T | undefined,
     setMeta: async <T>(key: string, value: T) => { meta.set(key, structuredClone(value)); },
     deleteMeta: async (key: string) => { meta.delete(key); },
+    // As DexieStore: the event's data goes at logout; the phone's device stays.
+    forgetEvents: async () => { for (const key of [...meta.keys()]) if (key.startsWith('cursor:')) meta.delete(key); },
   } as unknown as Store;
 }
 

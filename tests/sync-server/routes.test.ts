@@ -626,8 +626,11 @@ describe('bodies and errors', () => {
     expect(foreign.status).toBe(403);
     expect(foreign.json.error.code).toBe('forbidden');
     expect((await client.post('/api/devices', { name: 'sandboxed' }, { origin: 'null' })).status).toBe(403);
-    expect((await client.post('/api/devices', { name: 'same' }, { origin: 'http://localhost' })).status).toBe(201);
-    expect((await client.post('/api/devices', { name: 'cli' })).status).toBe(201);
+    // A session registers one phone: each allowed call gets a session of its own.
+    const own = await (await freshStaff()).client();
+    expect((await own.post('/api/devices', { name: 'same' }, { origin: 'http://localhost' })).status).toBe(201);
+    const cli = await (await freshStaff()).client();
+    expect((await cli.post('/api/devices', { name: 'cli' })).status).toBe(201);
     // The CSV import (the one route that takes text) is guarded the same way.
     const csv = `ticket_id,type\n${unique('ORI')},Adult\n`;
     const csrfImport = await as.admin.post(ev('/import'), csv, { 'content-type': 'text/csv', origin: 'https://evil.example' });

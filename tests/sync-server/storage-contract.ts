@@ -281,7 +281,7 @@ function peopleContract(makeStorage: MakeStorage): void {
       await s().createSession(ended);
       expect(await s().deleteExpiredSessions(T0)).toBe(1);
       expect(await s().getSession('h-ended')).toBeNull();
-      expect(await s().getSession('h-live')).toEqual(live);
+      expect(await s().getSession('h-live')).toMatchObject(live);
       expect(await s().deleteExpiredSessions(T0)).toBe(0);
     });
 
