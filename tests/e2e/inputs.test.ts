@@ -156,9 +156,11 @@ describe('inputs', () => {
     expect(gate.page.url()).toBe(before);
     await gate.dismissVerdict();
 
-    // The link opened on the phone itself (its camera app): the app starts and checks it.
+    // The link opened on the phone itself (its camera app): the app starts and checks it
+    // once the inspector taps to say so.
     const t2 = takeTicket(env.w);
     await gate.page.goto((await ticketCode(env.w, t2.id)).link);
+    await gate.page.getByTestId('link-confirm').getByRole('button', { name: 'Check ticket' }).click();
     await gate.expectVerdict('valid');
     expect(new URL(gate.page.url()).pathname).toBe('/');
     await gate.dismissVerdict();

@@ -116,10 +116,11 @@ export class ScannerPage {
     await panel.getByRole('button', { name: 'Close' }).click();
   }
 
+  /** Close the verdict: its first footer button (Continue, Done, or Refuse on CHECK ID). */
   async dismissVerdict(): Promise<void> {
     const v = this.verdict();
     if (await v.count()) {
-      await v.locator('footer button').last().click();
+      await v.locator('footer button').first().click();
       await v.waitFor({ state: 'detached' });
     }
   }
