@@ -40,7 +40,7 @@ function helloVersion(raw: string): number | null {
   } catch { return null; }
 }
 /** Close codes in the private range, so a client can tell why without a message. */
-export const CLOSE = { refused: 4000, unauthenticated: 4001, forbidden: 4003, revoked: 4004, helloTimeout: 4008, helloFailed: 1011 } as const;
+export const CLOSE = { refused: 4000, unauthenticated: 4001, forbidden: 4003, revoked: 4004, helloTimeout: 4008, tooSlow: 4009, tooManyMessages: 4029, helloFailed: 1011 } as const;
 
 export class Hub implements ScanListener {
   readonly wss: WebSocketServer;
