@@ -9,7 +9,7 @@ import type { SqlitePragmas } from '../../sync-server/src/storage/sqlite/index.t
 import { DEMO_EVENT, startTestServer } from '../../tests/support/server.ts';
 import { serveParent, startChild, type Child } from './child.ts';
 
-export type ServerOptions = Pick<Partial<Config>, 'demoTickets' | 'synchronous' | 'gossipTickMs'>;
+export type ServerOptions = Pick<Partial<Config>, 'demoTickets' | 'synchronous' | 'gossipTickMs' | 'socketsPerSession'>;
 
 /** An event key as stored: base64url raw Ed25519 seed. */
 export interface SigningKeyText { keyId: string; privateKey: string }
@@ -27,12 +27,20 @@ export function startServerProcess(options: ServerOptions): Promise<Child<Server
 
 const hasPragmas = (s: object): s is { pragmas(): SqlitePragmas } => typeof (s as { pragmas?: unknown }).pragmas === 'function';
 
+/** The server process's memory: resident set now, and its highest since the last call. */
+export interface MemoryReport { rss: number; peakRss: number; heapUsed: number; external: number }
+
 if (process.send && process.argv[1]?.endsWith('server-process.ts')) {
+  // Sampled often, so a peak between two calls is seen (server.memory.slowReaders).
+  let peakRss = 0;
+  setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage.rss()); }, 20).unref();
   serveParent<ServerOptions, ServerInfo>(async (options) => {
     const t0 = performance.now();
     // An empty app folder: the benchmarks never load the app, and a missing one warns.
     const pwaDir = mkdtempSync(join(tmpdir(), 'gk-bench-pwa-'));
-    const server = await startTestServer({ ...options, pwaDir }).catch((e: unknown) => {
+    // The load generators put up to 500 devices on one login (bench/support/scanners.ts);
+    // a phone has one socket per session, and the cap (8) is not what a benchmark measures.
+    const server = await startTestServer({ socketsPerSession: 1000, ...options, pwaDir }).catch((e: unknown) => {
       rmSync(pwaDir, { recursive: true, force: true });
       throw e;
     });
@@ -44,6 +52,18 @@ if (process.send && process.argv[1]?.endsWith('server-process.ts')) {
       },
       handlers: {
         connections: () => server.hub.connectionCount(),
+        memory: (): MemoryReport => {
+          const m = process.memoryUsage();
+          const report = { rss: m.rss, peakRss: Math.max(peakRss, m.rss), heapUsed: m.heapUsed, external: m.external };
+          peakRss = m.rss;
+          return report;
+        },
+        /** Unsent bytes over all sockets, and the most on one. */
+        buffered: () => {
+          const amounts = [...server.hub.wss.clients].map((ws) => ws.bufferedAmount);
+          return { total: amounts.reduce((a, b) => a + b, 0), max: Math.max(0, ...amounts) };
+        },
+        latestCursor: () => server.storage.latestCursor(DEMO_EVENT),
         // The demo event's signing key, so the load generator can print real ticket codes.
         signingKey: async (): Promise<SigningKeyText> => {
           const key = (await server.storage.listEventKeys(DEMO_EVENT)).filter((k) => !k.revoked).at(-1);

@@ -47,7 +47,8 @@ export const OPTIONS = {
   tlsKey: { env: 'GK_TLS_KEY', description: 'PEM private key file for HTTPS', default: '', parse: (r: string) => r, secret: true },
   logLevel: { env: 'GK_LOG_LEVEL', description: 'debug, info, warn or error', default: 'info' as 'debug' | 'info' | 'warn' | 'error', parse: oneOf('debug', 'info', 'warn', 'error') },
   gossipTickMs: { env: 'GK_GOSSIP_TICK_MS', description: 'Longest gossip is held back to coalesce it under load; sparse scans go at once (0: one message per event-loop turn)', default: 50, parse: int(0, 1000) },
-  socketPingMs: { env: 'GK_SOCKET_PING_MS', description: 'How often the server pings each socket; one that has not answered the previous ping by then is dropped', default: 30_000, parse: int(100, 600_000) },
+  socketPingMs: { env: 'GK_SOCKET_PING_MS', description: 'How often the server pings each socket; one that has answered neither of the last two pings is dropped', default: 30_000, parse: int(100, 600_000) },
+  socketsPerSession: { env: 'GK_SOCKETS_PER_SESSION', description: 'Most sockets one login session may have open (a phone has one); beyond it the upgrade gets 429', default: 8, parse: int(1, 100_000) },
 } satisfies Record<string, Option<unknown>>;
 
 type Options = typeof OPTIONS;

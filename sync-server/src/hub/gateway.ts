@@ -22,6 +22,16 @@ import { InputQueue, type Queued } from './input-queue.ts';
 import type { SocketLimits } from './limits.ts';
 import { SocketWriter } from './socket-writer.ts';
 
+/** One open socket as the gateway sees it (for logs, monitoring and tests). */
+export interface SocketStats {
+  staffId: StaffRecord['id'];
+  deviceId: Connection['deviceId'] | null;
+  /** Messages read and not yet handled. */
+  queued: number;
+  /** Bytes written and not yet taken by the socket (ws bufferedAmount). */
+  unsent: number;
+}
+
 export interface GatewayOptions {
   storage: Storage;
   scans: () => ScanService;
@@ -31,7 +41,7 @@ export interface GatewayOptions {
   /** Origins allowed besides the request's own host. */
   allowedOrigins: string[];
   limits: SocketLimits;
-  /** How often each socket is pinged; one that has not answered the previous ping by then is dropped. */
+  /** How often each socket is pinged; one that has answered neither of the last two is dropped. */
   pingMs: number;
 }
 
@@ -51,8 +61,8 @@ class Peer {
   conn: Connection | null = null;
   feed: EventFeed | null = null;
   sub: Subscriber | null = null;
-  /** Answered the last ping (or has not been pinged yet). */
-  alive = true;
+  /** Pings sent since the socket last answered one. */
+  unanswered = 0;
   closing = false;
   queue!: InputQueue;
   constructor(readonly writer: SocketWriter, readonly staff: StaffRecord, readonly sessionHash: string) {}
@@ -127,7 +137,7 @@ export class SocketGateway {
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (!peer.queue.push(data, isBinary)) this.#close(peer, CLOSE.tooManyMessages, 'too many messages');
     });
-    ws.on('pong', () => { peer.alive = true; });
+    ws.on('pong', () => { peer.unanswered = 0; });
     ws.on('close', () => { clearTimeout(timer); this.#gone(peer); });
     ws.on('error', (e) => this.o.log.warn('socket error', { err: String(e), inspector: staff.id }));
   }
@@ -288,13 +298,21 @@ export class SocketGateway {
     this.#peers.delete(peer);
   }
 
-  /** A socket that did not answer the last ping is gone (a phone out of range, a dead NAT). */
+  /**
+   * A socket that has answered neither of the last two pings is gone (a phone out of range,
+   * a dead NAT). Two, not one: after a long task on this loop the timer runs before the
+   * pong that came meanwhile is read, and a single missed ping would drop a live phone.
+   */
   #ping(): void {
     for (const peer of this.#peers) {
-      if (!peer.alive) { this.#leave(peer); peer.ws.terminate(); continue; }
-      peer.alive = false;
+      if (peer.unanswered >= 2) { this.#leave(peer); peer.ws.terminate(); continue; }
+      peer.unanswered++;
       try { peer.ws.ping(); } catch { /* closing already */ }
     }
+  }
+
+  sockets(): SocketStats[] {
+    return [...this.#peers].filter((p) => !p.closing).map((p) => ({ staffId: p.staff.id, deviceId: p.conn?.deviceId ?? null, queued: p.queue.length, unsent: p.ws.bufferedAmount }));
   }
 
   close(): void {

@@ -14,7 +14,7 @@ import type { ScanListener, ScanService } from '../scans/scan-service.ts';
 import type { Storage, StoredScan } from '../storage/types.ts';
 import { CLOSE } from './close-codes.ts';
 import { Feeds } from './feeds.ts';
-import { SocketGateway } from './gateway.ts';
+import { SocketGateway, type SocketStats } from './gateway.ts';
 import { SOCKET_LIMITS, type SocketLimits } from './limits.ts';
 
 export { CLOSE };
@@ -70,6 +70,9 @@ export class Hub implements ScanListener {
   closeSession(tokenHash: string): void {
     this.gateway.closeWhere((_s, _c, sessionHash) => sessionHash === tokenHash, 'unauthenticated', 'this session has ended', CLOSE.unauthenticated);
   }
+
+  /** Every open socket: who, how many messages wait, how many bytes are unsent. */
+  sockets(): SocketStats[] { return this.gateway.sockets(); }
 
   /** Sockets that have said hello. */
   connectionCount(): number { return this.feeds.count(); }

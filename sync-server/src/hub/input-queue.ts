@@ -21,6 +21,9 @@ export class InputQueue {
     private readonly failed: (e: unknown) => void,
   ) {}
 
+  /** Messages waiting, the one being handled not counted. */
+  get length(): number { return this.#items.length; }
+
   /** False when the message would take the queue past its limits (it is not queued). */
   push(data: RawData, isBinary: boolean): boolean {
     if (this.#stopped) return true;

@@ -37,6 +37,6 @@ export const SOCKET_LIMITS: SocketLimits = {
   queuedMessages: 1024,
   queuedBytes: 8 * MAX_MESSAGE_BYTES,
   // One phone has one socket; a reconnect may overlap the old socket until the server
-  // notices it is gone; several tabs of the app share a session.
+  // notices it is gone; several tabs of the app share a session. GK_SOCKETS_PER_SESSION.
   socketsPerSession: 8,
 };
