@@ -145,12 +145,15 @@ describe('a slow or greedy socket', () => {
       const mine = () => server.hub.sockets().find((s) => s.deviceId === greedy.deviceId);
       tcp(greedy).pause();
       const code = closed(greedy.ws);
-      // Pings, each answered with a pong, a round at a time (under the input queue's limit),
-      // each round once the server has handled the last; the answers pile up unread: first
-      // in the kernel's buffers (~4 MB on loopback), then in the server's memory.
-      for (let round = 0; round < 400 && mine(); round++) {
-        for (let i = 0; i < 1000; i++) greedy.send({ type: 'ping', id: i, clientTime: Date.now() });
-        await until(() => (mine()?.queued ?? 0) === 0, 'the round to be handled');
+      // Pings, each answered with a pong, a round at a time, each round once it has left
+      // this process and the server has handled it; the answers pile up unread: first in
+      // the kernel's buffers (~4 MB on loopback), then in the server's memory. Padded (the
+      // server ignores unknown fields) so that one 64 kB read holds fewer messages than the
+      // input queue's limit.
+      const pad = 'x'.repeat(150);
+      for (let round = 0; round < 1000 && mine(); round++) {
+        for (let i = 0; i < 500; i++) greedy.send(JSON.stringify({ type: 'ping', id: i, clientTime: Date.now(), pad }));
+        await until(() => greedy.ws.bufferedAmount === 0 && (mine()?.queued ?? 0) === 0, 'the round to be handled');
       }
       expect(mine()).toBeUndefined();
       // The others were served throughout.
