@@ -52,7 +52,9 @@ if (process.send && process.argv[1]?.endsWith('server-process.ts')) {
       },
       handlers: {
         connections: () => server.hub.connectionCount(),
-        memory: (): MemoryReport => {
+        /** With `true`: collect garbage first (children run with --expose-gc). */
+        memory: (collect: unknown): MemoryReport => {
+          if (collect === true) globalThis.gc?.();
           const m = process.memoryUsage();
           const report = { rss: m.rss, peakRss: Math.max(peakRss, m.rss), heapUsed: m.heapUsed, external: m.external };
           peakRss = m.rss;
