@@ -24,6 +24,13 @@ import { Stagger } from './stagger.ts';
 
 /** Slices one gossip message's writes are spread over under load (stagger.ts). */
 const GOSSIP_SLICES = 10;
+/**
+ * Scans per catch-up page (the protocol allows up to MAX_BATCH). A page of 1,000 is ~400 kB
+ * of JSON: V8 puts a string that large in its large-object space, which only a full
+ * collection frees, and 50 stalled readers filling their kernel buffers with such pages
+ * grew the server by 155 MB (server.memory.slowReaders). A page of 200 (~80 kB) dies young.
+ */
+const PAGE_SCANS = Math.min(200, MAX_BATCH);
 /** Conflicts kept for a socket while it catches up (they follow the scans they name). */
 const MAX_HELD_CONFLICTS = 1000;
 
@@ -113,7 +120,7 @@ export class EventFeed {
     for (let first = true; ; first = false) {
       if (writer.backedUp && !(await writer.drained())) return;
       if (s.gone) return;
-      const page = await this.deps.storage.scansAfter(this.eventId, cursor, MAX_BATCH);
+      const page = await this.deps.storage.scansAfter(this.eventId, cursor, PAGE_SCANS);
       if (s.gone) return;
       const more = page.more || s.withheld > page.cursor;
       if (page.scans.length > 0 || (first && answer)) {
