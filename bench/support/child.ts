@@ -39,8 +39,9 @@ const CLOSE_TIMEOUT_MS = 10_000;
 export async function startChild<Info>(file: string, arg: unknown): Promise<Child<Info>> {
   const path = fileURLToPath(new URL(file, import.meta.url));
   const proc = fork(path, [JSON.stringify(arg)], {
+    // --expose-gc: a memory benchmark collects garbage before it reads its baseline.
     // GK_BENCH_CPU_PROF=<dir>: every child writes a V8 CPU profile there when it exits.
-    execArgv: ['--import', 'tsx', ...(process.env.GK_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.GK_BENCH_CPU_PROF}`] : [])],
+    execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.GK_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.GK_BENCH_CPU_PROF}`] : [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; timer: NodeJS.Timeout }>();

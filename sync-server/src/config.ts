@@ -54,6 +54,8 @@ export const OPTIONS = {
   deviceScansPerMinute: { env: 'GK_DEVICE_SCANS_PER_MINUTE', description: 'Scans per minute one device may send after its burst (a busy lane needs ~30)', default: 600, parse: int(1, 1_000_000) },
   deviceUploadBurst: { env: 'GK_DEVICE_UPLOAD_BURST', description: 'Upload messages one device may send at once', default: 200, parse: int(1, 1_000_000) },
   deviceUploadsPerMinute: { env: 'GK_DEVICE_UPLOADS_PER_MINUTE', description: 'Upload messages per minute one device may send after its burst', default: 240, parse: int(1, 1_000_000) },
+  socketPingMs: { env: 'GK_SOCKET_PING_MS', description: 'How often the server pings each socket; one that has answered neither of the last two pings is dropped', default: 30_000, parse: int(100, 600_000) },
+  socketsPerSession: { env: 'GK_SOCKETS_PER_SESSION', description: 'Most sockets one login session may have open (a phone has one); beyond it the upgrade gets 429', default: 8, parse: int(1, 100_000) },
 } satisfies Record<string, Option<unknown>>;
 
 type Options = typeof OPTIONS;

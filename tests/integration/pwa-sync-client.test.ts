@@ -17,6 +17,7 @@ import { ServerClock } from '../../scanner-pwa/src/lib/state/server-clock.svelte
 import { SyncClient } from '../../scanner-pwa/src/lib/sync/sync-client.svelte.ts';
 import { HttpSession, ScannerClient } from '../support/scanner-client.ts';
 import { DEMO_EVENT, login, startTestServer, type TestServer } from '../support/server.ts';
+import { CLOSE } from '../../sync-server/src/hub/hub.ts';
 import { WsSocket } from '../support/ws-socket.ts';
 
 const MAIN = checkpointId('main-gate');
@@ -111,6 +112,31 @@ describe('the app’s SyncClient against a real server', () => {
       expect(p.socket.sentTypes().filter((t) => t !== 'ping')).toEqual(['hello']);
       expect(p.event.log.size).toBe(total);
       expect((await p.store.scansOf(DEMO_EVENT))).toHaveLength(total);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('closed by the server as too slow (4009) or too busy (4029), reconnects by itself and resumes from its cursor', async () => {
+    const p = await phone('inspector');
+    try {
+      p.start();
+      await until(() => p.sync.online, 'online');
+      for (const [n, code] of [[2, CLOSE.tooSlow], [3, CLOSE.tooManyMessages]] as const) {
+        // What the gateway does to such a socket (the phone's is the only one open): close
+        // it with the code, and no `refused`.
+        expect(server.hub.sockets()).toHaveLength(1);
+        for (const ws of server.hub.wss.clients) ws.close(code, 'test');
+        await until(() => !p.sync.online, 'the phone to notice');
+        // A scan stored while the phone is away.
+        const other = await ScannerClient.connect(server.url, 'inspector2', login('inspector2').password, DEMO_EVENT, BAR);
+        const away = other.offlineScan(other.request(tickets[n]!, tickets[n]!, { checkpointId: BAR, zone: 'bar', mode: 'unlimited' }));
+        expect((await other.upload([away])).results[0]!.status).toBe('accepted');
+        await other.close();
+        await until(() => p.socket.sentTypes().filter((t) => t === 'hello').length === n, 'a hello again');
+        await until(() => p.event.log.get(away.id) !== undefined, 'the scan stored meanwhile heard');
+        expect(p.sync.link).toBe('online');
+      }
     } finally {
       await p.close();
     }

@@ -1,42 +1,39 @@
-// One scanner's socket after the handshake: who it is, which event, and its gossip state.
+// One scanner's socket after the handshake: who it is, which event, which session, and
+// how its messages are written (socket-writer.ts).
 import type { WebSocket } from 'ws';
 import type { DeviceId, EventId } from '@gatekeeper/shared/ids';
 import type { Down } from '@gatekeeper/shared/protocol/index';
 import type { StaffRecord } from '../storage/types.ts';
 import { OutgoingMessage } from './frames.ts';
+import type { SocketWriter } from './socket-writer.ts';
 
 export class Connection {
-  /** While catching up, gossip is held back so the cursor the client keeps never skips a scan. */
-  catchingUp = false;
-  readonly held: OutgoingMessage[] = [];
-
   constructor(
-    readonly ws: WebSocket,
+    readonly writer: SocketWriter,
     readonly staff: StaffRecord,
+    /** The SHA-256 of the session token the socket was opened with (sessions.ts hashToken). */
+    readonly sessionHash: string,
     readonly deviceId: DeviceId,
     readonly eventId: EventId,
     /** The protocol version the client said in its hello. */
     readonly version: number,
     /** The client listed DEFLATE_RAW in its hello: `scans` may go as binary frames. */
     readonly deflate: boolean,
-    /** SHA-256 of the session cookie it was opened with (as stored): logout and expiry close it by this. */
-    readonly sessionHash: string,
   ) {}
 
+  get ws(): WebSocket { return this.writer.ws; }
+
+  /** An answer to this socket's own request (verdict, ack, pong), or a notice: written at once. */
   send(msg: Down | OutgoingMessage): void {
-    const out = msg instanceof OutgoingMessage ? msg : new OutgoingMessage(msg);
-    if (this.catchingUp && (out.msg.type === 'scans' || out.msg.type === 'conflict')) { this.held.push(out); return; }
-    this.sendNow(out);
+    this.writer.answer(this.#frame(msg));
   }
 
-  sendNow(msg: Down | OutgoingMessage): void {
-    if (this.ws.readyState !== this.ws.OPEN) return;
-    const { data, binary } = (msg instanceof OutgoingMessage ? msg : new OutgoingMessage(msg)).frame(this.deflate);
-    this.ws.send(data, { binary });
+  /** Gossip or a catch-up page: the feed calls this only while the socket is not backed up. */
+  sendPaced(msg: Down | OutgoingMessage): boolean {
+    return this.writer.paced(this.#frame(msg));
   }
 
-  releaseHeld(): void {
-    this.catchingUp = false;
-    for (const m of this.held.splice(0)) this.sendNow(m);
+  #frame(msg: Down | OutgoingMessage) {
+    return (msg instanceof OutgoingMessage ? msg : new OutgoingMessage(msg)).frame(this.deflate);
   }
 }

@@ -1,0 +1,49 @@
+// The scan service's listener: stored scans are coalesced (gossip.ts) and handed to their
+// event's feed (feed.ts); conflicts are told at once, after the scans they name.
+import type { Conflict } from '@gatekeeper/shared/domain';
+import type { EventId } from '@gatekeeper/shared/ids';
+import type { Down } from '@gatekeeper/shared/protocol/index';
+import type { ScanListener } from '../scans/scan-service.ts';
+import type { StoredScan } from '../storage/types.ts';
+import type { Connection } from './connection.ts';
+import { EventFeed, type FeedDeps, type Subscriber } from './feed.ts';
+import { GossipBuffer } from './gossip.ts';
+
+export class Feeds implements ScanListener {
+  readonly #feeds = new Map<EventId, EventFeed>();
+  readonly #gossip: GossipBuffer;
+
+  constructor(private readonly deps: FeedDeps, gossipTickMs: number) {
+    this.#gossip = new GossipBuffer(gossipTickMs, (eventId, scans, cursor, spreadMs) => this.#feeds.get(eventId)?.fanOut(scans, cursor, spreadMs));
+  }
+
+  join(conn: Connection): { feed: EventFeed; sub: Subscriber } {
+    let feed = this.#feeds.get(conn.eventId);
+    if (!feed) this.#feeds.set(conn.eventId, (feed = new EventFeed(conn.eventId, this.deps)));
+    return { feed, sub: feed.join(conn) };
+  }
+
+  leave(sub: Subscriber): void {
+    const feed = this.#feeds.get(sub.conn.eventId);
+    if (!feed) return;
+    feed.leave(sub);
+    if (feed.subscribers.size === 0) { feed.finish(); this.#feeds.delete(sub.conn.eventId); }
+  }
+
+  stored(eventId: EventId, scans: StoredScan[]): void { this.#gossip.add(eventId, scans); }
+
+  conflicts(eventId: EventId, conflicts: Conflict[]): void {
+    this.#gossip.flush();
+    this.#feeds.get(eventId)?.conflicts(conflicts);
+  }
+
+  broadcast(eventId: EventId, msg: Down): void { this.#feeds.get(eventId)?.broadcast(msg); }
+
+  /** Sockets that have said hello, in every event. */
+  count(): number { let n = 0; for (const f of this.#feeds.values()) n += f.subscribers.size; return n; }
+
+  close(): void {
+    this.#gossip.flush();
+    for (const f of this.#feeds.values()) f.finish();
+  }
+}
