@@ -135,7 +135,7 @@ describe('the app’s SyncClient against a real server', () => {
         await other.close();
         await until(() => p.socket.sentTypes().filter((t) => t === 'hello').length === n, 'a hello again');
         await until(() => p.event.log.get(away.id) !== undefined, 'the scan stored meanwhile heard');
-        expect(p.sync.link).toBe('online');
+        await until(() => p.sync.online, 'online again');
       }
     } finally {
       await p.close();
