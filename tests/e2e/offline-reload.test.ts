@@ -55,6 +55,7 @@ describe('offline', () => {
     await gate.waitPending(1);
     await gate.wedge(c2.code);
     await gate.expectVerdict('valid', { offline: true });
+    await gate.dismissVerdict();
     await gate.waitPending(2);
     const queued = await gate.historyScanIds();
 
