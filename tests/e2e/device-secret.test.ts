@@ -2,13 +2,13 @@
 // it, and a supervisor's revocation signs it out at once (issue 8, section 3).
 import { describe, expect, test } from 'vitest';
 import { newScanner } from '../support/browser.ts';
-import { ScannerPage } from '../support/pages/scanner-page.ts';
+import { ScannerPage, WAIT_MS } from '../support/pages/scanner-page.ts';
 import { eventually, login, serverScans, takeTicket, ticketCode, worldForFile } from './fixtures.ts';
 
 const env = worldForFile();
 
 /** Generous: the machine running this may be busy; nothing here is a speed claim. */
-const WAIT = 30_000;
+const WAIT = WAIT_MS;
 
 interface ListedDevice { id: string; inspectorId: string; revokedAt: number | null }
 const devices = async (): Promise<ListedDevice[]> => (await env.w.supervisor.request('GET', '/api/devices')).json.devices;
@@ -66,6 +66,7 @@ describe('a phone and its device secret', () => {
     expect((await env.w.supervisor.request('POST', `/api/devices/${mine[0]!.id}/revoke`)).status).toBe(200);
     await phone.page.getByLabel('Username').waitFor({ timeout: WAIT });
     await phone.page.getByText('A supervisor revoked this phone').waitFor({ timeout: WAIT });
+    await phone.photograph('21-revoked');
     await phone.context.close();
   });
 });

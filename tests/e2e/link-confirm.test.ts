@@ -3,7 +3,7 @@
 // message, a poster's QR code) must not record an admission by being opened.
 import { beforeAll, describe, expect, test } from 'vitest';
 import { newScanner } from '../support/browser.ts';
-import { ScannerPage } from '../support/pages/scanner-page.ts';
+import { ScannerPage, WAIT_MS } from '../support/pages/scanner-page.ts';
 import { login, serverScans, takeTicket, ticketCode, worldForFile } from './fixtures.ts';
 
 const env = worldForFile();
@@ -21,12 +21,13 @@ describe('a /v/ link on a signed-in phone', () => {
     const { link } = await ticketCode(env.w, t.id);
     await gate.page.goto(link);
     const ask = gate.page.getByTestId('link-confirm');
-    await ask.waitFor({ timeout: 20_000 });
+    await ask.waitFor({ timeout: WAIT_MS });
+    await gate.photograph('20-link-confirm');
     // Asked, not scanned: no verdict on screen, nothing at the server.
     expect(await gate.page.getByTestId('verdict').count()).toBe(0);
     expect(await serverScans(env.w, t.id)).toEqual([]);
     await ask.getByRole('button', { name: 'Check ticket' }).click();
-    await gate.expectVerdict('valid', { timeout: 20_000 });
+    await gate.expectVerdict('valid', { timeout: WAIT_MS });
     expect((await serverScans(env.w, t.id)).map((s) => s.outcome)).toEqual(['valid']);
     await gate.dismissVerdict();
   });
@@ -36,14 +37,14 @@ describe('a /v/ link on a signed-in phone', () => {
     const { link } = await ticketCode(env.w, t.id);
     await gate.page.goto(link);
     const ask = gate.page.getByTestId('link-confirm');
-    await ask.waitFor({ timeout: 20_000 });
+    await ask.waitFor({ timeout: WAIT_MS });
     await ask.getByRole('button', { name: 'Ignore' }).click();
-    await ask.waitFor({ state: 'detached', timeout: 10_000 });
+    await ask.waitFor({ state: 'detached', timeout: WAIT_MS });
     expect(await gate.page.getByTestId('verdict').count()).toBe(0);
     expect(await serverScans(env.w, t.id)).toEqual([]);
     // The phone scans on as before.
     await gate.wedge((await ticketCode(env.w, t.id)).code);
-    await gate.expectVerdict('valid', { offline: false, timeout: 20_000 });
+    await gate.expectVerdict('valid', { offline: false, timeout: WAIT_MS });
     await gate.dismissVerdict();
   });
 });

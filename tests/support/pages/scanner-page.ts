@@ -1,5 +1,6 @@
 // Page model of the scanner app: what an inspector does (sign in, choose a checkpoint,
 // scan, type, search, go offline) and what the screen says. Tests read like the issue.
+import { join } from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 
 /**
@@ -104,6 +105,19 @@ export class ScannerPage {
       word: (await this.page.getByTestId('verdict-word').textContent())?.trim() ?? '',
       text: (await v.innerText()).replace(/\s+/g, ' '),
     };
+  }
+
+  /**
+   * Photograph the screen into docs/screenshots at the phone's width and at a laptop's,
+   * as `<name>.png` and `<name>-laptop.png`, then go back to the phone's size.
+   */
+  async photograph(name: string): Promise<void> {
+    const dir = join(process.cwd(), 'docs/screenshots');
+    const phone = this.page.viewportSize();
+    await this.page.screenshot({ path: join(dir, `${name}.png`) });
+    await this.page.setViewportSize({ width: 1280, height: 800 });
+    await this.page.screenshot({ path: join(dir, `${name}-laptop.png`) });
+    if (phone) await this.page.setViewportSize(phone);
   }
 
   /** Settings: how long a verdict stays up before the camera comes back. */
