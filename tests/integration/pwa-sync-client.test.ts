@@ -302,7 +302,9 @@ describe('the app’s SyncClient against a real server', () => {
       expect(p.event.unsaved.error).toMatch(/DatabaseClosedError/);
       // The server decided and has it: nothing is left to upload.
       expect(p.event.unsaved.toUpload).toBe(0);
-      await until(() => warned.mock.calls.some(([m]) => String(m).includes('storage refused 1 scans (0 of this phone')), 'the failed gossip write logged');
+      // How many scans that write held depends on how the gossip was batched (under load our
+      // own scan's gossip and theirs can come in one message): the line, not its count.
+      await until(() => warned.mock.calls.some(([m]) => /storage refused \d+ scans/.test(String(m))), 'the failed gossip write logged');
       // Not stored, but known to this page's decisions.
       expect(p.event.log.get(theirs.scan.id)?.outcome).toBe('valid');
       expect(errors).not.toHaveBeenCalledWith('sync message failed', expect.anything(), expect.anything());
