@@ -34,6 +34,9 @@ export interface Identity {
   inspectorId: InspectorId;
 }
 
+/** Logins in flight at once while registering scanners (below the per-account limit of 5). */
+const LOGIN_CONCURRENCY = 4;
+
 /**
  * `count` scanner identities: one login and one registered device per scanner,
  * alternating between the usernames. A baseline has no sessions or devices; its
@@ -42,7 +45,9 @@ export interface Identity {
 export async function register(url: string, count: number, opts: { usernames?: string[]; baseline?: boolean } = {}): Promise<Identity[]> {
   const usernames = opts.usernames ?? ['inspector', 'inspector2'];
   const identities: Identity[] = [];
-  await inBatches(count, CONNECT_CONCURRENCY, async (index) => {
+  // Logins a few at a time: the server counts each attempt before hashing it, and more
+  // than 5 at once for one account from one address are refused as a guesser would be.
+  await inBatches(count, LOGIN_CONCURRENCY, async (index) => {
     const username = usernames[index % usernames.length]!;
     const session = opts.baseline ? null : await HttpSession.login(url, username, login(username).password);
     identities[index] = {
