@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request as httpsRequest } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { hashToken } from '../../sync-server/src/auth/sessions.ts';
 import { ConfigError } from '../../sync-server/src/config.ts';
@@ -14,20 +13,14 @@ import { checkpointId, type TicketId } from '@gatekeeper/shared/ids';
 import type { DownOf } from '@gatekeeper/shared/protocol/index';
 import { HttpSession, ScannerClient } from '../support/scanner-client.ts';
 import { DEMO_EVENT, login, startTestServer, type TestServer } from '../support/server.ts';
+import { upgradeStatus as upgradeStatusOf } from '../support/ws-socket.ts';
 
 let server: TestServer;
 
 beforeAll(async () => { server = await startTestServer(); });
 afterAll(async () => { await server?.close(); });
 
-async function upgradeStatus(headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(server.url.replace('http', 'ws') + '/ws', { headers });
-    ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-    ws.once('open', () => { ws.close(); resolve(101); });
-    ws.once('error', () => {});
-  });
-}
+const upgradeStatus = (headers: Record<string, string>) => upgradeStatusOf(server.url, headers);
 
 describe('sessions', () => {
   it('a malformed session cookie on the socket upgrade is 401, not a server error', async () => {

@@ -7,6 +7,7 @@ import { PROTOCOL_VERSION, type DownOf } from '@gatekeeper/shared/protocol/index
 import { hashPassword } from '../../sync-server/src/auth/passwords.ts';
 import { HttpSession, ScannerClient } from '../support/scanner-client.ts';
 import { DEMO_EVENT, login, startTestServer, type TestServer } from '../support/server.ts';
+import { upgradeStatus as upgradeStatusOf } from '../support/ws-socket.ts';
 
 const MAIN = checkpointId('main-gate');
 const OTHER = eventId('other-event');
@@ -27,14 +28,7 @@ const connect = () => ScannerClient.connect(server.url, 'inspector', login('insp
 const nextError = (c: ScannerClient) => c.waitFor<DownOf<'error'>>((m) => m.type === 'error');
 const closed = (ws: WebSocket) => new Promise<number>((r) => ws.once('close', (code) => r(code)));
 
-async function upgradeStatus(headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(server.url.replace('http', 'ws') + '/ws', { headers });
-    ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-    ws.once('open', () => { ws.close(); resolve(101); });
-    ws.once('error', () => {});
-  });
-}
+const upgradeStatus = (headers: Record<string, string>) => upgradeStatusOf(server.url, headers);
 
 describe('the socket refuses', () => {
   it('an upgrade without a session (401) and from a foreign origin (403)', async () => {

@@ -16,6 +16,7 @@ import { SOCKET_LIMITS } from '../../sync-server/src/hub/limits.ts';
 import { demoTickets } from '../../sync-server/src/seed/demo.ts';
 import { HttpSession, ScannerClient } from '../support/scanner-client.ts';
 import { DEMO_EVENT, login, startTestServer, type TestServer } from '../support/server.ts';
+import { until } from '../support/until.ts';
 
 const MAIN = checkpointId('main-gate');
 /** Scans in the event before each attack: one full catch-up is ~2 MB of JSON. */
@@ -57,13 +58,6 @@ const closed = (ws: WebSocket) => new Promise<number>((r) => ws.once('close', (c
 const tcp = (c: ScannerClient) => (c.ws as unknown as { _socket: Socket })._socket;
 /** The most any one socket has buffered in the server's memory (ws.bufferedAmount). */
 const serverBuffered = () => Math.max(0, ...[...server.hub.wss.clients].map((ws) => ws.bufferedAmount));
-const until = async (cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000) => {
-  const t0 = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 /** Every scan id the server has stored for the event after `from`. */
 async function storedIds(from = 0): Promise<string[]> {
   const ids: string[] = [];

@@ -22,6 +22,7 @@ import type { Logger } from '../../sync-server/src/log.ts';
 import { HttpSession, ScannerClient, stamp } from '../support/scanner-client.ts';
 import { DEMO_EVENT, login, startTestServer, type TestServer } from '../support/server.ts';
 import { WsSocket } from '../support/ws-socket.ts';
+import { until } from '../support/until.ts';
 
 const MAIN = checkpointId('main-gate');
 const NOWHERE = checkpointId('nowhere');
@@ -214,13 +215,6 @@ async function appPhone(srv: TestServer, who: 'inspector' | 'inspector2') {
   return { http, deviceId, store, event, socket, clock, sync, close, start: () => sync.start({ eventId: DEMO_EVENT, deviceId, deviceSecret: http.deviceSecret!, checkpointId: MAIN }) };
 }
 
-async function until(check: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('on the phone', () => {
   it('a phone that heard quarantined scans by gossip still admits the genuine holder offline, and keeps its clock', async () => {

@@ -19,6 +19,7 @@ import { HttpSession, ScannerClient } from '../support/scanner-client.ts';
 import { DEMO_EVENT, login, startTestServer, type TestServer } from '../support/server.ts';
 import { CLOSE } from '../../sync-server/src/hub/hub.ts';
 import { WsSocket } from '../support/ws-socket.ts';
+import { until } from '../support/until.ts';
 
 const MAIN = checkpointId('main-gate');
 const BAR = checkpointId('bar');
@@ -81,13 +82,6 @@ function quietConsole() {
 }
 afterEach(() => { vi.restoreAllMocks(); });
 
-async function until(check: () => boolean | Promise<boolean>, what: string, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('the app’s SyncClient against a real server', () => {
   it('catches up on more than two pages of scans without asking again, and keeps the highest cursor', async () => {

@@ -34,3 +34,13 @@ export class WsSocket implements Socket {
     return this.sent.map((t) => (JSON.parse(t) as { type: string }).type);
   }
 }
+
+/** The HTTP status a socket upgrade to `base`/ws gets with these headers (101: it opened). */
+export function upgradeStatus(base: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(base.replace('http', 'ws') + '/ws', { headers });
+    ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.once('open', () => { ws.close(); resolve(101); });
+    ws.once('error', () => {});
+  });
+}

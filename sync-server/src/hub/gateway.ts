@@ -10,6 +10,7 @@ import {
   type Down, type RefusalReason, type Up, type UpOf,
 } from '@gatekeeper/shared/protocol/index';
 import { hashToken, readCookie, resolveSession, secretMatches, SESSION_COOKIE } from '../auth/sessions.ts';
+import { originAllowed } from '../auth/origin.ts';
 import { throttledLog, type Logger } from '../log.ts';
 import type { ScanService } from '../scans/scan-service.ts';
 import type { StaffRecord, Storage } from '../storage/types.ts';
@@ -106,15 +107,13 @@ export class SocketGateway {
   }
 
   /**
-   * Cross-site WebSocket hijacking guard: a browser always sends Origin, and it must be
-   * this server (any scheme/port of the same host) or a configured origin. Clients that
-   * are not browsers send none and carry no ambient cookie risk.
+   * Cross-site WebSocket hijacking guard: a browser always sends Origin, and it must pass
+   * the same rule as the API's writes (auth/origin.ts). Clients that are not browsers send
+   * none and carry no ambient cookie risk.
    */
   private originAllowed(req: IncomingMessage): boolean {
     const origin = req.headers.origin;
-    if (!origin) return true;
-    if (this.o.allowedOrigins.includes(origin)) return true;
-    try { return new URL(origin).host === req.headers.host; } catch { return false; }
+    return origin === undefined || originAllowed(origin, req.headers.host, this.o.allowedOrigins);
   }
 
   /** Counts the socket against its session until it closes; false when the session is at its cap. */

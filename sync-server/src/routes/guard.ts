@@ -11,15 +11,11 @@
 //   the ticket import, which also takes text/csv (and stays behind the Origin check).
 import type { MiddlewareHandler } from 'hono';
 import { GkError } from '@gatekeeper/shared/protocol/index';
+import { originAllowed } from '../auth/origin.ts';
 import type { Env } from './context.ts';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-/** Origin allowed: this host (any scheme), or one of `allowed`. "null" never is. */
-export function originAllowed(origin: string, host: string, allowed: readonly string[]): boolean {
-  if (allowed.includes(origin)) return true;
-  try { return new URL(origin).host === host; } catch { return false; }
-}
 
 function mediaType(header: string | undefined): string {
   return (header ?? '').split(';')[0]!.trim().toLowerCase();
