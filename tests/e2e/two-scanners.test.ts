@@ -95,8 +95,9 @@ describe('two scanners, one ticket', () => {
     // A third phone (a script here) uploads six offline admissions meanwhile.
     const who = login('inspector');
     const other = await ScannerClient.connect(env.w.server.url, who.username, who.password, DEMO_EVENT, checkpointId('main-gate'));
+    const uploaded = tickets.map((t) => other.offlineScan(other.request(t.id, t.id)));
     try {
-      const acks = await other.upload(tickets.map((t) => other.offlineScan(other.request(t.id, t.id))));
+      const acks = await other.upload(uploaded);
       expect(acks.results.every((r) => r.status === 'accepted')).toBe(true);
     } finally {
       await other.close();
@@ -106,6 +107,8 @@ describe('two scanners, one ticket', () => {
     await gateB.waitLink('online');
     await eventually(async () => frames.binary, (n) => n >= 1);
     expect(frames.text).toBeGreaterThan(0); // welcome, and the rest
+    // A frame received is not yet a scan stored: the phone inflates and writes it first.
+    await eventually(() => gateB.historyScanIds(), (h) => uploaded.every((s) => h.includes(s.id)));
 
     // Offline again, the phone decides alone, from the scans it inflated.
     await gateB.setOffline(true);
