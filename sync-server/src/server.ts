@@ -16,6 +16,7 @@ import { Issuer } from './issuer.ts';
 import type { Logger } from './log.ts';
 import { ScanService } from './scans/scan-service.ts';
 import { publishedLogins, seedDemo, type DEMO_LOGINS } from './seed/seed.ts';
+import { withReadCache } from './storage/read-cache.ts';
 import { openSqliteStorage } from './storage/sqlite/index.ts';
 import type { Storage } from './storage/types.ts';
 import { isLoopback, plainHttpListener } from './https-redirect.ts';
@@ -38,10 +39,10 @@ export interface RunningServer {
 
 export async function startServer(config: Config, log: Logger, now: () => number = Date.now): Promise<RunningServer> {
   if (config.dbFile !== ':memory:') mkdirSync(dirname(config.dbFile), { recursive: true, mode: 0o700 });
-  const storage = openSqliteStorage({
+  const storage = withReadCache(openSqliteStorage({
     file: config.dbFile, synchronous: config.synchronous, checkpoints: 'worker', fsync: 'worker',
     onCheckpointFailure: (e) => log.error('checkpoint worker failed; SQLite checkpoints inside commits from now on', { err: String(e) }),
-  });
+  }));
   let linkBase = config.publicUrl;
   const issuer = new Issuer(storage, () => linkBase, now);
   let scans: ScanService | null = null;

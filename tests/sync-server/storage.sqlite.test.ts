@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GkError } from '@gatekeeper/shared/protocol/index';
 import { openSqliteStorage, type SqliteStorage } from '@gatekeeper/sync-server/storage/sqlite/index';
+import { withReadCache } from '@gatekeeper/sync-server/storage/read-cache';
 import { MIGRATIONS, migrate, SCHEMA_VERSION } from '@gatekeeper/sync-server/storage/sqlite/migrations';
 import { EVENT, makeEvent, makeScan, makeTicket } from './factories.ts';
 import { runStorageContract } from './storage-contract.ts';
@@ -21,6 +22,8 @@ const freshFile = () => join(dir, `db-${++files}.sqlite`);
 
 runStorageContract('SQLite on a file', async () => openSqliteStorage({ file: freshFile() }));
 runStorageContract('SQLite in memory', async () => openSqliteStorage({ file: ':memory:' }));
+// The server's storage: the same adapter with its hot reads held in memory (read-cache.ts).
+runStorageContract('SQLite behind the read cache', async () => withReadCache(openSqliteStorage({ file: freshFile() })));
 
 describe('SQLite adapter', () => {
   const withStorage = async (file: string, fn: (s: SqliteStorage) => Promise<void>, synchronous?: 'FULL' | 'NORMAL') => {

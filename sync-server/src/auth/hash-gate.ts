@@ -13,23 +13,35 @@ import { GkError } from '@gatekeeper/shared/protocol/index';
 /** Seconds a refused login is asked to wait. */
 export const BUSY_RETRY_AFTER_S = 1;
 
-export interface HashGateOptions { concurrency: number; queue: number }
+export interface HashGateOptions {
+  concurrency: number;
+  queue: number;
+  /**
+   * The share of its time a slot may spend hashing: after a hash that took t ms the slot
+   * rests t × (1 / duty − 1) ms before the next. Default 1: no rest.
+   */
+  duty?: number;
+}
 
 /**
  * One hash at a time on a 2-core venue box leaves a core to the event loop; more cores,
- * more at once, always below the pool size. 16 waiting is under a second of wait: a
- * shift's worth of inspectors logging in together queue, a flood is refused.
+ * more at once, always below the pool size. Half of that slot's time, not all of it: on
+ * two cores a flood that kept one core hashing left the event loop, the fsync thread and
+ * the kernel's socket work one core between them, and online verdicts slowed fourfold
+ * (server.verdict.p99.loginFlood). At ~50 ms a hash that is still ~10 logins a second, a
+ * shift of 200 inspectors in 20 s. 16 waiting is under two seconds of wait: inspectors
+ * logging in together queue, a flood is refused.
  */
 export function defaultHashGateOptions(): HashGateOptions {
   const pool = Number(process.env.UV_THREADPOOL_SIZE) || 4;
-  return { concurrency: Math.max(1, Math.min(availableParallelism() - 1, pool - 1)), queue: 16 };
+  return { concurrency: Math.max(1, Math.min(availableParallelism() - 1, pool - 1)), queue: 16, duty: 0.5 };
 }
 
 export class HashGate {
   #running = 0;
   readonly #waiting: Array<() => void> = [];
 
-  constructor(readonly options: HashGateOptions = defaultHashGateOptions()) {}
+  constructor(readonly options: HashGateOptions = defaultHashGateOptions(), private readonly clock: () => number = () => performance.now()) {}
 
   /** Run `work` when a slot is free; throws `busy` at once when the queue is full. */
   async run<T>(work: () => Promise<T>): Promise<T> {
@@ -41,14 +53,21 @@ export class HashGate {
     } else {
       this.#running++;
     }
+    const started = this.clock();
     try {
       return await work();
     } finally {
-      // Hand the slot straight to the next in line, so the count never dips and lets a
-      // newcomer jump the queue.
-      const next = this.#waiting.shift();
-      if (next) next(); else this.#running--;
+      const rest = (this.clock() - started) * (1 / (this.options.duty ?? 1) - 1);
+      if (rest > 0) setTimeout(() => this.#release(), rest).unref();
+      else this.#release();
     }
+  }
+
+  /** Hand the slot straight to the next in line, so the count never dips and lets a
+   *  newcomer jump the queue. */
+  #release(): void {
+    const next = this.#waiting.shift();
+    if (next) next(); else this.#running--;
   }
 
   get running(): number { return this.#running; }

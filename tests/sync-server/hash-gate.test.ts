@@ -1,0 +1,49 @@
+// The hash gate: how many hashes run at once, how many wait, and the rest a slot takes
+// after each hash so that a login flood keeps hashing to a share of one core.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { GkError } from '@gatekeeper/shared/protocol/index';
+import { HashGate } from '@gatekeeper/sync-server/auth/hash-gate';
+
+describe('HashGate', () => {
+  beforeEach(() => { vi.useFakeTimers(); });
+  afterEach(() => { vi.useRealTimers(); });
+
+  /** Work that "hashes" for `ms` of the gate's clock, and says when it started. */
+  const hashFor = (ms: number, started: string[], name: string) => async () => {
+    started.push(name);
+    vi.setSystemTime(Date.now() + ms);
+    return name;
+  };
+
+  it('runs one at a time, queues up to its bound, and refuses beyond it with busy', async () => {
+    const gate = new HashGate({ concurrency: 1, queue: 1 }, () => Date.now());
+    const started: string[] = [];
+    let release!: () => void;
+    const first = gate.run(() => new Promise<string>((r) => { started.push('a'); release = () => r('a'); }));
+    const second = gate.run(hashFor(10, started, 'b'));
+    const third = gate.run(hashFor(10, started, 'c'));
+    await expect(third).rejects.toSatisfy((e) => e instanceof GkError && e.code === 'busy');
+    expect(started).toEqual(['a']);
+    release();
+    expect(await first).toBe('a');
+    expect(await second).toBe('b');
+    expect(gate.running).toBe(0);
+  });
+
+  it('at duty 0.5, rests as long as it hashed before the next one starts', async () => {
+    const gate = new HashGate({ concurrency: 1, queue: 4, duty: 0.5 }, () => Date.now());
+    const started: string[] = [];
+    const a = gate.run(hashFor(40, started, 'a'));
+    const b = gate.run(hashFor(40, started, 'b'));
+    expect(await a).toBe('a');
+    await vi.advanceTimersByTimeAsync(39);
+    expect(started).toEqual(['a']);
+    await vi.advanceTimersByTimeAsync(2);
+    expect(started).toEqual(['a', 'b']);
+    expect(await b).toBe('b');
+    // The slot rests after the last one too, then is free.
+    expect(gate.running).toBe(1);
+    await vi.advanceTimersByTimeAsync(41);
+    expect(gate.running).toBe(0);
+  });
+});
