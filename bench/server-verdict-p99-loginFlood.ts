@@ -13,7 +13,8 @@ import { loadBetween, type Child, type Load, type LoadSnapshot } from './support
 import { openLoop } from './support/open-loop.ts';
 import { register } from './support/scanners.ts';
 import { startServerProcess } from './support/server-process.ts';
-import { fmt, latencySummary, median, percentile, ratioRow, spread } from './support/stats.ts';
+import { fmt, median, ratioRow } from './support/stats.ts';
+import { describeRuns, medianP99 } from './support/verdict-runs.ts';
 import { allTickets, TicketPool } from './support/tickets.ts';
 import { startVerdictShard, type ShardResult, type ShardRun } from './support/verdict-shard.ts';
 import type { Bench } from './types.ts';
@@ -86,21 +87,12 @@ export const run: Bench = async () => {
     for (const c of children.reverse()) await c.close();
   }
 
-  const p99 = (runs: Run[]) => median(runs.map((r) => percentile(r.latencies, 99)));
-  const describe = (name: string, runs: Run[]) => {
-    const m = (f: (r: Run) => number) => fmt(median(runs.map(f)));
-    const unanswered = runs.reduce((n, r) => n + r.unanswered, 0);
-    const errors = runs.reduce((n, r) => n + r.errors, 0);
-    return `${name}: p99 per repetition ${spread(runs.map((r) => percentile(r.latencies, 99)), 'ms')}; pooled ${latencySummary(runs.flatMap((r) => r.latencies))}; ` +
-      `scans offered ${m((r) => r.rate)}/s, server CPU ${m((r) => r.server.cpu * 100)}% / loop ${m((r) => r.server.elu * 100)}% busy, loop delay p99/max ${m((r) => r.server.delay.p99)}/${m((r) => r.server.delay.max)} ms` +
-      (unanswered ? `, ${unanswered} unanswered` : '') + (errors ? `, ${errors} errors` : '');
-  };
   const statuses: Record<string, number> = {};
   for (const r of results.flood) for (const [k, v] of Object.entries(r.logins)) statuses[k] = (statuses[k] ?? 0) + v;
-  const [quietP99, floodP99] = [p99(results.quiet), p99(results.flood)];
+  const [quietP99, floodP99] = [medianP99(results.quiet), medianP99(results.flood)];
   const notes = [
-    describe('with the flood', results.flood),
-    describe('without', results.quiet),
+    describeRuns('with the flood', results.flood),
+    describeRuns('without', results.quiet),
     `flood: ${fmt(median(results.flood.map((r) => r.loginRate)))} wrong logins/s offered, each from its own loopback address for an unknown username (no limit stops it before the hash gate); answers over all repetitions: ${Object.entries(statuses).map(([k, v]) => `${k === '0' ? 'none' : k} × ${v}`).join(', ')}`,
     `${SCANNERS} scanners in one load-generator process, ${RATE} scans/s open loop, ${REPS} alternating repetitions of ${WARMUP_MS / 1000} s warm-up + ${MEASURE_MS / 1000} s measured; server durability FULL, WAL fsync on its own thread`,
   ].join('; ');

@@ -15,7 +15,8 @@
 import { loadBetween, type Child, type Load, type LoadSnapshot } from './support/child.ts';
 import { register, type Identity } from './support/scanners.ts';
 import { startServerProcess } from './support/server-process.ts';
-import { fmt, latencySummary, median, percentile, ratioRow, spread } from './support/stats.ts';
+import { fmt, median, ratioRow } from './support/stats.ts';
+import { describeRuns, medianP99 } from './support/verdict-runs.ts';
 import { allTickets, TicketPool } from './support/tickets.ts';
 import { startVerdictShard, type ShardResult, type ShardRun, type ShardTarget } from './support/verdict-shard.ts';
 import { startWsBaseline } from './support/ws-baseline-process.ts';
@@ -123,22 +124,11 @@ export const run: Bench = async () => {
     await Promise.all(children.slice(0, 3).map((c) => c.close()));
   }
 
-  const p99 = (runs: Run[]) => median(runs.map((r) => percentile(r.latencies, 99)));
-  const describe = (name: string, runs: Run[]) => {
-    const m = (f: (r: Run) => number) => fmt(median(runs.map(f)));
-    const unanswered = runs.reduce((n, r) => n + r.unanswered, 0);
-    const errors = runs.reduce((n, r) => n + r.errors, 0);
-    return `${name}: p99 per repetition ${spread(runs.map((r) => percentile(r.latencies, 99)), 'ms')}; pooled ${latencySummary(runs.flatMap((r) => r.latencies))}; ` +
-      `offered ${m((r) => r.rate)}/s (send lag max ${fmt(Math.max(...runs.map((r) => r.maxLagMs)))} ms), ` +
-      `server CPU ${m((r) => r.server.cpu * 100)}% (${m((r) => (r.server.cpu * 1000) / r.rate)} ms per scan) / loop ${m((r) => r.server.elu * 100)}% busy, load generator CPU ${m((r) => r.client.cpu * 100)}%; ` +
-      `event-loop delay p99/max: server ${m((r) => r.server.delay.p99)}/${m((r) => r.server.delay.max)} ms, load generator (worst shard) ${m((r) => r.client.delay.p99)}/${m((r) => r.client.delay.max)} ms` +
-      (unanswered ? `, ${unanswered} unanswered` : '') + (errors ? `, ${errors} errors` : '');
-  };
-  const [echoP99, durableP99, oursP99] = [p99(results.echo), p99(results.durable), p99(results.ours)];
+  const [echoP99, durableP99, oursP99] = [medianP99(results.echo), medianP99(results.durable), medianP99(results.ours)];
   const notes = [
-    describe('ours', results.ours),
-    describe('echo', results.echo),
-    describe('group-commit echo', results.durable),
+    describeRuns('ours', results.ours),
+    describeRuns('echo', results.echo),
+    describeRuns('group-commit echo', results.durable),
     `baseline = group-commit echo: raw ws + raw better-sqlite3, the scans that arrive during one WAL fsync committed in one transaction (synchronous=NORMAL + an explicit fsync, as ours), then echoed; no reads, no decision, no gossip: p99 ${fmt(durableP99)} ms. Bare raw ws echo p99 ${fmt(echoP99)} ms (ours ${fmt(oursP99 / echoP99)} × it)`,
     `${SCANNERS} scanners round-robin over ${SHARDS} load-generator processes, open loop, ${REPS} alternating repetitions of ${WARMUP_MS / 1000} s warm-up + ${MEASURE_MS / 1000} s measured; scan message ~${Math.round(results.ours[0]?.bytesOut ?? 0)} B, echoed as is by the baselines`,
     'ours also gossips every stored scan to all 200 sockets, compressed (deflate-raw binary frames, asked for in the hello as the app does); the load generator drops those frames unread',

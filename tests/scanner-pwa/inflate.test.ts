@@ -4,6 +4,7 @@
 import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { canInflateRaw, inflateRawText, InOrder } from '../../scanner-pwa/src/lib/sync/inflate.ts';
+import { until } from '../support/until.ts';
 
 const packed = (text: string): ArrayBuffer => new Uint8Array(deflateRawSync(text)).buffer;
 
@@ -34,7 +35,7 @@ describe('InOrder', () => {
     order.push('second', deliver, () => {});
     order.push(inflateRawText(packed('third')), deliver, () => {});
     expect(got).toEqual([]);
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => got.length === 3, 'all three delivered');
     expect(got).toEqual(['first', 'second', 'third']);
     order.push('fourth', deliver, () => {});
     expect(got).toEqual(['first', 'second', 'third', 'fourth']);
@@ -46,7 +47,7 @@ describe('InOrder', () => {
     const order = new InOrder();
     order.push(inflateRawText(new Uint8Array([9, 9, 9]).buffer), (t) => got.push(t), (e) => failed.push(e));
     order.push('next', (t) => got.push(t), (e) => failed.push(e));
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => got.length === 1, 'the next message delivered');
     expect(failed).toHaveLength(1);
     expect(got).toEqual(['next']);
   });

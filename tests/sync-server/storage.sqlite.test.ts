@@ -13,6 +13,7 @@ import { withReadCache } from '@gatekeeper/sync-server/storage/read-cache';
 import { MIGRATIONS, migrate, SCHEMA_VERSION } from '@gatekeeper/sync-server/storage/sqlite/migrations';
 import { EVENT, makeEvent, makeScan, makeTicket } from './factories.ts';
 import { runStorageContract } from './storage-contract.ts';
+import { until } from '../support/until.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'gk-storage-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -51,6 +52,7 @@ describe('SQLite adapter', () => {
     });
     try {
       const created = s.createEvent(makeEvent()).then(() => log.push('created'));
+      await until(() => log.length > 0, 'the sync to start');
       await new Promise((r) => setTimeout(r, 20));
       // The disk is still syncing and the event loop is free: timers fire, reads answer.
       expect(log).toEqual(['sync']);
@@ -65,7 +67,7 @@ describe('SQLite adapter', () => {
 
       const scan = makeScan();
       const first = s.uploadOffline([scan], 1);
-      await new Promise((r) => setTimeout(r, 20));
+      await until(() => log.length > 0, 'the sync to start');
       release();
       await first;
       log.length = 0;

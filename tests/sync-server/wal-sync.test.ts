@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WalSync } from '@gatekeeper/sync-server/storage/sqlite/wal-sync';
+import { until } from '../support/until.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'gk-wal-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -14,6 +15,7 @@ function controlled() {
   const wal = join(dir, `x-${Math.random()}.sqlite-wal`);
   writeFileSync(wal, 'frames');
   const sync = new WalSync(wal, () => new Promise<void>((r) => started.push(r)));
+  // settle: a moment for a wrong extra sync to show itself; waits for what must happen use until().
   return { sync, started, settle: () => new Promise((r) => setTimeout(r, 10)) };
 }
 
@@ -21,6 +23,7 @@ describe('WalSync', () => {
   it('one sync for a lone caller', async () => {
     const { sync, started, settle } = controlled();
     const a = sync.flush();
+    await until(() => started.length === 1, 'the sync to start');
     await settle();
     expect(started).toHaveLength(1);
     started[0]!();
@@ -32,16 +35,15 @@ describe('WalSync', () => {
     const { sync, started, settle } = controlled();
     const done: string[] = [];
     const a = sync.flush().then(() => done.push('a'));
-    await settle();
+    await until(() => started.length === 1, 'the first sync to start');
     const b = sync.flush().then(() => done.push('b'));
     const c = sync.flush().then(() => done.push('c'));
     await settle();
     expect(started).toHaveLength(1);
     started[0]!();
     await a;
-    await settle();
+    await until(() => started.length === 2, 'the shared second sync to start');
     expect(done).toEqual(['a']);
-    expect(started).toHaveLength(2);
     started[1]!();
     await Promise.all([b, c]);
     expect(done).toEqual(['a', 'b', 'c']);
