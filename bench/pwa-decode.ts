@@ -1,7 +1,7 @@
 // pwa.decode.cadence: how often the scanner looks at the camera. Decode attempts per
 // second on a live 30 fps fake camera, ours (CameraScanner: camera pace, one frame in
 // flight, in a worker) against @zxing/browser's default loop, which waits 500 ms after
-// every attempt (DESIGN.md, "Decoding"). Both read the same video in the same run, one
+// every attempt (docs/design.md, "Decoding"). Both read the same video in the same run, one
 // after the other, so they never compete for the two cores.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';

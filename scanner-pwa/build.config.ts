@@ -20,7 +20,7 @@ export function pwaPlugins(): PluginOption[] {
     VitePWA({
       strategies: 'generateSW',
       registerType: 'prompt',
-      // The app registers the worker itself (src/lib/platform/service-worker.ts).
+      // The app registers the worker itself, through workbox-window (src/lib/platform/update.svelte.ts).
       injectRegister: false,
       manifest: {
         name: 'Gatekeeper scanner',

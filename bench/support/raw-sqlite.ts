@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { migrate } from '../../sync-server/src/storage/sqlite/migrations.ts';
 import { scanToRow, type ScanInsertRow } from '../../sync-server/src/storage/sqlite/rows.ts';
 import { newId, type DeviceId, type InspectorId, type ScanId, type TicketId } from '@gatekeeper/shared/ids';
-import { stamp } from '../../tests/support/scanner-client.ts';
+import { stamp } from '../../tests/support/factories.ts';
 import { DEMO_EVENT } from '../../tests/support/server.ts';
 import { MAIN_GATE } from './scanners.ts';
 

@@ -8,7 +8,8 @@ import WebSocket from 'ws';
 import type { Scan } from '@gatekeeper/shared/domain';
 import { newId, type CheckpointId, type DeviceId, type EventId, type InspectorId, type ScanId, type TicketId } from '@gatekeeper/shared/ids';
 import { DEFLATE_RAW, PROTOCOL_VERSION, type ScanRequest, type Up } from '@gatekeeper/shared/protocol/index';
-import { HttpSession, stamp } from '../../tests/support/scanner-client.ts';
+import { stamp } from '../../tests/support/factories.ts';
+import { HttpSession } from '../../tests/support/scanner-client.ts';
 import { DEMO_EVENT, login } from '../../tests/support/server.ts';
 import { checkpointId } from '@gatekeeper/shared/ids';
 

@@ -2,7 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkpointId, type TicketId } from '@gatekeeper/shared/ids';
 import type { DownOf } from '@gatekeeper/shared/protocol/index';
-import { HttpSession, ScannerClient, stamp } from '../support/scanner-client.ts';
+import { stamp } from '../support/factories.ts';
+import { HttpSession, ScannerClient } from '../support/scanner-client.ts';
 import { DEMO_EVENT, login, startTestServer, type TestServer } from '../support/server.ts';
 
 const MAIN = checkpointId('main-gate');

@@ -19,7 +19,8 @@ import { EventData } from '../../scanner-pwa/src/lib/state/event-data.svelte.ts'
 import { ServerClock } from '../../scanner-pwa/src/lib/state/server-clock.svelte.ts';
 import { SyncClient } from '../../scanner-pwa/src/lib/sync/sync-client.svelte.ts';
 import type { Logger } from '../../sync-server/src/log.ts';
-import { HttpSession, ScannerClient, stamp } from '../support/scanner-client.ts';
+import { stamp } from '../support/factories.ts';
+import { HttpSession, ScannerClient } from '../support/scanner-client.ts';
 import { DEMO_EVENT, login, startTestServer, type TestServer } from '../support/server.ts';
 import { WsSocket } from '../support/ws-socket.ts';
 import { until } from '../support/until.ts';

@@ -4,7 +4,7 @@
 // admission and raising a conflict alert.
 import 'fake-indexeddb/auto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { checkpointId, newId, type ScanId, type TicketId } from '@gatekeeper/shared/ids';
+import { checkpointId, type TicketId } from '@gatekeeper/shared/ids';
 import { MAX_BATCH, type ScanRequest } from '@gatekeeper/shared/protocol/index';
 import { GatekeeperDb } from '../../scanner-pwa/src/lib/db/database.ts';
 import { DexieStore } from '../../scanner-pwa/src/lib/db/dexie-store.ts';
@@ -20,6 +20,7 @@ import { DEMO_EVENT, login, startTestServer, type TestServer } from '../support/
 import { CLOSE } from '../../sync-server/src/hub/hub.ts';
 import { WsSocket } from '../support/ws-socket.ts';
 import { until } from '../support/until.ts';
+import { makeScanRequest } from '../support/factories.ts';
 
 const MAIN = checkpointId('main-gate');
 const BAR = checkpointId('bar');
@@ -46,14 +47,8 @@ async function phone(who: 'inspector' | 'inspector2') {
     socket, store, event, clock: new ServerClock(null), url: () => server.url.replace(/^http/, 'ws') + '/ws',
     onUnauthenticated: () => { throw new Error('session lost'); },
   });
-  const request = (ticketId: TicketId, checkpoint = MAIN): ScanRequest => {
-    const now = Date.now();
-    return {
-      id: newId('s-') as ScanId, eventId: DEMO_EVENT, ticketId, orderId: null, code: ticketId,
-      checkpointId: checkpoint, zone: 'grounds', mode: 'once_per_event', direction: 'entry',
-      deviceId, inspectorId: http.inspector!.id, hlc: `${String(now).padStart(15, '0')}:0000`, at: now, clockOffset: 0, idChecked: false,
-    };
-  };
+  const request = (ticketId: TicketId, checkpoint = MAIN): ScanRequest =>
+    makeScanRequest({ eventId: DEMO_EVENT, deviceId, inspectorId: http.inspector!.id, ticketId, code: ticketId, checkpointId: checkpoint });
   const close = async () => { sync.stop(); event.unsaved.stop(); await sync.settled(); await db.delete(); };
   return { http, deviceId, store, event, socket, sync, request, close, start: () => sync.start({ eventId: DEMO_EVENT, deviceId, deviceSecret: http.deviceSecret!, checkpointId: MAIN }) };
 }

@@ -2,22 +2,14 @@
 // the server's copy of a scan replaces ours, keeping whether this phone made it.
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EventId } from '@gatekeeper/shared/ids';
 import { GatekeeperDb } from '../../scanner-pwa/src/lib/db/database.ts';
 import { DexieStore } from '../../scanner-pwa/src/lib/db/dexie-store.ts';
 import type { ScanRecord } from '../../scanner-pwa/src/lib/ports.ts';
+import { EVENT, T0, makeScanRecord } from '../support/factories.ts';
 
-const EVENT = 'e-1' as EventId;
 let n = 0;
-function record(over: { [K in keyof ScanRecord]?: unknown } = {}): ScanRecord {
-  n++;
-  return {
-    id: `s-${n}`, eventId: EVENT, ticketId: 't-1', orderId: null, code: 'T1', checkpointId: 'main-gate',
-    zone: 'grounds', mode: 'once_per_event', direction: 'entry', deviceId: 'd-1', inspectorId: 'i-1',
-    hlc: `${String(1_000 + n).padStart(15, '0')}:0000`, at: 1_000 + n, clockOffset: 0,
-    outcome: 'valid', offline: true, idChecked: false, uploaded: 0, own: 1, ...over,
-  } as ScanRecord;
-}
+/** This phone's own scan, not uploaded yet; each one a millisecond after the one before. */
+const record = (over: Partial<ScanRecord> = {}): ScanRecord => makeScanRecord({ at: T0 + ++n, ...over });
 
 const opened: GatekeeperDb[] = [];
 function store(): DexieStore {

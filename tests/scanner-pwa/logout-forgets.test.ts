@@ -8,18 +8,12 @@ import { GatekeeperDb } from '../../scanner-pwa/src/lib/db/database.ts';
 import { DexieStore } from '../../scanner-pwa/src/lib/db/dexie-store.ts';
 import { cursorKey, type Api, type ManifestHeader, type ScanRecord } from '../../scanner-pwa/src/lib/ports.ts';
 import { Session } from '../../scanner-pwa/src/lib/state/session.svelte.ts';
+import { T0, makeScanRecord } from '../support/factories.ts';
 
 const EVENT = 'e-1' as EventId;
 const OTHER = 'e-2' as EventId;
 let n = 0;
-const scan = (eventId: EventId, uploaded: 0 | 1): ScanRecord => {
-  n++;
-  return {
-    id: `s-${n}`, eventId, ticketId: 't-1', orderId: null, code: 'T1', checkpointId: 'main-gate', zone: 'grounds',
-    mode: 'once_per_event', direction: 'entry', deviceId: 'd-1', inspectorId: 'i-1', hlc: `${String(1000 + n).padStart(15, '0')}:0000`,
-    at: 1000 + n, clockOffset: 0, outcome: 'valid', offline: false, idChecked: false, uploaded, own: 1,
-  } as ScanRecord;
-};
+const scan = (eventId: EventId, uploaded: 0 | 1): ScanRecord => makeScanRecord({ eventId, uploaded, offline: false, at: T0 + ++n });
 const header = (eventId: EventId) => ({ eventId, version: 3, ticketCount: 1 }) as unknown as ManifestHeader;
 
 const opened: GatekeeperDb[] = [];

@@ -11,6 +11,7 @@ import { GatekeeperDb } from '../../scanner-pwa/src/lib/db/database.ts';
 import { DexieStore } from '../../scanner-pwa/src/lib/db/dexie-store.ts';
 import { ManifestRepo } from '../../scanner-pwa/src/lib/manifest/manifest-repo.ts';
 import type { Api } from '../../scanner-pwa/src/lib/ports.ts';
+import { makeScan } from '../support/factories.ts';
 
 const EVENT = 'imp-event' as EventId;
 const KEY = 'c2VjcmV0LWtleS1vZi10aGlzLWV2ZW50LTMyLWJ5dGU';
@@ -60,11 +61,7 @@ describe('imported barcodes on the phone', () => {
     const found = index.byImportedCode(CODE)!;
     const req = { direction: 'entry' as const, idChecked: false, offline: true };
     expect(decideAdmission(found, gate, [], Date.now(), req).outcome).toBe('valid');
-    const first = {
-      id: 's-1', eventId: EVENT, ticketId: found.id, orderId: found.orderId, code: CODE, checkpointId: gate.id, zone: 'grounds',
-      mode: 'once_per_event', direction: 'entry', deviceId: 'd-1', inspectorId: 'i-1', hlc: '000000000001000:0000', at: 1000,
-      clockOffset: 0, outcome: 'valid', offline: true, idChecked: false,
-    } as Parameters<typeof decideAdmission>[2][number];
+    const first = makeScan({ eventId: EVENT, ticketId: found.id, orderId: found.orderId, code: CODE, checkpointId: gate.id, at: 1000 });
     expect(decideAdmission(found, gate, [first], Date.now(), req).outcome).toBe('already_used');
   });
 

@@ -2,18 +2,13 @@
 // a scan replaces ours everywhere the log indexes it.
 import { describe, expect, it } from 'vitest';
 import type { Scan } from '@gatekeeper/shared/domain';
+import { deviceId, orderId } from '@gatekeeper/shared/ids';
 import { ScanLog, sameScan } from '../../scanner-pwa/src/lib/scan/scan-log.ts';
+import { T0, makeScan } from '../support/factories.ts';
 
 let n = 0;
-function scan(over: { [K in keyof Scan]?: unknown } = {}): Scan {
-  n++;
-  return {
-    id: `s-${n}`, eventId: 'e-1', ticketId: 't-1', orderId: 'o-1', code: 'T1', checkpointId: 'main-gate',
-    zone: 'grounds', mode: 'once_per_event', direction: 'entry', deviceId: 'd-1', inspectorId: 'i-1',
-    hlc: `${String(1_000 + n).padStart(15, '0')}:0000`, at: 1_000 + n, clockOffset: 0,
-    outcome: 'valid', offline: true, idChecked: false, ...over,
-  } as Scan;
-}
+/** Ticket t1 of order o-1; each one a millisecond after the one before. */
+const scan = (over: Partial<Scan> = {}): Scan => makeScan({ orderId: orderId('o-1'), at: T0 + ++n, ...over });
 
 describe('ScanLog', () => {
   it('keeps a scan heard twice once, whoever sends it', () => {
@@ -23,7 +18,7 @@ describe('ScanLog', () => {
     expect(log.add([{ ...a }])).toEqual([]);
     expect(log.add([{ ...a }], true)).toEqual([]);
     expect(log.size).toBe(1);
-    expect(log.ofTicket('t-1')).toHaveLength(1);
+    expect(log.ofTicket('t1')).toHaveLength(1);
   });
 
   it('a scan of ours is not changed by another copy of ours', () => {
@@ -36,18 +31,18 @@ describe('ScanLog', () => {
 
   it("the server's copy replaces ours in every index, and counts as news", () => {
     const log = new ScanLog();
-    const other = scan({ deviceId: 'd-2', offline: false });
+    const other = scan({ deviceId: deviceId('d-2'), offline: false });
     const ours = scan();
     log.add([other, ours]);
     const server = { ...ours, outcome: 'already_used', offline: false } as Scan;
     expect(log.add([server], true)).toEqual([server]);
     expect(log.size).toBe(2);
     expect(log.get(ours.id)).toEqual(server);
-    expect(log.ofTicket('t-1').map((s) => s.outcome)).toEqual(['valid', 'already_used']);
+    expect(log.ofTicket('t1').map((s) => s.outcome)).toEqual(['valid', 'already_used']);
     expect(log.ofOrder('o-1', []).filter((s) => s.id === ours.id)).toEqual([server]);
     expect(log.latest(10).map((s) => s.id)).toEqual([ours.id, other.id]);
     // Now only the other scan admits: no conflict left between them.
-    expect(log.conflictsOf(['t-1'])).toEqual([]);
+    expect(log.conflictsOf(['t1'])).toEqual([]);
   });
 
   it('sameScan compares every field', () => {

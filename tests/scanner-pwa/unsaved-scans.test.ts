@@ -1,22 +1,18 @@
 // Own scans that storage refused: held in memory, counted, uploaded from memory, and
 // written again with backoff until the write lands; nothing is dropped on the way.
 import { describe, expect, it } from 'vitest';
-import type { EventId } from '@gatekeeper/shared/ids';
+import { scanId, type EventId } from '@gatekeeper/shared/ids';
 import type { ScanRecord } from '../../scanner-pwa/src/lib/ports.ts';
 import { BACKUP_KEY, localStorageBackup, UnsavedScans } from '../../scanner-pwa/src/lib/state/unsaved-scans.svelte.ts';
+import { hlcAt, makeScanRecord } from '../support/factories.ts';
+import { UNIT_WAIT_MS, until } from '../support/until.ts';
 
 const EVENT = 'ev-1' as EventId;
 const FAST = { baseMs: 5, capMs: 20 };
 
 /** A valid scan record; `order` ('a', 'b', …) sets its place in HLC order. */
-function record(id: string, order: string, extra: Partial<ScanRecord> = {}): ScanRecord {
-  const hlc = `${String(1_700_000_000_000 + order.charCodeAt(0)).padStart(15, '0')}:0000`;
-  return {
-    id, eventId: EVENT, ticketId: 't-1', orderId: null, code: 'c', checkpointId: 'main', zone: 'grounds', mode: 'once_per_event',
-    direction: 'entry', deviceId: 'd-1', inspectorId: 'i-1', hlc, at: 0, clockOffset: 0, idChecked: false,
-    outcome: 'valid', offline: true, uploaded: 0, own: 1, ...extra,
-  } as ScanRecord;
-}
+const record = (id: string, order: string, extra: Partial<ScanRecord> = {}): ScanRecord =>
+  makeScanRecord({ id: scanId(id), eventId: EVENT, hlc: hlcAt(1_700_000_000_000 + order.charCodeAt(0)), at: 0, ...extra });
 
 /** A store write that fails `failures` times with the given error, then stores. */
 function flakyWrite(failures: number, error = new DOMException('The quota has been exceeded.', 'QuotaExceededError')) {
@@ -29,14 +25,6 @@ function flakyWrite(failures: number, error = new DOMException('The quota has be
   };
   return { write, stored, calls: () => calls };
 }
-
-const until = async (check: () => boolean, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
 
 describe('UnsavedScans', () => {
   it('holds own scans, reports the error, and writes them again until the write lands', async () => {
@@ -53,7 +41,7 @@ describe('UnsavedScans', () => {
     expect(u.countPending(EVENT)).toBe(2);
     expect(u.countPending('other' as EventId)).toBe(0);
 
-    await until(() => u.count === 0);
+    await until(() => u.count === 0, 'every held scan to be written', UNIT_WAIT_MS);
     expect(w.calls()).toBe(3);
     expect(w.stored).toHaveLength(1);
     expect(w.stored[0].map((r) => r.id).sort()).toEqual(['s-1', 's-2']);
@@ -100,7 +88,7 @@ describe('UnsavedScans', () => {
     release();
     await first;
     expect(u.count).toBe(1);
-    await until(() => u.count === 0);
+    await until(() => u.count === 0, 'every held scan to be written', UNIT_WAIT_MS);
     expect(writes).toEqual([['s-1'], ['s-2']]);
   });
 

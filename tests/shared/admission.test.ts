@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { decideAdmission, type AdmissionRequest } from '@gatekeeper/shared/admission';
 import type { Checkpoint, Direction, RuleMode, Scan, Ticket } from '@gatekeeper/shared/domain';
-import { formatHlc } from '@gatekeeper/shared/hlc';
 import type { CheckpointId, DeviceId, EventId, InspectorId, ScanId, TicketId } from '@gatekeeper/shared/ids';
 import { Outcome, OUTCOMES } from '@gatekeeper/shared/outcomes';
+import { makeScan } from '../support/factories.ts';
 
 // Frozen time: the show opens at 19:00 and every scan below is stamped relative to it.
 const OPEN = Date.UTC(2025, 5, 14, 19, 0);
@@ -34,15 +34,12 @@ const merch = checkpoint('merch', 'unlimited');
 let seq = 0;
 /** A scan already made at `cp`, `minutes` after opening; by default admitted. */
 function scan(cp: Checkpoint, minutes: number, direction: Direction = 'entry', over: Partial<Scan> = {}): Scan {
-  const at = OPEN + minutes * MIN;
-  return {
-    id: `s${++seq}` as ScanId, eventId: EV, ticketId: 'T1' as TicketId, orderId: null, code: 'GK1:T1',
-    checkpointId: cp.id, zone: cp.zone, mode: cp.mode, direction,
-    deviceId: 'dev-a' as DeviceId, inspectorId: 'insp-1' as InspectorId,
-    hlc: formatHlc({ physical: at, counter: 0 }), at, clockOffset: 0,
-    outcome: direction === 'exit' ? 'exit' : 'valid', offline: false, idChecked: false,
+  return makeScan({
+    id: `s${++seq}` as ScanId, eventId: EV, ticketId: 'T1' as TicketId, code: 'GK1:T1',
+    checkpointId: cp.id, zone: cp.zone, mode: cp.mode, direction, inspectorId: 'insp-1' as InspectorId,
+    at: OPEN + minutes * MIN, outcome: direction === 'exit' ? 'exit' : 'valid', offline: false,
     ...over,
-  };
+  });
 }
 
 const entry: AdmissionRequest = { direction: 'entry', idChecked: false, offline: false };

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Conflict, Scan } from '@gatekeeper/shared/domain';
-import { newId, type CheckpointId, type DeviceId, type EventId, type InspectorId, type ScanId, type TicketId } from '@gatekeeper/shared/ids';
+import type { DeviceId, EventId, InspectorId, TicketId } from '@gatekeeper/shared/ids';
 import { GkError, zErrorBody, type Down, type ScanRequest } from '@gatekeeper/shared/protocol/index';
 import { createApp } from '../../sync-server/src/app.ts';
 import { HashGate, type HashGateOptions } from '../../sync-server/src/auth/hash-gate.ts';
@@ -21,7 +21,7 @@ import { DEMO_EVENT, seedDemo } from '../../sync-server/src/seed/seed.ts';
 import { openSqliteStorage, type SqliteStorage } from '../../sync-server/src/storage/sqlite/index.ts';
 import type { SyncFile } from '../../sync-server/src/storage/sqlite/wal-sync.ts';
 import type { StoredScan } from '../../sync-server/src/storage/types.ts';
-import { stamp } from './scanner-client.ts';
+import { makeScanRequest } from './factories.ts';
 
 export type App = ReturnType<typeof createApp>;
 
@@ -201,13 +201,7 @@ export function scanRequest(
   code: string,
   extra: Partial<ScanRequest> = {},
 ): ScanRequest {
-  const at = extra.at ?? Date.now();
-  return {
-    id: newId('s-') as ScanId, eventId: who.eventId ?? DEMO_EVENT, ticketId, orderId: null, code,
-    checkpointId: 'main-gate' as CheckpointId, zone: 'grounds', mode: 'once_per_event', direction: 'entry',
-    deviceId: who.deviceId, inspectorId: who.inspectorId, hlc: stamp(at), at, clockOffset: 0, idChecked: false,
-    ...extra,
-  };
+  return makeScanRequest({ eventId: who.eventId ?? DEMO_EVENT, deviceId: who.deviceId, inspectorId: who.inspectorId, ticketId, code, ...extra });
 }
 
 /** The same scan, decided offline by the scanner. */

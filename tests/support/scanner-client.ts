@@ -4,8 +4,9 @@
 import { inflateRawSync } from 'node:zlib';
 import WebSocket from 'ws';
 import type { Scan } from '@gatekeeper/shared/domain';
-import { newId, type CheckpointId, type DeviceId, type EventId, type InspectorId, type ScanId, type TicketId } from '@gatekeeper/shared/ids';
+import { newId, type CheckpointId, type DeviceId, type EventId, type InspectorId, type TicketId } from '@gatekeeper/shared/ids';
 import { parseDown, PROTOCOL_VERSION, type Down, type DownOf, type ScanRequest, type Up } from '@gatekeeper/shared/protocol/index';
+import { makeScanRequest } from './factories.ts';
 
 export class HttpSession {
   cookie = '';
@@ -53,10 +54,6 @@ export class HttpSession {
     return r;
   }
 }
-
-let hlcCounter = 0;
-/** An HLC stamp from a wall time, unique within this process. */
-export const stamp = (ms: number) => `${String(ms).padStart(15, '0')}:${(hlcCounter++ % 0xffff).toString(16).padStart(4, '0')}`;
 
 export class ScannerClient {
   ws!: WebSocket;
@@ -127,13 +124,9 @@ export class ScannerClient {
   }
 
   request(ticketId: TicketId | null, code: string, extra: Partial<ScanRequest> = {}): ScanRequest {
-    const now = Date.now();
-    return {
-      id: newId('s-') as ScanId, eventId: this.eventId, ticketId, orderId: null, code,
-      checkpointId: this.checkpointId, zone: 'grounds', mode: 'once_per_event', direction: 'entry',
-      deviceId: this.deviceId, inspectorId: this.inspectorId, hlc: stamp(now), at: now, clockOffset: 0, idChecked: false,
-      ...extra,
-    };
+    return makeScanRequest({
+      eventId: this.eventId, deviceId: this.deviceId, inspectorId: this.inspectorId, ticketId, code, checkpointId: this.checkpointId, ...extra,
+    });
   }
 
   /** Submit online and wait for the verdict. */

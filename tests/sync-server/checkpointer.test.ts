@@ -9,7 +9,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { ScanId, TicketId } from '@gatekeeper/shared/ids';
 import { Checkpointer } from '@gatekeeper/sync-server/storage/sqlite/checkpointer';
 import { openSqliteStorage } from '@gatekeeper/sync-server/storage/sqlite/index';
-import { EVENT, makeEvent, makeScan, makeTicket } from './factories.ts';
+import { EVENT, makeEvent, makeScan, makeTicket } from '../support/factories.ts';
+import { UNIT_WAIT_MS, until } from '../support/until.ts';
 import { runStorageContract } from './storage-contract.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'gk-checkpoint-'));
@@ -18,14 +19,6 @@ let files = 0;
 const freshFile = () => join(dir, `db-${++files}.sqlite`);
 
 runStorageContract('SQLite on a file, checkpoints on a worker', async () => openSqliteStorage({ file: freshFile(), checkpoints: 'worker' }));
-
-async function until(done: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('checkpoints on a worker thread', () => {
   it('turns the connection\u2019s own checkpoints off and copies the WAL back from the worker', async () => {
@@ -37,7 +30,7 @@ describe('checkpoints on a worker thread', () => {
       await s.importTickets(EVENT, [], tickets);
       await s.uploadOffline(tickets.map((t, i) => makeScan({ id: `s-${i}` as ScanId, ticketId: t.id })), Date.now());
       // Every frame in the WAL copied back into the database, by the worker.
-      await until(() => { const c = s.lastCheckpoint(); return c !== null && c.log > 0 && c.checkpointed === c.log; });
+      await until(() => { const c = s.lastCheckpoint(); return c !== null && c.log > 0 && c.checkpointed === c.log; }, 'the worker to checkpoint the whole log', UNIT_WAIT_MS);
       expect(s.integrityCheck()).toBe('ok');
     } finally {
       await s.close();
@@ -64,7 +57,7 @@ describe('checkpoints on a worker thread', () => {
     const failures: unknown[] = [];
     const c = new Checkpointer(db, (e) => failures.push(e));
     expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
-    await until(() => failures.length > 0);
+    await until(() => failures.length > 0, 'the checkpointer to report a failure', UNIT_WAIT_MS);
     expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
     await c.stop();
     db.close();

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Scan } from '@gatekeeper/shared/domain';
 import { GossipBuffer, PER_EXTRA_SCAN_MS } from '../../sync-server/src/hub/gossip.ts';
 import type { StoredScan } from '../../sync-server/src/storage/types.ts';
-import { EVENT } from './factories.ts';
+import { EVENT } from '../support/factories.ts';
 
 let seq = 0;
 const stored = (): StoredScan => ({ seq: ++seq, receivedAt: 0, scan: { id: `s-${seq}` } as unknown as Scan });

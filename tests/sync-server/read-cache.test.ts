@@ -5,7 +5,7 @@ import { checkpointId } from '@gatekeeper/shared/ids';
 import { withReadCache } from '@gatekeeper/sync-server/storage/read-cache';
 import { openSqliteStorage, type SqliteStorage } from '@gatekeeper/sync-server/storage/sqlite/index';
 import type { Storage } from '@gatekeeper/sync-server/storage/types';
-import { DEVICE_A, EVENT, T0, makeCheckpoint, makeDevice, makeEvent, makeStaff } from './factories.ts';
+import { DEVICE_A, EVENT, T0, makeCheckpoint, makeDevice, makeEvent, makeStaff } from '../support/factories.ts';
 
 const TTL = 1_000;
 const key = (keyId: string, revoked = false) => ({ eventId: EVENT, keyId, publicKey: `pub-${keyId}`, privateKey: `priv-${keyId}`, revoked, createdAt: T0 });

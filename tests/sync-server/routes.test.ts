@@ -20,7 +20,7 @@ import {
   apiDocRoutes, appRoutes, assertErrorBody, DEMO_EVENT, LOGIN_LIMITS, makeTestApp, offlineScan, scanRequest, SESSION_TTL_MS,
   type AppClient, type AppResponse, type TestApp,
 } from '../support/app.ts';
-import { stamp } from '../support/scanner-client.ts';
+import { stamp } from '../support/factories.ts';
 import { login } from '../support/server.ts';
 
 const OTHER = eventId('other-event');

@@ -8,7 +8,7 @@ import { OUTCOME_TEXT } from '@gatekeeper/shared/outcomes';
 import type { OnlineSubmission, Storage } from '@gatekeeper/sync-server/storage/types';
 import {
   DEVICE_A, DEVICE_B, EVENT, INSPECTOR_B, T0, makeCheckpoint, makeEvent, makeScan, makeTicket,
-} from './factories.ts';
+} from '../support/factories.ts';
 
 const t1 = makeTicket({ id: ticketId('t1'), orderId: orderId('o-1') });
 const t2 = makeTicket({ id: ticketId('t2') });

@@ -10,7 +10,7 @@ import type { Storage } from '@gatekeeper/sync-server/storage/types';
 import {
   DEVICE_A, DEVICE_B, EVENT, INSPECTOR_A, INSPECTOR_B, MAIN_GATE, T0,
   makeCheckpoint, makeDevice, makeEvent, makeOrder, makeStaff, makeTicket,
-} from './factories.ts';
+} from '../support/factories.ts';
 import { scanContract } from './storage-contract-scans.ts';
 
 export type MakeStorage = () => Promise<Storage>;

@@ -11,7 +11,7 @@ import { GkError } from '@gatekeeper/shared/protocol/index';
 import { openSqliteStorage, type SqliteStorage } from '@gatekeeper/sync-server/storage/sqlite/index';
 import { withReadCache } from '@gatekeeper/sync-server/storage/read-cache';
 import { MIGRATIONS, migrate, SCHEMA_VERSION } from '@gatekeeper/sync-server/storage/sqlite/migrations';
-import { EVENT, makeEvent, makeScan, makeTicket } from './factories.ts';
+import { EVENT, makeEvent, makeScan, makeTicket } from '../support/factories.ts';
 import { runStorageContract } from './storage-contract.ts';
 import { until } from '../support/until.ts';
 

@@ -1,4 +1,4 @@
 // The camera and decoding path of the scanner PWA. The scanning screen needs only
-// CameraScanner; DESIGN.md ("Decoding") says why the decoders are chosen as they are.
+// CameraScanner; docs/design.md ("Decoding") says why the decoders are chosen as they are.
 export { CameraScanner, type CameraScannerOptions, type CameraScannerStats } from './camera-scanner.ts';
 export { DECODER_KINDS, type DecoderKind } from './decoders/frame-decoder.ts';

@@ -1,7 +1,7 @@
 // The one shape every QR decoder takes, so the scanner, the worker and the fallbacks
 // never care which engine is behind it.
 
-/** The engines, in the order the scanner prefers them (see DESIGN.md, "Decoding"). */
+/** The engines, in the order the scanner prefers them (see docs/design.md, "Decoding"). */
 export const DECODER_KINDS = ['barcode-detector', 'zxing-wasm', 'zxing-js'] as const;
 export type DecoderKind = (typeof DECODER_KINDS)[number];
 

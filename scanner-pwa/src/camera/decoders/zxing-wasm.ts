@@ -1,5 +1,5 @@
 // zxing-cpp compiled to WebAssembly: reads codes that the JavaScript port misses
-// (DESIGN.md, "Decoding"). Its .wasm must come from our own origin: the package's
+// (docs/design.md, "Decoding"). Its .wasm must come from our own origin: the package's
 // default is a jsDelivr URL, which fails at a gate with no signal, and the service
 // worker can only precache what we serve.
 // The reference brings Vite's `?url` typing into programs that reach this file by import.

@@ -24,17 +24,17 @@ export const PERF = {
   cameraReady: 'gk:camera-ready',
 } as const;
 
-/**
- * Leave the three verdict measures once the frame showing it has painted. `t0`: the text
- * was complete; `rendered`: the verdict is in the DOM (after a synchronous flush);
- * `painted` runs once the frame is out.
- */
-export function measureVerdict(t0: number, rendered: number, detail: unknown, painted: () => void): void {
+/** The verdict is in the DOM (after a synchronous flush): `t0` the text was complete, `rendered` now. */
+export function measureVerdictRendered(t0: number, rendered: number): void {
   performance.measure(PERF.decided, { start: t0, end: rendered });
-  afterNextPaint((frameStart) => {
-    const end = performance.now();
-    performance.measure(PERF.verdict, { start: t0, end, detail });
-    performance.measure(PERF.verdictBusy, { start: t0, duration: rendered - t0 + (end - frameStart), detail });
-    painted();
-  });
+}
+
+/**
+ * The frame showing the verdict has painted: call from afterNextPaint's callback, with its
+ * `frameStart`. Leaves the end-to-end measure and the one without the refresh wait.
+ */
+export function measureVerdictPainted(t0: number, rendered: number, frameStart: number, detail: unknown): void {
+  const end = performance.now();
+  performance.measure(PERF.verdict, { start: t0, end, detail });
+  performance.measure(PERF.verdictBusy, { start: t0, duration: rendered - t0 + (end - frameStart), detail });
 }

@@ -7,7 +7,7 @@ import { decodeCode, extractCode, type DecodedTicket } from '@gatekeeper/shared/
 import { newId, type OrderId } from '@gatekeeper/shared/ids';
 import { isAdmitting, OUTCOME_TEXT, type Outcome } from '@gatekeeper/shared/outcomes';
 import type { Feedback } from '../feedback/feedback.ts';
-import { measureVerdict } from '../platform/paint.ts';
+import { afterNextPaint, measureVerdictPainted, measureVerdictRendered } from '../platform/paint.ts';
 import type { EventData } from '../state/event-data.svelte.ts';
 import type { ServerClock } from '../state/server-clock.svelte.ts';
 import type { Session } from '../state/session.svelte.ts';
@@ -195,9 +195,15 @@ export class ScanFlow {
     this.#view = view;
     // Render now rather than at the end of the task: the verdict makes the next frame.
     flushSync();
-    // Sound and vibration start as the frame with the verdict is painted, not before it:
-    // navigator.vibrate alone costs half a millisecond.
-    measureVerdict(t0, performance.now(), { outcome: view.outcome, offline: view.offline }, () => this.#d.feedback.signal(view.tone));
+    const rendered = performance.now();
+    measureVerdictRendered(t0, rendered);
+    afterNextPaint((frameStart) => {
+      // Measured first, so the figures never include the feedback's own cost.
+      measureVerdictPainted(t0, rendered, frameStart, { outcome: view.outcome, offline: view.offline });
+      // Sound and vibration start as the frame with the verdict is painted, not before it:
+      // navigator.vibrate alone costs half a millisecond.
+      this.#d.feedback.signal(view.tone);
+    });
     const wait = this.#d.autoReturnMs();
     this.#returnAt = view.needsDecision ? null : performance.now() + wait;
     if (!view.needsDecision) {

@@ -1,12 +1,17 @@
 // Valid records with overridable defaults, for any test that needs an event, a ticket or
-// a scan. Defaults all point at one event (EVENT), its main gate (a once_per_event
-// checkpoint) and ticket t1, so a test only spells out what it is about.
+// a scan, on the server or on the phone. Defaults all point at one event (EVENT), its main
+// gate (a once_per_event checkpoint) and ticket t1, so a test only spells out what it is
+// about. The one place tests build a scan or an HLC stamp: when the Scan type grows a
+// field, this file is the only test code that has to learn it.
 import type { Checkpoint, Order, Scan, Ticket } from '@gatekeeper/shared/domain';
+import { formatHlc } from '@gatekeeper/shared/hlc';
 import {
   checkpointId, deviceId, eventId, inspectorId, newId, orderId, scanId, ticketId,
 } from '@gatekeeper/shared/ids';
 import type { GkEvent } from '@gatekeeper/shared/manifest';
+import type { ScanRequest } from '@gatekeeper/shared/protocol/index';
 import type { DeviceRecord, StaffRecord } from '@gatekeeper/sync-server/storage/types';
+import type { ScanRecord } from '../../scanner-pwa/src/lib/ports.ts';
 
 /** Frozen time: a Saturday evening, doors at 18:00 UTC. */
 export const T0 = Date.UTC(2025, 5, 14, 18, 0, 0);
@@ -18,9 +23,15 @@ export const DEVICE_B = deviceId('dev-b');
 export const INSPECTOR_A = inspectorId('insp-a');
 export const INSPECTOR_B = inspectorId('insp-b');
 
-/** A hybrid logical clock stamp: 15-digit milliseconds, then a 4-hex-digit counter. */
-export const hlcAt = (ms: number, counter = 0): string =>
-  `${String(ms).padStart(15, '0')}:${counter.toString(16).padStart(4, '0')}`;
+/** A hybrid logical clock stamp at `ms` (shared/src/hlc.ts's own format). */
+export const hlcAt = (ms: number, counter = 0): string => formatHlc({ physical: ms, counter });
+
+let hlcCounter = 0;
+/**
+ * A stamp at `ms`, unique within this process: for scans sent to a real server, where two
+ * test phones scanning in the same millisecond must not tie.
+ */
+export const stamp = (ms: number): string => hlcAt(ms, hlcCounter++ % 0xffff);
 
 export function makeEvent(overrides: Partial<GkEvent> = {}): GkEvent {
   return {
@@ -59,6 +70,25 @@ export function makeScan(overrides: Partial<Scan> = {}): Scan {
     deviceId: DEVICE_A, inspectorId: INSPECTOR_A, hlc: hlcAt(at), at, clockOffset: 0,
     outcome: 'valid', offline: true, idChecked: false, ...overrides,
   };
+}
+
+/**
+ * A scan as a phone submits it online (no outcome yet): made now unless `at` says when, at
+ * the main gate, with a fresh id and a unique stamp. The caller says who sent it and what.
+ */
+export function makeScanRequest(
+  fields: Pick<ScanRequest, 'eventId' | 'deviceId' | 'inspectorId' | 'ticketId' | 'code'> & Partial<ScanRequest>,
+): ScanRequest {
+  const at = fields.at ?? Date.now();
+  return {
+    id: scanId(newId('s-')), orderId: null, checkpointId: MAIN_GATE, zone: 'grounds', mode: 'once_per_event',
+    direction: 'entry', hlc: stamp(at), at, clockOffset: 0, idChecked: false, ...fields,
+  };
+}
+
+/** The phone's stored copy of a scan (makeScan's defaults): made here, not uploaded yet. */
+export function makeScanRecord(overrides: Partial<ScanRecord> = {}): ScanRecord {
+  return { ...makeScan(overrides), uploaded: 0, own: 1, ...overrides };
 }
 
 export function makeStaff(overrides: Partial<StaffRecord> = {}): StaffRecord {

@@ -1,6 +1,7 @@
-// The benchmark's baseline: @zxing/browser's own continuous scan, exactly as a project
-// that adopts it gets it (BrowserQRCodeReader.decodeFromVideoDevice with default
-// options, which wait 500 ms after every attempt). Not used by the app.
+// The decode benchmark's baseline (bench/pwa-decode.ts, through the camera harness page
+// tests/e2e/harness/camera.html): @zxing/browser's own continuous scan, exactly as a project
+// that adopts it gets it (BrowserQRCodeReader.decodeFromVideoDevice with default options,
+// which wait 500 ms after every attempt). Kept under bench/, out of the app's source.
 import { BrowserQRCodeReader } from '@zxing/browser';
 
 export interface ZxingLoopBaseline {
