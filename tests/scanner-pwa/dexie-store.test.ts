@@ -34,7 +34,7 @@ describe('DexieStore.addScans', () => {
     expect((await s.addScans([a, b, { ...a }])).map((r) => r.id)).toEqual([a.id, b.id]);
     expect(await s.addScans([a])).toEqual([]);
     expect(await s.countPending(EVENT)).toBe(1);
-    expect((await s.pending(EVENT, 10)).map((r) => r.id)).toEqual([a.id]);
+    expect(await s.countPending()).toBe(1);
   });
 
   it("a copy of ours does not change our record; the server's copy replaces it and dequeues it", async () => {

@@ -2,7 +2,7 @@
 // a scan replaces ours everywhere the log indexes it.
 import { describe, expect, it } from 'vitest';
 import type { Scan } from '@gatekeeper/shared/domain';
-import { ScanLog, sameScan } from '../../scanner-pwa/src/lib/scan/scan-log.ts';
+import { ScanLog, sameScan } from '../../scanner-pwa/src/lib/scans/scan-log.ts';
 
 let n = 0;
 function scan(over: { [K in keyof Scan]?: unknown } = {}): Scan {

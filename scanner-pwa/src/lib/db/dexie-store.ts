@@ -4,7 +4,7 @@
 import Dexie from 'dexie';
 import type { EventId } from '@gatekeeper/shared/ids';
 import { CURSOR_PREFIX, type ManifestChunk, type ManifestHeader, type ScanRecord, type Store } from '../ports.ts';
-import { sameScan } from '../scan/scan-log.ts';
+import { sameScan } from '../scans/scan-log.ts';
 import { GatekeeperDb } from './database.ts';
 
 export class DexieStore implements Store {
@@ -75,10 +75,6 @@ export class DexieStore implements Store {
 
   async scansOf(eventId: EventId): Promise<ScanRecord[]> {
     return this.db.scans.where('[eventId+hlc]').between([eventId, Dexie.minKey], [eventId, Dexie.maxKey]).toArray();
-  }
-
-  async pending(eventId: EventId, limit: number): Promise<ScanRecord[]> {
-    return this.db.scans.where('[eventId+uploaded]').equals([eventId, 0]).limit(limit).toArray();
   }
 
   async markUploaded(ids: readonly string[]): Promise<void> {
