@@ -316,7 +316,7 @@ describe('per-device rate limits', () => {
       p.start();
       await until(() => warned.mock.calls.some(([m, code]) => m === 'server error' && code === 'rate_limited'), 'the second upload refused');
       expect(p.sync.uploadRefused).toBe('rate_limited');
-      await until(async () => (await p.store.countPending(DEMO_EVENT)) === 0, 'the queue uploaded after the wait');
+      await until(async () => ((await p.store.pendingIds(DEMO_EVENT)).length) === 0, 'the queue uploaded after the wait');
       const stored = (await limited.storage.history({ eventId: DEMO_EVENT, deviceId: p.deviceId, limit: 500 }));
       const all = [...stored.scans, ...(stored.next ? (await limited.storage.history({ eventId: DEMO_EVENT, deviceId: p.deviceId, limit: 500, before: stored.next })).scans : [])];
       expect(all).toHaveLength(queued.length);

@@ -166,9 +166,9 @@ describe('the app’s SyncClient against a real server', () => {
       const queued = tickets.slice(0, 3).map((t) => ({ ...p.request(t, BAR), zone: 'bar', mode: 'unlimited' as const, outcome: 'valid' as const, offline: true }));
       for (const s of queued) p.scans.record(s);
       await p.scans.settled();
-      expect(await p.store.countPending(DEMO_EVENT)).toBe(3);
+      expect((await p.store.pendingIds(DEMO_EVENT)).length).toBe(3);
       p.start();
-      await until(async () => (await p.store.countPending(DEMO_EVENT)) === 0, 'queue empty');
+      await until(async () => ((await p.store.pendingIds(DEMO_EVENT)).length) === 0, 'queue empty');
       expect(p.socket.sentTypes().filter((t) => t === 'upload')).toHaveLength(1);
       for (const s of queued) expect((await server.storage.ticketScans(DEMO_EVENT, s.ticketId!)).filter((x) => x.id === s.id)).toHaveLength(1);
       await until(() => p.scans.pending === 0, 'the status bar shows nothing waiting');
@@ -201,7 +201,7 @@ describe('the app’s SyncClient against a real server', () => {
       expect(c.loser.scanId).toBe(req.id);
       await until(() => late.scans.pending === 0, 'nothing left to upload');
       await late.scans.settled();
-      expect(await late.store.countPending(DEMO_EVENT)).toBe(0);
+      expect((await late.store.pendingIds(DEMO_EVENT)).length).toBe(0);
       const stored = (await late.store.scansOf(DEMO_EVENT)).find((s) => s.id === req.id);
       expect(stored).toMatchObject({ outcome: 'already_used', offline: false, uploaded: 1, own: 1 });
       expect(late.scans.get(req.id)?.outcome).toBe('already_used');
@@ -224,10 +224,10 @@ describe('the app’s SyncClient against a real server', () => {
       storage.setMaxPageCount(storage.pageCount());
       p.start();
       await until(() => warned.mock.calls.some(([m, code]) => m === 'server error' && code === 'unavailable'), 'the upload refused');
-      expect(await p.store.countPending(DEMO_EVENT)).toBe(200);
+      expect((await p.store.pendingIds(DEMO_EVENT)).length).toBe(200);
       expect(p.sync.uploadRefused).toBe('unavailable');
       storage.setMaxPageCount(null);
-      await until(async () => (await p.store.countPending(DEMO_EVENT)) === 0, 'uploaded on a later try');
+      await until(async () => ((await p.store.pendingIds(DEMO_EVENT)).length) === 0, 'uploaded on a later try');
       expect(p.sync.uploadRefused).toBeNull();
       expect(p.socket.sentTypes().filter((t) => t === 'upload').length).toBeGreaterThanOrEqual(2);
       for (const s of queued.slice(0, 10)) expect((await server.storage.ticketScans(DEMO_EVENT, s.ticketId!)).filter((x) => x.id === s.id)).toHaveLength(1);
@@ -250,7 +250,7 @@ describe('the app’s SyncClient against a real server', () => {
       expect(p.scans.get(req.id)?.outcome).toBe('valid');
       expect(p.scans.heldToUpload).toBe(1);
       expect(p.scans.heldError).toMatch(/QuotaExceededError/);
-      expect(await p.store.countPending(DEMO_EVENT)).toBe(0);
+      expect((await p.store.pendingIds(DEMO_EVENT)).length).toBe(0);
 
       p.start();
       await until(() => p.sync.online, 'online');

@@ -96,8 +96,8 @@ export interface ScanStore {
   addScans(records: ScanRecord[]): Promise<ScanRecord[]>;
   scansOf(eventId: EventId): Promise<ScanRecord[]>;
   markUploaded(ids: readonly string[]): Promise<void>;
-  /** Stored scans waiting to upload, of one event or of all. */
-  countPending(eventId?: EventId): Promise<number>;
+  /** The ids of stored scans waiting to upload, of one event or of all. */
+  pendingIds(eventId?: EventId): Promise<string[]>;
 }
 
 export interface Store extends ScanStore {

@@ -91,8 +91,8 @@ export class DexieStore implements Store {
     });
   }
 
-  async countPending(eventId?: EventId): Promise<number> {
-    if (eventId) return this.db.scans.where('[eventId+uploaded]').equals([eventId, 0]).count();
-    return this.db.scans.where('uploaded').equals(0).count();
+  async pendingIds(eventId?: EventId): Promise<string[]> {
+    if (eventId) return this.db.scans.where('[eventId+uploaded]').equals([eventId, 0]).primaryKeys();
+    return this.db.scans.where('uploaded').equals(0).primaryKeys();
   }
 }

@@ -31,8 +31,6 @@ export class LocalScans {
   #eventId: EventId | null = null;
   #opening: Promise<string | null> = Promise.resolve(null);
   #loading = false;
-  /** The event whose stored queue is in #waiting (null until a load succeeded). */
-  #loaded: EventId | null = null;
   #log = new ScanLog();
   #cursor = 0;
   /**
@@ -41,6 +39,11 @@ export class LocalScans {
    * once and an upload never waits for a read of storage.
    */
   readonly #waiting = new Map<string, ScanRecord>();
+  /**
+   * Own scans this page saw reach the server. Storage that could not mark one still lists
+   * it as waiting; counted from here, it is not (after a reload it goes again, a duplicate).
+   */
+  readonly #uploaded = new Set<string>();
   readonly #listeners = new Set<() => void>();
   readonly #store: ScanStore;
   readonly #writes = new WriteQueue();
@@ -116,7 +119,6 @@ export class LocalScans {
    */
   forget(): void {
     this.#eventId = null;
-    this.#loaded = null;
     this.#opening = Promise.resolve(null);
     this.#log = new ScanLog();
     this.#cursor = 0;
@@ -126,12 +128,10 @@ export class LocalScans {
   async #load(eventId: EventId): Promise<string | null> {
     let stored: ScanRecord[] = [];
     let cursor = 0;
-    let loaded = false;
     try {
       const [scans, c] = await this.#writes.run(() => Promise.all([this.#store.scansOf(eventId), this.#store.getMeta<number>(cursorKey(eventId))]));
       stored = scans;
       cursor = c ?? 0;
-      loaded = true;
     } catch (e) {
       console.warn('scans: the stored scans and cursor could not be read; catching up from 0', e);
     }
@@ -142,11 +142,10 @@ export class LocalScans {
     const all = [...stored, ...this.#held.of(eventId)];
     // Uploaded only ever goes 0 → 1: any copy that says the server has it, or a scan this page
     // has already seen uploaded since the open (known, and not waiting), is not waiting.
-    const uploaded = new Set(all.filter((r) => r.uploaded === 1 || (this.#log.get(r.id) && !this.#waiting.has(r.id))).map((r) => r.id));
+    const uploaded = new Set(all.filter((r) => r.uploaded === 1 || this.#uploaded.has(r.id) || (this.#log.get(r.id) && !this.#waiting.has(r.id))).map((r) => r.id));
     this.#addToLog(all);
     for (const r of all) if (r.own === 1 && !uploaded.has(r.id)) this.#waiting.set(r.id, r);
     this.#cursor = Math.max(this.#cursor, cursor);
-    if (loaded) this.#loaded = eventId;
     this.#loading = false;
     this.#count();
     this.#revision++;
@@ -185,7 +184,7 @@ export class LocalScans {
     }));
     const fresh = this.#log.add(ofEvent, true);
     if (fresh.length) this.#revision++;
-    for (const r of records) this.#waiting.delete(r.id);
+    for (const r of records) if (this.#waiting.delete(r.id)) this.#uploaded.add(r.id);
     this.#held.replace(records);
     this.#count();
     this.#persist(records);
@@ -195,7 +194,7 @@ export class LocalScans {
   /** The server acknowledged these uploads. */
   markUploaded(ids: readonly string[]): void {
     if (ids.length === 0) return;
-    for (const id of ids) this.#waiting.delete(id);
+    for (const id of ids) if (this.#waiting.delete(id)) this.#uploaded.add(id);
     this.#held.markUploaded(ids);
     this.#count();
     // A store that cannot mark them sends them again after a reload: the server answers
@@ -255,23 +254,20 @@ export class LocalScans {
 
   /**
    * The one count of scans waiting to upload, for logout (every event) or an event switch
-   * (that event): what memory knows plus, for events this page has not loaded, the stored
-   * queue. Storage that cannot be read counts what memory knows.
+   * (that event): what memory knows, with the stored queue of events this page has not
+   * opened, each scan once. Storage that cannot be read counts what memory knows.
    */
   async waiting(eventId?: EventId): Promise<number> {
-    const inMemory = () => [...this.#waiting.values()].filter((r) => !eventId || r.eventId === eventId).length;
+    const ids = new Set<string>();
+    for (const r of this.#waiting.values()) if (!eventId || r.eventId === eventId) ids.add(r.id);
     try {
-      // In the queue: no write of ours lands between the two counts.
-      const stored = await this.#writes.run(async () => {
-        const loaded = this.#loaded;
-        if (eventId) return eventId === loaded ? 0 : this.#store.countPending(eventId);
-        return (await this.#store.countPending()) - (loaded ? await this.#store.countPending(loaded) : 0);
-      });
-      return inMemory() + stored;
+      // In the queue: it sees every write asked for before it.
+      const stored = await this.#writes.run(() => this.#store.pendingIds(eventId));
+      for (const id of stored) if (!this.#uploaded.has(id)) ids.add(id);
     } catch (e) {
-      console.warn('scans: counting the stored queue failed', e);
-      return inMemory();
+      console.warn('scans: reading the stored queue failed', e);
     }
+    return ids.size;
   }
 
   /** Where gossip of the open event resumes. */
