@@ -86,6 +86,18 @@ export class HeldScans {
     if (changed) this.#update();
   }
 
+  /**
+   * Sign-out: the scans the server has need not reach this phone's storage any more (which
+   * sign-out empties). Those still to upload stay: sign-out is refused while there are any.
+   */
+  forgetUploaded(): void {
+    let changed = false;
+    for (const [id, r] of this.#held) if (r.uploaded === 1) { this.#held.delete(id); changed = true; }
+    if (!changed) return;
+    if (this.#held.size === 0) { this.#error = null; this.stop(); }
+    this.#update();
+  }
+
   /** Try the held writes now (the app came back to the foreground, storage was freed). */
   retryNow(): Promise<void> {
     this.#attempt = 0;

@@ -114,10 +114,12 @@ export class LocalScans {
   }
 
   /**
-   * Sign-out: forget the open event in memory (Store.forgetEvents does storage). Scans still
-   * waiting stay counted: sign-out is refused while there are any.
+   * Sign-out: forget the open event in memory (Store.forgetEvents does storage), and held
+   * scans the server has. Scans still waiting stay counted: sign-out is refused while there
+   * are any.
    */
   forget(): void {
+    this.#held.forgetUploaded();
     this.#eventId = null;
     this.#opening = Promise.resolve(null);
     this.#log = new ScanLog();
