@@ -10,7 +10,8 @@
 //   - the gossip cursor of the open event.
 // The admitter records, the sync client merges what the server says and uploads what this
 // hands out; neither touches storage. Memory changes at once (the next decision sees a scan
-// before its write lands), storage follows in order.
+// before its write lands), storage follows in order. Over 300 lines because it is the whole
+// surface of one concept; what it keeps is in the small files beside it.
 import type { Conflict, Scan } from '@gatekeeper/shared/domain';
 import type { DeviceId, EventId } from '@gatekeeper/shared/ids';
 import { cursorKey, type ScanRecord, type ScanStore } from '../ports.ts';

@@ -10,6 +10,7 @@ export interface ScanBackup {
   save(records: ScanRecord[]): void;
 }
 
+/** The key of earlier versions ("unsaved scans"), kept: a phone updated while holding scans finds them. */
 export const BACKUP_KEY = 'gatekeeper.unsaved';
 
 /** The backup in localStorage; null where there is none (Node, a browser that forbids it). */
