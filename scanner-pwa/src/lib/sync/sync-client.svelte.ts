@@ -154,9 +154,12 @@ export class SyncClient {
     // catch-up, merged by scan id, rather than a hello never sent and a phone stuck on "connecting".
     const scans = this.#deps.scans;
     this.#work.add(scans.open(ctx.eventId).then(() => {
-      if (this.#ctx !== ctx) return;
+      // Started again meanwhile: the same event says hello as it is now; another event's
+      // scans are not loaded yet, and its own start sends its hello.
+      const now = this.#ctx;
+      if (now?.eventId !== ctx.eventId) return;
       this.#conn.send({
-        type: 'hello', v: PROTOCOL_VERSION, eventId: ctx.eventId, deviceId: ctx.deviceId, deviceSecret: ctx.deviceSecret, checkpointId: ctx.checkpointId, cursor: scans.cursor,
+        type: 'hello', v: PROTOCOL_VERSION, eventId: now.eventId, deviceId: now.deviceId, deviceSecret: now.deviceSecret, checkpointId: now.checkpointId, cursor: scans.cursor,
         compress: [...this.#deps.socket.encodings],
       });
     }), 'hello');
