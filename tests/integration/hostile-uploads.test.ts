@@ -15,6 +15,7 @@ import { GatekeeperDb } from '../../scanner-pwa/src/lib/db/database.ts';
 import { DexieStore } from '../../scanner-pwa/src/lib/db/dexie-store.ts';
 import { ManifestRepo } from '../../scanner-pwa/src/lib/manifest/manifest-repo.ts';
 import { Admitter } from '../../scanner-pwa/src/lib/scan/admitter.ts';
+import { LocalScans } from '../../scanner-pwa/src/lib/scans/local-scans.svelte.ts';
 import { EventData } from '../../scanner-pwa/src/lib/state/event-data.svelte.ts';
 import { ServerClock } from '../../scanner-pwa/src/lib/state/server-clock.svelte.ts';
 import { SyncClient } from '../../scanner-pwa/src/lib/sync/sync-client.svelte.ts';
@@ -205,15 +206,17 @@ async function appPhone(srv: TestServer, who: 'inspector' | 'inspector2') {
   const deviceId = await http.registerDevice(`${who} app phone`);
   const db = new GatekeeperDb(`hostile-${Math.random()}`);
   const store = new DexieStore(db);
-  const event = new EventData(new ManifestRepo(new HttpApi(srv.url), store), store);
+  const event = new EventData(new ManifestRepo(new HttpApi(srv.url), store));
+  const scans = new LocalScans(store);
+  await scans.open(DEMO_EVENT);
   const socket = new WsSocket(() => http.cookie);
   const clock = new ServerClock(0);
   const sync = new SyncClient({
-    socket, store, event, clock, url: () => srv.url.replace(/^http/, 'ws') + '/ws',
+    socket, scans, store, event, clock, url: () => srv.url.replace(/^http/, 'ws') + '/ws',
     onUnauthenticated: () => { throw new Error('session lost'); },
   });
-  const close = async () => { sync.stop(); event.unsaved.stop(); await sync.settled(); await db.delete(); };
-  return { http, deviceId, store, event, socket, clock, sync, close, start: () => sync.start({ eventId: DEMO_EVENT, deviceId, deviceSecret: http.deviceSecret!, checkpointId: MAIN }) };
+  const close = async () => { sync.stop(); scans.stop(); await sync.settled(); await scans.settled(); await db.delete(); };
+  return { http, deviceId, store, event, scans, socket, clock, sync, close, start: () => sync.start({ eventId: DEMO_EVENT, deviceId, deviceSecret: http.deviceSecret!, checkpointId: MAIN }) };
 }
 
 
@@ -233,13 +236,13 @@ describe('on the phone', () => {
         forger.offlineScan(forger.request(ticket, ticket, { hlc: stamp(Date.now() + day / 2), at: Date.now() + day / 2 })),
       ];
       await forger.upload(forged);
-      await until(() => forged.every((f) => p.event.log.get(f.id)?.quarantine !== undefined), 'the forged scans heard, marked');
+      await until(() => forged.every((f) => p.scans.get(f.id)?.quarantine !== undefined), 'the forged scans heard, marked');
 
       // The gate's link drops; the genuine holder arrives; the app decides alone.
       p.sync.stop();
       const admitter = new Admitter({
-        sync: { online: false, requestVerdict: () => Promise.reject(new Error('offline')), queued: () => {} },
-        event: p.event, clock: p.clock, budgetMs: () => 0,
+        sync: { online: false, requestVerdict: () => Promise.reject(new Error('offline')) },
+        scans: p.scans, clock: p.clock, budgetMs: () => 0,
       });
       const t = (await server.storage.getTicket(DEMO_EVENT, ticket))!;
       const { verdict, scan } = await admitter.admit({ eventId: DEMO_EVENT, checkpoint: main, direction: 'entry', deviceId: p.deviceId, inspectorId: p.http.inspector!.id }, t, ticket, false);
@@ -306,14 +309,15 @@ describe('per-device rate limits', () => {
           id: scanId(newId('s-')), eventId: DEMO_EVENT, ticketId: ticket, orderId: null, code: ticket,
           checkpointId: checkpointId('bar'), zone: 'bar', mode: 'unlimited' as const, direction: 'entry' as const,
           deviceId: p.deviceId, inspectorId: p.http.inspector!.id, hlc: stamp(now), at: now, clockOffset: 0, idChecked: false,
-          outcome: 'valid' as const, offline: true, uploaded: 0 as const, own: 1 as const,
+          outcome: 'valid' as const, offline: true,
         };
       });
-      await p.event.addScans(queued);
+      for (const s of queued) p.scans.record(s);
+      await p.scans.settled();
       p.start();
       await until(() => warned.mock.calls.some(([m, code]) => m === 'server error' && code === 'rate_limited'), 'the second upload refused');
       expect(p.sync.uploadRefused).toBe('rate_limited');
-      await until(async () => (await p.store.countPending(DEMO_EVENT)) === 0, 'the queue uploaded after the wait');
+      await until(async () => ((await p.store.pendingIds(DEMO_EVENT)).length) === 0, 'the queue uploaded after the wait');
       const stored = (await limited.storage.history({ eventId: DEMO_EVENT, deviceId: p.deviceId, limit: 500 }));
       const all = [...stored.scans, ...(stored.next ? (await limited.storage.history({ eventId: DEMO_EVENT, deviceId: p.deviceId, limit: 500, before: stored.next })).scans : [])];
       expect(all).toHaveLength(queued.length);

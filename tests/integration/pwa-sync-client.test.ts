@@ -12,6 +12,7 @@ import type { ScanRecord } from '../../scanner-pwa/src/lib/ports.ts';
 import type { SqliteStorage } from '../../sync-server/src/storage/sqlite/index.ts';
 import { HttpApi } from '../../scanner-pwa/src/lib/api/http-api.ts';
 import { ManifestRepo } from '../../scanner-pwa/src/lib/manifest/manifest-repo.ts';
+import { LocalScans } from '../../scanner-pwa/src/lib/scans/local-scans.svelte.ts';
 import { EventData } from '../../scanner-pwa/src/lib/state/event-data.svelte.ts';
 import { ServerClock } from '../../scanner-pwa/src/lib/state/server-clock.svelte.ts';
 import { SyncClient } from '../../scanner-pwa/src/lib/sync/sync-client.svelte.ts';
@@ -35,22 +36,27 @@ beforeAll(async () => {
 afterAll(async () => { await server?.close(); });
 
 /** One phone: the app's sync stack on its own database, logged in as `who`. */
-async function phone(who: 'inspector' | 'inspector2') {
+async function phone(who: 'inspector' | 'inspector2', opts: { unreadable?: boolean; cursor?: number } = {}) {
   const { username, password } = login(who);
   const http = await HttpSession.login(server.url, username, password);
   const deviceId = await http.registerDevice(`${who} node phone`);
   const db = new GatekeeperDb(`phone-${Math.random()}`);
   const store = new FullDiskStore(db);
-  const event = new EventData(new ManifestRepo(new HttpApi(server.url), store), store);
+  const event = new EventData(new ManifestRepo(new HttpApi(server.url), store));
+  const scans = new LocalScans(store);
+  // As the app does: the event's scans are opened before the socket starts.
+  if (opts.cursor !== undefined) await store.setMeta(`cursor:${DEMO_EVENT}`, opts.cursor);
+  if (opts.unreadable) db.close();
+  await scans.open(DEMO_EVENT);
   const socket = new WsSocket(() => http.cookie);
   const sync = new SyncClient({
-    socket, store, event, clock: new ServerClock(null), url: () => server.url.replace(/^http/, 'ws') + '/ws',
+    socket, scans, store, event, clock: new ServerClock(null), url: () => server.url.replace(/^http/, 'ws') + '/ws',
     onUnauthenticated: () => { throw new Error('session lost'); },
   });
   const request = (ticketId: TicketId, checkpoint = MAIN): ScanRequest =>
     makeScanRequest({ eventId: DEMO_EVENT, deviceId, inspectorId: http.inspector!.id, ticketId, code: ticketId, checkpointId: checkpoint });
-  const close = async () => { sync.stop(); event.unsaved.stop(); await sync.settled(); await db.delete(); };
-  return { http, deviceId, store, event, socket, sync, request, close, start: () => sync.start({ eventId: DEMO_EVENT, deviceId, deviceSecret: http.deviceSecret!, checkpointId: MAIN }) };
+  const close = async () => { sync.stop(); scans.stop(); await sync.settled(); await scans.settled(); await db.delete(); };
+  return { http, deviceId, store, event, scans, socket, sync, request, close, start: () => sync.start({ eventId: DEMO_EVENT, deviceId, deviceSecret: http.deviceSecret!, checkpointId: MAIN }) };
 }
 
 /** The app's Dexie store on a phone whose storage can fill up: reads work, writes fail. */
@@ -93,13 +99,13 @@ describe('the app’s SyncClient against a real server', () => {
     const p = await phone('inspector');
     try {
       p.start();
-      await until(() => p.event.log.size >= total, 'all scans heard');
+      await until(() => p.scans.size >= total, 'all scans heard');
       const latest = await server.storage.latestCursor(DEMO_EVENT);
       await until(async () => (await p.store.getMeta<number>(`cursor:${DEMO_EVENT}`)) === latest, 'cursor stored');
       // The server sends every page by itself: the phone says hello and nothing else.
       await new Promise((r) => setTimeout(r, 300));
       expect(p.socket.sentTypes().filter((t) => t !== 'ping')).toEqual(['hello']);
-      expect(p.event.log.size).toBe(total);
+      expect(p.scans.size).toBe(total);
       expect((await p.store.scansOf(DEMO_EVENT))).toHaveLength(total);
     } finally {
       await p.close();
@@ -123,7 +129,7 @@ describe('the app’s SyncClient against a real server', () => {
         expect((await other.upload([away])).results[0]!.status).toBe('accepted');
         await other.close();
         await until(() => p.socket.sentTypes().filter((t) => t === 'hello').length === n, 'a hello again');
-        await until(() => p.event.log.get(away.id) !== undefined, 'the scan stored meanwhile heard');
+        await until(() => p.scans.get(away.id) !== null, 'the scan stored meanwhile heard');
         await until(() => p.sync.online, 'online again');
       }
     } finally {
@@ -132,14 +138,13 @@ describe('the app’s SyncClient against a real server', () => {
   });
 
   it('a cursor ahead of the server’s log (the database was replaced) starts the catch-up over from 0', async () => {
-    const p = await phone('inspector');
+    const stale = 1_000_000_000;
+    const p = await phone('inspector', { cursor: stale });
     try {
-      const stale = 1_000_000_000;
-      await p.store.setMeta(`cursor:${DEMO_EVENT}`, stale);
       const all = (await server.storage.scansAfter(DEMO_EVENT, 0, 1_000_000)).scans.length;
       expect(all).toBeGreaterThan(MAX_BATCH);
       p.start();
-      await until(() => p.event.log.size >= all, 'every scan heard again');
+      await until(() => p.scans.size >= all, 'every scan heard again');
       const latest = await server.storage.latestCursor(DEMO_EVENT);
       await until(async () => (await p.store.getMeta<number>(`cursor:${DEMO_EVENT}`)) === latest, 'cursor back in step');
       await new Promise((r) => setTimeout(r, 200));
@@ -153,14 +158,15 @@ describe('the app’s SyncClient against a real server', () => {
   it('uploads the offline queue once on connect and dequeues it', async () => {
     const p = await phone('inspector');
     try {
-      const queued = tickets.slice(0, 3).map((t) => ({ ...p.request(t, BAR), zone: 'bar', mode: 'unlimited' as const, outcome: 'valid' as const, offline: true, uploaded: 0 as const, own: 1 as const }));
-      await p.event.addScans(queued);
-      expect(await p.store.countPending(DEMO_EVENT)).toBe(3);
+      const queued = tickets.slice(0, 3).map((t) => ({ ...p.request(t, BAR), zone: 'bar', mode: 'unlimited' as const, outcome: 'valid' as const, offline: true }));
+      for (const s of queued) p.scans.record(s);
+      await p.scans.settled();
+      expect((await p.store.pendingIds(DEMO_EVENT)).length).toBe(3);
       p.start();
-      await until(async () => (await p.store.countPending(DEMO_EVENT)) === 0, 'queue empty');
+      await until(async () => ((await p.store.pendingIds(DEMO_EVENT)).length) === 0, 'queue empty');
       expect(p.socket.sentTypes().filter((t) => t === 'upload')).toHaveLength(1);
       for (const s of queued) expect((await server.storage.ticketScans(DEMO_EVENT, s.ticketId!)).filter((x) => x.id === s.id)).toHaveLength(1);
-      await until(() => p.sync.pending === 0, 'the status bar shows nothing waiting');
+      await until(() => p.scans.pending === 0, 'the status bar shows nothing waiting');
     } finally {
       await p.close();
     }
@@ -181,17 +187,19 @@ describe('the app’s SyncClient against a real server', () => {
       // under the same scan id, as the app's Admitter does; then the server's answer lands.
       const req = late.request(ticket);
       const asked = late.sync.requestVerdict(req, 0).then(() => 'answered', (e: Error) => e.message);
-      await late.event.addScans([{ ...req, outcome: 'valid', offline: true, uploaded: 0, own: 1 }]);
+      late.scans.record({ ...req, outcome: 'valid', offline: true });
       expect(await asked).toMatch(/budget/);
 
       await until(() => late.sync.conflicts.length === 1, 'conflict alert');
       const [c] = late.sync.conflicts;
       expect(c.winner.scanId).toBe(winner.scan.id);
       expect(c.loser.scanId).toBe(req.id);
-      await until(async () => (await late.store.countPending(DEMO_EVENT)) === 0, 'nothing left to upload');
+      await until(() => late.scans.pending === 0, 'nothing left to upload');
+      await late.scans.settled();
+      expect((await late.store.pendingIds(DEMO_EVENT)).length).toBe(0);
       const stored = (await late.store.scansOf(DEMO_EVENT)).find((s) => s.id === req.id);
       expect(stored).toMatchObject({ outcome: 'already_used', offline: false, uploaded: 1, own: 1 });
-      expect(late.event.log.get(req.id)?.outcome).toBe('already_used');
+      expect(late.scans.get(req.id)?.outcome).toBe('already_used');
       // Stored once on the server, as the server decided it.
       expect((await server.storage.ticketScans(DEMO_EVENT, ticket)).filter((x) => x.id === req.id).map((x) => x.outcome)).toEqual(['already_used']);
     } finally {
@@ -205,15 +213,16 @@ describe('the app’s SyncClient against a real server', () => {
     const p = await phone('inspector');
     const { warned } = quietConsole();
     try {
-      const queued = Array.from({ length: 200 }, (_, i) => ({ ...p.request(tickets[i % tickets.length]!, BAR), zone: 'bar', mode: 'unlimited' as const, outcome: 'valid' as const, offline: true, uploaded: 0 as const, own: 1 as const }));
-      await p.event.addScans(queued);
+      const queued = Array.from({ length: 200 }, (_, i) => ({ ...p.request(tickets[i % tickets.length]!, BAR), zone: 'bar', mode: 'unlimited' as const, outcome: 'valid' as const, offline: true }));
+      for (const s of queued) p.scans.record(s);
+      await p.scans.settled();
       storage.setMaxPageCount(storage.pageCount());
       p.start();
       await until(() => warned.mock.calls.some(([m, code]) => m === 'server error' && code === 'unavailable'), 'the upload refused');
-      expect(await p.store.countPending(DEMO_EVENT)).toBe(200);
+      expect((await p.store.pendingIds(DEMO_EVENT)).length).toBe(200);
       expect(p.sync.uploadRefused).toBe('unavailable');
       storage.setMaxPageCount(null);
-      await until(async () => (await p.store.countPending(DEMO_EVENT)) === 0, 'uploaded on a later try');
+      await until(async () => ((await p.store.pendingIds(DEMO_EVENT)).length) === 0, 'uploaded on a later try');
       expect(p.sync.uploadRefused).toBeNull();
       expect(p.socket.sentTypes().filter((t) => t === 'upload').length).toBeGreaterThanOrEqual(2);
       for (const s of queued.slice(0, 10)) expect((await server.storage.ticketScans(DEMO_EVENT, s.ticketId!)).filter((x) => x.id === s.id)).toHaveLength(1);
@@ -230,24 +239,26 @@ describe('the app’s SyncClient against a real server', () => {
       p.store.full = true;
       const req = { ...p.request(tickets[30], BAR), zone: 'bar', mode: 'unlimited' as const };
       // Decided offline (the gate let the holder in): the write fails, the call does not.
-      await p.event.addScans([{ ...req, outcome: 'valid', offline: true, uploaded: 0, own: 1 }]);
-      expect(p.event.log.get(req.id)?.outcome).toBe('valid');
-      expect(p.event.unsaved.toUpload).toBe(1);
-      expect(p.event.unsaved.error).toMatch(/QuotaExceededError/);
-      expect(await p.store.countPending(DEMO_EVENT)).toBe(0);
+      p.scans.record({ ...req, outcome: 'valid', offline: true });
+      expect(p.scans.pending).toBe(1);
+      await p.scans.settled();
+      expect(p.scans.get(req.id)?.outcome).toBe('valid');
+      expect(p.scans.heldToUpload).toBe(1);
+      expect(p.scans.heldError).toMatch(/QuotaExceededError/);
+      expect((await p.store.pendingIds(DEMO_EVENT)).length).toBe(0);
 
       p.start();
       await until(() => p.sync.online, 'online');
-      await until(() => p.event.unsaved.toUpload === 0, 'uploaded from memory');
+      await until(() => p.scans.heldToUpload === 0, 'uploaded from memory');
       const onServer = async () => (await server.storage.ticketScans(DEMO_EVENT, tickets[30])).filter((s) => s.id === req.id);
       expect(await onServer()).toHaveLength(1);
-      await until(() => p.sync.pending === 0, 'nothing shown as waiting');
-      expect(p.event.unsaved.count).toBe(1);
+      await until(() => p.scans.pending === 0, 'nothing shown as waiting');
+      expect(p.scans.heldCount).toBe(1);
       expect(p.socket.sentTypes().filter((t) => t === 'upload')).toHaveLength(1);
 
       p.store.full = false;
-      await p.event.unsaved.retryNow();
-      expect(p.event.unsaved.count).toBe(0);
+      await p.scans.retryHeld();
+      expect(p.scans.heldCount).toBe(0);
       const stored = (await p.store.scansOf(DEMO_EVENT)).find((s) => s.id === req.id);
       expect(stored).toMatchObject({ uploaded: 1, own: 1, outcome: 'valid' });
       await new Promise((r) => setTimeout(r, 200));
@@ -259,10 +270,9 @@ describe('the app’s SyncClient against a real server', () => {
   });
 
   it('storage unreadable from the start: the phone still says hello (from cursor 0) and goes online', async () => {
-    const p = await phone('inspector');
-    const { warned, errors } = quietConsole();
+    const { warned } = quietConsole();
+    const p = await phone('inspector', { unreadable: true });
     try {
-      p.store.db.close();
       p.start();
       await until(() => p.sync.online, 'online');
       const hello = JSON.parse(p.socket.sent.find((t) => t.includes('"hello"'))!) as { cursor: number };
@@ -287,13 +297,13 @@ describe('the app’s SyncClient against a real server', () => {
       const answer = await p.sync.requestVerdict(p.request(tickets[20]), 30_000);
       expect(answer.verdict.outcome).toBe('valid');
       const theirs = await other.sync.requestVerdict(other.request(tickets[21]), 30_000);
-      await until(() => p.event.unsaved.count === 1, 'our verdict held in memory');
-      expect(p.event.unsaved.error).toMatch(/DatabaseClosedError/);
+      await until(() => p.scans.heldCount === 1, 'our verdict held in memory');
+      expect(p.scans.heldError).toMatch(/DatabaseClosedError/);
       // The server decided and has it: nothing is left to upload.
-      expect(p.event.unsaved.toUpload).toBe(0);
+      expect(p.scans.heldToUpload).toBe(0);
       // Their scan reaches us by gossip, in its own message or with our scan's echo (how the
       // server batched them depends on timing): not stored, but known to this page's decisions.
-      await until(() => p.event.log.get(theirs.scan.id)?.outcome === 'valid', 'their scan known by gossip');
+      await until(() => p.scans.get(theirs.scan.id)?.outcome === 'valid', 'their scan known by gossip');
       // The failed write is logged, however many scans it held.
       await until(() => warned.mock.calls.some(([m]) => /storage refused \d+ scans/.test(String(m))), 'the failed gossip write logged');
       expect(errors).not.toHaveBeenCalledWith('sync message failed', expect.anything(), expect.anything());

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Scan } from '@gatekeeper/shared/domain';
 import { deviceId, orderId } from '@gatekeeper/shared/ids';
-import { ScanLog, sameScan } from '../../scanner-pwa/src/lib/scan/scan-log.ts';
+import { ScanLog, sameScan } from '../../scanner-pwa/src/lib/scans/scan-log.ts';
 import { T0, makeScan } from '../support/factories.ts';
 
 let n = 0;

@@ -10,9 +10,10 @@ import { UpdateState } from './platform/update.svelte.ts';
 import type { Api, Socket, Store } from './ports.ts';
 import { Admitter } from './scan/admitter.ts';
 import { ScanFlow } from './scan/scan-flow.svelte.ts';
+import { LocalScans } from './scans/local-scans.svelte.ts';
+import { localStorageBackup } from './scans/scan-backup.ts';
 import { CameraState, type CameraFactory } from './state/camera.svelte.ts';
 import { EventData } from './state/event-data.svelte.ts';
-import { localStorageBackup } from './state/unsaved-scans.svelte.ts';
 import { ServerClock } from './state/server-clock.svelte.ts';
 import { Session, type Selection } from './state/session.svelte.ts';
 import { Settings } from './state/settings.svelte.ts';
@@ -44,6 +45,8 @@ export class App {
   readonly session: Session;
   readonly clock: ServerClock;
   readonly event: EventData;
+  /** Every scan on this phone, and the one count of those waiting to upload. */
+  readonly scans: LocalScans;
   readonly sync: SyncClient;
   readonly flow: ScanFlow;
   readonly camera: CameraState;
@@ -52,7 +55,6 @@ export class App {
   readonly awake = new ScreenAwake();
   readonly feedback: Feedback;
   readonly api: Api;
-  readonly #store: Store;
   #screen = $state<Screen>('setup');
   #panel = $state<Panel>(null);
   #notice = $state.raw<Notice | null>(null);
@@ -71,32 +73,32 @@ export class App {
 
   constructor(ports: AppPorts, storedOffset: number | null) {
     this.api = ports.api;
-    this.#store = ports.store;
     this.feedback = ports.feedback;
     this.i18n = new I18n(ports.lang);
     this.session = new Session(ports.api, ports.store);
     this.clock = new ServerClock(storedOffset);
-    this.event = new EventData(new ManifestRepo(ports.api, ports.store), ports.store, { backup: localStorageBackup() });
-    void this.event.unsaved.restore();
+    this.event = new EventData(new ManifestRepo(ports.api, ports.store));
+    this.scans = new LocalScans(ports.store, { backup: localStorageBackup() });
+    this.scans.restoreHeld();
     this.sync = new SyncClient({
-      socket: ports.socket, store: ports.store, event: this.event, clock: this.clock, url: ports.socketUrl,
+      socket: ports.socket, scans: this.scans, store: ports.store, event: this.event, clock: this.clock, url: ports.socketUrl,
       onUnauthenticated: () => this.session.markExpired(),
       onRevoked: () => void this.#revoked(),
       // Tickets sold or changed since the last download: on every (re)connect, then every few minutes.
       onWelcome: () => void this.event.sync(),
     });
     setInterval(() => { if (this.sync.online) void this.event.sync(); }, MANIFEST_REFRESH_MS);
-    const admitter = new Admitter({ sync: this.sync, event: this.event, clock: this.clock, budgetMs: () => this.settings.onlineBudgetMs });
+    const admitter = new Admitter({ sync: this.sync, scans: this.scans, clock: this.clock, budgetMs: () => this.settings.onlineBudgetMs });
     this.flow = new ScanFlow({
-      event: this.event, session: this.session, admitter, clock: this.clock, feedback: ports.feedback,
+      event: this.event, scans: this.scans, session: this.session, admitter, clock: this.clock, feedback: ports.feedback,
       autoReturnMs: () => this.settings.autoReturnMs,
     });
     this.camera = new CameraState(ports.camera, (text) => void this.flow.handleText(text, 'camera'));
-    this.update = new UpdateState(() => this.sync.pending);
+    this.update = new UpdateState(() => this.scans.pending);
     // Scans that storage refused live only in this page until uploaded: closing or reloading
     // it asks first (the browser shows its own wording).
     if (typeof window !== 'undefined') {
-      window.addEventListener('beforeunload', (e) => { if (this.event.unsaved.toUpload > 0) e.preventDefault(); });
+      window.addEventListener('beforeunload', (e) => { if (this.scans.heldToUpload > 0) e.preventDefault(); });
       document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') this.#shown(); });
     }
   }
@@ -109,7 +111,7 @@ export class App {
   #shown(): void {
     void this.awake.shown();
     this.sync.wake();
-    if (this.event.unsaved.count > 0) void this.event.unsaved.retryNow();
+    if (this.scans.heldCount > 0) void this.scans.retryHeld();
   }
 
   get screen() { return this.#screen; }
@@ -145,10 +147,13 @@ export class App {
     this.#takeLink();
   }
 
-  /** Scan at this checkpoint; refused when it leaves an event with scans still to upload. */
+  /**
+   * Scan at this checkpoint; refused when it leaves an event with scans still to upload
+   * (stored, or held in memory because storage refused them).
+   */
   async choose(sel: Selection): Promise<boolean> {
     const current = this.session.selection;
-    const unsynced = current ? await this.#store.countPending(current.eventId) : 0;
+    const unsynced = current ? await this.scans.waiting(current.eventId) : 0;
     const r = await this.session.select(sel, unsynced);
     if (!r.ok) { this.#notice = { key: 'unsyncedSwitch', params: { count: r.unsynced } }; return false; }
     await this.#open(sel);
@@ -163,11 +168,12 @@ export class App {
     if (this.event.eventId === eventId && this.event.status === 'ready') { await this.event.sync(); return; }
     const current = this.session.selection;
     if (current && current.eventId !== eventId) return; // opened when chosen, after the unsynced check
-    this.clock.seed(await this.event.open(eventId));
+    await this.#openEvent(eventId);
   }
 
+  /** Refused while any scan waits to upload, stored or held in memory: it would be stranded. */
   async logout(): Promise<void> {
-    const pending = await this.#store.countPending();
+    const pending = await this.scans.waiting();
     if (pending > 0) { this.#notice = { key: 'unsyncedLogout', params: { count: pending } }; return; }
     // Stopped first: no gossip may store a scan or a cursor after the session forgets them,
     // and the server's closing of this session's socket is not taken for an expired session.
@@ -176,6 +182,7 @@ export class App {
     const r = await this.session.logout(pending);
     if (!r.ok) { this.#notice = { key: 'unsyncedLogout', params: { count: r.unsynced } }; return; }
     this.event.forget();
+    this.scans.forget();
     this.#screen = 'setup';
     this.#panel = null;
   }
@@ -208,11 +215,14 @@ export class App {
     const deviceId = this.session.deviceId;
     const deviceSecret = this.session.deviceSecret;
     if (!deviceId || !deviceSecret) return;
-    if (this.event.eventId !== sel.eventId || this.event.status !== 'ready') {
-      const lastOwn = await this.event.open(sel.eventId);
-      this.clock.seed(lastOwn);
-    }
+    if (this.event.eventId !== sel.eventId || this.event.status !== 'ready') await this.#openEvent(sel.eventId);
     this.sync.start({ eventId: sel.eventId, deviceId, deviceSecret, checkpointId: sel.checkpointId });
+  }
+
+  /** The manifest and the scans of the event, side by side; the clock restarts after our last scan. */
+  async #openEvent(eventId: EventId): Promise<void> {
+    const [, lastOwn] = await Promise.all([this.event.open(eventId), this.scans.open(eventId)]);
+    this.clock.seed(lastOwn);
   }
 
   #takeLink(): void {

@@ -75,7 +75,7 @@ export interface ManifestChunk {
 
 /**
  * A scan as the phone keeps it: the shared record plus where it came from and whether the
- * server has it. Only the server's copy of the same id ever changes it (see addScans).
+ * server has it. Only the server's copy of the same id ever changes it (see ScanStore.addScans).
  */
 export type ScanRecord = Scan & {
   /** 1: the server has this scan (answered online, acknowledged, or heard from it). */
@@ -84,9 +84,23 @@ export type ScanRecord = Scan & {
   own: 0 | 1;
 };
 
-export interface Store {
+/**
+ * The phone's scan records and gossip cursors, as LocalScans (lib/scans/) uses them: it is
+ * their only reader and writer.
+ */
+export interface ScanStore {
   getMeta<T>(key: string): Promise<T | undefined>;
   setMeta<T>(key: string, value: T): Promise<void>;
+  /** Store scans not stored yet; for a known id, a record with `uploaded: 1` is the server's
+   *  copy and replaces ours (keeping `own`). Returns the new ones. */
+  addScans(records: ScanRecord[]): Promise<ScanRecord[]>;
+  scansOf(eventId: EventId): Promise<ScanRecord[]>;
+  markUploaded(ids: readonly string[]): Promise<void>;
+  /** The ids of stored scans waiting to upload, of one event or of all. */
+  pendingIds(eventId?: EventId): Promise<string[]>;
+}
+
+export interface Store extends ScanStore {
   deleteMeta(key: string): Promise<void>;
 
   loadManifest(eventId: EventId): Promise<{ header: ManifestHeader; chunks: ManifestChunk[] } | null>;
@@ -97,13 +111,6 @@ export interface Store {
   /** Add a delta chunk and the new header in one transaction. */
   appendManifest(header: ManifestHeader, chunk: ManifestChunk): Promise<void>;
 
-  /** Store scans not stored yet; for a known id, a record with `uploaded: 1` is the server's
-   *  copy and replaces ours (keeping `own`). Returns the new ones. */
-  addScans(records: ScanRecord[]): Promise<ScanRecord[]>;
-  scansOf(eventId: EventId): Promise<ScanRecord[]>;
-  pending(eventId: EventId, limit: number): Promise<ScanRecord[]>;
-  markUploaded(ids: readonly string[]): Promise<void>;
-  countPending(eventId?: EventId): Promise<number>;
   /**
    * Sign-out: forget every event this phone holds (manifests, the scans the server has,
    * gossip cursors). Scans still waiting to upload are kept (sign-out is refused while
@@ -112,7 +119,7 @@ export interface Store {
   forgetEvents(): Promise<void>;
 }
 
-/** Meta key of an event's gossip cursor (the sync client's; forgotten at sign-out). */
+/** Meta key of an event's gossip cursor (LocalScans'; forgotten at sign-out). */
 export const cursorKey = (eventId: string) => `${CURSOR_PREFIX}${eventId}`;
 export const CURSOR_PREFIX = 'cursor:';
 

@@ -139,6 +139,17 @@ export class ScannerPage {
     }
   }
 
+  /** Menu, then "Log out": signed out, or a notice that says why not (see notice()). */
+  async tryLogOut(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Menu' }).click();
+    await this.page.getByRole('button', { name: 'Log out' }).click();
+  }
+
+  /** The app's notice (a refusal that says why), when one is shown. */
+  notice(): Locator {
+    return this.page.getByTestId('notice');
+  }
+
   async pending(): Promise<number> {
     return Number(await this.page.getByTestId('pending').getAttribute('data-count'));
   }

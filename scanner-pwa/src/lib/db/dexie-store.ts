@@ -4,7 +4,7 @@
 import Dexie from 'dexie';
 import type { EventId } from '@gatekeeper/shared/ids';
 import { CURSOR_PREFIX, type ManifestChunk, type ManifestHeader, type ScanRecord, type Store } from '../ports.ts';
-import { sameScan } from '../scan/scan-log.ts';
+import { sameScan } from '../scans/scan-log.ts';
 import { GatekeeperDb } from './database.ts';
 
 export class DexieStore implements Store {
@@ -77,10 +77,6 @@ export class DexieStore implements Store {
     return this.db.scans.where('[eventId+hlc]').between([eventId, Dexie.minKey], [eventId, Dexie.maxKey]).toArray();
   }
 
-  async pending(eventId: EventId, limit: number): Promise<ScanRecord[]> {
-    return this.db.scans.where('[eventId+uploaded]').equals([eventId, 0]).limit(limit).toArray();
-  }
-
   async markUploaded(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
     await this.db.scans.where('id').anyOf([...ids]).modify({ uploaded: 1 });
@@ -95,8 +91,8 @@ export class DexieStore implements Store {
     });
   }
 
-  async countPending(eventId?: EventId): Promise<number> {
-    if (eventId) return this.db.scans.where('[eventId+uploaded]').equals([eventId, 0]).count();
-    return this.db.scans.where('uploaded').equals(0).count();
+  async pendingIds(eventId?: EventId): Promise<string[]> {
+    if (eventId) return this.db.scans.where('[eventId+uploaded]').equals([eventId, 0]).primaryKeys();
+    return this.db.scans.where('uploaded').equals(0).primaryKeys();
   }
 }

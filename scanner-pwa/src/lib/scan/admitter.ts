@@ -8,7 +8,7 @@ import type { Checkpoint, Direction, Scan, Ticket, Verdict } from '@gatekeeper/s
 import { newId, scanId, type DeviceId, type EventId, type InspectorId, type OrderId, type TicketId } from '@gatekeeper/shared/ids';
 import { OUTCOME_TEXT, type Outcome } from '@gatekeeper/shared/outcomes';
 import type { ScanRequest } from '@gatekeeper/shared/protocol/index';
-import type { EventData } from '../state/event-data.svelte.ts';
+import type { LocalScans } from '../scans/local-scans.svelte.ts';
 import type { ServerClock } from '../state/server-clock.svelte.ts';
 import type { OnlineAnswer } from '../sync/verdict-requests.ts';
 
@@ -26,9 +26,9 @@ export interface AdmitterDeps {
   sync: {
     readonly online: boolean;
     requestVerdict(scan: ScanRequest, budgetMs: number): Promise<OnlineAnswer>;
-    queued(): void;
   };
-  event: EventData;
+  /** Where the scans are: read for the decision, and where an offline decision is recorded. */
+  scans: Pick<LocalScans, 'get' | 'ofTicket' | 'record'>;
   clock: ServerClock;
   budgetMs: () => number;
 }
@@ -70,19 +70,19 @@ export class Admitter {
     if (this.#d.sync.online) {
       try {
         const answer = await this.#d.sync.requestVerdict(req, this.#d.budgetMs());
-        // The sync client stores the server's copy of the scan as it arrives.
+        // The sync client merges the server's copy of the scan as it arrives.
         return { verdict: answer.verdict, scan: answer.scan };
       } catch {
         // Offline, too slow, or refused: decide here with the same scan id.
       }
       // The answer was late but the scan itself came back by gossip: the server has decided.
-      const heard = this.#d.event.log.get(req.id);
+      const heard = this.#d.scans.get(req.id);
       if (heard) return { verdict: this.#verdictOf(ctx, ticket, heard), scan: heard };
     }
     return this.decideOffline(ctx, ticket, req);
   }
 
-  /** The phone decides alone and queues the scan. Synchronous up to the storage write. */
+  /** The phone decides alone and records the scan. Synchronous. */
   decideOffline(ctx: ScanContext, ticket: Ticket, req: ScanRequest): Decision {
     const verdict = this.#decide(ctx, ticket, req.id, req.idChecked);
     return this.#record({ ...req, outcome: verdict.outcome, offline: true }, verdict);
@@ -90,8 +90,8 @@ export class Admitter {
 
   /** The rule over every other scan of the ticket this phone knows (never the scan itself). */
   #decide(ctx: ScanContext, ticket: Ticket, self: string, idChecked: boolean): Verdict {
-    const { event, clock } = this.#d;
-    const prior = event.log.ofTicket(ticket.id).filter((s) => s.id !== self);
+    const { scans, clock } = this.#d;
+    const prior = scans.ofTicket(ticket.id).filter((s) => s.id !== self);
     return decideAdmission(ticket, ctx.checkpoint, prior, clock.now(), { direction: ctx.direction, idChecked, offline: true });
   }
 
@@ -116,9 +116,9 @@ export class Admitter {
   }
 
   #record(scan: Scan, verdict: Verdict): Decision {
-    // Into the log before the verdict is shown (the next decision must see it); the write to
-    // IndexedDB is started now and finishes while the verdict paints.
-    void this.#d.event.addScans([{ ...scan, uploaded: 0, own: 1 }]).then(() => this.#d.sync.queued());
+    // Known before the verdict is shown (the next decision must see it); the write to
+    // IndexedDB finishes while the verdict paints, and the upload follows by itself.
+    this.#d.scans.record(scan);
     return { verdict, scan };
   }
 }

@@ -8,6 +8,7 @@ import { newId, type OrderId } from '@gatekeeper/shared/ids';
 import { isAdmitting, OUTCOME_TEXT, type Outcome } from '@gatekeeper/shared/outcomes';
 import type { Feedback } from '../feedback/feedback.ts';
 import { afterNextPaint, measureVerdictPainted, measureVerdictRendered } from '../platform/paint.ts';
+import type { LocalScans } from '../scans/local-scans.svelte.ts';
 import type { EventData } from '../state/event-data.svelte.ts';
 import type { ServerClock } from '../state/server-clock.svelte.ts';
 import type { Session } from '../state/session.svelte.ts';
@@ -18,6 +19,7 @@ export type Source = 'camera' | 'wedge' | 'manual' | 'search' | 'link';
 
 export interface ScanFlowDeps {
   event: EventData;
+  scans: Pick<LocalScans, 'loading' | 'ready' | 'ofTicket' | 'ofOrder'>;
   session: Session;
   admitter: Admitter;
   clock: ServerClock;
@@ -60,9 +62,11 @@ export class ScanFlow {
     // The camera keeps reading the code the holder still holds up; a decision on screen
     // is not swept away by the next code in view.
     if (source === 'camera' && shown && (shown.needsDecision || shown.code === code)) return;
-    const { event, clock } = this.#d;
-    // Opened with the camera already running: a code read before the tickets are loaded waits for them.
+    const { event, scans, clock } = this.#d;
+    // Opened with the camera already running: a code read before the tickets and the scans
+    // are loaded waits for them.
     if (!event.index && event.status === 'loading') await event.settled();
+    if (scans.loading) await scans.ready();
     const ctx = this.context();
     const index = event.index;
     const header = event.header;
@@ -121,10 +125,10 @@ export class ScanFlow {
   }
 
   async #ticket(ctx: ScanContext, ticket: Ticket, code: string, idChecked: boolean, t0: number): Promise<void> {
-    const { event, admitter } = this.#d;
+    const { event, scans, admitter } = this.#d;
     const index = event.index!;
     const orderTickets = ticket.orderId ? index.orderTickets(ticket.orderId) : [];
-    const before = event.log.ofOrder(ticket.orderId, orderTickets.length ? orderTickets.map((t) => t.id) : [ticket.id]);
+    const before = scans.ofOrder(ticket.orderId, orderTickets.length ? orderTickets.map((t) => t.id) : [ticket.id]);
     this.#checking = true;
     let d: Decision;
     try { d = await admitter.admit(ctx, ticket, code, idChecked); } finally { this.#checking = false; }
@@ -140,16 +144,16 @@ export class ScanFlow {
   }
 
   #order(ctx: ScanContext, orderId: OrderId, code: string, t0: number): void {
-    const { event, clock } = this.#d;
+    const { event, scans, clock } = this.#d;
     const tickets = event.index!.orderTickets(orderId);
     if (tickets.length === 0) {
       return this.#refuse(ctx, code, 'unknown', 'No ticket of this order is on this phone: sync, then scan again.', t0, orderId);
     }
-    const items = orderItems(tickets, ctx.checkpoint, ctx.direction, (id) => event.log.ofTicket(id), clock.now());
+    const items = orderItems(tickets, ctx.checkpoint, ctx.direction, (id) => scans.ofTicket(id), clock.now());
     this.#show({
       key: newId('o'), kind: 'order', code, outcome: null, offline: false, tone: 'order', detail: null,
       ticket: null, order: event.index!.order(orderId), orderTickets: tickets, items, firstScan: null,
-      history: event.log.ofOrder(orderId, tickets.map((t) => t.id)),
+      history: scans.ofOrder(orderId, tickets.map((t) => t.id)),
       needsDecision: items.some((i) => i.remaining),
     }, t0);
   }

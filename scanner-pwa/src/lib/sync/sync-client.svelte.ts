@@ -1,11 +1,15 @@
 // The scanner's side of the socket: hello, online verdicts, uploading the queue, gossip and
-// catch-up from other scanners, conflicts, clock pings, the code word. Its state (online,
-// scans waiting, conflicts) is what the status bar and the alerts show.
+// catch-up from other scanners, conflicts, clock pings, the code word. It speaks the
+// protocol only: the scans themselves, the queue and the cursor are LocalScans', which
+// changes memory at once and orders its own writes, so every message is handled in the
+// order it arrived, as it arrives. Its state (online, refusals, conflicts of the event it
+// scans now) is what the status bar and the alerts show.
 import { summarise, type Conflict, type Scan } from '@gatekeeper/shared/domain';
 import { isAdmitting } from '@gatekeeper/shared/outcomes';
 import { newId, type CheckpointId, type DeviceId, type EventId } from '@gatekeeper/shared/ids';
 import { MAX_BATCH, PROTOCOL_VERSION, type Down, type DownOf, type RefusalReason, type ScanRequest } from '@gatekeeper/shared/protocol/index';
-import { cursorKey, type Socket, type Store } from '../ports.ts';
+import type { Socket, Store } from '../ports.ts';
+import type { LocalScans } from '../scans/local-scans.svelte.ts';
 import type { EventData } from '../state/event-data.svelte.ts';
 import type { ServerClock } from '../state/server-clock.svelte.ts';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
@@ -26,8 +30,11 @@ export const UPLOAD_RETRY_BACKOFF: BackoffOptions = { baseMs: 2_000, capMs: 30_0
 
 export interface SyncDeps {
   socket: Socket;
-  store: Store;
-  event: EventData;
+  scans: LocalScans;
+  /** For the clock offset, kept for the next start. */
+  store: Pick<Store, 'setMeta'>;
+  /** For the code word the server announces. */
+  event: Pick<EventData, 'setCodeWord'>;
   clock: ServerClock;
   url: () => string;
   /** The server no longer knows our session. */
@@ -41,8 +48,6 @@ export interface SyncDeps {
 export class SyncClient {
   #link = $state<LinkState>('offline');
   #refusal = $state.raw<{ reason: RefusalReason; message: string } | null>(null);
-  #pending = $state(0);
-  #pendingAsked = 0;
   #conflicts = $state.raw<Conflict[]>([]);
   #lastContact = $state<number | null>(null);
   /** The server refused our last upload (`unavailable`: it cannot store; `internal`) and has not taken one since. */
@@ -54,14 +59,13 @@ export class SyncClient {
   #batch: { id: string; timer: ReturnType<typeof setTimeout> } | null = null;
   #uploadRetry: ReturnType<typeof setTimeout> | null = null;
   #uploadFailures = 0;
-  #uploading = false;
   #pingTimer: ReturnType<typeof setInterval> | null = null;
   #pings = new Map<number, number>();
   #pingSeq = 0;
   #seenConflicts = new Set<string>();
   /** Set when the server's log turned out to be younger than our cursor (see welcome). */
   #staleCursor: number | null = null;
-  #chain: Promise<void> = Promise.resolve();
+  /** The hello waiting for the event's scans to load; the clock offset's write. */
   readonly #work = new TrackedWork();
 
   constructor(deps: SyncDeps) {
@@ -73,7 +77,7 @@ export class SyncClient {
       failed: () => { if (this.#link !== 'refused') this.#link = 'offline'; },
       badMessage: (e) => console.warn('ignored a message that does not parse', e),
     });
-    deps.event.onUnsavedStored(() => this.queued());
+    deps.scans.onWaiting(() => this.#upload());
     if (typeof window !== 'undefined') {
       window.addEventListener('offline', () => {
         this.#conn.drop();
@@ -86,18 +90,26 @@ export class SyncClient {
   get link() { return this.#link; }
   get online(): boolean { return this.#link === 'online'; }
   get refusal() { return this.#refusal; }
-  get pending() { return this.#pending; }
   get conflicts() { return this.#conflicts; }
   get lastContact() { return this.#lastContact; }
   get uploadRefused() { return this.#uploadRefused; }
 
   start(ctx: SyncContext): void {
-    if (this.#ctx && (this.#ctx.eventId !== ctx.eventId || this.#ctx.deviceId !== ctx.deviceId || this.#ctx.deviceSecret !== ctx.deviceSecret || this.#ctx.checkpointId !== ctx.checkpointId)) this.stop();
+    const old = this.#ctx;
+    if (old && (old.eventId !== ctx.eventId || old.deviceId !== ctx.deviceId || old.deviceSecret !== ctx.deviceSecret || old.checkpointId !== ctx.checkpointId)) this.stop();
+    if (old?.eventId !== ctx.eventId) {
+      // Another event: nothing shown or remembered of the one left behind (issue 9: its
+      // conflict stayed on screen over the new event's gate).
+      this.#conflicts = [];
+      this.#seenConflicts.clear();
+      this.#staleCursor = null;
+    }
     this.#ctx = ctx;
     this.#refusal = null;
     this.#link = 'connecting';
+    // The hello carries the event's cursor: its scans load first (at once when the app opened them).
+    void this.#deps.scans.open(ctx.eventId);
     this.#conn.start();
-    this.#work.add(this.refreshPending(), 'count pending');
     this.#pingTimer ??= setInterval(() => this.#ping(), PING_EVERY_MS);
   }
 
@@ -123,33 +135,9 @@ export class SyncClient {
     return answer;
   }
 
-  /** A scan was queued: count it and try to upload it. */
-  queued(): void {
-    this.#work.add(this.refreshPending().then(() => this.#upload()), 'upload');
-  }
-
-  /** Recount the scans waiting to upload (never rejects: a storage failure is logged). */
-  async refreshPending(): Promise<void> {
-    const eventId = this.#ctx?.eventId;
-    // Read-only IndexedDB transactions may finish out of order: only the newest count shows.
-    const asked = ++this.#pendingAsked;
-    if (!eventId) { this.#pending = 0; return; }
-    const held = () => this.#deps.event.unsaved.countPending(eventId);
-    let stored: number;
-    try {
-      stored = await this.#deps.store.countPending(eventId);
-    } catch (e) {
-      // Storage unreadable: at least the scans held in memory show as waiting.
-      if (asked === this.#pendingAsked) this.#pending = Math.max(this.#pending, held());
-      console.warn('sync: counting the queue failed', e);
-      return;
-    }
-    if (asked === this.#pendingAsked) this.#pending = stored + held();
-  }
-
   /**
-   * Resolves once every storage write started so far has finished (or failed). Closing the
-   * database before that would fail them; stopping, then waiting here, closes cleanly.
+   * Resolves once the work this started (a hello waiting for the scans, the clock offset's
+   * write) has finished. With LocalScans.settled(), what to wait for before closing the database.
    */
   settled(): Promise<void> {
     return this.#work.settled();
@@ -162,15 +150,16 @@ export class SyncClient {
   #hello(): void {
     const ctx = this.#ctx;
     if (!ctx) return;
-    // A cursor that cannot be read (storage gone) is 0: a full catch-up, merged by scan id,
-    // rather than a hello never sent and a phone stuck on "connecting".
-    const cursor = this.#deps.store.getMeta<number>(cursorKey(ctx.eventId)).catch((e: unknown) => {
-      console.warn('sync: the cursor could not be read; catching up from 0', e);
-      return 0;
-    });
-    this.#work.add(cursor.then((cursor) => {
+    // Storage that cannot be read leaves a cursor of 0 (LocalScans.open never rejects): a full
+    // catch-up, merged by scan id, rather than a hello never sent and a phone stuck on "connecting".
+    const scans = this.#deps.scans;
+    this.#work.add(scans.open(ctx.eventId).then(() => {
+      // Started again meanwhile: the same event says hello as it is now; another event's
+      // scans are not loaded yet, and its own start sends its hello.
+      const now = this.#ctx;
+      if (now?.eventId !== ctx.eventId) return;
       this.#conn.send({
-        type: 'hello', v: PROTOCOL_VERSION, eventId: ctx.eventId, deviceId: ctx.deviceId, deviceSecret: ctx.deviceSecret, checkpointId: ctx.checkpointId, cursor: cursor ?? 0,
+        type: 'hello', v: PROTOCOL_VERSION, eventId: now.eventId, deviceId: now.deviceId, deviceSecret: now.deviceSecret, checkpointId: now.checkpointId, cursor: scans.cursor,
         compress: [...this.#deps.socket.encodings],
       });
     }), 'hello');
@@ -189,16 +178,20 @@ export class SyncClient {
 
   #receive(msg: Down): void {
     this.#lastContact = Date.now();
-    // Verdicts and pongs are answered at once; everything that writes storage goes in order.
-    if (msg.type === 'verdict') return this.#verdict(msg);
-    if (msg.type === 'pong') return this.#pong(msg);
-    this.#chain = this.#chain.then(() => this.#ordered(msg)).catch((e) => console.error('sync message failed', msg.type, e));
-    this.#work.add(this.#chain, msg.type);
+    try {
+      this.#handle(msg);
+    } catch (e) {
+      console.error('sync message failed', msg.type, e);
+    }
   }
 
-  async #ordered(msg: Down): Promise<void> {
+  #handle(msg: Down): void {
     const ctx = this.#ctx;
     switch (msg.type) {
+      case 'verdict':
+        return this.#verdict(msg);
+      case 'pong':
+        return this.#pong(msg);
       case 'welcome':
         // Online first: nothing below may keep the phone from its online verdicts, not even
         // storage that cannot be read.
@@ -207,8 +200,8 @@ export class SyncClient {
         this.#deps.event.setCodeWord(msg.codeWord);
         for (let i = 0; i < 3; i++) setTimeout(() => this.#ping(), i * 300);
         this.#deps.onWelcome?.();
-        if (ctx) await this.#checkCursor(ctx, msg.cursor);
-        await this.#upload();
+        this.#checkCursor(msg.cursor);
+        this.#upload();
         return;
       case 'refused':
         this.#link = 'refused';
@@ -218,8 +211,7 @@ export class SyncClient {
         if (msg.reason === 'deviceRevoked') this.#deps.onRevoked?.();
         return;
       case 'scans':
-        if (!ctx) return;
-        await this.#gossip(msg, ctx);
+        if (ctx) this.#gossip(msg, ctx);
         return;
       case 'uploadAck':
         if (!this.#batch || this.#batch.id !== msg.batchId) return;
@@ -227,16 +219,9 @@ export class SyncClient {
         this.#batch = null;
         this.#uploadFailures = 0;
         this.#uploadRefused = null;
-        {
-          const ids = msg.results.map((r) => r.scanId);
-          this.#deps.event.unsaved.markUploaded(ids);
-          for (const r of msg.results) if (r.conflict) this.#alert(r.conflict);
-          // The server has them now; a store that cannot mark them sends them again later,
-          // which the server answers as duplicates.
-          await this.#deps.store.markUploaded(ids).catch((e: unknown) => console.warn('sync: marking uploaded failed', e));
-        }
-        await this.refreshPending();
-        await this.#upload();
+        this.#deps.scans.markUploaded(msg.results.map((r) => r.scanId));
+        for (const r of msg.results) if (r.conflict) this.#alert(r.conflict);
+        this.#upload();
         return;
       case 'conflict':
         this.#alert(msg.conflict);
@@ -268,61 +253,42 @@ export class SyncClient {
    * database was replaced): start over from 0; scans merge by id. The catch-up of our hello
    * still answers with one empty page carrying our old cursor: that one is ignored.
    */
-  async #checkCursor(ctx: SyncContext, serverCursor: number): Promise<void> {
-    let ours: number;
-    try {
-      ours = (await this.#deps.store.getMeta<number>(cursorKey(ctx.eventId))) ?? 0;
-    } catch (e) {
-      console.warn('sync: the cursor could not be read', e);
-      return;
-    }
+  #checkCursor(serverCursor: number): void {
+    const ours = this.#deps.scans.cursor;
     if (ours <= serverCursor) return;
     this.#staleCursor = ours;
-    await this.#deps.store.setMeta(cursorKey(ctx.eventId), 0).catch((e: unknown) => console.warn('sync: the cursor could not be reset', e));
+    this.#deps.scans.restartCursor();
     this.#conn.send({ type: 'catchup', cursor: 0 });
   }
 
   #verdict(msg: DownOf<'verdict'>): void {
-    const ours = this.#deps.event.log.get(msg.scanId);
+    const ours = this.#deps.scans.get(msg.scanId);
     const waited = this.#requests.answer(msg.scanId, { status: msg.status, verdict: msg.verdict, scan: msg.scan });
-    // Stored whether we still wait for it or not: after the budget it is the server's copy of
+    // Merged whether we still wait for it or not: after the budget it is the server's copy of
     // a scan we decided offline, replaces ours and marks it uploaded.
-    this.#work.add(this.#deps.event.addScans([{ ...msg.scan, uploaded: 1, own: 1 }]).then(() => this.refreshPending()), 'store verdict');
+    this.#deps.scans.merge([msg.scan], this.#ctx?.deviceId ?? null);
     // Too late: this phone already let the holder in offline, and the server (which had the
     // scan first) says another gate admitted the ticket before. The inspector must know now.
     const late = lateDisagreement(waited ? null : ours, msg);
     if (late) this.#alert(late);
   }
 
-  async #gossip(msg: DownOf<'scans'>, ctx: SyncContext): Promise<void> {
+  #gossip(msg: DownOf<'scans'>, ctx: SyncContext): void {
     // Not from a quarantined scan: its stamp is what made it implausible (a day ahead, say),
     // and merging it would stamp this phone's own scans out of range too.
     for (const s of msg.scans) if (!s.quarantine) this.#deps.clock.hear(s.hlc);
-    const fresh = await this.#deps.event.addScans(
-      msg.scans.filter((s) => s.eventId === ctx.eventId).map((s) => ({ ...s, uploaded: 1, own: s.deviceId === ctx.deviceId ? 1 : 0 })),
-    );
+    const fresh = this.#deps.scans.merge(msg.scans.filter((s) => s.eventId === ctx.eventId), ctx.deviceId);
     // The server sends every catch-up page by itself (more: true says another follows), so
     // nothing is asked for here. Cursors only move forward: a verdict's cursor can be ahead
     // of a gossip page still in flight.
     const staleEcho = msg.scans.length === 0 && msg.cursor === this.#staleCursor;
     if (staleEcho) this.#staleCursor = null;
-    else await this.#advanceCursor(ctx, msg.cursor);
+    else this.#deps.scans.advanceCursor(msg.cursor);
     // The same arbitration every node runs: a conflict involving this phone is shown even
     // before the server's own conflict message arrives.
     const touched = fresh.filter((s) => s.ticketId).map((s) => s.ticketId as string);
-    for (const c of this.#deps.event.log.conflictsOf(touched)) {
+    for (const c of this.#deps.scans.conflictsOf(touched)) {
       if (c.winner.deviceId === ctx.deviceId || c.loser.deviceId === ctx.deviceId) this.#alert(c);
-    }
-    await this.refreshPending();
-  }
-
-  /** Storage that cannot take the cursor costs a longer catch-up next time, nothing else. */
-  async #advanceCursor(ctx: SyncContext, cursor: number): Promise<void> {
-    try {
-      const known = (await this.#deps.store.getMeta<number>(cursorKey(ctx.eventId))) ?? 0;
-      if (cursor > known) await this.#deps.store.setMeta(cursorKey(ctx.eventId), cursor);
-    } catch (e) {
-      console.warn('sync: the cursor could not be stored', e);
     }
   }
 
@@ -332,34 +298,21 @@ export class SyncClient {
     this.#conflicts = [...this.#conflicts, c];
   }
 
-  async #upload(): Promise<void> {
+  #upload(): void {
     const ctx = this.#ctx;
-    if (!ctx || this.#uploading || this.#batch || !this.online) return;
-    this.#uploading = true;
-    try {
-      // Scans held in memory (storage refused them) first, then the stored queue.
-      const held = this.#deps.event.unsaved.pending(ctx.eventId, UPLOAD_BATCH);
-      const stored = await this.#deps.store.pending(ctx.eventId, UPLOAD_BATCH).catch((e: unknown) => {
-        if (held.length === 0) throw e;
-        return [];
-      });
-      const heldIds = new Set(held.map((r) => r.id));
-      const records = [...held, ...stored.filter((r) => !heldIds.has(r.id))].slice(0, UPLOAD_BATCH);
-      if (records.length === 0 || !this.online || this.#batch) return;
-      const id = newId('b');
-      const scans = records.map(({ uploaded: _u, own: _o, ...scan }) => scan);
-      this.#batch = { id, timer: setTimeout(() => { this.#batch = null; this.#conn.drop(); }, UPLOAD_ACK_DEADLINE_MS) };
-      if (!this.#conn.send({ type: 'upload', batchId: id, scans })) { clearTimeout(this.#batch.timer); this.#batch = null; }
-    } finally {
-      this.#uploading = false;
-    }
+    if (!ctx || this.#batch || !this.online) return;
+    const scans = this.#deps.scans.nextBatch(ctx.eventId, UPLOAD_BATCH);
+    if (scans.length === 0) return;
+    const id = newId('b');
+    this.#batch = { id, timer: setTimeout(() => { this.#batch = null; this.#conn.drop(); }, UPLOAD_ACK_DEADLINE_MS) };
+    if (!this.#conn.send({ type: 'upload', batchId: id, scans })) { clearTimeout(this.#batch.timer); this.#batch = null; }
   }
 
   #retryUploadLater(atLeastMs = 0): void {
     if (this.#uploadRetry) return;
     this.#uploadRetry = setTimeout(() => {
       this.#uploadRetry = null;
-      this.#work.add(this.#upload(), 'upload again');
+      this.#upload();
     }, Math.max(atLeastMs, backoffDelay(this.#uploadFailures++, UPLOAD_RETRY_BACKOFF)));
   }
 

@@ -1,7 +1,7 @@
-// Work started from a socket callback that nobody awaits (a storage write, an upload). A
-// failure (the database closed under us, storage full) is logged, never an unhandled
-// rejection: the next message or reconnect tries again, and the queue in storage is the
-// truth. settled() lets a caller wait for all of it, e.g. before closing the database.
+// Work the sync client starts from a socket callback that nobody awaits (the hello that
+// waits for the event's scans to load, the clock offset's write). A failure is logged,
+// never an unhandled rejection. settled() lets a caller wait for all of it, e.g. before
+// closing the database. (Scan writes are LocalScans', in its own queue.)
 export class TrackedWork {
   readonly #pending = new Set<Promise<void>>();
 

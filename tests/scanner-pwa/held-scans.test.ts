@@ -1,9 +1,11 @@
-// Own scans that storage refused: held in memory, counted, uploaded from memory, and
-// written again with backoff until the write lands; nothing is dropped on the way.
+// Own scans that storage refused: held in memory and in a backup, written again with backoff
+// until the write lands; nothing is dropped on the way. (Counting and uploading them is
+// LocalScans', tests/scanner-pwa/local-scans.test.ts.)
 import { describe, expect, it } from 'vitest';
 import { scanId, type EventId } from '@gatekeeper/shared/ids';
 import type { ScanRecord } from '../../scanner-pwa/src/lib/ports.ts';
-import { BACKUP_KEY, localStorageBackup, UnsavedScans } from '../../scanner-pwa/src/lib/state/unsaved-scans.svelte.ts';
+import { HeldScans } from '../../scanner-pwa/src/lib/scans/held-scans.ts';
+import { BACKUP_KEY, localStorageBackup } from '../../scanner-pwa/src/lib/scans/scan-backup.ts';
 import { hlcAt, makeScanRecord } from '../support/factories.ts';
 import { UNIT_WAIT_MS, until } from '../support/until.ts';
 
@@ -26,26 +28,23 @@ function flakyWrite(failures: number, error = new DOMException('The quota has be
   return { write, stored, calls: () => calls };
 }
 
-describe('UnsavedScans', () => {
+describe('HeldScans', () => {
   it('holds own scans, reports the error, and writes them again until the write lands', async () => {
     const w = flakyWrite(2);
-    let saved = 0;
-    const u = new UnsavedScans(w.write, () => saved++, FAST);
+    let changes = 0;
+    const u = new HeldScans(w.write, () => changes++, FAST);
     u.hold([record('s-2', 'b'), record('s-1', 'a')], new DOMException('The quota has been exceeded.', 'QuotaExceededError'));
     expect(u.count).toBe(2);
     expect(u.toUpload).toBe(2);
     expect(u.error).toBe('QuotaExceededError: The quota has been exceeded.');
-    // Oldest first, as the stored queue.
-    expect(u.pending(EVENT, 10).map((r) => r.id)).toEqual(['s-1', 's-2']);
-    expect(u.pending(EVENT, 1).map((r) => r.id)).toEqual(['s-1']);
-    expect(u.countPending(EVENT)).toBe(2);
-    expect(u.countPending('other' as EventId)).toBe(0);
+    expect(u.of(EVENT).map((r) => r.id).sort()).toEqual(['s-1', 's-2']);
+    expect(u.of('other' as EventId)).toEqual([]);
 
     await until(() => u.count === 0, 'every held scan to be written', UNIT_WAIT_MS);
     expect(w.calls()).toBe(3);
     expect(w.stored).toHaveLength(1);
     expect(w.stored[0].map((r) => r.id).sort()).toEqual(['s-1', 's-2']);
-    expect(saved).toBe(1);
+    expect(changes).toBeGreaterThan(0);
     expect(u.error).toBeNull();
     expect(u.toUpload).toBe(0);
   });
@@ -53,12 +52,11 @@ describe('UnsavedScans', () => {
   it('a scan the server acknowledged is no longer to upload, and is stored as uploaded', async () => {
     let fail = true;
     const stored: ScanRecord[] = [];
-    const u = new UnsavedScans(async (rs) => { if (fail) throw new Error('closed'); stored.push(...rs); }, () => {}, FAST);
+    const u = new HeldScans(async (rs) => { if (fail) throw new Error('closed'); stored.push(...rs); }, () => {}, FAST);
     u.hold([record('s-1', 'a'), record('s-2', 'b')], new Error('closed'));
     u.markUploaded(['s-1']);
     expect(u.count).toBe(2);
     expect(u.toUpload).toBe(1);
-    expect(u.pending(EVENT, 10).map((r) => r.id)).toEqual(['s-2']);
     fail = false;
     await u.retryNow();
     expect(u.count).toBe(0);
@@ -67,7 +65,7 @@ describe('UnsavedScans', () => {
   });
 
   it('holding a scan again after the server acknowledged it keeps it acknowledged', () => {
-    const u = new UnsavedScans(async () => { throw new Error('closed'); }, () => {}, { baseMs: 60_000, capMs: 60_000 });
+    const u = new HeldScans(async () => { throw new Error('closed'); }, () => {}, { baseMs: 60_000, capMs: 60_000 });
     u.hold([record('s-1', 'a')], new Error('closed'));
     u.markUploaded(['s-1']);
     u.hold([record('s-1', 'a')], new Error('closed'));
@@ -78,7 +76,7 @@ describe('UnsavedScans', () => {
   it('a scan held while a write is under way waits for the next write, not dropped with the first', async () => {
     let release!: () => void;
     const writes: string[][] = [];
-    const u = new UnsavedScans(async (rs) => {
+    const u = new HeldScans(async (rs) => {
       writes.push(rs.map((r) => r.id));
       if (writes.length === 1) await new Promise<void>((r) => { release = r; });
     }, () => {}, FAST);
@@ -93,7 +91,7 @@ describe('UnsavedScans', () => {
   });
 
   it('only the phone’s own scans are held (gossip is the server’s, heard again on catch-up)', () => {
-    const u = new UnsavedScans(async () => {}, () => {}, FAST);
+    const u = new HeldScans(async () => {}, () => {}, FAST);
     u.hold([record('g-1', 'a', { own: 0, uploaded: 1 }), record('s-1', 'b')], new Error('closed'));
     expect(u.count).toBe(1);
     u.stop();
@@ -103,7 +101,7 @@ describe('UnsavedScans', () => {
     const items = new Map<string, string>();
     const storage = { getItem: (k: string) => items.get(k) ?? null, setItem: (k: string, v: string) => { items.set(k, v); }, removeItem: (k: string) => { items.delete(k); } };
     const backup = localStorageBackup(BACKUP_KEY, storage)!;
-    const first = new UnsavedScans(async () => { throw new Error('closed'); }, () => {}, { baseMs: 60_000, capMs: 60_000 }, backup);
+    const first = new HeldScans(async () => { throw new Error('closed'); }, () => {}, { baseMs: 60_000, capMs: 60_000 }, backup);
     first.hold([record('s-1', 'a'), record('s-2', 'b')], new Error('closed'));
     first.markUploaded(['s-2']);
     first.stop();
@@ -111,8 +109,9 @@ describe('UnsavedScans', () => {
 
     // The page is reloaded: the next one finds them, holds them and writes them.
     const stored: ScanRecord[] = [];
-    const second = new UnsavedScans(async (rs) => { stored.push(...rs); }, () => {}, FAST, backup);
-    await second.restore();
+    const second = new HeldScans(async (rs) => { stored.push(...rs); }, () => {}, FAST, backup);
+    expect(second.restore().map((r) => r.id)).toEqual(['s-1', 's-2']);
+    await second.retryNow();
     expect(stored.map((r) => [r.id, r.uploaded])).toEqual([['s-1', 0], ['s-2', 1]]);
     expect(second.count).toBe(0);
     expect(items.has(BACKUP_KEY)).toBe(false);
