@@ -6,7 +6,7 @@
 // scan id), replay them through `scopeDecision`, and see who got in first.
 import type { Checkpoint, Conflict, Direction, RuleMode, Scan, Ticket, Verdict } from './domain.ts';
 import { summarise } from './domain.ts';
-import { Outcome, OUTCOME_TEXT } from './outcomes.ts';
+import { isAdmitting, Outcome, OUTCOME_TEXT } from './outcomes.ts';
 import { counts } from './quarantine.ts';
 
 /** The scope an admission consumes; scans in different scopes never compete. */
@@ -46,8 +46,6 @@ function scopeDecision(mode: RuleMode, state: ScopeState, direction: Direction):
   return state.first ? { outcome: Outcome.already_used, first: state.first } : { outcome: Outcome.valid, first: null };
 }
 
-const admits = (o: Outcome) => o === Outcome.valid || o === Outcome.exit;
-
 export interface Replay {
   /** Scans whose admission stands, in order. */
   admitted: Scan[];
@@ -76,7 +74,7 @@ function replay(scans: readonly Scan[]): Replay {
     // Quarantined (implausible: a checkpoint that does not exist, a stamp from 1970): kept
     // as evidence, never the first admission of anything, or one phone could make every
     // genuine ticket "already used".
-    if (quarantined.has(scan.id) || !admits(scan.outcome)) continue;
+    if (quarantined.has(scan.id) || !isAdmitting(scan.outcome)) continue;
     const key = scopeKey(scan.mode, scan.zone);
     if (key === null) { admitted.push(scan); continue; }
     const state = states.get(key) ?? { first: null, last: null };

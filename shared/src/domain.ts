@@ -10,6 +10,9 @@ import { QUARANTINE_REASONS } from './quarantine.ts';
 
 export const TicketStatus = { paid: 'paid', unpaid: 'unpaid', canceled: 'canceled', blocked: 'blocked', revoked: 'revoked' } as const;
 export type TicketStatus = (typeof TicketStatus)[keyof typeof TicketStatus];
+/** Every ticket status, for schemas, imports and the manifest reader: the one list. */
+export const TICKET_STATUSES = Object.values(TicketStatus) as [TicketStatus, ...TicketStatus[]];
+export const isTicketStatus = (v: unknown): v is TicketStatus => (TICKET_STATUSES as readonly unknown[]).includes(v);
 
 export const zTicket = z.object({
   id: zId<TicketId>(),
@@ -23,7 +26,7 @@ export const zTicket = z.object({
   kind: z.enum(['event', 'travel']),
   /** false: a paper or box-office ticket; the scanner highlights it. */
   eTicket: z.boolean(),
-  status: z.enum(['paid', 'unpaid', 'canceled', 'blocked', 'revoked']),
+  status: z.enum(TICKET_STATUSES),
   validFrom: z.number().int().nullable(),
   validUntil: z.number().int().nullable(),
   /** Personalised ticket: the inspector checks the holder's ID before admitting. */
@@ -51,7 +54,8 @@ export type Order = z.infer<typeof zOrder>;
  */
 export const RuleMode = { once_per_event: 'once_per_event', once_per_zone: 'once_per_zone', entry_exit: 'entry_exit', unlimited: 'unlimited' } as const;
 export type RuleMode = (typeof RuleMode)[keyof typeof RuleMode];
-export const zRuleMode = z.enum(['once_per_event', 'once_per_zone', 'entry_exit', 'unlimited']);
+export const RULE_MODES = Object.values(RuleMode) as [RuleMode, ...RuleMode[]];
+export const zRuleMode = z.enum(RULE_MODES);
 
 export const zCheckpoint = z.object({
   id: zId<CheckpointId>(),
@@ -69,6 +73,7 @@ export type Checkpoint = z.infer<typeof zCheckpoint>;
 
 export const Direction = { entry: 'entry', exit: 'exit' } as const;
 export type Direction = (typeof Direction)[keyof typeof Direction];
+export const DIRECTIONS = Object.values(Direction) as [Direction, ...Direction[]];
 
 /**
  * A scan: immutable once made, with an id made on the phone. Denied scans are scans too.
@@ -86,7 +91,7 @@ export const zScan = z.object({
   checkpointId: zId<CheckpointId>(),
   zone: z.string().min(1).max(64),
   mode: zRuleMode,
-  direction: z.enum(['entry', 'exit']),
+  direction: z.enum(DIRECTIONS),
   deviceId: zId<DeviceId>(),
   inspectorId: zId<InspectorId>(),
   /** Hybrid logical clock stamp (see hlc.ts): the order every node agrees on. */

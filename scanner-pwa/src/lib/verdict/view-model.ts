@@ -3,7 +3,7 @@
 import { decideAdmission } from '@gatekeeper/shared/admission';
 import type { Checkpoint, Direction, Scan, ScanSummary, Ticket } from '@gatekeeper/shared/domain';
 import type { ManifestOrder as Order } from '@gatekeeper/shared/manifest';
-import type { Outcome } from '@gatekeeper/shared/outcomes';
+import { isAdmitting, type Outcome } from '@gatekeeper/shared/outcomes';
 
 /** The colour, sound and vibration class of a verdict. */
 export type Tone = 'admit' | 'admit-offline' | 'exit' | 'used' | 'check' | 'deny' | 'order';
@@ -87,7 +87,7 @@ export function orderItems(
       outcome: last?.outcome ?? null,
       offline: last?.offline ?? false,
       at: last?.at ?? null,
-      remaining: preview.outcome === 'valid' || preview.outcome === 'exit' || preview.outcome === 'needs_id_check',
+      remaining: isAdmitting(preview.outcome) || preview.outcome === 'needs_id_check',
     };
   });
 }
