@@ -9,17 +9,26 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import {
+  zClaimedDeviceReply, zDeviceListReply, zEventDetailsReply, zEventListReply, zOrderCodeReply, zRegisteredDeviceReply,
+  zSessionReply, zTicketCodeReply,
+} from '../shared/src/api/index.ts';
 import { zCheckpoint, zConflict, zOrder, zScan, zTicket, zVerdict } from '../shared/src/domain.ts';
 import { zEvent, zManifest } from '../shared/src/manifest.ts';
+import { zReason } from '../shared/src/reasons.ts';
 import { MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, zAck, zDown, zErrorBody, zScanRequest, zUp } from '../shared/src/protocol/index.ts';
 
 export const SCHEMAS_FILE = fileURLToPath(new URL('../docs/schemas.json', import.meta.url));
 
 const NAMED = {
   Up: zUp, Down: zDown,
-  ScanRequest: zScanRequest, Scan: zScan, Verdict: zVerdict, Ack: zAck, Conflict: zConflict,
+  ScanRequest: zScanRequest, Scan: zScan, Verdict: zVerdict, Reason: zReason, Ack: zAck, Conflict: zConflict,
   Manifest: zManifest, GkEvent: zEvent, Checkpoint: zCheckpoint, Ticket: zTicket, Order: zOrder,
   ErrorBody: zErrorBody,
+  // HTTP replies (shared/src/api/): what the server answers and the app parses.
+  SessionReply: zSessionReply, EventListReply: zEventListReply, EventDetailsReply: zEventDetailsReply,
+  RegisteredDeviceReply: zRegisteredDeviceReply, ClaimedDeviceReply: zClaimedDeviceReply, DeviceListReply: zDeviceListReply,
+  TicketCodeReply: zTicketCodeReply, OrderCodeReply: zOrderCodeReply,
 };
 
 export function schemasDocument(): string {

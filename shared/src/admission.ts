@@ -6,7 +6,8 @@
 // scan id), replay them through `scopeDecision`, and see who got in first.
 import type { Checkpoint, Conflict, Direction, RuleMode, Scan, Ticket, Verdict } from './domain.ts';
 import { summarise } from './domain.ts';
-import { Outcome, OUTCOME_TEXT } from './outcomes.ts';
+import { isAdmitting, Outcome } from './outcomes.ts';
+import { NO_REASON, type Reason } from './reasons.ts';
 import { counts } from './quarantine.ts';
 
 /** The scope an admission consumes; scans in different scopes never compete. */
@@ -46,8 +47,6 @@ function scopeDecision(mode: RuleMode, state: ScopeState, direction: Direction):
   return state.first ? { outcome: Outcome.already_used, first: state.first } : { outcome: Outcome.valid, first: null };
 }
 
-const admits = (o: Outcome) => o === Outcome.valid || o === Outcome.exit;
-
 export interface Replay {
   /** Scans whose admission stands, in order. */
   admitted: Scan[];
@@ -76,7 +75,7 @@ function replay(scans: readonly Scan[]): Replay {
     // Quarantined (implausible: a checkpoint that does not exist, a stamp from 1970): kept
     // as evidence, never the first admission of anything, or one phone could make every
     // genuine ticket "already used".
-    if (quarantined.has(scan.id) || !admits(scan.outcome)) continue;
+    if (quarantined.has(scan.id) || !isAdmitting(scan.outcome)) continue;
     const key = scopeKey(scan.mode, scan.zone);
     if (key === null) { admitted.push(scan); continue; }
     const state = states.get(key) ?? { first: null, last: null };
@@ -129,22 +128,21 @@ export interface AdmissionRequest {
   offline: boolean;
 }
 
-function verdict(outcome: Outcome, req: AdmissionRequest, ticket: Ticket | null, first: Scan | null = null, explanation?: string): Verdict {
+function verdict(outcome: Outcome, req: AdmissionRequest, ticket: Ticket | null, reason: Reason = NO_REASON, first: Scan | null = null): Verdict {
   return {
     outcome,
     offline: req.offline,
     ticketId: ticket?.id ?? null,
     firstScan: first ? summarise(first) : null,
-    explanation: explanation ?? OUTCOME_TEXT[outcome],
+    reason,
   };
 }
-
-const fmtTime = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
 
 /**
  * Decide one scan of `ticket` at `checkpoint`, given every earlier scan of the ticket
  * this node knows (any order; duplicates and other tickets' scans are ignored).
- * `ticket` null: the code named no ticket of this event.
+ * `ticket` null: the code named no ticket of this event. The verdict says why as data
+ * (reasons.ts): the scanner words it in the inspector's language and the event's zone.
  */
 export function decideAdmission(
   ticket: Ticket | null,
@@ -168,17 +166,20 @@ export function decideAdmission(
   const state = key === null ? { first: null, last: null } : (replay(own).states.get(key) ?? { first: null, last: null });
 
   if (checkpoint.allowedTypes && !checkpoint.allowedTypes.includes(ticket.type)) {
-    return verdict(Outcome.wrong_checkpoint, req, ticket, null, `A ${ticket.type} ticket is not valid at ${checkpoint.name}.`);
+    return verdict(Outcome.wrong_checkpoint, req, ticket, { kind: 'wrong_type', ticketType: ticket.type, checkpointId: checkpoint.id });
   }
   const from = Math.max(ticket.validFrom ?? -Infinity, checkpoint.validFrom ?? -Infinity);
   const until = Math.min(ticket.validUntil ?? Infinity, checkpoint.validUntil ?? Infinity);
-  if (now < from) return verdict(Outcome.not_yet_valid, req, ticket, null, `Not valid before ${fmtTime(from)}.`);
-  if (now > until) return verdict(Outcome.no_longer_valid, req, ticket, null, `Valid until ${fmtTime(until)}.`);
+  if (now < from) return verdict(Outcome.not_yet_valid, req, ticket, { kind: 'valid_from', from });
+  if (now > until) return verdict(Outcome.no_longer_valid, req, ticket, { kind: 'valid_until', until });
 
   const d = scopeDecision(checkpoint.mode, state, req.direction);
   if (d.outcome === Outcome.already_used && d.first) {
-    const where = d.first.checkpointId === checkpoint.id ? 'here' : `at checkpoint ${d.first.checkpointId}`;
-    return verdict(Outcome.already_used, req, ticket, d.first, `Already scanned ${where} at ${fmtTime(d.first.at)}.`);
+    const reason: Reason = {
+      kind: 'already_used', at: d.first.at, checkpointId: d.first.checkpointId, here: d.first.checkpointId === checkpoint.id,
+      zone: checkpoint.zone, mode: checkpoint.mode,
+    };
+    return verdict(Outcome.already_used, req, ticket, reason, d.first);
   }
   if (ticket.idCheck && !req.idChecked) return verdict(Outcome.needs_id_check, req, ticket);
   return verdict(d.outcome, req, ticket);

@@ -7,9 +7,10 @@ import {
 import { HLC_PATTERN } from './hlc.ts';
 import { OUTCOMES } from './outcomes.ts';
 import { QUARANTINE_REASONS } from './quarantine.ts';
+import { zReason } from './reasons.ts';
+import { DIRECTIONS, TICKET_STATUSES, zRuleMode } from './vocabulary.ts';
 
-export const TicketStatus = { paid: 'paid', unpaid: 'unpaid', canceled: 'canceled', blocked: 'blocked', revoked: 'revoked' } as const;
-export type TicketStatus = (typeof TicketStatus)[keyof typeof TicketStatus];
+export * from './vocabulary.ts';
 
 export const zTicket = z.object({
   id: zId<TicketId>(),
@@ -23,7 +24,7 @@ export const zTicket = z.object({
   kind: z.enum(['event', 'travel']),
   /** false: a paper or box-office ticket; the scanner highlights it. */
   eTicket: z.boolean(),
-  status: z.enum(['paid', 'unpaid', 'canceled', 'blocked', 'revoked']),
+  status: z.enum(TICKET_STATUSES),
   validFrom: z.number().int().nullable(),
   validUntil: z.number().int().nullable(),
   /** Personalised ticket: the inspector checks the holder's ID before admitting. */
@@ -41,18 +42,6 @@ export const zOrder = z.object({
 });
 export type Order = z.infer<typeof zOrder>;
 
-/**
- * How a checkpoint counts earlier scans.
- * - once_per_event: one entry per ticket across every once_per_event checkpoint.
- * - once_per_zone: one entry per ticket within the checkpoint's zone ("already scanned
- *   at this part of the event"): a day ticket covers one ride on each attraction.
- * - entry_exit: entries and exits alternate within the zone; re-entry after an exit.
- * - unlimited: every scan admits; scans are only logged.
- */
-export const RuleMode = { once_per_event: 'once_per_event', once_per_zone: 'once_per_zone', entry_exit: 'entry_exit', unlimited: 'unlimited' } as const;
-export type RuleMode = (typeof RuleMode)[keyof typeof RuleMode];
-export const zRuleMode = z.enum(['once_per_event', 'once_per_zone', 'entry_exit', 'unlimited']);
-
 export const zCheckpoint = z.object({
   id: zId<CheckpointId>(),
   eventId: zId<EventId>(),
@@ -66,9 +55,6 @@ export const zCheckpoint = z.object({
   validUntil: z.number().int().nullable(),
 });
 export type Checkpoint = z.infer<typeof zCheckpoint>;
-
-export const Direction = { entry: 'entry', exit: 'exit' } as const;
-export type Direction = (typeof Direction)[keyof typeof Direction];
 
 /**
  * A scan: immutable once made, with an id made on the phone. Denied scans are scans too.
@@ -86,7 +72,7 @@ export const zScan = z.object({
   checkpointId: zId<CheckpointId>(),
   zone: z.string().min(1).max(64),
   mode: zRuleMode,
-  direction: z.enum(['entry', 'exit']),
+  direction: z.enum(DIRECTIONS),
   deviceId: zId<DeviceId>(),
   inspectorId: zId<InspectorId>(),
   /** Hybrid logical clock stamp (see hlc.ts): the order every node agrees on. */
@@ -132,7 +118,13 @@ export const zVerdict = z.object({
   ticketId: zId<TicketId>().nullable(),
   /** The first earlier admitting scan that this verdict is about, if any. */
   firstScan: zScanSummary.nullable(),
-  explanation: z.string().max(500),
+  /** Since protocol 5: why, as data (reasons.ts); each reader words it in its own language. */
+  reason: zReason,
+  /**
+   * English, UTC times: `explainVerdict(verdict)`. Until protocol 4 the only explanation;
+   * now sent only where English is wanted: HTTP answers and clients below version 5.
+   */
+  explanation: z.string().max(500).optional(),
 });
 export type Verdict = z.infer<typeof zVerdict>;
 

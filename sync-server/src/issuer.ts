@@ -1,6 +1,7 @@
 // The server is the only holder of event private keys: it mints ticket and order codes.
 // Keys are a list per event ("k1", "k2", ...) so a key can be rotated out while codes
 // signed with the older one still verify on scanners.
+import type { SignedCode } from '@gatekeeper/shared/api/index';
 import { fromBase64Url, toBase64Url } from '@gatekeeper/shared/codec/base64url';
 import { generateEventKey, signOrderCode, signTicketCode, toLink } from '@gatekeeper/shared/codec/index';
 import type { Ticket } from '@gatekeeper/shared/domain';
@@ -46,7 +47,7 @@ export class Issuer {
     return { keyId: key.keyId, privateKey };
   }
 
-  async ticketCode(ticket: Ticket): Promise<{ code: string; link: string }> {
+  async ticketCode(ticket: Ticket): Promise<SignedCode> {
     const code = signTicketCode({
       eventId: ticket.eventId, ticketId: ticket.id, orderId: ticket.orderId, ticketType: ticket.type,
       validFrom: ticket.validFrom, validUntil: ticket.validUntil, issuedAt: this.now(),
@@ -54,7 +55,7 @@ export class Issuer {
     return { code, link: toLink(this.linkBase(), code) };
   }
 
-  async orderCode(eventId: EventId, orderId: OrderId): Promise<{ code: string; link: string }> {
+  async orderCode(eventId: EventId, orderId: OrderId): Promise<SignedCode> {
     if ((await this.storage.listOrderTickets(eventId, orderId)).length === 0) throw new GkError('not_found', `no order ${orderId} in event ${eventId}`);
     const code = signOrderCode({ eventId, orderId, issuedAt: this.now() }, await this.signer(eventId));
     return { code, link: toLink(this.linkBase(), code) };

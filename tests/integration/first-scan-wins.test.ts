@@ -47,6 +47,27 @@ describe('online arbitration', () => {
     }
   });
 
+  it('says why as data; a version 4 phone, which needs it, also gets the English sentence', async () => {
+    const who = login('inspector');
+    const now5 = await ScannerClient.connect(server.url, who.username, who.password, DEMO_EVENT, MAIN);
+    const old4 = await ScannerClient.connect(server.url, who.username, who.password, DEMO_EVENT, MAIN, { version: 4 });
+    try {
+      const ticket = tickets[25]!;
+      const first = await now5.scan(now5.request(ticket, ticket));
+      const again = await old4.scan(old4.request(ticket, ticket));
+      const third = await now5.scan(now5.request(ticket, ticket));
+      expect(first.verdict).toMatchObject({ outcome: 'valid', reason: { kind: 'outcome' } });
+      expect(first.verdict).not.toHaveProperty('explanation');
+      const used = { kind: 'already_used', at: first.scan.at, checkpointId: MAIN, here: true, zone: first.scan.zone, mode: first.scan.mode };
+      expect(again.verdict).toMatchObject({ outcome: 'already_used', reason: used });
+      expect(again.verdict.explanation).toMatch(/^Already scanned here at \d{4}-\d\d-\d\d \d\d:\d\d UTC\.$/);
+      expect(third.verdict).toMatchObject({ outcome: 'already_used', reason: used });
+      expect(third.verdict).not.toHaveProperty('explanation');
+    } finally {
+      await now5.close(); await old4.close();
+    }
+  });
+
   it('gossips an accepted scan to the other scanners of the event, and catches up a reconnecting one', async () => {
     const [a, b] = await scanners(2);
     try {

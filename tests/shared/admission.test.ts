@@ -3,6 +3,7 @@ import { decideAdmission, type AdmissionRequest } from '@gatekeeper/shared/admis
 import type { Checkpoint, Direction, RuleMode, Scan, Ticket } from '@gatekeeper/shared/domain';
 import type { CheckpointId, DeviceId, EventId, InspectorId, ScanId, TicketId } from '@gatekeeper/shared/ids';
 import { Outcome, OUTCOMES } from '@gatekeeper/shared/outcomes';
+import { explainVerdict } from '@gatekeeper/shared/reasons';
 import { makeScan } from '../support/factories.ts';
 
 // Frozen time: the show opens at 19:00 and every scan below is stamped relative to it.
@@ -52,7 +53,8 @@ const decide = (cp: Checkpoint, prior: Scan[] = [], req: AdmissionRequest = entr
 describe('ticket status', () => {
   it('admits a paid ticket on its first scan', () => {
     const v = decide(gate);
-    expect(v).toEqual({ outcome: 'valid', offline: false, ticketId: 'T1', firstScan: null, explanation: 'Valid ticket: admit.' });
+    expect(v).toEqual({ outcome: 'valid', offline: false, ticketId: 'T1', firstScan: null, reason: { kind: 'outcome' } });
+    expect(explainVerdict(v)).toBe('Valid ticket: admit.');
   });
 
   it('does not know a code that names no ticket', () => {
@@ -81,14 +83,17 @@ describe('once_per_event', () => {
     expect(v.firstScan).toEqual({
       scanId: first.id, at: first.at, checkpointId: 'gate', inspectorId: 'insp-1', deviceId: 'dev-a', outcome: 'valid', offline: false,
     });
-    expect(v.explanation).toBe('Already scanned here at 2025-06-14 19:00 UTC.');
+    expect(v.reason).toEqual({ kind: 'already_used', at: first.at, checkpointId: 'gate', here: true, zone: 'main', mode: 'once_per_event' });
+    expect(explainVerdict(v)).toBe('Already scanned here at 2025-06-14 19:00 UTC.');
   });
 
   it('counts an entry at another gate of the event, whatever its zone', () => {
     const v = decide(gate, [scan(gate2, 5)]);
     expect(v.outcome).toBe('already_used');
     expect(v.firstScan?.checkpointId).toBe('gate-2');
-    expect(v.explanation).toMatch(/at checkpoint gate-2/);
+    expect(v.reason).toMatchObject({ kind: 'already_used', checkpointId: 'gate-2', here: false });
+    expect(explainVerdict(v)).toMatch(/at checkpoint gate-2/);
+    expect(explainVerdict(v, { checkpointName: (id) => (id === 'gate-2' ? 'North gate' : undefined) })).toMatch(/at North gate at/);
   });
 
   it('names the first entry, not the latest attempt', () => {
@@ -211,7 +216,8 @@ describe('allowed ticket types', () => {
 
   it('refuses a type not on the list, saying which', () => {
     const v = decide(vipDoor, [], entry, ticket({ type: 'Child' }));
-    expect(v).toMatchObject({ outcome: 'wrong_checkpoint', explanation: 'A Child ticket is not valid at vip.' });
+    expect(v).toMatchObject({ outcome: 'wrong_checkpoint', reason: { kind: 'wrong_type', ticketType: 'Child', checkpointId: 'vip' } });
+    expect(explainVerdict(v, { checkpointName: (id) => id })).toBe('A Child ticket is not valid at vip.');
   });
 
   it('refuses every type when the list is empty', () => {
@@ -225,10 +231,14 @@ describe('validity windows', () => {
 
   it('refuses a ticket before its window and after it, admitting on both edges', () => {
     const t = ticket({ validFrom: from, validUntil: until });
-    expect(decide(gate, [], entry, t, from - 1)).toMatchObject({ outcome: 'not_yet_valid', explanation: 'Not valid before 2025-06-14 19:00 UTC.' });
+    const early = decide(gate, [], entry, t, from - 1);
+    expect(early).toMatchObject({ outcome: 'not_yet_valid', reason: { kind: 'valid_from', from } });
+    expect(explainVerdict(early)).toBe('Not valid before 2025-06-14 19:00 UTC.');
     expect(decide(gate, [], entry, t, from).outcome).toBe('valid');
     expect(decide(gate, [], entry, t, until).outcome).toBe('valid');
-    expect(decide(gate, [], entry, t, until + 1)).toMatchObject({ outcome: 'no_longer_valid', explanation: 'Valid until 2025-06-14 22:00 UTC.' });
+    const late = decide(gate, [], entry, t, until + 1);
+    expect(late).toMatchObject({ outcome: 'no_longer_valid', reason: { kind: 'valid_until', until } });
+    expect(explainVerdict(late)).toBe('Valid until 2025-06-14 22:00 UTC.');
   });
 
   it('refuses at a checkpoint outside its own window', () => {

@@ -30,7 +30,7 @@ export const downs: Record<Down['type'], unknown> = {
   refused: { type: 'refused', reason: 'clientTooOld', message: 'update the app', minVersion: 2, maxVersion: 3 },
   verdict: {
     type: 'verdict', scanId: 's-1', status: 'accepted', scan: { ...scan, offline: false }, cursor: 13,
-    verdict: { outcome: 'valid', offline: false, ticketId: 'T1', firstScan: null, explanation: 'Valid ticket: admit.' },
+    verdict: { outcome: 'already_used', offline: false, ticketId: 'T1', firstScan: summary, reason: { kind: 'already_used', at: 1, checkpointId: 'cp-main', here: true, zone: 'main', mode: 'once_per_event' } },
   },
   uploadAck: { type: 'uploadAck', batchId: 'b1', results: [{ scanId: 's-1', status: 'conflict', conflict, quarantine: null }, { scanId: 's-3', status: 'duplicate', conflict: null, quarantine: 'unknown_checkpoint' }] },
   scans: { type: 'scans', scans: [scan], cursor: 13, more: false },

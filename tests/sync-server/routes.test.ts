@@ -7,6 +7,10 @@
 // rules are one story about one app; the table is the part to keep in step with
 // docs/api.md, and the last test of its block fails when a route is added without it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  zClaimedDeviceReply, zDeviceListReply, zEventDetailsReply, zEventListReply, zOrderCodeReply, zRegisteredDeviceReply,
+  zSessionReply, zTicketCodeReply,
+} from '@gatekeeper/shared/api/index';
 import { decodeCode, extractCode, generateEventKey, signTicketCode, toPublicKeyEntry } from '@gatekeeper/shared/codec/index';
 import { zConflict, zScan, zVerdict, type Conflict, type Scan, type Ticket } from '@gatekeeper/shared/domain';
 import {
@@ -1043,5 +1047,63 @@ describe('scans over HTTP', () => {
     // The ticket is still unused: a forgery does not spend it.
     const genuine = await submit(as.inspector, scanRequest(who('inspector'), x.id, await ticketCode(x.id)), phone.inspector);
     expect(genuine.json.verdict.outcome).toBe('valid');
+  });
+});
+
+// The replies' shapes are shared (shared/src/api/): the server builds them typed by the
+// schemas and the app parses them with the same ones. Parsed and compared whole, so a
+// field the server sends beyond the schema (zod drops it) fails here too.
+describe('replies in the shared shapes', () => {
+  const exactly = <T>(schema: { parse(v: unknown): T }, json: unknown) => expect(schema.parse(json)).toEqual(json);
+
+  it('login and me answer a SessionReply', async () => {
+    const c = t.client('192.0.2.77');
+    const r = await c.post('/api/login', { username: 'supervisor', password: login('supervisor').password });
+    expect(r.status).toBe(200);
+    exactly(zSessionReply, r.json);
+    expect(r.json.events.map((e: { id: string }) => e.id)).toContain(DEMO_EVENT);
+    const me = await c.get('/api/me');
+    exactly(zSessionReply, me.json);
+    expect(me.json).toEqual(r.json);
+  });
+
+  it('registering, claiming and listing phones answer their device replies', async () => {
+    const first = await t.as('inspector2');
+    const reg = await first.post('/api/devices', { name: 'gate 9 phone' });
+    expect(reg.status).toBe(201);
+    exactly(zRegisteredDeviceReply, reg.json);
+    const next = await t.as('inspector');
+    const claim = await next.post('/api/devices/claim', { deviceId: reg.json.device.id, secret: reg.json.device.secret });
+    expect(claim.status).toBe(200);
+    exactly(zClaimedDeviceReply, claim.json);
+    expect(claim.json.device).toEqual({ id: reg.json.device.id, name: 'gate 9 phone' });
+    const list = await as.supervisor.get('/api/devices');
+    exactly(zDeviceListReply, list.json);
+    expect(list.json.devices.map((d: { id: string }) => d.id)).toContain(reg.json.device.id);
+  });
+
+  it('events, an event, and ticket and order codes answer their replies', async () => {
+    exactly(zEventListReply, (await as.inspector.get('/api/events')).json);
+    exactly(zEventDetailsReply, (await as.inspector.get(ev())).json);
+    const x = take();
+    const ticket = await as.supervisor.get(ev(`/tickets/${x.id}/code`));
+    exactly(zTicketCodeReply, ticket.json);
+    expect(ticket.json.importedCode).toBeNull();
+    const order = await as.supervisor.get(ev(`/orders/${x.orderId}/code`));
+    exactly(zOrderCodeReply, order.json);
+  });
+
+  it('a scan over HTTP answers a Verdict with its reason and its English sentence', async () => {
+    const x = take();
+    const code = (await as.supervisor.get(ev(`/tickets/${x.id}/code`))).json.code;
+    const first = await as.inspector.post(ev('/scans'), scanRequest(who('inspector'), x.id, code), dev(phone.inspector));
+    const again = await as.inspector.post(ev('/scans'), scanRequest(who('inspector'), x.id, code), dev(phone.inspector));
+    for (const r of [first, again]) exactly(zVerdict, r.json.verdict);
+    expect(first.json.verdict).toMatchObject({ outcome: 'valid', reason: { kind: 'outcome' }, explanation: 'Valid ticket: admit.' });
+    expect(again.json.verdict).toMatchObject({
+      outcome: 'already_used',
+      reason: { kind: 'already_used', at: first.json.scan.at, checkpointId: first.json.scan.checkpointId, here: true },
+      explanation: expect.stringMatching(/^Already scanned here at .* UTC\.$/),
+    });
   });
 });

@@ -4,7 +4,6 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { decideAdmission } from '@gatekeeper/shared/admission';
 import type { Checkpoint, Scan, Ticket } from '@gatekeeper/shared/domain';
 import { checkpointId, eventId, inspectorId, orderId, ticketId } from '@gatekeeper/shared/ids';
-import { OUTCOME_TEXT } from '@gatekeeper/shared/outcomes';
 import type { OnlineSubmission, Storage } from '@gatekeeper/sync-server/storage/types';
 import {
   DEVICE_A, DEVICE_B, EVENT, INSPECTOR_B, T0, makeCheckpoint, makeEvent, makeScan, makeTicket,
@@ -70,7 +69,7 @@ export function scanContract(s: () => Storage): void {
       expect(retry.seen).toEqual([]);
       expect(r2.status).toBe('duplicate');
       expect(r2.stored).toEqual(r1.stored);
-      expect(r2.verdict).toMatchObject({ outcome: 'valid', offline: false, ticketId: t1.id, explanation: OUTCOME_TEXT.valid });
+      expect(r2.verdict).toMatchObject({ outcome: 'valid', offline: false, ticketId: t1.id, reason: { kind: 'outcome' } });
       expect(await s().ticketScans(EVENT, t1.id)).toHaveLength(1);
     });
 

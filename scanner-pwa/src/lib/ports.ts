@@ -4,12 +4,14 @@
 import type { Checkpoint, Scan } from '@gatekeeper/shared/domain';
 import type { DeviceId, EventId, InspectorId, OrderId, TicketId } from '@gatekeeper/shared/ids';
 import type { GkEvent, Manifest, ManifestOrder, PublicKeyEntry } from '@gatekeeper/shared/manifest';
-import type { Role } from '@gatekeeper/shared/protocol/index';
+import type { EventDetailsReply, OrderCodeReply, PublicStaff, SessionReply, TicketCodeReply } from '@gatekeeper/shared/api/index';
 
-export interface Inspector { id: InspectorId; name: string; role: Role }
-export interface SessionInfo { inspector: Inspector; events: GkEvent[] }
-export interface EventDetails { event: GkEvent; checkpoints: Checkpoint[]; codeWord: string | null }
-export interface SignedCode { code: string; link: string; /** The ticket's imported barcode (supervisors only). */ importedCode?: string | null }
+// The HTTP answers' shapes are the server's (shared/src/api/): the app parses them on receipt.
+export type Inspector = PublicStaff;
+export type SessionInfo = SessionReply;
+export type EventDetails = EventDetailsReply;
+/** A ticket's code carries its imported barcode (supervisors only); an order's has none. */
+export type SignedCode = OrderCodeReply & Partial<Pick<TicketCodeReply, 'importedCode'>>;
 
 export interface Api {
   login(username: string, password: string): Promise<SessionInfo>;

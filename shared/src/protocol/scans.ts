@@ -1,9 +1,10 @@
 // Submitting scans (one online, or a batch decided offline), their answers, catch-up and
 // gossip (both arrive as `scans`), and conflicts.
 import { z } from 'zod';
-import { zConflict, zScan, zVerdict } from '../domain.ts';
+import { zConflict, zScan, zVerdict, type Verdict } from '../domain.ts';
 import { zId, type ScanId } from '../ids.ts';
 import { QUARANTINE_REASONS } from '../quarantine.ts';
+import { withExplanation } from '../reasons.ts';
 import { MAX_BATCH } from './version.ts';
 
 /** An online scan: the server fills in the outcome, `offline: false` and any quarantine mark. */
@@ -25,6 +26,14 @@ export const zVerdictMsg = z.object({
   scan: zScan,
   cursor: z.number().int().nonnegative(),
 });
+
+/**
+ * A verdict as a client of `version` reads it. Since 5 the reason is data and the client
+ * words it; a version 4 app requires `explanation` and shows it as it comes, so it still
+ * gets the English sentence.
+ */
+export const verdictForVersion = (verdict: Verdict, version: number): Verdict =>
+  (version < 5 ? withExplanation(verdict) : verdict);
 
 export const zUpload = z.object({
   type: z.literal('upload'),

@@ -27,7 +27,12 @@
 //       body is not JSON (an import: not JSON or CSV). HTTP only; never sent on the socket.
 //       Scans the server sends (verdict, catch-up, gossip) carry `code: ""`: the scanned
 //       text stays on the server (same schema, every version gets it).
-export const PROTOCOL_VERSION = 4;
+//   5 — Verdict.reason: why, as data (reasons.ts: the kind, times, checkpoint, zone), worded
+//       by the scanner in the inspector's language and the event's time zone. Verdict
+//       .explanation (English, UTC) becomes optional: the socket sends it only to clients
+//       below 5 (verdictForVersion; a version 4 app requires it), HTTP answers keep it.
+//       Nothing a phone sends changed: version 4 phones are served as before.
+export const PROTOCOL_VERSION = 5;
 /** The oldest client the server still speaks to; older ones are refused `clientTooOld`. */
 export const MIN_PROTOCOL_VERSION = 1;
 

@@ -7,7 +7,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import {
   DEFLATE_RAW, GkError, MAX_MESSAGE_BYTES, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, parseUp,
-  type Down, type RefusalReason, type Up, type UpOf,
+  verdictForVersion, type Down, type RefusalReason, type Up, type UpOf,
 } from '@gatekeeper/shared/protocol/index';
 import { hashToken, readCookie, resolveSession, secretMatches, SESSION_COOKIE } from '../auth/sessions.ts';
 import { originAllowed } from '../auth/origin.ts';
@@ -237,7 +237,7 @@ export class SocketGateway {
     switch (msg.type) {
       case 'scan': {
         const r = await this.o.scans().submitOnline(conn.staff, conn.deviceId, conn.eventId, msg.scan);
-        conn.send({ type: 'verdict', scanId: msg.scan.id, status: r.status, verdict: r.verdict, scan: r.scan, cursor: r.cursor });
+        conn.send({ type: 'verdict', scanId: msg.scan.id, status: r.status, verdict: verdictForVersion(r.verdict, conn.version), scan: r.scan, cursor: r.cursor });
         return;
       }
       case 'upload': {

@@ -3,7 +3,7 @@
 // Pure: no storage. When anything is wrong, no orders or tickets are returned at all, so
 // a caller cannot import half a file by mistake. Both formats share the checks in Book;
 // the cell readers are in cells.ts.
-import { zOrder, zTicket, type Order, type Ticket } from '@gatekeeper/shared/domain';
+import { TICKET_STATUSES, zOrder, zTicket, type Order, type Ticket } from '@gatekeeper/shared/domain';
 import { orderId, ticketId, type EventId, type OrderId, type TicketId } from '@gatekeeper/shared/ids';
 import { dateTime, email, oneOf, yesNo } from './cells.ts';
 import { CsvError, parseCsv } from './csv.ts';
@@ -79,7 +79,7 @@ const CSV_COLUMNS: Record<string, Column> = {
   seat: { key: 'seat', read: text },
   kind: { key: 'kind', read: (c) => oneOf(c, ['event', 'travel']) },
   e_ticket: { key: 'eTicket', read: yesNo },
-  status: { key: 'status', read: (c) => oneOf(c, ['paid', 'unpaid', 'canceled', 'blocked', 'revoked'], { cancelled: 'canceled' }) },
+  status: { key: 'status', read: (c) => oneOf(c, TICKET_STATUSES, { cancelled: 'canceled' }) },
   valid_from: { key: 'validFrom', read: dateTime },
   valid_until: { key: 'validUntil', read: dateTime },
   id_check: { key: 'idCheck', read: yesNo },

@@ -5,6 +5,7 @@
 import { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
+import type { PublicStaff, SessionReply } from '@gatekeeper/shared/api/index';
 import { GkError } from '@gatekeeper/shared/protocol/index';
 import { DUMMY_HASH_PROMISE, verifyPassword } from '../auth/passwords.ts';
 import { createSession, hashToken, SESSION_COOKIE } from '../auth/sessions.ts';
@@ -13,7 +14,7 @@ import { clientAddress, jsonBody, servedOverHttps, staffOf, type Ctx, type Env }
 
 const zLogin = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
 
-export const publicStaff = (s: StaffRecord) => ({ id: s.id, name: s.name, role: s.role });
+export const publicStaff = (s: StaffRecord): PublicStaff => ({ id: s.id, name: s.name, role: s.role });
 
 export async function visibleEvents(storage: Storage, staff: StaffRecord) {
   const events = await storage.listEvents();
@@ -65,7 +66,7 @@ export const authRoutes = new Hono<Env>()
       secure: servedOverHttps(c),
     });
     log.info('login', { inspector: staff.id });
-    return c.json({ inspector: publicStaff(staff), events: await visibleEvents(storage, staff) });
+    return c.json({ inspector: publicStaff(staff), events: await visibleEvents(storage, staff) } satisfies SessionReply);
   })
   .post('/logout', async (c) => {
     const token = getCookie(c, SESSION_COOKIE);
@@ -80,6 +81,6 @@ export const authRoutes = new Hono<Env>()
   })
   .get('/me', async (c) => {
     const staff = await staffOf(c);
-    return c.json({ inspector: publicStaff(staff), events: await visibleEvents(c.var.deps.storage, staff) });
+    return c.json({ inspector: publicStaff(staff), events: await visibleEvents(c.var.deps.storage, staff) } satisfies SessionReply);
   })
   .get('/time', (c) => c.json({ serverTime: c.var.deps.now() }));

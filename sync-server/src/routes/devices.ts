@@ -9,6 +9,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { deviceId, newId, zId, type DeviceId } from '@gatekeeper/shared/ids';
+import type { ClaimedDeviceReply, DeviceInfo, DeviceListReply, RegisteredDeviceReply } from '@gatekeeper/shared/api/index';
 import { GkError } from '@gatekeeper/shared/protocol/index';
 import { requireRole } from '../auth/roles.ts';
 import { hashToken, newSecret, secretMatches } from '../auth/sessions.ts';
@@ -33,6 +34,11 @@ async function deviceScope(storage: Storage, staff: StaffRecord): Promise<(d: De
   return (d) => people.has(d.inspectorId);
 }
 
+/** A device record as supervisors see it: named field by field, so a column added to the record is not published by accident. */
+const deviceInfo = (d: DeviceRecord): DeviceInfo => ({
+  id: d.id, name: d.name, inspectorId: d.inspectorId, createdAt: d.createdAt, revokedAt: d.revokedAt, lastSeenAt: d.lastSeenAt,
+});
+
 /** Bind the request's session to `id`; refused when the session already speaks for another phone. */
 async function bind(c: Ctx, session: SessionRecord, id: DeviceId, holder: StaffRecord): Promise<void> {
   if (!(await c.var.deps.storage.bindSession(session.tokenHash, id, holder.id))) throw new GkError('forbidden', `this session already speaks for device ${session.deviceId ?? '?'}; log in again for another phone`);
@@ -49,7 +55,7 @@ export const deviceRoutes = new Hono<Env>()
     const secret = newSecret();
     await storage.registerDevice(device, hashToken(secret));
     await bind(c, session, device.id, staff);
-    return c.json({ device: { id: device.id, name, secret } }, 201);
+    return c.json({ device: { id: device.id, name, secret } } satisfies RegisteredDeviceReply, 201);
   })
   // The next shift on a phone: the session of whoever signed in now speaks for it.
   .post('/claim', async (c) => {
@@ -65,14 +71,14 @@ export const deviceRoutes = new Hono<Env>()
     if (device.revokedAt !== null) throw new GkError('device_revoked', `device ${device.id} has been revoked`);
     await bind(c, session, device.id, staff);
     log.info('device claimed', { device: device.id, inspector: staff.id });
-    return c.json({ device: { id: device.id, name: device.name } });
+    return c.json({ device: { id: device.id, name: device.name } } satisfies ClaimedDeviceReply);
   })
   .get('/', async (c) => {
     const staff = await staffOf(c);
     requireRole(staff, 'supervisor');
     const { storage } = c.var.deps;
     const mine = await deviceScope(storage, staff);
-    return c.json({ devices: (await storage.listDevices()).filter(mine) });
+    return c.json({ devices: (await storage.listDevices()).filter(mine).map(deviceInfo) } satisfies DeviceListReply);
   })
   .post('/:deviceId/revoke', async (c) => {
     const staff = await staffOf(c);

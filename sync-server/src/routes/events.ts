@@ -8,6 +8,7 @@ import { zCheckpoint, zTicket } from '@gatekeeper/shared/domain';
 import { checkpointId, eventId, inspectorId, newId, orderId, ticketId } from '@gatekeeper/shared/ids';
 import { importedCodeHasher } from '@gatekeeper/shared/imported-code';
 import { TICKET_COLUMNS, ticketToRow, toManifestOrder, zEvent, type Manifest } from '@gatekeeper/shared/manifest';
+import type { EventDetailsReply, EventListReply, OrderCodeReply, TicketCodeReply } from '@gatekeeper/shared/api/index';
 import { GkError, zRole } from '@gatekeeper/shared/protocol/index';
 import { hashPassword } from '../auth/passwords.ts';
 import { requireEventAccess, requireRole } from '../auth/roles.ts';
@@ -32,7 +33,7 @@ const zCreateEvent = z.object({ event: zEvent, checkpoints: z.array(zCheckpoint)
 const zStaffBody = z.object({ username: z.string().regex(/^[a-z0-9._-]{2,64}$/), name: z.string().min(1).max(80), password: z.string().min(8).max(256), role: zRole });
 
 export const eventRoutes = new Hono<Env>()
-  .get('/', async (c) => c.json({ events: await visibleEvents(c.var.deps.storage, await staffOf(c)) }))
+  .get('/', async (c) => c.json({ events: await visibleEvents(c.var.deps.storage, await staffOf(c)) } satisfies EventListReply))
   .post('/', async (c) => {
     requireRole(await staffOf(c), 'admin');
     const { event, checkpoints } = await jsonBody(c, zCreateEvent);
@@ -47,7 +48,9 @@ export const eventRoutes = new Hono<Env>()
   .get('/:eventId', async (c) => {
     const { eventId: id } = await access(c);
     const { storage } = c.var.deps;
-    return c.json({ event: await storage.getEvent(id), checkpoints: await storage.listCheckpoints(id), codeWord: await storage.getCodeWord(id) });
+    const event = await storage.getEvent(id);
+    if (!event) throw new GkError('not_found', `no event ${id}`);
+    return c.json({ event, checkpoints: await storage.listCheckpoints(id), codeWord: await storage.getCodeWord(id) } satisfies EventDetailsReply);
   })
   .put('/:eventId/checkpoints/:checkpointId', async (c) => {
     const { eventId: id } = await access(c, 'supervisor');
@@ -130,11 +133,11 @@ export const eventRoutes = new Hono<Env>()
     if (!ticket) throw new GkError('not_found', 'no such ticket');
     // importedCode: the barcode itself, for supervisors printing a test ticket (phones
     // get only its hash in the manifest).
-    return c.json({ ...(await c.var.deps.issuer.ticketCode(ticket)), importedCode: ticket.importedCode });
+    return c.json({ ...(await c.var.deps.issuer.ticketCode(ticket)), importedCode: ticket.importedCode } satisfies TicketCodeReply);
   })
   .get('/:eventId/orders/:orderId/code', async (c) => {
     const { eventId: id } = await access(c, 'supervisor');
-    return c.json(await c.var.deps.issuer.orderCode(id, param(orderId, c.req.param('orderId'), 'order id')));
+    return c.json(await c.var.deps.issuer.orderCode(id, param(orderId, c.req.param('orderId'), 'order id')) satisfies OrderCodeReply);
   });
 
 export { access };

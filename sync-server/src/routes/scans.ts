@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { zScan } from '@gatekeeper/shared/domain';
 import { checkpointId, deviceId, inspectorId, orderId, ticketId } from '@gatekeeper/shared/ids';
 import { OUTCOMES, type Outcome } from '@gatekeeper/shared/outcomes';
+import { withExplanation } from '@gatekeeper/shared/reasons';
 import { GkError, MAX_BATCH, zScanRequest } from '@gatekeeper/shared/protocol/index';
 import type { HistoryQuery, SessionRecord } from '../storage/types.ts';
 import { access } from './events.ts';
@@ -36,7 +37,9 @@ export const scanRoutes = new Hono<Env>()
     const device = await deviceOf(c, session);
     const req = await jsonBody(c, zScanRequest);
     const r = await c.var.deps.scans.submitOnline(staff, device, eventId, req);
-    return c.json({ ...r, scan: scanForPhones(r.scan) });
+    // Over HTTP the verdict keeps its English sentence beside the reason: scripts and
+    // supervisors' tools read it as it is (the scanner app words the reason itself).
+    return c.json({ ...r, verdict: withExplanation(r.verdict), scan: scanForPhones(r.scan) });
   })
   .post('/:eventId/scans/batch', async (c) => {
     const { staff, session, eventId } = await access(c);

@@ -3,11 +3,14 @@
 import { decodeCode, type SignatureVerifier } from '@gatekeeper/shared/codec/index';
 import type { Scan, Ticket } from '@gatekeeper/shared/domain';
 import type { Outcome } from '@gatekeeper/shared/outcomes';
+import { codeReason, type Reason, type UnresolvedCause } from '@gatekeeper/shared/reasons';
 import type { EventKey, Storage } from '../storage/types.ts';
 
 export type Resolution =
   | { ok: true; ticket: Ticket }
-  | { ok: false; outcome: Outcome; reason: string };
+  | { ok: false; outcome: Outcome; reason: Reason };
+
+const unresolved = (cause: UnresolvedCause): Resolution => ({ ok: false, outcome: 'unknown', reason: { kind: 'unresolved', cause } });
 
 /**
  * A scan names its ticket in `ticketId` and carries the scanned text in `code`. Signed codes
@@ -26,26 +29,26 @@ export async function resolveTicket(
     now,
     verify,
   });
-  if (!decoded.ok) return { ok: false, outcome: decoded.outcome, reason: decoded.reason };
+  if (!decoded.ok) return { ok: false, outcome: decoded.outcome, reason: codeReason(decoded.reason) };
   const ticket = !req.ticketId ? null : preloaded ? (preloaded.tickets.get(req.ticketId) ?? null) : await storage.getTicket(req.eventId, req.ticketId);
   if (decoded.kind === 'imported') {
     if (ticket && (decoded.code === ticket.id || decoded.code === ticket.importedCode)) return { ok: true, ticket };
     const byCode = await storage.findTicketByImportedCode(req.eventId, decoded.code);
     if (byCode && (!req.ticketId || byCode.id === req.ticketId)) return { ok: true, ticket: byCode };
-    return { ok: false, outcome: 'unknown', reason: 'no ticket of this event has this code' };
+    return unresolved('no_such_code');
   }
   if (!ticket) {
     if (decoded.kind === 'ticket') {
       const named = await storage.getTicket(req.eventId, decoded.ticketId);
       if (named) return { ok: true, ticket: named };
     }
-    return { ok: false, outcome: 'unknown', reason: 'the code names no ticket of this event' };
+    return unresolved('no_such_ticket');
   }
   if (decoded.kind === 'ticket' && decoded.ticketId !== ticket.id) {
-    return { ok: false, outcome: 'unknown', reason: 'the code is for another ticket than the scan names' };
+    return unresolved('other_ticket');
   }
   if (decoded.kind === 'order' && decoded.orderId !== ticket.orderId) {
-    return { ok: false, outcome: 'unknown', reason: 'the ticket is not part of the scanned order' };
+    return unresolved('not_in_order');
   }
   return { ok: true, ticket };
 }

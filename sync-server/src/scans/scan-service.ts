@@ -6,7 +6,6 @@ import { decideAdmission } from '@gatekeeper/shared/admission';
 import type { SignatureVerifier } from '@gatekeeper/shared/codec/index';
 import type { Conflict, Scan, Verdict } from '@gatekeeper/shared/domain';
 import type { DeviceId, EventId } from '@gatekeeper/shared/ids';
-import { OUTCOME_TEXT } from '@gatekeeper/shared/outcomes';
 import { GkError, type Ack, type AckStatus, type ScanRequest } from '@gatekeeper/shared/protocol/index';
 import { silentLogger, type Logger } from '../log.ts';
 import type { OnlineSubmission, StaffRecord, Storage, StoredScan, SubmitResult } from '../storage/types.ts';
@@ -106,7 +105,7 @@ export class ScanService {
     };
     const decide = (prior: readonly Scan[]): Verdict => {
       if (!resolution.ok) {
-        return { outcome: resolution.outcome, offline: false, ticketId: null, firstScan: null, explanation: `${OUTCOME_TEXT[resolution.outcome]} (${resolution.reason})` };
+        return { outcome: resolution.outcome, offline: false, ticketId: null, firstScan: null, reason: resolution.reason };
       }
       return decideAdmission(resolution.ticket, checkpoint, prior, now, { direction: req.direction, idChecked: req.idChecked, offline: false });
     };

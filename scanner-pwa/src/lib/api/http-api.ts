@@ -1,20 +1,14 @@
 // The Api port over fetch, same origin as the app (the sync server serves both). Every
 // answer is parsed; every error arrives as the one error body and leaves as a GkError.
-import { zCheckpoint } from '@gatekeeper/shared/domain';
-import { zId, type DeviceId, type EventId, type InspectorId, type OrderId, type TicketId } from '@gatekeeper/shared/ids';
-import { zEvent, zManifest, type Manifest } from '@gatekeeper/shared/manifest';
-import { GkError, zErrorBody, zRole } from '@gatekeeper/shared/protocol/index';
+import {
+  zClaimedDeviceReply, zEventDetailsReply, zOrderCodeReply, zRegisteredDeviceReply, zSessionReply, zTicketCodeReply,
+} from '@gatekeeper/shared/api/index';
+import type { DeviceId, EventId, OrderId, TicketId } from '@gatekeeper/shared/ids';
+import { zManifest, type Manifest } from '@gatekeeper/shared/manifest';
+import { GkError, zErrorBody } from '@gatekeeper/shared/protocol/index';
 import { z } from 'zod';
 import type { Api, EventDetails, SessionInfo, SignedCode } from '../ports.ts';
 
-const zSession = z.object({
-  inspector: z.object({ id: zId<InspectorId>(), name: z.string(), role: zRole }),
-  events: z.array(zEvent),
-});
-const zDevice = z.object({ device: z.object({ id: zId<DeviceId>(), name: z.string() }) });
-const zNewDevice = z.object({ device: z.object({ id: zId<DeviceId>(), name: z.string(), secret: z.string().min(1) }) });
-const zEventDetails = z.object({ event: zEvent, checkpoints: z.array(zCheckpoint), codeWord: z.string().nullable() });
-const zSignedCode = z.object({ code: z.string(), link: z.string(), importedCode: z.string().nullable().optional() });
 // Rows are checked by a typed loop in ticket-rows.ts: a zod union per cell is too slow
 // for 100,000 tickets.
 const zManifestHead = zManifest.omit({ tickets: true }).extend({ tickets: z.array(z.array(z.unknown())) });
@@ -37,32 +31,32 @@ export class HttpApi implements Api {
   }
 
   async login(username: string, password: string): Promise<SessionInfo> {
-    return zSession.parse(await this.#json('POST', '/api/login', { username, password }));
+    return zSessionReply.parse(await this.#json('POST', '/api/login', { username, password }));
   }
   async logout(): Promise<void> {
     await this.#json('POST', '/api/logout', {});
   }
   async me(): Promise<SessionInfo> {
-    return zSession.parse(await this.#json('GET', '/api/me'));
+    return zSessionReply.parse(await this.#json('GET', '/api/me'));
   }
   async registerDevice(name: string): Promise<{ id: DeviceId; name: string; secret: string }> {
-    return zNewDevice.parse(await this.#json('POST', '/api/devices', { name })).device;
+    return zRegisteredDeviceReply.parse(await this.#json('POST', '/api/devices', { name })).device;
   }
   async claimDevice(id: DeviceId, secret: string): Promise<{ id: DeviceId; name: string }> {
-    return zDevice.parse(await this.#json('POST', '/api/devices/claim', { deviceId: id, secret })).device;
+    return zClaimedDeviceReply.parse(await this.#json('POST', '/api/devices/claim', { deviceId: id, secret })).device;
   }
   async eventDetails(eventId: EventId): Promise<EventDetails> {
-    return zEventDetails.parse(await this.#json('GET', `/api/events/${enc(eventId)}`));
+    return zEventDetailsReply.parse(await this.#json('GET', `/api/events/${enc(eventId)}`));
   }
   async manifest(eventId: EventId, since: number): Promise<Manifest> {
     const body = zManifestHead.parse(await this.#json('GET', `/api/events/${enc(eventId)}/manifest?since=${since}`));
     return body as Manifest;
   }
   async ticketCode(eventId: EventId, ticketId: TicketId): Promise<SignedCode> {
-    return zSignedCode.parse(await this.#json('GET', `/api/events/${enc(eventId)}/tickets/${enc(ticketId)}/code`));
+    return zTicketCodeReply.parse(await this.#json('GET', `/api/events/${enc(eventId)}/tickets/${enc(ticketId)}/code`));
   }
   async orderCode(eventId: EventId, orderId: OrderId): Promise<SignedCode> {
-    return zSignedCode.parse(await this.#json('GET', `/api/events/${enc(eventId)}/orders/${enc(orderId)}/code`));
+    return zOrderCodeReply.parse(await this.#json('GET', `/api/events/${enc(eventId)}/orders/${enc(orderId)}/code`));
   }
 
   async #json(method: string, path: string, body?: unknown): Promise<unknown> {

@@ -133,6 +133,18 @@ export const en = {
   firstScan: 'First scan: {when} at {checkpoint} by {inspector}',
   thisDevice: 'this phone',
   offlineMark: 'offline',
+  // Why a verdict is what it is (shared/src/reasons.ts), by kind; times in the event's zone.
+  reason_already_used_here: 'Already scanned here at {time} on {date}.',
+  reason_already_used_at: 'Already scanned at {checkpoint} at {time} on {date}.',
+  reason_already_inside: 'Already inside {zone}: went in at {checkpoint} at {time} on {date}.',
+  reason_wrong_type: 'A {type} ticket is not valid at {checkpoint}.',
+  reason_valid_from: 'Not valid before {time} on {date}.',
+  reason_valid_until: 'Valid until {time} on {date}.',
+  reason_unresolved_no_such_code: 'No ticket of this event has this code.',
+  reason_unresolved_no_such_ticket: 'The code names no ticket of this event.',
+  reason_unresolved_other_ticket: 'The code belongs to another ticket than the one scanned.',
+  reason_unresolved_not_in_order: 'This ticket is not part of the scanned order.',
+  reason_order_not_on_phone: 'No ticket of this order is on this phone: sync, then scan again.',
   // History
   historyTitle: 'Recent scans',
   historyEmpty: 'No scans yet.',

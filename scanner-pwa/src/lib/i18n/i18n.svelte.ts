@@ -1,6 +1,8 @@
 // The language of the app: chosen from the browser, switchable, remembered. Strings are
 // looked up by key (UI) or by outcome (verdicts); dates and times through Intl.
+import type { CheckpointId } from '@gatekeeper/shared/ids';
 import type { Outcome } from '@gatekeeper/shared/outcomes';
+import type { Reason } from '@gatekeeper/shared/reasons';
 import { en, outcomeText_en, outcomeWords_en, type MessageKey, type Messages } from './en.ts';
 import { nl, outcomeText_nl, outcomeWords_nl } from './nl.ts';
 
@@ -80,6 +82,29 @@ export class I18n {
 
   explain = (outcome: Outcome): string => DICTS[this.#lang].text[outcome];
 
+  /**
+   * Why a verdict is what it is, in this language, times in the event's zone; null when
+   * the outcome's own text (explain) says it all. The codec's note on a refused code is
+   * its English account, shown as it is.
+   */
+  reason = (reason: Reason, where: ReasonPlaces): string | null => {
+    const { timeZone, checkpointName: name } = where;
+    const when = (ms: number) => ({ time: this.time(ms, timeZone), date: this.dateLong(ms, timeZone) });
+    switch (reason.kind) {
+      case 'outcome': return null;
+      case 'already_used': {
+        const key = reason.mode === 'entry_exit' ? 'reason_already_inside' : reason.here ? 'reason_already_used_here' : 'reason_already_used_at';
+        return this.t(key, { ...when(reason.at), checkpoint: name(reason.checkpointId), zone: reason.zone });
+      }
+      case 'wrong_type': return this.t('reason_wrong_type', { type: reason.ticketType, checkpoint: name(reason.checkpointId) });
+      case 'valid_from': return this.t('reason_valid_from', when(reason.from));
+      case 'valid_until': return this.t('reason_valid_until', when(reason.until));
+      case 'code': return reason.note;
+      case 'unresolved': return this.t(`reason_unresolved_${reason.cause}`);
+      case 'order_not_on_phone': return this.t('reason_order_not_on_phone');
+    }
+  };
+
   /** "12:30" in the event's time zone. */
   time = (ms: number, timeZone?: string): string => this.#format('time', timeZone).format(ms);
 
@@ -100,6 +125,12 @@ export class I18n {
     }
     return f;
   }
+}
+
+/** What wording a reason needs besides the language: the event's zone, checkpoints' names. */
+export interface ReasonPlaces {
+  timeZone?: string;
+  checkpointName: (id: CheckpointId) => string;
 }
 
 const FORMATS = {

@@ -1,6 +1,6 @@
 // Ticket rows as the manifest carries them (TICKET_COLUMNS order), checked by hand: a zod
 // union per cell costs hundreds of ms on 100,000 rows, a typed loop a few.
-import type { Ticket } from '@gatekeeper/shared/domain';
+import { TICKET_STATUSES, type Ticket } from '@gatekeeper/shared/domain';
 import { isId, type EventId } from '@gatekeeper/shared/ids';
 import { rowToTicket, TICKET_COLUMNS } from '@gatekeeper/shared/manifest';
 
@@ -12,7 +12,7 @@ export const COL = {
   validFrom: 8, validUntil: 9, idCheck: 10, importedCodeHash: 11,
 } as const;
 
-const STATUSES = new Set(['paid', 'unpaid', 'canceled', 'blocked', 'revoked']);
+const STATUSES: ReadonlySet<unknown> = new Set(TICKET_STATUSES);
 const strOrNull = (v: unknown) => v === null || typeof v === 'string';
 const intOrNull = (v: unknown) => v === null || Number.isInteger(v);
 
@@ -25,7 +25,7 @@ export function isTicketRow(row: unknown): row is TicketRow {
     && strOrNull(row[COL.holderName]) && strOrNull(row[COL.seat])
     && (row[COL.kind] === 'event' || row[COL.kind] === 'travel')
     && typeof row[COL.eTicket] === 'boolean'
-    && STATUSES.has(row[COL.status] as string)
+    && STATUSES.has(row[COL.status])
     && intOrNull(row[COL.validFrom]) && intOrNull(row[COL.validUntil])
     && typeof row[COL.idCheck] === 'boolean'
     && strOrNull(row[COL.importedCodeHash]);

@@ -6,7 +6,8 @@
 import { decideAdmission } from '@gatekeeper/shared/admission';
 import type { Checkpoint, Direction, Scan, Ticket, Verdict } from '@gatekeeper/shared/domain';
 import { newId, scanId, type DeviceId, type EventId, type InspectorId, type OrderId, type TicketId } from '@gatekeeper/shared/ids';
-import { OUTCOME_TEXT, type Outcome } from '@gatekeeper/shared/outcomes';
+import type { Outcome } from '@gatekeeper/shared/outcomes';
+import { NO_REASON, type Reason } from '@gatekeeper/shared/reasons';
 import type { ScanRequest } from '@gatekeeper/shared/protocol/index';
 import type { LocalScans } from '../scans/local-scans.svelte.ts';
 import type { ServerClock } from '../state/server-clock.svelte.ts';
@@ -101,7 +102,7 @@ export class Admitter {
     return {
       outcome: scan.outcome, offline: scan.offline, ticketId: ticket.id,
       firstScan: scan.outcome === local.outcome ? local.firstScan : null,
-      explanation: scan.outcome === local.outcome ? local.explanation : OUTCOME_TEXT[scan.outcome],
+      reason: scan.outcome === local.outcome ? local.reason : NO_REASON,
     };
   }
 
@@ -109,9 +110,9 @@ export class Admitter {
    * A code that names no ticket we can decide (forged, another event, not in the manifest):
    * refused here and recorded, denied scans being evidence too.
    */
-  refuse(ctx: ScanContext, code: string, outcome: Outcome, explanation: string, orderId: OrderId | null = null): Decision {
+  refuse(ctx: ScanContext, code: string, outcome: Outcome, reason: Reason, orderId: OrderId | null = null): Decision {
     const req = this.request(ctx, { ticketId: null, orderId }, code, false);
-    const verdict: Verdict = { outcome, offline: true, ticketId: null, firstScan: null, explanation: explanation.slice(0, 500) };
+    const verdict: Verdict = { outcome, offline: true, ticketId: null, firstScan: null, reason };
     return this.#record({ ...req, outcome, offline: true }, verdict);
   }
 

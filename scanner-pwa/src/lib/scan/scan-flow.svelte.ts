@@ -5,7 +5,8 @@ import { flushSync } from 'svelte';
 import type { Ticket } from '@gatekeeper/shared/domain';
 import { decodeCode, extractCode, type DecodedTicket } from '@gatekeeper/shared/codec/index';
 import { newId, type OrderId } from '@gatekeeper/shared/ids';
-import { isAdmitting, OUTCOME_TEXT, type Outcome } from '@gatekeeper/shared/outcomes';
+import { isAdmitting, type Outcome } from '@gatekeeper/shared/outcomes';
+import { codeReason, NO_REASON, type Reason } from '@gatekeeper/shared/reasons';
 import type { Feedback } from '../feedback/feedback.ts';
 import { afterNextPaint, measureVerdictPainted, measureVerdictRendered } from '../platform/paint.ts';
 import type { LocalScans } from '../scans/local-scans.svelte.ts';
@@ -74,7 +75,7 @@ export class ScanFlow {
     this.#busy = true;
     try {
       const r = decodeCode(code, { eventId: ctx.eventId, publicKeys: header.publicKeys, now: clock.now() });
-      if (!r.ok) return this.#refuse(ctx, code, r.outcome, r.reason, t0);
+      if (!r.ok) return this.#refuse(ctx, code, r.outcome, codeReason(r.reason), t0);
       if (r.kind === 'ticket') return await this.#ticket(ctx, index.ticket(r.ticketId) ?? ticketFromCode(r), code, false, t0);
       if (r.kind === 'order') return this.#order(ctx, r.orderId, code, t0);
       const imported = index.byImportedCode(r.code);
@@ -85,7 +86,7 @@ export class ScanFlow {
         if (byId) return await this.#ticket(ctx, byId, code, false, t0);
         if (index.order(r.code)) return this.#order(ctx, r.code as OrderId, code, t0);
       }
-      return this.#refuse(ctx, code, 'unknown', OUTCOME_TEXT.unknown, t0);
+      return this.#refuse(ctx, code, 'unknown', NO_REASON, t0);
     } finally {
       this.#busy = false;
     }
@@ -135,7 +136,7 @@ export class ScanFlow {
     const { verdict } = d;
     this.#show({
       key: d.scan.id, kind: 'ticket', code, outcome: verdict.outcome, offline: verdict.offline,
-      tone: toneOf(verdict.outcome, verdict.offline), detail: detailOf(verdict.outcome, verdict.explanation),
+      tone: toneOf(verdict.outcome, verdict.offline), reason: shownReason(verdict.reason, verdict.firstScan !== null),
       ticket, order: ticket.orderId ? index.order(ticket.orderId) : null,
       orderTickets: orderTickets.length ? orderTickets : [ticket], items: [],
       firstScan: verdict.firstScan, history: before.filter((s) => s.id !== d.scan.id),
@@ -147,11 +148,11 @@ export class ScanFlow {
     const { event, scans, clock } = this.#d;
     const tickets = event.index!.orderTickets(orderId);
     if (tickets.length === 0) {
-      return this.#refuse(ctx, code, 'unknown', 'No ticket of this order is on this phone: sync, then scan again.', t0, orderId);
+      return this.#refuse(ctx, code, 'unknown', { kind: 'order_not_on_phone' }, t0, orderId);
     }
     const items = orderItems(tickets, ctx.checkpoint, ctx.direction, (id) => scans.ofTicket(id), clock.now());
     this.#show({
-      key: newId('o'), kind: 'order', code, outcome: null, offline: false, tone: 'order', detail: null,
+      key: newId('o'), kind: 'order', code, outcome: null, offline: false, tone: 'order', reason: null,
       ticket: null, order: event.index!.order(orderId), orderTickets: tickets, items, firstScan: null,
       history: scans.ofOrder(orderId, tickets.map((t) => t.id)),
       needsDecision: items.some((i) => i.remaining),
@@ -185,11 +186,11 @@ export class ScanFlow {
     }, t0);
   }
 
-  #refuse(ctx: ScanContext, code: string, outcome: Outcome, reason: string, t0: number, orderId: OrderId | null = null): void {
+  #refuse(ctx: ScanContext, code: string, outcome: Outcome, reason: Reason, t0: number, orderId: OrderId | null = null): void {
     const d = this.#d.admitter.refuse(ctx, code, outcome, reason, orderId);
     this.#show({
       key: d.scan.id, kind: 'refusal', code, outcome, offline: true, tone: toneOf(outcome, true),
-      detail: reason, ticket: null, order: null, orderTickets: [], items: [], firstScan: null, history: [],
+      reason: shownReason(reason, false), ticket: null, order: null, orderTickets: [], items: [], firstScan: null, history: [],
       needsDecision: false,
     }, t0);
   }
@@ -230,8 +231,11 @@ function ticketFromCode(r: DecodedTicket): Ticket {
   };
 }
 
-/** The explanation, when it says more than the outcome's own text (which is translated). */
-function detailOf(outcome: Outcome, explanation: string): string | null {
-  if (outcome === 'already_used' || explanation === OUTCOME_TEXT[outcome]) return null;
-  return explanation;
+/**
+ * The reason, when it says more than the outcome's own text and the first-scan line (the
+ * verdict screen words it in the inspector's language: i18n.reason).
+ */
+function shownReason(reason: Reason, firstScanShown: boolean): Reason | null {
+  if (reason.kind === 'outcome' || (reason.kind === 'already_used' && firstScanShown)) return null;
+  return reason;
 }

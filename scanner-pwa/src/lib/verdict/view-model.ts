@@ -3,7 +3,8 @@
 import { decideAdmission } from '@gatekeeper/shared/admission';
 import type { Checkpoint, Direction, Scan, ScanSummary, Ticket } from '@gatekeeper/shared/domain';
 import type { ManifestOrder as Order } from '@gatekeeper/shared/manifest';
-import type { Outcome } from '@gatekeeper/shared/outcomes';
+import { isAdmitting, type Outcome } from '@gatekeeper/shared/outcomes';
+import type { Reason } from '@gatekeeper/shared/reasons';
 
 /** The colour, sound and vibration class of a verdict. */
 export type Tone = 'admit' | 'admit-offline' | 'exit' | 'used' | 'check' | 'deny' | 'order';
@@ -39,8 +40,8 @@ export interface VerdictView {
   outcome: Outcome | null;
   offline: boolean;
   tone: Tone;
-  /** The server's or the codec's explanation, when it says more than the outcome. */
-  detail: string | null;
+  /** Why, when it says more than the outcome's own text; worded by i18n.reason. */
+  reason: Reason | null;
   ticket: Ticket | null;
   order: Order | null;
   /** Every ticket of the order (for the grouped summary). */
@@ -87,7 +88,7 @@ export function orderItems(
       outcome: last?.outcome ?? null,
       offline: last?.offline ?? false,
       at: last?.at ?? null,
-      remaining: preview.outcome === 'valid' || preview.outcome === 'exit' || preview.outcome === 'needs_id_check',
+      remaining: isAdmitting(preview.outcome) || preview.outcome === 'needs_id_check',
     };
   });
 }

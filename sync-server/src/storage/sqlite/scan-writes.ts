@@ -8,7 +8,8 @@
 import { arbitrate } from '@gatekeeper/shared/admission';
 import type { Conflict, Scan, Verdict } from '@gatekeeper/shared/domain';
 import type { EventId, TicketId } from '@gatekeeper/shared/ids';
-import { isAdmitting, OUTCOME_TEXT } from '@gatekeeper/shared/outcomes';
+import { isAdmitting } from '@gatekeeper/shared/outcomes';
+import { NO_REASON } from '@gatekeeper/shared/reasons';
 import type { OnlineSubmission, StoredScan, Storage, SubmitResult, UploadResult } from '../types.ts';
 import type { Db } from './db.ts';
 import { scanFromRow, scanToRow, storedScanFromRow, type ScanInsertRow, type ScanRow } from './rows.ts';
@@ -29,7 +30,7 @@ type Involved = { status: SubmitResult['status']; conflicts: Conflict[] };
 
 /** The verdict of a scan stored earlier, for a retried submission: we never decide twice. */
 function verdictOfStored(scan: Scan): Verdict {
-  return { outcome: scan.outcome, offline: scan.offline, ticketId: scan.ticketId, firstScan: null, explanation: OUTCOME_TEXT[scan.outcome] };
+  return { outcome: scan.outcome, offline: scan.offline, ticketId: scan.ticketId, firstScan: null, reason: NO_REASON };
 }
 
 export function scanWriteMethods(db: Db): ScanWriteMethods {

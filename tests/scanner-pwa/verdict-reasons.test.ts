@@ -1,0 +1,118 @@
+// The verdict screen words the verdict's reason itself: in the inspector's language and
+// the event's time zone, never the server's English with UTC times (protocol 4 did that,
+// and the Dutch app showed "Already scanned here at 2025-06-14 19:00 UTC.").
+import { describe, expect, it } from 'vitest';
+import { decideAdmission } from '@gatekeeper/shared/admission';
+import type { Checkpoint, Scan, Ticket } from '@gatekeeper/shared/domain';
+import { formatHlc } from '@gatekeeper/shared/hlc';
+import type { CheckpointId, DeviceId, EventId, InspectorId, ScanId, TicketId } from '@gatekeeper/shared/ids';
+import { ReasonKind, UNRESOLVED_CAUSES, type Reason, type ReasonKind as Kind } from '@gatekeeper/shared/reasons';
+import { I18n, type ReasonPlaces } from '../../scanner-pwa/src/lib/i18n/i18n.svelte.ts';
+import { en } from '../../scanner-pwa/src/lib/i18n/en.ts';
+
+// 19:00 UTC is 21:00 in Amsterdam (summer time) and 15:00 in New York.
+const SEVEN_PM_UTC = Date.UTC(2025, 5, 14, 19, 0);
+const TEN_PM_UTC = Date.UTC(2025, 5, 14, 22, 0);
+const EV = 'ev1' as EventId;
+const NAMES: Record<string, string> = { gate: 'Hoofdingang', 'gate-2': 'Noordingang', vip: 'VIP-lounge', bar: 'Bar' };
+const places = (timeZone: string): ReasonPlaces => ({ timeZone, checkpointName: (id) => NAMES[id] ?? id });
+
+const ticket = (over: Partial<Ticket> = {}): Ticket => ({
+  id: 'T1' as TicketId, eventId: EV, orderId: null, type: 'Child', holderName: null, seat: null, kind: 'event', eTicket: true,
+  status: 'paid', validFrom: null, validUntil: null, idCheck: false, importedCode: null, ...over,
+});
+const checkpoint = (id: string, over: Partial<Checkpoint> = {}): Checkpoint => ({
+  id: id as CheckpointId, eventId: EV, name: NAMES[id] ?? id, zone: 'main', mode: 'once_per_event', allowedTypes: null,
+  validFrom: null, validUntil: null, ...over,
+});
+const admitted = (cp: Checkpoint, at: number): Scan => ({
+  id: `s-${cp.id}` as ScanId, eventId: EV, ticketId: 'T1' as TicketId, orderId: null, code: '', checkpointId: cp.id, zone: cp.zone,
+  mode: cp.mode, direction: 'entry', deviceId: 'dev-a' as DeviceId, inspectorId: 'insp-1' as InspectorId,
+  hlc: formatHlc({ physical: at, counter: 0 }), at, clockOffset: 0, outcome: 'valid', offline: false, idChecked: false,
+});
+const entry = { direction: 'entry' as const, idChecked: false, offline: false };
+const later = TEN_PM_UTC + 60_000;
+
+/** One reason of every kind, as the rule (or the server, or the phone) makes it. */
+const REASONS: Record<Kind, Reason[]> = {
+  outcome: [decideAdmission(ticket(), checkpoint('gate'), [], later, entry).reason],
+  already_used: [
+    decideAdmission(ticket(), checkpoint('gate'), [admitted(checkpoint('gate'), SEVEN_PM_UTC)], later, entry).reason,
+    decideAdmission(ticket(), checkpoint('gate'), [admitted(checkpoint('gate-2'), SEVEN_PM_UTC)], later, entry).reason,
+    decideAdmission(ticket(), checkpoint('bar', { mode: 'entry_exit', zone: 'bar' }),
+      [admitted(checkpoint('bar', { mode: 'entry_exit', zone: 'bar' }), SEVEN_PM_UTC)], later, entry).reason,
+  ],
+  wrong_type: [decideAdmission(ticket(), checkpoint('vip', { allowedTypes: ['VIP'] }), [], later, entry).reason],
+  valid_from: [decideAdmission(ticket({ validFrom: SEVEN_PM_UTC }), checkpoint('gate'), [], SEVEN_PM_UTC - 1, entry).reason],
+  valid_until: [decideAdmission(ticket({ validUntil: TEN_PM_UTC }), checkpoint('gate'), [], later, entry).reason],
+  code: [{ kind: 'code', note: 'The signature does not match: the code has been altered or forged.' }],
+  unresolved: UNRESOLVED_CAUSES.map((cause) => ({ kind: 'unresolved', cause })),
+  order_not_on_phone: [{ kind: 'order_not_on_phone' }],
+};
+
+describe('verdict reasons in Dutch, at the event\'s local time', () => {
+  const nl = new I18n('nl');
+  const english = new Set(Object.values(en));
+
+  it('has an example of every reason kind', () => {
+    expect(Object.keys(REASONS).sort()).toEqual(Object.values(ReasonKind).sort());
+    for (const [kind, list] of Object.entries(REASONS)) for (const r of list) expect(r.kind).toBe(kind);
+  });
+
+  it('says nothing beyond the outcome\'s own (translated) text for a plain verdict', () => {
+    expect(nl.reason(REASONS.outcome[0], places('Europe/Amsterdam'))).toBeNull();
+  });
+
+  it('already scanned: here, at another gate, still inside; the time in Amsterdam, not UTC', () => {
+    const [here, elsewhere, inside] = REASONS.already_used.map((r) => nl.reason(r, places('Europe/Amsterdam')));
+    expect(here).toBe('Hier al gescand om 21:00 op za 14 jun 2025.');
+    expect(elsewhere).toBe('Al gescand bij Noordingang om 21:00 op za 14 jun 2025.');
+    expect(inside).toBe('Al binnen in bar: naar binnen bij Bar om 21:00 op za 14 jun 2025.');
+  });
+
+  it('wrong ticket type, naming the checkpoint as the phone knows it', () => {
+    expect(nl.reason(REASONS.wrong_type[0], places('Europe/Amsterdam'))).toBe('Een ticket van type Child is niet geldig bij VIP-lounge.');
+  });
+
+  it('validity windows in local time', () => {
+    expect(nl.reason(REASONS.valid_from[0], places('Europe/Amsterdam'))).toBe('Niet geldig v\u00f3\u00f3r 21:00 op za 14 jun 2025.');
+    expect(nl.reason(REASONS.valid_until[0], places('Europe/Amsterdam'))).toBe('Geldig tot 00:00 op zo 15 jun 2025.');
+  });
+
+  it('the same reason follows the event\'s time zone, wherever the phone is', () => {
+    expect(nl.reason(REASONS.valid_from[0], places('America/New_York'))).toBe('Niet geldig v\u00f3\u00f3r 15:00 op za 14 jun 2025.');
+  });
+
+  it('the server\'s unresolved causes and the order not on this phone, in Dutch', () => {
+    const texts = [...REASONS.unresolved, ...REASONS.order_not_on_phone].map((r) => nl.reason(r, places('Europe/Amsterdam')));
+    expect(texts).toEqual([
+      'Geen ticket van dit evenement heeft deze code.',
+      'De code hoort bij geen enkel ticket van dit evenement.',
+      'De code hoort bij een ander ticket dan het gescande.',
+      'Dit ticket hoort niet bij de gescande bestelling.',
+      'Geen ticket van deze bestelling staat op deze telefoon: synchroniseer en scan opnieuw.',
+    ]);
+  });
+
+  it('a refused code keeps the codec\'s own account (it names keys and characters)', () => {
+    expect(nl.reason(REASONS.code[0], places('Europe/Amsterdam'))).toBe('The signature does not match: the code has been altered or forged.');
+  });
+
+  it('no Dutch wording is the English one, and none says UTC', () => {
+    for (const list of Object.values(REASONS)) {
+      for (const r of list) {
+        if (r.kind === 'code') continue;
+        const text = nl.reason(r, places('Europe/Amsterdam'));
+        if (text === null) continue;
+        expect(text).not.toMatch(/UTC/);
+        expect(english.has(text as never)).toBe(false);
+        expect(text).not.toBe(new I18n('en').reason(r, places('Europe/Amsterdam')));
+      }
+    }
+  });
+
+  it('in English too, at local time', () => {
+    const en = new I18n('en');
+    expect(en.reason(REASONS.already_used[1], places('Europe/Amsterdam'))).toBe('Already scanned at Noordingang at 21:00 on Sat 14 Jun 2025.');
+  });
+});
