@@ -16,6 +16,7 @@ const HASHES: Record<number, string> = {
   2: '7e7846e50f8f0c76013acff9fa7fd7f34a915a6435b5aa60d46ed725ecf83b5d',
   3: '4b2739cd432c28f8810910d18c1bdb06d424f11abb177a8ee49ef24636216604',
   4: 'a9be5d84ac542a4ecfd07412f434726ff24f4bad03cf9ab47b40a4c80317fdce',
+  5: 'cd29e194fb2b259b92ba27497acaa876ee2a17ae2ab2bafffded2670ec3c3a95',
 };
 
 /**

@@ -41,6 +41,8 @@ export const RefusalReason = {
   deviceRevoked: 'deviceRevoked',
   unknownDevice: 'unknownDevice',
   unknownEvent: 'unknownEvent',
+  /** Since version 5: no hello came within the server's deadline. Not a login problem: reconnect. */
+  helloTimeout: 'helloTimeout',
 } as const;
 export type RefusalReason = (typeof RefusalReason)[keyof typeof RefusalReason];
 

@@ -27,7 +27,12 @@
 //       body is not JSON (an import: not JSON or CSV). HTTP only; never sent on the socket.
 //       Scans the server sends (verdict, catch-up, gossip) carry `code: ""`: the scanned
 //       text stays on the server (same schema, every version gets it).
-export const PROTOCOL_VERSION = 4;
+//   5 — refusal reason `helloTimeout` (close 4008): no hello within the server's deadline
+//       (10 s, GK_SOCKET_HELLO_MS). It used to be `unauthenticated`, and a phone whose
+//       storage was blocked took itself for signed out; now it reconnects. A client of
+//       version 4 or older, whose hello never came, cannot parse the reason, ignores the
+//       message and reconnects on the close: the right thing too.
+export const PROTOCOL_VERSION = 5;
 /** The oldest client the server still speaks to; older ones are refused `clientTooOld`. */
 export const MIN_PROTOCOL_VERSION = 1;
 

@@ -62,6 +62,8 @@ export class SyncClient {
   /** Set when the server's log turned out to be younger than our cursor (see welcome). */
   #staleCursor: number | null = null;
   #chain: Promise<void> = Promise.resolve();
+  /** Sockets opened so far: a hello whose cursor read outlived its socket is not sent on the next. */
+  #opens = 0;
   readonly #work = new TrackedWork();
 
   constructor(deps: SyncDeps) {
@@ -162,6 +164,7 @@ export class SyncClient {
   #hello(): void {
     const ctx = this.#ctx;
     if (!ctx) return;
+    const opened = ++this.#opens;
     // A cursor that cannot be read (storage gone) is 0: a full catch-up, merged by scan id,
     // rather than a hello never sent and a phone stuck on "connecting".
     const cursor = this.#deps.store.getMeta<number>(cursorKey(ctx.eventId)).catch((e: unknown) => {
@@ -169,6 +172,7 @@ export class SyncClient {
       return 0;
     });
     this.#work.add(cursor.then((cursor) => {
+      if (opened !== this.#opens) return;
       this.#conn.send({
         type: 'hello', v: PROTOCOL_VERSION, eventId: ctx.eventId, deviceId: ctx.deviceId, deviceSecret: ctx.deviceSecret, checkpointId: ctx.checkpointId, cursor: cursor ?? 0,
         compress: [...this.#deps.socket.encodings],
@@ -211,6 +215,9 @@ export class SyncClient {
         await this.#upload();
         return;
       case 'refused':
+        // Too slow to say hello (storage blocked): not a refusal of this phone. The server
+        // closes the socket, and the connection comes back with its backoff by itself.
+        if (msg.reason === 'helloTimeout') return;
         this.#link = 'refused';
         this.#refusal = { reason: msg.reason, message: msg.message };
         this.#conn.stop();
