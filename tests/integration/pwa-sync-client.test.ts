@@ -128,7 +128,7 @@ describe('the app’s SyncClient against a real server', () => {
         expect((await other.upload([away])).results[0]!.status).toBe('accepted');
         await other.close();
         await until(() => p.socket.sentTypes().filter((t) => t === 'hello').length === n, 'a hello again');
-        await until(() => p.event.log.get(away.id) !== undefined, 'the scan stored meanwhile heard');
+        await until(() => p.event.log.get(away.id) !== null, 'the scan stored meanwhile heard');
         await until(() => p.sync.online, 'online again');
       }
     } finally {

@@ -32,6 +32,10 @@
 //       storage was blocked took itself for signed out; now it reconnects. A client of
 //       version 4 or older, whose hello never came, cannot parse the reason, ignores the
 //       message and reconnects on the close: the right thing too.
+//       welcome.logId: the identity of the server's scan log (random, made with its
+//       database). hello.logId: the log the client's cursor was counted under; when it is
+//       another one (the database was replaced), the catch-up starts from 0. Before, a
+//       replaced database was told only by the client's cursor being ahead of the log.
 export const PROTOCOL_VERSION = 5;
 /** The oldest client the server still speaks to; older ones are refused `clientTooOld`. */
 export const MIN_PROTOCOL_VERSION = 1;

@@ -220,6 +220,7 @@ export class SocketGateway {
         type: 'welcome', v: PROTOCOL_VERSION, serverTime: this.o.now(),
         inspector: { id: peer.staff.id, name: peer.staff.name, role: peer.staff.role },
         eventId: msg.eventId, codeWord: await storage.getCodeWord(msg.eventId), cursor: await storage.latestCursor(msg.eventId),
+        logId: await storage.scanLogId(),
       };
       if (peer.closing) { this.o.feeds.leave(sub); return false; }
       conn.send(welcome);
@@ -227,7 +228,9 @@ export class SocketGateway {
       peer.feed = feed;
       peer.sub = sub;
       // The catch-up runs beside this socket's messages: its scans get verdicts meanwhile.
-      feed.start(sub, msg.cursor, welcome.cursor);
+      // A cursor counted in another log (this database replaced that one) means nothing here.
+      const from = msg.cursor !== null && msg.logId !== undefined && msg.logId !== welcome.logId ? 0 : msg.cursor;
+      feed.start(sub, from, welcome.cursor);
     } catch (e) {
       this.o.feeds.leave(sub);
       throw e;

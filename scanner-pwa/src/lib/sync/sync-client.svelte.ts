@@ -10,6 +10,7 @@ import type { EventData } from '../state/event-data.svelte.ts';
 import type { ServerClock } from '../state/server-clock.svelte.ts';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
 import { Connection } from './connection.ts';
+import { cursorFromAnotherLog, logIdKey } from './scan-log.ts';
 import { TrackedWork } from './tracked-work.ts';
 import { NoOnlineVerdict, VerdictRequests, type OnlineAnswer } from './verdict-requests.ts';
 
@@ -61,6 +62,8 @@ export class SyncClient {
   #seenConflicts = new Set<string>();
   /** Set when the server's log turned out to be younger than our cursor (see welcome). */
   #staleCursor: number | null = null;
+  /** The log id our last hello named: the server catches up from 0 by itself when it has another. */
+  #helloLogId: string | undefined;
   #chain: Promise<void> = Promise.resolve();
   /** Sockets opened so far: a hello whose cursor read outlived its socket is not sent on the next. */
   #opens = 0;
@@ -171,11 +174,13 @@ export class SyncClient {
       console.warn('sync: the cursor could not be read; catching up from 0', e);
       return 0;
     });
-    this.#work.add(cursor.then((cursor) => {
+    const logId = this.#deps.store.getMeta<string>(logIdKey(ctx.eventId)).catch(() => undefined);
+    this.#work.add(Promise.all([cursor, logId]).then(([cursor, logId]) => {
       if (opened !== this.#opens) return;
+      this.#helloLogId = logId;
       this.#conn.send({
         type: 'hello', v: PROTOCOL_VERSION, eventId: ctx.eventId, deviceId: ctx.deviceId, deviceSecret: ctx.deviceSecret, checkpointId: ctx.checkpointId, cursor: cursor ?? 0,
-        compress: [...this.#deps.socket.encodings],
+        compress: [...this.#deps.socket.encodings], ...(logId === undefined ? {} : { logId }),
       });
     }), 'hello');
   }
@@ -211,7 +216,7 @@ export class SyncClient {
         this.#deps.event.setCodeWord(msg.codeWord);
         for (let i = 0; i < 3; i++) setTimeout(() => this.#ping(), i * 300);
         this.#deps.onWelcome?.();
-        if (ctx) await this.#checkCursor(ctx, msg.cursor);
+        if (ctx) await this.#checkCursor(ctx, msg.cursor, msg.logId);
         await this.#upload();
         return;
       case 'refused':
@@ -271,21 +276,39 @@ export class SyncClient {
   }
 
   /**
-   * Our cursor ahead of the server's log means it is not the log our cursor came from (the
-   * database was replaced): start over from 0; scans merge by id. The catch-up of our hello
-   * still answers with one empty page carrying our old cursor: that one is ignored.
+   * A cursor from another log than the server's (its database was replaced; scan-log.ts):
+   * start over from 0. When our hello named our log, the server saw the difference and
+   * already catches up from 0; otherwise we ask, and the catch-up of our hello answers with
+   * one empty page carrying our old cursor, which is ignored. The cursor is reset before the
+   * new log id is stored, so a phone stopped in between resets again next time.
+   *
+   * What the old log told us stays, other phones' scans included: those admissions happened
+   * at this event's gates, and a fresh server database does not know them. Dropping them
+   * would let this phone, offline, admit a ticket a second time that another gate already
+   * let in; kept, they count in its offline decisions and merge by id with the new log.
    */
-  async #checkCursor(ctx: SyncContext, serverCursor: number): Promise<void> {
+  async #checkCursor(ctx: SyncContext, serverCursor: number, logId: string): Promise<void> {
     let ours: number;
+    let stored: string | undefined;
     try {
-      ours = (await this.#deps.store.getMeta<number>(cursorKey(ctx.eventId))) ?? 0;
+      const [cursor, id] = await Promise.all([this.#deps.store.getMeta<number>(cursorKey(ctx.eventId)), this.#deps.store.getMeta<string>(logIdKey(ctx.eventId))]);
+      ours = cursor ?? 0;
+      stored = id;
     } catch (e) {
       console.warn('sync: the cursor could not be read', e);
       return;
     }
-    if (ours <= serverCursor) return;
-    this.#staleCursor = ours;
+    const keepId = () => this.#deps.store.setMeta(logIdKey(ctx.eventId), logId).catch((e: unknown) => console.warn('sync: the log id could not be stored', e));
+    if (!cursorFromAnotherLog({ stored, ours, logId, serverCursor })) {
+      // Same log (or the first id this phone hears): nothing waits for this write.
+      if (stored !== logId) this.#work.add(keepId(), 'store log id');
+      return;
+    }
+    const serverRestarted = this.#helloLogId !== undefined && this.#helloLogId !== logId;
     await this.#deps.store.setMeta(cursorKey(ctx.eventId), 0).catch((e: unknown) => console.warn('sync: the cursor could not be reset', e));
+    await keepId();
+    if (serverRestarted) return;
+    this.#staleCursor = ours;
     this.#conn.send({ type: 'catchup', cursor: 0 });
   }
 
