@@ -55,6 +55,7 @@ export const OPTIONS = {
   deviceUploadBurst: { env: 'GK_DEVICE_UPLOAD_BURST', description: 'Upload messages one device may send at once', default: 200, parse: int(1, 1_000_000) },
   deviceUploadsPerMinute: { env: 'GK_DEVICE_UPLOADS_PER_MINUTE', description: 'Upload messages per minute one device may send after its burst', default: 240, parse: int(1, 1_000_000) },
   socketPingMs: { env: 'GK_SOCKET_PING_MS', description: 'How often the server pings each socket; one that has answered neither of the last two pings is dropped', default: 30_000, parse: int(100, 600_000) },
+  socketHelloMs: { env: 'GK_SOCKET_HELLO_MS', description: 'How long a socket may stay open without saying hello; then it is refused helloTimeout (4008) and the phone reconnects', default: 10_000, parse: int(100, 600_000) },
   socketsPerSession: { env: 'GK_SOCKETS_PER_SESSION', description: 'Most sockets one login session may have open (a phone has one); beyond it the upgrade gets 429', default: 8, parse: int(1, 100_000) },
 } satisfies Record<string, Option<unknown>>;
 

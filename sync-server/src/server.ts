@@ -46,7 +46,7 @@ export async function startServer(config: Config, log: Logger, now: () => number
   let linkBase = config.publicUrl;
   const issuer = new Issuer(storage, () => linkBase, now);
   let scans: ScanService | null = null;
-  const hub = new Hub({ storage, scans: () => scans!, log, now, allowedOrigins: config.allowedOrigins, gossipTickMs: config.gossipTickMs, socketPingMs: config.socketPingMs, limits: { socketsPerSession: config.socketsPerSession } });
+  const hub = new Hub({ storage, scans: () => scans!, log, now, allowedOrigins: config.allowedOrigins, gossipTickMs: config.gossipTickMs, socketPingMs: config.socketPingMs, socketHelloMs: config.socketHelloMs, limits: { socketsPerSession: config.socketsPerSession } });
   scans = new ScanService(storage, hub, now, {
     log,
     limits: {

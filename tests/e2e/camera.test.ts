@@ -122,6 +122,20 @@ describe('camera scanning in Chromium with a fake camera', () => {
     }
   });
 
+  test('a code the app did not take (busy deciding another) is reported again while it stays in view', async () => {
+    const h = await openCameraHarness(browser, server.origin);
+    try {
+      // Each code's first report is answered "not taken"; its next sighting, a frame or two
+      // later and well inside the 3 s repeat window, must be reported again.
+      await h.page.evaluate(() => window.harness.startScanner({ declineFirst: true }));
+      await h.page.waitForFunction((n) => window.harness.reports.length >= n, 2 * CODES.length, { timeout: WAIT_MS, polling: 100 });
+      const reports = await h.page.evaluate(() => window.harness.reports);
+      for (const code of CODES) expect(reports.filter((r) => r === code).length, code).toBe(2);
+    } finally {
+      await h.close();
+    }
+  });
+
   test('decodes with zxing-wasm on the main thread when not using a worker', async () => {
     const h = await openCameraHarness(browser, server.origin);
     try {

@@ -150,3 +150,20 @@ describe('the socket refuses', () => {
     expect(await upgradeStatus({ cookie: c.http.cookie })).toBe(401);
   });
 });
+
+describe('a socket that says no hello in time', () => {
+  let slow: TestServer;
+  beforeAll(async () => { slow = await startTestServer({ socketHelloMs: 300 }); });
+  afterAll(async () => { await slow?.close(); });
+
+  it('is refused `helloTimeout` and closed with 4008, not as a lost login: the same session connects again', async () => {
+    const s = await HttpSession.login(slow.url, 'inspector', login('inspector').password);
+    const ws = new WebSocket(slow.url.replace('http', 'ws') + '/ws', { headers: { cookie: s.cookie } });
+    const answer = new Promise<DownOf<'refused'>>((r) => ws.once('message', (d) => r(JSON.parse(String(d)))));
+    const code = closed(ws);
+    // Nothing is said: the phone's storage is blocked past the deadline.
+    expect(await answer).toMatchObject({ type: 'refused', reason: 'helloTimeout', maxVersion: PROTOCOL_VERSION });
+    expect(await code).toBe(4008);
+    expect(await upgradeStatusOf(slow.url, { cookie: s.cookie })).toBe(101);
+  });
+});

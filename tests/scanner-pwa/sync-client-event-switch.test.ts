@@ -26,7 +26,7 @@ const conflictOf = (eventId: EventId): Conflict => ({
   eventId, ticketId: 't-1', scope: 'grounds', winner: summary('s-w', 'd-2'), loser: summary('s-l', DEVICE),
 } as Conflict);
 const welcome = (eventId: EventId) => ({
-  type: 'welcome', v: PROTOCOL_VERSION, serverTime: Date.now(), inspector: { id: 'i-1', name: 'Ina', role: 'inspector' }, eventId, codeWord: null, cursor: 0,
+  type: 'welcome', v: PROTOCOL_VERSION, serverTime: Date.now(), inspector: { id: 'i-1', name: 'Ina', role: 'inspector' }, eventId, codeWord: null, cursor: 0, logId: 'log-1',
 });
 
 const dbs: GatekeeperDb[] = [];

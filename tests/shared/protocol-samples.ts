@@ -15,7 +15,7 @@ export const summary = { scanId: 's-1', at: 1, checkpointId: 'cp-main', inspecto
 export const conflict = { eventId: 'ev1', ticketId: 'T1', scope: 'event', winner: summary, loser: { ...summary, scanId: 's-2', offline: true } };
 
 export const ups: Record<Up['type'], unknown> = {
-  hello: { type: 'hello', v: PROTOCOL_VERSION, eventId: 'ev1', deviceId: 'dev-a', checkpointId: 'cp-main', cursor: null },
+  hello: { type: 'hello', v: PROTOCOL_VERSION, eventId: 'ev1', deviceId: 'dev-a', checkpointId: 'cp-main', cursor: 12, logId: '5c1d0e7f9a2b4c6d8e0f1a2b3c4d5e6f' },
   scan: { type: 'scan', scan: scanRequest },
   upload: { type: 'upload', batchId: 'b1', scans: [scan] },
   catchup: { type: 'catchup', cursor: 0 },
@@ -26,6 +26,7 @@ export const downs: Record<Down['type'], unknown> = {
   welcome: {
     type: 'welcome', v: PROTOCOL_VERSION, serverTime: 1_718_000_000_000,
     inspector: { id: 'insp-1', name: 'Ada', role: 'inspector' }, eventId: 'ev1', codeWord: 'heron', cursor: 12,
+    logId: '5c1d0e7f9a2b4c6d8e0f1a2b3c4d5e6f',
   },
   refused: { type: 'refused', reason: 'clientTooOld', message: 'update the app', minVersion: 2, maxVersion: 3 },
   verdict: {

@@ -14,7 +14,7 @@ export interface CameraHarnessApi {
   reports: string[];
   errors: string[];
   standInCalls: number;
-  startScanner(options?: Omit<CameraScannerOptions, 'onCode' | 'onError'>): Promise<CameraScannerStats>;
+  startScanner(options?: Omit<CameraScannerOptions, 'onCode' | 'onError'> & { declineFirst?: boolean }): Promise<CameraScannerStats>;
   stats(): CameraScannerStats;
   cameraControls(): Promise<{ cameras: number; torchSupported: boolean; torchError: string | null }>;
   stopScanner(): void;

@@ -10,6 +10,7 @@ import {
 } from '@gatekeeper/shared/protocol/index';
 import { createApp, type AppDeps } from '../../sync-server/src/app.ts';
 import { CLOSE } from '../../sync-server/src/hub/hub.ts';
+import { DEFAULT_BACKOFF } from '../../scanner-pwa/src/lib/sync/backoff.ts';
 import { apiDocRoutes, appRoutes } from '../support/app.ts';
 
 const read = (name: string) => readFileSync(join(process.cwd(), 'docs', name), 'utf8');
@@ -91,6 +92,11 @@ describe('docs/protocol.md', () => {
 
   it('lists every close code of the hub, and the 1009 of oversized frames', () => {
     for (const code of [...Object.values(CLOSE), 1009]) expect(protocol, String(code)).toMatch(new RegExp(`^\\| \`${code}\` \\| `, 'm'));
+  });
+
+  it('states the reference scanner’s reconnect delays as the app has them', () => {
+    const seconds = (ms: number) => `${ms / 1000} s`;
+    expect(protocol).toContain(`the reference scanner: ${seconds(DEFAULT_BACKOFF.baseMs)} doubling to ${seconds(DEFAULT_BACKOFF.capMs)}`);
   });
 
   it('states the limits the code has', () => {

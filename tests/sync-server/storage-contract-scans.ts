@@ -235,6 +235,13 @@ export function scanContract(s: () => Storage): void {
       expect(await s().scansAfter(EVENT, 0, 10)).toEqual({ scans: [], cursor: 0, more: false });
     });
 
+    it('names its scan log: one id, the same whatever is stored (cursors count in it)', async () => {
+      const id = await s().scanLogId();
+      expect(id.length).toBeGreaterThanOrEqual(16);
+      await s().uploadOffline([makeScan({ at: T0 })], T0);
+      expect(await s().scanLogId()).toBe(id);
+    });
+
     it('filters history by ticket, order, checkpoint, inspector, device, outcome and time, newest first', async () => {
       const a = makeScan({ ticketId: t1.id, orderId: t1.orderId, at: T0 });
       const b = makeScan({ ticketId: t2.id, checkpointId: checkpointId('side-door'), at: T0 + 10 });

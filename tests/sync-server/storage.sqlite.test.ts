@@ -143,6 +143,27 @@ describe('SQLite adapter', () => {
     });
   });
 
+  it('has a scan log id of its own, made with the database and kept across reopening (migration 4)', async () => {
+    const file = freshFile();
+    let id = '';
+    await withStorage(file, async (s) => { id = await s.scanLogId(); });
+    expect(id).toMatch(/^[0-9a-f]{32}$/);
+    await withStorage(file, async (s) => { expect(await s.scanLogId()).toBe(id); });
+    await withStorage(freshFile(), async (s) => { expect(await s.scanLogId()).not.toBe(id); });
+  });
+
+  it('gives a database from before migration 4 a log id when it migrates', async () => {
+    const file = freshFile();
+    const raw = new Database(file);
+    for (const m of MIGRATIONS.filter((x) => x.version < 4)) raw.exec(m.sql);
+    raw.pragma('user_version = 3');
+    raw.close();
+    await withStorage(file, async (s) => {
+      expect(s.pragmas().userVersion).toBe(SCHEMA_VERSION);
+      expect(await s.scanLogId()).toMatch(/^[0-9a-f]{32}$/);
+    });
+  });
+
   it('passes the integrity check after writes', async () => {
     await withStorage(freshFile(), async (s) => {
       await s.createEvent(makeEvent());

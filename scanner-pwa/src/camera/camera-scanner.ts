@@ -8,8 +8,11 @@ import { pumpFrames } from './frame-pump.ts';
 import { RepeatFilter } from './repeat-filter.ts';
 
 export interface CameraScannerOptions {
-  /** A new code in view (repeats within repeatWindowMs are suppressed). */
-  onCode(text: string): void;
+  /**
+   * A new code in view (repeats within repeatWindowMs are suppressed). Returning false says
+   * the code was not taken (the app is busy): it is reported again at its next sighting.
+   */
+  onCode(text: string): boolean | void;
   /** Decoder or camera trouble after start(); start() itself rejects instead. */
   onError?(e: Error): void;
   /** How long a code must be out of sight before it counts again. Default 3000. */
@@ -166,7 +169,7 @@ export class CameraScanner {
       this.#markReady();
       if (text === null) return;
       this.#stats.decoded++;
-      if (this.#filter.accept(text, performance.now())) this.#opts.onCode(text);
+      if (this.#filter.accept(text, performance.now()) && this.#opts.onCode(text) === false) this.#filter.forget(text);
     } catch (e) {
       // A closed decoder after stop() is expected; anything else is the screen's to show.
       if (decoder !== this.#decoder) return;

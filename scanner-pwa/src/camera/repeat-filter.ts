@@ -19,6 +19,14 @@ export class RepeatFilter {
     return isNew;
   }
 
+  /**
+   * The sighting just accepted was not taken (the app was busy deciding another code):
+   * forget it, so the next sighting is a new scan rather than a repeat of one never made.
+   */
+  forget(text: string): void {
+    this.#lastSeen.delete(text);
+  }
+
   #forgetBefore(cutoff: number): void {
     for (const [text, seen] of this.#lastSeen) {
       if (seen < cutoff) this.#lastSeen.delete(text);

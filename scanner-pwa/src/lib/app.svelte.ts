@@ -93,7 +93,7 @@ export class App {
       event: this.event, scans: this.scans, session: this.session, admitter, clock: this.clock, feedback: ports.feedback,
       autoReturnMs: () => this.settings.autoReturnMs,
     });
-    this.camera = new CameraState(ports.camera, (text) => void this.flow.handleText(text, 'camera'));
+    this.camera = new CameraState(ports.camera, (text) => this.flow.cameraCode(text));
     this.update = new UpdateState(() => this.scans.pending);
     // Scans that storage refused live only in this page until uploaded: closing or reloading
     // it asks first (the browser shows its own wording).

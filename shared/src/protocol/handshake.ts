@@ -2,6 +2,9 @@
 import { z } from 'zod';
 import { zId, type CheckpointId, type DeviceId, type EventId, type InspectorId } from '../ids.ts';
 
+/** The identity of a server's scan log: random, made with its database (hex, 32 characters today). */
+export const zLogId = z.string().min(1).max(64);
+
 export const zHello = z.object({
   type: z.literal('hello'),
   v: z.number().int().positive(),
@@ -23,6 +26,13 @@ export const zHello = z.object({
    * client without it is refused `clientTooOld`.
    */
   deviceSecret: z.string().max(128).optional(),
+  /**
+   * Since version 6: the scan log `cursor` came from (the `logId` of the welcome it was
+   * counted under). When the server's log is another one (its database was replaced), the
+   * cursor means nothing there and the catch-up starts from 0. Absent: the cursor is taken
+   * as it is.
+   */
+  logId: zLogId.optional(),
 });
 
 /**
@@ -41,6 +51,8 @@ export const RefusalReason = {
   deviceRevoked: 'deviceRevoked',
   unknownDevice: 'unknownDevice',
   unknownEvent: 'unknownEvent',
+  /** Since version 6: no hello came within the server's deadline. Not a login problem: reconnect. */
+  helloTimeout: 'helloTimeout',
 } as const;
 export type RefusalReason = (typeof RefusalReason)[keyof typeof RefusalReason];
 
@@ -56,6 +68,12 @@ export const zWelcome = z.object({
   codeWord: z.string().nullable(),
   /** The newest scan cursor of the event at the time of welcome. */
   cursor: z.number().int().nonnegative(),
+  /**
+   * Since version 6: the identity of the server's scan log, which cursors count in. Keep it
+   * with the cursor; when it changes, the server's database was replaced and the cursor
+   * belongs to a log that is gone: catch up from 0 (say it in the next hello's `logId`).
+   */
+  logId: zLogId,
 });
 
 export const zRefused = z.object({

@@ -32,7 +32,16 @@
 //       .explanation (English, UTC) becomes optional: the socket sends it only to clients
 //       below 5 (verdictForVersion; a version 4 app requires it), HTTP answers keep it.
 //       Nothing a phone sends changed: version 4 phones are served as before.
-export const PROTOCOL_VERSION = 5;
+//   6 — refusal reason `helloTimeout` (close 4008): no hello within the server's deadline
+//       (10 s, GK_SOCKET_HELLO_MS). It used to be `unauthenticated`, and a phone whose
+//       storage was blocked took itself for signed out; now it reconnects. A client of
+//       version 5 or older, whose hello never came, cannot parse the reason, ignores the
+//       message and reconnects on the close: the right thing too.
+//       welcome.logId: the identity of the server's scan log (random, made with its
+//       database). hello.logId: the log the client's cursor was counted under; when it is
+//       another one (the database was replaced), the catch-up starts from 0. Before, a
+//       replaced database was told only by the client's cursor being ahead of the log.
+export const PROTOCOL_VERSION = 6;
 /** The oldest client the server still speaks to; older ones are refused `clientTooOld`. */
 export const MIN_PROTOCOL_VERSION = 1;
 

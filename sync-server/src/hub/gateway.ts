@@ -44,9 +44,9 @@ export interface GatewayOptions {
   limits: SocketLimits;
   /** How often each socket is pinged; one that has answered neither of the last two is dropped. */
   pingMs: number;
+  /** How long an accepted socket may go without a hello before it is refused `helloTimeout`. */
+  helloMs: number;
 }
-
-const HELLO_TIMEOUT_MS = 10_000;
 
 /** The `v` of a hello, read without the rest of its schema; null when it is not a hello. */
 function helloVersion(raw: string): number | null {
@@ -131,7 +131,10 @@ export class SocketGateway {
   private accept(ws: WebSocket, staff: StaffRecord, sessionHash: string): void {
     const peer: Peer = new Peer(new SocketWriter(ws, this.o.limits, () => this.#close(peer, CLOSE.tooSlow, 'reads too slowly')), staff, sessionHash);
     this.#peers.add(peer);
-    const timer = setTimeout(() => { if (!peer.conn) this.#refuse(peer, 'unauthenticated', 'no hello within 10 s', CLOSE.helloTimeout); }, HELLO_TIMEOUT_MS);
+    // Late is not unauthenticated: the session was checked at the upgrade. A phone whose
+    // storage is blocked (another tab holds IndexedDB) reads its cursor slowly; refused as
+    // `unauthenticated` it took itself for signed out and stopped reconnecting (issue 9).
+    const timer = setTimeout(() => { if (!peer.conn) this.#refuse(peer, 'helloTimeout', `no hello within ${this.o.helloMs} ms; reconnect`, CLOSE.helloTimeout); }, this.o.helloMs);
     peer.queue = new InputQueue(this.o.limits, (m) => this.onMessage(peer, m).then((ok) => { if (ok) clearTimeout(timer); }), (e) => this.o.log.error('socket handler failed', { err: String(e) }));
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (!peer.queue.push(data, isBinary)) this.#close(peer, CLOSE.tooManyMessages, 'too many messages');
@@ -217,6 +220,7 @@ export class SocketGateway {
         type: 'welcome', v: PROTOCOL_VERSION, serverTime: this.o.now(),
         inspector: { id: peer.staff.id, name: peer.staff.name, role: peer.staff.role },
         eventId: msg.eventId, codeWord: await storage.getCodeWord(msg.eventId), cursor: await storage.latestCursor(msg.eventId),
+        logId: await storage.scanLogId(),
       };
       if (peer.closing) { this.o.feeds.leave(sub); return false; }
       conn.send(welcome);
@@ -224,7 +228,9 @@ export class SocketGateway {
       peer.feed = feed;
       peer.sub = sub;
       // The catch-up runs beside this socket's messages: its scans get verdicts meanwhile.
-      feed.start(sub, msg.cursor, welcome.cursor);
+      // A cursor counted in another log (this database replaced that one) means nothing here.
+      const from = msg.cursor !== null && msg.logId !== undefined && msg.logId !== welcome.logId ? 0 : msg.cursor;
+      feed.start(sub, from, welcome.cursor);
     } catch (e) {
       this.o.feeds.leave(sub);
       throw e;

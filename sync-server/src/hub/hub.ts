@@ -29,6 +29,8 @@ export interface HubOptions {
   gossipTickMs: number;
   /** How often each socket is pinged (config socketPingMs); default 30 s. */
   socketPingMs?: number;
+  /** How long a socket may go without a hello (config socketHelloMs); default 10 s. */
+  socketHelloMs?: number;
   limits?: Partial<SocketLimits>;
   /** How often open sockets' sessions are checked (expired, deleted): they close within about this. */
   sessionCheckMs?: number;
@@ -46,7 +48,7 @@ export class Hub implements ScanListener {
   constructor(private readonly o: HubOptions) {
     const limits = { ...SOCKET_LIMITS, ...o.limits };
     this.feeds = new Feeds({ storage: o.storage, log: o.log, tooSlow: (conn) => this.gateway.closeConnection(conn, CLOSE.tooSlow, 'reads too slowly') }, o.gossipTickMs);
-    this.gateway = new SocketGateway({ ...o, feeds: this.feeds, limits, pingMs: o.socketPingMs ?? 30_000 });
+    this.gateway = new SocketGateway({ ...o, feeds: this.feeds, limits, pingMs: o.socketPingMs ?? 30_000, helloMs: o.socketHelloMs ?? 10_000 });
     this.wss = this.gateway.wss;
     this.sessionTimer = setInterval(() => void this.checkSessions(), o.sessionCheckMs ?? SESSION_CHECK_MS);
     this.sessionTimer.unref();

@@ -167,6 +167,8 @@ export interface Storage {
   /** Scans of the event stored after `cursor`, oldest first. */
   scansAfter(eventId: EventId, cursor: number, limit: number): Promise<{ scans: StoredScan[]; cursor: number; more: boolean }>;
   latestCursor(eventId: EventId): Promise<number>;
+  /** The identity of this scan log (one per database, made with it): cursors mean something only within it. */
+  scanLogId(): Promise<string>;
   history(query: HistoryQuery): Promise<{ scans: StoredScan[]; next: number | null }>;
   listConflicts(eventId: EventId): Promise<Conflict[]>;
   /** Quarantined scans of the event (stored, not counted), newest first; `next` as in history. */

@@ -15,6 +15,7 @@ import type { ServerClock } from '../state/server-clock.svelte.ts';
 import type { Session } from '../state/session.svelte.ts';
 import { orderItems, toneOf, type ItemView, type VerdictView } from '../verdict/view-model.ts';
 import type { Admitter, Decision, ScanContext } from './admitter.ts';
+import { CameraGate } from './camera-gate.ts';
 
 export type Source = 'camera' | 'wedge' | 'manual' | 'search' | 'link';
 
@@ -35,6 +36,7 @@ export class ScanFlow {
   #returnAt = $state<number | null>(null);
   #busy = false;
   #timer: ReturnType<typeof setTimeout> | null = null;
+  readonly #cameraGate = new CameraGate();
   readonly #d: ScanFlowDeps;
 
   constructor(deps: ScanFlowDeps) {
@@ -53,6 +55,17 @@ export class ScanFlow {
     const checkpoint = event.checkpoint(sel.checkpointId);
     if (!checkpoint) return null;
     return { eventId: sel.eventId, checkpoint, direction: sel.direction, deviceId: session.deviceId, inspectorId: session.inspector.id };
+  }
+
+  /**
+   * A code the camera read. False: not taken now (a verdict is being decided, or one on
+   * screen must be seen first): the camera reports it again when it next sees it.
+   */
+  cameraCode(text: string): boolean {
+    const shown = this.#view;
+    if (!this.#cameraGate.offer(extractCode(text), this.#busy, shown && { code: shown.code, needsDecision: shown.needsDecision })) return false;
+    void this.handleText(text, 'camera');
+    return true;
   }
 
   /** The one entry point for scanned or typed text. */
@@ -120,6 +133,7 @@ export class ScanFlow {
   }
 
   dismiss(): void {
+    this.#cameraGate.dismissed();
     this.#clearTimer();
     this.#view = null;
     this.#returnAt = null;

@@ -15,6 +15,7 @@
 import type { Conflict, Scan } from '@gatekeeper/shared/domain';
 import type { DeviceId, EventId } from '@gatekeeper/shared/ids';
 import { cursorKey, type ScanRecord, type ScanStore } from '../ports.ts';
+import { logIdKey } from './log-identity.ts';
 import type { BackoffOptions } from '../sync/backoff.ts';
 import { HeldScans, RETRY_BACKOFF } from './held-scans.ts';
 import type { ScanBackup } from './scan-backup.ts';
@@ -34,6 +35,8 @@ export class LocalScans {
   #loading = false;
   #log = new ScanLog();
   #cursor = 0;
+  /** The server scan log our cursor counts in (log-identity.ts); undefined: none heard yet. */
+  #logId: string | undefined;
   /**
    * Own scans the server does not have yet, of any event this page knows them for: recorded
    * here, loaded from storage with their event, or held. Memory, so the count is exact at
@@ -103,6 +106,7 @@ export class LocalScans {
     this.#eventId = eventId;
     this.#log = new ScanLog();
     this.#cursor = 0;
+    this.#logId = undefined;
     this.#revision++;
     this.#loading = true;
     this.#opening = this.#load(eventId);
@@ -125,16 +129,21 @@ export class LocalScans {
     this.#opening = Promise.resolve(null);
     this.#log = new ScanLog();
     this.#cursor = 0;
+    this.#logId = undefined;
     this.#revision++;
   }
 
   async #load(eventId: EventId): Promise<string | null> {
     let stored: ScanRecord[] = [];
     let cursor = 0;
+    let logId: string | undefined;
     try {
-      const [scans, c] = await this.#writes.run(() => Promise.all([this.#store.scansOf(eventId), this.#store.getMeta<number>(cursorKey(eventId))]));
+      const [scans, c, id] = await this.#writes.run(() => Promise.all([
+        this.#store.scansOf(eventId), this.#store.getMeta<number>(cursorKey(eventId)), this.#store.getMeta<string>(logIdKey(eventId)),
+      ]));
       stored = scans;
       cursor = c ?? 0;
+      logId = id;
     } catch (e) {
       console.warn('scans: the stored scans and cursor could not be read; catching up from 0', e);
     }
@@ -148,7 +157,11 @@ export class LocalScans {
     const uploaded = new Set(all.filter((r) => r.uploaded === 1 || this.#uploaded.has(r.id) || (this.#log.get(r.id) && !this.#waiting.has(r.id))).map((r) => r.id));
     this.#addToLog(all);
     for (const r of all) if (r.own === 1 && !uploaded.has(r.id)) this.#waiting.set(r.id, r);
-    this.#cursor = Math.max(this.#cursor, cursor);
+    // A cursor is kept only with the log it counts in: a log id heard meanwhile is newer.
+    if (this.#logId === undefined) {
+      this.#logId = logId;
+      this.#cursor = Math.max(this.#cursor, cursor);
+    }
     this.#loading = false;
     this.#count();
     this.#revision++;
@@ -282,12 +295,30 @@ export class LocalScans {
     this.#saveCursor(this.#eventId, cursor);
   }
 
+  /** The server scan log the cursor counts in, as last heard (welcome.logId). */
+  get logId() { return this.#logId; }
+
+  /** The welcome named the log our cursor counts in: keep its id beside the cursor. */
+  keepLogId(logId: string): void {
+    if (logId === this.#logId || !this.#eventId) return;
+    this.#saveLogId(this.#eventId, logId);
+  }
+
   /**
    * The one step back: the server's log is not the one our cursor came from (its database
-   * was replaced). Catch-up starts over from 0; scans merge by id.
+   * was replaced). Catch-up starts over from 0 in the log `logId`; scans merge by id. The
+   * cursor's reset is written before the new log id (writes run in order), so a phone
+   * stopped in between resets again next time.
    */
-  restartCursor(): void {
-    if (this.#eventId) this.#saveCursor(this.#eventId, 0);
+  restartCursor(logId?: string): void {
+    if (!this.#eventId) return;
+    this.#saveCursor(this.#eventId, 0);
+    if (logId !== undefined) this.#saveLogId(this.#eventId, logId);
+  }
+
+  #saveLogId(eventId: EventId, logId: string): void {
+    this.#logId = logId;
+    void this.#writes.run(() => this.#store.setMeta(logIdKey(eventId), logId)).catch((e: unknown) => console.warn('scans: the log id could not be stored', e));
   }
 
   #saveCursor(eventId: EventId, cursor: number): void {

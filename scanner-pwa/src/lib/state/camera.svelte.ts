@@ -13,7 +13,8 @@ export interface CameraLike {
   setTorch(on: boolean): Promise<void>;
 }
 
-export type CameraFactory = (video: HTMLVideoElement, opts: { onCode(text: string): void; onError?(e: Error): void }) => CameraLike;
+/** `onCode` answers false when the code was not taken now: the camera reports it again. */
+export type CameraFactory = (video: HTMLVideoElement, opts: { onCode(text: string): boolean; onError?(e: Error): void }) => CameraLike;
 
 export class CameraState {
   #status = $state<'idle' | 'starting' | 'running' | 'error'>('idle');
@@ -23,9 +24,9 @@ export class CameraState {
   #cameraCount = $state(0);
   #scanner: CameraLike | null = null;
   readonly #factory: CameraFactory;
-  readonly #onCode: (text: string) => void;
+  readonly #onCode: (text: string) => boolean;
 
-  constructor(factory: CameraFactory, onCode: (text: string) => void) {
+  constructor(factory: CameraFactory, onCode: (text: string) => boolean) {
     this.#factory = factory;
     this.#onCode = onCode;
   }

@@ -6,8 +6,11 @@ export interface BackoffOptions {
   capMs: number;
 }
 
-// Capped at 15 s: a gate phone with scans to upload should not sit out long after the
-// server is back; two hundred phones at one try per 7.5–15 s each are no load.
+// Capped at 15 s, not 30 (docs/protocol.md once said 30; the code was right): a gate phone
+// off the server decides alone and its duplicates surface only as conflicts later, so
+// every second it sits out after the server is back is a second of avoidable risk, with
+// scans waiting to upload. Two hundred phones at one try per 7.5–15 s each are ~20 upgrades
+// a second, no load; a 30 s cap would halve that and double the worst wait.
 export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 500, capMs: 15_000 };
 
 export function backoffDelay(attempt: number, opts: BackoffOptions = DEFAULT_BACKOFF, random: () => number = Math.random): number {

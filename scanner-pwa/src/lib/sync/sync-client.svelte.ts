@@ -14,6 +14,7 @@ import type { EventData } from '../state/event-data.svelte.ts';
 import type { ServerClock } from '../state/server-clock.svelte.ts';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
 import { Connection } from './connection.ts';
+import { cursorFromAnotherLog } from '../scans/log-identity.ts';
 import { TrackedWork } from './tracked-work.ts';
 import { NoOnlineVerdict, VerdictRequests, type OnlineAnswer } from './verdict-requests.ts';
 
@@ -65,6 +66,10 @@ export class SyncClient {
   #seenConflicts = new Set<string>();
   /** Set when the server's log turned out to be younger than our cursor (see welcome). */
   #staleCursor: number | null = null;
+  /** The log id our last hello named: the server catches up from 0 by itself when it has another. */
+  #helloLogId: string | undefined;
+  /** Sockets opened so far: a hello waiting for storage outlived its socket is not sent on the next. */
+  #opens = 0;
   /** The hello waiting for the event's scans to load; the clock offset's write. */
   readonly #work = new TrackedWork();
 
@@ -150,6 +155,7 @@ export class SyncClient {
   #hello(): void {
     const ctx = this.#ctx;
     if (!ctx) return;
+    const opened = ++this.#opens;
     // Storage that cannot be read leaves a cursor of 0 (LocalScans.open never rejects): a full
     // catch-up, merged by scan id, rather than a hello never sent and a phone stuck on "connecting".
     const scans = this.#deps.scans;
@@ -157,10 +163,12 @@ export class SyncClient {
       // Started again meanwhile: the same event says hello as it is now; another event's
       // scans are not loaded yet, and its own start sends its hello.
       const now = this.#ctx;
-      if (now?.eventId !== ctx.eventId) return;
+      if (now?.eventId !== ctx.eventId || opened !== this.#opens) return;
+      const logId = scans.logId;
+      this.#helloLogId = logId;
       this.#conn.send({
         type: 'hello', v: PROTOCOL_VERSION, eventId: now.eventId, deviceId: now.deviceId, deviceSecret: now.deviceSecret, checkpointId: now.checkpointId, cursor: scans.cursor,
-        compress: [...this.#deps.socket.encodings],
+        compress: [...this.#deps.socket.encodings], ...(logId === undefined ? {} : { logId }),
       });
     }), 'hello');
   }
@@ -200,10 +208,13 @@ export class SyncClient {
         this.#deps.event.setCodeWord(msg.codeWord);
         for (let i = 0; i < 3; i++) setTimeout(() => this.#ping(), i * 300);
         this.#deps.onWelcome?.();
-        this.#checkCursor(msg.cursor);
+        this.#checkCursor(msg.cursor, msg.logId);
         this.#upload();
         return;
       case 'refused':
+        // Too slow to say hello (storage blocked): not a refusal of this phone. The server
+        // closes the socket, and the connection comes back with its backoff by itself.
+        if (msg.reason === 'helloTimeout') return;
         this.#link = 'refused';
         this.#refusal = { reason: msg.reason, message: msg.message };
         this.#conn.stop();
@@ -249,15 +260,28 @@ export class SyncClient {
   }
 
   /**
-   * Our cursor ahead of the server's log means it is not the log our cursor came from (the
-   * database was replaced): start over from 0; scans merge by id. The catch-up of our hello
-   * still answers with one empty page carrying our old cursor: that one is ignored.
+   * A cursor from another log than the server's (its database was replaced; scan-log.ts):
+   * start over from 0. When our hello named our log, the server saw the difference and
+   * already catches up from 0; otherwise we ask, and the catch-up of our hello answers with
+   * one empty page carrying our old cursor, which is ignored. The cursor is reset before the
+   * new log id is stored, so a phone stopped in between resets again next time.
+   *
+   * What the old log told us stays, other phones' scans included: those admissions happened
+   * at this event's gates, and a fresh server database does not know them. Dropping them
+   * would let this phone, offline, admit a ticket a second time that another gate already
+   * let in; kept, they count in its offline decisions and merge by id with the new log.
    */
-  #checkCursor(serverCursor: number): void {
-    const ours = this.#deps.scans.cursor;
-    if (ours <= serverCursor) return;
+  #checkCursor(serverCursor: number, logId: string): void {
+    const scans = this.#deps.scans;
+    const ours = scans.cursor;
+    if (!cursorFromAnotherLog({ stored: scans.logId, ours, logId, serverCursor })) {
+      scans.keepLogId(logId);
+      return;
+    }
+    const serverRestarted = this.#helloLogId !== undefined && this.#helloLogId !== logId;
+    scans.restartCursor(logId);
+    if (serverRestarted) return;
     this.#staleCursor = ours;
-    this.#deps.scans.restartCursor();
     this.#conn.send({ type: 'catchup', cursor: 0 });
   }
 

@@ -12,6 +12,10 @@
 //       again), sessions.device_id (the one phone a session speaks for).
 //   3 — scans.quarantine (why a stored scan does not count in arbitration; NULL: it
 //       counts) and device_alerts (a device over its scan or upload limit).
+//   4 — scan_log: the identity of this database's scan log, a random id made once, with
+//       the database (or at this migration, for one that existed before). Scan cursors
+//       mean something only within one log: a phone that stored the id with its cursor
+//       and meets another id (a database replaced by a fresh one) catches up from 0.
 import type Database from 'better-sqlite3';
 
 export interface Migration { version: number; sql: string }
@@ -220,6 +224,19 @@ export const MIGRATIONS: readonly Migration[] = [
         at           INTEGER NOT NULL
       ) STRICT;
       CREATE INDEX device_alerts_event ON device_alerts (event_id, id);
+    `,
+  },
+  {
+    version: 4,
+    sql: `
+      -- One row. 128 random bits: two databases never share an id, so a copy restored
+      -- from a backup is the only replacement it cannot tell (its cursors go back; the
+      -- phone's cursor-ahead check still sees that).
+      CREATE TABLE scan_log (
+        one    INTEGER PRIMARY KEY CHECK (one = 1),
+        log_id TEXT NOT NULL
+      ) STRICT;
+      INSERT INTO scan_log (one, log_id) VALUES (1, lower(hex(randomblob(16))));
     `,
   },
 ];

@@ -6,7 +6,7 @@ import type Database from 'better-sqlite3';
 import type { Db } from './db.ts';
 import { CONFLICT_SELECT, conflictFromRow, scanFromRow, storedScanFromRow, type ConflictRow, type ScanRow } from './rows.ts';
 
-export type ScanReadMethods = Pick<Storage, 'ticketScans' | 'scansAfter' | 'latestCursor' | 'history' | 'listConflicts' | 'quarantined'>;
+export type ScanReadMethods = Pick<Storage, 'ticketScans' | 'scansAfter' | 'latestCursor' | 'scanLogId' | 'history' | 'listConflicts' | 'quarantined'>;
 
 /** Most rows one history page returns, whatever the caller asks: a page is for a screen. */
 export const HISTORY_MAX_LIMIT = 500;
@@ -32,6 +32,7 @@ type HistoryParams = Record<string, string | number>;
 const clamp = (n: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, Math.floor(n)));
 
 export function scanReadMethods(db: Db): ScanReadMethods {
+  let logId: string | null = null;
   const q = {
     ofTicket: db.prepare<[string, string], ScanRow>('SELECT * FROM scans WHERE event_id = ? AND ticket_id = ? ORDER BY seq'),
     after: db.prepare<[string, number, number], ScanRow>('SELECT * FROM scans WHERE event_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
@@ -68,6 +69,12 @@ export function scanReadMethods(db: Db): ScanReadMethods {
     },
     async latestCursor(eventId) {
       return q.latest.get(eventId)?.seq ?? 0;
+    },
+    async scanLogId() {
+      // Made by migration 4 and never changed: read once per connection.
+      logId ??= (db.prepare('SELECT log_id FROM scan_log WHERE one = 1').pluck().get() as string | undefined) ?? null;
+      if (logId === null) throw new Error('the database has no scan log id (migration 4 did not run)');
+      return logId;
     },
     async history(query: HistoryQuery) {
       const limit = clamp(query.limit, 1, HISTORY_MAX_LIMIT);

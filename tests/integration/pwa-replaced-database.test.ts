@@ -1,0 +1,90 @@
+// The server's database replaced under a running gate (issue 9): a server restarted on a
+// fresh database file at the same address. Its scan log is another log, whatever its
+// cursors say: the welcome names the log (`logId`), and the phone, which stored the id
+// with its cursor, catches up from 0. Here the new log is already longer than the old
+// cursor, which the old heuristic (our cursor ahead of the server's) could not tell.
+import 'fake-indexeddb/auto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkpointId, type TicketId } from '@gatekeeper/shared/ids';
+import { GatekeeperDb } from '../../scanner-pwa/src/lib/db/database.ts';
+import { DexieStore } from '../../scanner-pwa/src/lib/db/dexie-store.ts';
+import { HttpApi } from '../../scanner-pwa/src/lib/api/http-api.ts';
+import { ManifestRepo } from '../../scanner-pwa/src/lib/manifest/manifest-repo.ts';
+import { LocalScans } from '../../scanner-pwa/src/lib/scans/local-scans.svelte.ts';
+import { EventData } from '../../scanner-pwa/src/lib/state/event-data.svelte.ts';
+import { ServerClock } from '../../scanner-pwa/src/lib/state/server-clock.svelte.ts';
+import { SyncClient } from '../../scanner-pwa/src/lib/sync/sync-client.svelte.ts';
+import { HttpSession, ScannerClient } from '../support/scanner-client.ts';
+import { DEMO_EVENT, login, startTestServer, type TestServer } from '../support/server.ts';
+import { WsSocket } from '../support/ws-socket.ts';
+import { until } from '../support/until.ts';
+
+const MAIN = checkpointId('main-gate');
+const BAR = checkpointId('bar');
+const servers: TestServer[] = [];
+afterAll(async () => { for (const s of servers) await s.close().catch(() => {}); });
+
+/** Another gate uploads `n` scans of the bar (unlimited: no conflicts), returning their ids. */
+async function otherGateScans(server: TestServer, n: number): Promise<string[]> {
+  const tickets: TicketId[] = (await server.storage.changesSince(DEMO_EVENT, 0)).tickets.filter((t) => t.status === 'paid').map((t) => t.id);
+  const other = await ScannerClient.connect(server.url, 'inspector2', login('inspector2').password, DEMO_EVENT, BAR);
+  try {
+    const scans = Array.from({ length: n }, (_, i) => other.offlineScan(other.request(tickets[i % tickets.length]!, tickets[i % tickets.length]!, { checkpointId: BAR, zone: 'bar', mode: 'unlimited' })));
+    const ack = await other.upload(scans);
+    expect(ack.results.every((r) => r.status === 'accepted')).toBe(true);
+    return scans.map((s) => s.id);
+  } finally {
+    await other.close();
+  }
+}
+
+describe('a server restarted on a fresh database at the same address', () => {
+  it('the phone sees another log in the welcome and catches up from 0, keeping what it heard from the old one', async () => {
+    const first = await startTestServer();
+    servers.push(first);
+    const port = Number(new URL(first.url).port);
+    const oldIds = await otherGateScans(first, 3);
+
+    const { username, password } = login('inspector');
+    let http = await HttpSession.login(first.url, username, password);
+    let deviceId = await http.registerDevice('gate phone');
+    const db = new GatekeeperDb(`replaced-${Math.random()}`);
+    const store = new DexieStore(db);
+    const event = new EventData(new ManifestRepo(new HttpApi(first.url), store));
+    const scans = new LocalScans(store);
+    const socket = new WsSocket(() => http.cookie);
+    const sync = new SyncClient({
+      socket, scans, store, event, clock: new ServerClock(null), url: () => first.url.replace(/^http/, 'ws') + '/ws',
+      onUnauthenticated: () => {},
+    });
+    try {
+      sync.start({ eventId: DEMO_EVENT, deviceId, deviceSecret: http.deviceSecret!, checkpointId: MAIN });
+      await until(() => oldIds.every((id) => scans.get(id) !== null), 'the old log heard');
+      await until(async () => (await store.getMeta<number>(`cursor:${DEMO_EVENT}`)) === 3, 'cursor 3 stored');
+
+      // The database is replaced: same address, a fresh file. Its log grows past our cursor
+      // before the phone is back (staff, sessions and devices are new too: sign in again).
+      await first.close();
+      const second = await startTestServer({ port });
+      servers.push(second);
+      expect(second.url).toBe(first.url);
+      const newIds = await otherGateScans(second, 8);
+      http = await HttpSession.login(second.url, username, password);
+      deviceId = await http.registerDevice('gate phone');
+      sync.start({ eventId: DEMO_EVENT, deviceId, deviceSecret: http.deviceSecret!, checkpointId: MAIN });
+
+      await until(() => newIds.every((id) => scans.get(id) !== null), 'every scan of the new log heard, from its first');
+      const latest = await second.storage.latestCursor(DEMO_EVENT);
+      await until(async () => (await store.getMeta<number>(`cursor:${DEMO_EVENT}`)) === latest, 'the cursor of the new log');
+      expect(await store.getMeta<string>(`cursor:${DEMO_EVENT}:log`)).toBe(await second.storage.scanLogId());
+      // What the old log told us stays: those admissions happened at this event's gates.
+      for (const id of oldIds) expect(scans.get(id)).not.toBeNull();
+    } finally {
+      sync.stop();
+      scans.stop();
+      await sync.settled();
+      await scans.settled();
+      await db.delete();
+    }
+  });
+});
