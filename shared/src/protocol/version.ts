@@ -27,7 +27,15 @@
 //       body is not JSON (an import: not JSON or CSV). HTTP only; never sent on the socket.
 //       Scans the server sends (verdict, catch-up, gossip) carry `code: ""`: the scanned
 //       text stays on the server (same schema, every version gets it).
-export const PROTOCOL_VERSION = 4;
+//   5 — undo (annul.ts): `Scan.kind` (`annul`) and `Scan.annuls` (the admission it cancels);
+//       an annulled admission uses up no scope on any node. New quarantine reasons for
+//       annulments that break the rule (annul_unknown_scan, annul_not_admission,
+//       annul_other_device, annul_outside_window). `Conflict.kind` (`refused_annulled`: a
+//       refusal whose admission was annulled later) and `Conflict.annulment`; the server
+//       sends conflicts with either only to version 5 sockets. Error code `annul_refused`
+//       (HTTP 409, details.reason): POST …/scans/:scanId/annul refused. A version 4 phone
+//       drops `kind`/`annuls` and takes an annulment (outcome `unknown`) for a refusal.
+export const PROTOCOL_VERSION = 5;
 /** The oldest client the server still speaks to; older ones are refused `clientTooOld`. */
 export const MIN_PROTOCOL_VERSION = 1;
 
