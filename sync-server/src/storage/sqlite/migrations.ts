@@ -12,6 +12,9 @@
 //       again), sessions.device_id (the one phone a session speaks for).
 //   3 — scans.quarantine (why a stored scan does not count in arbitration; NULL: it
 //       counts) and device_alerts (a device over its scan or upload limit).
+//   4 — undo: scans.kind ('annul'; NULL: an ordinary scan) and scans.annuls (the scan an
+//       annulment cancels); conflicts.kind ('refused_annulled'; NULL: a double admission)
+//       and conflicts.annul_scan_id (the annulment the row is about, or that resolved it).
 import type Database from 'better-sqlite3';
 
 export interface Migration { version: number; sql: string }
@@ -220,6 +223,22 @@ export const MIGRATIONS: readonly Migration[] = [
         at           INTEGER NOT NULL
       ) STRICT;
       CREATE INDEX device_alerts_event ON device_alerts (event_id, id);
+    `,
+  },
+  {
+    version: 4,
+    sql: `
+      -- Both set once, when the scan is stored; NULL on every ordinary scan.
+      ALTER TABLE scans ADD COLUMN kind TEXT;
+      ALTER TABLE scans ADD COLUMN annuls TEXT;
+      -- "Is this admission annulled already?" when a supervisor annuls it.
+      CREATE INDEX scans_annuls ON scans (annuls) WHERE annuls IS NOT NULL;
+
+      -- A refused_annulled row is keyed by the refusal (never an admission, so it cannot
+      -- clash with a double admission's loser). annul_scan_id on a double admission: the
+      -- annulment that resolved it, set once, so the row stays as evidence.
+      ALTER TABLE conflicts ADD COLUMN kind TEXT;
+      ALTER TABLE conflicts ADD COLUMN annul_scan_id TEXT REFERENCES scans(id);
     `,
   },
 ];
