@@ -4,8 +4,9 @@
 //
 // Both are the same fold: order the scans every node agrees on (HLC, then device, then
 // scan id), replay them through `scopeDecision`, and see who got in first.
+import { isAnnulment } from './annul.ts';
 import type { Checkpoint, Conflict, Direction, RuleMode, Scan, Ticket, Verdict } from './domain.ts';
-import { summarise } from './domain.ts';
+import { ConflictKind, summarise } from './domain.ts';
 import { isAdmitting, Outcome } from './outcomes.ts';
 import { NO_REASON, type Reason } from './reasons.ts';
 import { counts } from './quarantine.ts';
@@ -52,31 +53,77 @@ export interface Replay {
   admitted: Scan[];
   /** Admissions that lost: each with the scan that got in first. */
   conflicts: Array<{ scope: string; winner: Scan; loser: Scan }>;
+  /** Refusals that an annulment made needless: the annulled admission, the refusal, the annulment. */
+  refusedAnnulled: Array<{ scope: string; annulled: Scan; refused: Scan; annulment: Scan }>;
+  /** Admissions annulled, each with the annulment that counts (the first in the agreed order). */
+  annulments: Array<{ annulled: Scan; annulment: Scan }>;
   states: Map<string, ScopeState>;
+}
+
+/**
+ * Which admissions are annulled, from the whole set (so it does not matter whether the
+ * annulment or the admission was heard first): an annulment counts when it is not
+ * quarantined, names a scan of the same set that is a counting admission (not itself an
+ * annulment), and sorts after it (an undo comes after what it undoes; a forged annulment
+ * stamped earlier cancels nothing). Of several, the first in the agreed order counts.
+ * `unique` is in that order, one copy per id.
+ */
+function annulledBy(unique: readonly Scan[], quarantined: ReadonlySet<string>): Map<string, Scan> {
+  const byId = new Map(unique.map((s) => [s.id as string, s]));
+  const out = new Map<string, Scan>();
+  for (const a of unique) {
+    if (!isAnnulment(a) || a.annuls === undefined || quarantined.has(a.id)) continue;
+    const t = byId.get(a.annuls);
+    if (!t || isAnnulment(t) || quarantined.has(t.id) || !isAdmitting(t.outcome) || compareScans(t, a) >= 0) continue;
+    if (!out.has(t.id)) out.set(t.id, a);
+  }
+  return out;
 }
 
 /**
  * Replay one ticket's scans in the agreed order. Only scans whose shown verdict admitted
  * count; an admission that finds its scope already used is a conflict (it happened, it is
- * never undone, both inspectors are told).
+ * never undone, both inspectors are told). An annulled admission is skipped as if it had
+ * not happened (annul.ts); a refusal that it caused is reported instead.
  */
 function replay(scans: readonly Scan[]): Replay {
   const sorted = [...scans].sort(compareScans);
   const states = new Map<string, ScopeState>();
   const admitted: Scan[] = [];
   const conflicts: Replay['conflicts'] = [];
-  const seen = new Set<string>();
+  const refusedAnnulled: Replay['refusedAnnulled'] = [];
+  const annulments: Replay['annulments'] = [];
   // By id: a node holding both its own copy of a scan and the server's quarantined one
   // skips both, whichever sorts first.
-  const quarantined = new Set(scans.filter((s) => !counts(s)).map((s) => s.id));
-  for (const scan of sorted) {
-    if (seen.has(scan.id)) continue; // the same scan heard twice (gossip and upload) counts once
-    seen.add(scan.id);
+  const quarantined = new Set(scans.filter((s) => !counts(s)).map((s) => s.id as string));
+  const seen = new Set<string>();
+  // The same scan heard twice (gossip and upload) counts once.
+  const unique = sorted.filter((s) => (seen.has(s.id) ? false : (seen.add(s.id), true)));
+  const annulled = annulledBy(unique, quarantined);
+  /** The last annulled entry per scope so far: what a later refusal in it was about. */
+  const lastAnnulled = new Map<string, Scan>();
+  for (const scan of unique) {
     // Quarantined (implausible: a checkpoint that does not exist, a stamp from 1970): kept
     // as evidence, never the first admission of anything, or one phone could make every
-    // genuine ticket "already used".
-    if (quarantined.has(scan.id) || !isAdmitting(scan.outcome)) continue;
+    // genuine ticket "already used". Annulments consume no scope themselves.
+    if (quarantined.has(scan.id) || isAnnulment(scan)) continue;
     const key = scopeKey(scan.mode, scan.zone);
+    if (!isAdmitting(scan.outcome)) {
+      // Refused as already used, where the scope is free once annulled admissions are left
+      // out: the refusal was about an admission that no longer counts.
+      const before = key === null ? undefined : lastAnnulled.get(key);
+      if (key !== null && before && scan.outcome === Outcome.already_used && scan.direction === 'entry'
+        && scopeDecision(scan.mode, states.get(key) ?? { first: null, last: null }, 'entry').outcome === Outcome.valid) {
+        refusedAnnulled.push({ scope: key, annulled: before, refused: scan, annulment: annulled.get(before.id)! });
+      }
+      continue;
+    }
+    const annulment = annulled.get(scan.id);
+    if (annulment) {
+      annulments.push({ annulled: scan, annulment });
+      if (key !== null && scan.direction === 'entry') lastAnnulled.set(key, scan);
+      continue;
+    }
     if (key === null) { admitted.push(scan); continue; }
     const state = states.get(key) ?? { first: null, last: null };
     const d = scopeDecision(scan.mode, state, scan.direction);
@@ -90,10 +137,16 @@ function replay(scans: readonly Scan[]): Replay {
       last: scan,
     });
   }
-  return { admitted, conflicts, states };
+  return { admitted, conflicts, refusedAnnulled, annulments, states };
 }
 
-export interface Arbitration { admitted: Scan[]; conflicts: Conflict[] }
+export interface Arbitration {
+  admitted: Scan[];
+  /** Double admissions, and refusals an annulment made needless (kind refused_annulled). */
+  conflicts: Conflict[];
+  /** Annulled admissions, each with the annulment that counts, by the annulled scan's id. */
+  annulments: Array<{ annulled: Scan; annulment: Scan }>;
+}
 
 /**
  * Deterministic arbitration over a set of scans (any tickets, any arrival order, any
@@ -109,16 +162,26 @@ export function arbitrate(scans: readonly Scan[]): Arbitration {
   }
   const admitted: Scan[] = [];
   const conflicts: Conflict[] = [];
+  const annulments: Arbitration['annulments'] = [];
   for (const list of byTicket.values()) {
     const r = replay(list);
     admitted.push(...r.admitted);
+    annulments.push(...r.annulments);
     for (const c of r.conflicts) {
       conflicts.push({ eventId: c.loser.eventId, ticketId: c.loser.ticketId!, scope: c.scope, winner: summarise(c.winner), loser: summarise(c.loser) });
     }
+    for (const c of r.refusedAnnulled) {
+      conflicts.push({
+        eventId: c.refused.eventId, ticketId: c.refused.ticketId!, scope: c.scope, winner: summarise(c.annulled),
+        loser: summarise(c.refused), kind: ConflictKind.refused_annulled, annulment: summarise(c.annulment),
+      });
+    }
   }
   admitted.sort(compareScans);
-  conflicts.sort((a, b) => (a.loser.scanId < b.loser.scanId ? -1 : a.loser.scanId > b.loser.scanId ? 1 : 0));
-  return { admitted, conflicts };
+  const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  conflicts.sort((a, b) => byId(a.loser.scanId, b.loser.scanId));
+  annulments.sort((a, b) => byId(a.annulled.id, b.annulled.id));
+  return { admitted, conflicts, annulments };
 }
 
 export interface AdmissionRequest {

@@ -7,6 +7,7 @@ import {
 import { HLC_PATTERN } from './hlc.ts';
 import { OUTCOMES } from './outcomes.ts';
 import { QUARANTINE_REASONS } from './quarantine.ts';
+import { SCAN_KINDS } from './annul.ts';
 import { zReason } from './reasons.ts';
 import { DIRECTIONS, TICKET_STATUSES, zRuleMode } from './vocabulary.ts';
 
@@ -92,6 +93,13 @@ export const zScan = z.object({
    * scan a phone makes; what a phone sends here is ignored.
    */
   quarantine: z.enum(QUARANTINE_REASONS).optional(),
+  /**
+   * Since protocol 5. Absent: an ordinary scan. `annul`: this scan cancels the admission
+   * named in `annuls` (annul.ts); it carries that admission's ticket and ANNUL_OUTCOME.
+   */
+  kind: z.enum(SCAN_KINDS).optional(),
+  /** Since protocol 5, with `kind: annul`: the id of the admission it cancels. */
+  annuls: zId<ScanId>().optional(),
 });
 export type Scan = z.infer<typeof zScan>;
 
@@ -128,6 +136,16 @@ export const zVerdict = z.object({
 });
 export type Verdict = z.infer<typeof zVerdict>;
 
+export const ConflictKind = {
+  /**
+   * A scan refused ALREADY SCANNED because of an admission that was annulled afterwards:
+   * someone may have been turned away for nothing. `winner` is the annulled admission,
+   * `loser` the refusal, `annulment` who annulled it and when.
+   */
+  refused_annulled: 'refused_annulled',
+} as const;
+export type ConflictKind = (typeof ConflictKind)[keyof typeof ConflictKind];
+
 /** Two admissions of one ticket where only one was allowed: both scans named. */
 export const zConflict = z.object({
   eventId: zId<EventId>(),
@@ -135,5 +153,13 @@ export const zConflict = z.object({
   scope: z.string(),
   winner: zScanSummary,
   loser: zScanSummary,
+  /** Since protocol 5. Absent: two admissions where one was allowed. */
+  kind: z.enum(Object.values(ConflictKind) as [ConflictKind, ...ConflictKind[]]).optional(),
+  /**
+   * Since protocol 5: the annulment this conflict is about. With `refused_annulled`, the
+   * one that made the refusal needless; without a kind, the one that resolved the double
+   * admission (the server's list only: `arbitrate` no longer reports a resolved conflict).
+   */
+  annulment: zScanSummary.optional(),
 });
 export type Conflict = z.infer<typeof zConflict>;

@@ -12,6 +12,15 @@ export const QuarantineReason = {
   clock_before_device: 'clock_before_device',
   /** Stamped later than the server's time when it arrived, beyond the tolerance. */
   clock_ahead: 'clock_ahead',
+  // Since protocol 5: annulments (annul.ts) that break the rule of who may annul what.
+  /** The annulment names no stored scan of its event and ticket (nor one earlier in its upload). */
+  annul_unknown_scan: 'annul_unknown_scan',
+  /** The annulment names a scan that did not admit, does not count, or is an annulment itself. */
+  annul_not_admission: 'annul_not_admission',
+  /** An inspector's annulment of an admission made on another device. */
+  annul_other_device: 'annul_other_device',
+  /** An inspector's annulment stamped more than the window (2 minutes) after the admission. */
+  annul_outside_window: 'annul_outside_window',
 } as const;
 export type QuarantineReason = (typeof QuarantineReason)[keyof typeof QuarantineReason];
 export const QUARANTINE_REASONS = Object.values(QuarantineReason) as [QuarantineReason, ...QuarantineReason[]];
@@ -22,6 +31,10 @@ export const QUARANTINE_TEXT: Record<QuarantineReason, string> = {
   code_mismatch: 'The scanned code is not the ticket the scan names.',
   clock_before_device: 'The scan is stamped before its device was registered.',
   clock_ahead: 'The scan is stamped in the future.',
+  annul_unknown_scan: 'The annulment names no scan of this ticket.',
+  annul_not_admission: 'The annulment names a scan that admitted nobody.',
+  annul_other_device: 'An inspector annulled an admission made on another device.',
+  annul_outside_window: 'An inspector annulled an admission after the undo window.',
 };
 
 /** Whether a scan counts in arbitration: every scan but a quarantined one. */

@@ -279,7 +279,7 @@ describe('quarantined scans', () => {
       const nodes: Scan[][] = [[], [], []];
       shuffled.forEach((s, i) => nodes.forEach((n, k) => { if (masks[i]! & (1 << k)) n.push(s); }));
       expect(arbitrate([...nodes[2]!, ...nodes[0]!, ...nodes[1]!])).toEqual(genuine);
-      expect(arbitrate(forged)).toEqual({ admitted: [], conflicts: [] });
+      expect(arbitrate(forged)).toEqual({ admitted: [], conflicts: [], annulments: [] });
     }), RUNS);
   });
 
@@ -298,7 +298,7 @@ describe('quarantined scans', () => {
   it('a scan held both as a phone’s own copy and as the server’s quarantined copy does not count, whichever comes first', () => {
     fc.assert(fc.property(heardArb, fc.constantFrom(...QUARANTINE_REASONS), (heard, reason) => {
       const marked = heard.map((s) => ({ ...s, quarantine: reason }));
-      const empty = { admitted: [], conflicts: [] };
+      const empty = { admitted: [], conflicts: [], annulments: [] };
       expect(arbitrate([...heard, ...marked])).toEqual(empty);
       expect(arbitrate([...marked, ...heard])).toEqual(empty);
     }), RUNS);

@@ -275,6 +275,17 @@ const ROUTES: RouteCase[] = [
     check: (r) => { expect(r.json.results).toHaveLength(1); expect(zAck.parse(r.json.results[0]).status).toBe('accepted'); },
   },
   {
+    // An inspector undoes an admission of their own phone, just made (the clock is the app's).
+    route: 'POST /api/events/:eventId/scans/:scanId/annul', need: 'inspector', scoped: true,
+    req: async () => {
+      const x = take();
+      const admitted = offlineScan(scanRequest(who('inspector'), x.id, x.id, { at: t.clock.now, hlc: stamp(t.clock.now) }));
+      await t.storage.uploadOffline([admitted], t.clock.now);
+      return { path: ev(`/scans/${admitted.id}/annul`), body: {}, headers: dev(phone.inspector) };
+    },
+    check: (r) => expect(r.json).toMatchObject({ status: 'accepted', scan: { kind: 'annul', inspectorId: 'i-inspector' }, conflicts: [] }),
+  },
+  {
     route: 'GET /api/events/:eventId/scans', need: 'inspector', scoped: true, req: () => ({ path: ev('/scans?after=0&limit=5') }),
     check: (r) => expect(r.json).toEqual({ scans: expect.any(Array), cursor: expect.any(Number), more: expect.any(Boolean) }),
   },

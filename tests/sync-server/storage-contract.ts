@@ -12,6 +12,7 @@ import {
   makeCheckpoint, makeDevice, makeEvent, makeOrder, makeStaff, makeTicket,
 } from '../support/factories.ts';
 import { scanContract } from './storage-contract-scans.ts';
+import { annulContract } from './storage-contract-annul.ts';
 
 export type MakeStorage = () => Promise<Storage>;
 
@@ -32,6 +33,7 @@ export function runStorageContract(name: string, makeStorage: MakeStorage): void
     ticketContract(makeStorage);
     peopleContract(makeStorage);
     describe('scans', () => { scanContract(freshStorage(makeStorage)); });
+    describe('annulments', () => { annulContract(freshStorage(makeStorage)); });
   });
 }
 

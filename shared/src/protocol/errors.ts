@@ -19,6 +19,8 @@ export const ErrorCode = {
   unavailable: 'unavailable',
   /** Too much work of one kind at once (password checks during a login flood): try again after Retry-After. Nothing was done. */
   busy: 'busy',
+  /** HTTP only (version 7): an annulment refused; details.reason says why (AnnulRefusal in annul.ts). */
+  annul_refused: 'annul_refused',
   internal: 'internal',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -37,7 +39,7 @@ export type ErrorBody = z.infer<typeof zErrorBody>;
 const HTTP_STATUS: Record<ErrorCode, number> = {
   bad_request: 400, malformed_message: 400, payload_too_large: 413, unsupported_media_type: 415, unauthenticated: 401,
   forbidden: 403, not_found: 404, rate_limited: 429, device_revoked: 403, not_ready: 409,
-  invalid_import: 422, scans_unsynced: 409, unavailable: 503, busy: 503, internal: 500,
+  invalid_import: 422, scans_unsynced: 409, unavailable: 503, busy: 503, annul_refused: 409, internal: 500,
 };
 
 /** The one error class: thrown anywhere, turned into the one error body at the edge. */

@@ -41,7 +41,15 @@
 //       database). hello.logId: the log the client's cursor was counted under; when it is
 //       another one (the database was replaced), the catch-up starts from 0. Before, a
 //       replaced database was told only by the client's cursor being ahead of the log.
-export const PROTOCOL_VERSION = 6;
+//   7 — undo (annul.ts): `Scan.kind` (`annul`) and `Scan.annuls` (the admission it cancels);
+//       an annulled admission uses up no scope on any node. New quarantine reasons for
+//       annulments that break the rule (annul_unknown_scan, annul_not_admission,
+//       annul_other_device, annul_outside_window). `Conflict.kind` (`refused_annulled`: a
+//       refusal whose admission was annulled later) and `Conflict.annulment`; the server
+//       sends conflicts with either only to version 7 sockets. Error code `annul_refused`
+//       (HTTP 409, details.reason): POST …/scans/:scanId/annul refused. A version 6 or older phone
+//       drops `kind`/`annuls` and takes an annulment (outcome `unknown`) for a refusal.
+export const PROTOCOL_VERSION = 7;
 /** The oldest client the server still speaks to; older ones are refused `clientTooOld`. */
 export const MIN_PROTOCOL_VERSION = 1;
 

@@ -173,6 +173,9 @@ export class EventFeed {
       for (const c of conflicts) {
         const involved = c.winner.deviceId === s.conn.deviceId || c.loser.deviceId === s.conn.deviceId;
         if (!involved && s.conn.staff.role === 'inspector') continue;
+        // About an annulment (version 7): an older app would drop `kind` and `annulment` and
+        // show it as a fresh double admission, so it is not told.
+        if ((c.kind !== undefined || c.annulment !== undefined) && s.conn.version < 7) continue;
         const msg: Down = { type: 'conflict', conflict: c };
         if (s.live) { s.conn.send(msg); continue; }
         if (s.heldConflicts.length >= MAX_HELD_CONFLICTS) { this.deps.tooSlow(s.conn); break; }

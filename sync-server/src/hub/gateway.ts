@@ -248,7 +248,9 @@ export class SocketGateway {
       }
       case 'upload': {
         const results = await this.o.scans().uploadOffline(conn.staff, conn.deviceId, conn.eventId, msg.scans);
-        conn.send({ type: 'uploadAck', batchId: msg.batchId, results });
+        // A conflict about an annulment (version 7) would read as a double admission to an older app.
+        const told = conn.version >= 7 ? results : results.map((r) => (r.conflict?.kind || r.conflict?.annulment ? { ...r, conflict: null } : r));
+        conn.send({ type: 'uploadAck', batchId: msg.batchId, results: told });
         return;
       }
       case 'catchup': peer.feed?.catchUp(peer.sub!, msg.cursor); return;

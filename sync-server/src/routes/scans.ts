@@ -5,7 +5,9 @@ import { Hono } from 'hono';
 import { compress } from 'hono/compress';
 import { z } from 'zod';
 import { zScan } from '@gatekeeper/shared/domain';
-import { checkpointId, deviceId, inspectorId, orderId, ticketId } from '@gatekeeper/shared/ids';
+import {
+  checkpointId, deviceId, inspectorId, orderId, scanId, ticketId, zId, type CheckpointId, type ScanId,
+} from '@gatekeeper/shared/ids';
 import { OUTCOMES, type Outcome } from '@gatekeeper/shared/outcomes';
 import { withExplanation } from '@gatekeeper/shared/reasons';
 import { GkError, MAX_BATCH, zScanRequest } from '@gatekeeper/shared/protocol/index';
@@ -46,6 +48,17 @@ export const scanRoutes = new Hono<Env>()
     const device = await deviceOf(c, session);
     const { scans } = await jsonBody(c, z.object({ scans: z.array(zScan).min(1).max(MAX_BATCH) }));
     return c.json({ results: await c.var.deps.scans.uploadOffline(staff, device, eventId, scans) });
+  })
+  // Undo. A supervisor annuls any admission of the event (from a laptop: no device); an
+  // inspector only one their phone made, within the window (annul.ts), from that phone.
+  // A phone offline makes the annulment itself and uploads it like any offline scan.
+  .post('/:eventId/scans/:scanId/annul', async (c) => {
+    const { staff, session, eventId } = await access(c);
+    const target = param(scanId, c.req.param('scanId'), 'scan id');
+    const device = c.req.header('x-device-id') === undefined && staff.role !== 'inspector' ? null : await deviceOf(c, session);
+    const body = await jsonBody(c, z.object({ id: zId<ScanId>().optional(), checkpointId: zId<CheckpointId>().optional() }));
+    const r = await c.var.deps.scans.annul(staff, device, eventId, target, body);
+    return c.json({ ...r, scan: scanForPhones(r.scan) }, r.status === 'duplicate' ? 200 : 201);
   })
   // Pages of up to 1,000 scans (~370 kB of JSON) shrink ~8× gzipped; small answers are
   // left as they are (hono/compress skips bodies under 1 kB).

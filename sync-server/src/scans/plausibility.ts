@@ -8,6 +8,7 @@ import type { SignatureVerifier } from '@gatekeeper/shared/codec/index';
 import type { Checkpoint, Scan, Ticket } from '@gatekeeper/shared/domain';
 import { parseHlc } from '@gatekeeper/shared/hlc';
 import { QuarantineReason } from '@gatekeeper/shared/quarantine';
+import { ANNUL_OUTCOME, AnnulRefusal, annulRefusal, isAnnulment, type AnnulAuthority } from '@gatekeeper/shared/annul';
 import type { EventKey, Storage } from '../storage/types.ts';
 import { resolveTicket } from './resolve-ticket.ts';
 
@@ -35,6 +36,31 @@ export interface Judge {
   /** The event's signing keys and the tickets the batch names, read once per batch. */
   keys: readonly EventKey[];
   tickets: ReadonlyMap<string, Ticket>;
+  /** Who sends the batch: an inspector annuls only their device's admissions, within the window. */
+  authority: AnnulAuthority;
+  /** Scans of the same batch judged before this one, by id: an annulment may follow its admission in one upload. */
+  earlier: ReadonlyMap<string, Scan>;
+}
+
+/** Why an annulment that breaks the rule does not count. Already annulled is no reason: the first annulment counts, later ones change nothing. */
+const ANNUL_QUARANTINE: Record<Exclude<AnnulRefusal, 'already_annulled'>, QuarantineReason> = {
+  unknown_scan: QuarantineReason.annul_unknown_scan,
+  not_admission: QuarantineReason.annul_not_admission,
+  other_device: QuarantineReason.annul_other_device,
+  outside_window: QuarantineReason.annul_outside_window,
+};
+
+/**
+ * An annulment counts only when it follows the rule of annul.ts, judged with the admission
+ * as stored (or sent earlier in the same upload: a phone sends its own scans in order).
+ * The window is measured between the two stamps, both from the phone's own clock.
+ */
+async function annulReason(scan: Scan, j: Judge): Promise<QuarantineReason | null> {
+  if (scan.annuls === undefined) return QuarantineReason.annul_unknown_scan;
+  const target = j.earlier.get(scan.annuls) ?? (await j.storage.getScan(scan.eventId, scan.annuls))?.scan ?? null;
+  if (target && target.ticketId !== scan.ticketId) return QuarantineReason.annul_unknown_scan;
+  const refusal = annulRefusal(target, j.authority, parseHlc(scan.hlc).physical);
+  return refusal === null || refusal === AnnulRefusal.already_annulled ? null : ANNUL_QUARANTINE[refusal];
 }
 
 /** The clock check alone (online scans have the rest checked as they are decided). */
@@ -51,12 +77,20 @@ export function clockReason(hlc: string, registeredAt: number, now: number): Qua
  * reason it is not plausible. Whatever the phone sent as `quarantine` is dropped.
  */
 export async function judgeOffline(scan: Scan, j: Judge): Promise<Scan> {
-  const { quarantine: _sent, ...rest } = scan;
+  // `annuls` means something on an annulment only; an annulment carries ANNUL_OUTCOME
+  // whatever the phone said, so it never admits on a node that does not know the kind.
+  const { quarantine: _sent, annuls, ...plain } = scan;
+  const rest: Scan = isAnnulment(scan) ? { ...plain, outcome: ANNUL_OUTCOME, ...(annuls === undefined ? {} : { annuls }) } : plain;
   const checkpoint = j.checkpoints.get(scan.checkpointId);
   if (!checkpoint) return { ...rest, quarantine: QuarantineReason.unknown_checkpoint };
   const stored: Scan = { ...rest, zone: checkpoint.zone, mode: checkpoint.mode };
   const clock = clockReason(scan.hlc, j.registeredAt, j.now);
   if (clock) return { ...stored, quarantine: clock };
+  if (isAnnulment(stored)) {
+    // It scanned no code: what it is judged by is the admission it names.
+    const reason = await annulReason(stored, j);
+    return reason ? { ...stored, quarantine: reason } : stored;
+  }
   // A scan that names no ticket counts for nothing anyway; one that does must be that
   // ticket's code (signed for it or its order, or its imported barcode, or its id typed).
   if (scan.ticketId !== null) {

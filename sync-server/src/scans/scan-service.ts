@@ -3,10 +3,12 @@
 // HTTP and the socket both come through here, so the checks on who may submit what, and
 // how much (device-limits.ts), live in one place.
 import { decideAdmission } from '@gatekeeper/shared/admission';
+import { AnnulRefusal, annulRefusal, isAnnulment, makeAnnulment, type AnnulAuthority } from '@gatekeeper/shared/annul';
+import { formatHlc, parseHlc } from '@gatekeeper/shared/hlc';
 import type { SignatureVerifier } from '@gatekeeper/shared/codec/index';
 import type { Conflict, Scan, Verdict } from '@gatekeeper/shared/domain';
-import type { DeviceId, EventId } from '@gatekeeper/shared/ids';
-import { GkError, type Ack, type AckStatus, type ScanRequest } from '@gatekeeper/shared/protocol/index';
+import { deviceId as deviceIdOf, newId, scanId, type CheckpointId, type DeviceId, type EventId, type ScanId } from '@gatekeeper/shared/ids';
+import { GkError, type Ack, type AckStatus, type ErrorCode, type ScanRequest } from '@gatekeeper/shared/protocol/index';
 import { silentLogger, type Logger } from '../log.ts';
 import type { OnlineSubmission, StaffRecord, Storage, StoredScan, SubmitResult } from '../storage/types.ts';
 import { DEVICE_LIMITS, DeviceLimits, type Cost, type DeviceLimitRules } from './device-limits.ts';
@@ -30,6 +32,21 @@ export interface ScanServiceOptions {
   limits?: DeviceLimitRules;
   log?: Logger;
 }
+
+/** Supervisors and admins annul any admission of their event; an inspector, their device's only. */
+export const authorityOf = (staff: StaffRecord, deviceId: DeviceId | null): AnnulAuthority =>
+  staff.role === 'inspector' ? { role: 'inspector', deviceId: deviceId ?? '' } : { role: 'supervisor' };
+
+/** The device an annulment made over HTTP names when its supervisor has no phone (a laptop). */
+export const SERVER_DEVICE = deviceIdOf('server');
+
+/** How an annulment refused over HTTP is answered: the code by kind, the reason in details. */
+const ANNUL_ERROR: Record<AnnulRefusal, ErrorCode> = {
+  unknown_scan: 'not_found', other_device: 'forbidden', outside_window: 'forbidden',
+  not_admission: 'annul_refused', already_annulled: 'annul_refused',
+};
+
+export interface AnnulResult { status: AckStatus; scan: Scan; conflicts: Conflict[] }
 
 export class ScanService {
   private readonly online: GroupCommit<OnlineSubmission, SubmitResult>;
@@ -90,6 +107,9 @@ export class ScanService {
 
   async submitOnline(staff: StaffRecord, deviceId: DeviceId, eventId: EventId, req: ScanRequest): Promise<OnlineResult> {
     await this.checkSubmitter(staff, deviceId, eventId, req);
+    // An annulment decides nothing about a ticket: it is stored like an offline scan, with
+    // the rule of who may annul what (`upload`, or POST …/scans/:scanId/annul).
+    if (isAnnulment(req)) throw new GkError('bad_request', 'an annulment is sent with upload (or POST /api/events/:eventId/scans/:scanId/annul), not as an online scan');
     await this.checkLimits(staff, deviceId, eventId, { scans: 1, uploads: 0 });
     const checkpoint = await this.storage.getCheckpoint(eventId, req.checkpointId);
     if (!checkpoint) throw new GkError('bad_request', `no checkpoint ${req.checkpointId} in event ${eventId}`);
@@ -161,9 +181,14 @@ export class ScanService {
       registeredAt: await this.registeredAt(deviceId), now, storage: this.storage, verify: this.verify,
       keys: await this.storage.listEventKeys(eventId),
       tickets: await this.storage.getTickets(eventId, sent.flatMap((s) => (s.ticketId === null ? [] : [s.ticketId]))),
+      authority: authorityOf(staff, deviceId), earlier: new Map<string, Scan>(),
     };
     const scans: Scan[] = [];
-    for (const s of sent) scans.push(await judgeOffline(s, judge));
+    for (const s of sent) {
+      const judged = await judgeOffline(s, judge);
+      scans.push(judged);
+      if (!judge.earlier.has(judged.id)) judge.earlier.set(judged.id, judged);
+    }
     const quarantined = scans.filter((s) => s.quarantine).length;
     if (quarantined) this.log.warn('offline scans quarantined', { device: deviceId, inspector: staff.id, event: eventId, count: quarantined, of: scans.length });
     const results = await this.storage.uploadOffline(scans, now)
@@ -173,5 +198,49 @@ export class ScanService {
     const conflicts = results.flatMap((r) => r.conflicts);
     if (conflicts.length) this.listener.conflicts(eventId, conflicts);
     return results.map((r) => ({ scanId: r.scanId, status: r.status, conflict: r.conflicts[0] ?? null, quarantine: r.stored.scan.quarantine ?? null }));
+  }
+
+  /**
+   * Annul an admission now, on the server's word (POST …/scans/:scanId/annul): a supervisor
+   * any admission of the event, an inspector one their device made within the window. The
+   * annulment is a scan like any other, stored and gossiped; refused with the reason in
+   * `details.reason` (AnnulRefusal). `id` makes a retry idempotent: an annulment already
+   * stored under it is answered as a duplicate.
+   */
+  async annul(staff: StaffRecord, device: DeviceId | null, eventId: EventId, targetId: ScanId, opts: { id?: ScanId | undefined; checkpointId?: CheckpointId | undefined } = {}): Promise<AnnulResult> {
+    const who = authorityOf(staff, device);
+    if (who.role === 'inspector' && device === null) throw new GkError('forbidden', 'an inspector annuls from the phone that admitted (X-Device-Id)', { reason: AnnulRefusal.other_device });
+    if (opts.id !== undefined) {
+      const again = await this.storage.getScan(eventId, opts.id);
+      if (again) {
+        if (again.scan.annuls !== targetId) throw new GkError('bad_request', `scan ${opts.id} is stored already and annuls something else`);
+        return { status: 'duplicate', scan: again.scan, conflicts: [] };
+      }
+    }
+    const target = (await this.storage.getScan(eventId, targetId))?.scan ?? null;
+    const now = this.now();
+    const others = target?.ticketId ? await this.storage.ticketScans(eventId, target.ticketId) : [];
+    const refusal = annulRefusal(target, who, now, others);
+    if (refusal || !target) {
+      const why = refusal ?? AnnulRefusal.unknown_scan;
+      throw new GkError(ANNUL_ERROR[why], `cannot annul scan ${targetId}: ${why.replaceAll('_', ' ')}`, { reason: why });
+    }
+    const checkpoint = opts.checkpointId === undefined ? null : await this.storage.getCheckpoint(eventId, opts.checkpointId);
+    if (opts.checkpointId !== undefined && !checkpoint) throw new GkError('bad_request', `no checkpoint ${opts.checkpointId} in event ${eventId}`);
+    // Stamped after the admission whatever the clocks say: an undo sorts after what it undoes.
+    const t = parseHlc(target.hlc);
+    const physical = Math.max(now, t.physical);
+    const scan = makeAnnulment({
+      target, id: opts.id ?? scanId(newId('s-')), hlc: formatHlc({ physical, counter: physical === t.physical ? t.counter + 1 : 0 }),
+      at: now, clockOffset: 0, deviceId: device ?? SERVER_DEVICE, inspectorId: staff.id, offline: false,
+      checkpoint: checkpoint ? { checkpointId: checkpoint.id, zone: checkpoint.zone, mode: checkpoint.mode } : target,
+    });
+    const [r] = await this.storage.uploadOffline([scan], now)
+      .catch((e: unknown) => this.afterFailedWrite(e, eventId, scan.deviceId, [scan.id]));
+    if (!r) throw new GkError('internal', 'the annulment was not stored');
+    this.log.info('admission annulled', { event: eventId, scan: targetId, by: staff.id, role: staff.role, annulment: scan.id });
+    if (r.status !== 'duplicate') this.listener.stored(eventId, [r.stored]);
+    if (r.conflicts.length) this.listener.conflicts(eventId, r.conflicts);
+    return { status: r.status, scan: r.stored.scan, conflicts: r.conflicts };
   }
 }

@@ -162,6 +162,8 @@ export interface Storage {
   submitOnline(items: OnlineSubmission[], receivedAt: number): Promise<SubmitResult[]>;
   /** Store scans decided offline: never rejected; losers become conflicts. */
   uploadOffline(scans: Scan[], receivedAt: number): Promise<UploadResult[]>;
+  /** One stored scan of the event by id; null when the event has none of that id. */
+  getScan(eventId: EventId, id: ScanId): Promise<StoredScan | null>;
   /** Every stored scan of one ticket. */
   ticketScans(eventId: EventId, ticketId: TicketId): Promise<Scan[]>;
   /** Scans of the event stored after `cursor`, oldest first. */
@@ -170,6 +172,10 @@ export interface Storage {
   /** The identity of this scan log (one per database, made with it): cursors mean something only within it. */
   scanLogId(): Promise<string>;
   history(query: HistoryQuery): Promise<{ scans: StoredScan[]; next: number | null }>;
+  /**
+   * Conflicts as recorded: double admissions (with `annulment` once one side was annulled:
+   * resolved, kept as evidence) and refusals an annulment made needless (refused_annulled).
+   */
   listConflicts(eventId: EventId): Promise<Conflict[]>;
   /** Quarantined scans of the event (stored, not counted), newest first; `next` as in history. */
   quarantined(eventId: EventId, page: { before?: number; limit: number }): Promise<{ scans: StoredScan[]; next: number | null }>;

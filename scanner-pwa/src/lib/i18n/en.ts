@@ -154,6 +154,10 @@ export const en = {
   quarantine_code_mismatch: 'code of another ticket',
   quarantine_clock_before_device: 'clock before the phone was registered',
   quarantine_clock_ahead: 'clock in the future',
+  quarantine_annul_unknown_scan: 'undo of a scan not known',
+  quarantine_annul_not_admission: 'undo of a scan that admitted nobody',
+  quarantine_annul_other_device: 'undo of another phone\u2019s admission',
+  quarantine_annul_outside_window: 'undo too late',
   waitingUpload: 'waiting to upload',
   uploaded: 'uploaded',
   // Conflicts

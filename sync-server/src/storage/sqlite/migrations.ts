@@ -16,6 +16,9 @@
 //       the database (or at this migration, for one that existed before). Scan cursors
 //       mean something only within one log: a phone that stored the id with its cursor
 //       and meets another id (a database replaced by a fresh one) catches up from 0.
+//   5 — undo: scans.kind ('annul'; NULL: an ordinary scan) and scans.annuls (the scan an
+//       annulment cancels); conflicts.kind ('refused_annulled'; NULL: a double admission)
+//       and conflicts.annul_scan_id (the annulment the row is about, or that resolved it).
 import type Database from 'better-sqlite3';
 
 export interface Migration { version: number; sql: string }
@@ -237,6 +240,22 @@ export const MIGRATIONS: readonly Migration[] = [
         log_id TEXT NOT NULL
       ) STRICT;
       INSERT INTO scan_log (one, log_id) VALUES (1, lower(hex(randomblob(16))));
+    `,
+  },
+  {
+    version: 5,
+    sql: `
+      -- Both set once, when the scan is stored; NULL on every ordinary scan.
+      ALTER TABLE scans ADD COLUMN kind TEXT;
+      ALTER TABLE scans ADD COLUMN annuls TEXT;
+      -- "Is this admission annulled already?" when a supervisor annuls it.
+      CREATE INDEX scans_annuls ON scans (annuls) WHERE annuls IS NOT NULL;
+
+      -- A refused_annulled row is keyed by the refusal (never an admission, so it cannot
+      -- clash with a double admission's loser). annul_scan_id on a double admission: the
+      -- annulment that resolved it, set once, so the row stays as evidence.
+      ALTER TABLE conflicts ADD COLUMN kind TEXT;
+      ALTER TABLE conflicts ADD COLUMN annul_scan_id TEXT REFERENCES scans(id);
     `,
   },
 ];

@@ -1,11 +1,12 @@
 // Rows ↔ domain records, in one place. SQLite has no booleans (0/1) and no arrays (JSON
 // text), and better-sqlite3 refuses to bind a JS boolean, so every conversion lives here
 // and nowhere else reads a column by name.
-import type { Checkpoint, Conflict, Order, Scan, ScanSummary, Ticket } from '@gatekeeper/shared/domain';
+import type { Checkpoint, Conflict, ConflictKind, Order, Scan, ScanSummary, Ticket } from '@gatekeeper/shared/domain';
 import type { CheckpointId, DeviceId, EventId, InspectorId, OrderId, ScanId, TicketId } from '@gatekeeper/shared/ids';
 import type { GkEvent } from '@gatekeeper/shared/manifest';
 import type { Outcome } from '@gatekeeper/shared/outcomes';
 import type { QuarantineReason } from '@gatekeeper/shared/quarantine';
+import type { ScanKind } from '@gatekeeper/shared/annul';
 import type { Role } from '@gatekeeper/shared/protocol/index';
 import type { DeviceAlert, DeviceRecord, EventKey, SessionRecord, StaffRecord, StoredScan } from '../types.ts';
 
@@ -106,7 +107,7 @@ export interface ScanInsertRow {
   id: string; event_id: string; ticket_id: string | null; order_id: string | null; code: string;
   checkpoint_id: string; zone: string; mode: string; direction: string; device_id: string; inspector_id: string;
   hlc: string; at: number; clock_offset: number; outcome: string; offline: Bit; id_checked: Bit; received_at: number;
-  quarantine: string | null;
+  quarantine: string | null; kind: string | null; annuls: string | null;
 }
 export interface ScanRow extends ScanInsertRow { seq: number }
 
@@ -115,6 +116,7 @@ export const scanToRow = (s: Scan, receivedAt: number): ScanInsertRow => ({
   checkpoint_id: s.checkpointId, zone: s.zone, mode: s.mode, direction: s.direction, device_id: s.deviceId,
   inspector_id: s.inspectorId, hlc: s.hlc, at: s.at, clock_offset: s.clockOffset, outcome: s.outcome,
   offline: bit(s.offline), id_checked: bit(s.idChecked), received_at: receivedAt, quarantine: s.quarantine ?? null,
+  kind: s.kind ?? null, annuls: s.annuls ?? null,
 });
 export const scanFromRow = (r: ScanRow): Scan => ({
   id: r.id as ScanId, eventId: r.event_id as EventId, ticketId: r.ticket_id as TicketId | null,
@@ -124,6 +126,8 @@ export const scanFromRow = (r: ScanRow): Scan => ({
   clockOffset: r.clock_offset, outcome: r.outcome as Outcome, offline: r.offline === 1, idChecked: r.id_checked === 1,
   // Absent, not undefined, on a scan that counts: it then equals the phone's own copy.
   ...(r.quarantine === null ? {} : { quarantine: r.quarantine as QuarantineReason }),
+  ...(r.kind === null ? {} : { kind: r.kind as ScanKind }),
+  ...(r.annuls === null ? {} : { annuls: r.annuls as ScanId }),
 });
 export const storedScanFromRow = (r: ScanRow): StoredScan => ({ seq: r.seq, receivedAt: r.received_at, scan: scanFromRow(r) });
 
@@ -135,16 +139,20 @@ export interface ConflictRow {
   event_id: string; ticket_id: string; scope: string;
   w_id: string; w_at: number; w_checkpoint_id: string; w_inspector_id: string; w_device_id: string; w_outcome: string; w_offline: Bit;
   l_id: string; l_at: number; l_checkpoint_id: string; l_inspector_id: string; l_device_id: string; l_outcome: string; l_offline: Bit;
+  kind: string | null;
+  /** The annulment's columns: NULL unless the row names one (LEFT JOIN). */
+  a_id: string | null; a_at: number | null; a_checkpoint_id: string | null; a_inspector_id: string | null; a_device_id: string | null; a_outcome: string | null; a_offline: Bit | null;
 }
 
-const summaryColumns = (alias: 'w' | 'l') =>
+const summaryColumns = (alias: 'w' | 'l' | 'a') =>
   ['id', 'at', 'checkpoint_id', 'inspector_id', 'device_id', 'outcome', 'offline'].map((c) => `${alias}.${c} AS ${alias}_${c}`).join(', ');
 
 export const CONFLICT_SELECT = `
-  SELECT c.event_id, c.ticket_id, c.scope, ${summaryColumns('w')}, ${summaryColumns('l')}
+  SELECT c.event_id, c.ticket_id, c.scope, c.kind, ${summaryColumns('w')}, ${summaryColumns('l')}, ${summaryColumns('a')}
   FROM conflicts c
   JOIN scans w ON w.id = c.winner_scan_id
-  JOIN scans l ON l.id = c.loser_scan_id`;
+  JOIN scans l ON l.id = c.loser_scan_id
+  LEFT JOIN scans a ON a.id = c.annul_scan_id`;
 
 const summaryOf = (id: string, at: number, checkpointId: string, inspectorId: string, deviceId: string, outcome: string, offline: Bit): ScanSummary => ({
   scanId: id as ScanId, at, checkpointId: checkpointId as CheckpointId, inspectorId: inspectorId as InspectorId,
@@ -155,6 +163,8 @@ export const conflictFromRow = (r: ConflictRow): Conflict => ({
   eventId: r.event_id as EventId, ticketId: r.ticket_id as TicketId, scope: r.scope,
   winner: summaryOf(r.w_id, r.w_at, r.w_checkpoint_id, r.w_inspector_id, r.w_device_id, r.w_outcome, r.w_offline),
   loser: summaryOf(r.l_id, r.l_at, r.l_checkpoint_id, r.l_inspector_id, r.l_device_id, r.l_outcome, r.l_offline),
+  ...(r.kind === null ? {} : { kind: r.kind as ConflictKind }),
+  ...(r.a_id === null ? {} : { annulment: summaryOf(r.a_id, r.a_at!, r.a_checkpoint_id!, r.a_inspector_id!, r.a_device_id!, r.a_outcome!, r.a_offline!) }),
 });
 
 export interface DeviceAlertRow { id: number; event_id: string; device_id: string; inspector_id: string; kind: string; message: string; at: number }

@@ -6,7 +6,7 @@ import type Database from 'better-sqlite3';
 import type { Db } from './db.ts';
 import { CONFLICT_SELECT, conflictFromRow, scanFromRow, storedScanFromRow, type ConflictRow, type ScanRow } from './rows.ts';
 
-export type ScanReadMethods = Pick<Storage, 'ticketScans' | 'scansAfter' | 'latestCursor' | 'scanLogId' | 'history' | 'listConflicts' | 'quarantined'>;
+export type ScanReadMethods = Pick<Storage, 'ticketScans' | 'scansAfter' | 'latestCursor' | 'scanLogId' | 'history' | 'listConflicts' | 'quarantined' | 'getScan'>;
 
 /** Most rows one history page returns, whatever the caller asks: a page is for a screen. */
 export const HISTORY_MAX_LIMIT = 500;
@@ -35,6 +35,7 @@ export function scanReadMethods(db: Db): ScanReadMethods {
   let logId: string | null = null;
   const q = {
     ofTicket: db.prepare<[string, string], ScanRow>('SELECT * FROM scans WHERE event_id = ? AND ticket_id = ? ORDER BY seq'),
+    byId: db.prepare<[string, string], ScanRow>('SELECT * FROM scans WHERE event_id = ? AND id = ?'),
     after: db.prepare<[string, number, number], ScanRow>('SELECT * FROM scans WHERE event_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
     latest: db.prepare<[string], { seq: number }>('SELECT coalesce(max(seq), 0) AS seq FROM scans WHERE event_id = ?'),
     conflicts: db.prepare<[string], ConflictRow>(`${CONFLICT_SELECT} WHERE c.event_id = ? ORDER BY c.created_at, c.rowid`),
@@ -60,6 +61,10 @@ export function scanReadMethods(db: Db): ScanReadMethods {
   return {
     async ticketScans(eventId: EventId, ticketId: TicketId) {
       return q.ofTicket.all(eventId, ticketId).map(scanFromRow);
+    },
+    async getScan(eventId, id) {
+      const row = q.byId.get(eventId, id);
+      return row ? storedScanFromRow(row) : null;
     },
     async scansAfter(eventId, cursor, limit) {
       const n = Math.max(1, Math.floor(limit));
