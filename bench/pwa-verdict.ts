@@ -11,8 +11,11 @@
 // ≈ 16 ms on its own); the end-to-end figure with that wait ('gk:decode-to-verdict-painted')
 // is in the notes. No baseline: the target is absolute (one frame, 16 ms). The p99 wants
 // enough samples to mean something: 600 after the warm-up, so the p99 is the 6th worst.
+// GK_BENCH_TRACE=<file> writes a Performance trace of the measured scans (open it in
+// DevTools, or read the renderer main thread's events around each verdict's measure).
+import { writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
-import type { Page } from 'playwright-core';
+import type { CDPSession, Page } from 'playwright-core';
 import { launchBrowser, newScanner } from '../tests/support/browser.ts';
 import { ScannerPage } from '../tests/support/pages/scanner-page.ts';
 import { HttpSession } from '../tests/support/scanner-client.ts';
@@ -27,6 +30,25 @@ const SAMPLES = 600;
 const BUSY = 'gk:decode-to-verdict-painted-busy';
 const END_TO_END = 'gk:decode-to-verdict-painted';
 const RENDERED = 'gk:decode-to-verdict-rendered';
+
+/** GK_BENCH_TRACE=/some/file.json: a Chromium Performance trace of the measured scans. */
+const TRACE_FILE = process.env.GK_BENCH_TRACE;
+const TRACE_CATEGORIES = [
+  'devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing', 'toplevel', 'v8', 'v8.gc', 'disabled-by-default-v8.gc',
+].join(',');
+
+/** Starts a trace; the function it returns ends it and writes the events as a JSON array. */
+async function startTrace(cdp: CDPSession, file: string): Promise<() => Promise<void>> {
+  const events: unknown[] = [];
+  cdp.on('Tracing.dataCollected', (e) => { events.push(...e.value); });
+  await cdp.send('Tracing.start', { categories: TRACE_CATEGORIES, transferMode: 'ReportEvents' });
+  return async () => {
+    const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
+    await cdp.send('Tracing.end');
+    await complete;
+    await writeFile(file, JSON.stringify(events));
+  };
+}
 
 interface Sample { busy: number; endToEnd: number; rendered: number; outcome: string }
 
@@ -75,6 +97,7 @@ export const run: Bench = async () => {
     await gate.setOffline(true);
     await gate.waitLink('offline');
 
+    const endTrace = TRACE_FILE ? await startTrace(await gate.context.newCDPSession(gate.page), TRACE_FILE) : null;
     const samples: Sample[] = [];
     const outcomes = new Map<string, number>();
     for (let i = 0; i < codes.length; i++) {
@@ -83,6 +106,7 @@ export const run: Bench = async () => {
       samples.push(r);
       outcomes.set(r.outcome, (outcomes.get(r.outcome) ?? 0) + 1);
     }
+    await endTrace?.();
     const busy = samples.map((s) => s.busy);
     const p99 = percentile(busy, 99);
     const load = loadavg()[0]!;
