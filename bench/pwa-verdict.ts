@@ -1,4 +1,4 @@
-// pwa.verdict.p95: ms from decoded text to the verdict painted, offline, with 100,000
+// pwa.verdict.p99: ms from decoded text to the verdict painted, offline, with 100,000
 // tickets on the phone. The built app, served by the real sync server, in headless
 // Chromium at 360×740 with the (fake) camera running. Codes arrive as a keyboard-wedge
 // scanner types them — the same entry point as the camera's decoded text — at a random
@@ -9,8 +9,13 @@
 // frame that paints it ('gk:decode-to-verdict-painted-busy'). It leaves out the idle wait
 // for the display's next refresh, which is 0–16.7 ms at 60 Hz whatever the app does (p95
 // ≈ 16 ms on its own); the end-to-end figure with that wait ('gk:decode-to-verdict-painted')
-// is in the notes. No baseline: the target is absolute.
-import type { Page } from 'playwright-core';
+// is in the notes. No baseline: the target is absolute (one frame, 16 ms). The p99 wants
+// enough samples to mean something: 600 after the warm-up, so the p99 is the 6th worst.
+// GK_BENCH_TRACE=<file> writes a Performance trace of the measured scans (open it in
+// DevTools, or read the renderer main thread's events around each verdict's measure).
+import { writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import type { CDPSession, Page } from 'playwright-core';
 import { launchBrowser, newScanner } from '../tests/support/browser.ts';
 import { ScannerPage } from '../tests/support/pages/scanner-page.ts';
 import { HttpSession } from '../tests/support/scanner-client.ts';
@@ -20,11 +25,30 @@ import { fmt, latencySummary, percentile } from './support/stats.ts';
 import type { Bench } from './types.ts';
 
 const TICKETS = 100_000;
-const WARMUP = 10;
-const SAMPLES = 200;
+const WARMUP = 20;
+const SAMPLES = 600;
 const BUSY = 'gk:decode-to-verdict-painted-busy';
 const END_TO_END = 'gk:decode-to-verdict-painted';
 const RENDERED = 'gk:decode-to-verdict-rendered';
+
+/** GK_BENCH_TRACE=/some/file.json: a Chromium Performance trace of the measured scans. */
+const TRACE_FILE = process.env.GK_BENCH_TRACE;
+const TRACE_CATEGORIES = [
+  'devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing', 'toplevel', 'v8', 'v8.gc', 'disabled-by-default-v8.gc',
+].join(',');
+
+/** Starts a trace; the function it returns ends it and writes the events as a JSON array. */
+async function startTrace(cdp: CDPSession, file: string): Promise<() => Promise<void>> {
+  const events: unknown[] = [];
+  cdp.on('Tracing.dataCollected', (e) => { events.push(...e.value); });
+  await cdp.send('Tracing.start', { categories: TRACE_CATEGORIES, transferMode: 'ReportEvents' });
+  return async () => {
+    const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
+    await cdp.send('Tracing.end');
+    await complete;
+    await writeFile(file, JSON.stringify(events));
+  };
+}
 
 interface Sample { busy: number; endToEnd: number; rendered: number; outcome: string }
 
@@ -52,6 +76,7 @@ async function scanOnce(page: Page, code: string): Promise<Sample> {
 
 export const run: Bench = async () => {
   await ensurePwaBuilt();
+  const loadStart = loadavg()[0]!;
   const server = await startTestServer({ demoTickets: TICKETS });
   const browser = await launchBrowser();
   try {
@@ -72,6 +97,7 @@ export const run: Bench = async () => {
     await gate.setOffline(true);
     await gate.waitLink('offline');
 
+    const endTrace = TRACE_FILE ? await startTrace(await gate.context.newCDPSession(gate.page), TRACE_FILE) : null;
     const samples: Sample[] = [];
     const outcomes = new Map<string, number>();
     for (let i = 0; i < codes.length; i++) {
@@ -80,21 +106,23 @@ export const run: Bench = async () => {
       samples.push(r);
       outcomes.set(r.outcome, (outcomes.get(r.outcome) ?? 0) + 1);
     }
+    await endTrace?.();
     const busy = samples.map((s) => s.busy);
-    const p95 = percentile(busy, 95);
+    const p99 = percentile(busy, 99);
+    const load = loadavg()[0]!;
     return [{
-      id: 'pwa.verdict.p95',
-      value: Number(fmt(p95)),
+      id: 'pwa.verdict.p99',
+      value: Number(fmt(p99)),
       unit: 'ms',
       baseline: null,
       baselineValue: null,
       ratio: null,
       target: '<= 16 ms',
-      met: p95 <= 16,
-      notes: `busy ${latencySummary(busy)} after ${WARMUP} warm-up scans; of which decided and rendered into the DOM: ` +
+      met: p99 <= 16,
+      notes: `busy ${latencySummary(busy)} (p95 ${fmt(percentile(busy, 95))} ms) after ${WARMUP} warm-up scans; of which decided and rendered into the DOM: ` +
         `${latencySummary(samples.map((s) => s.rendered))}; end to end with the wait for the 60 Hz refresh: ` +
         `${latencySummary(samples.map((s) => s.endToEnd))}; offline, Ed25519 codes verified on the phone, ${TICKETS} tickets loaded; ` +
-        `outcomes ${[...outcomes].map(([o, n]) => `${o} ${n}`).join(', ')}; headless Chromium (software rendering) on a 2-core machine with the camera decoder running`,
+        `outcomes ${[...outcomes].map(([o, n]) => `${o} ${n}`).join(', ')}; headless Chromium (software rendering) on a 2-core machine with the camera decoder running, load average ${fmt(loadStart)} at the start, ${fmt(load)} at the end`,
     }];
   } finally {
     await browser.close();

@@ -1,9 +1,9 @@
 // Continuous QR scanning from a camera into a <video>: the one object the scanning
 // screen holds. Framework-free, so the screen stays a thin component.
 import { applyTorch, hasTorch, listVideoInputs, openCamera, stopStream } from './camera-stream.ts';
-import { openDecoder, type HostedDecoder } from './decoder-host.ts';
+import { openDecoder, type DecoderWarmer, type HostedDecoder } from './decoder-host.ts';
 import { DECODER_KINDS, type DecoderKind, type FrameDecoder } from './decoders/frame-decoder.ts';
-import { grabFrame } from './frame-crop.ts';
+import { currentVideoFrame, grabFrame } from './frame-crop.ts';
 import { pumpFrames } from './frame-pump.ts';
 import { RepeatFilter } from './repeat-filter.ts';
 
@@ -24,7 +24,27 @@ export interface CameraScannerOptions {
   useWorker?: boolean;
   /** Longest side of the cropped frame handed to the decoder. Default 720. */
   maxFrameSide?: number;
+  /**
+   * A decoder opened ahead of time (same preference and thread as the options above), taken
+   * by the first start(); one that failed to open is replaced by a fresh attempt.
+   */
+  warmed?: DecoderWarmer;
 }
+
+/**
+ * User Timing marks left by each start(), for benchmarks and field debugging (a mark costs
+ * next to nothing): where the time from "start scanning" to the first read goes.
+ */
+export const START_MARKS = {
+  /** start() was called: the camera and the decoder begin to open. */
+  start: 'gk:camera-start',
+  /** The camera's stream plays in the <video>. */
+  streaming: 'gk:camera-streaming',
+  /** The decoder (worker, wasm) answered that it is ready, or was ready already (warmed). */
+  decoderReady: 'gk:decoder-ready',
+  /** The first code read since start(). */
+  firstRead: 'gk:first-read',
+} as const;
 
 export interface CameraScannerStats {
   /** Frames handed to the decoder; attempts / seconds since startedAt is the cadence. */
@@ -78,8 +98,11 @@ export class CameraScanner {
   async start(deviceId?: string): Promise<void> {
     this.stop();
     const session = ++this.#session;
+    performance.mark(START_MARKS.start);
     // Camera and decoder (the .wasm download and compile) open in parallel.
-    const opening = openDecoder([...(this.#opts.decoders ?? DECODER_KINDS)], this.#opts.useWorker ?? true);
+    const open = () => openDecoder([...(this.#opts.decoders ?? DECODER_KINDS)], this.#opts.useWorker ?? true);
+    const opening = this.#opts.warmed?.take()?.catch(open) ?? open();
+    void opening.then(() => { if (session === this.#session) performance.mark(START_MARKS.decoderReady); }, () => {});
     try {
       await this.#attach(deviceId, session);
     } catch (e) {
@@ -102,7 +125,7 @@ export class CameraScanner {
     this.#decoder = hosted.decoder;
     // Counted per start(), so attempts / (now - startedAt) is this session's cadence.
     Object.assign(this.#stats, { attempts: 0, decoded: 0, startedAt: performance.now(), decoder: hosted.decoder.kind, thread: hosted.thread });
-    this.#stopPump = pumpFrames(this.#video, () => this.#decodeFrame(hosted.decoder));
+    this.#stopPump = pumpFrames(this.#video, () => this.#decodeFrame(hosted));
   }
 
   stop(): void {
@@ -149,6 +172,7 @@ export class CameraScanner {
     video.playsInline = true;
     video.srcObject = stream;
     await video.play();
+    performance.mark(START_MARKS.streaming);
   }
 
   #detach(): void {
@@ -157,17 +181,21 @@ export class CameraScanner {
     this.#video.srcObject = null;
   }
 
-  async #decodeFrame(decoder: FrameDecoder): Promise<void> {
+  async #decodeFrame({ decoder, decodeVideoFrame }: HostedDecoder): Promise<void> {
     const video = this.#video;
     if (video.videoWidth === 0 || video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) return;
+    const maxSide = this.#opts.maxFrameSide ?? 720;
     try {
-      const frame = await grabFrame(video, this.#opts.maxFrameSide ?? 720);
+      // A worker crops the frame itself; otherwise the crop is copied here.
+      const byReference = decodeVideoFrame ? currentVideoFrame(video) : null;
+      const pending = byReference && decodeVideoFrame ? decodeVideoFrame(byReference, maxSide) : grabFrame(video, maxSide).then((f) => decoder.decode(f));
       this.#stats.attempts++;
-      const text = await decoder.decode(frame);
+      const text = await pending;
       // A read that lands after stop() or a restart belongs to a finished session.
       if (decoder !== this.#decoder) return;
       this.#markReady();
       if (text === null) return;
+      if (this.#stats.decoded === 0) performance.mark(START_MARKS.firstRead);
       this.#stats.decoded++;
       if (this.#filter.accept(text, performance.now()) && this.#opts.onCode(text) === false) this.#filter.forget(text);
     } catch (e) {

@@ -4,7 +4,12 @@ import type { DecoderKind } from './decoders/frame-decoder.ts';
 export type ToDecodeWorker =
   | { type: 'init'; preference: DecoderKind[] }
   /** The bitmap is transferred, not copied. */
-  | { type: 'frame'; id: number; frame: ImageBitmap };
+  | { type: 'frame'; id: number; frame: ImageBitmap }
+  /**
+   * A camera frame by reference, transferred; the worker crops it (maxSide as in
+   * grabFrame) and closes it. Keeps the copy and colour conversion off the main thread.
+   */
+  | { type: 'video-frame'; id: number; frame: VideoFrame; maxSide: number };
 
 export type FromDecodeWorker =
   | { type: 'ready'; decoder: DecoderKind }

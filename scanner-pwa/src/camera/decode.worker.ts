@@ -4,6 +4,7 @@
 import type { FromDecodeWorker, ToDecodeWorker } from './decode-protocol.ts';
 import type { FrameDecoder } from './decoders/frame-decoder.ts';
 import { pickDecoder } from './decoders/pick-decoder.ts';
+import { cropToBitmap } from './frame-crop.ts';
 
 // One worker serves one scanner, so the decoder is the worker's own state.
 let decoder: FrameDecoder | null = null;
@@ -28,9 +29,18 @@ async function handle(message: ToDecodeWorker): Promise<void> {
     return;
   }
   try {
-    reply({ type: 'result', id: message.id, text: await decoder.decode(message.frame) });
+    const frame = message.type === 'frame' ? message.frame : await cropVideoFrame(message.frame, message.maxSide);
+    reply({ type: 'result', id: message.id, text: await decoder.decode(frame) });
   } catch (e) {
     reply({ type: 'failed', id: message.id, message: e instanceof Error ? e.message : String(e) });
+  }
+}
+
+async function cropVideoFrame(frame: VideoFrame, maxSide: number): Promise<ImageBitmap> {
+  try {
+    return await cropToBitmap(frame, frame.displayWidth, frame.displayHeight, maxSide);
+  } finally {
+    frame.close();
   }
 }
 

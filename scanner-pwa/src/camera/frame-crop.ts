@@ -22,9 +22,30 @@ export function centreSquare(width: number, height: number, maxSide: number): Fr
 
 /** Copies the crop of the current video frame into a transferable bitmap. */
 export function grabFrame(video: HTMLVideoElement, maxSide: number): Promise<ImageBitmap> {
-  const { sx, sy, side, out } = centreSquare(video.videoWidth, video.videoHeight, maxSide);
-  // createImageBitmap crops and scales in one step, off the JavaScript heap.
+  return cropToBitmap(video, video.videoWidth, video.videoHeight, maxSide);
+}
+
+/**
+ * The crop of a picture as a bitmap. createImageBitmap crops and scales in one step, off
+ * the JavaScript heap; from a <video> its synchronous part (the colour conversion and copy)
+ * runs on the calling thread, which is why the worker does it from a VideoFrame when it can.
+ */
+export function cropToBitmap(source: HTMLVideoElement | VideoFrame, width: number, height: number, maxSide: number): Promise<ImageBitmap> {
+  const { sx, sy, side, out } = centreSquare(width, height, maxSide);
   return out === side
-    ? createImageBitmap(video, sx, sy, side, side)
-    : createImageBitmap(video, sx, sy, side, side, { resizeWidth: out, resizeHeight: out, resizeQuality: 'medium' });
+    ? createImageBitmap(source, sx, sy, side, side)
+    : createImageBitmap(source, sx, sy, side, side, { resizeWidth: out, resizeHeight: out, resizeQuality: 'medium' });
+}
+
+/**
+ * The current video frame by reference (WebCodecs), to hand to the decode worker: no pixels
+ * are copied on this thread. Null where VideoFrame is missing or refuses the element.
+ */
+export function currentVideoFrame(video: HTMLVideoElement): VideoFrame | null {
+  if (typeof VideoFrame !== 'function') return null;
+  try {
+    return new VideoFrame(video);
+  } catch {
+    return null;
+  }
 }

@@ -5,7 +5,7 @@ export {
 } from './format.ts';
 export { fromBase64Url, toBase64Url } from './base64url.ts';
 export {
-  generateEventKey, isStrictPublicKey, publicKeyOf, toPublicKeyEntry,
+  generateEventKey, isStrictPublicKey, publicKeyOf, toPublicKeyEntry, warmVerifier,
   type EventKey, type SignatureVerifier, type SigningKey,
 } from './keys.ts';
 export {
