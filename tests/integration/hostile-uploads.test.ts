@@ -296,6 +296,27 @@ describe('per-device rate limits', () => {
     }
   });
 
+  it('undo over HTTP counts against the phone\u2019s upload limit: a flood of annulments is refused rate_limited', async () => {
+    const phone = await ScannerClient.connect(limited.url, 'inspector', login('inspector').password, DEMO_EVENT, MAIN);
+    try {
+      const ids = (await limited.storage.changesSince(DEMO_EVENT, 0)).tickets.map((t) => t.id);
+      const admitted = [];
+      for (const i of [50, 51]) {
+        const v = await phone.scan(phone.request(ids[i]!, ids[i]!, { checkpointId: checkpointId('bar') }));
+        expect(v.verdict.outcome).toBe('valid');
+        admitted.push(v.scan);
+      }
+      const annul = (id: string) => phone.http.request('POST', `/api/events/${DEMO_EVENT}/scans/${id}/annul`, {}, { 'x-device-id': phone.deviceId });
+      expect((await annul(admitted[0]!.id)).status).toBe(201);
+      const flood = await annul(admitted[1]!.id);
+      expect(flood.status).toBe(429);
+      expect(flood.json).toMatchObject({ error: { code: 'rate_limited' } });
+      expect((await limited.storage.ticketScans(DEMO_EVENT, ids[51]!)).filter((s) => s.kind === 'annul')).toEqual([]);
+    } finally {
+      await phone.close();
+    }
+  });
+
   it('the app keeps an upload refused rate_limited and sends it again later: every scan arrives once', async () => {
     const p = await appPhone(limited, 'inspector');
     const warned = vi.spyOn(console, 'warn').mockImplementation(() => {});

@@ -210,6 +210,9 @@ export class ScanService {
   async annul(staff: StaffRecord, device: DeviceId | null, eventId: EventId, targetId: ScanId, opts: { id?: ScanId | undefined; checkpointId?: CheckpointId | undefined } = {}): Promise<AnnulResult> {
     const who = authorityOf(staff, device);
     if (who.role === 'inspector' && device === null) throw new GkError('forbidden', 'an inspector annuls from the phone that admitted (X-Device-Id)', { reason: AnnulRefusal.other_device });
+    // An annulment from a phone is one scan in one message, as an upload would be: the same
+    // limits, so undo is no way around them. A supervisor's laptop has no device to count.
+    if (device !== null) await this.checkLimits(staff, device, eventId, { scans: 1, uploads: 1 });
     if (opts.id !== undefined) {
       const again = await this.storage.getScan(eventId, opts.id);
       if (again) {
