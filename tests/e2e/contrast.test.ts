@@ -3,18 +3,15 @@
 // with one), at least 4.5:1, or 3:1 for large text (24 px, or 18.66 px bold). A gate in
 // sunlight is the reason; the screen is the one a holder's phone is held against.
 import { beforeAll, describe, expect, test } from 'vitest';
-import { newScanner } from '../support/browser.ts';
 import { ScannerPage } from '../support/pages/scanner-page.ts';
-import { login, takeTicket, ticketCode, worldForFile } from './fixtures.ts';
+import { takeTicket, ticketCode, signedInGate, worldForFile } from './fixtures.ts';
 
 const env = worldForFile();
 
 let gate: ScannerPage;
 
 beforeAll(async () => {
-  gate = await ScannerPage.open(await newScanner(env.browser), env.w.server.url);
-  const l = login('inspector');
-  await gate.signInAndChoose(l.username, l.password, 'Main gate');
+  gate = await signedInGate(env);
 });
 
 interface Finding { text: string; ratio: number; needed: number; color: string; background: string }

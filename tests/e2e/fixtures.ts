@@ -7,8 +7,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
-import { launchBrowser, type LaunchOptions } from '../support/browser.ts';
-import { WAIT_MS } from '../support/pages/scanner-page.ts';
+import { launchBrowser, newScanner, type LaunchOptions } from '../support/browser.ts';
+import { ScannerPage, WAIT_MS } from '../support/pages/scanner-page.ts';
 import { HttpSession } from '../support/scanner-client.ts';
 import { DEMO_EVENT, login, startTestServer, type TestServer } from '../support/server.ts';
 
@@ -108,4 +108,12 @@ export async function eventually<T>(read: () => Promise<T>, check: (v: T) => boo
     last = await read();
   }
   return last;
+}
+
+/** A phone of this file's browser, signed in as `who` and scanning at `checkpoint`. */
+export async function signedInGate(env: FileWorld, who = 'inspector', checkpoint = 'Main gate'): Promise<ScannerPage> {
+  const gate = await ScannerPage.open(await newScanner(env.browser), env.w.server.url);
+  const l = login(who);
+  await gate.signInAndChoose(l.username, l.password, checkpoint);
+  return gate;
 }

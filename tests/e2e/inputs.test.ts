@@ -4,9 +4,8 @@
 // (read, never navigated to).
 import { beforeAll, describe, expect, test } from 'vitest';
 import { HttpSession } from '../support/scanner-client.ts';
-import { newScanner } from '../support/browser.ts';
 import { ScannerPage } from '../support/pages/scanner-page.ts';
-import { DEMO_EVENT, eventually, login, orderCode, plain, serverScans, takeOrder, takeTicket, ticketCode, worldForFile } from './fixtures.ts';
+import { DEMO_EVENT, eventually, login, orderCode, plain, serverScans, takeOrder, takeTicket, ticketCode, signedInGate, worldForFile } from './fixtures.ts';
 
 const env = worldForFile();
 
@@ -20,9 +19,7 @@ beforeAll(async () => {
   const csv = `ticket_id,order_id,type,holder_name,valid_from,valid_until\n${EXPIRED},OX-1,Adult,Eva Expired,2024-01-01T10:00Z,2024-01-01T23:00Z\n`;
   const r = await admin.request('POST', `/api/events/${DEMO_EVENT}/import`, csv, { 'content-type': 'text/csv' });
   if (r.status !== 200) throw new Error(`import: ${r.status} ${JSON.stringify(r.json)}`);
-  gate = await ScannerPage.open(await newScanner(env.browser), env.w.server.url);
-  const l = login('inspector');
-  await gate.signInAndChoose(l.username, l.password, 'Main gate');
+  gate = await signedInGate(env);
 });
 
 describe('inputs', () => {

@@ -2,17 +2,14 @@
 // and only the inspector's tap checks the ticket. A link sent to an inspector (a chat
 // message, a poster's QR code) must not record an admission by being opened.
 import { beforeAll, describe, expect, test } from 'vitest';
-import { newScanner } from '../support/browser.ts';
 import { ScannerPage, WAIT_MS } from '../support/pages/scanner-page.ts';
-import { login, serverScans, takeTicket, ticketCode, worldForFile } from './fixtures.ts';
+import { serverScans, takeTicket, ticketCode, signedInGate, worldForFile } from './fixtures.ts';
 
 const env = worldForFile();
 let gate: ScannerPage;
 
 beforeAll(async () => {
-  gate = await ScannerPage.open(await newScanner(env.browser), env.w.server.url);
-  const l = login('inspector');
-  await gate.signInAndChoose(l.username, l.password, 'Main gate');
+  gate = await signedInGate(env);
 });
 
 describe('a /v/ link on a signed-in phone', () => {

@@ -5,19 +5,16 @@ import { join } from 'node:path';
 import { checkpointId } from '@gatekeeper/shared/ids';
 import { describe, expect, test } from 'vitest';
 import type { SqliteStorage } from '../../sync-server/src/storage/sqlite/index.ts';
-import { newScanner } from '../support/browser.ts';
-import { ScannerPage, WAIT_MS } from '../support/pages/scanner-page.ts';
+import { WAIT_MS } from '../support/pages/scanner-page.ts';
 import { ScannerClient } from '../support/scanner-client.ts';
-import { DEMO_EVENT, eventually, login, serverScans, takeTicket, ticketCode, worldForFile } from './fixtures.ts';
+import { DEMO_EVENT, eventually, login, serverScans, takeTicket, ticketCode, signedInGate, worldForFile } from './fixtures.ts';
 
 const env = worldForFile();
 
 describe('the server’s disk is full', () => {
   test('an online gate decides alone, says the server cannot store, and uploads once there is room', async () => {
     const storage = env.w.server.storage as SqliteStorage;
-    const gate = await ScannerPage.open(await newScanner(env.browser), env.w.server.url);
-    const l = login('inspector');
-    await gate.signInAndChoose(l.username, l.password, 'Main gate');
+    const gate = await signedInGate(env);
     await gate.waitOnline();
     const t = takeTicket(env.w);
     const { code } = await ticketCode(env.w, t.id);
