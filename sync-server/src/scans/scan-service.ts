@@ -53,8 +53,6 @@ export class ScanService {
   private readonly verify: SignatureVerifier;
   private readonly limits: DeviceLimits;
   private readonly log: Logger;
-  /** Registration times: a device's never changes, and every scan's stamp is checked against it. */
-  private readonly registered = new Map<DeviceId, number>();
 
   constructor(
     private readonly storage: Storage,
@@ -68,16 +66,12 @@ export class ScanService {
     this.online = new GroupCommit((items) => this.storage.submitOnline(items, this.now()));
   }
 
+  /** When the device was registered: every scan's stamp is checked against it. (The
+   *  server's storage holds devices in memory: storage/read-cache.ts.) */
   private async registeredAt(deviceId: DeviceId): Promise<number> {
-    let at = this.registered.get(deviceId);
-    if (at === undefined) {
-      const device = await this.storage.getDevice(deviceId);
-      if (!device) throw new GkError('forbidden', `device ${deviceId} is not registered`);
-      at = device.createdAt;
-      if (this.registered.size > 100_000) this.registered.clear();
-      this.registered.set(deviceId, at);
-    }
-    return at;
+    const device = await this.storage.getDevice(deviceId);
+    if (!device) throw new GkError('forbidden', `device ${deviceId} is not registered`);
+    return device.createdAt;
   }
 
   /**
