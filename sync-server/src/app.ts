@@ -12,6 +12,7 @@ import { deviceRoutes } from './routes/devices.ts';
 import { csrfGuard } from './routes/guard.ts';
 import { eventRoutes } from './routes/events.ts';
 import { scanRoutes } from './routes/scans.ts';
+import { historyRoutes } from './routes/history.ts';
 import { staffRoutes } from './routes/staff.ts';
 import { pwaRoutes } from './routes/pwa.ts';
 
@@ -48,6 +49,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/devices', deviceRoutes);
   app.route('/api/events', eventRoutes);
   app.route('/api/events', scanRoutes);
+  app.route('/api/events', historyRoutes);
   app.all('/api/*', () => { throw new GkError('not_found', 'no such API route'); });
   if (deps.pwaDir) app.route('/', pwaRoutes(deps.pwaDir));
 

@@ -291,7 +291,15 @@ const ROUTES: RouteCase[] = [
   },
   {
     route: 'GET /api/events/:eventId/history', need: 'supervisor', scoped: true, req: () => ({ path: ev('/history?limit=5') }),
-    check: (r) => expect(r.json).toEqual({ scans: expect.any(Array), next: expect.toSatisfy((n) => n === null || typeof n === 'number') }),
+    check: (r) => expect(r.json).toEqual({ scans: expect.any(Array), next: expect.toSatisfy((n) => n === null || typeof n === 'string') }),
+  },
+  {
+    route: 'GET /api/events/:eventId/history.csv', need: 'supervisor', scoped: true, req: () => ({ path: ev('/history.csv?outcome=valid') }),
+    check: (r) => expect(r.text).toMatch(/^\uFEFF?time,time_utc,outcome,/),
+  },
+  {
+    route: 'GET /api/events/:eventId/tickets/:ticketId/story', need: 'supervisor', scoped: true, req: () => ({ path: ev('/tickets/T00001/story') }),
+    check: (r) => expect(r.json).toEqual({ ticket: expect.anything(), scans: expect.any(Array), next: null, conflicts: expect.any(Array) }),
   },
   { route: 'GET /api/events/:eventId/conflicts', need: 'supervisor', scoped: true, req: () => ({ path: ev('/conflicts') }), check: (r) => expect(r.json).toEqual({ conflicts: expect.any(Array) }) },
   { route: 'GET /api/events/:eventId/quarantine', need: 'supervisor', scoped: true, req: () => ({ path: ev('/quarantine') }), check: (r) => expect(r.json).toEqual({ scans: expect.any(Array), next: null, alerts: expect.any(Array) }) },
@@ -917,14 +925,15 @@ describe('scans over HTTP', () => {
       made.push((await submit(client, scanRequest(who('inspector', device), x.id, x.id), device)).json.scan.id);
     }
     const seen: string[] = [];
-    let before: number | null = null;
+    let before: string | null = null;
     for (let pages = 0; pages < 10; pages++) {
       const r = await as.supervisor.get(ev(`/history?device=${device}&limit=2${before === null ? '' : `&before=${before}`}`));
       expect(r.json.scans.length).toBeLessThanOrEqual(2);
       seen.push(...r.json.scans.map((s: { scan: Scan }) => s.scan.id));
       before = r.json.next;
       if (before === null) break;
-      expect(before).toBe(r.json.scans.at(-1).seq);
+      const last = r.json.scans.at(-1) as { seq: number; scan: Scan };
+      expect(before).toBe(`${last.scan.at}_${last.seq}`);
     }
     expect(before).toBeNull();
     expect(seen).toEqual([...made].reverse());

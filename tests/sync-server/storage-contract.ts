@@ -13,6 +13,7 @@ import {
 } from '../support/factories.ts';
 import { scanContract } from './storage-contract-scans.ts';
 import { annulContract } from './storage-contract-annul.ts';
+import { historyContract } from './storage-contract-history.ts';
 
 export type MakeStorage = () => Promise<Storage>;
 
@@ -34,6 +35,7 @@ export function runStorageContract(name: string, makeStorage: MakeStorage): void
     peopleContract(makeStorage);
     describe('scans', () => { scanContract(freshStorage(makeStorage)); });
     describe('annulments', () => { annulContract(freshStorage(makeStorage)); });
+    describe('history', () => { historyContract(freshStorage(makeStorage)); });
   });
 }
 

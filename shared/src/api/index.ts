@@ -5,3 +5,4 @@
 export * from './session.ts';
 export * from './devices.ts';
 export * from './codes.ts';
+export * from './history.ts';

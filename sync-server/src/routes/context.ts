@@ -72,10 +72,19 @@ export async function sessionDevice(c: Ctx, session: SessionRecord): Promise<Dev
 export async function jsonBody<S extends z.ZodType>(c: Ctx, schema: S): Promise<z.output<S>> {
   let body: unknown;
   try { body = await c.req.json(); } catch { throw new GkError('bad_request', 'the body is not JSON'); }
-  const r = schema.safeParse(body);
+  return parsed(schema, body, 'body');
+}
+
+/** The query string, parsed with the one schema (shared/src/api/). */
+export function queryOf<S extends z.ZodType>(c: Ctx, schema: S): z.output<S> {
+  return parsed(schema, c.req.query(), 'query');
+}
+
+function parsed<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const r = schema.safeParse(value);
   if (!r.success) {
     const i = r.error.issues[0]!;
-    throw new GkError('bad_request', `${i.path.map(String).join('.') || 'body'}: ${i.message}`, r.error.issues.slice(0, 20).map((x) => ({ path: x.path.map(String).join('.'), message: x.message })));
+    throw new GkError('bad_request', `${i.path.map(String).join('.') || what}: ${i.message}`, r.error.issues.slice(0, 20).map((x) => ({ path: x.path.map(String).join('.'), message: x.message })));
   }
   return r.data;
 }

@@ -5,13 +5,10 @@ import { Hono } from 'hono';
 import { compress } from 'hono/compress';
 import { z } from 'zod';
 import { zScan } from '@gatekeeper/shared/domain';
-import {
-  checkpointId, deviceId, inspectorId, orderId, scanId, ticketId, zId, type CheckpointId, type ScanId,
-} from '@gatekeeper/shared/ids';
-import { OUTCOMES, type Outcome } from '@gatekeeper/shared/outcomes';
+import { deviceId, scanId, zId, type CheckpointId, type ScanId } from '@gatekeeper/shared/ids';
 import { withExplanation } from '@gatekeeper/shared/reasons';
 import { GkError, MAX_BATCH, zScanRequest } from '@gatekeeper/shared/protocol/index';
-import type { HistoryQuery, SessionRecord } from '../storage/types.ts';
+import type { SessionRecord } from '../storage/types.ts';
 import { access } from './events.ts';
 import { jsonBody, param, sessionDevice, type Ctx, type Env } from './context.ts';
 
@@ -70,24 +67,6 @@ export const scanRoutes = new Hono<Env>()
     const limit = Math.min(num(c.req.query('limit'), 'limit') ?? MAX_BATCH, MAX_BATCH);
     const page = await c.var.deps.storage.scansAfter(eventId, after, limit);
     return c.json({ scans: page.scans.map((s) => scanForPhones(s.scan)), cursor: page.cursor, more: page.more });
-  })
-  .get('/:eventId/history', compress({ encoding: 'gzip' }), async (c) => {
-    const { eventId } = await access(c, 'supervisor');
-    const q = c.req.query();
-    const outcome = q.outcome;
-    if (outcome !== undefined && !(OUTCOMES as string[]).includes(outcome)) throw new GkError('bad_request', `unknown outcome ${outcome}`);
-    const query: HistoryQuery = {
-      eventId,
-      ticketId: q.ticket ? param(ticketId, q.ticket, 'ticket') : undefined,
-      orderId: q.order ? param(orderId, q.order, 'order') : undefined,
-      checkpointId: q.checkpoint ? param(checkpointId, q.checkpoint, 'checkpoint') : undefined,
-      inspectorId: q.inspector ? param(inspectorId, q.inspector, 'inspector') : undefined,
-      deviceId: q.device ? param(deviceId, q.device, 'device') : undefined,
-      outcome: outcome as Outcome | undefined,
-      from: num(q.from, 'from'), to: num(q.to, 'to'), before: num(q.before, 'before'),
-      limit: Math.min(Math.max(num(q.limit, 'limit') ?? 100, 1), 500),
-    };
-    return c.json(await c.var.deps.storage.history(query));
   })
   .get('/:eventId/conflicts', compress({ encoding: 'gzip' }), async (c) => {
     const { eventId } = await access(c, 'supervisor');

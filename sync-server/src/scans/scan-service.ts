@@ -144,13 +144,10 @@ export class ScanService {
       const wanted = new Set(ids);
       const found: StoredScan[] = [];
       try {
-        // The device's newest scans first: a batch is at most MAX_BATCH, so two pages.
-        let before: number | undefined;
-        for (let page = 0; page < 2 && found.length < wanted.size; page++) {
-          const { scans, next } = await this.storage.history({ eventId, deviceId, limit: 500, ...(before === undefined ? {} : { before }) });
-          for (const s of scans) if (wanted.has(s.scan.id)) found.push(s);
-          if (next === null) break;
-          before = next;
+        // By id: a batch is at most MAX_BATCH scans, each one index lookup.
+        for (const id of wanted) {
+          const stored = await this.storage.getScan(eventId, id as ScanId);
+          if (stored) found.push(stored);
         }
         if (found.length) {
           this.listener.stored(eventId, found);

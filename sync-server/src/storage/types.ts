@@ -1,6 +1,7 @@
 // The storage boundary. Async at the boundary so a PostgreSQL adapter can implement it
 // later; the SQLite adapter does each operation in one synchronous better-sqlite3
 // transaction, which is what makes "first scan wins" atomic.
+import type { HistoryCursor, HistoryEntry } from '@gatekeeper/shared/api/history';
 import type { Checkpoint, Conflict, Order, Scan, Ticket, Verdict } from '@gatekeeper/shared/domain';
 import type { CheckpointId, DeviceId, EventId, InspectorId, OrderId, ScanId, TicketId } from '@gatekeeper/shared/ids';
 import type { GkEvent } from '@gatekeeper/shared/manifest';
@@ -90,13 +91,19 @@ export interface HistoryQuery {
   inspectorId?: InspectorId;
   deviceId?: DeviceId;
   outcome?: Outcome;
+  /** Scans made offline (true) or decided online (false). */
+  offline?: boolean;
+  /** Part of the ticket holder's or the order's buyer's name, any case, any accents. */
+  holder?: string;
   /** Inclusive range on the scan's `at`. */
   from?: number;
   to?: number;
-  /** Newest first; pass the returned `next` to get the following page. */
-  before?: number;
+  /** Newest first by `at`, then seq; pass the returned `next` to get the following page. */
+  before?: HistoryCursor;
   limit: number;
 }
+
+export type { HistoryCursor, HistoryEntry };
 
 export interface Storage {
   // Events and their set-up.
@@ -171,7 +178,7 @@ export interface Storage {
   latestCursor(eventId: EventId): Promise<number>;
   /** The identity of this scan log (one per database, made with it): cursors mean something only within it. */
   scanLogId(): Promise<string>;
-  history(query: HistoryQuery): Promise<{ scans: StoredScan[]; next: number | null }>;
+  history(query: HistoryQuery): Promise<{ scans: HistoryEntry[]; next: HistoryCursor | null }>;
   /**
    * Conflicts as recorded: double admissions (with `annulment` once one side was annulled:
    * resolved, kept as evidence) and refusals an annulment made needless (refused_annulled).

@@ -19,6 +19,10 @@
 //   5 — undo: scans.kind ('annul'; NULL: an ordinary scan) and scans.annuls (the scan an
 //       annulment cancels); conflicts.kind ('refused_annulled'; NULL: a double admission)
 //       and conflicts.annul_scan_id (the annulment the row is about, or that resolved it).
+//   6 — history newest first by when the scan happened: the filter indexes end in `at`
+//       (checkpoint, inspector, device, outcome) and scans_at serves a time range alone;
+//       ticket_names (every ticket's holder and buyer names, kept by triggers) and its
+//       trigram index ticket_names_search, for the holder filter.
 import type Database from 'better-sqlite3';
 
 export interface Migration { version: number; sql: string }
@@ -256,6 +260,67 @@ export const MIGRATIONS: readonly Migration[] = [
       -- annulment that resolved it, set once, so the row stays as evidence.
       ALTER TABLE conflicts ADD COLUMN kind TEXT;
       ALTER TABLE conflicts ADD COLUMN annul_scan_id TEXT REFERENCES scans(id);
+    `,
+  },
+  {
+    version: 6,
+    sql: `
+      -- Supervisors read history newest first by when each scan happened, with one column
+      -- filtered and often a time range. An index that ends in at (and the rowid, seq,
+      -- which every index carries) is walked in that order within the range, and a page
+      -- stops after its rows; ending in seq, the walk read the whole event for an old range.
+      DROP INDEX scans_checkpoint;
+      DROP INDEX scans_inspector;
+      DROP INDEX scans_device;
+      DROP INDEX scans_outcome;
+      CREATE INDEX scans_checkpoint ON scans (event_id, checkpoint_id, at);
+      CREATE INDEX scans_inspector ON scans (event_id, inspector_id, at);
+      CREATE INDEX scans_device ON scans (event_id, device_id, at);
+      CREATE INDEX scans_outcome ON scans (event_id, outcome, at);
+      CREATE INDEX scans_at ON scans (event_id, at);
+
+      -- The holder filter: "jans" must find Jansen among 100,000 tickets without reading
+      -- them all, so every ticket's names (its holder's and its order's buyer's) sit in a
+      -- trigram index, which serves LIKE '%…%' for three characters or more. The index
+      -- reads a plain table with a key of its own (a ticket's rowid may change in a VACUUM);
+      -- triggers keep both in step with tickets and orders, whichever code writes them.
+      CREATE TABLE ticket_names (
+        id        INTEGER PRIMARY KEY,
+        event_id  TEXT NOT NULL,
+        ticket_id TEXT NOT NULL,
+        names     TEXT NOT NULL,
+        UNIQUE (event_id, ticket_id)
+      ) STRICT;
+      CREATE VIRTUAL TABLE ticket_names_search USING fts5(
+        names, content = 'ticket_names', content_rowid = 'id', tokenize = 'trigram remove_diacritics 1');
+      CREATE TRIGGER ticket_names_ai AFTER INSERT ON ticket_names BEGIN
+        INSERT INTO ticket_names_search (rowid, names) VALUES (new.id, new.names);
+      END;
+      CREATE TRIGGER ticket_names_ad AFTER DELETE ON ticket_names BEGIN
+        INSERT INTO ticket_names_search (ticket_names_search, rowid, names) VALUES ('delete', old.id, old.names);
+      END;
+      CREATE TRIGGER ticket_names_au AFTER UPDATE ON ticket_names BEGIN
+        INSERT INTO ticket_names_search (ticket_names_search, rowid, names) VALUES ('delete', old.id, old.names);
+        INSERT INTO ticket_names_search (rowid, names) VALUES (new.id, new.names);
+      END;
+      CREATE TRIGGER tickets_names_ai AFTER INSERT ON tickets BEGIN
+        INSERT INTO ticket_names (event_id, ticket_id, names) VALUES (new.event_id, new.id, trim(coalesce(new.holder_name, '') || ' ' || coalesce((SELECT buyer_name FROM orders WHERE event_id = new.event_id AND id = new.order_id), '')));
+      END;
+      CREATE TRIGGER tickets_names_au AFTER UPDATE OF holder_name, order_id ON tickets BEGIN
+        UPDATE ticket_names SET names = trim(coalesce(new.holder_name, '') || ' ' || coalesce((SELECT buyer_name FROM orders WHERE event_id = new.event_id AND id = new.order_id), '')) WHERE event_id = new.event_id AND ticket_id = new.id;
+      END;
+      CREATE TRIGGER tickets_names_ad AFTER DELETE ON tickets BEGIN
+        DELETE FROM ticket_names WHERE event_id = old.event_id AND ticket_id = old.id;
+      END;
+      CREATE TRIGGER orders_names_ai AFTER INSERT ON orders BEGIN
+        UPDATE ticket_names SET names = (SELECT trim(coalesce(t.holder_name, '') || ' ' || coalesce((SELECT buyer_name FROM orders WHERE event_id = t.event_id AND id = t.order_id), '')) FROM tickets t WHERE t.event_id = ticket_names.event_id AND t.id = ticket_names.ticket_id)
+        WHERE event_id = new.event_id AND ticket_id IN (SELECT id FROM tickets WHERE event_id = new.event_id AND order_id = new.id);
+      END;
+      CREATE TRIGGER orders_names_au AFTER UPDATE OF buyer_name ON orders BEGIN
+        UPDATE ticket_names SET names = (SELECT trim(coalesce(t.holder_name, '') || ' ' || coalesce((SELECT buyer_name FROM orders WHERE event_id = t.event_id AND id = t.order_id), '')) FROM tickets t WHERE t.event_id = ticket_names.event_id AND t.id = ticket_names.ticket_id)
+        WHERE event_id = new.event_id AND ticket_id IN (SELECT id FROM tickets WHERE event_id = new.event_id AND order_id = new.id);
+      END;
+      INSERT INTO ticket_names (event_id, ticket_id, names) SELECT t.event_id, t.id, trim(coalesce(t.holder_name, '') || ' ' || coalesce((SELECT buyer_name FROM orders WHERE event_id = t.event_id AND id = t.order_id), '')) FROM tickets t;
     `,
   },
 ];

@@ -1,62 +1,101 @@
 // Reading scans: one ticket's set, the event's log by cursor (catch-up and gossip), the
 // supervisors' history with filters, and the conflict inbox.
 import type { EventId, TicketId } from '@gatekeeper/shared/ids';
-import type { HistoryQuery, StoredScan, Storage } from '../types.ts';
+import { HISTORY_PAGE_MAX } from '@gatekeeper/shared/api/history';
+import type { HistoryEntry, HistoryQuery, StoredScan, Storage } from '../types.ts';
 import type Database from 'better-sqlite3';
 import type { Db } from './db.ts';
 import { CONFLICT_SELECT, conflictFromRow, scanFromRow, storedScanFromRow, type ConflictRow, type ScanRow } from './rows.ts';
 
 export type ScanReadMethods = Pick<Storage, 'ticketScans' | 'scansAfter' | 'latestCursor' | 'scanLogId' | 'history' | 'listConflicts' | 'quarantined' | 'getScan'>;
 
-/** Most rows one history page returns, whatever the caller asks: a page is for a screen. */
-export const HISTORY_MAX_LIMIT = 500;
 
 // Each optional filter of HistoryQuery and the condition it adds. A query's shape is the
 // set of filters it uses; one statement is prepared per shape, on first use, so that
 // every shape gets a plan that uses its own index (an `@x IS NULL OR col = @x` catch-all
-// would scan the whole event instead).
+// would scan the whole event instead). Pages run newest first by `at`, then seq: the
+// filter indexes end in `at` (migration 6), so a page is one walk down one index.
 const FILTERS = [
-  ['ticketId', 'ticket_id = @ticketId'],
-  ['orderId', 'order_id = @orderId'],
-  ['checkpointId', 'checkpoint_id = @checkpointId'],
-  ['inspectorId', 'inspector_id = @inspectorId'],
-  ['deviceId', 'device_id = @deviceId'],
-  ['outcome', 'outcome = @outcome'],
-  ['from', 'at >= @from'],
-  ['to', 'at <= @to'],
-  ['before', 'seq < @before'],
-] as const satisfies ReadonlyArray<readonly [keyof HistoryQuery, string]>;
+  ['ticketId', 's.ticket_id = @ticketId'],
+  ['orderId', 's.order_id = @orderId'],
+  ['checkpointId', 's.checkpoint_id = @checkpointId'],
+  ['inspectorId', 's.inspector_id = @inspectorId'],
+  ['deviceId', 's.device_id = @deviceId'],
+  ['outcome', 's.outcome = @outcome'],
+  ['offline', 's.offline = @offline'],
+  ['from', 's.at >= @from'],
+  ['to', 's.at <= @to'],
+  ['before', '(s.at < @beforeAt OR (s.at = @beforeAt AND s.seq < @beforeSeq))'],
+  // The names matched first (ticket_names_search): a few tickets are read through the
+  // ticket index and sorted; many are better found walking the event newest first, so
+  // the `+` keeps SQLite from taking the ticket index for them (HOLDER_FEW_TICKETS).
+  ['holderFew', 's.ticket_id IN (SELECT ticket_id FROM matched_names)'],
+  ['holderMany', '+s.ticket_id IN (SELECT ticket_id FROM matched_names)'],
+] as const;
+
+/** Filters whose value is bound as it is. */
+const PLAIN_FILTERS = ['ticketId', 'orderId', 'checkpointId', 'inspectorId', 'deviceId', 'outcome', 'from', 'to'] as const satisfies ReadonlyArray<keyof HistoryQuery>;
+
+/** Up to this many tickets named like the holder filter: read by ticket, then sorted. */
+const HOLDER_FEW_TICKETS = 200;
+
+/**
+ * How the holder filter finds names. Three characters or more: a phrase query on the
+ * trigram index, which folds case and accents ("muller" finds Müller). Fewer (a name like
+ * "Wu"): the index has no trigram to look up, so LIKE reads every name, folding ASCII case
+ * only. Null when the text can match no name: LIKE's wildcards are no part of one.
+ */
+function nameSearch(text: string): { kind: 'phrase' | 'short'; param: string } | null {
+  const t = text.trim();
+  if (t === '' || /[%_\\]/.test(t)) return null;
+  if ([...t].length >= 3) return { kind: 'phrase', param: `"${t.replaceAll('"', '""')}"` };
+  return { kind: 'short', param: `%${t}%` };
+}
+
+const matchedNames = (kind: 'phrase' | 'short') => `WITH matched_names AS (
+  SELECT n.ticket_id FROM ticket_names_search f JOIN ticket_names n ON n.id = f.rowid
+  WHERE ${kind === 'phrase' ? 'ticket_names_search MATCH @holder' : 'f.names LIKE @holder'} AND n.event_id = @eventId)`;
 
 type HistoryParams = Record<string, string | number>;
+type HistoryRow = ScanRow & { holder: string | null };
 
 const clamp = (n: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, Math.floor(n)));
 
 export function scanReadMethods(db: Db): ScanReadMethods {
   let logId: string | null = null;
+  /** How many tickets the names match, counted up to one past "few". */
+  const namesCount = (kind: 'phrase' | 'short') => db.prepare<[HistoryParams], number>(
+    `${matchedNames(kind)} SELECT count(*) FROM (SELECT 1 FROM matched_names LIMIT ${HOLDER_FEW_TICKETS + 1})`).pluck();
   const q = {
     ofTicket: db.prepare<[string, string], ScanRow>('SELECT * FROM scans WHERE event_id = ? AND ticket_id = ? ORDER BY seq'),
     byId: db.prepare<[string, string], ScanRow>('SELECT * FROM scans WHERE event_id = ? AND id = ?'),
     after: db.prepare<[string, number, number], ScanRow>('SELECT * FROM scans WHERE event_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
     latest: db.prepare<[string], { seq: number }>('SELECT coalesce(max(seq), 0) AS seq FROM scans WHERE event_id = ?'),
     conflicts: db.prepare<[string], ConflictRow>(`${CONFLICT_SELECT} WHERE c.event_id = ? ORDER BY c.created_at, c.rowid`),
+    namesMatched: { phrase: namesCount('phrase'), short: namesCount('short') },
     quarantined: db.prepare<[string, number, number], ScanRow>(
       'SELECT * FROM scans WHERE event_id = ? AND quarantine IS NOT NULL AND seq < ? ORDER BY seq DESC LIMIT ?'),
   };
 
-  const historyStatements = new Map<string, Database.Statement<[HistoryParams], ScanRow>>();
+  const historyStatements = new Map<string, Database.Statement<[HistoryParams], HistoryRow>>();
   const historyStatement = (used: readonly string[]) => {
     const key = used.join(',');
     let stmt = historyStatements.get(key);
     if (!stmt) {
-      const where = ['event_id = @eventId', ...FILTERS.filter(([k]) => used.includes(k)).map(([, sql]) => sql)];
-      stmt = db.prepare<[HistoryParams], ScanRow>(`SELECT * FROM scans WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT @limit`);
+      const where = ['s.event_id = @eventId', ...FILTERS.filter(([k]) => used.includes(k)).map(([, sql]) => sql)];
+      const names = used.includes('phrase') ? matchedNames('phrase') : used.includes('short') ? matchedNames('short') : '';
+      stmt = db.prepare<[HistoryParams], HistoryRow>(`${names}
+        SELECT s.*, coalesce(t.holder_name, o.buyer_name) AS holder FROM scans s
+        LEFT JOIN tickets t ON t.event_id = s.event_id AND t.id = s.ticket_id
+        LEFT JOIN orders o ON o.event_id = t.event_id AND o.id = t.order_id
+        WHERE ${where.join(' AND ')} ORDER BY s.at DESC, s.seq DESC LIMIT @limit`);
       historyStatements.set(key, stmt);
     }
     return stmt;
   };
 
   /** Read one more row than asked: whether it exists says if another page follows. */
-  const page = (rows: ScanRow[], limit: number) => ({ rows: rows.slice(0, limit), more: rows.length > limit });
+  const page = <R>(rows: R[], limit: number) => ({ rows: rows.slice(0, limit), more: rows.length > limit });
 
   return {
     async ticketScans(eventId: EventId, ticketId: TicketId) {
@@ -82,24 +121,41 @@ export function scanReadMethods(db: Db): ScanReadMethods {
       return logId;
     },
     async history(query: HistoryQuery) {
-      const limit = clamp(query.limit, 1, HISTORY_MAX_LIMIT);
+      const limit = clamp(query.limit, 1, HISTORY_PAGE_MAX);
       const params: HistoryParams = { eventId: query.eventId, limit: limit + 1 };
       const used: string[] = [];
-      for (const [k] of FILTERS) {
+      for (const k of PLAIN_FILTERS) {
         const v = query[k];
         if (v === undefined || v === null) continue;
         used.push(k);
         params[k] = v;
       }
+      if (query.offline !== undefined) {
+        used.push('offline');
+        params.offline = query.offline ? 1 : 0;
+      }
+      if (query.before) {
+        used.push('before');
+        params.beforeAt = query.before.at;
+        params.beforeSeq = query.before.seq;
+      }
+      if (query.holder !== undefined) {
+        const search = nameSearch(query.holder);
+        if (search === null) return { scans: [], next: null };
+        params.holder = search.param;
+        const matched = q.namesMatched[search.kind].get({ eventId: query.eventId, holder: search.param })!;
+        used.push(search.kind, matched > HOLDER_FEW_TICKETS ? 'holderMany' : 'holderFew');
+      }
       const { rows, more } = page(historyStatement(used).all(params), limit);
-      const scans = rows.map(storedScanFromRow);
-      return { scans, next: more ? (scans.at(-1)?.seq ?? null) : null };
+      const scans: HistoryEntry[] = rows.map((r) => ({ ...storedScanFromRow(r), holder: r.holder }));
+      const last = scans.at(-1);
+      return { scans, next: more && last ? { at: last.scan.at, seq: last.seq } : null };
     },
     async listConflicts(eventId) {
       return q.conflicts.all(eventId).map(conflictFromRow);
     },
     async quarantined(eventId, { before, limit }) {
-      const n = clamp(limit, 1, HISTORY_MAX_LIMIT);
+      const n = clamp(limit, 1, HISTORY_PAGE_MAX);
       const { rows, more } = page(q.quarantined.all(eventId, before ?? Number.MAX_SAFE_INTEGER, n + 1), n);
       const scans = rows.map(storedScanFromRow);
       return { scans, next: more ? (scans.at(-1)?.seq ?? null) : null };
