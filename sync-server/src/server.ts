@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { createApp } from './app.ts';
 import { HashGate } from './auth/hash-gate.ts';
+import { refuseLoginsWhileBusy } from './auth/login-door.ts';
 import { LoginThrottle } from './auth/rate-limit.ts';
 import { ConfigError, type Config } from './config.ts';
 import { Hub } from './hub/hub.ts';
@@ -76,15 +77,16 @@ export async function startServer(config: Config, log: Logger, now: () => number
     throw e;
   }
 
+  const hashing = new HashGate();
   const app = createApp({
     storage, scans, issuer, push: hub, log, now,
     sessionTtlMs: config.sessionHours * 3600_000,
     logins: new LoginThrottle(undefined, now),
-    hashing: new HashGate(),
+    hashing,
     pwaDir: config.pwaDir,
     allowedOrigins: config.allowedOrigins,
   });
-  const listener = getRequestListener(app.fetch);
+  const listener = refuseLoginsWhileBusy(getRequestListener(app.fetch), hashing);
   const servers: Server[] = [];
   /** `plainOnlyLocal`: the HTTP listener while HTTPS is on, which upgrades no socket beyond loopback. */
   const attach = (server: Server, plainOnlyLocal = false) => {

@@ -46,4 +46,18 @@ describe('HashGate', () => {
     await vi.advanceTimersByTimeAsync(41);
     expect(gate.running).toBe(0);
   });
+
+  it('says it is full exactly when the next hash would be refused', async () => {
+    const gate = new HashGate({ concurrency: 1, queue: 1 }, () => Date.now());
+    let release!: () => void;
+    const first = gate.run(() => new Promise<void>((r) => { release = r; }));
+    expect(gate.full).toBe(false);
+    const second = gate.run(async () => {});
+    expect(gate.full).toBe(true);
+    await expect(gate.run(async () => {})).rejects.toSatisfy((e) => e instanceof GkError && e.code === 'busy');
+    release();
+    await first;
+    await second;
+    expect(gate.full).toBe(false);
+  });
 });

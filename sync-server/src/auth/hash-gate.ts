@@ -2,7 +2,8 @@
 // pool; unbounded, a login flood queued hundreds of them and the loop's own file work
 // waited behind (an online verdict took 16.4 s during one). At most `concurrency` hashes
 // run at once, at most `queue` more wait, and anything beyond is refused at once with
-// `busy` (503 + Retry-After): a person retries in a second, a flood costs nothing.
+// `busy` (503 + Retry-After): a person retries in a second, a flood costs nothing. While it
+// is full a login is refused before it reaches the app (login-door.ts).
 //
 // Keep `concurrency` below libuv's pool size (UV_THREADPOOL_SIZE, 4 by default) so the
 // pool always has a thread for other work; the WAL fsync that scan acknowledgements wait
@@ -12,6 +13,9 @@ import { GkError } from '@gatekeeper/shared/protocol/index';
 
 /** Seconds a refused login is asked to wait. */
 export const BUSY_RETRY_AFTER_S = 1;
+
+/** What a login refused `busy` is told, here and at the door (login-door.ts). */
+export const BUSY_MESSAGE = `the server is checking too many passwords at once; try again in ${BUSY_RETRY_AFTER_S} s`;
 
 export interface HashGateOptions {
   concurrency: number;
@@ -47,7 +51,7 @@ export class HashGate {
   async run<T>(work: () => Promise<T>): Promise<T> {
     if (this.#running >= this.options.concurrency) {
       if (this.#waiting.length >= this.options.queue) {
-        throw new GkError('busy', `the server is checking too many passwords at once; try again in ${BUSY_RETRY_AFTER_S} s`);
+        throw new GkError('busy', BUSY_MESSAGE);
       }
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
     } else {
@@ -69,6 +73,9 @@ export class HashGate {
     const next = this.#waiting.shift();
     if (next) next(); else this.#running--;
   }
+
+  /** A hash asked for now would be refused `busy` (every slot taken, the queue full). */
+  get full(): boolean { return this.#running >= this.options.concurrency && this.#waiting.length >= this.options.queue; }
 
   get running(): number { return this.#running; }
   get waiting(): number { return this.#waiting.length; }
