@@ -63,7 +63,8 @@ export class ManifestRepo {
     const chunks = stored?.chunks ?? [];
     const deltas = chunks.filter((c) => c.kind === 'delta').length;
     if (deltas + 1 > MAX_DELTA_CHUNKS) {
-      await this.#store.replaceManifest(header, toChunks(eventId, index.snapshot().rows, index.snapshot().orders));
+      const all = index.snapshot();
+      await this.#store.replaceManifest(header, toChunks(eventId, all.rows, all.orders));
     } else {
       const seq = chunks.reduce((max, c) => Math.max(max, c.seq), -1) + 1;
       await this.#store.appendManifest(header, {
