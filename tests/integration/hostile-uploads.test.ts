@@ -264,7 +264,10 @@ describe('per-device rate limits', () => {
   beforeAll(async () => {
     // Tiny limits, so a test trips them: one upload message at once, then one every 5 s
     // (longer than a batch of 500 takes to store on a loaded machine).
-    limited = await startTestServer({ demoTickets: 60, deviceUploadBurst: 1, deviceUploadsPerMinute: 12, deviceScanBurst: 600, deviceScansPerMinute: 6000 }, log);
+    limited = await startTestServer({
+      demoTickets: 60, deviceUploadBurst: 1, deviceUploadsPerMinute: 12, deviceScanBurst: 600, deviceScansPerMinute: 6000,
+      supervisorAnnulBurst: 1, supervisorAnnulsPerMinute: 12,
+    }, log);
   });
   afterAll(async () => { await limited?.close(); });
 
@@ -312,6 +315,34 @@ describe('per-device rate limits', () => {
       expect(flood.status).toBe(429);
       expect(flood.json).toMatchObject({ error: { code: 'rate_limited' } });
       expect((await limited.storage.ticketScans(DEMO_EVENT, ids[51]!)).filter((s) => s.kind === 'annul')).toEqual([]);
+    } finally {
+      await phone.close();
+    }
+  });
+
+  it('a supervisor\u2019s undo over HTTP, from a laptop with no device, is limited per login: a flood is refused 429 with Retry-After', async () => {
+    const phone = await ScannerClient.connect(limited.url, 'inspector2', login('inspector2').password, DEMO_EVENT, MAIN);
+    const sup = await HttpSession.login(limited.url, 'supervisor', login('supervisor').password);
+    // A second session of the same login shares the limit: a new login is no way around it.
+    const again = await HttpSession.login(limited.url, 'supervisor', login('supervisor').password);
+    try {
+      const ids = (await limited.storage.changesSince(DEMO_EVENT, 0)).tickets.map((t) => t.id);
+      const admitted = [];
+      for (const i of [52, 53, 54]) {
+        const v = await phone.scan(phone.request(ids[i]!, ids[i]!, { checkpointId: checkpointId('bar') }));
+        expect(v.verdict.outcome).toBe('valid');
+        admitted.push(v.scan);
+      }
+      const annul = (who: HttpSession, id: string) => who.request('POST', `/api/events/${DEMO_EVENT}/scans/${id}/annul`, {});
+      expect((await annul(sup, admitted[0]!.id)).status).toBe(201);
+      for (const [who, scan] of [[sup, admitted[1]!], [again, admitted[2]!]] as const) {
+        const flood = await annul(who, scan.id);
+        expect(flood.status).toBe(429);
+        expect(flood.json).toMatchObject({ error: { code: 'rate_limited' } });
+        expect(Number(flood.headers.get('retry-after'))).toBeGreaterThan(0);
+        expect((await limited.storage.ticketScans(DEMO_EVENT, scan.ticketId!)).filter((s) => s.kind === 'annul')).toEqual([]);
+      }
+      expect(warnings.some((w) => w.msg === 'staff over its annulment limit' && w.fields?.staff === sup.inspector?.id)).toBe(true);
     } finally {
       await phone.close();
     }
