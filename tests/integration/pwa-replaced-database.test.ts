@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Scan } from '@gatekeeper/shared/domain';
-import { checkpointId, type DeviceId, type InspectorId, type TicketId } from '@gatekeeper/shared/ids';
+import { checkpointId, type TicketId } from '@gatekeeper/shared/ids';
 import { GatekeeperDb } from '../../scanner-pwa/src/lib/db/database.ts';
 import { DexieStore } from '../../scanner-pwa/src/lib/db/dexie-store.ts';
 import { HttpApi } from '../../scanner-pwa/src/lib/api/http-api.ts';
@@ -26,7 +26,7 @@ import { SyncClient } from '../../scanner-pwa/src/lib/sync/sync-client.svelte.ts
 import { HttpSession, ScannerClient } from '../support/scanner-client.ts';
 import { DEMO_EVENT, login, startTestServer, type TestServer } from '../support/server.ts';
 import { WsSocket } from '../support/ws-socket.ts';
-import { makeScanRequest } from '../support/factories.ts';
+import { appPhone } from '../support/app-phone.ts';
 import { until } from '../support/until.ts';
 
 const MAIN = checkpointId('main-gate');
@@ -113,24 +113,10 @@ describe('a server restarted on a fresh database at the same address', () => {
     const tickets: TicketId[] = (await first.storage.changesSince(DEMO_EVENT, 0)).tickets
       .filter((t) => t.status === 'paid' && !t.idCheck && t.validFrom === null && t.validUntil === null).map((t) => t.id).slice(20, 23);
 
-    const { username, password } = login('inspector');
-    const http = await HttpSession.login(first.url, username, password);
-    const deviceId = await http.registerDevice('gate phone');
-    const db = new GatekeeperDb(`restored-${Math.random()}`);
-    const store = new DexieStore(db);
-    const event = new EventData(new ManifestRepo(new HttpApi(first.url), store));
-    const scans = new LocalScans(store);
-    const socket = new WsSocket(() => http.cookie);
-    const sync = new SyncClient({
-      socket, scans, store, event, clock: new ServerClock(null), url: () => first.url.replace(/^http/, 'ws') + '/ws',
-      onUnauthenticated: () => {},
-    });
-    const ctx = { eventId: DEMO_EVENT, deviceId, deviceSecret: http.deviceSecret!, checkpointId: MAIN };
+    const phone = await appPhone(first.url, 'inspector');
+    const { store, scans } = phone;
     // Admitted on this phone offline (typed ticket numbers: the code is the ticket id), then uploaded.
-    const own = (ticket: TicketId): Scan => ({
-      ...makeScanRequest({ eventId: DEMO_EVENT, deviceId: deviceId as DeviceId, inspectorId: http.inspector!.id as InspectorId, ticketId: ticket, code: ticket, checkpointId: MAIN }),
-      zone: 'grounds', outcome: 'valid', offline: true,
-    });
+    const own = (ticket: TicketId): Scan => ({ ...phone.request(ticket), outcome: 'valid', offline: true });
     const uploadedAndHeard = async (list: Scan[], server: TestServer) => {
       await until(async () => (await store.pendingIds(DEMO_EVENT)).length === 0 && scans.pending === 0, 'uploaded');
       for (const s of list) await until(async () => (await server.storage.getScan(DEMO_EVENT, s.id)) !== null, `scan ${s.id} stored`);
@@ -138,7 +124,7 @@ describe('a server restarted on a fresh database at the same address', () => {
       await until(() => scans.cursor === latest, 'the cursor at the end of the log');
     };
     try {
-      sync.start(ctx);
+      phone.start();
       const before = own(tickets[0]!);
       scans.record(before);
       await uploadedAndHeard([before], first);
@@ -157,7 +143,7 @@ describe('a server restarted on a fresh database at the same address', () => {
 
       // The disk dies; the operator restores last night's backup at the same address. Its
       // log has the same id and is shorter: sessions and devices are as they were then.
-      sync.stop();
+      phone.sync.stop();
       await first.close();
       for (const f of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) rmSync(f, { force: true });
       copyFileSync(backupFile, dbFile);
@@ -167,23 +153,19 @@ describe('a server restarted on a fresh database at the same address', () => {
       expect(await second.storage.latestCursor(DEMO_EVENT)).toBeLessThan(ourCursor);
       expect(await second.storage.getScan(DEMO_EVENT, after[0]!.id)).toBeNull();
 
-      sync.start(ctx);
+      phone.start();
       await uploadedAndHeard([before, ...after], second);
 
       // Each once (the one the backup had was answered as a duplicate), none quarantined:
       // the phone kept what it scanned, though the server's copies carry no code.
-      const history = (await second.storage.history({ eventId: DEMO_EVENT, deviceId: deviceId as DeviceId, limit: 100 })).scans.map((s) => s.scan);
+      const history = (await second.storage.history({ eventId: DEMO_EVENT, deviceId: phone.deviceId, limit: 100 })).scans.map((s) => s.scan);
       expect(history.map((s) => s.id).sort()).toEqual([before, ...after].map((s) => s.id).sort());
       expect(history.filter((s) => s.quarantine)).toEqual([]);
       for (const t of tickets) expect(await second.storage.ticketScans(DEMO_EVENT, t)).toHaveLength(1);
       expect(await second.storage.listConflicts(DEMO_EVENT)).toEqual([]);
       expect(scans.pending).toBe(0);
     } finally {
-      sync.stop();
-      scans.stop();
-      await sync.settled();
-      await scans.settled();
-      await db.delete();
+      await phone.close();
     }
   });
 });
