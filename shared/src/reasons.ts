@@ -3,8 +3,10 @@
 // says them in the inspector's language and the event's time zone (scanner-pwa i18n);
 // supervisors, the HTTP API and the logs get one English rendering, `explainVerdict`
 // below. Until protocol 5 the verdict carried only that English sentence, with UTC times,
-// and the Dutch app showed it as it came.
+// and the Dutch app showed it as it came; until protocol 8 a refused code's reason was the
+// codec's English sentence (`note`), now it is the problem as data (codec/problems.ts).
 import { z } from 'zod';
+import { explainCodeProblem, zCodeProblem, type CodeProblem } from './codec/problems.ts';
 import { zRuleMode } from './vocabulary.ts';
 import { zId, type CheckpointId } from './ids.ts';
 import { OUTCOME_TEXT, type Outcome } from './outcomes.ts';
@@ -63,8 +65,10 @@ export const zReason = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal(ReasonKind.valid_until), until: time }),
   z.object({
     kind: z.literal(ReasonKind.code),
-    /** The codec's English account (which key, which character): for supervisors and logs. */
-    note: z.string().max(300),
+    /** What the codec found (which key, which character), worded by each reader. */
+    problem: zCodeProblem,
+    /** Its English rendering, sent only to clients below protocol 8, which require it. */
+    note: z.string().max(300).optional(),
   }),
   z.object({ kind: z.literal(ReasonKind.unresolved), cause: z.enum(UNRESOLVED_CAUSES) }),
   z.object({ kind: z.literal(ReasonKind.order_not_on_phone) }),
@@ -74,8 +78,12 @@ export type ReasonOf<K extends ReasonKind> = Extract<Reason, { kind: K }>;
 
 export const NO_REASON: Reason = { kind: ReasonKind.outcome };
 
-/** A reason of the codec's, cut to what the schema holds. */
-export const codeReason = (note: string): Reason => ({ kind: ReasonKind.code, note: note.slice(0, 300) });
+/** A refused code's reason. */
+export const codeReason = (problem: CodeProblem): Reason => ({ kind: ReasonKind.code, problem });
+
+/** The reason as a client below protocol 8 reads it: a refused code's with its English `note`. */
+export const reasonWithNote = (r: Reason): Reason =>
+  (r.kind === ReasonKind.code ? { ...r, note: explainCodeProblem(r.problem).slice(0, 300) } : r);
 
 /** "2025-06-14 19:00 UTC": the English rendering has no event time zone to hand. */
 export const utcTime = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
@@ -106,7 +114,7 @@ export function explainVerdict(v: { outcome: Outcome; reason: Reason }, opts: Ex
     case 'wrong_type': return `A ${r.ticketType} ticket is not valid at ${name(r.checkpointId)}.`;
     case 'valid_from': return `Not valid before ${utcTime(r.from)}.`;
     case 'valid_until': return `Valid until ${utcTime(r.until)}.`;
-    case 'code': return `${OUTCOME_TEXT[v.outcome]} (${r.note})`.slice(0, 500);
+    case 'code': return `${OUTCOME_TEXT[v.outcome]} (${explainCodeProblem(r.problem)})`.slice(0, 500);
     case 'unresolved': return `${OUTCOME_TEXT[v.outcome]} (${UNRESOLVED_TEXT[r.cause]})`;
     case 'order_not_on_phone': return 'No ticket of this order is on this phone: sync, then scan again.';
   }

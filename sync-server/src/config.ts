@@ -54,6 +54,10 @@ export const OPTIONS = {
   deviceScansPerMinute: { env: 'GK_DEVICE_SCANS_PER_MINUTE', description: 'Scans per minute one device may send after its burst (a busy lane needs ~30)', default: 600, parse: int(1, 1_000_000) },
   deviceUploadBurst: { env: 'GK_DEVICE_UPLOAD_BURST', description: 'Upload messages one device may send at once', default: 200, parse: int(1, 1_000_000) },
   deviceUploadsPerMinute: { env: 'GK_DEVICE_UPLOADS_PER_MINUTE', description: 'Upload messages per minute one device may send after its burst', default: 240, parse: int(1, 1_000_000) },
+  // Per-login limit on annulments made without a device (a supervisor's laptop): why these
+  // numbers, in sync-server/src/scans/staff-limits.ts.
+  supervisorAnnulBurst: { env: 'GK_SUPERVISOR_ANNUL_BURST', description: 'Annulments one login may make at once over HTTP without a device, before it is slowed to GK_SUPERVISOR_ANNULS_PER_MINUTE', default: 500, parse: int(1, 1_000_000) },
+  supervisorAnnulsPerMinute: { env: 'GK_SUPERVISOR_ANNULS_PER_MINUTE', description: 'Annulments per minute one login may make without a device after its burst (a person undoes a few)', default: 60, parse: int(1, 1_000_000) },
   socketPingMs: { env: 'GK_SOCKET_PING_MS', description: 'How often the server pings each socket; one that has answered neither of the last two pings is dropped', default: 30_000, parse: int(100, 600_000) },
   socketHelloMs: { env: 'GK_SOCKET_HELLO_MS', description: 'How long a socket may stay open without saying hello; then it is refused helloTimeout (4008) and the phone reconnects', default: 10_000, parse: int(100, 600_000) },
   socketsPerSession: { env: 'GK_SOCKETS_PER_SESSION', description: 'Most sockets one login session may have open (a phone has one); beyond it the upgrade gets 429', default: 8, parse: int(1, 100_000) },

@@ -54,6 +54,7 @@ export async function startServer(config: Config, log: Logger, now: () => number
       scanBurst: config.deviceScanBurst, scansPerMinute: config.deviceScansPerMinute,
       uploadBurst: config.deviceUploadBurst, uploadsPerMinute: config.deviceUploadsPerMinute,
     },
+    staffLimits: { annulBurst: config.supervisorAnnulBurst, annulsPerMinute: config.supervisorAnnulsPerMinute },
   });
 
   let seeded = false;

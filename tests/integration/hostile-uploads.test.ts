@@ -10,20 +10,12 @@ import type { Checkpoint, Scan } from '@gatekeeper/shared/domain';
 import { parseHlc } from '@gatekeeper/shared/hlc';
 import { checkpointId, newId, scanId, type TicketId } from '@gatekeeper/shared/ids';
 import { MAX_BATCH, type DownOf } from '@gatekeeper/shared/protocol/index';
-import { HttpApi } from '../../scanner-pwa/src/lib/api/http-api.ts';
-import { GatekeeperDb } from '../../scanner-pwa/src/lib/db/database.ts';
-import { DexieStore } from '../../scanner-pwa/src/lib/db/dexie-store.ts';
-import { ManifestRepo } from '../../scanner-pwa/src/lib/manifest/manifest-repo.ts';
 import { Admitter } from '../../scanner-pwa/src/lib/scan/admitter.ts';
-import { LocalScans } from '../../scanner-pwa/src/lib/scans/local-scans.svelte.ts';
-import { EventData } from '../../scanner-pwa/src/lib/state/event-data.svelte.ts';
-import { ServerClock } from '../../scanner-pwa/src/lib/state/server-clock.svelte.ts';
-import { SyncClient } from '../../scanner-pwa/src/lib/sync/sync-client.svelte.ts';
 import type { Logger } from '../../sync-server/src/log.ts';
+import { appPhone } from '../support/app-phone.ts';
 import { stamp } from '../support/factories.ts';
 import { HttpSession, ScannerClient } from '../support/scanner-client.ts';
 import { DEMO_EVENT, login, startTestServer, type TestServer } from '../support/server.ts';
-import { WsSocket } from '../support/ws-socket.ts';
 import { until } from '../support/until.ts';
 
 const MAIN = checkpointId('main-gate');
@@ -44,6 +36,17 @@ afterAll(async () => { await server?.close(); });
 
 const connect = (who: 'inspector' | 'inspector2' = 'inspector2') =>
   ScannerClient.connect(server.url, who, login(who).password, DEMO_EVENT, MAIN);
+
+/** Scanners at the main gate, one signed in as each of `who`, for the length of `body`; closed after, whatever happens. */
+async function withScanners(who: ReadonlyArray<'inspector' | 'inspector2'>, body: (...scanners: ScannerClient[]) => Promise<void>): Promise<void> {
+  const scanners: ScannerClient[] = [];
+  try {
+    for (const w of who) scanners.push(await connect(w));
+    await body(...scanners);
+  } finally {
+    for (const s of scanners) await s.close();
+  }
+}
 
 /** What a phone that heard every scan of the event would decide offline for `ticket`. */
 async function offlineDecision(ticket: TicketId): Promise<string> {
@@ -93,8 +96,7 @@ describe('forged offline uploads', () => {
 
 describe('plausibility, decided once when a scan is stored', () => {
   it('a scan at a checkpoint the event does not have is quarantined unknown_checkpoint and listed for supervisors', async () => {
-    const forger = await connect();
-    try {
+    await withScanners(['inspector2'], async (forger) => {
       const scan = forger.offlineScan(forger.request(tickets[40]!, tickets[40]!, { checkpointId: NOWHERE, zone: 'nowhere' }));
       const ack = await forger.upload([scan]);
       expect(ack.results).toEqual([{ scanId: scan.id, status: 'accepted', conflict: null, quarantine: 'unknown_checkpoint' }]);
@@ -103,15 +105,11 @@ describe('plausibility, decided once when a scan is stored', () => {
       expect(listed.json.scans.find((r: { scan: Scan }) => r.scan.id === scan.id)).toMatchObject({ reason: 'unknown_checkpoint', scan: { id: scan.id, quarantine: 'unknown_checkpoint' } });
       // An inspector does not get the supervisors' list.
       expect((await forger.http.request('GET', `/api/events/${DEMO_EVENT}/quarantine`)).status).toBe(403);
-    } finally {
-      await forger.close();
-    }
+    });
   });
 
   it('zone and mode come from the checkpoint: an admission claimed "unlimited" at the main gate still conflicts', async () => {
-    const a = await connect('inspector');
-    const b = await connect('inspector2');
-    try {
+    await withScanners(['inspector', 'inspector2'], async (a, b) => {
       const ticket = tickets[41]!;
       const t0 = Date.now();
       const first = a.offlineScan(a.request(ticket, ticket, { hlc: stamp(t0 - 2000), at: t0 - 2000 }));
@@ -121,16 +119,11 @@ describe('plausibility, decided once when a scan is stored', () => {
       expect(ack.results[0]).toMatchObject({ status: 'conflict', quarantine: null, conflict: { winner: { scanId: first.id }, loser: { scanId: sneaky.id } } });
       const stored = (await server.storage.ticketScans(DEMO_EVENT, ticket)).find((s) => s.id === sneaky.id)!;
       expect([stored.zone, stored.mode]).toEqual([main.zone, main.mode]);
-    } finally {
-      await a.close();
-      await b.close();
-    }
+    });
   });
 
   it('a code that does not resolve to the ticket the scan names is quarantined code_mismatch and never makes that ticket used', async () => {
-    const forger = await connect();
-    const gate = await connect('inspector');
-    try {
+    await withScanners(['inspector2', 'inspector'], async (forger, gate) => {
       const [victim, own] = [tickets[42]!, tickets[43]!];
       const forged = [
         forger.offlineScan(forger.request(victim, own, { hlc: stamp(Date.now() - 1000) })), // another ticket's code
@@ -139,16 +132,11 @@ describe('plausibility, decided once when a scan is stored', () => {
       const ack = await forger.upload(forged);
       expect(ack.results.map((r) => r.quarantine)).toEqual(['code_mismatch', 'code_mismatch']);
       expect((await gate.scan(gate.request(victim, victim))).verdict.outcome).toBe('valid');
-    } finally {
-      await forger.close();
-      await gate.close();
-    }
+    });
   });
 
   it('a stamp before the device was registered is quarantined clock_before_device, one far in the future clock_ahead; neither makes a holder ALREADY SCANNED', async () => {
-    const forger = await connect();
-    const gate = await connect('inspector');
-    try {
+    await withScanners(['inspector2', 'inspector'], async (forger, gate) => {
       const [early, late] = [tickets[44]!, tickets[45]!];
       const day = 24 * 3600_000;
       const ack = await forger.upload([
@@ -160,29 +148,20 @@ describe('plausibility, decided once when a scan is stored', () => {
       expect((await gate.scan(gate.request(early, early))).verdict.outcome).toBe('valid');
       // The plausible one counts: the genuine holder of `late` was let in a minute ago.
       expect((await gate.scan(gate.request(late, late))).verdict.outcome).toBe('already_used');
-    } finally {
-      await forger.close();
-      await gate.close();
-    }
+    });
   });
 
   it('an online scan stamped 1970 is decided but stored quarantined: it never sorts before a real admission', async () => {
-    const forger = await connect();
-    const gate = await connect('inspector');
-    try {
+    await withScanners(['inspector2', 'inspector'], async (forger, gate) => {
       const ticket = tickets[46]!;
       const v = await forger.scan(forger.request(ticket, ticket, { hlc: stamp(1000), at: 1000 }));
       expect(v.scan.quarantine).toBe('clock_before_device');
       expect((await gate.scan(gate.request(ticket, ticket))).verdict.outcome).toBe('valid');
-    } finally {
-      await forger.close();
-      await gate.close();
-    }
+    });
   });
 
   it('a scan sent again stays as stored, whatever the copy sent now says (idempotent by id)', async () => {
-    const phone = await connect();
-    try {
+    await withScanners(['inspector2'], async (phone) => {
       const ticket = tickets[47]!;
       const bad = phone.offlineScan(phone.request(ticket, ticket, { checkpointId: NOWHERE }));
       const good = phone.offlineScan(phone.request(tickets[48]!, tickets[48]!));
@@ -193,36 +172,13 @@ describe('plausibility, decided once when a scan is stored', () => {
       const stored = await server.storage.ticketScans(DEMO_EVENT, ticket);
       expect(stored.filter((s) => s.id === bad.id)).toEqual([{ ...bad, quarantine: 'unknown_checkpoint' }]);
       expect((await server.storage.ticketScans(DEMO_EVENT, tickets[48]!)).find((s) => s.id === good.id)?.quarantine).toBeUndefined();
-    } finally {
-      await phone.close();
-    }
+    });
   });
 });
 
-/** The scanner app's sync stack in Node (as tests/integration/pwa-sync-client.test.ts). */
-async function appPhone(srv: TestServer, who: 'inspector' | 'inspector2') {
-  const { username, password } = login(who);
-  const http = await HttpSession.login(srv.url, username, password);
-  const deviceId = await http.registerDevice(`${who} app phone`);
-  const db = new GatekeeperDb(`hostile-${Math.random()}`);
-  const store = new DexieStore(db);
-  const event = new EventData(new ManifestRepo(new HttpApi(srv.url), store));
-  const scans = new LocalScans(store);
-  await scans.open(DEMO_EVENT);
-  const socket = new WsSocket(() => http.cookie);
-  const clock = new ServerClock(0);
-  const sync = new SyncClient({
-    socket, scans, store, event, clock, url: () => srv.url.replace(/^http/, 'ws') + '/ws',
-    onUnauthenticated: () => { throw new Error('session lost'); },
-  });
-  const close = async () => { sync.stop(); scans.stop(); await sync.settled(); await scans.settled(); await db.delete(); };
-  return { http, deviceId, store, event, scans, socket, clock, sync, close, start: () => sync.start({ eventId: DEMO_EVENT, deviceId, deviceSecret: http.deviceSecret!, checkpointId: MAIN }) };
-}
-
-
 describe('on the phone', () => {
   it('a phone that heard quarantined scans by gossip still admits the genuine holder offline, and keeps its clock', async () => {
-    const p = await appPhone(server, 'inspector');
+    const p = await appPhone(server.url, 'inspector', { clockOffset: 0 });
     const forger = await connect();
     try {
       p.start();
@@ -264,7 +220,10 @@ describe('per-device rate limits', () => {
   beforeAll(async () => {
     // Tiny limits, so a test trips them: one upload message at once, then one every 5 s
     // (longer than a batch of 500 takes to store on a loaded machine).
-    limited = await startTestServer({ demoTickets: 60, deviceUploadBurst: 1, deviceUploadsPerMinute: 12, deviceScanBurst: 600, deviceScansPerMinute: 6000 }, log);
+    limited = await startTestServer({
+      demoTickets: 60, deviceUploadBurst: 1, deviceUploadsPerMinute: 12, deviceScanBurst: 600, deviceScansPerMinute: 6000,
+      supervisorAnnulBurst: 1, supervisorAnnulsPerMinute: 12,
+    }, log);
   });
   afterAll(async () => { await limited?.close(); });
 
@@ -317,8 +276,36 @@ describe('per-device rate limits', () => {
     }
   });
 
+  it('a supervisor\u2019s undo over HTTP, from a laptop with no device, is limited per login: a flood is refused 429 with Retry-After', async () => {
+    const phone = await ScannerClient.connect(limited.url, 'inspector2', login('inspector2').password, DEMO_EVENT, MAIN);
+    const sup = await HttpSession.login(limited.url, 'supervisor', login('supervisor').password);
+    // A second session of the same login shares the limit: a new login is no way around it.
+    const again = await HttpSession.login(limited.url, 'supervisor', login('supervisor').password);
+    try {
+      const ids = (await limited.storage.changesSince(DEMO_EVENT, 0)).tickets.map((t) => t.id);
+      const admitted = [];
+      for (const i of [52, 53, 54]) {
+        const v = await phone.scan(phone.request(ids[i]!, ids[i]!, { checkpointId: checkpointId('bar') }));
+        expect(v.verdict.outcome).toBe('valid');
+        admitted.push(v.scan);
+      }
+      const annul = (who: HttpSession, id: string) => who.request('POST', `/api/events/${DEMO_EVENT}/scans/${id}/annul`, {});
+      expect((await annul(sup, admitted[0]!.id)).status).toBe(201);
+      for (const [who, scan] of [[sup, admitted[1]!], [again, admitted[2]!]] as const) {
+        const flood = await annul(who, scan.id);
+        expect(flood.status).toBe(429);
+        expect(flood.json).toMatchObject({ error: { code: 'rate_limited' } });
+        expect(Number(flood.headers.get('retry-after'))).toBeGreaterThan(0);
+        expect((await limited.storage.ticketScans(DEMO_EVENT, scan.ticketId!)).filter((s) => s.kind === 'annul')).toEqual([]);
+      }
+      expect(warnings.some((w) => w.msg === 'staff over its annulment limit' && w.fields?.staff === sup.inspector?.id)).toBe(true);
+    } finally {
+      await phone.close();
+    }
+  });
+
   it('the app keeps an upload refused rate_limited and sends it again later: every scan arrives once', async () => {
-    const p = await appPhone(limited, 'inspector');
+    const p = await appPhone(limited.url, 'inspector', { clockOffset: 0 });
     const warned = vi.spyOn(console, 'warn').mockImplementation(() => {});
     try {
       const ids = (await limited.storage.changesSince(DEMO_EVENT, 0)).tickets.map((t) => t.id);

@@ -3,8 +3,17 @@
 // cursors say: the welcome names the log (`logId`), and the phone, which stored the id
 // with its cursor, catches up from 0. Here the new log is already longer than the old
 // cursor, which the old heuristic (our cursor ahead of the server's) could not tell.
+//
+// A database restored from a backup is the other replacement: the same log id, but without
+// what came after the backup, own scans this phone uploaded included. The phone uploads
+// them again (issue 9: they stayed marked uploaded, and the server never had them).
 import 'fake-indexeddb/auto';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { Scan } from '@gatekeeper/shared/domain';
 import { checkpointId, type TicketId } from '@gatekeeper/shared/ids';
 import { GatekeeperDb } from '../../scanner-pwa/src/lib/db/database.ts';
 import { DexieStore } from '../../scanner-pwa/src/lib/db/dexie-store.ts';
@@ -17,12 +26,17 @@ import { SyncClient } from '../../scanner-pwa/src/lib/sync/sync-client.svelte.ts
 import { HttpSession, ScannerClient } from '../support/scanner-client.ts';
 import { DEMO_EVENT, login, startTestServer, type TestServer } from '../support/server.ts';
 import { WsSocket } from '../support/ws-socket.ts';
+import { appPhone } from '../support/app-phone.ts';
 import { until } from '../support/until.ts';
 
 const MAIN = checkpointId('main-gate');
 const BAR = checkpointId('bar');
 const servers: TestServer[] = [];
-afterAll(async () => { for (const s of servers) await s.close().catch(() => {}); });
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const s of servers) await s.close().catch(() => {});
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 /** Another gate uploads `n` scans of the bar (unlimited: no conflicts), returning their ids. */
 async function otherGateScans(server: TestServer, n: number): Promise<string[]> {
@@ -85,6 +99,73 @@ describe('a server restarted on a fresh database at the same address', () => {
       await sync.settled();
       await scans.settled();
       await db.delete();
+    }
+  });
+
+  it('restored from a backup: the own scans it lacks are uploaded again, each stored once, none quarantined', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gk-restore-'));
+    dirs.push(dir);
+    const dbFile = join(dir, 'gatekeeper.sqlite');
+    const first = await startTestServer({ dbFile });
+    servers.push(first);
+    const port = Number(new URL(first.url).port);
+    await otherGateScans(first, 3);
+    const tickets: TicketId[] = (await first.storage.changesSince(DEMO_EVENT, 0)).tickets
+      .filter((t) => t.status === 'paid' && !t.idCheck && t.validFrom === null && t.validUntil === null).map((t) => t.id).slice(20, 23);
+
+    const phone = await appPhone(first.url, 'inspector');
+    const { store, scans } = phone;
+    // Admitted on this phone offline (typed ticket numbers: the code is the ticket id), then uploaded.
+    const own = (ticket: TicketId): Scan => ({ ...phone.request(ticket), outcome: 'valid', offline: true });
+    const uploadedAndHeard = async (list: Scan[], server: TestServer) => {
+      await until(async () => (await store.pendingIds(DEMO_EVENT)).length === 0 && scans.pending === 0, 'uploaded');
+      for (const s of list) await until(async () => (await server.storage.getScan(DEMO_EVENT, s.id)) !== null, `scan ${s.id} stored`);
+      const latest = await server.storage.latestCursor(DEMO_EVENT);
+      await until(() => scans.cursor === latest, 'the cursor at the end of the log');
+    };
+    try {
+      phone.start();
+      const before = own(tickets[0]!);
+      scans.record(before);
+      await uploadedAndHeard([before], first);
+
+      // The nightly backup (SQLite's online backup, as an operator takes it)…
+      const backupFile = join(dir, 'backup.sqlite');
+      const live = new Database(dbFile, { readonly: true });
+      await live.backup(backupFile);
+      live.close();
+
+      // …then two more admissions, uploaded and acknowledged by the database about to be lost.
+      const after = [own(tickets[1]!), own(tickets[2]!)];
+      for (const s of after) scans.record(s);
+      await uploadedAndHeard(after, first);
+      const ourCursor = scans.cursor;
+
+      // The disk dies; the operator restores last night's backup at the same address. Its
+      // log has the same id and is shorter: sessions and devices are as they were then.
+      phone.sync.stop();
+      await first.close();
+      for (const f of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) rmSync(f, { force: true });
+      copyFileSync(backupFile, dbFile);
+      const second = await startTestServer({ port, dbFile });
+      servers.push(second);
+      expect(await second.storage.scanLogId()).toBe(await store.getMeta<string>(`cursor:${DEMO_EVENT}:log`));
+      expect(await second.storage.latestCursor(DEMO_EVENT)).toBeLessThan(ourCursor);
+      expect(await second.storage.getScan(DEMO_EVENT, after[0]!.id)).toBeNull();
+
+      phone.start();
+      await uploadedAndHeard([before, ...after], second);
+
+      // Each once (the one the backup had was answered as a duplicate), none quarantined:
+      // the phone kept what it scanned, though the server's copies carry no code.
+      const history = (await second.storage.history({ eventId: DEMO_EVENT, deviceId: phone.deviceId, limit: 100 })).scans.map((s) => s.scan);
+      expect(history.map((s) => s.id).sort()).toEqual([before, ...after].map((s) => s.id).sort());
+      expect(history.filter((s) => s.quarantine)).toEqual([]);
+      for (const t of tickets) expect(await second.storage.ticketScans(DEMO_EVENT, t)).toHaveLength(1);
+      expect(await second.storage.listConflicts(DEMO_EVENT)).toEqual([]);
+      expect(scans.pending).toBe(0);
+    } finally {
+      await phone.close();
     }
   });
 });

@@ -5,25 +5,16 @@
 import 'fake-indexeddb/auto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { checkpointId, type TicketId } from '@gatekeeper/shared/ids';
-import { MAX_BATCH, type ScanRequest } from '@gatekeeper/shared/protocol/index';
-import { GatekeeperDb } from '../../scanner-pwa/src/lib/db/database.ts';
+import { MAX_BATCH } from '@gatekeeper/shared/protocol/index';
 import { DexieStore } from '../../scanner-pwa/src/lib/db/dexie-store.ts';
 import type { ScanRecord } from '../../scanner-pwa/src/lib/ports.ts';
 import type { SqliteStorage } from '../../sync-server/src/storage/sqlite/index.ts';
-import { HttpApi } from '../../scanner-pwa/src/lib/api/http-api.ts';
-import { ManifestRepo } from '../../scanner-pwa/src/lib/manifest/manifest-repo.ts';
-import { LocalScans } from '../../scanner-pwa/src/lib/scans/local-scans.svelte.ts';
-import { EventData } from '../../scanner-pwa/src/lib/state/event-data.svelte.ts';
-import { ServerClock } from '../../scanner-pwa/src/lib/state/server-clock.svelte.ts';
-import { SyncClient } from '../../scanner-pwa/src/lib/sync/sync-client.svelte.ts';
-import { HttpSession, ScannerClient } from '../support/scanner-client.ts';
+import { ScannerClient } from '../support/scanner-client.ts';
 import { DEMO_EVENT, login, startTestServer, type TestServer } from '../support/server.ts';
 import { CLOSE } from '../../sync-server/src/hub/hub.ts';
-import { WsSocket } from '../support/ws-socket.ts';
 import { until } from '../support/until.ts';
-import { makeScanRequest } from '../support/factories.ts';
+import { appPhone } from '../support/app-phone.ts';
 
-const MAIN = checkpointId('main-gate');
 const BAR = checkpointId('bar');
 let server: TestServer;
 let tickets: TicketId[];
@@ -35,29 +26,9 @@ beforeAll(async () => {
 });
 afterAll(async () => { await server?.close(); });
 
-/** One phone: the app's sync stack on its own database, logged in as `who`. */
-async function phone(who: 'inspector' | 'inspector2', opts: { unreadable?: boolean; cursor?: number } = {}) {
-  const { username, password } = login(who);
-  const http = await HttpSession.login(server.url, username, password);
-  const deviceId = await http.registerDevice(`${who} node phone`);
-  const db = new GatekeeperDb(`phone-${Math.random()}`);
-  const store = new FullDiskStore(db);
-  const event = new EventData(new ManifestRepo(new HttpApi(server.url), store));
-  const scans = new LocalScans(store);
-  // As the app does: the event's scans are opened before the socket starts.
-  if (opts.cursor !== undefined) await store.setMeta(`cursor:${DEMO_EVENT}`, opts.cursor);
-  if (opts.unreadable) db.close();
-  await scans.open(DEMO_EVENT);
-  const socket = new WsSocket(() => http.cookie);
-  const sync = new SyncClient({
-    socket, scans, store, event, clock: new ServerClock(null), url: () => server.url.replace(/^http/, 'ws') + '/ws',
-    onUnauthenticated: () => { throw new Error('session lost'); },
-  });
-  const request = (ticketId: TicketId, checkpoint = MAIN): ScanRequest =>
-    makeScanRequest({ eventId: DEMO_EVENT, deviceId, inspectorId: http.inspector!.id, ticketId, code: ticketId, checkpointId: checkpoint });
-  const close = async () => { sync.stop(); scans.stop(); await sync.settled(); await scans.settled(); await db.delete(); };
-  return { http, deviceId, store, event, scans, socket, sync, request, close, start: () => sync.start({ eventId: DEMO_EVENT, deviceId, deviceSecret: http.deviceSecret!, checkpointId: MAIN }) };
-}
+/** One phone: the app's sync stack on its own database (whose disk can fill up), logged in as `who`. */
+const phone = (who: 'inspector' | 'inspector2', opts: { unreadable?: boolean; cursor?: number } = {}) =>
+  appPhone(server.url, who, { ...opts, store: (db) => new FullDiskStore(db) });
 
 /** The app's Dexie store on a phone whose storage can fill up: reads work, writes fail. */
 class FullDiskStore extends DexieStore {

@@ -42,6 +42,26 @@ describe('DexieStore.addScans', () => {
     expect((await s.pendingIds(EVENT)).length).toBe(0);
   });
 
+  it('an own scan keeps the text it scanned when the server\u2019s copy (code "") replaces it; another phone\u2019s does not', async () => {
+    const s = store();
+    const ours = record({ code: 'GK1T-ours' }), theirs = record({ code: 'GK1T-theirs', own: 0, uploaded: 1 });
+    await s.addScans([ours, theirs]);
+    await s.addScans([{ ...ours, code: '', offline: false, uploaded: 1, own: 0 }, { ...theirs, code: '' }]);
+    const byId = new Map((await s.scansOf(EVENT)).map((r) => [r.id, r]));
+    expect(byId.get(ours.id)).toMatchObject({ code: 'GK1T-ours', offline: false, uploaded: 1, own: 1 });
+    expect(byId.get(theirs.id)?.code).toBe('');
+  });
+
+  it('markWaiting queues an uploaded scan again (a replaced server database may lack it)', async () => {
+    const s = store();
+    const a = record({ uploaded: 1 });
+    await s.addScans([a]);
+    expect(await s.pendingIds(EVENT)).toEqual([]);
+    await s.markWaiting([a.id]);
+    expect(await s.pendingIds(EVENT)).toEqual([a.id]);
+    expect((await s.scansOf(EVENT))[0]).toEqual({ ...a, uploaded: 0 });
+  });
+
   it('markUploaded dequeues without changing the record', async () => {
     const s = store();
     const a = record();

@@ -46,6 +46,7 @@ class Fillable implements ScanStore {
   async addScans(records: ScanRecord[]) { this.#check(); return this.inner.addScans(records); }
   scansOf(eventId: EventId) { return this.inner.scansOf(eventId); }
   async markUploaded(ids: readonly string[]) { this.#check(); return this.inner.markUploaded(ids); }
+  async markWaiting(ids: readonly string[]) { this.#check(); return this.inner.markWaiting(ids); }
   pendingIds(eventId?: EventId) { return this.inner.pendingIds(eventId); }
 }
 
@@ -149,6 +150,28 @@ export function runLocalScansContract(name: string, harness: ScanStoreHarness): 
       await scans.settled();
       expect((await store.pendingIds(EVENT)).length).toBe(1);
       expect((await store.scansOf(EVENT)).find((r) => r.id === a.id)?.uploaded).toBe(1);
+    });
+
+    it('a replaced server log: own scans of this device it acknowledged wait again, with what was scanned; other devices\u2019 do not', async () => {
+      fresh();
+      const { scans, store } = page();
+      await scans.open(EVENT);
+      const mine = scan({ code: 'GK1T-mine' }), earlier = scan({ deviceId: 'd-before' as DeviceId, code: 'GK1T-earlier' }), heard = scan({ deviceId: THEM });
+      scans.record(mine);
+      scans.record(earlier);
+      // The server's copies come back (code ""), as after an upload; another phone's by gossip.
+      scans.merge([{ ...mine, code: '' }, { ...earlier, code: '' }, { ...heard, code: '' }], ME);
+      expect(scans.pending).toBe(0);
+      let told = 0;
+      scans.onWaiting(() => { told++; });
+      scans.restartCursor('log-2', ME);
+      await scans.settled();
+      expect(scans.pending).toBe(1);
+      expect(told).toBe(1);
+      expect(scans.nextBatch(EVENT, 10).map((s) => [s.id, s.code])).toEqual([[mine.id, 'GK1T-mine']]);
+      expect(await store.pendingIds(EVENT)).toEqual([mine.id]);
+      expect(scans.cursor).toBe(0);
+      expect(scans.logId).toBe('log-2');
     });
 
     it('hands out the oldest first, at most the limit, of the event asked for', async () => {

@@ -6,7 +6,10 @@ import { decideAdmission } from '@gatekeeper/shared/admission';
 import type { Checkpoint, Scan, Ticket } from '@gatekeeper/shared/domain';
 import { formatHlc } from '@gatekeeper/shared/hlc';
 import type { CheckpointId, DeviceId, EventId, InspectorId, ScanId, TicketId } from '@gatekeeper/shared/ids';
-import { ReasonKind, UNRESOLVED_CAUSES, type Reason, type ReasonKind as Kind } from '@gatekeeper/shared/reasons';
+import { decodeCode, generateEventKey, signTicketCode, toPublicKeyEntry } from '@gatekeeper/shared/codec/index';
+import { zCodeDamage, zCodeProblem } from '@gatekeeper/shared/codec/problems';
+import { codeReason, ReasonKind, UNRESOLVED_CAUSES, type Reason, type ReasonKind as Kind } from '@gatekeeper/shared/reasons';
+import { CODE_PROBLEMS } from '../support/code-problems.ts';
 import { I18n, type ReasonPlaces } from '../../scanner-pwa/src/lib/i18n/i18n.svelte.ts';
 import { en } from '../../scanner-pwa/src/lib/i18n/en.ts';
 
@@ -45,7 +48,7 @@ const REASONS: Record<Kind, Reason[]> = {
   wrong_type: [decideAdmission(ticket(), checkpoint('vip', { allowedTypes: ['VIP'] }), [], later, entry).reason],
   valid_from: [decideAdmission(ticket({ validFrom: SEVEN_PM_UTC }), checkpoint('gate'), [], SEVEN_PM_UTC - 1, entry).reason],
   valid_until: [decideAdmission(ticket({ validUntil: TEN_PM_UTC }), checkpoint('gate'), [], later, entry).reason],
-  code: [{ kind: 'code', note: 'The signature does not match: the code has been altered or forged.' }],
+  code: CODE_PROBLEMS.map(codeReason),
   unresolved: UNRESOLVED_CAUSES.map((cause) => ({ kind: 'unresolved', cause })),
   order_not_on_phone: [{ kind: 'order_not_on_phone' }],
 };
@@ -94,14 +97,31 @@ describe('verdict reasons in Dutch, at the event\'s local time', () => {
     ]);
   });
 
-  it('a refused code keeps the codec\'s own account (it names keys and characters)', () => {
-    expect(nl.reason(REASONS.code[0], places('Europe/Amsterdam'))).toBe('The signature does not match: the code has been altered or forged.');
+  it('a refused code in Dutch, naming what the codec found (issue 9: it was the codec\'s English sentence)', () => {
+    const key = generateEventKey('k1');
+    const code = signTicketCode({ eventId: EV, ticketId: 'T1', orderId: null, ticketType: 'Child', validFrom: null, validUntil: null, issuedAt: 0 }, { keyId: 'k1', privateKey: key.privateKey });
+    const refused = (text: string, keys = [toPublicKeyEntry('k1', key.publicKey)]) => {
+      const r = decodeCode(text, { eventId: EV, publicKeys: keys });
+      if (r.ok) throw new Error(`${text} was not refused`);
+      return nl.reason(codeReason(r.problem), places('Europe/Amsterdam'));
+    };
+    expect(refused(code.slice(0, 10) + '=' + code.slice(11))).toBe('De code is beschadigd: het teken "=" op positie 7 hoort niet in een code.');
+    expect(refused(code.slice(0, 4 + 5))).toBe('De code is beschadigd: hij is afgebroken (geen code is 5 tekens lang).');
+    expect(refused(code, [])).toBe('De code is ondertekend met sleutel "k1", die deze telefoon niet kent. Synchroniseer de telefoon; lukt het dan nog niet, dan is de code vervalst.');
+    expect(refused(code, [toPublicKeyEntry('k1', key.publicKey, true)])).toBe('De code is ondertekend met sleutel "k1", die is ingetrokken.');
+    expect(refused('GK1RAAAA')).toBe('Wisselende wallet-codes kan deze versie van de app nog niet controleren.');
+    expect(refused('')).toBe('De scan was leeg.');
+  });
+
+  it('has an example of every code problem and every damage', () => {
+    const kinds = (u: { options: readonly { shape: { kind: { value: string } } }[] }) => u.options.map((o) => o.shape.kind.value).sort();
+    expect([...new Set(CODE_PROBLEMS.map((p) => p.kind))].sort()).toEqual(kinds(zCodeProblem));
+    expect(CODE_PROBLEMS.flatMap((p) => (p.kind === 'damaged' ? [p.damage.kind] : [])).sort()).toEqual(kinds(zCodeDamage));
   });
 
   it('no Dutch wording is the English one, and none says UTC', () => {
     for (const list of Object.values(REASONS)) {
       for (const r of list) {
-        if (r.kind === 'code') continue;
         const text = nl.reason(r, places('Europe/Amsterdam'));
         if (text === null) continue;
         expect(text).not.toMatch(/UTC/);

@@ -6,45 +6,24 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { arbitrate, compareScans, decideAdmission } from '@gatekeeper/shared/admission';
 import { ANNUL_OUTCOME, ANNUL_WINDOW_MS, annulRefusal, isAnnulment, makeAnnulment } from '@gatekeeper/shared/annul';
-import type { Checkpoint, Direction, RuleMode, Scan, Ticket } from '@gatekeeper/shared/domain';
+import type { Checkpoint, Direction, Scan, Ticket } from '@gatekeeper/shared/domain';
 import { formatHlc } from '@gatekeeper/shared/hlc';
 import type { CheckpointId, DeviceId, EventId, InspectorId, ScanId, TicketId } from '@gatekeeper/shared/ids';
 import { isAdmitting, type Outcome } from '@gatekeeper/shared/outcomes';
 import { hlcAt, makeCheckpoint, makeScan, makeTicket, T0 } from '../support/factories.ts';
+import { DEVICES, POINTS, permutation, scanBodyArb, scanOfBody } from '../support/scan-arbitraries.ts';
 
 const RUNS = { numRuns: 300 };
 const EV = 'ev1' as EventId;
 
-const POINTS: ReadonlyArray<{ id: string; zone: string; mode: RuleMode }> = [
-  { id: 'gate', zone: 'main', mode: 'once_per_event' },
-  { id: 'gate-2', zone: 'north', mode: 'once_per_event' },
-  { id: 'rink', zone: 'rink', mode: 'once_per_zone' },
-  { id: 'bar', zone: 'bar', mode: 'entry_exit' },
-  { id: 'merch', zone: 'main', mode: 'unlimited' },
-];
-const DEVICES = ['dev-a', 'dev-b', 'dev-c'];
-
-const bodyArb = fc.record({
-  ticket: fc.constantFrom('T1', 'T2'),
-  point: fc.constantFrom(...POINTS),
-  direction: fc.constantFrom<Direction>('entry', 'entry', 'exit'),
-  device: fc.constantFrom(...DEVICES),
-  ms: fc.nat(30),
-  counter: fc.nat(2),
+const bodyArb = scanBodyArb({
+  events: [EV], tickets: ['T1', 'T2'], codesOfNoTicket: false,
   outcome: fc.oneof(
     { weight: 6, arbitrary: fc.constant<Outcome>('valid') },
     { weight: 2, arbitrary: fc.constant<Outcome>('exit') },
     { weight: 3, arbitrary: fc.constant<Outcome>('already_used') },
     { weight: 1, arbitrary: fc.constant<Outcome>('revoked') },
   ),
-});
-
-const scanOf = (b: { ticket: string; point: (typeof POINTS)[number]; direction: Direction; device: string; ms: number; counter: number; outcome: Outcome }, id: string): Scan => ({
-  id: id as ScanId, eventId: EV, ticketId: b.ticket as TicketId, orderId: null, code: `GK1:${b.ticket}`,
-  checkpointId: b.point.id as CheckpointId, zone: b.point.zone, mode: b.point.mode, direction: b.direction,
-  deviceId: b.device as DeviceId, inspectorId: 'insp-1' as InspectorId,
-  hlc: formatHlc({ physical: T0 + b.ms, counter: b.counter }), at: T0 + b.ms, clockOffset: 0,
-  outcome: b.outcome, offline: true, idChecked: false,
 });
 
 /**
@@ -60,7 +39,7 @@ const setArb = fc.record({
     quarantined: fc.constantFrom(false, false, false, true),
   }), { maxLength: 15 }),
 }).map(({ bodies, annuls }) => {
-  const scans = bodies.map((b, i) => scanOf(b, `s${i}`));
+  const scans = bodies.map((b, i) => scanOfBody(b, `s${i}`));
   annuls.forEach((a, i) => {
     const target = scans[a.target % scans.length]!;
     const at = target.at + a.later;
@@ -72,8 +51,6 @@ const setArb = fc.record({
   });
   return scans;
 });
-
-const permutation = <T>(xs: readonly T[]) => fc.shuffledSubarray([...xs], { minLength: xs.length, maxLength: xs.length });
 
 describe('arbitrate with annulments', () => {
   it('gives the same answer for any arrival order and any split across nodes, duplicates and all', () => {

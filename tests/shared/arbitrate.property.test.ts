@@ -4,27 +4,15 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { arbitrate, compareScans, decideAdmission, scopeKey } from '@gatekeeper/shared/admission';
-import type { Checkpoint, Direction, RuleMode, Scan, Ticket } from '@gatekeeper/shared/domain';
+import type { Checkpoint, Direction, Scan, Ticket } from '@gatekeeper/shared/domain';
 import { formatHlc } from '@gatekeeper/shared/hlc';
 import type { CheckpointId, DeviceId, EventId, InspectorId, ScanId, TicketId } from '@gatekeeper/shared/ids';
 import { isAdmitting, type Outcome } from '@gatekeeper/shared/outcomes';
 import { QUARANTINE_REASONS } from '@gatekeeper/shared/quarantine';
+import { T0 } from '../support/factories.ts';
+import { DEVICES, POINTS, permutation, scanBodyArb, scanOfBody, type ScanBody } from '../support/scan-arbitraries.ts';
 
-const T0 = Date.UTC(2025, 5, 14, 19, 0);
 const RUNS = { numRuns: 300 };
-
-/** Checkpoints as scans copy them: every mode, zones shared by two checkpoints. */
-const POINTS: ReadonlyArray<{ id: string; zone: string; mode: RuleMode }> = [
-  { id: 'gate', zone: 'main', mode: 'once_per_event' },
-  { id: 'gate-2', zone: 'north', mode: 'once_per_event' },
-  { id: 'rink', zone: 'rink', mode: 'once_per_zone' },
-  { id: 'rink-2', zone: 'rink', mode: 'once_per_zone' },
-  { id: 'wheel', zone: 'wheel', mode: 'once_per_zone' },
-  { id: 'bar', zone: 'bar', mode: 'entry_exit' },
-  { id: 'bar-2', zone: 'bar', mode: 'entry_exit' },
-  { id: 'merch', zone: 'main', mode: 'unlimited' },
-];
-const DEVICES = ['dev-a', 'dev-b', 'dev-c'];
 
 const outcomeArb: fc.Arbitrary<Outcome> = fc.oneof(
   { weight: 6, arbitrary: fc.constant<Outcome>('valid') },
@@ -32,37 +20,9 @@ const outcomeArb: fc.Arbitrary<Outcome> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom<Outcome>('already_used', 'needs_id_check', 'wrong_checkpoint', 'conflict', 'revoked') },
 );
 
-/**
- * A scan's contents without its id. Few tickets, devices and milliseconds, so that scans
- * compete for the same scope and tie on the clock (then device, then id decide).
- */
-const bodyArb = fc.record({
-  // The same ticket id in a second event is a different ticket.
-  eventId: fc.constantFrom('ev1', 'ev1', 'ev1', 'ev2'),
-  ticket: fc.oneof({ weight: 9, arbitrary: fc.constantFrom('T1', 'T2', 'T3') }, { weight: 1, arbitrary: fc.constant(null) }),
-  point: fc.constantFrom(...POINTS),
-  direction: fc.constantFrom<Direction>('entry', 'entry', 'exit'),
-  device: fc.constantFrom(...DEVICES),
-  ms: fc.nat(30),
-  counter: fc.nat(2),
-  outcome: outcomeArb,
-  offline: fc.boolean(),
-});
-
-type Body = typeof bodyArb extends fc.Arbitrary<infer B> ? B : never;
-
-function toScan(b: Body, i: number): Scan {
-  const at = T0 + b.ms;
-  return {
-    id: `s${i}` as ScanId, eventId: b.eventId as EventId,
-    ticketId: b.ticket as TicketId | null, orderId: null, code: `GK1:${b.ticket ?? 'junk'}`,
-    checkpointId: b.point.id as CheckpointId, zone: b.point.zone, mode: b.point.mode, direction: b.direction,
-    deviceId: b.device as DeviceId, inspectorId: 'insp-1' as InspectorId,
-    hlc: formatHlc({ physical: at, counter: b.counter }), at, clockOffset: 0,
-    // A code that named no ticket is never admitted.
-    outcome: b.ticket === null ? 'unknown' : b.outcome, offline: b.offline, idChecked: false,
-  };
-}
+// The same ticket id in a second event is a different ticket.
+const bodyArb = scanBodyArb({ events: ['ev1', 'ev1', 'ev1', 'ev2'], tickets: ['T1', 'T2', 'T3'], codesOfNoTicket: true, outcome: outcomeArb });
+const toScan = (b: ScanBody, i: number): Scan => scanOfBody(b, `s${i}`);
 
 /** Distinct scans (ids unique): the set every node holds a part of. */
 const scanSetArb = fc.array(bodyArb, { maxLength: 60, size: 'medium' }).map((bodies) => bodies.map(toScan));
@@ -72,8 +32,6 @@ const heardArb = scanSetArb.chain((set) =>
   fc.tuple(fc.constant(set), fc.array(fc.nat(Math.max(0, set.length - 1)), { maxLength: set.length === 0 ? 0 : 15 }))
     .map(([s, again]) => [...s, ...again.map((i) => ({ ...s[i]! }))]),
 );
-
-const permutation = <T>(xs: readonly T[]) => fc.shuffledSubarray([...xs], { minLength: xs.length, maxLength: xs.length });
 
 describe('arbitrate', () => {
   it('gives the same answer for any arrival order', () => {

@@ -6,6 +6,7 @@ import {
 } from '@gatekeeper/shared/codec/index';
 import { signBytes } from '@gatekeeper/shared/codec/keys';
 import { encodeTicketPayload, zTicketCodeFields } from '@gatekeeper/shared/codec/payload';
+import { explainCodeProblem } from '@gatekeeper/shared/codec/problems';
 import { signedMessage } from '@gatekeeper/shared/codec/sign';
 import { eventId, ticketId } from '@gatekeeper/shared/ids';
 
@@ -24,7 +25,8 @@ const fields = (over: Partial<TicketCodeInput> = {}): TicketCodeInput => ({
   validFrom: Date.UTC(2026, 0, 1), validUntil: Date.UTC(2026, 0, 2), issuedAt: Date.UTC(2025, 11, 6),
   ...over,
 });
-const refusal = (r: DecodeResult) => (r.ok ? null : { outcome: r.outcome, reason: r.reason });
+/** The refusal in the English that supervisors and logs read (the problem itself is data). */
+const refusal = (r: DecodeResult) => (r.ok ? null : { outcome: r.outcome, reason: explainCodeProblem(r.problem) });
 
 // Format version 1 frozen: a printed ticket must scan on every later app version. If this
 // fails, the bytes changed: bump FORMAT_VERSION and keep reading this code.
@@ -137,6 +139,8 @@ describe('keys', () => {
   it('a revoked key is refused as invalid_signature and says so', () => {
     const r = refusal(decodeCode(signTicketCode(fields(), signer(k1)), ctx({ publicKeys: [toPublicKeyEntry('k1', k1.publicKey, true)] })));
     expect(r).toEqual({ outcome: 'invalid_signature', reason: 'The code is signed with key "k1", which has been revoked.' });
+    expect(decodeCode(signTicketCode(fields(), signer(k1)), ctx({ publicKeys: [toPublicKeyEntry('k1', k1.publicKey, true)] })))
+      .toMatchObject({ ok: false, problem: { kind: 'revoked_key', keyId: 'k1' } });
   });
 
   it('a code signed by the wrong key under a known key id does not verify', () => {

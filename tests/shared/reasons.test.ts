@@ -1,6 +1,7 @@
-// Verdict reasons are data on the wire (protocol 5): whatever the rule decides must reach
-// the phone unchanged through the protocol parser, and old (version 4) phones still get
-// their English sentence.
+// Verdict reasons are data on the wire (protocol 5; a refused code's problem since 8):
+// whatever the rule or the codec decides must reach the phone unchanged through the
+// protocol parser, and old phones still get their English (version 4: the sentence;
+// 5 to 7: a refused code's note).
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { decideAdmission } from '@gatekeeper/shared/admission';
@@ -9,7 +10,10 @@ import { formatHlc } from '@gatekeeper/shared/hlc';
 import type { CheckpointId, DeviceId, EventId, InspectorId, ScanId, TicketId } from '@gatekeeper/shared/ids';
 import { OUTCOMES } from '@gatekeeper/shared/outcomes';
 import { parseDown, verdictForVersion } from '@gatekeeper/shared/protocol/index';
-import { explainVerdict, ReasonKind, UNRESOLVED_CAUSES, zReason, type Reason } from '@gatekeeper/shared/reasons';
+import { explainCodeProblem } from '@gatekeeper/shared/codec/problems';
+import { zVerdictMsg } from '@gatekeeper/shared/protocol/scans';
+import { codeReason, explainVerdict, ReasonKind, UNRESOLVED_CAUSES, zReason, type Reason } from '@gatekeeper/shared/reasons';
+import { CODE_PROBLEMS } from '../support/code-problems.ts';
 import { downs } from './protocol-samples.ts';
 
 const RUNS = { numRuns: 300 };
@@ -26,7 +30,7 @@ const reasonArb: fc.Arbitrary<Reason> = fc.oneof(
   fc.record({ kind: fc.constant('wrong_type' as const), ticketType: fc.string({ minLength: 1, maxLength: 64 }), checkpointId: idArb.map((s) => s as CheckpointId) }),
   fc.record({ kind: fc.constant('valid_from' as const), from: timeArb }),
   fc.record({ kind: fc.constant('valid_until' as const), until: timeArb }),
-  fc.record({ kind: fc.constant('code' as const), note: fc.string({ maxLength: 300 }) }),
+  fc.constantFrom(...CODE_PROBLEMS).map(codeReason),
   fc.record({ kind: fc.constant('unresolved' as const), cause: fc.constantFrom(...UNRESOLVED_CAUSES) }),
   fc.constant<Reason>({ kind: 'order_not_on_phone' }),
 );
@@ -101,6 +105,21 @@ describe('English for supervisors and version 4 phones', () => {
     expect(verdictForVersion(v, 4).explanation).toBe('Not valid before 2025-06-14 19:00 UTC.');
     expect(verdictForVersion(v, 5)).toEqual(v);
     expect('explanation' in verdictForVersion(v, 5)).toBe(false);
+  });
+
+  it('a version 5 to 7 client gets a refused code\'s English note beside the problem; version 8 the problem alone', () => {
+    const v: Verdict = { ...base, outcome: 'invalid_signature', reason: codeReason({ kind: 'revoked_key', keyId: 'k1' }) };
+    const note = 'The code is signed with key "k1", which has been revoked.';
+    for (const version of [5, 7]) expect(verdictForVersion(v, version).reason).toEqual({ ...v.reason, note });
+    expect(verdictForVersion(v, 4)).toMatchObject({ reason: { note }, explanation: expect.stringContaining(`(${note})`) });
+    expect(verdictForVersion(v, 8)).toEqual(v);
+    // What a version 7 phone's schema required of a code reason: a note of at most 300 characters.
+    for (const problem of CODE_PROBLEMS) {
+      const old = verdictForVersion({ ...v, reason: codeReason(problem) }, 7).reason;
+      expect(old.kind === 'code' && old.note).toBe(explainCodeProblem(problem));
+      expect(explainCodeProblem(problem).length).toBeLessThanOrEqual(300);
+    }
+    expect(zVerdictMsg.shape.verdict.safeParse(verdictForVersion(v, 7)).success).toBe(true);
   });
 
   it('has a sentence of at most 500 characters for every reason on every outcome', () => {

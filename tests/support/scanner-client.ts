@@ -13,7 +13,7 @@ export class HttpSession {
   /** Mutable: a test that restarts the server points the same session at the new port. */
   constructor(public base: string) {}
 
-  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any }> {
+  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any; headers: Headers }> {
     const res = await fetch(this.base + path, {
       method,
       headers: { ...(body !== undefined && typeof body !== 'string' ? { 'content-type': 'application/json' } : {}), ...(this.cookie ? { cookie: this.cookie } : {}), ...headers },
@@ -24,7 +24,7 @@ export class HttpSession {
     const text = await res.text();
     let json: any = null;
     try { json = text ? JSON.parse(text) : null; } catch { json = text; }
-    return { status: res.status, json };
+    return { status: res.status, json, headers: res.headers };
   }
 
   static async login(base: string, username: string, password: string): Promise<HttpSession> {

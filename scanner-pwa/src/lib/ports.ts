@@ -77,10 +77,11 @@ export interface ManifestChunk {
 
 /**
  * A scan as the phone keeps it: the shared record plus where it came from and whether the
- * server has it. Only the server's copy of the same id ever changes it (see ScanStore.addScans).
+ * server has it. Only the server's copy of the same id ever changes it (see ScanStore.addScans),
+ * and a replaced server database, which may lack it (ScanStore.markWaiting).
  */
 export type ScanRecord = Scan & {
-  /** 1: the server has this scan (answered online, acknowledged, or heard from it). */
+  /** 1: the server's scan log has this scan (answered online, acknowledged, or heard from it). */
   uploaded: 0 | 1;
   /** 1: made on this phone. 0: heard by gossip or catch-up. */
   own: 0 | 1;
@@ -94,10 +95,12 @@ export interface ScanStore {
   getMeta<T>(key: string): Promise<T | undefined>;
   setMeta<T>(key: string, value: T): Promise<void>;
   /** Store scans not stored yet; for a known id, a record with `uploaded: 1` is the server's
-   *  copy and replaces ours (keeping `own`). Returns the new ones. */
+   *  copy and replaces ours (keeping `own`, and an own scan's code: serverCopy). Returns the new ones. */
   addScans(records: ScanRecord[]): Promise<ScanRecord[]>;
   scansOf(eventId: EventId): Promise<ScanRecord[]>;
   markUploaded(ids: readonly string[]): Promise<void>;
+  /** Own scans to upload again: the server's database was replaced, and may lack them. */
+  markWaiting(ids: readonly string[]): Promise<void>;
   /** The ids of stored scans waiting to upload, of one event or of all. */
   pendingIds(eventId?: EventId): Promise<string[]>;
 }

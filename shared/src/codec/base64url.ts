@@ -3,6 +3,8 @@
 // the alphabet, a length no encoder produces, or non-zero unused bits in the last
 // character makes it fail. Lenient decoders map several texts to one byte string, and
 // then editing a code's last character would leave its signature valid.
+import type { CodeDamage } from './problems.ts';
+
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const VALUES = new Int8Array(128).fill(-1);
 for (let i = 0; i < ALPHABET.length; i++) VALUES[ALPHABET.charCodeAt(i)] = i;
@@ -25,11 +27,11 @@ export function toBase64Url(bytes: Uint8Array): string {
   return out;
 }
 
-export type Base64Result = { ok: true; bytes: Uint8Array } | { ok: false; reason: string };
+export type Base64Result = { ok: true; bytes: Uint8Array } | { ok: false; damage: CodeDamage };
 
 /** Decodes strictly; says what is wrong instead of throwing. */
 export function decodeBase64Url(text: string): Base64Result {
-  if (text.length % 4 === 1) return { ok: false, reason: `its length (${text.length} characters) is cut short` };
+  if (text.length % 4 === 1) return { ok: false, damage: { kind: 'length', length: text.length } };
   const out = new Uint8Array(Math.floor((text.length * 3) / 4));
   let acc = 0;
   let bits = 0;
@@ -37,7 +39,7 @@ export function decodeBase64Url(text: string): Base64Result {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     const v = c < 128 ? VALUES[c] : -1;
-    if (v < 0) return { ok: false, reason: `character ${JSON.stringify(text[i])} at position ${i + 1} is not allowed in a code` };
+    if (v < 0) return { ok: false, damage: { kind: 'character', character: text[i], position: i + 1 } };
     acc = ((acc << 6) | v) & 0xffffff;
     bits += 6;
     if (bits >= 8) {
@@ -45,7 +47,7 @@ export function decodeBase64Url(text: string): Base64Result {
       out[o++] = (acc >> bits) & 0xff;
     }
   }
-  if ((acc & ((1 << bits) - 1)) !== 0) return { ok: false, reason: 'its last character has been altered' };
+  if ((acc & ((1 << bits) - 1)) !== 0) return { ok: false, damage: { kind: 'last_character' } };
   return { ok: true, bytes: out };
 }
 

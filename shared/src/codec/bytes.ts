@@ -2,10 +2,12 @@
 // UTF-8 strings. The reader checks every length against what is left before reading, so
 // a forged length can neither allocate nor read past the end.
 
+import type { CodeDamage, CodeField } from './problems.ts';
+
 /** Thrown by ByteReader; payload.ts turns it into a result, it never leaves the codec. */
 export class MalformedPayload extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(readonly damage: CodeDamage) {
+    super(damage.kind);
     this.name = 'MalformedPayload';
   }
 }
@@ -62,37 +64,38 @@ export class ByteReader {
     return this.#pos === this.#buf.length;
   }
 
-  u8(what: string): number {
-    if (this.#pos >= this.#buf.length) throw new MalformedPayload(`it ends before the ${what}`);
+  u8(field: CodeField): number {
+    if (this.#pos >= this.#buf.length) throw new MalformedPayload({ kind: 'ends_before', field });
     return this.#buf[this.#pos++];
   }
 
-  varint(what: string): number {
+  varint(field: CodeField): number {
     let n = 0;
     let scale = 1;
     for (let i = 0; i < MAX_VARINT_BYTES; i++) {
-      const b = this.u8(what);
+      const b = this.u8(field);
       n += (b & 0x7f) * scale;
       if ((b & 0x80) === 0) {
         // Minimal encoding only, so one value has one spelling.
-        if (b === 0 && i > 0) throw new MalformedPayload(`the ${what} is not minimally encoded`);
+        if (b === 0 && i > 0) throw new MalformedPayload({ kind: 'not_minimal', field });
         return n;
       }
       scale *= 0x80;
     }
-    throw new MalformedPayload(`the ${what} is too large`);
+    throw new MalformedPayload({ kind: 'too_large', field });
   }
 
-  str(what: string, maxBytes: number): string {
-    const len = this.varint(`length of the ${what}`);
-    if (len > maxBytes) throw new MalformedPayload(`the ${what} is ${len} bytes long (at most ${maxBytes})`);
-    if (len > this.#buf.length - this.#pos) throw new MalformedPayload(`it ends inside the ${what}`);
+  /** A string's length prefix is reported as the string's own field: the inspector needs no more. */
+  str(field: CodeField, maxBytes: number): string {
+    const len = this.varint(field);
+    if (len > maxBytes) throw new MalformedPayload({ kind: 'field_too_long', field, bytes: len, max: maxBytes });
+    if (len > this.#buf.length - this.#pos) throw new MalformedPayload({ kind: 'ends_inside', field });
     const slice = this.#buf.subarray(this.#pos, this.#pos + len);
     this.#pos += len;
     try {
       return decoder.decode(slice);
     } catch {
-      throw new MalformedPayload(`the ${what} is not valid text`);
+      throw new MalformedPayload({ kind: 'not_text', field });
     }
   }
 }

@@ -1,6 +1,6 @@
 // Reading a scan: one call from scanned text to "a verified ticket", "a verified order",
-// "another system's barcode" or a refusal with an outcome and a reason the inspector can
-// act on. It never throws: whatever the camera or a keyboard-wedge scanner hands us, the
+// "another system's barcode" or a refusal with an outcome and the problem as data
+// (problems.ts), which each reader words in its language. It never throws: whatever the camera or a keyboard-wedge scanner hands us, the
 // gate shows a verdict.
 //
 // Validity windows are returned, not judged: whether "not yet valid" admits with a
@@ -18,6 +18,7 @@ import { extractCode } from './link.ts';
 import {
   decodeOrderPayload, decodeTicketPayload, type OrderCodeFields, type PayloadResult, type TicketCodeFields,
 } from './payload.ts';
+import { quote, type CodeDamage, type CodeProblem } from './problems.ts';
 import { signedMessage } from './sign.ts';
 
 export interface DecodeContext {
@@ -45,33 +46,31 @@ export type ImportedCode = { ok: true; kind: 'imported'; code: string };
 export type CodeRejection = {
   ok: false;
   outcome: typeof Outcome.invalid_signature | typeof Outcome.unknown;
-  reason: string;
+  problem: CodeProblem;
 };
 export type DecodeResult = DecodedTicket | DecodedOrder | ImportedCode | CodeRejection;
 
-const forged = (reason: string): CodeRejection => ({ ok: false, outcome: Outcome.invalid_signature, reason });
-const notOurs = (reason: string): CodeRejection => ({ ok: false, outcome: Outcome.unknown, reason });
-const damaged = (why: string): CodeRejection => forged(`The code is damaged: ${why}.`);
+const forged = (problem: CodeProblem): CodeRejection => ({ ok: false, outcome: Outcome.invalid_signature, problem });
+const notOurs = (problem: CodeProblem): CodeRejection => ({ ok: false, outcome: Outcome.unknown, problem });
+const damaged = (damage: CodeDamage): CodeRejection => forged({ kind: 'damaged', damage });
 
 export function decodeCode(text: string, ctx: DecodeContext): DecodeResult {
   try {
     return decode(text, ctx);
   } catch (e) {
     // Nothing above is known to throw; if something does, refuse rather than crash the gate.
-    return forged(`The code could not be checked (${e instanceof Error ? e.message : String(e)}).`);
+    return forged({ kind: 'unchecked', error: (e instanceof Error ? e.message : String(e)).slice(0, 200) });
   }
 }
 
 function decode(text: string, ctx: DecodeContext): DecodeResult {
   const code = extractCode(text);
   if (!isOurCode(code)) {
-    if (code.length === 0) return notOurs('The scan was empty.');
-    if (code.length > MAX_IMPORTED_LENGTH) {
-      return notOurs(`The code is ${code.length} characters long; no ticket of this event has a code over ${MAX_IMPORTED_LENGTH}.`);
-    }
+    if (code.length === 0) return notOurs({ kind: 'empty' });
+    if (code.length > MAX_IMPORTED_LENGTH) return notOurs({ kind: 'too_long', length: code.length, max: MAX_IMPORTED_LENGTH });
     return { ok: true, kind: 'imported', code };
   }
-  if (code.length > MAX_CODE_LENGTH) return damaged(`it is ${code.length} characters long, far more than any ticket code`);
+  if (code.length > MAX_CODE_LENGTH) return damaged({ kind: 'too_long', length: code.length });
 
   // "GK" <version digits> <kind letter> <base64url>
   let i = CODE_MAGIC.length;
@@ -80,17 +79,17 @@ function decode(text: string, ctx: DecodeContext): DecodeResult {
   const version = Number(versionText);
   if (!SUPPORTED_VERSIONS.has(version) || versionText !== String(version)) {
     return forged(version > FORMAT_VERSION
-      ? `The code uses format version ${versionText}, which this app does not read yet (it reads version ${FORMAT_VERSION}). Update the app.`
-      : `The code claims format version ${versionText}, which has never existed.`);
+      ? { kind: 'future_version', version: versionText, reads: FORMAT_VERSION }
+      : { kind: 'no_such_version', version: versionText });
   }
   const kind = code.charAt(i);
-  if (kind === '') return damaged('it ends after its prefix');
-  if (Object.hasOwn(RESERVED_KINDS, kind)) return forged(`The code is a kind this app cannot check yet: ${RESERVED_KINDS[kind]}.`);
-  if (kind !== CodeKind.ticket && kind !== CodeKind.order) return damaged(`${JSON.stringify(kind)} is not a kind of code`);
+  if (kind === '') return damaged({ kind: 'no_kind' });
+  if (RESERVED_KINDS.has(kind)) return forged({ kind: 'not_supported', letter: kind });
+  if (kind !== CodeKind.ticket && kind !== CodeKind.order) return damaged({ kind: 'not_a_kind', letter: quote(kind) });
 
   const body = decodeBase64Url(code.slice(i + 1));
-  if (!body.ok) return damaged(body.reason);
-  if (body.bytes.length <= SIGNATURE_LENGTH) return damaged('it is cut short');
+  if (!body.ok) return damaged(body.damage);
+  if (body.bytes.length <= SIGNATURE_LENGTH) return damaged({ kind: 'cut_short' });
   const payload = body.bytes.subarray(0, body.bytes.length - SIGNATURE_LENGTH);
   const signature = body.bytes.subarray(body.bytes.length - SIGNATURE_LENGTH);
 
@@ -110,32 +109,28 @@ interface Sealed { version: number; prefix: string; payload: Uint8Array; signatu
 function check<F extends { eventId: string }>(
   read: PayloadResult<F>, sealed: Sealed, ctx: DecodeContext,
 ): { ok: true; keyId: string; fields: F } | CodeRejection {
-  if (!read.ok) return damaged(read.reason);
+  if (!read.ok) return damaged(read.damage);
   const { header, fields } = read;
-  if (header.version !== sealed.version) {
-    return damaged(`its prefix says format version ${sealed.version} but its contents say ${header.version}`);
-  }
+  if (header.version !== sealed.version) return damaged({ kind: 'version_mismatch', prefix: sealed.version, contents: header.version });
 
   // Before the signature, because a scanner holds only its own event's keys: a genuine
   // code of another event could only ever fail to verify here, and "forged" would send
   // the inspector looking for a forger instead of pointing the holder to the right gate.
   // Unverified, so the reason names the event without vouching for the code.
   if (fields.eventId !== ctx.eventId) {
-    return notOurs(`The code is for another event (${JSON.stringify(fields.eventId)}), not this one.`);
+    return notOurs({ kind: 'other_event', eventId: quote(fields.eventId) });
   }
 
   const keys = ctx.publicKeys.filter((k) => k.keyId === header.keyId);
-  if (keys.length === 0) {
-    return forged(`The code is signed with key "${header.keyId}", which this scanner does not know. Sync the scanner; if it still fails, the code is forged.`);
-  }
+  if (keys.length === 0) return forged({ kind: 'unknown_key', keyId: header.keyId });
   // Fail closed if a manifest ever lists one key id twice with different states.
-  if (keys.some((k) => k.revoked)) return forged(`The code is signed with key "${header.keyId}", which has been revoked.`);
+  if (keys.some((k) => k.revoked)) return forged({ kind: 'revoked_key', keyId: header.keyId });
   const publicKeys = keys.map((k) => fromBase64Url(k.publicKey)).filter((k): k is Uint8Array => k !== null);
-  if (publicKeys.length === 0) return forged(`This scanner's copy of key "${header.keyId}" is damaged. Sync the scanner.`);
+  if (publicKeys.length === 0) return forged({ kind: 'damaged_key', keyId: header.keyId });
   const message = signedMessage(sealed.prefix, sealed.payload);
   const verify = ctx.verify ?? verifyBytes;
   if (!publicKeys.some((pk) => verify(sealed.signature, message, pk))) {
-    return forged('The signature does not match: the code has been altered or forged.');
+    return forged({ kind: 'bad_signature' });
   }
   return { ok: true, keyId: header.keyId, fields };
 }

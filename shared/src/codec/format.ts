@@ -36,10 +36,8 @@ export const SUPPORTED_VERSIONS: ReadonlySet<number> = new Set([1]);
 
 export const CodeKind = { ticket: 'T', order: 'O' } as const;
 export type CodeKind = (typeof CodeKind)[keyof typeof CodeKind];
-/** Kind letters assigned but not readable yet, with what to tell the inspector. */
-export const RESERVED_KINDS: Readonly<Record<string, string>> = {
-  R: 'rotating wallet codes are not supported by this app version yet',
-};
+/** Kind letters assigned but not readable yet (R: rotating wallet codes); refused `not_supported`. */
+export const RESERVED_KINDS: ReadonlySet<string> = new Set(['R']);
 
 export const SIGNATURE_LENGTH = 64;
 export const PUBLIC_KEY_LENGTH = 32;

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { zId, type EventId, type OrderId, type TicketId } from '../ids.ts';
 import { ByteReader, ByteWriter, MalformedPayload } from './bytes.ts';
 import { KEY_ID_PATTERN } from './format.ts';
+import { quote, type CodeDamage, type CodeField } from './problems.ts';
 
 /** The latest instant a JS Date can hold; later times are damage, not dates. */
 const MAX_TIME_MS = 8.64e15;
@@ -52,7 +53,7 @@ export interface PayloadHeader {
   keyId: string;
 }
 
-export type PayloadResult<F> = { ok: true; header: PayloadHeader; fields: F } | { ok: false; reason: string };
+export type PayloadResult<F> = { ok: true; header: PayloadHeader; fields: F } | { ok: false; damage: CodeDamage };
 
 const FLAG_VALID_FROM = 1;
 const FLAG_VALID_UNTIL = 2;
@@ -88,54 +89,57 @@ export function encodeOrderPayload(header: PayloadHeader, fields: OrderCodeField
 export function decodeTicketPayload(bytes: Uint8Array): PayloadResult<TicketCodeFields> {
   return read(bytes, zTicketCodeFields, (r) => {
     const raw = {
-      eventId: r.str('event id', MAX_ID_BYTES),
-      ticketId: r.str('ticket id', MAX_ID_BYTES),
-      orderId: r.str('order id', MAX_ID_BYTES) || null,
-      ticketType: r.str('ticket type', MAX_TYPE_BYTES),
+      eventId: r.str('event_id', MAX_ID_BYTES),
+      ticketId: r.str('ticket_id', MAX_ID_BYTES),
+      orderId: r.str('order_id', MAX_ID_BYTES) || null,
+      ticketType: r.str('ticket_type', MAX_TYPE_BYTES),
       validFrom: null as number | null,
       validUntil: null as number | null,
       issuedAt: 0,
     };
-    const flags = r.u8('validity flags');
-    if (flags & ~(FLAG_VALID_FROM | FLAG_VALID_UNTIL)) throw new MalformedPayload('it sets validity flags no version 1 code sets');
-    if (flags & FLAG_VALID_FROM) raw.validFrom = r.varint('start of validity') * 1000;
-    if (flags & FLAG_VALID_UNTIL) raw.validUntil = r.varint('end of validity') * 1000;
-    raw.issuedAt = r.varint('issue time') * 1000;
+    const flags = r.u8('validity_flags');
+    if (flags & ~(FLAG_VALID_FROM | FLAG_VALID_UNTIL)) throw new MalformedPayload({ kind: 'unknown_flags' });
+    if (flags & FLAG_VALID_FROM) raw.validFrom = r.varint('valid_from') * 1000;
+    if (flags & FLAG_VALID_UNTIL) raw.validUntil = r.varint('valid_until') * 1000;
+    raw.issuedAt = r.varint('issued_at') * 1000;
     return raw;
   });
 }
 
 export function decodeOrderPayload(bytes: Uint8Array): PayloadResult<OrderCodeFields> {
   return read(bytes, zOrderCodeFields, (r) => ({
-    eventId: r.str('event id', MAX_ID_BYTES),
-    orderId: r.str('order id', MAX_ID_BYTES),
-    issuedAt: r.varint('issue time') * 1000,
+    eventId: r.str('event_id', MAX_ID_BYTES),
+    orderId: r.str('order_id', MAX_ID_BYTES),
+    issuedAt: r.varint('issued_at') * 1000,
   }));
 }
 
-const FIELD_NAMES: Readonly<Record<string, string>> = {
-  eventId: 'event id', ticketId: 'ticket id', orderId: 'order id', ticketType: 'ticket type',
-  validFrom: 'start of validity', validUntil: 'end of validity', issuedAt: 'issue time',
+/** The schema's keys as the fields a problem names. */
+const FIELD_OF: Readonly<Record<string, CodeField>> = {
+  eventId: 'event_id', ticketId: 'ticket_id', orderId: 'order_id', ticketType: 'ticket_type',
+  validFrom: 'valid_from', validUntil: 'valid_until', issuedAt: 'issued_at',
 };
 
 /** Header, then the kind's fields, then nothing: trailing bytes are damage too. */
 function read<F>(bytes: Uint8Array, schema: z.ZodType<F>, body: (r: ByteReader) => unknown): PayloadResult<F> {
   try {
     const r = new ByteReader(bytes);
-    const version = r.u8('format version');
-    const keyId = r.str('key id', MAX_KEY_ID_BYTES);
-    if (!KEY_ID_PATTERN.test(keyId)) return { ok: false, reason: `its key id ${JSON.stringify(keyId)} is malformed` };
+    const version = r.u8('format_version');
+    const keyId = r.str('key_id', MAX_KEY_ID_BYTES);
+    if (!KEY_ID_PATTERN.test(keyId)) return { ok: false, damage: { kind: 'malformed_key_id', keyId: quote(keyId) } };
     const raw = body(r);
-    if (!r.done) return { ok: false, reason: 'it has extra bytes after its fields' };
+    if (!r.done) return { ok: false, damage: { kind: 'extra_bytes' } };
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const field = FIELD_NAMES[String(issue?.path[0])] ?? 'fields';
-      return { ok: false, reason: `its ${field} is invalid (${issue?.message ?? 'unreadable'})` };
+      const path = String(parsed.error.issues[0]?.path[0]);
+      const field = FIELD_OF[path];
+      // Every key of both schemas is listed above; decodeCode turns this into `unchecked`.
+      if (!field) throw new Error(`invalid payload field ${path} has no name`);
+      return { ok: false, damage: { kind: 'invalid_field', field } };
     }
     return { ok: true, header: { version, keyId }, fields: parsed.data };
   } catch (e) {
-    if (e instanceof MalformedPayload) return { ok: false, reason: e.message };
+    if (e instanceof MalformedPayload) return { ok: false, damage: e.damage };
     throw e;
   }
 }

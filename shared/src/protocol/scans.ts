@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { zConflict, zScan, zVerdict, type Verdict } from '../domain.ts';
 import { zId, type ScanId } from '../ids.ts';
 import { QUARANTINE_REASONS } from '../quarantine.ts';
-import { withExplanation } from '../reasons.ts';
+import { reasonWithNote, withExplanation } from '../reasons.ts';
 import { MAX_BATCH } from './version.ts';
 
 /** An online scan: the server fills in the outcome, `offline: false` and any quarantine mark. */
@@ -30,10 +30,14 @@ export const zVerdictMsg = z.object({
 /**
  * A verdict as a client of `version` reads it. Since 5 the reason is data and the client
  * words it; a version 4 app requires `explanation` and shows it as it comes, so it still
- * gets the English sentence.
+ * gets the English sentence. Since 8 a refused code's reason is the problem as data; a
+ * version 5 to 7 app requires the codec's English `note`, so it gets that beside it.
  */
-export const verdictForVersion = (verdict: Verdict, version: number): Verdict =>
-  (version < 5 ? withExplanation(verdict) : verdict);
+export function verdictForVersion(verdict: Verdict, version: number): Verdict {
+  if (version >= 8) return verdict;
+  const v = { ...verdict, reason: reasonWithNote(verdict.reason) };
+  return version < 5 ? withExplanation(v) : v;
+}
 
 export const zUpload = z.object({
   type: z.literal('upload'),

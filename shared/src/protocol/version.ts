@@ -49,7 +49,13 @@
 //       sends conflicts with either only to version 7 sockets. Error code `annul_refused`
 //       (HTTP 409, details.reason): POST …/scans/:scanId/annul refused. A version 6 or older phone
 //       drops `kind`/`annuls` and takes an annulment (outcome `unknown`) for a refusal.
-export const PROTOCOL_VERSION = 7;
+//   8 — a refused code's reason (`Reason` of kind `code`) is the problem as data (`problem`:
+//       codec/problems.ts, the kind and the length, character, field, key or event it is
+//       about), worded by the scanner in the inspector's language; before, it was the
+//       codec's English sentence (`note`), and the Dutch app showed it in English. A
+//       version 5 to 7 client requires `note`: it gets the English beside the problem
+//       (verdictForVersion). Nothing a phone sends changed.
+export const PROTOCOL_VERSION = 8;
 /** The oldest client the server still speaks to; older ones are refused `clientTooOld`. */
 export const MIN_PROTOCOL_VERSION = 1;
 

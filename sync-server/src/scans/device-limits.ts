@@ -16,6 +16,7 @@
 // nothing of that message, and the phone keeps its scans and sends them again after it.
 // In memory: a restart forgets, which only ever lets a device send more.
 import type { DeviceId } from '@gatekeeper/shared/ids';
+import { Bucket } from './token-bucket.ts';
 
 export interface DeviceLimitRules {
   scanBurst: number;
@@ -33,29 +34,6 @@ export type LimitAnswer =
   | { ok: true }
   /** `firstRefusal`: the device was within its limits until now (alert once per episode). */
   | { ok: false; retryAfterMs: number; over: 'scans' | 'uploads'; firstRefusal: boolean };
-
-class Bucket {
-  private tokens: number;
-  private at: number;
-  constructor(private readonly capacity: number, private readonly perMs: number, now: number) {
-    this.tokens = capacity;
-    this.at = now;
-  }
-  private refill(now: number): void {
-    this.tokens = Math.min(this.capacity, this.tokens + (now - this.at) * this.perMs);
-    this.at = now;
-  }
-  /**
-   * Ms until `n` may be taken, 0 now. A message larger than the whole bucket goes through
-   * once the bucket is full and leaves it in debt, so a batch is never refused for ever.
-   */
-  wait(n: number, now: number): number {
-    this.refill(now);
-    const need = Math.min(n, this.capacity);
-    return this.tokens >= need ? 0 : Math.ceil((need - this.tokens) / this.perMs);
-  }
-  take(n: number): void { this.tokens -= n; }
-}
 
 export class DeviceLimits {
   private readonly devices = new Map<DeviceId, { scans: Bucket; uploads: Bucket; limited: boolean }>();

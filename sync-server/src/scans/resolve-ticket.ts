@@ -29,7 +29,7 @@ export async function resolveTicket(
     now,
     verify,
   });
-  if (!decoded.ok) return { ok: false, outcome: decoded.outcome, reason: codeReason(decoded.reason) };
+  if (!decoded.ok) return { ok: false, outcome: decoded.outcome, reason: codeReason(decoded.problem) };
   const ticket = !req.ticketId ? null : preloaded ? (preloaded.tickets.get(req.ticketId) ?? null) : await storage.getTicket(req.eventId, req.ticketId);
   if (decoded.kind === 'imported') {
     if (ticket && (decoded.code === ticket.id || decoded.code === ticket.importedCode)) return { ok: true, ticket };

@@ -12,6 +12,7 @@ import { GkError, type Ack, type AckStatus, type ErrorCode, type ScanRequest } f
 import { silentLogger, type Logger } from '../log.ts';
 import type { OnlineSubmission, StaffRecord, Storage, StoredScan, SubmitResult } from '../storage/types.ts';
 import { DEVICE_LIMITS, DeviceLimits, type Cost, type DeviceLimitRules } from './device-limits.ts';
+import { STAFF_LIMITS, StaffLimits, type StaffLimitRules } from './staff-limits.ts';
 import { nodeEd25519Verifier } from './ed25519-node.ts';
 import { GroupCommit } from './group-commit.ts';
 import { clockReason, judgeOffline } from './plausibility.ts';
@@ -30,6 +31,8 @@ export interface ScanServiceOptions {
   verify?: SignatureVerifier;
   /** Per-device limits (default DEVICE_LIMITS; config GK_DEVICE_*). */
   limits?: DeviceLimitRules;
+  /** Per-login limits on what is done without a device (default STAFF_LIMITS; config GK_SUPERVISOR_*). */
+  staffLimits?: StaffLimitRules;
   log?: Logger;
 }
 
@@ -52,6 +55,7 @@ export class ScanService {
   private readonly online: GroupCommit<OnlineSubmission, SubmitResult>;
   private readonly verify: SignatureVerifier;
   private readonly limits: DeviceLimits;
+  private readonly staffLimits: StaffLimits;
   private readonly log: Logger;
 
   constructor(
@@ -62,6 +66,7 @@ export class ScanService {
   ) {
     this.verify = options.verify ?? nodeEd25519Verifier();
     this.limits = new DeviceLimits(options.limits ?? DEVICE_LIMITS, now);
+    this.staffLimits = new StaffLimits(options.staffLimits ?? STAFF_LIMITS, now);
     this.log = options.log ?? silentLogger;
     this.online = new GroupCommit((items) => this.storage.submitOnline(items, this.now()));
   }
@@ -90,6 +95,15 @@ export class ScanService {
         .catch((e: unknown) => this.log.error('could not record a device alert', { device: deviceId, err: String(e) }));
     }
     throw new GkError('rate_limited', message, { retryAfterMs: answer.retryAfterMs });
+  }
+
+  /** An annulment without a device, counted against the login's limit; beyond it refused whole. */
+  private checkStaffLimit(staff: StaffRecord, eventId: EventId): void {
+    const answer = this.staffLimits.takeAnnul(staff.id);
+    if (answer.ok) return;
+    const seconds = Math.ceil(answer.retryAfterMs / 1000);
+    if (answer.firstRefusal) this.log.warn('staff over its annulment limit', { staff: staff.id, role: staff.role, event: eventId, retryAfterMs: answer.retryAfterMs });
+    throw new GkError('rate_limited', `${staff.id} is over the limit of annulments; send again in ${seconds} s`, { retryAfterMs: answer.retryAfterMs });
   }
 
   /** Who may submit a scan: the logged-in inspector, from their own registered device. */
@@ -202,8 +216,10 @@ export class ScanService {
     const who = authorityOf(staff, device);
     if (who.role === 'inspector' && device === null) throw new GkError('forbidden', 'an inspector annuls from the phone that admitted (X-Device-Id)', { reason: AnnulRefusal.other_device });
     // An annulment from a phone is one scan in one message, as an upload would be: the same
-    // limits, so undo is no way around them. A supervisor's laptop has no device to count.
+    // limits, so undo is no way around them. A supervisor's laptop has no device to count:
+    // the login's own limit (staff-limits.ts) counts instead.
     if (device !== null) await this.checkLimits(staff, device, eventId, { scans: 1, uploads: 1 });
+    else this.checkStaffLimit(staff, eventId);
     if (opts.id !== undefined) {
       const again = await this.storage.getScan(eventId, opts.id);
       if (again) {

@@ -4,7 +4,7 @@
 import Dexie from 'dexie';
 import type { EventId } from '@gatekeeper/shared/ids';
 import { CURSOR_PREFIX, type ManifestChunk, type ManifestHeader, type ScanRecord, type Store } from '../ports.ts';
-import { sameScan } from '../scans/scan-log.ts';
+import { sameScan, serverCopy } from '../scans/scan-log.ts';
 import { GatekeeperDb } from './database.ts';
 
 export class DexieStore implements Store {
@@ -65,7 +65,10 @@ export class DexieStore implements Store {
         seen.add(r.id);
         const old = existing[i];
         if (!old) fresh.push(r);
-        else if (r.uploaded === 1 && !sameScan(old, r, ['own'])) replaced.push({ ...r, own: old.own || r.own ? 1 : 0 });
+        else if (r.uploaded === 1) {
+          const copy = serverCopy(old, r);
+          if (!sameScan(old, copy)) replaced.push(copy);
+        }
       });
       if (fresh.length) await this.db.scans.bulkAdd(fresh);
       if (replaced.length) await this.db.scans.bulkPut(replaced);
@@ -80,6 +83,11 @@ export class DexieStore implements Store {
   async markUploaded(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
     await this.db.scans.where('id').anyOf([...ids]).modify({ uploaded: 1 });
+  }
+
+  async markWaiting(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.scans.where('id').anyOf([...ids]).modify({ uploaded: 0 });
   }
 
   async forgetEvents(): Promise<void> {

@@ -2,6 +2,7 @@
 // looked up by key (UI) or by outcome (verdicts); dates and times through Intl.
 import type { CheckpointId } from '@gatekeeper/shared/ids';
 import type { Outcome } from '@gatekeeper/shared/outcomes';
+import type { CodeDamage, CodeProblem } from '@gatekeeper/shared/codec/problems';
 import type { Reason } from '@gatekeeper/shared/reasons';
 import { en, outcomeText_en, outcomeWords_en, type MessageKey, type Messages } from './en.ts';
 import { nl, outcomeText_nl, outcomeWords_nl } from './nl.ts';
@@ -84,8 +85,7 @@ export class I18n {
 
   /**
    * Why a verdict is what it is, in this language, times in the event's zone; null when
-   * the outcome's own text (explain) says it all. The codec's note on a refused code is
-   * its English account, shown as it is.
+   * the outcome's own text (explain) says it all.
    */
   reason = (reason: Reason, where: ReasonPlaces): string | null => {
     const { timeZone, checkpointName: name } = where;
@@ -99,11 +99,42 @@ export class I18n {
       case 'wrong_type': return this.t('reason_wrong_type', { type: reason.ticketType, checkpoint: name(reason.checkpointId) });
       case 'valid_from': return this.t('reason_valid_from', when(reason.from));
       case 'valid_until': return this.t('reason_valid_until', when(reason.until));
-      case 'code': return reason.note;
+      case 'code': return this.#codeProblem(reason.problem);
       case 'unresolved': return this.t(`reason_unresolved_${reason.cause}`);
       case 'order_not_on_phone': return this.t('reason_order_not_on_phone');
     }
   };
+
+  /** A refused code, by what the codec found (shared/src/codec/problems.ts). */
+  #codeProblem(p: CodeProblem): string {
+    const q = (text: string) => JSON.stringify(text);
+    switch (p.kind) {
+      case 'empty': case 'bad_signature': return this.t(`code_${p.kind}`);
+      case 'too_long': return this.t('code_too_long', { length: p.length, max: p.max });
+      case 'other_event': return this.t('code_other_event', { event: q(p.eventId) });
+      case 'future_version': return this.t('code_future_version', { version: p.version, reads: p.reads });
+      case 'no_such_version': return this.t('code_no_such_version', { version: p.version });
+      case 'not_supported': return p.letter === 'R' ? this.t('code_not_supported_rotating') : this.t('code_not_supported', { letter: q(p.letter) });
+      case 'damaged': return this.t('code_damaged', { damage: this.#damage(p.damage) });
+      case 'unknown_key': case 'revoked_key': case 'damaged_key': return this.t(`code_${p.kind}`, { key: q(p.keyId) });
+      case 'unchecked': return this.t('code_unchecked', { error: p.error });
+    }
+  }
+
+  #damage(d: CodeDamage): string {
+    const q = (text: string) => JSON.stringify(text);
+    switch (d.kind) {
+      case 'too_long': case 'length': return this.t(`damage_${d.kind}`, { length: d.length });
+      case 'not_a_kind': return this.t('damage_not_a_kind', { letter: q(d.letter) });
+      case 'character': return this.t('damage_character', { character: q(d.character), position: d.position });
+      case 'ends_before': case 'ends_inside': case 'not_minimal': case 'too_large': case 'not_text': case 'invalid_field':
+        return this.t(`damage_${d.kind}`, { field: this.t(`field_${d.field}`) });
+      case 'field_too_long': return this.t('damage_field_too_long', { field: this.t(`field_${d.field}`), bytes: d.bytes, max: d.max });
+      case 'malformed_key_id': return this.t('damage_malformed_key_id', { key: q(d.keyId) });
+      case 'version_mismatch': return this.t('damage_version_mismatch', { prefix: d.prefix, contents: d.contents });
+      case 'no_kind': case 'last_character': case 'cut_short': case 'unknown_flags': case 'extra_bytes': return this.t(`damage_${d.kind}`);
+    }
+  }
 
   /** "12:30" in the event's time zone. */
   time = (ms: number, timeZone?: string): string => this.#format('time', timeZone).format(ms);

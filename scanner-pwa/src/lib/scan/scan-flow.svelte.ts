@@ -88,7 +88,7 @@ export class ScanFlow {
     this.#busy = true;
     try {
       const r = decodeCode(code, { eventId: ctx.eventId, publicKeys: header.publicKeys, now: clock.now() });
-      if (!r.ok) return this.#refuse(ctx, code, r.outcome, codeReason(r.reason), t0);
+      if (!r.ok) return this.#refuse(ctx, code, r.outcome, codeReason(r.problem), t0);
       if (r.kind === 'ticket') return await this.#ticket(ctx, index.ticket(r.ticketId) ?? ticketFromCode(r), code, false, t0);
       if (r.kind === 'order') return this.#order(ctx, r.orderId, code, t0);
       const imported = index.byImportedCode(r.code);

@@ -7,6 +7,7 @@
 import type { ScanRecord } from '../ports.ts';
 import { backoffDelay, type BackoffOptions } from '../sync/backoff.ts';
 import type { ScanBackup } from './scan-backup.ts';
+import { serverCopy } from './scan-log.ts';
 
 export const RETRY_BACKOFF: BackoffOptions = { baseMs: 1_000, capMs: 30_000 };
 
@@ -69,8 +70,9 @@ export class HeldScans {
   replace(records: readonly ScanRecord[]): void {
     let changed = false;
     for (const r of records) {
-      if (!this.#held.has(r.id)) continue;
-      this.#held.set(r.id, { ...r, uploaded: 1, own: 1 });
+      const held = this.#held.get(r.id);
+      if (!held) continue;
+      this.#held.set(r.id, { ...serverCopy(held, r), uploaded: 1, own: 1 });
       changed = true;
     }
     if (changed) this.#update();

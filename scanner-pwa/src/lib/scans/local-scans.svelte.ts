@@ -307,13 +307,39 @@ export class LocalScans {
   /**
    * The one step back: the server's log is not the one our cursor came from (its database
    * was replaced). Catch-up starts over from 0 in the log `logId`; scans merge by id. The
-   * cursor's reset is written before the new log id (writes run in order), so a phone
-   * stopped in between resets again next time.
+   * own scans of `ownDevice` that the old log acknowledged wait to upload again: a database
+   * restored from a backup lacks those that came after the backup, a fresh one all of them,
+   * and the server answers the ones it has as duplicates. Those of an earlier device of this
+   * phone (the fresh database did not know it, so the phone registered anew) are left: the
+   * server takes scans only from the device that made them. The marks, the cursor's reset
+   * and the new log id are written in that order (writes run in order), so a phone stopped
+   * in between sees the replacement again next time.
    */
-  restartCursor(logId?: string): void {
+  restartCursor(logId?: string, ownDevice?: DeviceId): void {
     if (!this.#eventId) return;
+    if (ownDevice !== undefined) this.#uploadAgain(this.#eventId, ownDevice);
     this.#saveCursor(this.#eventId, 0);
     if (logId !== undefined) this.#saveLogId(this.#eventId, logId);
+  }
+
+  /**
+   * Own scans of the event the server acknowledged, waiting again. Read from storage, where
+   * an own scan keeps its scanned text (serverCopy); storage that cannot be read leaves them
+   * as they are (the log id is then likely not stored either, and the next start tries again).
+   */
+  #uploadAgain(eventId: EventId, device: DeviceId): void {
+    void this.#writes.run(async () => {
+      const stored = await this.#store.scansOf(eventId);
+      const again = stored.filter((r) => r.own === 1 && r.uploaded === 1 && r.deviceId === device && !this.#waiting.has(r.id));
+      if (again.length === 0) return;
+      await this.#store.markWaiting(again.map((r) => r.id));
+      for (const r of again) {
+        this.#waiting.set(r.id, { ...r, uploaded: 0 });
+        this.#uploaded.delete(r.id);
+      }
+      this.#count();
+      for (const f of this.#listeners) f();
+    }).catch((e: unknown) => console.warn('scans: own scans could not be marked to upload again', e));
   }
 
   #saveLogId(eventId: EventId, logId: string): void {

@@ -89,6 +89,17 @@ export function sameScan<T extends Scan>(a: T, b: T, ignore: readonly (keyof T)[
   return Object.keys(a).length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }
 
+/**
+ * The server's copy of a scan we hold, as we keep it: the server's, but an own scan keeps
+ * the text this phone scanned (the server sends `code: ""`, the text staying on the server),
+ * so that it can be uploaded again, and judged again, should the server's database be
+ * replaced by one that lacks it (LocalScans.restartCursor).
+ */
+export function serverCopy<T extends Scan & { own: 0 | 1 }>(ours: T, server: T): T {
+  const own = ours.own || server.own ? 1 : 0;
+  return { ...server, own, code: own && server.code === '' ? ours.code : server.code };
+}
+
 /** Most scans arrive newest: append; a late one (an offline upload) is put in its place. */
 function insertSorted(list: Scan[], s: Scan): void {
   if (list.length === 0 || compareScans(list[list.length - 1], s) <= 0) { list.push(s); return; }

@@ -270,6 +270,8 @@ export class SyncClient {
    * at this event's gates, and a fresh server database does not know them. Dropping them
    * would let this phone, offline, admit a ticket a second time that another gate already
    * let in; kept, they count in its offline decisions and merge by id with the new log.
+   * This phone's own scans that the old log acknowledged are uploaded again (LocalScans
+   * .restartCursor): the new log may lack them.
    */
   #checkCursor(serverCursor: number, logId: string): void {
     const scans = this.#deps.scans;
@@ -279,7 +281,7 @@ export class SyncClient {
       return;
     }
     const serverRestarted = this.#helloLogId !== undefined && this.#helloLogId !== logId;
-    scans.restartCursor(logId);
+    scans.restartCursor(logId, this.#ctx?.deviceId);
     if (serverRestarted) return;
     this.#staleCursor = ours;
     this.#conn.send({ type: 'catchup', cursor: 0 });
