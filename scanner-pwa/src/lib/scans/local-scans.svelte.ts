@@ -339,6 +339,8 @@ export class LocalScans {
   latest(limit: number): Scan[] { return this.#log.latest(limit); }
   /** Conflicts among the known scans of these tickets, as every node will compute them. */
   conflictsOf(ticketIds: Iterable<string>): Conflict[] { return this.#log.conflictsOf(ticketIds); }
+  /** The annulment that counts for this admission (undone), or null: it stands. */
+  annulmentOf(scanId: string): Scan | null { return this.#log.annulmentOf(scanId); }
 
   #addToLog(records: readonly ScanRecord[]): void {
     if (this.#log.add(records.map(stripLocal)).length) this.#revision++;
