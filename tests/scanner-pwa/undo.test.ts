@@ -8,7 +8,7 @@ import type { Scan } from '@gatekeeper/shared/domain';
 import type { InspectorId } from '@gatekeeper/shared/ids';
 import { GatekeeperDb } from '../../scanner-pwa/src/lib/db/database.ts';
 import { DexieStore } from '../../scanner-pwa/src/lib/db/dexie-store.ts';
-import { Admitter, type ScanContext } from '../../scanner-pwa/src/lib/scan/admitter.ts';
+import { Admitter, type AdmitterDeps, type ScanContext } from '../../scanner-pwa/src/lib/scan/admitter.ts';
 import { Undo, type UndoSession } from '../../scanner-pwa/src/lib/scan/undo.ts';
 import { LocalScans } from '../../scanner-pwa/src/lib/scans/local-scans.svelte.ts';
 import { ServerClock } from '../../scanner-pwa/src/lib/state/server-clock.svelte.ts';
@@ -28,8 +28,11 @@ const ctx: ScanContext = { eventId: EVENT, checkpoint, direction: 'entry', devic
 const inspector: UndoSession = { inspector: { id: INSPECTOR_A, name: 'Anna', role: 'inspector' }, deviceId: DEVICE_A, isSupervisor: false };
 const supervisor: UndoSession = { inspector: { id: 'sup-1' as InspectorId, name: 'Sam', role: 'supervisor' }, deviceId: DEVICE_A, isSupervisor: true };
 
-/** A phone with no server: every decision is its own. Time is the test's (`phone.now`). */
-async function phone(session: UndoSession = inspector) {
+type Sync = AdmitterDeps['sync'];
+const noServer: Sync = { online: false, requestVerdict: () => Promise.reject(new Error('offline')) };
+
+/** A phone (with no server unless `sync` says otherwise). Time is the test's (`phone.time.now`). */
+async function phone(session: UndoSession = inspector, sync: (scans: LocalScans) => Sync = () => noServer, budgetMs = 1500) {
   const db = new GatekeeperDb(`undo-${Math.random()}`);
   dbs.push(db);
   const scans = new LocalScans(new DexieStore(db));
@@ -37,8 +40,7 @@ async function phone(session: UndoSession = inspector) {
   await scans.open(EVENT);
   const time = { now: T0 };
   const clock = new ServerClock(0, () => time.now);
-  const sync = { online: false, requestVerdict: () => Promise.reject(new Error('offline')) };
-  const admitter = new Admitter({ sync, scans, clock, budgetMs: () => 1500 });
+  const admitter = new Admitter({ sync: sync(scans), scans, clock, budgetMs: () => budgetMs });
   const undo = new Undo({ scans, session, clock });
   return { scans, admitter, undo, time, admit: async () => (await admitter.admit(ctx, ticket, 'GK1.t1', false)) };
 }
@@ -115,6 +117,44 @@ describe('Undo on this phone', () => {
     const { scan } = await p.admit();
     expect(p.undo.offered(scan.id)).toBe(false);
     expect(p.undo.annul(ctx, scan.id).ok).toBe(false);
+  });
+});
+
+describe('online after an undo', () => {
+  /** A server that admits whatever it is asked, noting how many scans the phone still had waiting. */
+  const admitting = (asked: number[]) => (scans: LocalScans): Sync => ({
+    online: true,
+    requestVerdict: async (req) => {
+      asked.push(scans.pending);
+      return { status: 'accepted', verdict: { outcome: 'valid', offline: false, ticketId: req.ticketId, firstScan: null, reason: { kind: 'outcome' } }, scan: { ...req, outcome: 'valid', offline: false } };
+    },
+  });
+
+  it('the same code again waits until the server has the annulment (its upload was queued behind a batch in flight), then asks it', async () => {
+    const asked: number[] = [];
+    const p = await phone(inspector, admitting(asked));
+    const first = await p.admit();
+    p.scans.merge([first.scan], DEVICE_A);
+    const r = p.undo.annul(ctx, first.scan.id);
+    if (!r.ok) throw new Error(r.reason);
+    // The annulment waits for its batch: the server would decide the ticket without it.
+    const again = p.admit();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(asked).toEqual([0]);
+    p.scans.markUploaded([r.annulment.id]);
+    expect((await again).verdict).toMatchObject({ outcome: 'valid', offline: false });
+    expect(asked).toEqual([0, 0]);
+  });
+
+  it('an upload that does not come within the budget: decided here, where the undo already counts', async () => {
+    const asked: number[] = [];
+    const p = await phone(inspector, admitting(asked), 50);
+    const first = await p.admit();
+    p.scans.merge([first.scan], DEVICE_A);
+    const r = p.undo.annul(ctx, first.scan.id);
+    if (!r.ok) throw new Error(r.reason);
+    expect((await p.admit()).verdict).toMatchObject({ outcome: 'valid', offline: true });
+    expect(asked).toEqual([0]);
   });
 });
 

@@ -49,6 +49,8 @@ export class LocalScans {
    */
   readonly #uploaded = new Set<string>();
   readonly #listeners = new Set<() => void>();
+  /** Called whenever scans stop waiting (uploaded, or heard back from the server). */
+  readonly #drained = new Set<() => void>();
   readonly #store: ScanStore;
   readonly #writes = new WriteQueue();
   readonly #held: HeldScans;
@@ -224,6 +226,27 @@ export class LocalScans {
     return () => this.#listeners.delete(listener);
   }
 
+  /**
+   * Resolves true once no own scan of this ticket waits to upload (at once when none does),
+   * false after `timeoutMs`. The server decides a ticket online from what it holds: a scan
+   * of it still in this phone's queue (an undo queued behind a batch in flight) would be
+   * missing from that decision.
+   */
+  untilServerHas(ticketId: string, timeoutMs: number): Promise<boolean> {
+    if (!this.#waitsFor(ticketId)) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const check = () => { if (!this.#waitsFor(ticketId)) done(true); };
+      const done = (ok: boolean) => { clearTimeout(timer); this.#drained.delete(check); resolve(ok); };
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.#drained.add(check);
+    });
+  }
+
+  #waitsFor(ticketId: string): boolean {
+    for (const r of this.#waiting.values()) if (r.ticketId === ticketId && r.eventId === this.#eventId) return true;
+    return false;
+  }
+
   /** Try the writes of held scans now (back in front, or the inspector asked). */
   retryHeld(): Promise<void> {
     return this.#held.retryNow();
@@ -347,7 +370,9 @@ export class LocalScans {
   }
 
   #count(): void {
+    const fewer = this.#waiting.size < this.#pending;
     this.#pending = this.#waiting.size;
+    if (fewer) for (const f of [...this.#drained]) f();
   }
 
   #heldChanged(): void {
