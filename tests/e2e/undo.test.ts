@@ -113,6 +113,7 @@ describe('undo on the phone', () => {
     // The second admission holds the ticket: the other phone is told ALREADY SCANNED, naming it.
     await gateB.wedge(code);
     await gateB.expectVerdict('already_used', { offline: false });
+    expect(await gateB.page.getByTestId('first-scan').getAttribute('data-scan-id')).toBe(admittedNow!.id);
     const named = await gateB.page.getByTestId('first-scan').textContent();
     expect(named).toContain(INGRID);
     expect(named).toContain('Main gate');
