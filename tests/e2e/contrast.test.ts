@@ -100,4 +100,17 @@ describe('verdict contrast (WCAG AA)', () => {
     await gate.dismissVerdict();
     await gate.setOffline(false);
   });
+
+  test('VALID asking to confirm an Undo, and UNDONE', async () => {
+    const t = takeTicket(env.w);
+    await gate.wedge((await ticketCode(env.w, t.id)).code);
+    await gate.expectVerdict('valid', { offline: false });
+    await gate.verdict().getByTestId('undo').click();
+    await gate.verdict().getByTestId('undo-confirm').waitFor();
+    await expectReadable();
+    await gate.verdict().getByTestId('undo-confirm').click();
+    await gate.page.locator('[data-testid=verdict][data-undone=true]').waitFor();
+    await expectReadable();
+    await gate.dismissVerdict();
+  });
 });

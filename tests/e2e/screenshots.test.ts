@@ -92,6 +92,27 @@ describe('screenshots at 360×740', () => {
     await gate.context.close();
   });
 
+  test('undo: the verdict with Undo, the undone verdict, History with an undone entry (phone and laptop)', async () => {
+    const gate = await ScannerPage.open(await phone(), env.w.server.url);
+    await gate.signInAndChoose(login('inspector').username, login('inspector').password, 'Main gate');
+    const seated = takeTicket(env.w, (t) => plain(t) && t.holderName !== null && t.seat !== null);
+    const code = (await ticketCode(env.w, seated.id)).code;
+    await gate.wedge(code);
+    await gate.expectVerdict('valid', { offline: false });
+    await gate.verdict().getByTestId('undo').waitFor();
+    await gate.photograph('22-verdict-undo');
+    await gate.undoVerdict();
+    await gate.photograph('23-undone');
+    await gate.dismissVerdict();
+    await gate.wedge(code);
+    await gate.expectVerdict('valid', { offline: false });
+    await gate.dismissVerdict();
+    await gate.page.getByRole('button', { name: 'History' }).click();
+    await gate.page.getByTestId('history-panel').locator('[data-undone-by]').waitFor();
+    await gate.photograph('24-history-undone');
+    await gate.context.close();
+  });
+
   test('conflict alert, Dutch, supervisor demo codes', async () => {
     const a = await ScannerPage.open(await phone(), env.w.server.url);
     const b = await ScannerPage.open(await phone('nl'), env.w.server.url);

@@ -10,6 +10,7 @@ import { UpdateState } from './platform/update.svelte.ts';
 import type { Api, Socket, Store } from './ports.ts';
 import { Admitter } from './scan/admitter.ts';
 import { ScanFlow } from './scan/scan-flow.svelte.ts';
+import { Undo } from './scan/undo.ts';
 import { LocalScans } from './scans/local-scans.svelte.ts';
 import { localStorageBackup } from './scans/scan-backup.ts';
 import { CameraState, type CameraFactory } from './state/camera.svelte.ts';
@@ -49,6 +50,8 @@ export class App {
   readonly scans: LocalScans;
   readonly sync: SyncClient;
   readonly flow: ScanFlow;
+  /** Who may undo which admission here, and the annulments it records. */
+  readonly undo: Undo;
   readonly camera: CameraState;
   readonly update: UpdateState;
   /** Keeps the screen on while the scan screen is open. */
@@ -89,8 +92,9 @@ export class App {
     });
     setInterval(() => { if (this.sync.online) void this.event.sync(); }, MANIFEST_REFRESH_MS);
     const admitter = new Admitter({ sync: this.sync, scans: this.scans, clock: this.clock, budgetMs: () => this.settings.onlineBudgetMs });
+    this.undo = new Undo({ scans: this.scans, session: this.session, clock: this.clock });
     this.flow = new ScanFlow({
-      event: this.event, scans: this.scans, session: this.session, admitter, clock: this.clock, feedback: ports.feedback,
+      event: this.event, scans: this.scans, session: this.session, admitter, undo: this.undo, clock: this.clock, feedback: ports.feedback,
       autoReturnMs: () => this.settings.autoReturnMs,
     });
     this.camera = new CameraState(ports.camera, (text) => this.flow.cameraCode(text));

@@ -139,6 +139,38 @@ export class ScannerPage {
     }
   }
 
+  /** Undo on the verdict on screen, then the confirming tap: the verdict then says UNDONE. */
+  async undoVerdict(): Promise<void> {
+    const v = this.verdict();
+    await v.getByTestId('undo').click();
+    await v.getByTestId('undo-confirm').click();
+    await this.page.locator('[data-testid=verdict][data-undone=true]').waitFor({ timeout: WAIT_MS });
+  }
+
+  /** In History: Undo on the row of `scanId`, then the confirming tap in that row. */
+  async undoInHistory(scanId: string): Promise<void> {
+    await this.page.getByRole('button', { name: 'History' }).click();
+    const row = this.page.getByTestId('history-panel').locator(`tr[data-scan-id="${scanId}"]`);
+    await row.getByTestId('undo').click();
+    await row.getByTestId('undo-confirm').click();
+    await row.locator('[data-undone-by]').waitFor({ timeout: WAIT_MS });
+    await this.page.getByTestId('history-panel').getByRole('button', { name: 'Close' }).click();
+  }
+
+  /** History's rows as the inspector reads them: id, kind, and the outcome cell's text. */
+  async historyRows(): Promise<Array<{ id: string; kind: string; ticketId: string; outcome: string; undone: boolean; undoOffered: boolean }>> {
+    await this.page.getByRole('button', { name: 'History' }).click();
+    const panel = this.page.getByTestId('history-panel');
+    await panel.waitFor();
+    const rows = await panel.locator('tr[data-scan-id]').evaluateAll((trs) => trs.map((r) => ({
+      id: r.getAttribute('data-scan-id') ?? '', kind: r.getAttribute('data-kind') ?? '', ticketId: r.getAttribute('data-ticket-id') ?? '',
+      outcome: (r.querySelector('[data-testid=scan-outcome]')?.textContent ?? '').replace(/\s+/g, ' ').trim(),
+      undone: r.querySelector('[data-undone-by]') !== null, undoOffered: r.querySelector('[data-testid=undo]') !== null,
+    })));
+    await panel.getByRole('button', { name: 'Close' }).click();
+    return rows;
+  }
+
   /** Menu, then "Log out": signed out, or a notice that says why not (see notice()). */
   async tryLogOut(): Promise<void> {
     await this.page.getByRole('button', { name: 'Menu' }).click();

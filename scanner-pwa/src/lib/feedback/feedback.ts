@@ -13,6 +13,8 @@ const SOUNDS: Record<Tone, Beep[]> = {
   check: [{ freq: 660, ms: 150, gapMs: 50, wave: 'triangle' }, { freq: 990, ms: 250, wave: 'triangle' }],
   deny: [{ freq: 220, ms: 600, wave: 'sawtooth' }],
   order: [{ freq: 990, ms: 80 }],
+  // Falling, where an admit rises: an undo must never be heard as one more person let in.
+  undone: [{ freq: 1175, ms: 110, gapMs: 50, wave: 'triangle' }, { freq: 784, ms: 110, gapMs: 50, wave: 'triangle' }, { freq: 523, ms: 200, wave: 'triangle' }],
 };
 
 export const VIBRATIONS: Record<Tone, number[]> = {
@@ -23,6 +25,7 @@ export const VIBRATIONS: Record<Tone, number[]> = {
   check: [100, 50, 100, 50, 300],
   deny: [600],
   order: [40, 40, 40],
+  undone: [150, 80, 40],
 };
 
 export interface Feedback { signal(tone: Tone): void }

@@ -29,7 +29,7 @@ export interface AdmitterDeps {
     requestVerdict(scan: ScanRequest, budgetMs: number): Promise<OnlineAnswer>;
   };
   /** Where the scans are: read for the decision, and where an offline decision is recorded. */
-  scans: Pick<LocalScans, 'get' | 'ofTicket' | 'record'>;
+  scans: Pick<LocalScans, 'get' | 'ofTicket' | 'record' | 'untilServerHas'>;
   clock: ServerClock;
   budgetMs: () => number;
 }
@@ -69,16 +69,24 @@ export class Admitter {
   async admit(ctx: ScanContext, ticket: Ticket, code: string, idChecked: boolean): Promise<Decision> {
     const req = this.request(ctx, { ticketId: ticket.id, orderId: ticket.orderId }, code, idChecked);
     if (this.#d.sync.online) {
-      try {
-        const answer = await this.#d.sync.requestVerdict(req, this.#d.budgetMs());
-        // The sync client merges the server's copy of the scan as it arrives.
-        return { verdict: answer.verdict, scan: answer.scan };
-      } catch {
-        // Offline, too slow, or refused: decide here with the same scan id.
+      const budget = this.#d.budgetMs();
+      const started = performance.now();
+      // This phone's own scans of the ticket go up first (an undo tapped while a batch was in
+      // flight): the server's verdict would otherwise not count them. Within the same budget;
+      // past it, decided here, where they count.
+      const heard = await this.#d.scans.untilServerHas(ticket.id, budget);
+      if (heard) {
+        try {
+          const answer = await this.#d.sync.requestVerdict(req, Math.max(1, budget - (performance.now() - started)));
+          // The sync client merges the server's copy of the scan as it arrives.
+          return { verdict: answer.verdict, scan: answer.scan };
+        } catch {
+          // Offline, too slow, or refused: decide here with the same scan id.
+        }
+        // The answer was late but the scan itself came back by gossip: the server has decided.
+        const stored = this.#d.scans.get(req.id);
+        if (stored) return { verdict: this.#verdictOf(ctx, ticket, stored), scan: stored };
       }
-      // The answer was late but the scan itself came back by gossip: the server has decided.
-      const heard = this.#d.scans.get(req.id);
-      if (heard) return { verdict: this.#verdictOf(ctx, ticket, heard), scan: heard };
     }
     return this.decideOffline(ctx, ticket, req);
   }

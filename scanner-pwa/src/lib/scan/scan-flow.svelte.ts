@@ -16,6 +16,7 @@ import type { Session } from '../state/session.svelte.ts';
 import { orderItems, toneOf, type ItemView, type VerdictView } from '../verdict/view-model.ts';
 import type { Admitter, Decision, ScanContext } from './admitter.ts';
 import { CameraGate } from './camera-gate.ts';
+import type { Undo, UndoResult } from './undo.ts';
 
 export type Source = 'camera' | 'wedge' | 'manual' | 'search' | 'link';
 
@@ -24,6 +25,7 @@ export interface ScanFlowDeps {
   scans: Pick<LocalScans, 'loading' | 'ready' | 'ofTicket' | 'ofOrder'>;
   session: Session;
   admitter: Admitter;
+  undo: Undo;
   clock: ServerClock;
   feedback: Feedback;
   autoReturnMs: () => number;
@@ -132,6 +134,60 @@ export class ScanFlow {
     await this.#admitItems(ctx, v, [item.ticket], true);
   }
 
+  // ── Undo (undo.ts): on the verdict of an admission this phone recorded, and in History ──
+
+  /** The shown verdict offers Undo at `at` (server time): one ticket admitted, not yet undone. */
+  undoOffered(at?: number): boolean {
+    const v = this.#view;
+    return !!v && v.kind === 'ticket' && v.outcome !== null && isAdmitting(v.outcome) && !v.undo && this.#d.undo.offered(v.key, at);
+  }
+
+  /** Undo tapped: it asks for a confirming tap, and the verdict stays up until then. */
+  askUndo(): void {
+    const v = this.#view;
+    if (!v || !this.undoOffered()) return;
+    this.#clearTimer();
+    this.#returnAt = null;
+    this.#view = { ...v, undo: { state: 'confirm', scanId: v.key }, needsDecision: true };
+  }
+
+  /** The inspector thought better of it: the admission stands, the verdict goes back as usual. */
+  keepAdmission(): void {
+    const v = this.#view;
+    if (v?.undo?.state !== 'confirm') return;
+    const { undo: _asked, ...rest } = v;
+    this.#view = { ...rest, needsDecision: false };
+    this.#armReturn(this.#view);
+  }
+
+  /**
+   * Confirmed: the annulment is recorded (uploaded like any scan, offline too) and the
+   * verdict says the admission was undone, with its own sound. Refused (the window closed
+   * meanwhile): the verdict says why, and the admission stands.
+   */
+  confirmUndo(): void {
+    const v = this.#view;
+    const ctx = this.context();
+    if (v?.undo?.state !== 'confirm' || !ctx || this.#busy) return;
+    const scanId = v.undo.scanId;
+    const r = this.#d.undo.annul(ctx, scanId);
+    if (r.ok) {
+      this.#show({ ...v, key: r.annulment.id, tone: 'undone', undo: { state: 'done', scanId, annulment: r.annulment }, needsDecision: false }, null);
+      return;
+    }
+    this.#view = { ...v, undo: { state: 'refused', scanId, reason: r.reason }, needsDecision: false };
+    this.#armReturn(this.#view);
+  }
+
+  /** Undo from History (its row asked for the confirming tap itself). */
+  undoScan(scanId: string): UndoResult {
+    const ctx = this.context();
+    if (!ctx) return { ok: false, reason: 'signed_out' };
+    const r = this.#d.undo.annul(ctx, scanId);
+    if (r.ok) this.#d.feedback.signal('undone');
+    return r;
+  }
+
   dismiss(): void {
     this.#cameraGate.dismissed();
     this.#clearTimer();
@@ -209,20 +265,27 @@ export class ScanFlow {
     }, t0);
   }
 
-  #show(view: VerdictView, t0: number): void {
+  /** `t0`: when the code came in, for the verdict's measures; null for what is no verdict (an undo). */
+  #show(view: VerdictView, t0: number | null): void {
     this.#clearTimer();
     this.#view = view;
     // Render now rather than at the end of the task: the verdict makes the next frame.
     flushSync();
     const rendered = performance.now();
-    measureVerdictRendered(t0, rendered);
+    if (t0 !== null) measureVerdictRendered(t0, rendered);
     afterNextPaint((frameStart) => {
       // Measured first, so the figures never include the feedback's own cost.
-      measureVerdictPainted(t0, rendered, frameStart, { outcome: view.outcome, offline: view.offline });
+      if (t0 !== null) measureVerdictPainted(t0, rendered, frameStart, { outcome: view.outcome, offline: view.offline });
       // Sound and vibration start as the frame with the verdict is painted, not before it:
       // navigator.vibrate alone costs half a millisecond.
       this.#d.feedback.signal(view.tone);
     });
+    this.#armReturn(view);
+  }
+
+  /** Back to the camera after the inspector's setting, unless the view waits for a decision. */
+  #armReturn(view: VerdictView): void {
+    this.#clearTimer();
     const wait = this.#d.autoReturnMs();
     this.#returnAt = view.needsDecision ? null : performance.now() + wait;
     if (!view.needsDecision) {

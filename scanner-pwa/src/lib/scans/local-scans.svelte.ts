@@ -49,6 +49,8 @@ export class LocalScans {
    */
   readonly #uploaded = new Set<string>();
   readonly #listeners = new Set<() => void>();
+  /** Called whenever scans stop waiting (uploaded, or heard back from the server). */
+  readonly #drained = new Set<() => void>();
   readonly #store: ScanStore;
   readonly #writes = new WriteQueue();
   readonly #held: HeldScans;
@@ -224,6 +226,27 @@ export class LocalScans {
     return () => this.#listeners.delete(listener);
   }
 
+  /**
+   * Resolves true once no own scan of this ticket waits to upload (at once when none does),
+   * false after `timeoutMs`. The server decides a ticket online from what it holds: a scan
+   * of it still in this phone's queue (an undo queued behind a batch in flight) would be
+   * missing from that decision.
+   */
+  untilServerHas(ticketId: string, timeoutMs: number): Promise<boolean> {
+    if (!this.#waitsFor(ticketId)) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const check = () => { if (!this.#waitsFor(ticketId)) done(true); };
+      const done = (ok: boolean) => { clearTimeout(timer); this.#drained.delete(check); resolve(ok); };
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.#drained.add(check);
+    });
+  }
+
+  #waitsFor(ticketId: string): boolean {
+    for (const r of this.#waiting.values()) if (r.ticketId === ticketId && r.eventId === this.#eventId) return true;
+    return false;
+  }
+
   /** Try the writes of held scans now (back in front, or the inspector asked). */
   retryHeld(): Promise<void> {
     return this.#held.retryNow();
@@ -365,13 +388,17 @@ export class LocalScans {
   latest(limit: number): Scan[] { return this.#log.latest(limit); }
   /** Conflicts among the known scans of these tickets, as every node will compute them. */
   conflictsOf(ticketIds: Iterable<string>): Conflict[] { return this.#log.conflictsOf(ticketIds); }
+  /** The annulment that counts for this admission (undone), or null: it stands. */
+  annulmentOf(scanId: string): Scan | null { return this.#log.annulmentOf(scanId); }
 
   #addToLog(records: readonly ScanRecord[]): void {
     if (this.#log.add(records.map(stripLocal)).length) this.#revision++;
   }
 
   #count(): void {
+    const fewer = this.#waiting.size < this.#pending;
     this.#pending = this.#waiting.size;
+    if (fewer) for (const f of [...this.#drained]) f();
   }
 
   #heldChanged(): void {

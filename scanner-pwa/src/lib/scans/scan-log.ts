@@ -4,6 +4,7 @@
 // differs from ours (we fell back to an offline verdict while the server was deciding the
 // same scan id), the server's copy replaces ours: it is the one every other gate has.
 import { arbitrate, compareScans } from '@gatekeeper/shared/admission';
+import { isAnnulment } from '@gatekeeper/shared/annul';
 import type { Conflict, Scan } from '@gatekeeper/shared/domain';
 
 export class ScanLog {
@@ -68,6 +69,16 @@ export class ScanLog {
     const scans: Scan[] = [];
     for (const t of new Set(ticketIds)) scans.push(...this.ofTicket(t));
     return arbitrate(scans).conflicts;
+  }
+
+  /**
+   * The annulment that counts for this admission, as every node will judge it (arbitrate:
+   * not quarantined, stamped after it, the first of several); null when it stands.
+   */
+  annulmentOf(scanId: string): Scan | null {
+    const s = this.#byId.get(scanId);
+    if (!s?.ticketId || isAnnulment(s)) return null;
+    return arbitrate(this.ofTicket(s.ticketId)).annulments.find((a) => a.annulled.id === scanId)?.annulment ?? null;
   }
 }
 

@@ -1,13 +1,15 @@
 // What the verdict screen shows, built from a decision and what the phone knows: pure
 // functions, so the screen component only lays it out.
-import { decideAdmission } from '@gatekeeper/shared/admission';
+import { arbitrate, decideAdmission } from '@gatekeeper/shared/admission';
+import { isAnnulment } from '@gatekeeper/shared/annul';
 import type { Checkpoint, Direction, Scan, ScanSummary, Ticket } from '@gatekeeper/shared/domain';
 import type { ManifestOrder as Order } from '@gatekeeper/shared/manifest';
 import { isAdmitting, type Outcome } from '@gatekeeper/shared/outcomes';
 import type { Reason } from '@gatekeeper/shared/reasons';
+import type { MessageKey } from '../i18n/en.ts';
 
-/** The colour, sound and vibration class of a verdict. */
-export type Tone = 'admit' | 'admit-offline' | 'exit' | 'used' | 'check' | 'deny' | 'order';
+/** The colour, sound and vibration class of a verdict; `undone`: an admission just undone here. */
+export type Tone = 'admit' | 'admit-offline' | 'exit' | 'used' | 'check' | 'deny' | 'order' | 'undone';
 
 export function toneOf(outcome: Outcome, offline: boolean): Tone {
   switch (outcome) {
@@ -51,9 +53,19 @@ export interface VerdictView {
   firstScan: ScanSummary | null;
   /** Earlier scans of the order or any of its items, oldest first. */
   history: Scan[];
-  /** Stays up until the inspector acts: an ID check, an order with items left. */
+  /** Stays up until the inspector acts: an ID check, an order with items left, an Undo to confirm. */
   needsDecision: boolean;
+  /**
+   * Undo of this verdict's admission (the scan `key` named when it was shown): asked for
+   * and waiting for the confirming tap, done (with the annulment), or refused (why).
+   */
+  undo?: UndoView;
 }
+
+export type UndoView =
+  | { state: 'confirm'; scanId: string }
+  | { state: 'done'; scanId: string; annulment: Scan }
+  | { state: 'refused'; scanId: string; reason: string };
 
 export interface TicketGroup { when: number | null; types: string }
 
@@ -81,7 +93,11 @@ export function orderItems(
 ): ItemView[] {
   return tickets.map((ticket) => {
     const scans = scansOf(ticket.id);
-    const last = scans.length ? scans.reduce((a, b) => (b.hlc > a.hlc ? b : a)) : null;
+    // An undone admission and its annulment count for nothing: the item is as if never
+    // scanned (the annulment's own outcome would read UNKNOWN CODE).
+    const undone = new Set(arbitrate(scans).annulments.map((a) => a.annulled.id as string));
+    const counted = scans.filter((s) => !isAnnulment(s) && !undone.has(s.id));
+    const last = counted.length ? counted.reduce((a, b) => (b.hlc > a.hlc ? b : a)) : null;
     const preview = decideAdmission(ticket, checkpoint, scans, now, { direction, idChecked: false, offline: true });
     return {
       ticket,
@@ -91,4 +107,11 @@ export function orderItems(
       remaining: isAdmitting(preview.outcome) || preview.outcome === 'needs_id_check',
     };
   });
+}
+
+/** How a refused Undo is worded (undo.ts: the shared rule's reasons, or nobody signed in). */
+export function undoRefusalKey(reason: string): MessageKey {
+  if (reason === 'outside_window') return 'undoTooLate';
+  if (reason === 'already_annulled') return 'undoAlready';
+  return 'undoNotHere';
 }
