@@ -102,6 +102,8 @@ describe('verdict contrast (WCAG AA)', () => {
   });
 
   test('VALID asking to confirm an Undo, and UNDONE', async () => {
+    // The test before ends by going back online: an online verdict needs the socket back first.
+    await gate.waitOnline();
     const t = takeTicket(env.w);
     await gate.wedge((await ticketCode(env.w, t.id)).code);
     await gate.expectVerdict('valid', { offline: false });
