@@ -10,6 +10,7 @@ import { scanToRow, type ScanInsertRow } from '../../sync-server/src/storage/sql
 import { DEMO_CHECKPOINTS } from '../../sync-server/src/seed/seed.ts';
 import { demoTickets } from '../../sync-server/src/seed/demo.ts';
 import { hlcAt } from '../../tests/support/factories.ts';
+import { prng } from '../../tests/support/prng.ts';
 import { DEMO_EVENT } from '../../tests/support/server.ts';
 
 export interface HistorySeed {
@@ -26,18 +27,6 @@ const OUTCOME_MIX: ReadonlyArray<readonly [Outcome, number]> = [
   [Outcome.unknown, 0.02], [Outcome.unpaid, 0.01], [Outcome.invalid_signature, 0.01],
 ];
 const INSPECTORS = ['i-inspector', 'i-inspector2', 'i-supervisor'] as const;
-
-/** A small deterministic generator: the same seed gives the same log on every run. */
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(mix: ReadonlyArray<readonly [T, number]>, r: number): T {
   let acc = 0;
@@ -60,7 +49,7 @@ export function seedHistory(dbFile: string, ticketCount: number, seed: HistorySe
     insert ??= db.prepare(`INSERT INTO scans (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`);
     insert.run(row);
   };
-  const random = mulberry32(20261202);
+  const random = prng(20261202);
   const step = seed.spanMs / seed.scans;
   const write = db.transaction((from: number, to: number) => {
     for (let i = from; i < to; i++) {

@@ -4,6 +4,7 @@
 // what a ticket printer or the wallet page would produce.
 import { open } from 'node:fs/promises';
 import QRCode from 'qrcode';
+import { prng } from './prng.ts';
 
 export type QrVideoSegment = { text: string; frames: number } | { blank: number };
 
@@ -23,18 +24,6 @@ const DARK = 30;
 const LIGHT = 225;
 const BACKGROUND = 128;
 const QUIET_ZONE_MODULES = 4;
-
-/** A small deterministic PRNG (mulberry32): noise must be the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The luma plane of one code centred on a grey background. */
 function renderQrLuma(text: string, width: number, height: number, moduleScale?: number): Uint8Array {
