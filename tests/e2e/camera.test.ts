@@ -113,10 +113,15 @@ describe('camera scanning in Chromium with a fake camera', () => {
     const h = await openCameraHarness(browser, server.origin);
     try {
       await h.page.evaluate(() => window.harness.startScanner({ repeatWindowMs: 1_000 }));
-      await h.page.waitForFunction((n) => window.harness.reports.length > n, CODES.length, { timeout: WAIT_MS, polling: 100 });
+      // Wait for any code to be reported a second time: under load the decoder can miss a
+      // code's whole stretch of one loop, so which code repeats first is not fixed.
+      await h.page.waitForFunction(() => new Set(window.harness.reports).size < window.harness.reports.length, undefined, {
+        timeout: WAIT_MS,
+        polling: 100,
+      });
       const reports = await h.page.evaluate(() => window.harness.reports);
-      // The fourth scan is the first code again, one loop later.
-      expect(reports[CODES.length]).toBe(reports[0]);
+      for (const r of reports) expect(CODES).toContain(r);
+      expect(new Set(reports).size).toBeLessThan(reports.length);
     } finally {
       await h.close();
     }
