@@ -7,7 +7,7 @@
 import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Engine, Phone } from '../support/engines/engine.ts';
-import { EngineScanner, button } from '../support/pages/engine-scanner.ts';
+import { EngineScanner } from '../support/pages/engine-scanner.ts';
 import { WAIT_MS } from '../support/pages/scanner-page.ts';
 import { until } from '../support/until.ts';
 import { eventually, login, serverScans, startWorld, takeTicket, ticketCode, type World } from './fixtures.ts';
@@ -35,6 +35,25 @@ export function enginePaths(launch: () => Promise<Engine>): void {
     await gate.phone.reload();
     await gate.phone.waitFor('[data-testid=checkpoint-name]', WAIT_MS);
     await gate.waitLink(link);
+  }
+
+  /**
+   * The app installed for offline use: its service worker active and controlling the page.
+   * The worker claims the page when it first activates (clientsClaim); where that claim
+   * has not reached the page, a navigation made once it is active does.
+   */
+  async function serviceWorkerInCharge(): Promise<void> {
+    const state = () => gate.phone.evaluate(async () => {
+      const r = await navigator.serviceWorker.getRegistration();
+      return { active: r?.active?.state ?? null, installing: r?.installing?.state ?? null, controlled: navigator.serviceWorker.controller !== null };
+    });
+    let last = await state();
+    await until(async () => (last = await state()).active === 'activated', 'the service worker to activate', WAIT_MS)
+      .catch((e: Error) => { throw new Error(`${e.message}; last seen: ${JSON.stringify(last)}`); });
+    // Once active, the worker claims the page (clientsClaim); a page it has not reached yet
+    // is taken by the next navigation, as an inspector's next visit would be.
+    if (!last.controlled) await reloadGate();
+    expect((await state()).controlled).toBe(true);
   }
 
   beforeAll(async () => {
@@ -110,7 +129,7 @@ export function enginePaths(launch: () => Promise<Engine>): void {
     test('an offline verdict, the scan queued, a reload served by the service worker, uploaded exactly once when the server is back', async () => {
       const t = takeTicket(w);
       const { code } = await ticketCode(w, t.id);
-      await until(() => gate.phone.evaluate(() => navigator.serviceWorker?.controller != null), 'the service worker to control the page', WAIT_MS);
+      await serviceWorkerInCharge();
 
       await w.server.stop();
       try {
@@ -142,33 +161,55 @@ export function enginePaths(launch: () => Promise<Engine>): void {
   });
 
   describe('the camera', () => {
-    /** Make the page's camera answer with `answer` from now on, then tap "Try again". */
+    /**
+     * Make the page's camera answer with `answer` from now on, tap "Try again", and wait
+     * until the app has asked for it (the page counts the asks: the screen still shows the
+     * previous trouble until the new answer is in).
+     */
     async function retryWith(answer: { error: string } | { qr: string }): Promise<void> {
-      await gate.phone.evaluate(async (a: { error: string } | { qr: string }) => {
+      const install = () => gate.phone.evaluate(async (a: { error: string } | { qr: string }) => {
         const md = navigator.mediaDevices;
+        const page = window as unknown as { gkCameraAsks?: number };
+        page.gkCameraAsks = 0;
+        let ask: () => Promise<MediaStream>;
         if ('error' in a) {
-          md.getUserMedia = () => Promise.reject(new DOMException('test', a.error));
-          return;
+          ask = () => Promise.reject(new DOMException('test', a.error));
+        } else {
+          // A QR code on a canvas, repainted so that the stream keeps delivering frames.
+          const img = new Image();
+          img.src = a.qr;
+          await img.decode();
+          const canvas = document.createElement('canvas');
+          canvas.width = 640;
+          canvas.height = 480;
+          const g = canvas.getContext('2d')!;
+          let n = 0;
+          const paint = () => {
+            g.fillStyle = n++ % 2 ? '#ffffff' : '#fefefe';
+            g.fillRect(0, 0, canvas.width, canvas.height);
+            g.drawImage(img, 100, 20, 440, 440);
+          };
+          paint();
+          setInterval(paint, 100);
+          ask = async () => canvas.captureStream(10);
         }
-        // A QR code on a canvas, repainted so that the stream keeps delivering frames.
-        const img = new Image();
-        img.src = a.qr;
-        await img.decode();
-        const canvas = document.createElement('canvas');
-        canvas.width = 640;
-        canvas.height = 480;
-        const g = canvas.getContext('2d')!;
-        let n = 0;
-        const paint = () => {
-          g.fillStyle = n++ % 2 ? '#ffffff' : '#fefefe';
-          g.fillRect(0, 0, canvas.width, canvas.height);
-          g.drawImage(img, 100, 20, 440, 440);
+        md.getUserMedia = () => {
+          page.gkCameraAsks = (page.gkCameraAsks ?? 0) + 1;
+          return ask();
         };
-        paint();
-        setInterval(paint, 100);
-        md.getUserMedia = async () => canvas.captureStream(10);
       }, answer);
-      await gate.phone.click(button('Try again'));
+      await install();
+      // Pressed from inside the page: WebKitWebDriver's pointer click on this button was
+      // seen to land without the app reacting in about one run in two (cause not found yet;
+      // the driver reports success). What is tested here is the wording, not the tap.
+      const asks = () => gate.phone.evaluate(() => (window as unknown as { gkCameraAsks?: number }).gkCameraAsks ?? -1);
+      await until(async () => {
+        if ((await asks()) > 0) return true;
+        await gate.phone.evaluate(() => (document.querySelector('[data-testid=camera-retry]') as HTMLButtonElement | null)?.click());
+        return (await asks()) > 0;
+      }, 'the app to ask for the camera again', WAIT_MS).catch(async (e: Error) => {
+        throw new Error(`${e.message}; the camera: ${await gate.phone.attribute(CAMERA_STATUS, 'data-state')}, ${await gate.phone.text(CAMERA_STATUS)}`);
+      });
     }
 
     async function trouble(): Promise<{ trouble: string | null; text: string }> {
@@ -197,10 +238,19 @@ export function enginePaths(launch: () => Promise<Engine>): void {
       const qr = await QRCode.toDataURL((await ticketCode(w, t.id)).code, { margin: 4, width: 440, errorCorrectionLevel: 'M' });
       await reloadGate();
       try {
+        // The camera this machine lacks is refused first; then the painted one is offered.
+        expect((await trouble()).trouble).toBe('no_camera');
         await retryWith({ qr });
         await gate.expectVerdict('valid', { offline: false });
-        // Read by the camera's scanner, not typed: it marks its first read.
-        expect(await gate.phone.evaluate(() => performance.getEntriesByName('gk:first-read').length)).toBeGreaterThan(0);
+        // Read by the camera's scanner, not typed (it marks its first read), with the decoder
+        // in a worker, as on a phone: a refused worker would fall back to the main thread.
+        const marks = await gate.phone.evaluate(() => ({
+          reads: performance.getEntriesByName('gk:first-read').length,
+          decoder: (performance.getEntriesByName('gk:decoder-ready').at(-1) as PerformanceMark | undefined)?.detail as { decoder: string; thread: string } | undefined,
+        }));
+        expect(marks.reads).toBeGreaterThan(0);
+        expect(marks.decoder?.thread).toBe('worker');
+        expect(marks.decoder?.decoder).toBe('zxing-wasm');
         await gate.dismissVerdict();
         expect(await serverScans(w, t.id)).toHaveLength(1);
       } finally {
