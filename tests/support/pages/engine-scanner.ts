@@ -17,17 +17,21 @@ export class EngineScanner {
   constructor(readonly phone: Phone, readonly base: string) {}
 
   /**
-   * Open the app with a test phone's patient settings (see PATIENT_SETTINGS): written into
-   * the app's storage, then the page is loaded again to read them. Classic WebDriver has
-   * no script that runs before the page's own, so this is how both engines do it.
+   * Open the app with a test phone's patient settings (see PATIENT_SETTINGS). Classic
+   * WebDriver has no script that runs before the page's own, so they are written into the
+   * origin's storage from a page of the origin that is not the app (the health check),
+   * and the app is loaded once, after. Not the app loaded, written to and reloaded: a
+   * reload while the app's first service-worker registration is still in progress leaves
+   * WebKit's registration without a worker for good (register() never settles again), and
+   * the app never works offline in that browser.
    */
   static async open(phone: Phone, base: string): Promise<EngineScanner> {
-    await phone.goto(base);
+    await phone.goto(new URL('/healthz', base).href);
     await phone.evaluate((values: typeof PATIENT_SETTINGS) => {
       const key = 'gatekeeper.settings';
       if (localStorage.getItem(key) === null) localStorage.setItem(key, JSON.stringify(values));
     }, PATIENT_SETTINGS);
-    await phone.reload();
+    await phone.goto(base);
     return new EngineScanner(phone, base);
   }
 
