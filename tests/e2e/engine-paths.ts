@@ -6,7 +6,7 @@
 // engine, and what a gate sees when the venue's laptop or its network goes down.
 import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Engine, Phone } from '../support/engines/engine.ts';
+import { ENGINE_START_MS, type Engine, type Phone } from '../support/engines/engine.ts';
 import { EngineScanner } from '../support/pages/engine-scanner.ts';
 import { WAIT_MS } from '../support/pages/scanner-page.ts';
 import { until } from '../support/until.ts';
@@ -56,11 +56,13 @@ export function enginePaths(launch: () => Promise<Engine>): void {
     expect((await state()).controlled).toBe(true);
   }
 
-  beforeAll(async () => {
-    w = await startWorld();
-    engine = await launch();
-    gate = await signedIn('inspector');
-  });
+  // One hook per step, each with its own time: a browser's start alone may take longer
+  // than a hook's default on a loaded machine, and its own limit should be the one to
+  // speak (it says what it was waiting for), not the hook's.
+  beforeAll(async () => { w = await startWorld(); });
+  beforeAll(async () => { engine = await launch(); }, ENGINE_START_MS + 30_000);
+  // Signing in is a test's worth of steps (e2e testTimeout).
+  beforeAll(async () => { gate = await signedIn('inspector'); }, 240_000);
 
   afterAll(async () => {
     for (const p of phones) await p.close();

@@ -4,12 +4,11 @@
 // Firefox per test file; each phone is a user context of it (its own cookies, IndexedDB
 // and service workers), as Chromium's tests give each phone its own browser context.
 import puppeteer, { type Browser, type BrowserContext, type Page } from 'puppeteer-core';
-import { PHONE_VIEWPORT, TIME_ZONE, isXPath, type Engine, type Phone, type Selector } from './engine.ts';
+import { ENGINE_START_MS, PHONE_VIEWPORT, TIME_ZONE, isXPath, type Engine, type Phone, type Selector } from './engine.ts';
 
 export const FIREFOX_PATH = process.env.GK_FIREFOX ?? '/usr/bin/firefox-esr';
 
-/** Starting Firefox took 20–35 s at a load of 20 on this 2-core machine. */
-const START_MS = 180_000;
+const START_MS = ENGINE_START_MS;
 const WAIT_MS = 120_000;
 
 const query = (selector: Selector) => (isXPath(selector) ? `::-p-xpath(${selector})` : selector);
