@@ -33,13 +33,13 @@ export interface Phone {
 /** A browser engine for one test file: phones come and go, the engine is shut at the end. */
 export interface Engine {
   readonly name: EngineName;
-  /** A fresh phone with the viewport of the phone the app is designed for. */
+  /** A fresh phone with a phone's viewport: an iPhone's in WebKit, PHONE_VIEWPORT elsewhere. */
   newPhone(): Promise<Phone>;
   close(): Promise<void>;
 }
 
-/** The phone the app is designed for: 360×740 CSS px (as in the Chromium tests). */
-export const PHONE_VIEWPORT = { width: 360, height: 740 };
+/** The phone the app is designed for, as in the Chromium tests (an Android phone's size). */
+export { PHONE_VIEWPORT } from '../browser.ts';
 
 /**
  * Starting a browser, each engine's own limit: Firefox took 20–35 s at a load of 20 on

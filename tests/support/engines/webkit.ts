@@ -5,17 +5,38 @@
 // time, so each phone gets its own driver process, and with it its own browser and storage.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { remote } from 'webdriverio';
 import { until } from '../until.ts';
-import { PHONE_VIEWPORT, TIME_ZONE, type Engine, type Phone, type Selector } from './engine.ts';
+import { TIME_ZONE, type Engine, type Phone, type Selector } from './engine.ts';
 
 export const WEBKIT_DRIVER = process.env.GK_WEBKIT_DRIVER ?? '/usr/bin/WebKitWebDriver';
 /** Debian puts MiniBrowser under the architecture's library folder. */
 export const MINIBROWSER = process.env.GK_MINIBROWSER
   ?? readdirSync('/usr/lib').map((d) => `/usr/lib/${d}/webkit2gtk-4.1/MiniBrowser`).find((p) => existsSync(p))
   ?? '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';
+
+/** Every browser on an iPhone is WebKit: an iPhone 12 to 16's viewport, in CSS px. */
+export const IPHONE_VIEWPORT = { width: 390, height: 844 };
+
+/**
+ * MiniBrowser's toolbar (buttons and address field at their GTK theme's size) keeps its
+ * window at least 447 px wide, wider than any phone. GTK reads the user's style sheet from
+ * $XDG_CONFIG_HOME/gtk-3.0/gtk.css: this one shrinks the toolbar's buttons and field, and
+ * the window then goes down to 290 px. The page is drawn by WebKit, not GTK: it is not
+ * styled by this.
+ */
+const NARROW_TOOLBAR_CSS = 'button, entry { font-size: 1px; padding: 0; margin: 0; min-width: 0; min-height: 0; border-width: 0; }\n';
+
+async function narrowToolbarConfig(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'gk-minibrowser-'));
+  await mkdir(join(dir, 'gtk-3.0'));
+  await writeFile(join(dir, 'gtk-3.0', 'gtk.css'), NARROW_TOOLBAR_CSS);
+  return dir;
+}
 
 /** A session can take a while on a loaded 2-core machine (8 s seen at a load of 20). */
 const START_MS = 120_000;
@@ -108,25 +129,31 @@ class WebKitPhone implements Phone {
   }
 
   /**
-   * Size the window so that the page's viewport is the phone's, as near as MiniBrowser
-   * allows: its window is never narrower than its toolbar, which leaves the page 447 CSS px
-   * wide (a large iPhone is 430). Without a window manager it cannot go full-screen either.
+   * Size the window so that the page's viewport is an iPhone's: the window less its
+   * toolbar (no window manager here, so no full screen either). Checked, since a toolbar
+   * wider than the phone would leave the page wider without a word.
    */
   async fitViewport() {
-    await this.b.setWindowSize(PHONE_VIEWPORT.width, PHONE_VIEWPORT.height);
+    const want = IPHONE_VIEWPORT;
+    await this.b.setWindowSize(want.width, want.height);
     const inner = await this.b.execute(() => [window.innerWidth, window.innerHeight]);
-    await this.b.setWindowSize(2 * PHONE_VIEWPORT.width - inner[0]!, 2 * PHONE_VIEWPORT.height - inner[1]!);
+    await this.b.setWindowSize(2 * want.width - inner[0]!, 2 * want.height - inner[1]!);
+    const got = await this.b.execute(() => [window.innerWidth, window.innerHeight]);
+    if (got[0] !== want.width || got[1] !== want.height) {
+      throw new Error(`MiniBrowser's page is ${got[0]}×${got[1]} CSS px, not an iPhone's ${want.width}×${want.height}: its toolbar is wider than NARROW_TOOLBAR_CSS allows for`);
+    }
   }
 }
 
 export async function launchWebKit(): Promise<Engine> {
   const x = await startXvfb();
+  const gtkConfig = await narrowToolbarConfig();
   const phones = new Set<WebKitPhone>();
   return {
     name: 'webkit',
     async newPhone() {
       const port = await freePort();
-      const driver = spawn(WEBKIT_DRIVER, [`--port=${port}`], { env: { ...process.env, DISPLAY: x.display }, stdio: 'ignore' });
+      const driver = spawn(WEBKIT_DRIVER, [`--port=${port}`], { env: { ...process.env, DISPLAY: x.display, XDG_CONFIG_HOME: gtkConfig }, stdio: 'ignore' });
       try {
         await until(async () => (await fetch(`http://127.0.0.1:${port}/status`).catch(() => null))?.ok === true, 'WebKitWebDriver to listen', START_MS);
         const b = await remote({
@@ -149,6 +176,7 @@ export async function launchWebKit(): Promise<Engine> {
     async close() {
       await Promise.all([...phones].map((p) => p.close()));
       await stopProcess(x.proc);
+      await rm(gtkConfig, { recursive: true, force: true });
     },
   };
 }
