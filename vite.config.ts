@@ -22,7 +22,8 @@ export default defineConfig({
       },
       {
         extends: true,
-        // Real Chromium: one file at a time so two browsers do not fight over two cores.
+        // Real browsers (Chromium, WebKitGTK, Firefox): one file at a time so two browsers do
+        // not fight over two cores.
         test: { name: 'e2e', include: ['tests/e2e/**/*.test.ts'], testTimeout: 240_000, hookTimeout: 120_000, fileParallelism: false },
       },
     ],

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Installs what is missing, so that `npm start` and `npm test` work on a fresh clone:
 // npm packages when node_modules is absent or older than the lockfile, the native SQLite
-// binding when it does not load, and (with --browser) Debian's Chromium for the browser
-// tests and benchmarks. Plain JavaScript: it runs before anything is installed.
+// binding when it does not load, and (with --browser) Debian's Chromium, WebKitGTK and
+// Firefox ESR for the browser tests and benchmarks. Plain JavaScript: it runs before
+// anything is installed.
 import { execSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -38,14 +39,25 @@ try {
 }
 
 if (process.argv.includes('--browser')) {
+  // Chromium for most browser tests; WebKitGTK (the engine of every iPhone browser) and
+  // Firefox ESR (Gecko, as on many Android phones) for tests/e2e/engines-*.test.ts. All
+  // from Debian: nothing downloads a browser of its own.
   const chromium = process.env.GK_CHROMIUM ?? '/usr/bin/chromium';
-  if (!existsSync(chromium)) {
+  const needs = [
+    [chromium, 'chromium'],
+    [process.env.GK_WEBKIT_DRIVER ?? '/usr/bin/WebKitWebDriver', 'webkit2gtk-driver'],
+    [process.env.GK_FIREFOX ?? '/usr/bin/firefox-esr', 'firefox-esr'],
+    ['/usr/bin/Xvfb', 'xvfb'],
+  ];
+  const missing = needs.filter(([path]) => !existsSync(path)).map(([, pkg]) => pkg);
+  if (missing.length) {
     if (process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
       run('apt-get update -qq');
-      run('apt-get install -y -qq chromium fonts-dejavu-core');
+      run(`apt-get install -y -qq ${missing.join(' ')} fonts-dejavu-core fonts-liberation`);
     } else {
-      say(`Chromium is missing at ${chromium}. Install Debian's package (sudo apt-get install chromium),`);
-      say('or set GK_CHROMIUM to a Chromium binary. The browser tests need it.');
+      say(`Missing for the browser tests: ${missing.join(', ')}. Install Debian's packages`);
+      say(`(sudo apt-get install ${missing.join(' ')} fonts-dejavu-core fonts-liberation), or set GK_CHROMIUM,`);
+      say('GK_WEBKIT_DRIVER, GK_MINIBROWSER or GK_FIREFOX to where yours are.');
       process.exit(1);
     }
   }

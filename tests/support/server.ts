@@ -13,6 +13,10 @@ export { DEMO_EVENT, DEMO_LOGINS };
 export interface TestServer extends RunningServer {
   dir: string;
   config: Config;
+  /** The server gone (as when the gate's laptop is switched off), its database kept. */
+  stop(): Promise<void>;
+  /** Back on the same port with the same database, after stop(). */
+  resume(): Promise<void>;
 }
 
 /** `now`: the clock the server reads (sessions, HLC bounds); a test can move it. */
@@ -23,14 +27,25 @@ export async function startTestServer(overrides: Partial<Config> = {}, log: Logg
     // Demo mode: the tests log in with the demo's logins (loopback either way).
     pwaDir: join(process.cwd(), 'dist/pwa'), demoTickets: 50, demo: true, ...overrides,
   });
-  const server = await startServer(config, log, now);
-  return {
-    ...server, dir, config,
+  let running: RunningServer | null = await startServer(config, log, now);
+  const server: TestServer = {
+    ...running, dir, config,
+    async stop() {
+      await running?.close();
+      running = null;
+    },
+    async resume() {
+      if (running) return;
+      running = await startServer({ ...config, port: server.port }, log, now);
+      Object.assign(server, { storage: running.storage, hub: running.hub });
+    },
     async close() {
-      await server.close();
+      await running?.close();
+      running = null;
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return server;
 }
 
 export const login = (username: string) => {

@@ -40,7 +40,11 @@ export const START_MARKS = {
   start: 'gk:camera-start',
   /** The camera's stream plays in the <video>. */
   streaming: 'gk:camera-streaming',
-  /** The decoder (worker, wasm) answered that it is ready, or was ready already (warmed). */
+  /**
+   * The decoder (worker, wasm) answered that it is ready, or was ready already (warmed);
+   * its detail says which decoder and where it runs ({ decoder, thread }): a browser that
+   * refuses the worker decodes on the main thread, slower, and nothing else shows it.
+   */
   decoderReady: 'gk:decoder-ready',
   /** The first code read since start(). */
   firstRead: 'gk:first-read',
@@ -102,7 +106,9 @@ export class CameraScanner {
     // Camera and decoder (the .wasm download and compile) open in parallel.
     const open = () => openDecoder([...(this.#opts.decoders ?? DECODER_KINDS)], this.#opts.useWorker ?? true);
     const opening = this.#opts.warmed?.take()?.catch(open) ?? open();
-    void opening.then(() => { if (session === this.#session) performance.mark(START_MARKS.decoderReady); }, () => {});
+    void opening.then(({ decoder, thread }) => {
+      if (session === this.#session) performance.mark(START_MARKS.decoderReady, { detail: { decoder: decoder.kind, thread } });
+    }, () => {});
     try {
       await this.#attach(deviceId, session);
     } catch (e) {

@@ -1,4 +1,5 @@
 // Opening, listing and lighting cameras: the getUserMedia side of the scanner.
+import { cameraApi } from './camera-trouble.ts';
 
 /** Torch is not in TypeScript's DOM types yet; Chrome on Android reports it. */
 type TorchCapabilities = MediaTrackCapabilities & { torch?: boolean };
@@ -11,12 +12,12 @@ export async function openCamera(deviceId: string | undefined, facingMode: 'envi
   // 720p is enough for a code held at arm's length; more only costs the crop step.
   video.width = { ideal: 1280 };
   video.height = { ideal: 720 };
-  return navigator.mediaDevices.getUserMedia({ video, audio: false });
+  return cameraApi().getUserMedia({ video, audio: false });
 }
 
 /** Video inputs; labels are empty until the user has granted camera access once. */
 export async function listVideoInputs(): Promise<MediaDeviceInfo[]> {
-  const devices = await navigator.mediaDevices.enumerateDevices();
+  const devices = await cameraApi().enumerateDevices();
   return devices.filter((d) => d.kind === 'videoinput');
 }
 

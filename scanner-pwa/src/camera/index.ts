@@ -3,3 +3,4 @@
 export { CameraScanner, START_MARKS, type CameraScannerOptions, type CameraScannerStats } from './camera-scanner.ts';
 export { DECODER_KINDS, type DecoderKind } from './decoders/frame-decoder.ts';
 export { DecoderWarmer, type HostedDecoder } from './decoder-host.ts';
+export { cameraTrouble, type CameraTrouble } from './camera-trouble.ts';

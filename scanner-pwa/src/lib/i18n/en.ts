@@ -90,7 +90,13 @@ export const en = {
   history: 'History',
   menu: 'Menu',
   startingCamera: 'Starting camera\u2026',
-  cameraBlocked: 'No camera: {message}. You can still type or search codes.',
+  // Camera troubles (src/camera/camera-trouble.ts): what is wrong, then what to do.
+  cameraNone: 'No camera found on this device. Type or search codes instead.',
+  cameraRefused: 'Camera access was refused. Allow the camera for this site in the browser\u2019s settings, then tap Try again. Meanwhile, type or search codes.',
+  cameraInUse: 'The camera is in use by another app. Close that app, then tap Try again. Meanwhile, type or search codes.',
+  cameraUnsupported: 'This page cannot use the camera: open the scanner at its https:// address. Meanwhile, type or search codes.',
+  cameraFailed: 'The camera did not start ({message}). Tap Try again, or type or search codes.',
+  cameraRetry: 'Try again',
   pointAtCode: 'Point the camera at a code',
   checkingOnline: 'Checking\u2026',
   // Manual entry and search

@@ -1,5 +1,6 @@
 // The camera as the scan screen sees it: open between visitors, switchable, with a torch
 // where the camera has one. The decoding itself is the camera module's (src/camera/).
+import { cameraTrouble, type CameraTrouble } from '../../camera/camera-trouble.ts';
 import { PERF } from '../platform/paint.ts';
 
 /** The part of CameraScanner this app uses; tests may hand in their own. */
@@ -19,6 +20,7 @@ export type CameraFactory = (video: HTMLVideoElement, opts: { onCode(text: strin
 export class CameraState {
   #status = $state<'idle' | 'starting' | 'running' | 'error'>('idle');
   #error = $state<string | null>(null);
+  #trouble = $state<CameraTrouble | null>(null);
   #torch = $state(false);
   #torchSupported = $state(false);
   #cameraCount = $state(0);
@@ -32,7 +34,10 @@ export class CameraState {
   }
 
   get status() { return this.#status; }
+  /** The engine's own words for the last failure (for 'failed', which has no better ones). */
   get error() { return this.#error; }
+  /** Why the camera is not running, as the screen words it for the inspector. */
+  get trouble() { return this.#trouble; }
   get torch() { return this.#torch; }
   get torchSupported() { return this.#torchSupported; }
   get canSwitch() { return this.#cameraCount > 1; }
@@ -41,11 +46,12 @@ export class CameraState {
     this.stop();
     const scanner = this.#factory(video, {
       onCode: (text) => this.#onCode(text),
-      onError: (e) => { this.#error = e.message; },
+      onError: (e) => this.#fail(e),
     });
     this.#scanner = scanner;
     this.#status = 'starting';
     this.#error = null;
+    this.#trouble = null;
     void scanner.ready.then(() => {
       if (this.#scanner === scanner && !performance.getEntriesByName(PERF.cameraReady).length) performance.mark(PERF.cameraReady);
     });
@@ -58,8 +64,13 @@ export class CameraState {
     } catch (e) {
       if (this.#scanner !== scanner) return;
       this.#status = 'error';
-      this.#error = e instanceof Error ? e.message : String(e);
+      this.#fail(e);
     }
+  }
+
+  #fail(e: unknown): void {
+    this.#error = e instanceof Error ? e.message : String(e);
+    this.#trouble = cameraTrouble(e);
   }
 
   stop(): void {
