@@ -4,6 +4,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 export interface ThreadStat { tid: number; nice: number; cpuTicks: number }
 
+/** /proc counts CPU time in USER_HZ ticks, 100 a second on Linux. */
+export const ticksToMs = (ticks: number): number => ticks * 10;
+
 /** One thread's line of /proc/<pid>/task/<tid>/stat, or null once it has exited. */
 function statOf(tid: number): ThreadStat | null {
   let text: string;
