@@ -8,6 +8,8 @@
 // can (one at a time on two cores) and answers the rest 503 busy. Before issue 8 every
 // one of them was hashed on libuv's pool, where the WAL fsync waited behind them.
 import { request } from 'node:http';
+import { HASHING_NICE } from '../sync-server/src/auth/scrypt-threads.ts';
+import { ticksToMs, type ThreadStat } from '../tests/support/threads.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadBetween, type Child, type Load, type LoadSnapshot } from './support/child.ts';
 import { openLoop } from './support/open-loop.ts';
@@ -28,7 +30,21 @@ const DRAIN_MS = 10_000;
 const REPS = 3;
 const TICKETS = 15_000;
 
-interface Run { latencies: number[]; rate: number; unanswered: number; errors: number; server: Load; logins: Record<string, number>; loginRate: number }
+/** Share of one core each kind of server thread used. */
+interface ThreadLoad { loop: number; hashing: number; other: number }
+
+interface Run { latencies: number[]; rate: number; unanswered: number; errors: number; server: Load; threads: ThreadLoad; logins: Record<string, number>; loginRate: number }
+
+/** The server's CPU by thread between two listings: its event loop (the thread whose id is the pid), the hashing threads (nice 19), the rest (fsync, checkpoints, V8). */
+function threadLoad(pid: number, before: readonly ThreadStat[], after: readonly ThreadStat[], wallMs: number): ThreadLoad {
+  const was = new Map(before.map((t) => [t.tid, t.cpuTicks]));
+  const load: ThreadLoad = { loop: 0, hashing: 0, other: 0 };
+  for (const t of after) {
+    const share = ticksToMs(t.cpuTicks - (was.get(t.tid) ?? 0)) / wallMs;
+    if (t.tid === pid) load.loop += share; else if (t.nice === HASHING_NICE) load.hashing += share; else load.other += share;
+  }
+  return load;
+}
 
 /** One wrong login from its own loopback address; resolves with the status (0: no answer). */
 function wrongLogin(url: string, k: number): Promise<number> {
@@ -63,6 +79,7 @@ export const run: Bench = async () => {
       const logins: Record<string, number> = {};
       const answered: Array<Promise<void>> = [];
       const before = await server.call<LoadSnapshot>('load');
+      const threadsBefore = await server.call<ThreadStat[]>('threads');
       const t0 = performance.now();
       const scans = shard.call<ShardResult>('run', o);
       const loginLoop = flood
@@ -74,8 +91,12 @@ export const run: Bench = async () => {
       const loginLoad = await loginLoop;
       const wall = performance.now() - t0;
       const after = await server.call<LoadSnapshot>('load');
+      const threadsAfter = await server.call<ThreadStat[]>('threads');
       await Promise.all(answered);
-      return { latencies: r.latencies, rate: r.rate, unanswered: r.unanswered, errors: r.errors, server: loadBetween(before, after, wall), logins, loginRate: loginLoad?.rate ?? 0 };
+      return {
+        latencies: r.latencies, rate: r.rate, unanswered: r.unanswered, errors: r.errors, server: loadBetween(before, after, wall),
+        threads: threadLoad(server.pid, threadsBefore, threadsAfter, wall), logins, loginRate: loginLoad?.rate ?? 0,
+      };
     };
     for (let i = 0; i < REPS; i++) {
       results.quiet.push(await measure(false));
@@ -93,6 +114,7 @@ export const run: Bench = async () => {
   const notes = [
     describeRuns('with the flood', results.flood),
     describeRuns('without', results.quiet),
+    `server CPU by thread, % of a core with / without the flood (medians): ${(['loop', 'hashing', 'other'] as const).map((k) => `${k === 'loop' ? 'event loop' : k === 'hashing' ? `hashing (nice ${HASHING_NICE})` : 'others'} ${fmt(median(results.flood.map((r) => r.threads[k] * 100)))} / ${fmt(median(results.quiet.map((r) => r.threads[k] * 100)))}`).join(', ')}`,
     `flood: ${fmt(median(results.flood.map((r) => r.loginRate)))} wrong logins/s offered, each from its own loopback address for an unknown username (no limit stops it before the hash gate); answers over all repetitions: ${Object.entries(statuses).map(([k, v]) => `${k === '0' ? 'none' : k} × ${v}`).join(', ')}`,
     `${SCANNERS} scanners in one load-generator process, ${RATE} scans/s open loop, ${REPS} alternating repetitions of ${WARMUP_MS / 1000} s warm-up + ${MEASURE_MS / 1000} s measured; server durability FULL, WAL fsync on its own thread`,
   ].join('; ');

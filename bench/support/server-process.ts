@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Config } from '../../sync-server/src/config.ts';
 import type { SqlitePragmas } from '../../sync-server/src/storage/sqlite/index.ts';
 import { DEMO_EVENT, startTestServer } from '../../tests/support/server.ts';
+import { threads } from '../../tests/support/threads.ts';
 import { serveParent, startChild, type Child } from './child.ts';
 
 export type ServerOptions = Pick<Partial<Config>, 'demoTickets' | 'synchronous' | 'gossipTickMs' | 'socketsPerSession'>;
@@ -56,6 +57,8 @@ if (process.send && process.argv[1]?.endsWith('server-process.ts')) {
       },
       handlers: {
         connections: () => server.hub.connectionCount(),
+        /** Each thread's nice value and CPU time so far (which thread the work went to). */
+        threads,
         /** With `true`: collect garbage first (children run with --expose-gc). */
         memory: (collect: unknown): MemoryReport => {
           if (collect === true) globalThis.gc?.();

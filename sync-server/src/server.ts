@@ -8,9 +8,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { createApp } from './app.ts';
-import { HashGate } from './auth/hash-gate.ts';
+import { defaultHashGateOptions, HashGate } from './auth/hash-gate.ts';
 import { refuseLoginsWhileBusy } from './auth/login-door.ts';
 import { LoginThrottle } from './auth/rate-limit.ts';
+import { ScryptThreads } from './auth/scrypt-threads.ts';
 import { ConfigError, type Config } from './config.ts';
 import { Hub } from './hub/hub.ts';
 import { Issuer } from './issuer.ts';
@@ -78,7 +79,10 @@ export async function startServer(config: Config, log: Logger, now: () => number
     throw e;
   }
 
-  const hashing = new HashGate();
+  // Hashes on threads of their own at the lowest priority, so gates' scans go first.
+  const gateOptions = defaultHashGateOptions();
+  const hashThreads = new ScryptThreads(gateOptions.concurrency);
+  const hashing = new HashGate({ ...gateOptions, scrypt: hashThreads.scrypt });
   const app = createApp({
     storage, scans, issuer, push: hub, log, now,
     sessionTtlMs: config.sessionHours * 3600_000,
@@ -123,6 +127,7 @@ export async function startServer(config: Config, log: Logger, now: () => number
     async close() {
       hub.close();
       await Promise.all(servers.map((s) => new Promise<void>((r) => { s.closeAllConnections?.(); s.close(() => r()); })));
+      await hashThreads.stop();
       await storage.close();
     },
   };

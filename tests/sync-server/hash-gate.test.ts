@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GkError } from '@gatekeeper/shared/protocol/index';
 import { HashGate } from '@gatekeeper/sync-server/auth/hash-gate';
+import { poolScrypt, type Scrypt } from '@gatekeeper/sync-server/auth/passwords';
 
 describe('HashGate', () => {
   beforeEach(() => { vi.useFakeTimers(); });
@@ -59,5 +60,20 @@ describe('HashGate', () => {
     await first;
     await second;
     expect(gate.full).toBe(false);
+  });
+
+  describe('hashing passwords', () => {
+    beforeEach(() => { vi.useRealTimers(); });
+
+    it('hashes and verifies with the scrypt it was given, each taking a slot', async () => {
+      const calls: number[] = [];
+      const counted: Scrypt = (...args) => { calls.push(calls.length); return poolScrypt(...args); };
+      const gate = new HashGate({ concurrency: 1, queue: 0, scrypt: counted });
+      const stored = gate.hash('at the gate');
+      await expect(gate.verify('at the gate', 'scrypt$1$1$1$x$y')).rejects.toSatisfy((e) => e instanceof GkError && e.code === 'busy');
+      expect(await gate.verify('at the gate', await stored)).toBe(true);
+      expect(await gate.verify('not it', await stored)).toBe(false);
+      expect(calls).toHaveLength(3);
+    });
   });
 });

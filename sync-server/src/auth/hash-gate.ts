@@ -1,15 +1,19 @@
-// A bound on password hashing. Each scrypt takes ~50 ms of a CPU and a thread of libuv's
-// pool; unbounded, a login flood queued hundreds of them and the loop's own file work
-// waited behind (an online verdict took 16.4 s during one). At most `concurrency` hashes
-// run at once, at most `queue` more wait, and anything beyond is refused at once with
-// `busy` (503 + Retry-After): a person retries in a second, a flood costs nothing. While it
-// is full a login is refused before it reaches the app (login-door.ts).
+// A bound on password hashing, and the one way the server hashes one. Each scrypt takes
+// ~50 ms of a CPU; unbounded, a login flood queued hundreds of them and the loop's own
+// file work waited behind (an online verdict took 16.4 s during one). At most
+// `concurrency` hashes run at once, at most `queue` more wait, and anything beyond is
+// refused at once with `busy` (503 + Retry-After): a person retries in a second, a flood
+// costs nothing. While it is full a login is refused before it reaches the app
+// (login-door.ts).
 //
-// Keep `concurrency` below libuv's pool size (UV_THREADPOOL_SIZE, 4 by default) so the
-// pool always has a thread for other work; the WAL fsync that scan acknowledgements wait
-// on does not use the pool at all (storage/sqlite/sync-worker.ts).
+// The server hashes on threads of its own at the lowest CPU priority (scrypt-threads.ts);
+// without `scrypt` (tests, in-process apps) hashes run on libuv's pool, so keep
+// `concurrency` below its size (UV_THREADPOOL_SIZE, 4 by default) and the pool always has
+// a thread for other work. The WAL fsync that scan acknowledgements wait on does not use
+// the pool at all (storage/sqlite/sync-worker.ts).
 import { availableParallelism } from 'node:os';
 import { GkError } from '@gatekeeper/shared/protocol/index';
+import { hashPassword, poolScrypt, verifyPassword, type Scrypt } from './passwords.ts';
 
 /** Seconds a refused login is asked to wait. */
 export const BUSY_RETRY_AFTER_S = 1;
@@ -25,6 +29,8 @@ export interface HashGateOptions {
    * rests t × (1 / duty − 1) ms before the next. Default 1: no rest.
    */
   duty?: number;
+  /** Where the hashes run; libuv's pool when absent. */
+  scrypt?: Scrypt;
 }
 
 /**
@@ -46,6 +52,18 @@ export class HashGate {
   readonly #waiting: Array<() => void> = [];
 
   constructor(readonly options: HashGateOptions = defaultHashGateOptions(), private readonly clock: () => number = () => performance.now()) {}
+
+  /** A stored hash of `password` (passwords.ts), made when a slot is free. */
+  hash(password: string): Promise<string> {
+    return this.run(() => hashPassword(password, this.#scrypt));
+  }
+
+  /** Whether `password` matches `stored`, checked when a slot is free. */
+  verify(password: string, stored: string): Promise<boolean> {
+    return this.run(() => verifyPassword(password, stored, this.#scrypt));
+  }
+
+  get #scrypt(): Scrypt { return this.options.scrypt ?? poolScrypt; }
 
   /** Run `work` when a slot is free; throws `busy` at once when the queue is full. */
   async run<T>(work: () => Promise<T>): Promise<T> {

@@ -7,7 +7,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import type { PublicStaff, SessionReply } from '@gatekeeper/shared/api/index';
 import { GkError } from '@gatekeeper/shared/protocol/index';
-import { DUMMY_HASH_PROMISE, verifyPassword } from '../auth/passwords.ts';
+import { DUMMY_HASH_PROMISE } from '../auth/passwords.ts';
 import { createSession, hashToken, SESSION_COOKIE } from '../auth/sessions.ts';
 import type { StaffRecord, Storage } from '../storage/types.ts';
 import { clientAddress, jsonBody, servedOverHttps, staffOf, type Ctx, type Env } from './context.ts';
@@ -38,7 +38,7 @@ export function refuseIfThrottled(c: Ctx, waitMs: number): void {
  */
 export async function checkPassword(c: Ctx, password: string, stored: string | null, notTried: () => void): Promise<boolean> {
   try {
-    return await c.var.deps.hashing.run(async () => verifyPassword(password, stored ?? (await DUMMY_HASH_PROMISE)));
+    return await c.var.deps.hashing.verify(password, stored ?? (await DUMMY_HASH_PROMISE));
   } catch (e) {
     if (e instanceof GkError && e.code === 'busy') notTried();
     throw e;

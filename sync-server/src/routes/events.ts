@@ -10,7 +10,6 @@ import { importedCodeHasher } from '@gatekeeper/shared/imported-code';
 import { TICKET_COLUMNS, ticketToRow, toManifestOrder, zEvent, type Manifest } from '@gatekeeper/shared/manifest';
 import type { EventDetailsReply, EventListReply, OrderCodeReply, TicketCodeReply } from '@gatekeeper/shared/api/index';
 import { GkError, zRole } from '@gatekeeper/shared/protocol/index';
-import { hashPassword } from '../auth/passwords.ts';
 import { requireEventAccess, requireRole } from '../auth/roles.ts';
 import { importTickets } from '../import/run.ts';
 import { publicStaff, visibleEvents } from './auth.ts';
@@ -75,7 +74,7 @@ export const eventRoutes = new Hono<Env>()
     let staff = await storage.getStaffByUsername(body.username);
     if (!staff) {
       checkNewPassword(body.password);
-      const passwordHash = await c.var.deps.hashing.run(() => hashPassword(body.password));
+      const passwordHash = await c.var.deps.hashing.hash(body.password);
       staff = { id: inspectorId(newId('i-')), username: body.username, name: body.name, role: body.role, passwordHash, disabled: false };
       await storage.createStaff(staff);
     }

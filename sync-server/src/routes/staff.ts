@@ -7,7 +7,6 @@ import { deleteCookie, getCookie } from 'hono/cookie';
 import { z } from 'zod';
 import { inspectorId, type InspectorId } from '@gatekeeper/shared/ids';
 import { GkError } from '@gatekeeper/shared/protocol/index';
-import { hashPassword } from '../auth/passwords.ts';
 import { checkNewPassword, MAX_PASSWORD_LENGTH } from '../auth/password-policy.ts';
 import { requireRole } from '../auth/roles.ts';
 import { hashToken, SESSION_COOKIE } from '../auth/sessions.ts';
@@ -43,9 +42,6 @@ async function signOut(c: Ctx, id: InspectorId): Promise<number> {
   return ended;
 }
 
-/** Hash at the gate (a flood of password changes queues like logins). */
-const hashAtGate = (c: Ctx, password: string) => c.var.deps.hashing.run(() => hashPassword(password));
-
 export const staffRoutes = new Hono<Env>()
   .post('/me/password', async (c) => {
     const me = await staffOf(c);
@@ -59,7 +55,7 @@ export const staffRoutes = new Hono<Env>()
     }
     logins.succeeded(me.username, address);
     checkNewPassword(newPassword);
-    await storage.setStaffPassword(me.id, await hashAtGate(c, newPassword));
+    await storage.setStaffPassword(me.id, await c.var.deps.hashing.hash(newPassword));
     // Every other session ends (a leaked password is the usual reason to change it); this
     // one stays, so the phone in hand keeps working.
     const ended = await storage.deleteStaffSessions(me.id, hashToken(getCookie(c, SESSION_COOKIE)!));
@@ -81,7 +77,7 @@ export const staffRoutes = new Hono<Env>()
     const who = await target(c);
     const { newPassword } = await jsonBody(c, zReset);
     checkNewPassword(newPassword);
-    await c.var.deps.storage.setStaffPassword(who.id, await hashAtGate(c, newPassword));
+    await c.var.deps.storage.setStaffPassword(who.id, await c.var.deps.hashing.hash(newPassword));
     c.var.deps.log.info('password reset', { inspector: who.id, by: me.id });
     return c.json({ sessionsEnded: await signOut(c, who.id) });
   })
