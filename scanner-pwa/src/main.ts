@@ -1,7 +1,6 @@
 // Entry point: wires the real ports (fetch, WebSocket, Dexie, the camera module, WebAudio)
 // into the App and mounts the shell.
 import { mount } from 'svelte';
-import { warmVerifier } from '@gatekeeper/shared/codec/index';
 import { CameraScanner, DecoderWarmer } from './camera/index.ts';
 import AppShell from './AppShell.svelte';
 import { HttpApi } from './lib/api/http-api.ts';
@@ -35,10 +34,10 @@ async function boot(): Promise<void> {
   mount(AppShell, { target: document.getElementById('app')!, props: { app } });
   if (import.meta.env.PROD) app.update.register();
   await app.start();
-  // The first signed code verified costs noble's one-time set-up: paid now, while idle,
-  // rather than inside the first verdict.
+  // Which signature verifier this browser gets is found out now, while idle, rather than
+  // inside the first verdict (and the pure one, if that, pays its one-time set-up then too).
   const idle = typeof requestIdleCallback === 'function' ? requestIdleCallback : (f: () => void) => setTimeout(f, 200);
-  idle(() => { warmVerifier(); });
+  idle(() => { void app.verifier.kind(); });
 }
 
 void boot();

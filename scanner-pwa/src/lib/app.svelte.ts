@@ -10,6 +10,7 @@ import { UpdateState } from './platform/update.svelte.ts';
 import type { Api, Socket, Store } from './ports.ts';
 import { Admitter } from './scan/admitter.ts';
 import { ScanFlow } from './scan/scan-flow.svelte.ts';
+import { SignatureVerifier } from './scan/signature-verifier.ts';
 import { Undo } from './scan/undo.ts';
 import { LocalScans } from './scans/local-scans.svelte.ts';
 import { localStorageBackup } from './scans/scan-backup.ts';
@@ -52,6 +53,8 @@ export class App {
   readonly flow: ScanFlow;
   /** Who may undo which admission here, and the annulments it records. */
   readonly undo: Undo;
+  /** Signed codes' signatures: the browser's WebCrypto where it has Ed25519, else pure JS. */
+  readonly verifier = new SignatureVerifier();
   readonly camera: CameraState;
   readonly update: UpdateState;
   /** Keeps the screen on while the scan screen is open. */
@@ -95,7 +98,7 @@ export class App {
     this.undo = new Undo({ scans: this.scans, session: this.session, clock: this.clock });
     this.flow = new ScanFlow({
       event: this.event, scans: this.scans, session: this.session, admitter, undo: this.undo, clock: this.clock, feedback: ports.feedback,
-      autoReturnMs: () => this.settings.autoReturnMs,
+      verify: this.verifier.verify, autoReturnMs: () => this.settings.autoReturnMs,
     });
     this.camera = new CameraState(ports.camera, (text) => this.flow.cameraCode(text));
     this.update = new UpdateState(() => this.scans.pending);
@@ -227,6 +230,9 @@ export class App {
   async #openEvent(eventId: EventId): Promise<void> {
     const [, lastOwn] = await Promise.all([this.event.open(eventId), this.scans.open(eventId)]);
     this.clock.seed(lastOwn);
+    // Imported now rather than inside the first verdict; keys a later refresh adds are
+    // imported at their first code.
+    if (this.event.header) this.verifier.prepare(this.event.header.publicKeys);
   }
 
   #takeLink(): void {

@@ -13,7 +13,7 @@ import {
   CODE_MAGIC, CodeKind, FORMAT_VERSION, MAX_CODE_LENGTH, MAX_IMPORTED_LENGTH, RESERVED_KINDS,
   SIGNATURE_LENGTH, SUPPORTED_VERSIONS, codePrefix, isOurCode,
 } from './format.ts';
-import { verifyBytes, type SignatureVerifier } from './keys.ts';
+import { verifyBytes, type AsyncSignatureVerifier, type SignatureVerifier } from './keys.ts';
 import { extractCode } from './link.ts';
 import {
   decodeOrderPayload, decodeTicketPayload, type OrderCodeFields, type PayloadResult, type TicketCodeFields,
@@ -54,16 +54,53 @@ const forged = (problem: CodeProblem): CodeRejection => ({ ok: false, outcome: O
 const notOurs = (problem: CodeProblem): CodeRejection => ({ ok: false, outcome: Outcome.unknown, problem });
 const damaged = (damage: CodeDamage): CodeRejection => forged({ kind: 'damaged', damage });
 
+/**
+ * A code read and checked but for its signature: the last step, which is the only one a
+ * platform may answer asynchronously (WebCrypto).
+ */
+interface Unverified {
+  signed: true;
+  /** What the code says, once one of the keys verifies the signature. */
+  result: DecodedTicket | DecodedOrder;
+  signature: Uint8Array;
+  message: Uint8Array;
+  /** Every key listed under the code's key id (a manifest may list one twice). */
+  publicKeys: Uint8Array[];
+}
+
+const unchecked = (e: unknown): CodeRejection =>
+  forged({ kind: 'unchecked', error: (e instanceof Error ? e.message : String(e)).slice(0, 200) });
+
+const badSignature = (): CodeRejection => forged({ kind: 'bad_signature' });
+
 export function decodeCode(text: string, ctx: DecodeContext): DecodeResult {
   try {
-    return decode(text, ctx);
+    const r = decode(text, ctx);
+    if (!('signed' in r)) return r;
+    const verify = ctx.verify ?? verifyBytes;
+    return r.publicKeys.some((pk) => verify(r.signature, r.message, pk)) ? r.result : badSignature();
   } catch (e) {
     // Nothing above is known to throw; if something does, refuse rather than crash the gate.
-    return forged({ kind: 'unchecked', error: (e instanceof Error ? e.message : String(e)).slice(0, 200) });
+    return unchecked(e);
   }
 }
 
-function decode(text: string, ctx: DecodeContext): DecodeResult {
+/**
+ * `decodeCode` with the signature checked by a verifier that answers later (a scanner's
+ * WebCrypto). Every other step, and every refusal, is decodeCode's own; never rejects.
+ */
+export async function decodeCodeAsync(text: string, ctx: Omit<DecodeContext, 'verify'>, verify: AsyncSignatureVerifier): Promise<DecodeResult> {
+  try {
+    const r = decode(text, ctx);
+    if (!('signed' in r)) return r;
+    const verdicts = await Promise.all(r.publicKeys.map((pk) => verify(r.signature, r.message, pk)));
+    return verdicts.some(Boolean) ? r.result : badSignature();
+  } catch (e) {
+    return unchecked(e);
+  }
+}
+
+function decode(text: string, ctx: Omit<DecodeContext, 'verify'>): DecodeResult | Unverified {
   const code = extractCode(text);
   if (!isOurCode(code)) {
     if (code.length === 0) return notOurs({ kind: 'empty' });
@@ -97,18 +134,27 @@ function decode(text: string, ctx: DecodeContext): DecodeResult {
   const verified = { ok: true as const, code, version };
   if (kind === CodeKind.ticket) {
     const r = check(decodeTicketPayload(payload), sealed, ctx);
-    return r.ok ? { ...verified, kind: 'ticket', keyId: r.keyId, ...r.fields } : r;
+    if (!('signed' in r)) return r;
+    const { keyId, fields, ...toVerify } = r;
+    return { ...toVerify, result: { ...verified, kind: 'ticket', keyId, ...fields } };
   }
   const r = check(decodeOrderPayload(payload), sealed, ctx);
-  return r.ok ? { ...verified, kind: 'order', keyId: r.keyId, ...r.fields } : r;
+  if (!('signed' in r)) return r;
+  const { keyId, fields, ...toVerify } = r;
+  return { ...toVerify, result: { ...verified, kind: 'order', keyId, ...fields } };
 }
 
-/** From parsed payload to verified fields: version, event, key, signature, in that order. */
+/**
+ * From parsed payload to fields waiting for their signature check: version, event, key, in
+ * that order; the signature last (decodeCode, decodeCodeAsync).
+ */
 interface Sealed { version: number; prefix: string; payload: Uint8Array; signature: Uint8Array }
 
+type Checked<F> = Omit<Unverified, 'result'> & { keyId: string; fields: F };
+
 function check<F extends { eventId: string }>(
-  read: PayloadResult<F>, sealed: Sealed, ctx: DecodeContext,
-): { ok: true; keyId: string; fields: F } | CodeRejection {
+  read: PayloadResult<F>, sealed: Sealed, ctx: Omit<DecodeContext, 'verify'>,
+): Checked<F> | CodeRejection {
   if (!read.ok) return damaged(read.damage);
   const { header, fields } = read;
   if (header.version !== sealed.version) return damaged({ kind: 'version_mismatch', prefix: sealed.version, contents: header.version });
@@ -128,9 +174,5 @@ function check<F extends { eventId: string }>(
   const publicKeys = keys.map((k) => fromBase64Url(k.publicKey)).filter((k): k is Uint8Array => k !== null);
   if (publicKeys.length === 0) return forged({ kind: 'damaged_key', keyId: header.keyId });
   const message = signedMessage(sealed.prefix, sealed.payload);
-  const verify = ctx.verify ?? verifyBytes;
-  if (!publicKeys.some((pk) => verify(sealed.signature, message, pk))) {
-    return forged({ kind: 'bad_signature' });
-  }
-  return { ok: true, keyId: header.keyId, fields };
+  return { signed: true, signature: sealed.signature, message, publicKeys, keyId: header.keyId, fields };
 }

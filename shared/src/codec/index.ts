@@ -5,8 +5,8 @@ export {
 } from './format.ts';
 export { fromBase64Url, toBase64Url } from './base64url.ts';
 export {
-  generateEventKey, isStrictPublicKey, publicKeyOf, toPublicKeyEntry, warmVerifier,
-  type EventKey, type SignatureVerifier, type SigningKey,
+  generateEventKey, isStrictPublicKey, isStrictSignatureShape, KNOWN_GOOD, publicKeyOf, toPublicKeyEntry, verifyBytes, warmVerifier,
+  type AsyncSignatureVerifier, type EventKey, type SignatureVerifier, type SigningKey,
 } from './keys.ts';
 export {
   zOrderCodeFields, zTicketCodeFields,
@@ -14,7 +14,7 @@ export {
 } from './payload.ts';
 export { signOrderCode, signTicketCode } from './sign.ts';
 export {
-  decodeCode,
+  decodeCode, decodeCodeAsync,
   type CodeRejection, type DecodeContext, type DecodedOrder, type DecodedTicket, type DecodeResult, type ImportedCode,
 } from './decode.ts';
 export { extractCode, toLink } from './link.ts';

@@ -1,7 +1,8 @@
 // Event signing keys: Ed25519, raw 32-byte keys, base64url in manifests and config.
-// Verification is synchronous so a scanner decides in the same tick it decodes, in a
-// browser and in Node alike; that needs noble's sync SHA-512 hook set, done here once
-// for every importer (setting it again elsewhere to the same function is harmless).
+// `verifyBytes` is the rule, pure and synchronous, and runs anywhere; platforms' native
+// verifiers (Node's crypto on the server, WebCrypto on a scanner) are used behind the
+// strictness checks below, so they refuse whatever it refuses. noble's sync SHA-512 hook
+// is set here once for every importer (setting it again to the same function is harmless).
 import * as ed from '@noble/ed25519';
 import { sha512 } from '@noble/hashes/sha2.js';
 import type { PublicKeyEntry } from '../manifest.ts';
@@ -48,6 +49,52 @@ export function signBytes(message: Uint8Array, privateKey: Uint8Array): Uint8Arr
 export type SignatureVerifier = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean;
 
 /**
+ * The same check answered later: WebCrypto's Ed25519 (`crypto.subtle.verify`) only answers
+ * with a promise. A scanner whose browser has it verifies there, in native code, instead
+ * of spending ~2 ms of its main thread in the pure verifier on every signed code.
+ */
+export type AsyncSignatureVerifier = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => Promise<boolean>;
+
+/** The group order L = 2^252 + 27742317777372353535851937790883648493. */
+const L = (1n << 252n) + 27742317777372353535851937790883648493n;
+
+function littleEndian(bytes: Uint8Array): bigint {
+  let n = 0n;
+  for (let i = bytes.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(bytes[i]!);
+  return n;
+}
+
+/** y < p, and no sign bit on x = 0 (y = 1 or y = p - 1): the one spelling of a point. */
+function isCanonicalPointEncoding(b: Uint8Array): boolean {
+  const top = b[31]! & 0x7f;
+  let middleAllOnes = true;
+  let middleAllZero = true;
+  for (let i = 1; i < 31; i++) {
+    if (b[i] !== 0xff) middleAllOnes = false;
+    if (b[i] !== 0) middleAllZero = false;
+  }
+  const nearP = top === 0x7f && middleAllOnes; // y >= 2^255 - 256
+  if (nearP && b[0]! >= 0xed) return false; // y >= p
+  const signed = (b[31]! & 0x80) !== 0;
+  const yIsOne = top === 0 && middleAllZero && b[0] === 1;
+  const yIsMinusOne = nearP && b[0] === 0xec;
+  return !(signed && (yIsOne || yIsMinusOne));
+}
+
+/**
+ * The signature half of `verifyBytes`'s strictness, for a verifier that hands the rest to
+ * a platform's Ed25519 (OpenSSL in Node, BoringSSL in Chromium, NSS, Apple's), whose own
+ * checks differ between libraries and versions: S < L, so S + L is no second spelling of
+ * a signature, and R a canonical point encoding, so neither is a second spelling of R.
+ * With the key checked by `isStrictPublicKey`, what such a verifier accepts is then what
+ * `verifyBytes` accepts (see sync-server/src/scans/ed25519-node.ts for the argument).
+ */
+export function isStrictSignatureShape(signature: Uint8Array): boolean {
+  return signature.length === SIGNATURE_LENGTH && isCanonicalPointEncoding(signature.subarray(0, 32)) &&
+    littleEndian(signature.subarray(32)) < L;
+}
+
+/**
  * The public-key half of `verifyBytes`'s strictness, for a verifier that checks keys once:
  * a canonical encoding (y < p, no sign bit on x = 0) of a point that is not of small order.
  */
@@ -73,9 +120,17 @@ export function verifyBytes(signature: Uint8Array, message: Uint8Array, publicKe
   }
 }
 
-// RFC 8032, section 7.1, test 1: a valid signature of the empty message.
-const WARM_KEY = 'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a';
-const WARM_SIGNATURE = 'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b';
+const hexBytes = (hex: string) => Uint8Array.from(hex.match(/../g)!, (b) => parseInt(b, 16));
+
+/**
+ * RFC 8032, section 7.1, test 1: a valid signature of the empty message. For warming a
+ * verifier up, and for asking a platform whether its Ed25519 works at all.
+ */
+export const KNOWN_GOOD = {
+  publicKey: hexBytes('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a'),
+  signature: hexBytes('e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b'),
+  message: new Uint8Array(0),
+} as const;
 
 /**
  * Verifies a known signature once, so that the first ticket scanned does not pay for noble's
@@ -84,6 +139,5 @@ const WARM_SIGNATURE = 'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065
  * browser. A scanner calls it when idle, before the first code arrives. True when it verified.
  */
 export function warmVerifier(): boolean {
-  const bytes = (hex: string) => Uint8Array.from(hex.match(/../g)!, (b) => parseInt(b, 16));
-  return verifyBytes(bytes(WARM_SIGNATURE), new Uint8Array(0), bytes(WARM_KEY));
+  return verifyBytes(KNOWN_GOOD.signature, KNOWN_GOOD.message, KNOWN_GOOD.publicKey);
 }

@@ -1,31 +1,26 @@
 // Ed25519 verification for the server through Node's crypto (OpenSSL): about 0.06 ms a
-// signature against 0.9 ms for the pure-JS verifier the scanners use, which at a stadium's
-// peak of signed scans would be most of the server's CPU. The rules stay those of
+// signature against 0.9 ms for the pure-JS verifier (which scanners fall back to where the
+// browser has no WebCrypto Ed25519), which at a stadium's peak of signed scans would be
+// most of the server's CPU. The rules stay those of
 // `verifyBytes` (shared/src/codec/keys.ts). OpenSSL alone is looser: with the identity as
 // public key, R the identity and S = 0 it accepts any message (OpenSSL 3.0, Node 20; see
 // tests/sync-server/ed25519-node.test.ts), so keys go through the shared strict check
 // first; and its S < L check has varied between versions, so S is checked here too.
 //
 // Why this refuses whatever the strict pure verifier refuses: the key is checked with the
-// same code (isStrictPublicKey); S is checked below; R is never decoded by OpenSSL, which
-// recomputes R from S and the key and compares its canonical encoding byte for byte, so a
-// non-canonical or off-curve R cannot match; and OpenSSL's equation is the cofactorless
-// one, which holds only where the cofactored one `verifyBytes` uses also holds.
+// same code (isStrictPublicKey); S < L and R's encoding are checked with the same code
+// (isStrictSignatureShape); OpenSSL recomputes R from S and the key and compares its
+// canonical encoding byte for byte, so an off-curve R cannot match either; and OpenSSL's
+// equation is the cofactorless one, which holds only where the cofactored one
+// `verifyBytes` uses also holds. The scanners' WebCrypto verifier rests on the same checks
+// (scanner-pwa/src/lib/scan/signature-verifier.ts).
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
-import { isStrictPublicKey, type SignatureVerifier } from '@gatekeeper/shared/codec/index';
+import { isStrictPublicKey, isStrictSignatureShape, type SignatureVerifier } from '@gatekeeper/shared/codec/index';
 
 /** DER SubjectPublicKeyInfo header for a raw 32-byte Ed25519 key (RFC 8410). */
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
-/** The group order L = 2^252 + 27742317777372353535851937790883648493. */
-const L = (1n << 252n) + 27742317777372353535851937790883648493n;
 /** An event has a handful of keys; the bound only keeps a stream of junk keys from growing the map. */
 const MAX_CACHED_KEYS = 256;
-
-function littleEndian(bytes: Uint8Array): bigint {
-  let n = 0n;
-  for (let i = bytes.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(bytes[i]!);
-  return n;
-}
 
 /** A verifier with its own cache of parsed keys (each key is checked and parsed once). */
 export function nodeEd25519Verifier(): SignatureVerifier {
@@ -43,8 +38,7 @@ export function nodeEd25519Verifier(): SignatureVerifier {
     return key;
   };
   return (signature, message, publicKey) => {
-    if (signature.length !== 64 || publicKey.length !== 32) return false;
-    if (littleEndian(signature.subarray(32)) >= L) return false;
+    if (!isStrictSignatureShape(signature) || publicKey.length !== 32) return false;
     try {
       const key = keyObject(publicKey);
       return key !== null && verify(null, message, key, signature);

@@ -43,6 +43,9 @@ export class Admitter {
     this.#d = deps;
   }
 
+  /** Whether the next decision asks the server first (else the phone decides at once). */
+  get asksServer(): boolean { return this.#d.sync.online; }
+
   /** A scan request made now, with a fresh id, the HLC stamp and the clock offset. */
   request(ctx: ScanContext, target: { ticketId: TicketId | null; orderId: OrderId | null }, code: string, idChecked: boolean): ScanRequest {
     const { clock } = this.#d;

@@ -3,7 +3,7 @@
 // screen. Nothing here navigates: a code inside a link is read out of it.
 import { flushSync } from 'svelte';
 import type { Ticket } from '@gatekeeper/shared/domain';
-import { decodeCode, extractCode, type DecodedTicket } from '@gatekeeper/shared/codec/index';
+import { decodeCodeAsync, extractCode, type AsyncSignatureVerifier, type DecodedTicket } from '@gatekeeper/shared/codec/index';
 import { newId, type OrderId } from '@gatekeeper/shared/ids';
 import { isAdmitting, type Outcome } from '@gatekeeper/shared/outcomes';
 import { codeReason, NO_REASON, type Reason } from '@gatekeeper/shared/reasons';
@@ -28,6 +28,8 @@ export interface ScanFlowDeps {
   undo: Undo;
   clock: ServerClock;
   feedback: Feedback;
+  /** Signed codes' signature check (SignatureVerifier.verify): it answers later, in a browser. */
+  verify: AsyncSignatureVerifier;
   autoReturnMs: () => number;
 }
 
@@ -87,9 +89,12 @@ export class ScanFlow {
     const index = event.index;
     const header = event.header;
     if (this.#busy || !ctx || !index || !header) return;
+    // Busy from here, across the signature check's wait too: a code that comes meanwhile
+    // is not taken (the camera offers it again once this verdict has been seen), so no
+    // code is decided, recorded or shown ahead of one that came before it.
     this.#busy = true;
     try {
-      const r = decodeCode(code, { eventId: ctx.eventId, publicKeys: header.publicKeys, now: clock.now() });
+      const r = await decodeCodeAsync(code, { eventId: ctx.eventId, publicKeys: header.publicKeys, now: clock.now() }, this.#d.verify);
       if (!r.ok) return this.#refuse(ctx, code, r.outcome, codeReason(r.problem), t0);
       if (r.kind === 'ticket') return await this.#ticket(ctx, index.ticket(r.ticketId) ?? ticketFromCode(r), code, false, t0);
       if (r.kind === 'order') return this.#order(ctx, r.orderId, code, t0);
@@ -200,7 +205,9 @@ export class ScanFlow {
     const index = event.index!;
     const orderTickets = ticket.orderId ? index.orderTickets(ticket.orderId) : [];
     const before = scans.ofOrder(ticket.orderId, orderTickets.length ? orderTickets.map((t) => t.id) : [ticket.id]);
-    this.#checking = true;
+    // "Checking online" only when it is: offline, the decision is made at once, and
+    // rendering the indicator only to remove it again would cost the verdict's frame.
+    this.#checking = admitter.asksServer;
     let d: Decision;
     try { d = await admitter.admit(ctx, ticket, code, idChecked); } finally { this.#checking = false; }
     const { verdict } = d;
@@ -233,7 +240,7 @@ export class ScanFlow {
     if (tickets.length === 0 || this.#busy) return;
     const t0 = performance.now();
     this.#busy = true;
-    this.#checking = true;
+    this.#checking = this.#d.admitter.asksServer;
     let decisions: Decision[];
     try {
       // In parallel, each its own scan: the server decides each first-scan-wins on its own.
