@@ -9,7 +9,8 @@ import type { SqlitePragmas } from '../../sync-server/src/storage/sqlite/index.t
 import { DEMO_EVENT, startTestServer } from '../../tests/support/server.ts';
 import { serveParent, startChild, type Child } from './child.ts';
 
-export type ServerOptions = Pick<Partial<Config>, 'demoTickets' | 'synchronous' | 'gossipTickMs' | 'socketsPerSession'>;
+/** `dbFile`: a database to open instead of a fresh one (the history benchmark's seeded copy). */
+export type ServerOptions = Pick<Partial<Config>, 'demoTickets' | 'synchronous' | 'gossipTickMs' | 'socketsPerSession' | 'dbFile'>;
 
 /** An event key as stored: base64url raw Ed25519 seed. */
 export interface SigningKeyText { keyId: string; privateKey: string }
