@@ -18,6 +18,7 @@ import { DEMO_EVENT, login } from '../tests/support/server.ts';
 import { prng } from '../tests/support/prng.ts';
 import { HISTORY_SEED, seededHistoryCopy } from './support/history-db.ts';
 import { INSPECTORS } from './support/history-seed.ts';
+import type { LoadSnapshot } from './support/child.ts';
 import { startServerProcess, type MemoryReport } from './support/server-process.ts';
 import { absoluteRow, fmt, latencySummary, percentile } from './support/stats.ts';
 import type { Bench, BenchResult } from './types.ts';
@@ -32,6 +33,10 @@ const MB = 1024 * 1024;
 const HOUR = 3600_000;
 
 type Search = Record<string, string | number>;
+type ServerChild = { pid: number; call<T>(op: string, arg?: unknown): Promise<T> };
+
+/** The server's CPU time between two load snapshots, ms: moves far less with a busy neighbour than wall time. */
+const cpuMs = (a: LoadSnapshot, b: LoadSnapshot) => (b.cpu.user - a.cpu.user + b.cpu.system - a.cpu.system) / 1000;
 
 /**
  * What supervisors look for, each mix a list of searches asked one after another. Every
@@ -71,13 +76,14 @@ async function page(session: HttpSession, search: Search): Promise<{ ms: number;
   return { ms, rows: reply.scans.length, next: reply.next };
 }
 
-async function queryRows(session: HttpSession): Promise<BenchResult[]> {
+async function queryRows(session: HttpSession, server: ServerChild): Promise<BenchResult[]> {
   const rows: BenchResult[] = [];
   for (const mix of mixes()) {
     // One request of the mix first, not counted: the statement of each filter shape is
     // prepared on first use, once per server.
     await page(session, mix.searches[0]!);
     const samples: number[] = [];
+    const load0 = await server.call<LoadSnapshot>('load');
     let rowsRead = 0;
     let empty = 0;
     for (const search of mix.searches) {
@@ -91,10 +97,11 @@ async function queryRows(session: HttpSession): Promise<BenchResult[]> {
         before = r.next;
       }
     }
+    const serverCpu = cpuMs(load0, await server.call<LoadSnapshot>('load')) / samples.length;
     const p95 = percentile(samples, 95);
     rows.push(absoluteRow({
       id: `server.history.query.p95.${mix.name}`, value: p95, unit: 'ms', target: `<= ${QUERY_TARGET_MS} ms`, met: p95 <= QUERY_TARGET_MS,
-      notes: `${mix.what}; pages of 100, one request at a time; ${latencySummary(samples)}; ${rowsRead} rows read, ${empty} empty pages`,
+      notes: `${mix.what}; pages of 100, one request at a time; ${latencySummary(samples)}; server CPU ${fmt(serverCpu)} ms a page (mean); ${rowsRead} rows read, ${empty} empty pages`,
     }));
   }
   return rows;
@@ -107,7 +114,7 @@ function vm(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   return Number(m[1]) * 1024;
 }
 
-async function exportRows(session: HttpSession, server: { pid: number; call<T>(op: string, arg?: unknown): Promise<T> }): Promise<BenchResult[]> {
+async function exportRows(session: HttpSession, server: ServerChild): Promise<BenchResult[]> {
   // The baseline after a full collection, then the kernel's peak reset ("5" to
   // clear_refs), so VmHWM afterwards is the highest resident set during the export,
   // however short the spike; the server's own 20 ms sampler is the cross-check.
@@ -116,18 +123,22 @@ async function exportRows(session: HttpSession, server: { pid: number; call<T>(o
   writeFileSync(`/proc/${server.pid}/clear_refs`, '5');
   await server.call<MemoryReport>('memory');
 
+  const load0 = await server.call<LoadSnapshot>('load');
   const t0 = performance.now();
   const res = await fetch(`${session.base}/api/events/${DEMO_EVENT}/history.csv`, { headers: { cookie: session.cookie } });
   if (res.status !== 200 || !res.body) throw new Error(`history.csv ${res.status}`);
   let lines = 0;
   let bytes = 0;
   let firstByteMs = Number.NaN;
-  for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+  const reader = res.body.getReader();
+  for (let r = await reader.read(); !r.done; r = await reader.read()) {
+    const chunk = r.value;
     if (bytes === 0) firstByteMs = performance.now() - t0;
     bytes += chunk.length;
     for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
   }
   const seconds = (performance.now() - t0) / 1000;
+  const serverCpuS = cpuMs(load0, await server.call<LoadSnapshot>('load')) / 1000;
   const peak = vm(server.pid, 'VmHWM');
   const sampled = await server.call<MemoryReport>('memory');
   // No holder name or id holds a line break, so lines are rows: the header and one a scan.
@@ -137,7 +148,7 @@ async function exportRows(session: HttpSession, server: { pid: number; call<T>(o
   return [
     absoluteRow({
       id: 'server.history.export.1m', value: seconds, unit: 's', target: `<= ${EXPORT_TARGET_S} s`, met: seconds <= EXPORT_TARGET_S,
-      notes: `${common}; ${fmt(bytes / MB / seconds)} MB/s`,
+      notes: `${common}; ${fmt(bytes / MB / seconds)} MB/s; server CPU ${fmt(serverCpuS)} s (${fmt(100 * serverCpuS / seconds)}% of a core)`,
     }),
     absoluteRow({
       id: 'server.history.export.1m.rss', value: growthMb, unit: 'MB', target: `<= ${RSS_TARGET_MB} MB`, met: growthMb <= RSS_TARGET_MB,
@@ -153,7 +164,7 @@ export const run: Bench = async () => {
     try {
       const supervisor = await HttpSession.login(server.info.url, 'supervisor', login('supervisor').password);
       const seeded = db.seededMs === null ? 'the seeded file from an earlier run' : `seeded this run in ${fmt(db.seededMs / 1000)} s`;
-      const rows = [...(await queryRows(supervisor)), ...(await exportRows(supervisor, server))];
+      const rows = [...(await queryRows(supervisor, server)), ...(await exportRows(supervisor, server))];
       for (const r of rows) r.notes = `${r.notes}; ${HISTORY_SEED.scans} scans, ${seeded}`;
       return rows;
     } finally {
