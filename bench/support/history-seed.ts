@@ -26,7 +26,7 @@ const OUTCOME_MIX: ReadonlyArray<readonly [Outcome, number]> = [
   [Outcome.valid, 0.86], [Outcome.already_used, 0.07], [Outcome.wrong_checkpoint, 0.03],
   [Outcome.unknown, 0.02], [Outcome.unpaid, 0.01], [Outcome.invalid_signature, 0.01],
 ];
-const INSPECTORS = ['i-inspector', 'i-inspector2', 'i-supervisor'] as const;
+export const INSPECTORS = ['i-inspector', 'i-inspector2', 'i-supervisor'] as const;
 
 function pick<T>(mix: ReadonlyArray<readonly [T, number]>, r: number): T {
   let acc = 0;

@@ -10,7 +10,8 @@ import { DEMO_EVENT, startTestServer } from '../../tests/support/server.ts';
 import { threads } from '../../tests/support/threads.ts';
 import { serveParent, startChild, type Child } from './child.ts';
 
-export type ServerOptions = Pick<Partial<Config>, 'demoTickets' | 'synchronous' | 'gossipTickMs' | 'socketsPerSession'>;
+/** `dbFile`: a database to open instead of a fresh one (the history benchmark's seeded copy). */
+export type ServerOptions = Pick<Partial<Config>, 'demoTickets' | 'synchronous' | 'gossipTickMs' | 'socketsPerSession' | 'dbFile'>;
 
 /** An event key as stored: base64url raw Ed25519 seed. */
 export interface SigningKeyText { keyId: string; privateKey: string }

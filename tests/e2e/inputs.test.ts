@@ -120,7 +120,23 @@ describe('inputs', () => {
     await gate.typeCode((await orderCode(env.w, orderId)).code);
     await gate.expectVerdict('order');
     expect(await gate.page.getByTestId('admit-all').count()).toBe(0);
-    expect(await gate.page.getByTestId('earlier-scans').locator('tr[data-scan-id]').count()).toBe(tickets.length);
+    // An item scanned again: its refusal is an earlier scan of the order too.
+    await gate.dismissVerdict();
+    await gate.typeCode((await ticketCode(env.w, tickets[1].id)).code);
+    await gate.expectVerdict('already_used');
+    await gate.dismissVerdict();
+    await gate.typeCode((await orderCode(env.w, orderId)).code);
+    await gate.expectVerdict('order');
+    const earlier = gate.page.getByTestId('earlier-scans');
+    expect(await earlier.locator('tr[data-scan-id]').count()).toBe(tickets.length + 1);
+    // Every row and column on a small phone: the card clips what sticks out, so a table
+    // squeezed by the screen above it lost its last rows without a scroll bar to say so.
+    const clipped = () => earlier.evaluate((el) => ({ x: el.scrollWidth - el.clientWidth, y: el.scrollHeight - el.clientHeight }));
+    for (const width of [360, 390]) {
+      await gate.page.setViewportSize({ width, height: 740 });
+      expect(await clipped(), `the earlier scans at ${width} px`).toEqual({ x: 0, y: 0 });
+    }
+    await gate.page.setViewportSize({ width: 360, height: 740 });
     await gate.dismissVerdict();
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CsvError, parseCsv } from '@gatekeeper/sync-server/import/csv';
+import { CsvError, CsvProblem, MAX_CSV_RECORD_CHARS, parseCsv } from '@gatekeeper/sync-server/import/csv';
 
 function csvError(text: string): CsvError {
   try {
@@ -92,6 +92,36 @@ describe('parseCsv', () => {
     const e = csvError('a,b\nsize 12" vinyl,1\n');
     expect(e.message).toMatch(/quote inside an unquoted field on line 2/);
     expect(e.row).toBe(2);
+  });
+
+  it('names each problem with a word a caller can act on', () => {
+    expect(csvError('a\n"open').problem).toBe(CsvProblem.unterminatedQuote);
+    expect(csvError('a\n"x"y').problem).toBe(CsvProblem.textAfterQuote);
+    expect(csvError('a\nx"y').problem).toBe(CsvProblem.quoteInField);
+    expect(csvError(`a\n${'x'.repeat(2 * MAX_CSV_RECORD_CHARS)}`).problem).toBe(CsvProblem.rowTooLong);
+  });
+
+  it('counts lines after a byte-order mark and CRLFs inside quotes as a text editor does', () => {
+    const e = csvError('\uFEFFa,b\r\n"x\r\ny",1\r\n"one\r\ntwo"\r\n"x"y,2\r\n');
+    expect(e.problem).toBe(CsvProblem.textAfterQuote);
+    expect(e.line).toBe(6);
+    expect(e.row).toBe(4);
+  });
+
+  it('stops at a huge cell, naming its row, without reading on', () => {
+    const e = csvError(`ticket_id,type,holder_name\nT1,Adult,${'x'.repeat(10 * MAX_CSV_RECORD_CHARS)}\nT2,Adult,Sanne\n`);
+    expect(e.problem).toBe(CsvProblem.rowTooLong);
+    expect(e.message).toMatch(/row that starts on line 2 is longer than 64 KiB/);
+    expect(e).toMatchObject({ line: 2, row: 2 });
+  });
+
+  it('gives up on a quote never closed in a big file at the size bound, not at the end of the file', () => {
+    // 40 MiB after the stray quote: reading it to the end would hold it all as one cell,
+    // and would report the quote as unterminated; stopping at the bound reports the row.
+    const rest = 'T000002,Adult,Sanne de Vries\n'.repeat(1_400_000);
+    const e = csvError(`ticket_id,type,holder_name\nT000001,Adult,"Jansen, Sanne\n${rest}`);
+    expect(e.problem).toBe(CsvProblem.rowTooLong);
+    expect(e).toMatchObject({ line: 2, row: 2 });
   });
 
   it('reads 100,000 rows, quoted commas intact', () => {

@@ -210,6 +210,11 @@ describe('CSV import: every error names its row', () => {
     expect(errors).toEqual([{ row: 4, field: 'type', message: 'type is required' }]);
   });
 
+  it('reports a row too long to be a ticket (a cell of megabytes) on its row, and nothing else', () => {
+    const errors = errorsOf(csv(`${HEADER},holder_name\nT1,A,Sanne\nT2,A,${'x'.repeat(4 * 1024 * 1024)}\nT3,A,Daan\n`));
+    expect(errors).toEqual([{ row: 3, message: expect.stringMatching(/row that starts on line 3 is longer than 64 KiB/) }]);
+  });
+
   it('reports an unterminated quote at the row where it opens, with the line', () => {
     const errors = errorsOf(csv(`${HEADER},seat\nT1,A,"multi\nline"\nT2,A,"Row F, seat 12\nT3,A,\n`));
     expect(errors).toEqual([{ row: 3, message: expect.stringMatching(/unterminated quoted field.*line 4/) }]);
