@@ -287,7 +287,7 @@ export const en = {
   historyShownMore: '{count} {count:scan|scans} shown, more below',
   colTime: 'Time',
   colTicket: 'Ticket',
-  colLink: 'Link',
+  colLink: 'Online/offline',
   linkOnline: 'online',
   linkOffline: 'offline',
   noTicket: 'no ticket',

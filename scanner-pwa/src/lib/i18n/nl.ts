@@ -271,7 +271,7 @@ export const nl: Messages = {
   historyShownMore: '{count} {count:scan|scans} getoond, meer hieronder',
   colTime: 'Tijd',
   colTicket: 'Ticket',
-  colLink: 'Verbinding',
+  colLink: 'Online/offline',
   linkOnline: 'online',
   linkOffline: 'offline',
   noTicket: 'geen ticket',
