@@ -2,6 +2,7 @@
 // the app shell shows (screen, panel, notices). Components get this object and call it.
 import type { EventId } from '@gatekeeper/shared/ids';
 import type { MessageKey } from './i18n/en.ts';
+import { consolePath, consoleRoute, type ConsoleRoute, type ConsoleSection } from './console/route.ts';
 import { I18n, type Lang, type Params } from './i18n/i18n.svelte.ts';
 import type { Feedback } from './feedback/feedback.ts';
 import { ManifestRepo } from './manifest/manifest-repo.ts';
@@ -31,7 +32,7 @@ export interface AppPorts {
   lang: Lang;
 }
 
-export type Screen = 'setup' | 'scan' | 'demo' | 'login';
+export type Screen = 'setup' | 'scan' | 'demo' | 'login' | 'console';
 export type Panel = 'manual' | 'search' | 'history' | 'settings' | null;
 export interface Notice { key: MessageKey; params?: Params }
 
@@ -65,6 +66,10 @@ export class App {
   #panel = $state<Panel>(null);
   #notice = $state.raw<Notice | null>(null);
   #started = $state(false);
+  /** The console view on screen (or last shown), as its address says. */
+  #console = $state.raw<ConsoleRoute>({ section: 'history', search: '' });
+  /** The app was opened at a console address: shown once signed in. */
+  #pendingConsole = false;
   #pendingLink: string | null = null;
   /**
    * A /v/<code> link waiting for the inspector's tap. Opening a link is not scanning: a
@@ -107,6 +112,12 @@ export class App {
     if (typeof window !== 'undefined') {
       window.addEventListener('beforeunload', (e) => { if (this.scans.heldToUpload > 0) e.preventDefault(); });
       document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') this.#shown(); });
+      // The browser's Back out of the console returns to where the console was opened from.
+      window.addEventListener('popstate', () => {
+        const route = consoleRoute(new URL(location.href));
+        if (route) { this.#console = route; this.#screen = 'console'; }
+        else if (this.#screen === 'console') this.#screen = this.#workScreen();
+      });
     }
   }
 
@@ -126,6 +137,7 @@ export class App {
   get notice() { return this.#notice; }
   get linkToConfirm() { return this.#linkToConfirm; }
   get started() { return this.#started; }
+  get consoleView() { return this.#console; }
 
   /** From storage alone: a phone that was scanning goes straight back to scanning. */
   async start(url: URL = new URL(location.href)): Promise<void> {
@@ -133,16 +145,19 @@ export class App {
       this.#pendingLink = url.href;
       history.replaceState(null, '', '/');
     }
+    const route = consoleRoute(url);
+    if (route) { this.#console = route; this.#pendingConsole = true; }
     await this.session.restore();
     const sel = this.session.selection;
     if (this.session.phase === 'signedIn' && sel) {
       // The camera starts while the stored tickets load: neither waits for the other.
-      this.#screen = 'scan';
+      this.#screen = route ? 'console' : 'scan';
       this.#started = true;
       await this.#open(sel);
-      if (this.event.status !== 'ready') this.#screen = 'setup';
+      if (this.#screen === 'scan' && this.event.status !== 'ready') this.#screen = 'setup';
     }
     this.#started = true;
+    this.#takeConsole();
     this.#takeLink();
   }
 
@@ -150,7 +165,8 @@ export class App {
     await this.session.login(username, password);
     const sel = this.session.selection;
     if (sel) await this.#open(sel); // signing in again after the session expired
-    this.#screen = sel && this.event.status === 'ready' ? 'scan' : 'setup';
+    this.#screen = this.#workScreen();
+    this.#takeConsole();
     this.#takeLink();
   }
 
@@ -190,8 +206,7 @@ export class App {
     if (!r.ok) { this.#notice = { key: 'unsyncedLogout', params: { count: r.unsynced } }; return; }
     this.event.forget();
     this.scans.forget();
-    this.#screen = 'setup';
-    this.#panel = null;
+    this.show('setup');
   }
 
   /** A supervisor revoked this phone: back to the login screen at once, which says why. */
@@ -199,8 +214,7 @@ export class App {
     this.sync.stop();
     this.camera.stop();
     await this.session.revokedByServer();
-    this.#screen = 'setup';
-    this.#panel = null;
+    this.show('setup');
   }
 
   /** How history and alerts name a phone: this one, its registered name, or its id's tail. */
@@ -212,7 +226,43 @@ export class App {
   show(screen: Screen): void {
     if (screen !== 'scan') this.camera.stop();
     this.#panel = null;
+    if (this.#screen === 'console' && screen !== 'console' && onConsolePage()) history.replaceState(null, '', '/');
     this.#screen = screen;
+  }
+
+  /**
+   * The supervisors' console, at its own address (a reload or a shared link comes back to
+   * it). Anyone signed in may land here; the console screen refuses an inspector, and the
+   * server refuses its routes to them anyway.
+   */
+  openConsole(section: ConsoleSection = this.#console.section): void {
+    this.camera.stop();
+    this.#panel = null;
+    this.#console = { section, search: section === this.#console.section ? this.#console.search : '' };
+    const path = consolePath(this.#console);
+    if (typeof location !== 'undefined' && location.pathname + location.search !== path) history.pushState(null, '', path);
+    this.#screen = 'console';
+  }
+
+  /** The console's filters changed: its address says so, without a new history entry. */
+  setConsoleSearch(search: string): void {
+    this.#console = { ...this.#console, search };
+    if (this.#screen === 'console' && onConsolePage()) history.replaceState(null, '', consolePath(this.#console));
+  }
+
+  /** Out of the console: back to scanning, or to choosing where, as the phone was. */
+  leaveConsole(): void {
+    this.show(this.#workScreen());
+  }
+
+  #workScreen(): Screen {
+    return this.session.selection && this.event.status === 'ready' ? 'scan' : 'setup';
+  }
+
+  #takeConsole(): void {
+    if (!this.#pendingConsole || this.session.phase !== 'signedIn') return;
+    this.#pendingConsole = false;
+    this.#screen = 'console';
   }
   openPanel(panel: Panel): void { this.#panel = panel; }
   closePanel(): void { this.#panel = null; }
@@ -251,3 +301,6 @@ export class App {
 
   dismissLink(): void { this.#linkToConfirm = null; }
 }
+
+/** The address bar shows a console page (never in Node, where tests run the App). */
+const onConsolePage = (): boolean => typeof location !== 'undefined' && consoleRoute(new URL(location.href)) !== null;

@@ -4,6 +4,7 @@
 import type { Checkpoint, Scan } from '@gatekeeper/shared/domain';
 import type { DeviceId, EventId, InspectorId, OrderId, TicketId } from '@gatekeeper/shared/ids';
 import type { GkEvent, Manifest, ManifestOrder, PublicKeyEntry } from '@gatekeeper/shared/manifest';
+import type { HistoryReply, TicketStoryReply } from '@gatekeeper/shared/api/history';
 import type { EventDetailsReply, OrderCodeReply, PublicStaff, SessionReply, TicketCodeReply } from '@gatekeeper/shared/api/index';
 
 // The HTTP answers' shapes are the server's (shared/src/api/): the app parses them on receipt.
@@ -26,6 +27,12 @@ export interface Api {
   manifest(eventId: EventId, since: number): Promise<Manifest>;
   ticketCode(eventId: EventId, ticketId: TicketId): Promise<SignedCode>;
   orderCode(eventId: EventId, orderId: OrderId): Promise<SignedCode>;
+  /** Supervisors: a page of the event's scan history; `query` as historyQuery writes it, plus `before` and `limit`. */
+  history(eventId: EventId, query: string): Promise<HistoryReply>;
+  /** Supervisors: one ticket's scans, undos and conflicts. */
+  ticketStory(eventId: EventId, ticketId: TicketId): Promise<TicketStoryReply>;
+  /** Where the browser downloads the filtered history as CSV (a link, not a fetch: it may be large). */
+  historyCsvHref(eventId: EventId, query: string): string;
 }
 
 export interface SocketHandlers {

@@ -1,5 +1,6 @@
 // The Api port over fetch, same origin as the app (the sync server serves both). Every
 // answer is parsed; every error arrives as the one error body and leaves as a GkError.
+import { zHistoryReply, zTicketStoryReply, type HistoryReply, type TicketStoryReply } from '@gatekeeper/shared/api/history';
 import {
   zClaimedDeviceReply, zEventDetailsReply, zOrderCodeReply, zRegisteredDeviceReply, zSessionReply, zTicketCodeReply,
 } from '@gatekeeper/shared/api/index';
@@ -57,6 +58,16 @@ export class HttpApi implements Api {
   }
   async orderCode(eventId: EventId, orderId: OrderId): Promise<SignedCode> {
     return zOrderCodeReply.parse(await this.#json('GET', `/api/events/${enc(eventId)}/orders/${enc(orderId)}/code`));
+  }
+
+  async history(eventId: EventId, query: string): Promise<HistoryReply> {
+    return zHistoryReply.parse(await this.#json('GET', `/api/events/${enc(eventId)}/history${query ? `?${query}` : ''}`));
+  }
+  async ticketStory(eventId: EventId, ticketId: TicketId): Promise<TicketStoryReply> {
+    return zTicketStoryReply.parse(await this.#json('GET', `/api/events/${enc(eventId)}/tickets/${enc(ticketId)}/story`));
+  }
+  historyCsvHref(eventId: EventId, query: string): string {
+    return `${this.#base}/api/events/${enc(eventId)}/history.csv${query ? `?${query}` : ''}`;
   }
 
   async #json(method: string, path: string, body?: unknown): Promise<unknown> {

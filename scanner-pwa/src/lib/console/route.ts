@@ -1,0 +1,22 @@
+// Where the supervisors' console lives in the app's address: /console/<section>, with the
+// History filters as its query string, so a reload or a link sent to a colleague opens the
+// same view. The server answers every such page with the app (routes/pwa.ts), and so does
+// the service worker offline (navigateFallback).
+
+/** The console's sections, in the order its navigation lists them: only those built. */
+export const CONSOLE_SECTIONS = ['history'] as const;
+export type ConsoleSection = (typeof CONSOLE_SECTIONS)[number];
+
+export interface ConsoleRoute { section: ConsoleSection; search: string }
+
+const PATH = /^\/console(?:\/([a-z-]+))?\/?$/;
+
+/** The console view a URL names, or null when it is not the console's. */
+export function consoleRoute(url: URL): ConsoleRoute | null {
+  const m = PATH.exec(url.pathname);
+  if (!m) return null;
+  const section = (CONSOLE_SECTIONS as readonly string[]).includes(m[1] ?? '') ? (m[1] as ConsoleSection) : CONSOLE_SECTIONS[0];
+  return { section, search: url.search.replace(/^\?/, '') };
+}
+
+export const consolePath = (r: ConsoleRoute): string => `/console/${r.section}${r.search ? `?${r.search}` : ''}`;

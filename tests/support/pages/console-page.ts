@@ -1,0 +1,110 @@
+// Page model of the supervisors' console (scanner-pwa/src/screens/Console.svelte): what a
+// supervisor does in History (filter, load, open a ticket's story, export) and what the
+// screen says. Tests read like the issue.
+import { join } from 'node:path';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { WAIT_MS } from './scanner-page.ts';
+
+export interface HistoryRowSeen {
+  id: string;
+  ticketId: string;
+  outcome: string;
+  kind: string;
+  offline: boolean;
+  holder: string;
+  /** The row's text as a person reads it, spaces collapsed. */
+  text: string;
+}
+
+export interface HistoryFilterInput {
+  code?: string;
+  holder?: string;
+  /** An outcome's value (`already_used`), as the server names it. */
+  outcome?: string;
+  link?: '' | 'online' | 'offline';
+}
+
+export class ConsolePage {
+  constructor(readonly page: Page, readonly base: string) {}
+
+  /** A fresh page of this context, signed in as `username`, opened on the console from the setup screen. */
+  static async signIn(context: BrowserContext, base: string, username: string, password: string): Promise<ConsolePage> {
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(base + '/');
+    await page.getByLabel('Username').fill(username);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('open-console').click();
+    const c = new ConsolePage(page, base);
+    await c.settled();
+    return c;
+  }
+
+  history(): Locator {
+    return this.page.getByTestId('console-history');
+  }
+
+  /** Wait until the page on screen is the one for the filters in the address, loaded. */
+  async settled(): Promise<void> {
+    await this.history().waitFor({ timeout: WAIT_MS });
+    const query = new URL(this.page.url()).search.replace(/^\?/, '');
+    await this.page.locator(`[data-testid=console-history][data-status=ready][data-query="${query}"], [data-testid=console-history][data-status=error]`)
+      .waitFor({ timeout: WAIT_MS });
+  }
+
+  async rows(): Promise<HistoryRowSeen[]> {
+    await this.settled();
+    return this.history().locator('tr[data-scan-id]').evaluateAll((trs) => trs.map((r) => ({
+      id: r.getAttribute('data-scan-id') ?? '', ticketId: r.getAttribute('data-ticket-id') ?? '', outcome: r.getAttribute('data-outcome') ?? '',
+      kind: r.getAttribute('data-kind') ?? '', offline: r.getAttribute('data-offline') === 'true',
+      holder: r.querySelector('[data-testid=holder]')?.textContent?.trim() ?? '',
+      text: ((r as HTMLElement).innerText ?? '').replace(/\s+/g, ' ').trim(),
+    })));
+  }
+
+  /** Set the filters given (others as they are), then "Show scans", and wait for the page. */
+  async filter(f: HistoryFilterInput): Promise<void> {
+    const bar = this.page.getByTestId('history-filters');
+    if ((await bar.getAttribute('open')) === null) await bar.locator('summary').click();
+    if (f.code !== undefined) await bar.getByLabel('Ticket or order number').fill(f.code);
+    if (f.holder !== undefined) await bar.getByLabel('Holder or buyer name').fill(f.holder);
+    if (f.outcome !== undefined) await bar.getByLabel('Outcome').selectOption(f.outcome);
+    if (f.link !== undefined) await bar.getByLabel('Online or offline').selectOption(f.link);
+    await bar.getByRole('button', { name: 'Show scans' }).click();
+    await this.settled();
+  }
+
+  /** The Export CSV link's address, as the browser would download it. */
+  async csvHref(): Promise<string> {
+    const href = await this.page.getByTestId('export-csv').getAttribute('href');
+    return new URL(href ?? '', this.base).href;
+  }
+
+  /** Open a ticket's story from its row (anywhere on the row opens it) and wait for it. */
+  async openStory(scanId: string): Promise<Locator> {
+    await this.history().locator(`tr[data-scan-id="${scanId}"] [data-testid=open-story]`).click();
+    const story = this.page.getByTestId('ticket-story');
+    await story.locator('[data-status=ready]').waitFor({ timeout: WAIT_MS });
+    return story;
+  }
+
+  async closeStory(): Promise<void> {
+    const story = this.page.getByTestId('ticket-story');
+    await story.getByRole('button', { name: 'Close' }).click();
+    await story.waitFor({ state: 'detached' });
+  }
+
+  /**
+   * Photograph the screen into docs/screenshots at a phone's width (390) and a laptop's
+   * (1280), as `<name>.png` and `<name>-laptop.png`, then go back to the size it had.
+   */
+  async photograph(name: string): Promise<void> {
+    const dir = join(process.cwd(), 'docs/screenshots');
+    const before = this.page.viewportSize();
+    await this.page.setViewportSize({ width: 390, height: 844 });
+    await this.page.screenshot({ path: join(dir, `${name}.png`) });
+    await this.page.setViewportSize({ width: 1280, height: 800 });
+    await this.page.screenshot({ path: join(dir, `${name}-laptop.png`) });
+    if (before) await this.page.setViewportSize(before);
+  }
+}
