@@ -2,14 +2,18 @@
 // delta laid over it in cursor order. Pure, so the console and the tests fold the same way.
 import type { LiveDelta, LiveSnapshot } from './protocol/live.ts';
 
-/** Replace the listed rows of `rows` by key, keeping the others; rows at 0 are dropped. */
+/**
+ * Replace the listed rows of `rows` by key, keeping the others; rows at 0 are dropped. In
+ * key order, as the server's snapshot lists them (string order; a minute's key sorts by
+ * checkpoint, then by its fixed-width time).
+ */
 function merge<R>(rows: readonly R[], changed: readonly R[], key: (r: R) => string, zero: (r: R) => boolean): R[] {
   if (changed.length === 0) return [...rows];
   const byKey = new Map(rows.map((r) => [key(r), r]));
   for (const r of changed) {
     if (zero(r)) byKey.delete(key(r)); else byKey.set(key(r), r);
   }
-  return [...byKey.values()];
+  return [...byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
 }
 
 /**

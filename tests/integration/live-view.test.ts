@@ -228,3 +228,29 @@ describe('who gets the live view', () => {
     } finally { await w.client.close(); await other.close(); }
   });
 });
+
+describe('rate-limit alerts', () => {
+  let limited: TestServer;
+  beforeAll(async () => { limited = await startTestServer({ demoTickets: 60, deviceUploadBurst: 1, deviceUploadsPerMinute: 12 }); });
+  afterAll(async () => { await limited?.close(); });
+
+  it('reach a subscribed supervisor as they are recorded', async () => {
+    const sup = await ScannerClient.connect(limited.url, 'supervisor', login('supervisor').password, DEMO_EVENT, MAIN);
+    const phone = await ScannerClient.connect(limited.url, 'inspector', login('inspector').password, DEMO_EVENT, MAIN);
+    try {
+      const subscribed = sup.waitFor((m) => m.type === 'live');
+      sup.send({ type: 'liveSubscribe' });
+      await subscribed;
+      const alerted = sup.waitFor<DownOf<'liveAlert'>>((m) => m.type === 'liveAlert');
+      const t = (await limited.storage.changesSince(DEMO_EVENT, 0)).tickets.map((x) => x.id);
+      await phone.upload([phone.offlineScan(phone.request(t[0]!, t[0]!))]);
+      const refused = phone.waitFor<DownOf<'error'>>((m) => m.type === 'error' && m.ref === 'b-over');
+      phone.send({ type: 'upload', batchId: 'b-over', scans: [phone.offlineScan(phone.request(t[1]!, t[1]!))] });
+      expect(await refused).toMatchObject({ code: 'rate_limited' });
+      const { alert } = await alerted;
+      expect(alert).toMatchObject({ eventId: DEMO_EVENT, deviceId: phone.deviceId, inspectorId: phone.inspectorId, kind: 'rate_limited' });
+      const listed = await sup.http.request('GET', `/api/events/${DEMO_EVENT}/quarantine`);
+      expect(listed.json.alerts[0]).toEqual(alert);
+    } finally { await sup.close(); await phone.close(); }
+  });
+});

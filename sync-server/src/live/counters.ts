@@ -36,6 +36,10 @@ const NOTHING_QUARANTINED: ReadonlySet<string> = new Set();
 const MINUTE_MS = 60_000;
 const minuteKey = (cp: string, minute: number) => `${cp}\u0000${minute}`;
 
+/** A movement whose place in the ticket's order cannot change what the ticket adds. */
+const plain = (m: Move): boolean => !m.io && !isAnnulment(m);
+const isEntry = (m: Move): boolean => m.direction === 'entry' && m.outcome === Outcome.valid;
+
 function shareOf(moves: readonly Move[]): Share {
   if (moves.length === 0) return NO_SHARE;
   const sorted = [...moves].sort(compareScans);
@@ -44,7 +48,7 @@ function shareOf(moves: readonly Move[]): Share {
   const inZone = new Map<string, boolean>();
   for (const m of sorted) {
     if (isAnnulment(m) || annulled?.has(m.id)) continue;
-    if (m.direction === 'entry' && m.outcome === Outcome.valid) entries.push(m);
+    if (isEntry(m)) entries.push(m);
     if (m.io) inZone.set(m.zone, m.direction === 'entry');
   }
   return { entries, inside: [...inZone].filter(([, inside]) => inside).map(([zone]) => zone) };
@@ -106,8 +110,18 @@ export class LiveCounters {
       }
       if (scan.ticketId === null || (!isAnnulment(scan) && !isAdmitting(scan.outcome))) continue;
       const list = this.#moves.get(scan.ticketId) ?? [];
+      const move = this.#move(scan);
+      if (!before.has(scan.ticketId) && plain(move) && list.every(plain)) {
+        // Nearly every scan: no annulment and no entry/exit zone, so order does not matter
+        // and the share only grows by this entry. Sorting the ticket's list for it was half
+        // the counters' CPU in a rebuild (server.live.rebuild).
+        if (isEntry(move)) this.#add({ entries: [move], inside: [] }, 1, changes, list.some(isEntry) ? 0 : 1);
+        list.push(move);
+        this.#moves.set(scan.ticketId, list);
+        continue;
+      }
       if (!before.has(scan.ticketId)) before.set(scan.ticketId, shareOf(list));
-      list.push(this.#move(scan));
+      list.push(move);
       this.#moves.set(scan.ticketId, list);
     }
     for (const [ticket, old] of before) {
@@ -117,9 +131,10 @@ export class LiveCounters {
     return changes;
   }
 
-  #add(share: Share, sign: 1 | -1, changes: Changes): void {
-    if (share.entries.length > 0) {
-      this.#admitted += sign;
+  /** `admits`: what the share adds to the tickets admitted (by default, 1 when it has an entry). */
+  #add(share: Share, sign: 1 | -1, changes: Changes, admits = share.entries.length > 0 ? 1 : 0): void {
+    if (admits > 0) {
+      this.#admitted += sign * admits;
       changes.admitted = true;
     }
     for (const m of share.entries) {
