@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import {
   zClaimedDeviceReply, zDeviceListReply, zEventDetailsReply, zEventListReply, zOrderCodeReply, zRegisteredDeviceReply,
-  zSessionReply, zTicketCodeReply,
+  zSessionReply, zTicketCodeReply, zLiveReply, zConflictListReply, zReviewBody, zReviewReply,
 } from '../shared/src/api/index.ts';
 import { zCheckpoint, zConflict, zOrder, zScan, zTicket, zVerdict } from '../shared/src/domain.ts';
 import { zEvent, zManifest } from '../shared/src/manifest.ts';
@@ -29,6 +29,7 @@ const NAMED = {
   SessionReply: zSessionReply, EventListReply: zEventListReply, EventDetailsReply: zEventDetailsReply,
   RegisteredDeviceReply: zRegisteredDeviceReply, ClaimedDeviceReply: zClaimedDeviceReply, DeviceListReply: zDeviceListReply,
   TicketCodeReply: zTicketCodeReply, OrderCodeReply: zOrderCodeReply,
+  LiveReply: zLiveReply, ConflictListReply: zConflictListReply, ReviewBody: zReviewBody, ReviewReply: zReviewReply,
 };
 
 export function schemasDocument(): string {

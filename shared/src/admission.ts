@@ -21,8 +21,11 @@ export function scopeKey(mode: RuleMode, zone: string): string | null {
   }
 }
 
+/** What the agreed order reads of a scan. */
+export type ScanOrderKey = Pick<Scan, 'hlc' | 'deviceId' | 'id'>;
+
 /** Total order on scans that every node computes the same way. */
-export function compareScans(a: Scan, b: Scan): number {
+export function compareScans(a: ScanOrderKey, b: ScanOrderKey): number {
   if (a.hlc !== b.hlc) return a.hlc < b.hlc ? -1 : 1;
   if (a.deviceId !== b.deviceId) return a.deviceId < b.deviceId ? -1 : 1;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
@@ -68,9 +71,11 @@ export interface Replay {
  * stamped earlier cancels nothing). Of several, the first in the agreed order counts.
  * `unique` is in that order, one copy per id.
  */
-function annulledBy(unique: readonly Scan[], quarantined: ReadonlySet<string>): Map<string, Scan> {
+export type AnnulFacts = ScanOrderKey & Pick<Scan, 'outcome' | 'kind' | 'annuls'>;
+
+export function annulledBy<S extends AnnulFacts>(unique: readonly S[], quarantined: ReadonlySet<string>): Map<string, S> {
   const byId = new Map(unique.map((s) => [s.id as string, s]));
-  const out = new Map<string, Scan>();
+  const out = new Map<string, S>();
   for (const a of unique) {
     if (!isAnnulment(a) || a.annuls === undefined || quarantined.has(a.id)) continue;
     const t = byId.get(a.annuls);

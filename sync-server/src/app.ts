@@ -13,6 +13,7 @@ import { csrfGuard } from './routes/guard.ts';
 import { eventRoutes } from './routes/events.ts';
 import { scanRoutes } from './routes/scans.ts';
 import { historyRoutes } from './routes/history.ts';
+import { liveRoutes } from './routes/live.ts';
 import { staffRoutes } from './routes/staff.ts';
 import { pwaRoutes } from './routes/pwa.ts';
 
@@ -50,6 +51,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/events', eventRoutes);
   app.route('/api/events', scanRoutes);
   app.route('/api/events', historyRoutes);
+  app.route('/api/events', liveRoutes);
   app.all('/api/*', () => { throw new GkError('not_found', 'no such API route'); });
   if (deps.pwaDir) app.route('/', pwaRoutes(deps.pwaDir));
 

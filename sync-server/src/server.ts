@@ -84,7 +84,7 @@ export async function startServer(config: Config, log: Logger, now: () => number
   const hashThreads = new ScryptThreads(gateOptions.concurrency);
   const hashing = new HashGate({ ...gateOptions, scrypt: hashThreads.scrypt });
   const app = createApp({
-    storage, scans, issuer, push: hub, log, now,
+    storage, scans, issuer, push: hub, live: hub.live, log, now,
     sessionTtlMs: config.sessionHours * 3600_000,
     logins: new LoginThrottle(undefined, now),
     hashing,

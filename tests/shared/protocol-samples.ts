@@ -20,6 +20,12 @@ export const ups: Record<Up['type'], unknown> = {
   upload: { type: 'upload', batchId: 'b1', scans: [scan] },
   catchup: { type: 'catchup', cursor: 0 },
   ping: { type: 'ping', id: 1, clientTime: 1_718_000_000_000 },
+  liveSubscribe: { type: 'liveSubscribe' },
+};
+
+const counts = {
+  checkpoints: [{ checkpointId: 'cp-main', admitted: 3 }], zones: [{ zone: 'vip', inside: 1 }],
+  minutes: [{ checkpointId: 'cp-main', minute: 1_717_999_980_000, entries: 3 }], outcomes: [{ outcome: 'already_used', count: 2 }],
 };
 
 export const downs: Record<Down['type'], unknown> = {
@@ -39,4 +45,11 @@ export const downs: Record<Down['type'], unknown> = {
   pong: { type: 'pong', id: 1, clientTime: 1_718_000_000_000, serverTime: 1_718_000_000_050 },
   codeWord: { type: 'codeWord', eventId: 'ev1', codeWord: null },
   error: { type: 'error', code: 'rate_limited', message: 'slow down', ref: 'b1', retryAfterMs: 5000 },
+  live: { type: 'live', snapshot: { eventId: 'ev1', cursor: 13, ticketsSold: 100, admitted: 3, quarantined: 1, ...counts } },
+  liveDelta: {
+    type: 'liveDelta',
+    delta: { eventId: 'ev1', cursor: 14, admitted: 4, ...counts, quarantine: [{ seq: 14, receivedAt: 1_718_000_000_100, reason: 'unknown_checkpoint', scan: { ...scan, code: '', quarantine: 'unknown_checkpoint' } }] },
+  },
+  liveAlert: { type: 'liveAlert', alert: { id: 1, eventId: 'ev1', deviceId: 'dev-a', inspectorId: 'insp-1', kind: 'rate_limited', message: 'over its limit', at: 1_718_000_000_000 } },
+  conflictReviewed: { type: 'conflictReviewed', eventId: 'ev1', conflictId: 's-2', review: { by: 'sup-1', byName: 'Sam', at: 1_718_000_000_000, note: 'same person, re-entry' } },
 };

@@ -14,13 +14,14 @@ import { HashGate, type HashGateOptions } from '../../sync-server/src/auth/hash-
 import { LOGIN_RULES, LoginThrottle, type LoginRules } from '../../sync-server/src/auth/rate-limit.ts';
 import { createSession, SESSION_COOKIE } from '../../sync-server/src/auth/sessions.ts';
 import { Issuer } from '../../sync-server/src/issuer.ts';
+import { Live } from '../../sync-server/src/live/live.ts';
 import { silentLogger } from '../../sync-server/src/log.ts';
 import type { DeviceLimitRules } from '../../sync-server/src/scans/device-limits.ts';
 import { ScanService } from '../../sync-server/src/scans/scan-service.ts';
 import { DEMO_EVENT, seedDemo } from '../../sync-server/src/seed/seed.ts';
 import { openSqliteStorage, type SqliteStorage } from '../../sync-server/src/storage/sqlite/index.ts';
 import type { SyncFile } from '../../sync-server/src/storage/sqlite/wal-sync.ts';
-import type { StoredScan } from '../../sync-server/src/storage/types.ts';
+import type { DeviceAlert, StoredScan } from '../../sync-server/src/storage/types.ts';
 import { makeScanRequest } from './factories.ts';
 
 export type App = ReturnType<typeof createApp>;
@@ -113,7 +114,7 @@ export interface TestApp {
   scans: ScanService;
   push: FakePush;
   /** What the scan service told its listener (the hub in production). */
-  gossip: { stored: Array<{ eventId: EventId; scans: StoredScan[] }>; conflicts: Array<{ eventId: EventId; conflicts: Conflict[] }> };
+  gossip: { stored: Array<{ eventId: EventId; scans: StoredScan[] }>; conflicts: Array<{ eventId: EventId; conflicts: Conflict[] }>; alerts: DeviceAlert[] };
   /** The frozen clock every part of the app reads. */
   clock: { now: number; advance(ms: number): void };
   dir: string;
@@ -152,10 +153,13 @@ export async function makeTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const now = () => clock.now;
   const storage = openSqliteStorage({ file: join(dir, 'gatekeeper.sqlite'), ...(opts.syncFile ? { syncFile: opts.syncFile } : {}) });
   const issuer = new Issuer(storage, () => 'https://gate.test', now);
-  const gossip: TestApp['gossip'] = { stored: [], conflicts: [] };
+  const gossip: TestApp['gossip'] = { stored: [], conflicts: [], alerts: [] };
+  // The live view counts what would be gossiped; without a hub, each batch as it is stored.
+  const live = new Live({ storage, log: silentLogger });
   const scans = new ScanService(storage, {
-    stored: (eventId, list) => { gossip.stored.push({ eventId, scans: list }); },
+    stored: (eventId, list) => { gossip.stored.push({ eventId, scans: list }); live.gossiped(eventId, list); },
     conflicts: (eventId, list) => { gossip.conflicts.push({ eventId, conflicts: list }); },
+    alerted: (eventId, alert) => { gossip.alerts.push(alert); live.alerted(eventId, alert); },
   }, now, opts.deviceLimits ? { limits: opts.deviceLimits } : {});
   const push = new FakePush();
   let pwaDir: string | null = null;
@@ -166,7 +170,7 @@ export async function makeTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   }
   await seedDemo(storage, issuer, { tickets: opts.tickets ?? 60, now: clock.now });
   const app = createApp({
-    storage, scans, issuer, push, log: silentLogger, now, sessionTtlMs: SESSION_TTL_MS,
+    storage, scans, issuer, push, live, log: silentLogger, now, sessionTtlMs: SESSION_TTL_MS,
     logins: new LoginThrottle({ ...LOGIN_LIMITS, ...opts.loginLimits }, now),
     hashing: new HashGate(opts.hashing),
     pwaDir,

@@ -19,6 +19,7 @@ import {
 import { hashImportedCode } from '@gatekeeper/shared/imported-code';
 import { TICKET_COLUMNS, zEvent, zManifest, type Manifest } from '@gatekeeper/shared/manifest';
 import { MAX_MESSAGE_BYTES, zAck, type Role } from '@gatekeeper/shared/protocol/index';
+import { zLiveReply } from '@gatekeeper/shared/api/live';
 import { hashPassword } from '../../sync-server/src/auth/passwords.ts';
 import {
   apiDocRoutes, appRoutes, assertErrorBody, DEMO_EVENT, LOGIN_LIMITS, makeTestApp, offlineScan, scanRequest, SESSION_TTL_MS,
@@ -73,6 +74,16 @@ async function ticketCode(ticket: TicketId): Promise<string> {
   const r = await as.supervisor.get(ev(`/tickets/${ticket}/code`));
   expect(r.status).toBe(200);
   return r.json.code;
+}
+
+/** A double admission stored as two phones would upload it: the losing scan's id, which names the conflict. */
+async function conflictToReview(): Promise<string> {
+  const x = take();
+  const at = t.clock.now;
+  const first = offlineScan(scanRequest(who('inspector'), x.id, x.id, { at }));
+  const second = offlineScan(scanRequest(who('inspector2'), x.id, x.id, { at: at + 5 }));
+  await t.storage.uploadOffline([first, second], at);
+  return second.id;
 }
 
 beforeAll(async () => {
@@ -302,6 +313,15 @@ const ROUTES: RouteCase[] = [
     check: (r) => expect(r.json).toEqual({ ticket: expect.anything(), scans: expect.any(Array), next: null, conflicts: expect.any(Array) }),
   },
   { route: 'GET /api/events/:eventId/conflicts', need: 'supervisor', scoped: true, req: () => ({ path: ev('/conflicts') }), check: (r) => expect(r.json).toEqual({ conflicts: expect.any(Array) }) },
+  {
+    route: 'POST /api/events/:eventId/conflicts/:conflictId/review', need: 'supervisor', scoped: true,
+    req: async () => ({ path: ev(`/conflicts/${await conflictToReview()}/review`), body: { note: 'checked at the gate' } }),
+    check: (r) => expect(r.json.conflict).toMatchObject({ review: { by: expect.any(String), note: 'checked at the gate' } }),
+  },
+  {
+    route: 'GET /api/events/:eventId/live', need: 'supervisor', scoped: true, req: () => ({ path: ev('/live') }),
+    check: (r) => expect(zLiveReply.parse(r.json)).toMatchObject({ eventId: DEMO_EVENT, ticketsSold: expect.any(Number) }),
+  },
   { route: 'GET /api/events/:eventId/quarantine', need: 'supervisor', scoped: true, req: () => ({ path: ev('/quarantine') }), check: (r) => expect(r.json).toEqual({ scans: expect.any(Array), next: null, alerts: expect.any(Array) }) },
 ];
 

@@ -14,6 +14,7 @@ import {
 import { scanContract } from './storage-contract-scans.ts';
 import { annulContract } from './storage-contract-annul.ts';
 import { historyContract } from './storage-contract-history.ts';
+import { inboxContract } from './storage-contract-inbox.ts';
 
 export type MakeStorage = () => Promise<Storage>;
 
@@ -36,6 +37,7 @@ export function runStorageContract(name: string, makeStorage: MakeStorage): void
     describe('scans', () => { scanContract(freshStorage(makeStorage)); });
     describe('annulments', () => { annulContract(freshStorage(makeStorage)); });
     describe('history', () => { historyContract(freshStorage(makeStorage)); });
+    describe('conflict inbox', () => { inboxContract(freshStorage(makeStorage)); });
   });
 }
 

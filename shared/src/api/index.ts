@@ -6,3 +6,4 @@ export * from './session.ts';
 export * from './devices.ts';
 export * from './codes.ts';
 export * from './history.ts';
+export * from './live.ts';

@@ -3,9 +3,11 @@ import { z } from 'zod';
 import { zRefused, zWelcome } from './handshake.ts';
 import { zCodeWordMsg, zErrorMsg, zPong } from './misc.ts';
 import { zConflictMsg, zScansMsg, zUploadAck, zVerdictMsg } from './scans.ts';
+import { zConflictReviewedMsg, zLiveAlertMsg, zLiveDeltaMsg, zLiveMsg } from './live.ts';
 
 export const zDown = z.discriminatedUnion('type', [
   zWelcome, zRefused, zVerdictMsg, zUploadAck, zScansMsg, zConflictMsg, zPong, zCodeWordMsg, zErrorMsg,
+  zLiveMsg, zLiveDeltaMsg, zLiveAlertMsg, zConflictReviewedMsg,
 ]);
 export type Down = z.infer<typeof zDown>;
 export type DownOf<T extends Down['type']> = Extract<Down, { type: T }>;

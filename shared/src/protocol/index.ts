@@ -9,6 +9,7 @@ export * from './errors.ts';
 export * from './handshake.ts';
 export * from './scans.ts';
 export * from './misc.ts';
+export * from './live.ts';
 export * from './up.ts';
 export * from './down.ts';
 

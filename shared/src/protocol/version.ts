@@ -55,7 +55,14 @@
 //       codec's English sentence (`note`), and the Dutch app showed it in English. A
 //       version 5 to 7 client requires `note`: it gets the English beside the problem
 //       (verdictForVersion). Nothing a phone sends changed.
-export const PROTOCOL_VERSION = 8;
+//   9 — supervisors' live view (live.ts): `liveSubscribe` from a supervisor's or admin's
+//       socket is answered with `live` (a snapshot of the event's counters), then a
+//       `liveDelta` per gossiped batch of scans (new values of what changed, and the batch's
+//       quarantined scans), `liveAlert` (a device over its limits) and `conflictReviewed`
+//       (a conflict marked reviewed, with who, when and the note). An inspector's
+//       `liveSubscribe` gets `error` `forbidden`. Nothing is sent unasked: phones of
+//       version 8 and older never see these messages.
+export const PROTOCOL_VERSION = 9;
 /** The oldest client the server still speaks to; older ones are refused `clientTooOld`. */
 export const MIN_PROTOCOL_VERSION = 1;
 

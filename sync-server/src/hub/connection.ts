@@ -23,6 +23,9 @@ export class Connection {
 
   get ws(): WebSocket { return this.writer.ws; }
 
+  /** Not closing: what is sent is written. */
+  get open(): boolean { return this.writer.open; }
+
   /** An answer to this socket's own request (verdict, ack, pong), or a notice: written at once. */
   send(msg: Down | OutgoingMessage): void {
     this.writer.answer(this.#frame(msg));

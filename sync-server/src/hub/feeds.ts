@@ -1,10 +1,12 @@
 // The scan service's listener: stored scans are coalesced (gossip.ts) and handed to their
-// event's feed (feed.ts); conflicts are told at once, after the scans they name.
+// event's feed (feed.ts) and, in the same turn, to the supervisors' live view (live/live.ts);
+// conflicts are told at once, after the scans they name.
 import type { Conflict } from '@gatekeeper/shared/domain';
 import type { EventId } from '@gatekeeper/shared/ids';
 import type { Down } from '@gatekeeper/shared/protocol/index';
 import type { ScanListener } from '../scans/scan-service.ts';
-import type { StoredScan } from '../storage/types.ts';
+import type { Live } from '../live/live.ts';
+import type { DeviceAlert, StoredScan } from '../storage/types.ts';
 import type { Connection } from './connection.ts';
 import { EventFeed, type FeedDeps, type Subscriber } from './feed.ts';
 import { GossipBuffer } from './gossip.ts';
@@ -13,8 +15,13 @@ export class Feeds implements ScanListener {
   readonly #feeds = new Map<EventId, EventFeed>();
   readonly #gossip: GossipBuffer;
 
-  constructor(private readonly deps: FeedDeps, gossipTickMs: number) {
-    this.#gossip = new GossipBuffer(gossipTickMs, (eventId, scans, cursor, spreadMs) => this.#feeds.get(eventId)?.fanOut(scans, cursor, spreadMs));
+  constructor(private readonly deps: FeedDeps, gossipTickMs: number, private readonly live: Live) {
+    this.#gossip = new GossipBuffer(gossipTickMs, (eventId, scans, cursor, spreadMs) => {
+      // Supervisors first: their delta is one small write each, while gossip's writes to
+      // every scanner may be spread over the next tick (stagger.ts).
+      this.live.gossiped(eventId, scans);
+      this.#feeds.get(eventId)?.fanOut(scans, cursor, spreadMs);
+    });
   }
 
   join(conn: Connection): { feed: EventFeed; sub: Subscriber } {
@@ -27,6 +34,7 @@ export class Feeds implements ScanListener {
     const feed = this.#feeds.get(sub.conn.eventId);
     if (!feed) return;
     feed.leave(sub);
+    this.live.leave(sub.conn);
     if (feed.subscribers.size === 0) { feed.finish(); this.#feeds.delete(sub.conn.eventId); }
   }
 
@@ -36,6 +44,8 @@ export class Feeds implements ScanListener {
     this.#gossip.flush();
     this.#feeds.get(eventId)?.conflicts(conflicts);
   }
+
+  alerted(eventId: EventId, alert: DeviceAlert): void { this.live.alerted(eventId, alert); }
 
   broadcast(eventId: EventId, msg: Down): void { this.#feeds.get(eventId)?.broadcast(msg); }
 

@@ -17,6 +17,7 @@ import type { StaffRecord, Storage } from '../storage/types.ts';
 import { CLOSE } from './close-codes.ts';
 import { Connection } from './connection.ts';
 import type { Feeds } from './feeds.ts';
+import type { Live } from '../live/live.ts';
 import type { EventFeed, Subscriber } from './feed.ts';
 import { OutgoingMessage } from './frames.ts';
 import { InputQueue, type Queued } from './input-queue.ts';
@@ -37,6 +38,8 @@ export interface GatewayOptions {
   storage: Storage;
   scans: () => ScanService;
   feeds: Feeds;
+  /** The supervisors' live view, which `liveSubscribe` joins. */
+  live: Live;
   log: Logger;
   now: () => number;
   /** Origins allowed besides the request's own host. */
@@ -254,6 +257,7 @@ export class SocketGateway {
         return;
       }
       case 'catchup': peer.feed?.catchUp(peer.sub!, msg.cursor); return;
+      case 'liveSubscribe': await this.o.live.subscribe(conn); return;
       case 'ping': conn.send({ type: 'pong', id: msg.id, clientTime: msg.clientTime, serverTime: this.o.now() }); return;
     }
   }

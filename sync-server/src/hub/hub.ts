@@ -11,7 +11,8 @@ import type { DeviceId, EventId, InspectorId } from '@gatekeeper/shared/ids';
 import type { Down } from '@gatekeeper/shared/protocol/index';
 import type { Logger } from '../log.ts';
 import type { ScanListener, ScanService } from '../scans/scan-service.ts';
-import type { Storage, StoredScan } from '../storage/types.ts';
+import { Live } from '../live/live.ts';
+import type { DeviceAlert, Storage, StoredScan } from '../storage/types.ts';
 import { CLOSE } from './close-codes.ts';
 import { Feeds } from './feeds.ts';
 import { SocketGateway, type SocketStats } from './gateway.ts';
@@ -41,14 +42,17 @@ const SESSION_CHECK_MS = 5_000;
 
 export class Hub implements ScanListener {
   readonly wss: WebSocketServer;
+  /** The supervisors' live view: counters, subscriptions, pushes (routes read its snapshot). */
+  readonly live: Live;
   private readonly feeds: Feeds;
   private readonly gateway: SocketGateway;
   private readonly sessionTimer: ReturnType<typeof setInterval>;
 
   constructor(private readonly o: HubOptions) {
     const limits = { ...SOCKET_LIMITS, ...o.limits };
-    this.feeds = new Feeds({ storage: o.storage, log: o.log, tooSlow: (conn) => this.gateway.closeConnection(conn, CLOSE.tooSlow, 'reads too slowly') }, o.gossipTickMs);
-    this.gateway = new SocketGateway({ ...o, feeds: this.feeds, limits, pingMs: o.socketPingMs ?? 30_000, helloMs: o.socketHelloMs ?? 10_000 });
+    this.live = new Live({ storage: o.storage, log: o.log });
+    this.feeds = new Feeds({ storage: o.storage, log: o.log, tooSlow: (conn) => this.gateway.closeConnection(conn, CLOSE.tooSlow, 'reads too slowly') }, o.gossipTickMs, this.live);
+    this.gateway = new SocketGateway({ ...o, feeds: this.feeds, live: this.live, limits, pingMs: o.socketPingMs ?? 30_000, helloMs: o.socketHelloMs ?? 10_000 });
     this.wss = this.gateway.wss;
     this.sessionTimer = setInterval(() => void this.checkSessions(), o.sessionCheckMs ?? SESSION_CHECK_MS);
     this.sessionTimer.unref();
@@ -62,6 +66,7 @@ export class Hub implements ScanListener {
   // ScanListener: fan scans and conflicts out to the event's scanners.
   stored(eventId: EventId, scans: StoredScan[]): void { this.feeds.stored(eventId, scans); }
   conflicts(eventId: EventId, conflicts: Conflict[]): void { this.feeds.conflicts(eventId, conflicts); }
+  alerted(eventId: EventId, alert: DeviceAlert): void { this.feeds.alerted(eventId, alert); }
 
   /** Push a message to every scanner of an event (code word changes). */
   broadcast(eventId: EventId, msg: Down): void { this.feeds.broadcast(eventId, msg); }

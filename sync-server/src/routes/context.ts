@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { GkError } from '@gatekeeper/shared/protocol/index';
 import { resolveLogin, SESSION_COOKIE } from '../auth/sessions.ts';
 import type { Issuer } from '../issuer.ts';
+import type { Live } from '../live/live.ts';
 import type { Logger } from '../log.ts';
 import type { ScanService } from '../scans/scan-service.ts';
 import type { DeviceRecord, SessionRecord, StaffRecord, Storage } from '../storage/types.ts';
@@ -27,6 +28,8 @@ export interface AppDeps {
     /** Close the sockets opened with one session (logout). */
     closeSession(tokenHash: string): void;
   };
+  /** The supervisors' live view (live/live.ts): its snapshot, and what routes change in it. */
+  live: Pick<Live, 'snapshot' | 'reviewed' | 'ticketsChanged'>;
   log: Logger;
   now: () => number;
   sessionTtlMs: number;

@@ -5,7 +5,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { compress } from 'hono/compress';
 import { z } from 'zod';
 import { zCheckpoint, zTicket } from '@gatekeeper/shared/domain';
-import { checkpointId, eventId, inspectorId, newId, orderId, ticketId } from '@gatekeeper/shared/ids';
+import { checkpointId, eventId, inspectorId, newId, orderId, ticketId, type EventId } from '@gatekeeper/shared/ids';
 import { importedCodeHasher } from '@gatekeeper/shared/imported-code';
 import { TICKET_COLUMNS, ticketToRow, toManifestOrder, zEvent, type Manifest } from '@gatekeeper/shared/manifest';
 import type { EventDetailsReply, EventListReply, OrderCodeReply, TicketCodeReply } from '@gatekeeper/shared/api/index';
@@ -26,6 +26,11 @@ async function access(c: Ctx, role: 'inspector' | 'supervisor' | 'admin' = 'insp
   const id = eventOf(c);
   await requireEventAccess(c.var.deps.storage, staff, id, role);
   return { staff, session, eventId: id };
+}
+
+/** The live view's count of tickets sold is read again, in the background: the answer does not wait for it. */
+function ticketsChanged(c: Ctx, id: EventId): void {
+  void c.var.deps.live.ticketsChanged(id).catch((e: unknown) => c.var.deps.log.warn('could not recount tickets for the live view', { event: id, err: String(e) }));
 }
 
 const zCreateEvent = z.object({ event: zEvent, checkpoints: z.array(zCheckpoint).max(200).default([]) });
@@ -115,6 +120,7 @@ export const eventRoutes = new Hono<Env>()
     const format = type.includes('csv') ? 'csv' : 'json';
     const result = await importTickets(c.var.deps.storage, id, { format, text: await c.req.text() });
     c.var.deps.log.info('import', { event: id, ...result });
+    ticketsChanged(c, id);
     return c.json(result);
   })
   .post('/:eventId/tickets/:ticketId/status', async (c) => {
@@ -124,6 +130,7 @@ export const eventRoutes = new Hono<Env>()
     const { storage } = c.var.deps;
     if (!(await storage.getTicket(id, tid))) throw new GkError('not_found', `no ticket ${tid}`);
     await storage.setTicketStatus(id, tid, status);
+    ticketsChanged(c, id);
     return c.json({ ok: true });
   })
   .get('/:eventId/tickets/:ticketId/code', async (c) => {

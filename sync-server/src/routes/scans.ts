@@ -68,10 +68,6 @@ export const scanRoutes = new Hono<Env>()
     const page = await c.var.deps.storage.scansAfter(eventId, after, limit);
     return c.json({ scans: page.scans.map((s) => scanForPhones(s.scan)), cursor: page.cursor, more: page.more });
   })
-  .get('/:eventId/conflicts', compress({ encoding: 'gzip' }), async (c) => {
-    const { eventId } = await access(c, 'supervisor');
-    return c.json({ conflicts: await c.var.deps.storage.listConflicts(eventId) });
-  })
   // Stored but not counted: offline scans that were not plausible (a checkpoint the event
   // lacks, a code of another ticket, a stamp out of range), each with its reason, and the
   // devices that went over their limits. Newest first; `before` pages as in history.

@@ -13,5 +13,6 @@ export const scanForPhones = (scan: Scan): Scan => (scan.code === '' ? scan : { 
 export function messageForPhones(msg: Down): Down {
   if (msg.type === 'scans') return { ...msg, scans: msg.scans.map(scanForPhones) };
   if (msg.type === 'verdict') return { ...msg, scan: scanForPhones(msg.scan) };
+  if (msg.type === 'liveDelta') return { ...msg, delta: { ...msg.delta, quarantine: msg.delta.quarantine.map((q) => ({ ...q, scan: scanForPhones(q.scan) })) } };
   return msg;
 }

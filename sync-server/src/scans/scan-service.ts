@@ -10,7 +10,7 @@ import type { Conflict, Scan, Verdict } from '@gatekeeper/shared/domain';
 import { deviceId as deviceIdOf, newId, scanId, type CheckpointId, type DeviceId, type EventId, type ScanId } from '@gatekeeper/shared/ids';
 import { GkError, type Ack, type AckStatus, type ErrorCode, type ScanRequest } from '@gatekeeper/shared/protocol/index';
 import { silentLogger, type Logger } from '../log.ts';
-import type { OnlineSubmission, StaffRecord, Storage, StoredScan, SubmitResult } from '../storage/types.ts';
+import type { DeviceAlert, OnlineSubmission, StaffRecord, Storage, StoredScan, SubmitResult } from '../storage/types.ts';
 import { DEVICE_LIMITS, DeviceLimits, type Cost, type DeviceLimitRules } from './device-limits.ts';
 import { STAFF_LIMITS, StaffLimits, type StaffLimitRules } from './staff-limits.ts';
 import { nodeEd25519Verifier } from './ed25519-node.ts';
@@ -18,10 +18,11 @@ import { GroupCommit } from './group-commit.ts';
 import { clockReason, judgeOffline } from './plausibility.ts';
 import { resolveTicket } from './resolve-ticket.ts';
 
-/** Told about every scan stored and every conflict found, to gossip them. */
+/** Told about every scan stored and every conflict found, to gossip them, and every device alert, for supervisors. */
 export interface ScanListener {
   stored(eventId: EventId, scans: StoredScan[]): void;
   conflicts(eventId: EventId, conflicts: Conflict[]): void;
+  alerted(eventId: EventId, alert: DeviceAlert): void;
 }
 
 export interface OnlineResult { status: AckStatus; verdict: Verdict; scan: Scan; cursor: number }
@@ -92,6 +93,7 @@ export class ScanService {
     if (answer.firstRefusal) {
       this.log.warn('device over its rate limit', { device: deviceId, inspector: staff.id, event: eventId, over: answer.over, retryAfterMs: answer.retryAfterMs });
       await this.storage.recordDeviceAlert({ eventId, deviceId, inspectorId: staff.id, kind: 'rate_limited', message, at: this.now() })
+        .then((alert) => this.listener.alerted(eventId, alert))
         .catch((e: unknown) => this.log.error('could not record a device alert', { device: deviceId, err: String(e) }));
     }
     throw new GkError('rate_limited', message, { retryAfterMs: answer.retryAfterMs });

@@ -2,10 +2,11 @@
 // later; the SQLite adapter does each operation in one synchronous better-sqlite3
 // transaction, which is what makes "first scan wins" atomic.
 import type { HistoryCursor, HistoryEntry } from '@gatekeeper/shared/api/history';
+import type { ConflictEntry } from '@gatekeeper/shared/api/live';
 import type { Checkpoint, Conflict, Order, Scan, Ticket, Verdict } from '@gatekeeper/shared/domain';
 import type { CheckpointId, DeviceId, EventId, InspectorId, OrderId, ScanId, TicketId } from '@gatekeeper/shared/ids';
 import type { GkEvent } from '@gatekeeper/shared/manifest';
-import type { AckStatus, Role } from '@gatekeeper/shared/protocol/index';
+import type { AckStatus, DeviceAlert, Role } from '@gatekeeper/shared/protocol/index';
 import type { Outcome } from '@gatekeeper/shared/outcomes';
 
 export interface StaffRecord {
@@ -70,16 +71,11 @@ export interface UploadResult {
   conflicts: Conflict[];
 }
 
-/** A device over its scan or upload limit (scans/device-limits.ts), for supervisors. */
-export interface DeviceAlert {
-  id: number;
-  eventId: EventId;
-  deviceId: DeviceId;
-  inspectorId: InspectorId;
-  kind: 'rate_limited';
-  message: string;
-  at: number;
-}
+/** A device over its scan or upload limit (scans/device-limits.ts), for supervisors: the shape pushed and listed. */
+export type { DeviceAlert };
+
+/** A review of a conflict as stored: each review is kept (the latest is the conflict's state). */
+export interface ConflictReviewInput { by: InspectorId; at: number; note: string }
 
 export interface ImportResult { orders: number; tickets: number }
 
@@ -184,11 +180,21 @@ export interface Storage {
    * resolved, kept as evidence) and refusals an annulment made needless (refused_annulled).
    */
   listConflicts(eventId: EventId): Promise<Conflict[]>;
+  /**
+   * The supervisors' conflict inbox: every conflict of the event, newest first, with its id
+   * (the losing scan's), when it was recorded, the ticket's holder and its latest review.
+   */
+  conflictInbox(eventId: EventId): Promise<ConflictEntry[]>;
+  /** Record a review of one conflict (kept beside earlier ones); null when the event has no such conflict. */
+  reviewConflict(eventId: EventId, conflictId: ScanId, review: ConflictReviewInput): Promise<ConflictEntry | null>;
+  /** Tickets of the event that would admit (status paid): what the live view counts admissions against. */
+  admissibleTicketCount(eventId: EventId): Promise<number>;
   /** Quarantined scans of the event (stored, not counted), newest first; `next` as in history. */
   quarantined(eventId: EventId, page: { before?: number; limit: number }): Promise<{ scans: StoredScan[]; next: number | null }>;
 
   // Alerts about devices, for supervisors.
-  recordDeviceAlert(alert: Omit<DeviceAlert, 'id'>): Promise<void>;
+  /** Returns the alert as stored (with its id), for the live view to push. */
+  recordDeviceAlert(alert: Omit<DeviceAlert, 'id'>): Promise<DeviceAlert>;
   /** Newest first, at most `limit`. */
   listDeviceAlerts(eventId: EventId, limit: number): Promise<DeviceAlert[]>;
 

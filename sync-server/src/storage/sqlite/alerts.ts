@@ -14,7 +14,8 @@ export function alertMethods(db: Db): AlertMethods {
   };
   return {
     async recordDeviceAlert(a) {
-      q.insert.run({ event_id: a.eventId, device_id: a.deviceId, inspector_id: a.inspectorId, kind: a.kind, message: a.message, at: a.at });
+      const id = Number(q.insert.run({ event_id: a.eventId, device_id: a.deviceId, inspector_id: a.inspectorId, kind: a.kind, message: a.message, at: a.at }).lastInsertRowid);
+      return { ...a, id };
     },
     async listDeviceAlerts(eventId, limit) {
       return q.list.all(eventId, Math.max(1, Math.min(500, Math.floor(limit)))).map(deviceAlertFromRow);

@@ -8,6 +8,7 @@ import { closeSync, existsSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Storage } from '../types.ts';
 import { alertMethods } from './alerts.ts';
+import { conflictInboxMethods } from './conflict-inbox.ts';
 import { eventMethods } from './events.ts';
 import { migrate } from './migrations.ts';
 import { peopleMethods } from './people.ts';
@@ -123,6 +124,7 @@ export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
     ...scanWriteMethods(db),
     ...scanReadMethods(db),
     ...alertMethods(db),
+    ...conflictInboxMethods(db),
   };
   const storage: SqliteStorage = {
     ...withUnavailable(onDisk ? syncedWrites(db, methods, onDisk) : methods, health, () => totalChanges.get() as number),

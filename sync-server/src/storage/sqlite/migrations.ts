@@ -23,6 +23,8 @@
 //       (checkpoint, inspector, device, outcome) and scans_at serves a time range alone;
 //       ticket_names (every ticket's holder and buyer names, kept by triggers) and its
 //       trigram index ticket_names_search, for the holder filter.
+//   7 — conflict_reviews: supervisors mark a conflict reviewed with a note; every review
+//       is kept (who, when, what), the latest is the conflict's state.
 import type Database from 'better-sqlite3';
 
 export interface Migration { version: number; sql: string }
@@ -321,6 +323,23 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE event_id = new.event_id AND ticket_id IN (SELECT id FROM tickets WHERE event_id = new.event_id AND order_id = new.id);
       END;
       INSERT INTO ticket_names (event_id, ticket_id, names) SELECT t.event_id, t.id, trim(coalesce(t.holder_name, '') || ' ' || coalesce((SELECT buyer_name FROM orders WHERE event_id = t.event_id AND id = t.order_id), '')) FROM tickets t;
+    `,
+  },
+  {
+    version: 7,
+    sql: `
+      -- Append-only, so it is the audit of who reviewed what and said what, and a row of
+      -- conflicts replaced when an earlier admission turns up later keeps its reviews (the
+      -- key is the losing scan, which the replaced row keeps).
+      CREATE TABLE conflict_reviews (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id      TEXT NOT NULL REFERENCES events(id),
+        loser_scan_id TEXT NOT NULL REFERENCES scans(id),
+        reviewed_by   TEXT NOT NULL REFERENCES staff(id),
+        reviewed_at   INTEGER NOT NULL,
+        note          TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX conflict_reviews_conflict ON conflict_reviews (loser_scan_id, id);
     `,
   },
 ];

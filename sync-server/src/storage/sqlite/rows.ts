@@ -1,6 +1,7 @@
 // Rows ↔ domain records, in one place. SQLite has no booleans (0/1) and no arrays (JSON
 // text), and better-sqlite3 refuses to bind a JS boolean, so every conversion lives here
 // and nowhere else reads a column by name.
+import type { ConflictEntry } from '@gatekeeper/shared/api/live';
 import type { Checkpoint, Conflict, ConflictKind, Order, Scan, ScanSummary, Ticket } from '@gatekeeper/shared/domain';
 import type { CheckpointId, DeviceId, EventId, InspectorId, OrderId, ScanId, TicketId } from '@gatekeeper/shared/ids';
 import type { GkEvent } from '@gatekeeper/shared/manifest';
@@ -165,6 +166,30 @@ export const conflictFromRow = (r: ConflictRow): Conflict => ({
   loser: summaryOf(r.l_id, r.l_at, r.l_checkpoint_id, r.l_inspector_id, r.l_device_id, r.l_outcome, r.l_offline),
   ...(r.kind === null ? {} : { kind: r.kind as ConflictKind }),
   ...(r.a_id === null ? {} : { annulment: summaryOf(r.a_id, r.a_at!, r.a_checkpoint_id!, r.a_inspector_id!, r.a_device_id!, r.a_outcome!, r.a_offline!) }),
+});
+
+/** A conflict row for the inbox: the conflict, its key and time, the holder, and the latest review (r_*, NULL without one). */
+export interface ConflictEntryRow extends ConflictRow {
+  id: string; created_at: number; holder: string | null;
+  r_by: string | null; r_name: string | null; r_at: number | null; r_note: string | null;
+}
+
+export const CONFLICT_ENTRY_SELECT = `
+  SELECT c.event_id, c.ticket_id, c.scope, c.kind, ${summaryColumns('w')}, ${summaryColumns('l')}, ${summaryColumns('a')},
+    c.loser_scan_id AS id, c.created_at, coalesce(t.holder_name, o.buyer_name) AS holder,
+    r.reviewed_by AS r_by, st.name AS r_name, r.reviewed_at AS r_at, r.note AS r_note
+  FROM conflicts c
+  JOIN scans w ON w.id = c.winner_scan_id
+  JOIN scans l ON l.id = c.loser_scan_id
+  LEFT JOIN scans a ON a.id = c.annul_scan_id
+  LEFT JOIN tickets t ON t.event_id = c.event_id AND t.id = c.ticket_id
+  LEFT JOIN orders o ON o.event_id = t.event_id AND o.id = t.order_id
+  LEFT JOIN conflict_reviews r ON r.id = (SELECT max(id) FROM conflict_reviews WHERE loser_scan_id = c.loser_scan_id)
+  LEFT JOIN staff st ON st.id = r.reviewed_by`;
+
+export const conflictEntryFromRow = (r: ConflictEntryRow): ConflictEntry => ({
+  ...conflictFromRow(r), id: r.id as ScanId, createdAt: r.created_at, holder: r.holder,
+  review: r.r_by === null ? null : { by: r.r_by as InspectorId, byName: r.r_name ?? r.r_by, at: r.r_at!, note: r.r_note! },
 });
 
 export interface DeviceAlertRow { id: number; event_id: string; device_id: string; inspector_id: string; kind: string; message: string; at: number }

@@ -1,0 +1,34 @@
+// The supervisors' live view and conflict inbox over HTTP: the first snapshot (the socket
+// then sends deltas, ../protocol/live.ts), the conflicts with their reviews, and a review.
+import { z } from 'zod';
+import { zConflict } from '../domain.ts';
+import { zId, type ScanId } from '../ids.ts';
+import { zConflictReview, zLiveSnapshot } from '../protocol/live.ts';
+
+/** GET /api/events/:eventId/live */
+export const zLiveReply = zLiveSnapshot;
+export type LiveReply = z.infer<typeof zLiveReply>;
+
+/** One conflict in the inbox: the conflict as the socket tells it, its id, when it was found, the holder, and the latest review. */
+export const zConflictEntry = zConflict.extend({
+  /** The losing scan's id: one conflict per losing scan. */
+  id: zId<ScanId>(),
+  /** When the server recorded it (ms). */
+  createdAt: z.number().int(),
+  /** The ticket holder's name, or the order's buyer's; null when the ticket names nobody. */
+  holder: z.string().nullable(),
+  review: zConflictReview.nullable(),
+});
+export type ConflictEntry = z.infer<typeof zConflictEntry>;
+
+/** GET /api/events/:eventId/conflicts: newest first. */
+export const zConflictListReply = z.object({ conflicts: z.array(zConflictEntry) });
+export type ConflictListReply = z.infer<typeof zConflictListReply>;
+
+/** POST /api/events/:eventId/conflicts/:conflictId/review */
+export const zReviewBody = z.object({ note: z.string().trim().max(1000) });
+export type ReviewBody = z.infer<typeof zReviewBody>;
+
+/** The reviewed conflict. */
+export const zReviewReply = z.object({ conflict: zConflictEntry });
+export type ReviewReply = z.infer<typeof zReviewReply>;
