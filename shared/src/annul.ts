@@ -14,13 +14,14 @@ import { parseHlc } from './hlc.ts';
 import type { ScanId } from './ids.ts';
 import { isAdmitting, Outcome } from './outcomes.ts';
 import { counts } from './quarantine.ts';
+import { valuesOf, type ValueOf } from './enum-values.ts';
 
 export const ScanKind = {
   /** Cancels the admission named in `annuls`. Absent `kind`: an ordinary scan. */
   annul: 'annul',
 } as const;
-export type ScanKind = (typeof ScanKind)[keyof typeof ScanKind];
-export const SCAN_KINDS = Object.values(ScanKind) as [ScanKind, ...ScanKind[]];
+export type ScanKind = ValueOf<typeof ScanKind>;
+export const SCAN_KINDS = valuesOf(ScanKind);
 
 /**
  * How long after an admission its inspector may undo it from the same device: 2 minutes,
@@ -51,7 +52,7 @@ export const AnnulRefusal = {
   /** An inspector's annulment of an admission another device made. */
   other_device: 'other_device',
 } as const;
-export type AnnulRefusal = (typeof AnnulRefusal)[keyof typeof AnnulRefusal];
+export type AnnulRefusal = ValueOf<typeof AnnulRefusal>;
 
 /** Who annuls: an inspector (same device, within the window) or a supervisor (any, any time). */
 export type AnnulAuthority = { role: 'inspector'; deviceId: string } | { role: 'supervisor' };

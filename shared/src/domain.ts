@@ -10,6 +10,7 @@ import { QUARANTINE_REASONS } from './quarantine.ts';
 import { SCAN_KINDS } from './annul.ts';
 import { zReason } from './reasons.ts';
 import { DIRECTIONS, TICKET_STATUSES, zRuleMode } from './vocabulary.ts';
+import type { ValueOf } from './enum-values.ts';
 
 export * from './vocabulary.ts';
 
@@ -144,7 +145,7 @@ export const ConflictKind = {
    */
   refused_annulled: 'refused_annulled',
 } as const;
-export type ConflictKind = (typeof ConflictKind)[keyof typeof ConflictKind];
+export type ConflictKind = ValueOf<typeof ConflictKind>;
 
 /** Two admissions of one ticket where only one was allowed: both scans named. */
 export const zConflict = z.object({

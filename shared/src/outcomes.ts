@@ -1,5 +1,6 @@
 // One vocabulary of outcomes, shown on the scanner and stored on the server. Modelled on
 // pretix's check-in reasons so supervisors coming from there read it without a legend.
+import { valuesOf, type ValueOf } from './enum-values.ts';
 export const Outcome = {
   valid: 'valid',
   exit: 'exit',
@@ -17,8 +18,8 @@ export const Outcome = {
   needs_id_check: 'needs_id_check',
   conflict: 'conflict',
 } as const;
-export type Outcome = (typeof Outcome)[keyof typeof Outcome];
-export const OUTCOMES = Object.values(Outcome) as [Outcome, ...Outcome[]];
+export type Outcome = ValueOf<typeof Outcome>;
+export const OUTCOMES = valuesOf(Outcome);
 
 /** Outcomes after which the person went through the gate. */
 export const ADMITTING: ReadonlySet<Outcome> = new Set([Outcome.valid, Outcome.exit]);

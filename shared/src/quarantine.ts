@@ -3,6 +3,7 @@
 // a genuine ticket "already used": the server marks it quarantined when it stores it, the
 // mark travels with the scan to every phone, and `arbitrate` / `decideAdmission` skip it.
 // Supervisors see the quarantined scans with their reason (GET /api/events/:id/quarantine).
+import { valuesOf, type ValueOf } from './enum-values.ts';
 export const QuarantineReason = {
   /** The scan names a checkpoint that the event does not have. */
   unknown_checkpoint: 'unknown_checkpoint',
@@ -22,8 +23,8 @@ export const QuarantineReason = {
   /** An inspector's annulment stamped more than the window (2 minutes) after the admission. */
   annul_outside_window: 'annul_outside_window',
 } as const;
-export type QuarantineReason = (typeof QuarantineReason)[keyof typeof QuarantineReason];
-export const QUARANTINE_REASONS = Object.values(QuarantineReason) as [QuarantineReason, ...QuarantineReason[]];
+export type QuarantineReason = ValueOf<typeof QuarantineReason>;
+export const QUARANTINE_REASONS = valuesOf(QuarantineReason);
 
 /** English, for supervisors and the logs; the scanner translates by reason. */
 export const QUARANTINE_TEXT: Record<QuarantineReason, string> = {

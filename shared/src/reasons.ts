@@ -10,6 +10,7 @@ import { explainCodeProblem, zCodeProblem, type CodeProblem } from './codec/prob
 import { zRuleMode } from './vocabulary.ts';
 import { zId, type CheckpointId } from './ids.ts';
 import { OUTCOME_TEXT, type Outcome } from './outcomes.ts';
+import { valuesOf, type ValueOf } from './enum-values.ts';
 
 export const ReasonKind = {
   /** Nothing to say beyond the outcome itself (valid, revoked, needs_id_check, …). */
@@ -29,7 +30,7 @@ export const ReasonKind = {
   /** An order code whose tickets this phone does not hold (phones only, never sent). */
   order_not_on_phone: 'order_not_on_phone',
 } as const;
-export type ReasonKind = (typeof ReasonKind)[keyof typeof ReasonKind];
+export type ReasonKind = ValueOf<typeof ReasonKind>;
 
 /** How the server failed to get from a readable code to the scan's ticket. */
 export const UnresolvedCause = {
@@ -42,8 +43,8 @@ export const UnresolvedCause = {
   /** A signed order code of an order the scan's ticket is not part of. */
   not_in_order: 'not_in_order',
 } as const;
-export type UnresolvedCause = (typeof UnresolvedCause)[keyof typeof UnresolvedCause];
-export const UNRESOLVED_CAUSES = Object.values(UnresolvedCause) as [UnresolvedCause, ...UnresolvedCause[]];
+export type UnresolvedCause = ValueOf<typeof UnresolvedCause>;
+export const UNRESOLVED_CAUSES = valuesOf(UnresolvedCause);
 
 const time = z.number().int();
 

@@ -2,11 +2,12 @@
 // modes, scan directions. Schemas, the importer, the manifest reader and the rule all take
 // their lists from here (re-exported by domain.ts).
 import { z } from 'zod';
+import { valuesOf, type ValueOf } from './enum-values.ts';
 
 export const TicketStatus = { paid: 'paid', unpaid: 'unpaid', canceled: 'canceled', blocked: 'blocked', revoked: 'revoked' } as const;
-export type TicketStatus = (typeof TicketStatus)[keyof typeof TicketStatus];
+export type TicketStatus = ValueOf<typeof TicketStatus>;
 /** Every ticket status, for schemas, imports and the manifest reader: the one list. */
-export const TICKET_STATUSES = Object.values(TicketStatus) as [TicketStatus, ...TicketStatus[]];
+export const TICKET_STATUSES = valuesOf(TicketStatus);
 
 /**
  * How a checkpoint counts earlier scans.
@@ -17,10 +18,10 @@ export const TICKET_STATUSES = Object.values(TicketStatus) as [TicketStatus, ...
  * - unlimited: every scan admits; scans are only logged.
  */
 export const RuleMode = { once_per_event: 'once_per_event', once_per_zone: 'once_per_zone', entry_exit: 'entry_exit', unlimited: 'unlimited' } as const;
-export type RuleMode = (typeof RuleMode)[keyof typeof RuleMode];
-export const RULE_MODES = Object.values(RuleMode) as [RuleMode, ...RuleMode[]];
+export type RuleMode = ValueOf<typeof RuleMode>;
+export const RULE_MODES = valuesOf(RuleMode);
 export const zRuleMode = z.enum(RULE_MODES);
 
 export const Direction = { entry: 'entry', exit: 'exit' } as const;
-export type Direction = (typeof Direction)[keyof typeof Direction];
-export const DIRECTIONS = Object.values(Direction) as [Direction, ...Direction[]];
+export type Direction = ValueOf<typeof Direction>;
+export const DIRECTIONS = valuesOf(Direction);

@@ -4,6 +4,7 @@
 // the logs in English (`explainCodeProblem` below). Until protocol 8 the codec made English
 // sentences, and the Dutch app showed "The code is damaged: its length (…) is cut short".
 import { z } from 'zod';
+import { valuesOf, type ValueOf } from '../enum-values.ts';
 
 /** The parts of a code's payload (format.ts), as a problem names them. */
 export const CodeField = {
@@ -18,8 +19,8 @@ export const CodeField = {
   valid_until: 'valid_until',
   issued_at: 'issued_at',
 } as const;
-export type CodeField = (typeof CodeField)[keyof typeof CodeField];
-export const CODE_FIELDS = Object.values(CodeField) as [CodeField, ...CodeField[]];
+export type CodeField = ValueOf<typeof CodeField>;
+export const CODE_FIELDS = valuesOf(CodeField);
 
 const count = z.number().int().nonnegative();
 const field = z.enum(CODE_FIELDS);
