@@ -234,6 +234,11 @@ export function enginePaths(launch: () => Promise<Engine>): void {
       }
     });
 
+    test('signatures are checked by the browser\u2019s own Ed25519 (WebCrypto), not the slower pure verifier', async () => {
+      await until(async () => (await gate.phone.count('html[data-verifier]')) > 0, 'the verifier to be chosen', WAIT_MS);
+      expect(await gate.phone.attribute('html', 'data-verifier')).toBe('webcrypto');
+    });
+
     test('the decoder runs here: a QR drawn on a canvas, through the camera\u2019s path, gives its verdict', async () => {
       const t = takeTicket(w);
       const qr = await QRCode.toDataURL((await ticketCode(w, t.id)).code, { margin: 4, width: 440, errorCorrectionLevel: 'M' });

@@ -2,10 +2,9 @@
 // came first; offline, each gate decides alone, and the duplicate becomes a conflict that
 // both inspectors see the moment they reconnect.
 import { beforeAll, describe, expect, test } from 'vitest';
-import { newScanner } from '../support/browser.ts';
 import { ScannerPage, WAIT_MS } from '../support/pages/scanner-page.ts';
 import { ScannerClient } from '../support/scanner-client.ts';
-import { DEMO_EVENT, eventually, login, serverScans, takeTicket, ticketCode, worldForFile } from './fixtures.ts';
+import { DEMO_EVENT, eventually, login, serverScans, signedInGate, takeTicket, ticketCode, worldForFile } from './fixtures.ts';
 import { checkpointId } from '@gatekeeper/shared/ids';
 
 const env = worldForFile();
@@ -15,16 +14,7 @@ let gateB: ScannerPage;
 
 beforeAll(async () => {
   // Two phones, two inspectors, two lanes of the main gate (one entry per ticket per event).
-  [gateA, gateB] = await Promise.all([
-    ScannerPage.open(await newScanner(env.browser), env.w.server.url),
-    ScannerPage.open(await newScanner(env.browser), env.w.server.url),
-  ]);
-  const a = login('inspector');
-  const b = login('inspector2');
-  await Promise.all([
-    gateA.signInAndChoose(a.username, a.password, 'Main gate'),
-    gateB.signInAndChoose(b.username, b.password, 'Main gate'),
-  ]);
+  [gateA, gateB] = await Promise.all([signedInGate(env, 'inspector'), signedInGate(env, 'inspector2')]);
 });
 
 describe('two scanners, one ticket', () => {
