@@ -5,13 +5,13 @@
 //   - the scan records in IndexedDB (the ScanStore port), written one after another
 //     (write-queue.ts);
 //   - own scans IndexedDB refused, held in memory and in localStorage (held-scans.ts);
-//   - the one count of scans waiting to upload, which the status bar, the update prompt,
-//     logout and the event switch all read;
+//   - the own scans waiting to upload (upload-queue.ts) and their one count, which the
+//     status bar, the update prompt, logout and the event switch all read;
 //   - the gossip cursor of the open event.
 // The admitter records, the sync client merges what the server says and uploads what this
 // hands out; neither touches storage. Memory changes at once (the next decision sees a scan
-// before its write lands), storage follows in order. Over 300 lines because it is the whole
-// surface of one concept; what it keeps is in the small files beside it.
+// before its write lands), storage follows in order. What it keeps is in the small files
+// beside it; this is the one surface over them.
 import type { Conflict, Scan } from '@gatekeeper/shared/domain';
 import type { DeviceId, EventId } from '@gatekeeper/shared/ids';
 import { cursorKey, type ScanRecord, type ScanStore } from '../ports.ts';
@@ -20,6 +20,7 @@ import type { BackoffOptions } from '../sync/backoff.ts';
 import { HeldScans, RETRY_BACKOFF } from './held-scans.ts';
 import type { ScanBackup } from './scan-backup.ts';
 import { ScanLog } from './scan-log.ts';
+import { stripLocal, UploadQueue } from './upload-queue.ts';
 import { WriteQueue } from './write-queue.ts';
 
 export interface LocalScansOptions {
@@ -37,20 +38,8 @@ export class LocalScans {
   #cursor = 0;
   /** The server scan log our cursor counts in (log-identity.ts); undefined: none heard yet. */
   #logId: string | undefined;
-  /**
-   * Own scans the server does not have yet, of any event this page knows them for: recorded
-   * here, loaded from storage with their event, or held. Memory, so the count is exact at
-   * once and an upload never waits for a read of storage.
-   */
-  readonly #waiting = new Map<string, ScanRecord>();
-  /**
-   * Own scans this page saw reach the server. Storage that could not mark one still lists
-   * it as waiting; counted from here, it is not (after a reload it goes again, a duplicate).
-   */
-  readonly #uploaded = new Set<string>();
-  readonly #listeners = new Set<() => void>();
-  /** Called whenever scans stop waiting (uploaded, or heard back from the server). */
-  readonly #drained = new Set<() => void>();
+  /** Own scans the server does not have yet: recorded here, loaded with their event, or held. */
+  readonly #waiting = new UploadQueue((size) => { this.#pending = size; });
   readonly #store: ScanStore;
   readonly #writes = new WriteQueue();
   readonly #held: HeldScans;
@@ -90,11 +79,9 @@ export class LocalScans {
 
   /** Scans a previous page held (storage refused them): held again, counted, written soon. */
   restoreHeld(): void {
-    for (const r of this.#held.restore()) {
-      if (r.uploaded === 0) this.#waiting.set(r.id, r);
-      if (r.eventId === this.#eventId) this.#addToLog([r]);
-    }
-    this.#count();
+    const restored = this.#held.restore();
+    this.#waiting.add(restored.filter((r) => r.uploaded === 0));
+    this.#addToLog(restored.filter((r) => r.eventId === this.#eventId));
   }
 
   /**
@@ -156,16 +143,15 @@ export class LocalScans {
     const all = [...stored, ...this.#held.of(eventId)];
     // Uploaded only ever goes 0 → 1: any copy that says the server has it, or a scan this page
     // has already seen uploaded since the open (known, and not waiting), is not waiting.
-    const uploaded = new Set(all.filter((r) => r.uploaded === 1 || this.#uploaded.has(r.id) || (this.#log.get(r.id) && !this.#waiting.has(r.id))).map((r) => r.id));
+    const uploaded = new Set(all.filter((r) => r.uploaded === 1 || this.#waiting.wasUploaded(r.id) || (this.#log.get(r.id) && !this.#waiting.has(r.id))).map((r) => r.id));
     this.#addToLog(all);
-    for (const r of all) if (r.own === 1 && !uploaded.has(r.id)) this.#waiting.set(r.id, r);
+    this.#waiting.add(all.filter((r) => r.own === 1 && !uploaded.has(r.id)));
     // A cursor is kept only with the log it counts in: a log id heard meanwhile is newer.
     if (this.#logId === undefined) {
       this.#logId = logId;
       this.#cursor = Math.max(this.#cursor, cursor);
     }
     this.#loading = false;
-    this.#count();
     this.#revision++;
     let lastOwn: string | null = null;
     for (const s of all) if (s.own && (!lastOwn || s.hlc > lastOwn)) lastOwn = s.hlc;
@@ -183,10 +169,9 @@ export class LocalScans {
     if (this.#log.get(scan.id) || this.#waiting.has(scan.id)) return;
     const r: ScanRecord = { ...scan, uploaded: 0, own: 1 };
     if (scan.eventId === this.#eventId) this.#addToLog([r]);
-    this.#waiting.set(r.id, r);
-    this.#count();
+    this.#waiting.add([r]);
     this.#persist([r]);
-    for (const f of this.#listeners) f();
+    this.#waiting.announce();
   }
 
   /**
@@ -202,9 +187,8 @@ export class LocalScans {
     }));
     const fresh = this.#log.add(ofEvent, true);
     if (fresh.length) this.#revision++;
-    for (const r of records) if (this.#waiting.delete(r.id)) this.#uploaded.add(r.id);
+    this.#waiting.acknowledge(records.map((r) => r.id));
     this.#held.replace(records);
-    this.#count();
     this.#persist(records);
     return fresh;
   }
@@ -212,9 +196,8 @@ export class LocalScans {
   /** The server acknowledged these uploads. */
   markUploaded(ids: readonly string[]): void {
     if (ids.length === 0) return;
-    for (const id of ids) if (this.#waiting.delete(id)) this.#uploaded.add(id);
+    this.#waiting.acknowledge(ids);
     this.#held.markUploaded(ids);
-    this.#count();
     // A store that cannot mark them sends them again after a reload: the server answers
     // duplicates.
     void this.#writes.run(() => this.#store.markUploaded(ids)).catch((e: unknown) => console.warn('scans: marking uploaded failed', e));
@@ -222,8 +205,7 @@ export class LocalScans {
 
   /** Called whenever a scan starts waiting to upload. Returns the way to stop listening. */
   onWaiting(listener: () => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#waiting.onWaiting(listener);
   }
 
   /**
@@ -233,18 +215,7 @@ export class LocalScans {
    * missing from that decision.
    */
   untilServerHas(ticketId: string, timeoutMs: number): Promise<boolean> {
-    if (!this.#waitsFor(ticketId)) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const check = () => { if (!this.#waitsFor(ticketId)) done(true); };
-      const done = (ok: boolean) => { clearTimeout(timer); this.#drained.delete(check); resolve(ok); };
-      const timer = setTimeout(() => done(false), timeoutMs);
-      this.#drained.add(check);
-    });
-  }
-
-  #waitsFor(ticketId: string): boolean {
-    for (const r of this.#waiting.values()) if (r.ticketId === ticketId && r.eventId === this.#eventId) return true;
-    return false;
+    return this.#waiting.untilNoneOf(this.#eventId, ticketId, timeoutMs);
   }
 
   /** Try the writes of held scans now (back in front, or the inspector asked). */
@@ -287,8 +258,7 @@ export class LocalScans {
 
   /** The next scans of the event to upload, oldest first. */
   nextBatch(eventId: EventId, limit: number): Scan[] {
-    const batch = [...this.#waiting.values()].filter((r) => r.eventId === eventId).sort(byHlc).slice(0, limit);
-    return batch.map(stripLocal);
+    return this.#waiting.nextBatch(eventId, limit);
   }
 
   /**
@@ -297,12 +267,11 @@ export class LocalScans {
    * opened, each scan once. Storage that cannot be read counts what memory knows.
    */
   async waiting(eventId?: EventId): Promise<number> {
-    const ids = new Set<string>();
-    for (const r of this.#waiting.values()) if (!eventId || r.eventId === eventId) ids.add(r.id);
+    const ids = new Set(this.#waiting.idsOf(eventId));
     try {
       // In the queue: it sees every write asked for before it.
       const stored = await this.#writes.run(() => this.#store.pendingIds(eventId));
-      for (const id of stored) if (!this.#uploaded.has(id)) ids.add(id);
+      for (const id of stored) if (!this.#waiting.wasUploaded(id)) ids.add(id);
     } catch (e) {
       console.warn('scans: reading the stored queue failed', e);
     }
@@ -356,12 +325,8 @@ export class LocalScans {
       const again = stored.filter((r) => r.own === 1 && r.uploaded === 1 && r.deviceId === device && !this.#waiting.has(r.id));
       if (again.length === 0) return;
       await this.#store.markWaiting(again.map((r) => r.id));
-      for (const r of again) {
-        this.#waiting.set(r.id, { ...r, uploaded: 0 });
-        this.#uploaded.delete(r.id);
-      }
-      this.#count();
-      for (const f of this.#listeners) f();
+      this.#waiting.add(again);
+      this.#waiting.announce();
     }).catch((e: unknown) => console.warn('scans: own scans could not be marked to upload again', e));
   }
 
@@ -395,12 +360,6 @@ export class LocalScans {
     if (this.#log.add(records.map(stripLocal)).length) this.#revision++;
   }
 
-  #count(): void {
-    const fewer = this.#waiting.size < this.#pending;
-    this.#pending = this.#waiting.size;
-    if (fewer) for (const f of [...this.#drained]) f();
-  }
-
   #heldChanged(): void {
     this.#heldCount = this.#held.count;
     this.#heldToUpload = this.#held.toUpload;
@@ -408,10 +367,3 @@ export class LocalScans {
   }
 }
 
-/** The shared record without the phone's bookkeeping fields. */
-function stripLocal(r: ScanRecord): Scan {
-  const { uploaded: _u, own: _o, ...scan } = r;
-  return scan;
-}
-
-const byHlc = (a: ScanRecord, b: ScanRecord) => (a.hlc < b.hlc ? -1 : a.hlc > b.hlc ? 1 : 0);
