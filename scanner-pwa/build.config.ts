@@ -8,7 +8,15 @@
 // offline without a second visit; it never reloads anything by itself.
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
+import { readFileSync } from 'node:fs';
 import type { PluginOption } from 'vite';
+
+/**
+ * The app's version, as phones report it to the supervisors' device fleet (protocol 10):
+ * scanner-pwa/package.json's `version`. Bump it with each release handed to the gates, so
+ * the fleet tells the phones that still run an old one.
+ */
+export const APP_VERSION: string = (JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** The ink and paper of the app: also the browser chrome and the splash screen. */
 export const THEME_COLOR = '#10212e';
@@ -16,6 +24,8 @@ export const BACKGROUND_COLOR = '#10212e';
 
 export function pwaPlugins(): PluginOption[] {
   return [
+    // Read in the app as __APP_VERSION__ (src/lib/platform/app-version.ts).
+    { name: 'gatekeeper-app-version', config: () => ({ define: { __APP_VERSION__: JSON.stringify(APP_VERSION) } }) },
     svelte(),
     VitePWA({
       strategies: 'generateSW',

@@ -82,3 +82,13 @@ const rtt = (s: ClockSample): number => s.clientReceived - s.clientSent;
 export function exceedsHalfStep(offsetMs: number, stepSeconds = DEFAULT_STEP_SECONDS): boolean {
   return Math.abs(offsetMs) > (stepSeconds * 1000) / 2;
 }
+
+/**
+ * Off by more than a whole code-rotation step: the supervisors' fleet flags the phone
+ * (fleet.ts). The inspector is already warned at half a step; a whole step is where the
+ * phone would judge every rotating code by a step that is already gone, and the phone needs
+ * someone to fix its clock rather than a warning on its own screen.
+ */
+export function exceedsStep(offsetMs: number, stepSeconds = DEFAULT_STEP_SECONDS): boolean {
+  return Math.abs(offsetMs) > stepSeconds * 1000;
+}

@@ -14,6 +14,7 @@ import { eventRoutes } from './routes/events.ts';
 import { scanRoutes } from './routes/scans.ts';
 import { historyRoutes } from './routes/history.ts';
 import { liveRoutes } from './routes/live.ts';
+import { fleetRoutes } from './routes/fleet.ts';
 import { staffRoutes } from './routes/staff.ts';
 import { pwaRoutes } from './routes/pwa.ts';
 
@@ -52,6 +53,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/events', scanRoutes);
   app.route('/api/events', historyRoutes);
   app.route('/api/events', liveRoutes);
+  app.route('/api/events', fleetRoutes);
   app.all('/api/*', () => { throw new GkError('not_found', 'no such API route'); });
   if (deps.pwaDir) app.route('/', pwaRoutes(deps.pwaDir));
 

@@ -48,7 +48,7 @@ export async function startServer(config: Config, log: Logger, now: () => number
   let linkBase = config.publicUrl;
   const issuer = new Issuer(storage, () => linkBase, now);
   let scans: ScanService | null = null;
-  const hub = new Hub({ storage, scans: () => scans!, log, now, allowedOrigins: config.allowedOrigins, gossipTickMs: config.gossipTickMs, socketPingMs: config.socketPingMs, socketHelloMs: config.socketHelloMs, limits: { socketsPerSession: config.socketsPerSession } });
+  const hub = new Hub({ storage, scans: () => scans!, log, now, allowedOrigins: config.allowedOrigins, gossipTickMs: config.gossipTickMs, socketPingMs: config.socketPingMs, socketHelloMs: config.socketHelloMs, fleetSilentMs: config.fleetSilentMs, limits: { socketsPerSession: config.socketsPerSession } });
   scans = new ScanService(storage, hub, now, {
     log,
     limits: {
@@ -84,7 +84,7 @@ export async function startServer(config: Config, log: Logger, now: () => number
   const hashThreads = new ScryptThreads(gateOptions.concurrency);
   const hashing = new HashGate({ ...gateOptions, scrypt: hashThreads.scrypt });
   const app = createApp({
-    storage, scans, issuer, push: hub, live: hub.live, log, now,
+    storage, scans, issuer, push: hub, live: hub.live, fleet: hub.fleet, log, now,
     sessionTtlMs: config.sessionHours * 3600_000,
     logins: new LoginThrottle(undefined, now),
     hashing,

@@ -46,7 +46,7 @@ describe('a hello later than the server’s deadline', () => {
     const socket = new WsSocket(() => http.cookie);
     let signedOut = false;
     const sync = new SyncClient({
-      socket, scans, store, event, clock: new ServerClock(null), url: () => server.url.replace(/^http/, 'ws') + '/ws',
+      socket, scans, store, event, clock: new ServerClock(null), appVersion: 'test', url: () => server.url.replace(/^http/, 'ws') + '/ws',
       onUnauthenticated: () => { signedOut = true; },
     });
     const opened: number[] = [];

@@ -68,7 +68,7 @@ describe('a server restarted on a fresh database at the same address', () => {
     const scans = new LocalScans(store);
     const socket = new WsSocket(() => http.cookie);
     const sync = new SyncClient({
-      socket, scans, store, event, clock: new ServerClock(null), url: () => first.url.replace(/^http/, 'ws') + '/ws',
+      socket, scans, store, event, clock: new ServerClock(null), appVersion: 'test', url: () => first.url.replace(/^http/, 'ws') + '/ws',
       onUnauthenticated: () => {},
     });
     try {

@@ -38,7 +38,7 @@ function phone() {
   const store = new DexieStore(db);
   const socket = new ScriptedSocket();
   const scans = new LocalScans(store);
-  const sync = new SyncClient({ socket, scans, store, event: { setCodeWord: () => {} }, clock: new ServerClock(0), url: () => 'ws://test/ws', onUnauthenticated: () => {} });
+  const sync = new SyncClient({ socket, scans, store, event: { setCodeWord: () => {} }, clock: new ServerClock(0), appVersion: 'test', url: () => 'ws://test/ws', onUnauthenticated: () => {} });
   const start = async (eventId: EventId) => {
     sync.start({ eventId, deviceId: DEVICE, deviceSecret: 'secret', checkpointId: GATE });
     socket.open();

@@ -15,11 +15,12 @@ export const summary = { scanId: 's-1', at: 1, checkpointId: 'cp-main', inspecto
 export const conflict = { eventId: 'ev1', ticketId: 'T1', scope: 'event', winner: summary, loser: { ...summary, scanId: 's-2', offline: true } };
 
 export const ups: Record<Up['type'], unknown> = {
-  hello: { type: 'hello', v: PROTOCOL_VERSION, eventId: 'ev1', deviceId: 'dev-a', checkpointId: 'cp-main', cursor: 12, logId: '5c1d0e7f9a2b4c6d8e0f1a2b3c4d5e6f' },
+  hello: { type: 'hello', v: PROTOCOL_VERSION, eventId: 'ev1', deviceId: 'dev-a', checkpointId: 'cp-main', cursor: 12, logId: '5c1d0e7f9a2b4c6d8e0f1a2b3c4d5e6f',
+    report: { appVersion: '1.0.0', clockOffsetMs: -120, waiting: 3 } },
   scan: { type: 'scan', scan: scanRequest },
   upload: { type: 'upload', batchId: 'b1', scans: [scan] },
   catchup: { type: 'catchup', cursor: 0 },
-  ping: { type: 'ping', id: 1, clientTime: 1_718_000_000_000 },
+  ping: { type: 'ping', id: 1, clientTime: 1_718_000_000_000, report: { appVersion: '1.0.0', clockOffsetMs: null, waiting: 0 } },
   liveSubscribe: { type: 'liveSubscribe' },
 };
 

@@ -45,7 +45,7 @@ export async function appPhone<S extends DexieStore = DexieStore>(url: string, w
   const socket = new WsSocket(() => http.cookie);
   const clock = new ServerClock(opts.clockOffset ?? null);
   const sync = new SyncClient({
-    socket, scans, store, event, clock, url: () => url.replace(/^http/, 'ws') + '/ws',
+    socket, scans, store, event, clock, appVersion: 'test', url: () => url.replace(/^http/, 'ws') + '/ws',
     onUnauthenticated: () => { throw new Error('session lost'); },
   });
   /** A scan this phone would make now of `ticketId`, its number typed as the code. */

@@ -15,6 +15,8 @@ import { LOGIN_RULES, LoginThrottle, type LoginRules } from '../../sync-server/s
 import { createSession, SESSION_COOKIE } from '../../sync-server/src/auth/sessions.ts';
 import { Issuer } from '../../sync-server/src/issuer.ts';
 import { Live } from '../../sync-server/src/live/live.ts';
+import { Fleet } from '../../sync-server/src/fleet/fleet.ts';
+import { DEFAULT_SILENT_AFTER_MS } from '@gatekeeper/shared/fleet';
 import { silentLogger } from '../../sync-server/src/log.ts';
 import type { DeviceLimitRules } from '../../sync-server/src/scans/device-limits.ts';
 import { ScanService } from '../../sync-server/src/scans/scan-service.ts';
@@ -63,7 +65,11 @@ export class AppClient {
     // clientAddress() reads the Node socket's address from c.env, as @hono/node-server passes it.
     const env = this.address === null ? undefined : { incoming: { socket: { remoteAddress: this.address } } };
     const res = await this.app.request(path, init, env);
-    const text = await res.text();
+    // A stream of events (GET …/fleet/stream) never ends by itself: its status and headers
+    // are the answer here, and the body is let go, as a browser that closes it.
+    const streaming = res.status < 300 && (res.headers.get('content-type') ?? '').startsWith('text/event-stream');
+    if (streaming) await res.body?.cancel();
+    const text = streaming ? '' : await res.text();
     let json: any = null;
     try { json = text ? JSON.parse(text) : null; } catch { json = null; }
     const set = res.headers.get('set-cookie');
@@ -113,6 +119,8 @@ export interface TestApp {
   issuer: Issuer;
   scans: ScanService;
   push: FakePush;
+  /** The device fleet, fed by hand (no sockets here): `connected`, `reported`, `disconnected`. */
+  fleet: Fleet;
   /** What the scan service told its listener (the hub in production). */
   gossip: { stored: Array<{ eventId: EventId; scans: StoredScan[] }>; conflicts: Array<{ eventId: EventId; conflicts: Conflict[] }>; alerts: DeviceAlert[] };
   /** The frozen clock every part of the app reads. */
@@ -162,6 +170,7 @@ export async function makeTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
     alerted: (eventId, alert) => { gossip.alerts.push(alert); live.alerted(eventId, alert); },
   }, now, opts.deviceLimits ? { limits: opts.deviceLimits } : {});
   const push = new FakePush();
+  const fleet = new Fleet({ storage, log: silentLogger, now, silentAfterMs: DEFAULT_SILENT_AFTER_MS });
   let pwaDir: string | null = null;
   if (opts.pwa) {
     pwaDir = join(dir, 'pwa');
@@ -170,13 +179,13 @@ export async function makeTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   }
   await seedDemo(storage, issuer, { tickets: opts.tickets ?? 60, now: clock.now });
   const app = createApp({
-    storage, scans, issuer, push, live, log: silentLogger, now, sessionTtlMs: SESSION_TTL_MS,
+    storage, scans, issuer, push, live, fleet, log: silentLogger, now, sessionTtlMs: SESSION_TTL_MS,
     logins: new LoginThrottle({ ...LOGIN_LIMITS, ...opts.loginLimits }, now),
     hashing: new HashGate(opts.hashing),
     pwaDir,
   });
   return {
-    app, storage, issuer, scans, push, gossip, clock, dir,
+    app, storage, issuer, scans, push, fleet, gossip, clock, dir,
     client: (address) => new AppClient(app, address ?? null),
     async as(username) {
       const staff = await storage.getStaffByUsername(username);

@@ -5,7 +5,7 @@ import { inflateRawSync } from 'node:zlib';
 import WebSocket from 'ws';
 import type { Scan } from '@gatekeeper/shared/domain';
 import { newId, type CheckpointId, type DeviceId, type EventId, type InspectorId, type TicketId } from '@gatekeeper/shared/ids';
-import { parseDown, PROTOCOL_VERSION, type Down, type DownOf, type ScanRequest, type Up } from '@gatekeeper/shared/protocol/index';
+import { parseDown, PROTOCOL_VERSION, type DeviceReport, type Down, type DownOf, type ScanRequest, type Up } from '@gatekeeper/shared/protocol/index';
 import { makeScanRequest } from './factories.ts';
 
 export class HttpSession {
@@ -69,16 +69,19 @@ export class ScannerClient {
   compress: string[] | undefined = undefined;
   /** The protocol version said in hello. */
   version = PROTOCOL_VERSION;
+  /** What hello reports of the phone (protocol 10); none by default, as an older client. */
+  report: DeviceReport | undefined = undefined;
   /** Each message's type and whether it came as a binary (compressed) frame, in order. */
   readonly frames: Array<{ type: string; binary: boolean; bytes: number }> = [];
 
   constructor(readonly http: HttpSession, readonly eventId: EventId, readonly checkpointId: CheckpointId) {}
 
-  static async connect(base: string, username: string, password: string, eventId: EventId, checkpointId: CheckpointId, opts: { deviceId?: DeviceId; deviceSecret?: string; cursor?: number | null; compress?: string[]; version?: number } = {}): Promise<ScannerClient> {
+  static async connect(base: string, username: string, password: string, eventId: EventId, checkpointId: CheckpointId, opts: { deviceId?: DeviceId; deviceSecret?: string; cursor?: number | null; compress?: string[]; version?: number; report?: DeviceReport } = {}): Promise<ScannerClient> {
     const http = await HttpSession.login(base, username, password);
     const c = new ScannerClient(http, eventId, checkpointId);
     c.compress = opts.compress;
     c.version = opts.version ?? PROTOCOL_VERSION;
+    c.report = opts.report;
     if (opts.deviceId && opts.deviceSecret) {
       const claimed = await http.claimDevice(opts.deviceId, opts.deviceSecret);
       if (claimed.status !== 200) throw new Error(`device claim failed: ${claimed.status} ${JSON.stringify(claimed.json)}`);
@@ -100,7 +103,7 @@ export class ScannerClient {
     });
     await new Promise<void>((resolve, reject) => { this.ws.once('open', () => resolve()); this.ws.once('error', reject); });
     const first = this.waitFor((m) => m.type === 'welcome' || m.type === 'refused');
-    this.send({ type: 'hello', v: this.version, eventId: this.eventId, deviceId: this.deviceId, checkpointId: this.checkpointId, cursor, ...(this.deviceSecret ? { deviceSecret: this.deviceSecret } : {}), ...(this.compress ? { compress: this.compress } : {}) });
+    this.send({ type: 'hello', v: this.version, eventId: this.eventId, deviceId: this.deviceId, checkpointId: this.checkpointId, cursor, ...(this.deviceSecret ? { deviceSecret: this.deviceSecret } : {}), ...(this.compress ? { compress: this.compress } : {}), ...(this.report ? { report: this.report } : {}) });
     return (await first) as DownOf<'welcome'> | DownOf<'refused'>;
   }
 

@@ -20,6 +20,7 @@ import { hashImportedCode } from '@gatekeeper/shared/imported-code';
 import { TICKET_COLUMNS, zEvent, zManifest, type Manifest } from '@gatekeeper/shared/manifest';
 import { MAX_MESSAGE_BYTES, zAck, type Role } from '@gatekeeper/shared/protocol/index';
 import { zLiveReply } from '@gatekeeper/shared/api/live';
+import { zFleetReply } from '@gatekeeper/shared/api/fleet';
 import { hashPassword } from '../../sync-server/src/auth/passwords.ts';
 import {
   apiDocRoutes, appRoutes, assertErrorBody, DEMO_EVENT, LOGIN_LIMITS, makeTestApp, offlineScan, scanRequest, SESSION_TTL_MS,
@@ -321,6 +322,14 @@ const ROUTES: RouteCase[] = [
   {
     route: 'GET /api/events/:eventId/live', need: 'supervisor', scoped: true, req: () => ({ path: ev('/live') }),
     check: (r) => expect(zLiveReply.parse(r.json)).toMatchObject({ eventId: DEMO_EVENT, ticketsSold: expect.any(Number) }),
+  },
+  {
+    route: 'GET /api/events/:eventId/fleet', need: 'supervisor', scoped: true, req: () => ({ path: ev('/fleet') }),
+    check: (r) => expect(zFleetReply.parse(r.json)).toMatchObject({ eventId: DEMO_EVENT, serverTime: t.clock.now, devices: expect.any(Array) }),
+  },
+  {
+    route: 'GET /api/events/:eventId/fleet/stream', need: 'supervisor', scoped: true, req: () => ({ path: ev('/fleet/stream') }),
+    check: (r) => expect(r.headers.get('content-type')).toContain('text/event-stream'),
   },
   { route: 'GET /api/events/:eventId/quarantine', need: 'supervisor', scoped: true, req: () => ({ path: ev('/quarantine') }), check: (r) => expect(r.json).toEqual({ scans: expect.any(Array), next: null, alerts: expect.any(Array) }) },
 ];

@@ -302,6 +302,23 @@ function peopleContract(makeStorage: MakeStorage): void {
       expect((await s().getDevice(DEVICE_A))?.lastSeenAt).toBe(T0 + 500);
     });
 
+    it('keeps one report per event and phone, the newest, and lists an event\u2019s phones most recently heard first', async () => {
+      await s().registerDevice(makeDevice(), 'secret-a');
+      await s().registerDevice(makeDevice({ id: DEVICE_B, createdAt: T0 + 1 }), 'secret-b');
+      const a = { eventId: EVENT, deviceId: DEVICE_A, inspectorId: INSPECTOR_A, checkpointId: MAIN_GATE, protocolVersion: 10, appVersion: '1.0.0', clockOffsetMs: -120, waiting: 3, seenAt: T0 + 100 };
+      const b = { eventId: EVENT, deviceId: DEVICE_B, inspectorId: INSPECTOR_B, checkpointId: null, protocolVersion: 9, appVersion: null, clockOffsetMs: null, waiting: null, seenAt: T0 + 50 };
+      await s().recordDeviceReport(a);
+      await s().recordDeviceReport(b);
+      expect(await s().listDeviceReports(EVENT)).toEqual([a, b]);
+      const later = { ...a, inspectorId: INSPECTOR_B, waiting: 0, seenAt: T0 + 200 };
+      await s().recordDeviceReport(later);
+      expect(await s().listDeviceReports(EVENT)).toEqual([later, b]);
+      // A report that arrives late does not move when the phone was last heard back.
+      await s().recordDeviceReport({ ...b, seenAt: T0 + 10 });
+      expect((await s().listDeviceReports(EVENT)).find((r) => r.deviceId === DEVICE_B)?.seenAt).toBe(T0 + 50);
+      expect(await s().listDeviceReports(eventId('other'))).toEqual([]);
+    });
+
     it('revokes a device, and registering it again does not lift the revocation', async () => {
       await s().registerDevice(makeDevice(), 'secret-a');
       await s().revokeDevice(DEVICE_A, T0 + 100);

@@ -6,6 +6,7 @@ import { consolePath, consoleRoute, type ConsoleRoute, type ConsoleSection } fro
 import { I18n, type Lang, type Params } from './i18n/i18n.svelte.ts';
 import type { Feedback } from './feedback/feedback.ts';
 import { ManifestRepo } from './manifest/manifest-repo.ts';
+import { APP_VERSION } from './platform/app-version.ts';
 import { ScreenAwake } from './platform/screen-awake.svelte.ts';
 import { UpdateState } from './platform/update.svelte.ts';
 import type { Api, Socket, Store } from './ports.ts';
@@ -92,7 +93,7 @@ export class App {
     this.scans = new LocalScans(ports.store, { backup: localStorageBackup() });
     this.scans.restoreHeld();
     this.sync = new SyncClient({
-      socket: ports.socket, scans: this.scans, store: ports.store, event: this.event, clock: this.clock, url: ports.socketUrl,
+      socket: ports.socket, scans: this.scans, store: ports.store, event: this.event, clock: this.clock, appVersion: APP_VERSION, url: ports.socketUrl,
       onUnauthenticated: () => this.session.markExpired(),
       onRevoked: () => void this.#revoked(),
       // Tickets sold or changed since the last download: on every (re)connect, then every few minutes.

@@ -5,6 +5,7 @@ import type { Checkpoint, Scan } from '@gatekeeper/shared/domain';
 import type { DeviceId, EventId, InspectorId, OrderId, TicketId } from '@gatekeeper/shared/ids';
 import type { GkEvent, Manifest, ManifestOrder, PublicKeyEntry } from '@gatekeeper/shared/manifest';
 import type { HistoryReply, TicketStoryReply } from '@gatekeeper/shared/api/history';
+import type { FleetChange, FleetReply } from '@gatekeeper/shared/api/fleet';
 import type { EventDetailsReply, OrderCodeReply, PublicStaff, SessionReply, TicketCodeReply } from '@gatekeeper/shared/api/index';
 
 // The HTTP answers' shapes are the server's (shared/src/api/): the app parses them on receipt.
@@ -33,6 +34,16 @@ export interface Api {
   ticketStory(eventId: EventId, ticketId: TicketId): Promise<TicketStoryReply>;
   /** Where the browser downloads the filtered history as CSV (a link, not a fetch: it may be large). */
   historyCsvHref(eventId: EventId, query: string): string;
+  /** Supervisors: every phone of the event, online or last seen, with what it reported. */
+  fleet(eventId: EventId): Promise<FleetReply>;
+  /**
+   * Supervisors: be told each phone's row as it changes (GET …/fleet/stream). `reopened`:
+   * the stream came back after a break, in which changes may have been missed. Returns the
+   * way to stop; where the browser has no EventSource, nothing is told.
+   */
+  watchFleet(eventId: EventId, on: { change(c: FleetChange): void; reopened(): void }): () => void;
+  /** Supervisors: revoke a phone; its sessions end and its sockets close at once. */
+  revokeDevice(id: DeviceId): Promise<void>;
 }
 
 export interface SocketHandlers {

@@ -1,6 +1,7 @@
 // Opening a socket: the client says hello with its version; the server welcomes or refuses.
 import { z } from 'zod';
 import { zId, type CheckpointId, type DeviceId, type EventId, type InspectorId } from '../ids.ts';
+import { zDeviceReport } from './misc.ts';
 
 /** The identity of a server's scan log: random, made with its database (hex, 32 characters today). */
 export const zLogId = z.string().min(1).max(64);
@@ -33,6 +34,8 @@ export const zHello = z.object({
    * as it is.
    */
   logId: zLogId.optional(),
+  /** Since version 10: the phone's app version, clock offset and waiting scans (misc.ts zDeviceReport). */
+  report: zDeviceReport.optional(),
 });
 
 /**

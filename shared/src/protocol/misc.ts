@@ -3,7 +3,24 @@ import { z } from 'zod';
 import { zId, type EventId } from '../ids.ts';
 import { zErrorCode } from './errors.ts';
 
-export const zPing = z.object({ type: z.literal('ping'), id: z.number().int(), clientTime: z.number().int() });
+/**
+ * Since version 10: what a phone tells about itself that the server cannot know, for the
+ * supervisors' device fleet (GET …/fleet): its app's version, its clock's offset from the
+ * server's as it estimates it (shared/clock.ts; null before its first round trip), and how
+ * many of its scans wait to upload. Sent in `hello` and in every `ping`; absent from older phones.
+ */
+export const zDeviceReport = z.object({
+  appVersion: z.string().min(1).max(64),
+  clockOffsetMs: z.number().int().nullable(),
+  waiting: z.number().int().nonnegative(),
+});
+export type DeviceReport = z.infer<typeof zDeviceReport>;
+
+export const zPing = z.object({
+  type: z.literal('ping'), id: z.number().int(), clientTime: z.number().int(),
+  /** Since version 10: the phone's report as it is now (see zDeviceReport). */
+  report: zDeviceReport.optional(),
+});
 export const zPong = z.object({ type: z.literal('pong'), id: z.number().int(), clientTime: z.number().int(), serverTime: z.number().int() });
 
 export const zCodeWordMsg = z.object({ type: z.literal('codeWord'), eventId: zId<EventId>(), codeWord: z.string().nullable() });

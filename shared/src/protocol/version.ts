@@ -62,7 +62,12 @@
 //       (a conflict marked reviewed, with who, when and the note). An inspector's
 //       `liveSubscribe` gets `error` `forbidden`. Nothing is sent unasked: phones of
 //       version 8 and older never see these messages.
-export const PROTOCOL_VERSION = 9;
+//  10 — the device fleet: `hello.report` and `ping.report` (misc.ts zDeviceReport) carry the
+//       phone's app version, its estimated clock offset and its count of scans waiting to
+//       upload, which the server keeps for GET …/fleet. Optional: a version 9 or older phone
+//       sends none and is served as before (its fleet row shows no version, offset or count).
+//       Nothing the server sends changed.
+export const PROTOCOL_VERSION = 10;
 /** The oldest client the server still speaks to; older ones are refused `clientTooOld`. */
 export const MIN_PROTOCOL_VERSION = 1;
 

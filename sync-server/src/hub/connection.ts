@@ -1,7 +1,7 @@
 // One scanner's socket after the handshake: who it is, which event, which session, and
 // how its messages are written (socket-writer.ts).
 import type { WebSocket } from 'ws';
-import type { DeviceId, EventId } from '@gatekeeper/shared/ids';
+import type { CheckpointId, DeviceId, EventId } from '@gatekeeper/shared/ids';
 import type { Down } from '@gatekeeper/shared/protocol/index';
 import type { StaffRecord } from '../storage/types.ts';
 import { OutgoingMessage } from './frames.ts';
@@ -19,6 +19,8 @@ export class Connection {
     readonly version: number,
     /** The client listed DEFLATE_RAW in its hello: `scans` may go as binary frames. */
     readonly deflate: boolean,
+    /** The checkpoint its hello named (null: none chosen), for the supervisors' fleet. */
+    readonly checkpointId: CheckpointId | null = null,
   ) {}
 
   get ws(): WebSocket { return this.writer.ws; }

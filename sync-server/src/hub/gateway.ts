@@ -18,6 +18,7 @@ import { CLOSE } from './close-codes.ts';
 import { Connection } from './connection.ts';
 import type { Feeds } from './feeds.ts';
 import type { Live } from '../live/live.ts';
+import type { Fleet } from '../fleet/fleet.ts';
 import type { EventFeed, Subscriber } from './feed.ts';
 import { OutgoingMessage } from './frames.ts';
 import { InputQueue, type Queued } from './input-queue.ts';
@@ -40,6 +41,8 @@ export interface GatewayOptions {
   feeds: Feeds;
   /** The supervisors' live view, which `liveSubscribe` joins. */
   live: Live;
+  /** The supervisors' device fleet: told of each hello, ping and closed socket. */
+  fleet: Fleet;
   log: Logger;
   now: () => number;
   /** Origins allowed besides the request's own host. */
@@ -213,7 +216,7 @@ export class SocketGateway {
     const who = await this.authenticate(peer, msg);
     if (!who || peer.closing) return false;
     const { storage } = this.o;
-    const conn = new Connection(peer.writer, peer.staff, peer.sessionHash, who.deviceId, msg.eventId, msg.v, msg.compress?.includes(DEFLATE_RAW) ?? false);
+    const conn = new Connection(peer.writer, peer.staff, peer.sessionHash, who.deviceId, msg.eventId, msg.v, msg.compress?.includes(DEFLATE_RAW) ?? false, msg.checkpointId);
     // Join the feed before reading the welcome's cursor, so nothing stored meanwhile is
     // missed; the feed withholds gossip until `start`, so nothing reaches the client before
     // its welcome and its cursor never skips.
@@ -234,6 +237,7 @@ export class SocketGateway {
       // A cursor counted in another log (this database replaced that one) means nothing here.
       const from = msg.cursor !== null && msg.logId !== undefined && msg.logId !== welcome.logId ? 0 : msg.cursor;
       feed.start(sub, from, welcome.cursor);
+      this.o.fleet.connected(conn, msg.report);
     } catch (e) {
       this.o.feeds.leave(sub);
       throw e;
@@ -258,7 +262,10 @@ export class SocketGateway {
       }
       case 'catchup': peer.feed?.catchUp(peer.sub!, msg.cursor); return;
       case 'liveSubscribe': await this.o.live.subscribe(conn); return;
-      case 'ping': conn.send({ type: 'pong', id: msg.id, clientTime: msg.clientTime, serverTime: this.o.now() }); return;
+      case 'ping':
+        conn.send({ type: 'pong', id: msg.id, clientTime: msg.clientTime, serverTime: this.o.now() });
+        this.o.fleet.reported(conn, msg.report);
+        return;
     }
   }
 
@@ -307,6 +314,7 @@ export class SocketGateway {
 
   #leave(peer: Peer): void {
     peer.closing = true;
+    if (peer.conn) this.o.fleet.disconnected(peer.conn);
     peer.queue.stop();
     peer.writer.closing();
     if (peer.sub) this.o.feeds.leave(peer.sub);

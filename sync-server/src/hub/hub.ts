@@ -7,11 +7,13 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocketServer } from 'ws';
 import type { Conflict } from '@gatekeeper/shared/domain';
+import { DEFAULT_SILENT_AFTER_MS } from '@gatekeeper/shared/fleet';
 import type { DeviceId, EventId, InspectorId } from '@gatekeeper/shared/ids';
 import type { Down } from '@gatekeeper/shared/protocol/index';
 import type { Logger } from '../log.ts';
 import type { ScanListener, ScanService } from '../scans/scan-service.ts';
 import { Live } from '../live/live.ts';
+import { Fleet } from '../fleet/fleet.ts';
 import type { DeviceAlert, Storage, StoredScan } from '../storage/types.ts';
 import { CLOSE } from './close-codes.ts';
 import { Feeds } from './feeds.ts';
@@ -35,6 +37,8 @@ export interface HubOptions {
   limits?: Partial<SocketLimits>;
   /** How often open sockets' sessions are checked (expired, deleted): they close within about this. */
   sessionCheckMs?: number;
+  /** An offline phone unheard this long is flagged silent in the fleet (config fleetSilentMs); default shared/fleet.ts. */
+  fleetSilentMs?: number;
 }
 
 /** Sockets of an expired or ended session close within about this long. */
@@ -44,6 +48,8 @@ export class Hub implements ScanListener {
   readonly wss: WebSocketServer;
   /** The supervisors' live view: counters, subscriptions, pushes (routes read its snapshot). */
   readonly live: Live;
+  /** The supervisors' device fleet: who is online, what each phone reported (routes list and watch it). */
+  readonly fleet: Fleet;
   private readonly feeds: Feeds;
   private readonly gateway: SocketGateway;
   private readonly sessionTimer: ReturnType<typeof setInterval>;
@@ -51,8 +57,9 @@ export class Hub implements ScanListener {
   constructor(private readonly o: HubOptions) {
     const limits = { ...SOCKET_LIMITS, ...o.limits };
     this.live = new Live({ storage: o.storage, log: o.log });
+    this.fleet = new Fleet({ storage: o.storage, log: o.log, now: o.now, silentAfterMs: o.fleetSilentMs ?? DEFAULT_SILENT_AFTER_MS });
     this.feeds = new Feeds({ storage: o.storage, log: o.log, tooSlow: (conn) => this.gateway.closeConnection(conn, CLOSE.tooSlow, 'reads too slowly') }, o.gossipTickMs, this.live);
-    this.gateway = new SocketGateway({ ...o, feeds: this.feeds, live: this.live, limits, pingMs: o.socketPingMs ?? 30_000, helloMs: o.socketHelloMs ?? 10_000 });
+    this.gateway = new SocketGateway({ ...o, feeds: this.feeds, live: this.live, fleet: this.fleet, limits, pingMs: o.socketPingMs ?? 30_000, helloMs: o.socketHelloMs ?? 10_000 });
     this.wss = this.gateway.wss;
     this.sessionTimer = setInterval(() => void this.checkSessions(), o.sessionCheckMs ?? SESSION_CHECK_MS);
     this.sessionTimer.unref();
@@ -71,9 +78,10 @@ export class Hub implements ScanListener {
   /** Push a message to every scanner of an event (code word changes). */
   broadcast(eventId: EventId, msg: Down): void { this.feeds.broadcast(eventId, msg); }
 
-  /** A revoked device is disconnected at once. */
+  /** A revoked device is disconnected at once, and the fleet's watchers see it revoked. */
   disconnectDevice(deviceId: DeviceId): void {
     this.gateway.closeWhere((_s, conn) => conn?.deviceId === deviceId, 'deviceRevoked', 'this device has been revoked', CLOSE.revoked);
+    void this.fleet.revoked(deviceId).catch((e: unknown) => this.o.log.warn('could not tell the fleet of a revocation', { device: deviceId, err: String(e) }));
   }
 
   /** A disabled staff member's sockets close at once. */

@@ -7,6 +7,7 @@ import { GkError } from '@gatekeeper/shared/protocol/index';
 import { resolveLogin, SESSION_COOKIE } from '../auth/sessions.ts';
 import type { Issuer } from '../issuer.ts';
 import type { Live } from '../live/live.ts';
+import type { Fleet } from '../fleet/fleet.ts';
 import type { Logger } from '../log.ts';
 import type { ScanService } from '../scans/scan-service.ts';
 import type { DeviceRecord, SessionRecord, StaffRecord, Storage } from '../storage/types.ts';
@@ -30,6 +31,8 @@ export interface AppDeps {
   };
   /** The supervisors' live view (live/live.ts): its snapshot, and what routes change in it. */
   live: Pick<Live, 'snapshot' | 'reviewed' | 'ticketsChanged'>;
+  /** The supervisors' device fleet (fleet/fleet.ts): its list, and its changes as they happen. */
+  fleet: Pick<Fleet, 'list' | 'watch'>;
   log: Logger;
   now: () => number;
   sessionTtlMs: number;

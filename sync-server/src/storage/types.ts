@@ -34,6 +34,24 @@ export interface DeviceRecord {
   lastSeenAt: number | null;
 }
 
+/**
+ * What a phone last said about itself for one event (protocol 10's device report, with the
+ * hello's checkpoint and version) and when the server last heard it: a row of the fleet.
+ */
+export interface DeviceReportRecord {
+  eventId: EventId;
+  deviceId: DeviceId;
+  /** Who was signed in on it. */
+  inspectorId: InspectorId;
+  checkpointId: CheckpointId | null;
+  protocolVersion: number;
+  /** null from a phone of protocol 9 or older. */
+  appVersion: string | null;
+  clockOffsetMs: number | null;
+  waiting: number | null;
+  seenAt: number;
+}
+
 export interface EventKey {
   eventId: EventId;
   keyId: string;
@@ -159,6 +177,10 @@ export interface Storage {
   /** Revoke a device and end every session bound to it. */
   revokeDevice(id: DeviceId, at: number): Promise<void>;
   touchDevice(id: DeviceId, at: number): Promise<void>;
+  /** Keep a phone's report for its event, replacing the one before (one row per event and device). */
+  recordDeviceReport(report: DeviceReportRecord): Promise<void>;
+  /** Every phone that has spoken for the event, as last recorded. */
+  listDeviceReports(eventId: EventId): Promise<DeviceReportRecord[]>;
 
   // Scans: the grow-only set. Idempotent by scan id.
   /** Decide and store online scans; one transaction for the lot, one decision per scan, in order. */

@@ -4,6 +4,7 @@ import { zHistoryReply, zTicketStoryReply, type HistoryReply, type TicketStoryRe
 import {
   zClaimedDeviceReply, zEventDetailsReply, zOrderCodeReply, zRegisteredDeviceReply, zSessionReply, zTicketCodeReply,
 } from '@gatekeeper/shared/api/index';
+import { zFleetChange, zFleetReply, type FleetChange, type FleetReply } from '@gatekeeper/shared/api/fleet';
 import type { DeviceId, EventId, OrderId, TicketId } from '@gatekeeper/shared/ids';
 import { zManifest, type Manifest } from '@gatekeeper/shared/manifest';
 import { GkError, zErrorBody } from '@gatekeeper/shared/protocol/index';
@@ -68,6 +69,26 @@ export class HttpApi implements Api {
   }
   historyCsvHref(eventId: EventId, query: string): string {
     return `${this.#base}/api/events/${enc(eventId)}/history.csv${query ? `?${query}` : ''}`;
+  }
+
+  async fleet(eventId: EventId): Promise<FleetReply> {
+    return zFleetReply.parse(await this.#json('GET', `/api/events/${enc(eventId)}/fleet`));
+  }
+  watchFleet(eventId: EventId, on: { change(c: FleetChange): void; reopened(): void }): () => void {
+    if (typeof EventSource === 'undefined') return () => {};
+    const source = new EventSource(`${this.#base}/api/events/${enc(eventId)}/fleet/stream`);
+    let opened = false;
+    source.addEventListener('open', () => { if (opened) on.reopened(); opened = true; });
+    source.addEventListener('device', (e) => {
+      let json: unknown;
+      try { json = JSON.parse((e as MessageEvent<string>).data); } catch { return; }
+      const parsed = zFleetChange.safeParse(json);
+      if (parsed.success) on.change(parsed.data); else console.warn('ignored a fleet change that does not parse', parsed.error);
+    });
+    return () => source.close();
+  }
+  async revokeDevice(id: DeviceId): Promise<void> {
+    await this.#json('POST', `/api/devices/${enc(id)}/revoke`, {});
   }
 
   async #json(method: string, path: string, body?: unknown): Promise<unknown> {

@@ -7,7 +7,7 @@
 import { summarise, type Conflict, type Scan } from '@gatekeeper/shared/domain';
 import { isAdmitting } from '@gatekeeper/shared/outcomes';
 import { newId, type CheckpointId, type DeviceId, type EventId } from '@gatekeeper/shared/ids';
-import { MAX_BATCH, PROTOCOL_VERSION, type Down, type DownOf, type RefusalReason, type ScanRequest } from '@gatekeeper/shared/protocol/index';
+import { MAX_BATCH, PROTOCOL_VERSION, type DeviceReport, type Down, type DownOf, type RefusalReason, type ScanRequest } from '@gatekeeper/shared/protocol/index';
 import type { Socket, Store } from '../ports.ts';
 import type { LocalScans } from '../scans/local-scans.svelte.ts';
 import type { EventData } from '../state/event-data.svelte.ts';
@@ -37,6 +37,8 @@ export interface SyncDeps {
   /** For the code word the server announces. */
   event: Pick<EventData, 'setCodeWord'>;
   clock: ServerClock;
+  /** This build's version, reported with the clock offset and the waiting scans in every hello and ping (protocol 10). */
+  appVersion: string;
   url: () => string;
   /** The server no longer knows our session. */
   onUnauthenticated: () => void;
@@ -168,7 +170,7 @@ export class SyncClient {
       this.#helloLogId = logId;
       this.#conn.send({
         type: 'hello', v: PROTOCOL_VERSION, eventId: now.eventId, deviceId: now.deviceId, deviceSecret: now.deviceSecret, checkpointId: now.checkpointId, cursor: scans.cursor,
-        compress: [...this.#deps.socket.encodings], ...(logId === undefined ? {} : { logId }),
+        compress: [...this.#deps.socket.encodings], ...(logId === undefined ? {} : { logId }), report: this.#report(),
       });
     }), 'hello');
   }
@@ -349,7 +351,12 @@ export class SyncClient {
     const id = ++this.#pingSeq;
     const clientTime = Date.now();
     this.#pings.set(id, clientTime);
-    this.#conn.send({ type: 'ping', id, clientTime });
+    this.#conn.send({ type: 'ping', id, clientTime, report: this.#report() });
+  }
+
+  /** What the supervisors' fleet is told of this phone: it is in every ping, so never older than one. */
+  #report(): DeviceReport {
+    return { appVersion: this.#deps.appVersion, clockOffsetMs: this.#deps.clock.offsetMs, waiting: this.#deps.scans.pending };
   }
 
   #pong(msg: DownOf<'pong'>): void {

@@ -25,6 +25,11 @@
 //       trigram index ticket_names_search, for the holder filter.
 //   7 — conflict_reviews: supervisors mark a conflict reviewed with a note; every review
 //       is kept (who, when, what), the latest is the conflict's state.
+//   8 — device_reports: per event and phone, what its last hello and its socket said
+//       (protocol 10: app version, clock offset, scans waiting) and when it was last heard,
+//       for the supervisors' fleet. Written at each hello and when the socket closes, not at
+//       each ping (those stay in memory while the phone is online). Starts empty: every
+//       phone says hello again when the server comes back.
 import type Database from 'better-sqlite3';
 
 export interface Migration { version: number; sql: string }
@@ -340,6 +345,26 @@ export const MIGRATIONS: readonly Migration[] = [
         note          TEXT NOT NULL
       ) STRICT;
       CREATE INDEX conflict_reviews_conflict ON conflict_reviews (loser_scan_id, id);
+    `,
+  },
+  {
+    version: 8,
+    sql: `
+      -- One row per phone and event it has spoken for: the fleet lists an event's phones
+      -- from here. app_version, clock_offset_ms and waiting are NULL from a phone of
+      -- protocol 9 or older, which reports none of them.
+      CREATE TABLE device_reports (
+        event_id         TEXT NOT NULL REFERENCES events(id),
+        device_id        TEXT NOT NULL REFERENCES devices(id),
+        inspector_id     TEXT NOT NULL REFERENCES staff(id),
+        checkpoint_id    TEXT,
+        protocol_version INTEGER NOT NULL,
+        app_version      TEXT,
+        clock_offset_ms  INTEGER,
+        waiting          INTEGER,
+        seen_at          INTEGER NOT NULL,
+        PRIMARY KEY (event_id, device_id)
+      ) STRICT;
     `,
   },
 ];
