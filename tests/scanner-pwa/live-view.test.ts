@@ -26,8 +26,8 @@ describe('live figures', () => {
 
   it('shows the entry/exit zones (empty ones at 0), not the others', () => {
     const f = liveFigures(snapshot({ zones: [{ zone: 'vip', inside: 12 }] }), [north, bar]);
-    expect(f.zones).toEqual([{ zone: 'vip', inside: 12 }]);
-    expect(liveFigures(snapshot(), [north, bar]).zones).toEqual([{ zone: 'vip', inside: 0 }]);
+    expect(f.zones).toEqual([{ zone: 'vip', names: ['VIP bar'], inside: 12 }]);
+    expect(liveFigures(snapshot(), [north, bar]).zones).toEqual([{ zone: 'vip', names: ['VIP bar'], inside: 0 }]);
     expect(liveFigures(snapshot(), [north]).zones).toEqual([]);
   });
 

@@ -14,7 +14,8 @@ export const REFUSAL_ALARM_MIN_SCANS = 20;
 const MINUTE = 60_000;
 
 export interface CheckpointLine { id: CheckpointId; name: string; admitted: number }
-export interface ZoneLine { zone: string; inside: number }
+/** `names`: the entry/exit checkpoints of the zone, as people call the place. */
+export interface ZoneLine { zone: string; names: string[]; inside: number }
 export interface OutcomeLine { outcome: Outcome; count: number; share: number }
 export interface OutcomeMix {
   /** Scans counted (quarantined ones and annulments left out). */
@@ -59,7 +60,9 @@ export function liveFigures(view: LiveSnapshot, checkpoints: readonly Checkpoint
     share: view.ticketsSold > 0 ? view.admitted / view.ticketsSold : 0,
     quarantined: view.quarantined,
     checkpoints: lines,
-    zones: zoneNames.map((zone) => ({ zone, inside: insideOf.get(zone) ?? 0 })),
+    zones: zoneNames.map((zone) => ({
+      zone, names: checkpoints.filter((c) => c.mode === 'entry_exit' && c.zone === zone).map((c) => c.name), inside: insideOf.get(zone) ?? 0,
+    })),
     mix: outcomeMix(view.outcomes),
   };
 }
