@@ -10,8 +10,11 @@ import { DEMO_EVENT, startTestServer } from '../../tests/support/server.ts';
 import { threads } from '../../tests/support/threads.ts';
 import { serveParent, startChild, type Child } from './child.ts';
 
-/** `dbFile`: a database to open instead of a fresh one (the history benchmark's seeded copy). */
-export type ServerOptions = Pick<Partial<Config>, 'demoTickets' | 'synchronous' | 'gossipTickMs' | 'socketsPerSession' | 'dbFile'>;
+/**
+ * `dbFile`: a database to open instead of a fresh one (the history benchmark's seeded copy).
+ * `pwaDir`: the built app to serve, for a benchmark that opens it in a browser (pwa.live).
+ */
+export type ServerOptions = Pick<Partial<Config>, 'demoTickets' | 'synchronous' | 'gossipTickMs' | 'socketsPerSession' | 'dbFile' | 'pwaDir'>;
 
 /** An event key as stored: base64url raw Ed25519 seed. */
 export interface SigningKeyText { keyId: string; privateKey: string }
@@ -38,8 +41,10 @@ if (process.send && process.argv[1]?.endsWith('server-process.ts')) {
   setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage.rss()); }, 20).unref();
   serveParent<ServerOptions, ServerInfo>(async (options) => {
     const t0 = performance.now();
-    // An empty app folder: the benchmarks never load the app, and a missing one warns.
-    const pwaDir = mkdtempSync(join(tmpdir(), 'gk-bench-pwa-'));
+    // An empty app folder unless one is given: most benchmarks never load the app, and a
+    // missing one warns.
+    const ownDir = options.pwaDir === undefined;
+    const pwaDir = options.pwaDir ?? mkdtempSync(join(tmpdir(), 'gk-bench-pwa-'));
     // No per-device limits: a load generator posing as one phone sends far more than any
     // gate (server.catchup.10k uploads 60,000 scans from one device in seconds); the
     // benchmarks measure capacity, tests/integration/hostile-uploads.test.ts the limits.
@@ -47,14 +52,14 @@ if (process.send && process.argv[1]?.endsWith('server-process.ts')) {
     // session (8) is not what a benchmark measures either.
     const unlimited = { deviceScanBurst: 10_000_000, deviceScansPerMinute: 1_000_000, deviceUploadBurst: 1_000_000, deviceUploadsPerMinute: 1_000_000 };
     const server = await startTestServer({ ...unlimited, socketsPerSession: 1000, ...options, pwaDir }).catch((e: unknown) => {
-      rmSync(pwaDir, { recursive: true, force: true });
+      if (ownDir) rmSync(pwaDir, { recursive: true, force: true });
       throw e;
     });
     return {
       info: { url: server.url, pragmas: hasPragmas(server.storage) ? server.storage.pragmas() : null, startMs: Math.round(performance.now() - t0) },
       async stop() {
         await server.close();
-        rmSync(pwaDir, { recursive: true, force: true });
+        if (ownDir) rmSync(pwaDir, { recursive: true, force: true });
       },
       handlers: {
         connections: () => server.hub.connectionCount(),

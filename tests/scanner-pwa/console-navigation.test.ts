@@ -57,16 +57,18 @@ describe('the console\u2019s address', () => {
     expect(app.screen).toBe('console');
   });
 
-  it('any other address is not the console; the menu\u2019s entry opens it, keeping the filters last used', async () => {
+  it('any other address is not the console; the menu\u2019s entry opens it at Live, then where it was left, filters kept', async () => {
     const app = phone('supervisor');
     await app.start(new URL('https://gate.example/'));
     await app.login('sam', 'pw');
     expect(app.screen).toBe('setup');
     app.openConsole();
     expect(app.screen).toBe('console');
+    expect(app.consoleView.section).toBe('live');
+    app.openConsole('history');
     app.setConsoleSearch('outcome=exit');
     app.leaveConsole();
-    app.openConsole('history');
+    app.openConsole();
     expect(app.consoleView).toEqual({ section: 'history', search: 'outcome=exit' });
   });
 });

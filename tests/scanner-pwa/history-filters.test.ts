@@ -76,14 +76,14 @@ describe('filters of the console address', () => {
 describe('the console route', () => {
   const at = (path: string) => consoleRoute(new URL(path, 'https://gate.example'));
 
-  it('/console and /console/history open History, with the filters of the query string', () => {
-    expect(at('/console')).toEqual({ section: 'history', search: '' });
+  it('/console opens Live, /console/history History with the filters of the query string', () => {
+    expect(at('/console')).toEqual({ section: 'live', search: '' });
     expect(at('/console/history/?outcome=valid')).toEqual({ section: 'history', search: 'outcome=valid' });
     expect(consolePath({ section: 'history', search: 'outcome=valid' })).toBe('/console/history?outcome=valid');
   });
 
-  it('a section not built yet opens the first one; other pages are not the console', () => {
-    expect(at('/console/fleet')).toEqual({ section: 'history', search: '' });
+  it('a section the console does not have opens the first one; other pages are not the console', () => {
+    expect(at('/console/nowhere')).toEqual({ section: 'live', search: '' });
     expect(at('/')).toBeNull();
     expect(at('/v/GK1T123')).toBeNull();
     expect(at('/consoles')).toBeNull();

@@ -2,7 +2,8 @@
 // the app shell shows (screen, panel, notices). Components get this object and call it.
 import type { EventId } from '@gatekeeper/shared/ids';
 import type { MessageKey } from './i18n/en.ts';
-import { consolePath, consoleRoute, type ConsoleRoute, type ConsoleSection } from './console/route.ts';
+import { CONSOLE_SECTIONS, consolePath, consoleRoute, type ConsoleRoute, type ConsoleSection } from './console/route.ts';
+import { LiveChannel, type LiveListener } from './console/live-channel.ts';
 import { I18n, type Lang, type Params } from './i18n/i18n.svelte.ts';
 import type { Feedback } from './feedback/feedback.ts';
 import { ManifestRepo } from './manifest/manifest-repo.ts';
@@ -63,12 +64,14 @@ export class App {
   readonly awake = new ScreenAwake();
   readonly feedback: Feedback;
   readonly api: Api;
+  readonly #socket: Socket;
+  readonly #socketUrl: () => string;
   #screen = $state<Screen>('setup');
   #panel = $state<Panel>(null);
   #notice = $state.raw<Notice | null>(null);
   #started = $state(false);
   /** The console view on screen (or last shown), as its address says. */
-  #console = $state.raw<ConsoleRoute>({ section: 'history', search: '' });
+  #console = $state.raw<ConsoleRoute>({ section: CONSOLE_SECTIONS[0], search: '' });
   /** The app was opened at a console address: shown once signed in. */
   #pendingConsole = false;
   #pendingLink: string | null = null;
@@ -85,6 +88,8 @@ export class App {
 
   constructor(ports: AppPorts, storedOffset: number | null) {
     this.api = ports.api;
+    this.#socket = ports.socket;
+    this.#socketUrl = ports.socketUrl;
     this.feedback = ports.feedback;
     this.i18n = new I18n(ports.lang);
     this.session = new Session(ports.api, ports.store);
@@ -243,6 +248,17 @@ export class App {
     const path = consolePath(this.#console);
     if (typeof location !== 'undefined' && location.pathname + location.search !== path) history.pushState(null, '', path);
     this.#screen = 'console';
+  }
+
+  /**
+   * The console's socket for the live view of an event (not started), as this device; null
+   * without a device (signed in before device secrets: a new sign-in registers one).
+   */
+  liveChannel(eventId: EventId, listener: LiveListener): LiveChannel | null {
+    const deviceId = this.session.deviceId;
+    const deviceSecret = this.session.deviceSecret;
+    if (!deviceId || !deviceSecret) return null;
+    return new LiveChannel(this.#socket, this.#socketUrl, { eventId, deviceId, deviceSecret }, listener);
   }
 
   /** The console's filters changed: its address says so, without a new history entry. */

@@ -2,10 +2,11 @@
 // phone's storage (Store). State classes receive them; components never touch fetch,
 // WebSocket or Dexie. Tests and benches can hand in their own.
 import type { Checkpoint, Scan } from '@gatekeeper/shared/domain';
-import type { DeviceId, EventId, InspectorId, OrderId, TicketId } from '@gatekeeper/shared/ids';
+import type { DeviceId, EventId, InspectorId, OrderId, ScanId, TicketId } from '@gatekeeper/shared/ids';
 import type { GkEvent, Manifest, ManifestOrder, PublicKeyEntry } from '@gatekeeper/shared/manifest';
 import type { HistoryReply, TicketStoryReply } from '@gatekeeper/shared/api/history';
 import type { FleetChange, FleetReply } from '@gatekeeper/shared/api/fleet';
+import type { ConflictEntry, ConflictListReply, QuarantineReply } from '@gatekeeper/shared/api/live';
 import type { EventDetailsReply, OrderCodeReply, PublicStaff, SessionReply, TicketCodeReply } from '@gatekeeper/shared/api/index';
 
 // The HTTP answers' shapes are the server's (shared/src/api/): the app parses them on receipt.
@@ -44,6 +45,12 @@ export interface Api {
   watchFleet(eventId: EventId, on: { change(c: FleetChange): void; reopened(): void }): () => void;
   /** Supervisors: revoke a phone; its sessions end and its sockets close at once. */
   revokeDevice(id: DeviceId): Promise<void>;
+  /** Supervisors: the event's conflicts, newest first, each with its latest review. */
+  conflicts(eventId: EventId): Promise<ConflictListReply>;
+  /** Supervisors: record that a conflict was looked at, and what was found (kept, audited). */
+  reviewConflict(eventId: EventId, conflictId: ScanId, note: string): Promise<ConflictEntry>;
+  /** Supervisors: quarantined scans (newest first) and device alerts. */
+  quarantine(eventId: EventId): Promise<QuarantineReply>;
 }
 
 export interface SocketHandlers {

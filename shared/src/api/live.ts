@@ -3,7 +3,8 @@
 import { z } from 'zod';
 import { zConflict } from '../domain.ts';
 import { zId, type ScanId } from '../ids.ts';
-import { zConflictReview, zLiveSnapshot } from '../protocol/live.ts';
+import { zConflictReview, zDeviceAlert, zLiveSnapshot, zQuarantineEntry } from '../protocol/live.ts';
+import { QUARANTINE_REASONS } from '../quarantine.ts';
 
 /** GET /api/events/:eventId/live */
 export const zLiveReply = zLiveSnapshot;
@@ -32,3 +33,15 @@ export type ReviewBody = z.infer<typeof zReviewBody>;
 /** The reviewed conflict. */
 export const zReviewReply = z.object({ conflict: zConflictEntry });
 export type ReviewReply = z.infer<typeof zReviewReply>;
+
+/**
+ * GET /api/events/:eventId/quarantine: quarantined scans newest first (`next`: the `before`
+ * of the next page), and the device alerts. `reason` is null only for a scan stored before
+ * reasons were recorded.
+ */
+export const zQuarantineReply = z.object({
+  scans: z.array(zQuarantineEntry.extend({ reason: z.enum(QUARANTINE_REASONS).nullable() })),
+  next: z.number().int().nullable(),
+  alerts: z.array(zDeviceAlert),
+});
+export type QuarantineReply = z.infer<typeof zQuarantineReply>;

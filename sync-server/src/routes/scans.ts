@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { zScan } from '@gatekeeper/shared/domain';
 import { deviceId, scanId, zId, type CheckpointId, type ScanId } from '@gatekeeper/shared/ids';
 import { withExplanation } from '@gatekeeper/shared/reasons';
+import type { QuarantineReply } from '@gatekeeper/shared/api/live';
 import { GkError, MAX_BATCH, zScanRequest } from '@gatekeeper/shared/protocol/index';
 import type { SessionRecord } from '../storage/types.ts';
 import { access } from './events.ts';
@@ -81,5 +82,5 @@ export const scanRoutes = new Hono<Env>()
       scans: page.scans.map((s) => ({ seq: s.seq, receivedAt: s.receivedAt, reason: s.scan.quarantine ?? null, scan: s.scan })),
       next: page.next,
       alerts: await storage.listDeviceAlerts(eventId, 100),
-    });
+    } satisfies QuarantineReply);
   });

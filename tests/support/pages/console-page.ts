@@ -16,6 +16,9 @@ export interface HistoryRowSeen {
   text: string;
 }
 
+/** The console's sections as its navigation names them (English). */
+export type ConsoleSectionName = 'Live' | 'Conflicts' | 'History';
+
 export interface HistoryFilterInput {
   code?: string;
   holder?: string;
@@ -27,8 +30,11 @@ export interface HistoryFilterInput {
 export class ConsolePage {
   constructor(readonly page: Page, readonly base: string) {}
 
-  /** A fresh page of this context, signed in as `username`, opened on the console from the setup screen. */
-  static async signIn(context: BrowserContext, base: string, username: string, password: string): Promise<ConsolePage> {
+  /**
+   * A fresh page of this context, signed in as `username`, opened on the console from the
+   * setup screen (where it opens: Live), then on `section` by its navigation.
+   */
+  static async signIn(context: BrowserContext, base: string, username: string, password: string, section: ConsoleSectionName = 'History'): Promise<ConsolePage> {
     const page = context.pages()[0] ?? (await context.newPage());
     await page.goto(base + '/');
     await page.getByLabel('Username').fill(username);
@@ -36,8 +42,15 @@ export class ConsolePage {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByTestId('open-console').click();
     const c = new ConsolePage(page, base);
-    await c.settled();
+    await c.open(section);
     return c;
+  }
+
+  /** Open a section from the console's navigation; History is waited for until loaded. */
+  async open(section: ConsoleSectionName): Promise<void> {
+    await this.page.getByRole('navigation', { name: 'Console sections' }).getByRole('link', { name: section, exact: true }).click();
+    await this.page.locator(`[data-testid=console][data-section=${section.toLowerCase()}]`).waitFor({ timeout: WAIT_MS });
+    if (section === 'History') await this.settled();
   }
 
   history(): Locator {
@@ -101,6 +114,8 @@ export class ConsolePage {
   async photograph(name: string): Promise<void> {
     const dir = join(process.cwd(), 'docs/screenshots');
     const before = this.page.viewportSize();
+    // From the top, as a person opening the section sees it (a button clicked last scrolls).
+    await this.page.evaluate(() => scrollTo(0, 0));
     await this.page.setViewportSize({ width: 390, height: 844 });
     await this.page.screenshot({ path: join(dir, `${name}.png`) });
     await this.page.setViewportSize({ width: 1280, height: 800 });

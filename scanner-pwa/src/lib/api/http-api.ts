@@ -1,11 +1,12 @@
 // The Api port over fetch, same origin as the app (the sync server serves both). Every
 // answer is parsed; every error arrives as the one error body and leaves as a GkError.
 import { zHistoryReply, zTicketStoryReply, type HistoryReply, type TicketStoryReply } from '@gatekeeper/shared/api/history';
+import { zConflictListReply, zQuarantineReply, zReviewReply, type ConflictEntry, type ConflictListReply, type QuarantineReply } from '@gatekeeper/shared/api/live';
 import {
   zClaimedDeviceReply, zEventDetailsReply, zOrderCodeReply, zRegisteredDeviceReply, zSessionReply, zTicketCodeReply,
 } from '@gatekeeper/shared/api/index';
 import { zFleetChange, zFleetReply, type FleetChange, type FleetReply } from '@gatekeeper/shared/api/fleet';
-import type { DeviceId, EventId, OrderId, TicketId } from '@gatekeeper/shared/ids';
+import type { DeviceId, EventId, OrderId, ScanId, TicketId } from '@gatekeeper/shared/ids';
 import { zManifest, type Manifest } from '@gatekeeper/shared/manifest';
 import { GkError, zErrorBody } from '@gatekeeper/shared/protocol/index';
 import { z } from 'zod';
@@ -69,6 +70,15 @@ export class HttpApi implements Api {
   }
   historyCsvHref(eventId: EventId, query: string): string {
     return `${this.#base}/api/events/${enc(eventId)}/history.csv${query ? `?${query}` : ''}`;
+  }
+  async conflicts(eventId: EventId): Promise<ConflictListReply> {
+    return zConflictListReply.parse(await this.#json('GET', `/api/events/${enc(eventId)}/conflicts`));
+  }
+  async reviewConflict(eventId: EventId, conflictId: ScanId, note: string): Promise<ConflictEntry> {
+    return zReviewReply.parse(await this.#json('POST', `/api/events/${enc(eventId)}/conflicts/${enc(conflictId)}/review`, { note })).conflict;
+  }
+  async quarantine(eventId: EventId): Promise<QuarantineReply> {
+    return zQuarantineReply.parse(await this.#json('GET', `/api/events/${enc(eventId)}/quarantine`));
   }
 
   async fleet(eventId: EventId): Promise<FleetReply> {

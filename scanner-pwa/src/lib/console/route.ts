@@ -3,8 +3,11 @@
 // same view. The server answers every such page with the app (routes/pwa.ts), and so does
 // the service worker offline (navigateFallback).
 
-/** The console's sections, in the order its navigation lists them: only those built. */
-export const CONSOLE_SECTIONS = ['history', 'fleet'] as const;
+/**
+ * The console's sections, in the order its navigation lists them: only those built. The
+ * first is where the console opens: what is happening at the gates now.
+ */
+export const CONSOLE_SECTIONS = ['live', 'conflicts', 'history', 'fleet'] as const;
 export type ConsoleSection = (typeof CONSOLE_SECTIONS)[number];
 
 export interface ConsoleRoute { section: ConsoleSection; search: string }
