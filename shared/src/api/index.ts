@@ -7,3 +7,5 @@ export * from './devices.ts';
 export * from './codes.ts';
 export * from './history.ts';
 export * from './live.ts';
+export * from './checkpoints.ts';
+export * from './imports.ts';
