@@ -4,7 +4,7 @@
 // the service worker offline (navigateFallback).
 
 /** The console's sections, in the order its navigation lists them: only those built. */
-export const CONSOLE_SECTIONS = ['history'] as const;
+export const CONSOLE_SECTIONS = ['history', 'checkpoints', 'import'] as const;
 export type ConsoleSection = (typeof CONSOLE_SECTIONS)[number];
 
 export interface ConsoleRoute { section: ConsoleSection; search: string }
