@@ -363,6 +363,7 @@ export const en = {
   importPreview: 'Preview',
   importPreviewing: 'Reading the file…',
   importCounts: '{tickets} {tickets:ticket|tickets} in {orders} {orders:order|orders} will be imported.',
+  importCountsNoOrders: '{tickets} {tickets:ticket|tickets} will be imported.',
   importErrors: '{count} {count:problem|problems}: nothing is imported until the file or the mapping is fixed.',
   importRow: 'Row',
   importField: 'Column',

@@ -346,6 +346,7 @@ export const nl: Messages = {
   importPreview: 'Voorbeeld',
   importPreviewing: 'Bestand lezen…',
   importCounts: '{tickets} {tickets:ticket|tickets} in {orders} {orders:bestelling|bestellingen} worden geïmporteerd.',
+  importCountsNoOrders: '{tickets} {tickets:ticket|tickets} worden geïmporteerd.',
   importErrors: '{count} {count:probleem|problemen}: er wordt niets geïmporteerd tot het bestand of de indeling klopt.',
   importRow: 'Rij',
   importField: 'Kolom',
