@@ -11,6 +11,8 @@ import type { AppDeps, Env } from './routes/context.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { csrfGuard } from './routes/guard.ts';
 import { eventRoutes } from './routes/events.ts';
+import { checkpointRoutes } from './routes/checkpoints.ts';
+import { importRoutes } from './routes/imports.ts';
 import { scanRoutes } from './routes/scans.ts';
 import { historyRoutes } from './routes/history.ts';
 import { liveRoutes } from './routes/live.ts';
@@ -50,6 +52,8 @@ export function createApp(deps: AppDeps) {
   app.route('/api', staffRoutes);
   app.route('/api/devices', deviceRoutes);
   app.route('/api/events', eventRoutes);
+  app.route('/api/events', checkpointRoutes);
+  app.route('/api/events', importRoutes);
   app.route('/api/events', scanRoutes);
   app.route('/api/events', historyRoutes);
   app.route('/api/events', liveRoutes);

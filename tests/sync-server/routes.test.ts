@@ -241,6 +241,11 @@ const ROUTES: RouteCase[] = [
     req: () => ({ path: ev('/checkpoints/side-gate'), body: { id: 'side-gate', eventId: DEMO_EVENT, name: 'Side gate', zone: 'grounds', mode: 'once_per_event', allowedTypes: null, validFrom: null, validUntil: null } }),
     check: (r) => expect(r.json.checkpoint).toMatchObject({ id: 'side-gate', name: 'Side gate' }),
   },
+  {
+    route: 'POST /api/events/:eventId/dry-run', need: 'supervisor', scoped: true,
+    req: () => ({ path: ev('/dry-run'), body: { ticketId: pool[0]!.id, checkpoint: { id: 'bar', eventId: DEMO_EVENT, name: 'Bar', zone: 'bar', mode: 'unlimited', allowedTypes: null, validFrom: null, validUntil: null }, at: t.clock.now } }),
+    check: (r) => expect(r.json).toMatchObject({ verdict: { outcome: expect.any(String) }, ticket: { id: pool[0]!.id }, priorScans: expect.any(Number) }),
+  },
   { route: 'PUT /api/events/:eventId/code-word', need: 'supervisor', scoped: true, req: () => ({ path: ev('/code-word'), body: { codeWord: 'Blue Heron' } }), check: (r) => expect(r.json).toEqual({ codeWord: 'Blue Heron' }) },
   {
     route: 'POST /api/events/:eventId/staff', need: 'admin', scoped: true,
@@ -252,6 +257,15 @@ const ROUTES: RouteCase[] = [
     route: 'POST /api/events/:eventId/import', need: 'admin', scoped: true,
     req: () => ({ path: ev('/import'), body: `ticket_id,type\n${unique('TBL')},Adult\n`, headers: { 'content-type': 'text/csv' } }),
     check: (r) => expect(r.json).toEqual({ orders: 0, tickets: 1 }),
+  },
+  {
+    route: 'GET /api/events/:eventId/import/mappings', need: 'admin', scoped: true, req: () => ({ path: ev('/import/mappings') }),
+    check: (r) => expect(r.json).toEqual({ mappings: expect.any(Array) }),
+  },
+  {
+    route: 'PUT /api/events/:eventId/import/mappings/:mappingId', need: 'admin', scoped: true,
+    req: () => ({ path: ev('/import/mappings/box-office'), body: { name: 'Box office export', columns: [{ from: 'Barcode', to: 'ticket_id' }, { from: 'Notes', to: null }] } }),
+    check: (r) => expect(r.json.mapping).toMatchObject({ id: 'box-office', name: 'Box office export', updatedBy: 'i-admin' }),
   },
   {
     route: 'POST /api/events/:eventId/tickets/:ticketId/status', need: 'admin', scoped: true,

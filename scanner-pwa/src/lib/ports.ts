@@ -8,6 +8,9 @@ import type { HistoryReply, TicketStoryReply } from '@gatekeeper/shared/api/hist
 import type { FleetChange, FleetReply } from '@gatekeeper/shared/api/fleet';
 import type { ConflictEntry, ConflictListReply, QuarantineReply } from '@gatekeeper/shared/api/live';
 import type { EventDetailsReply, OrderCodeReply, PublicStaff, SessionReply, TicketCodeReply } from '@gatekeeper/shared/api/index';
+import type { DryRunReply, DryRunRequest } from '@gatekeeper/shared/api/checkpoints';
+import type { ImportMapping, ImportPreviewReply, ImportReply, MappingBody } from '@gatekeeper/shared/api/imports';
+import type { ColumnMap } from '@gatekeeper/shared/import-mapping';
 
 // The HTTP answers' shapes are the server's (shared/src/api/): the app parses them on receipt.
 export type Inspector = PublicStaff;
@@ -51,7 +54,20 @@ export interface Api {
   reviewConflict(eventId: EventId, conflictId: ScanId, note: string): Promise<ConflictEntry>;
   /** Supervisors: quarantined scans (newest first) and device alerts. */
   quarantine(eventId: EventId): Promise<QuarantineReply>;
+  /** Supervisors: store a checkpoint's rules (new or changed); answers it as stored. */
+  saveCheckpoint(checkpoint: Checkpoint): Promise<{ checkpoint: Checkpoint; created: boolean }>;
+  /** Supervisors: what the admission rule answers for a ticket at a checkpoint (as given) at a time. */
+  dryRun(eventId: EventId, request: DryRunRequest): Promise<DryRunReply>;
+  /** Admins: the event's saved column mappings for ticket imports. */
+  importMappings(eventId: EventId): Promise<ImportMapping[]>;
+  saveImportMapping(eventId: EventId, id: string, body: MappingBody): Promise<ImportMapping>;
+  /** Admins: import a ticket file (all or nothing) or, with `preview`, see what it would do. */
+  importTickets(eventId: EventId, file: ImportFile, opts: { columns: readonly ColumnMap[]; preview: true }): Promise<ImportPreviewReply>;
+  importTickets(eventId: EventId, file: ImportFile, opts: { columns: readonly ColumnMap[]; preview: false }): Promise<ImportReply>;
 }
+
+/** A ticket file as read in the browser: its text and how to read it. */
+export interface ImportFile { format: 'csv' | 'json'; text: string }
 
 export interface SocketHandlers {
   open(): void;

@@ -8,3 +8,5 @@ export * from './codes.ts';
 export * from './history.ts';
 export * from './live.ts';
 export * from './fleet.ts';
+export * from './checkpoints.ts';
+export * from './imports.ts';

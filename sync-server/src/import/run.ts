@@ -3,6 +3,7 @@
 import { GkError } from '@gatekeeper/shared/protocol/errors';
 import type { EventId } from '@gatekeeper/shared/ids';
 import type { ImportResult, Storage } from '../storage/types.ts';
+import type { ColumnMap } from '@gatekeeper/shared/import-mapping';
 import { parseTicketImport, type ImportError, type ImportFormat } from './tickets.ts';
 
 /**
@@ -12,7 +13,7 @@ import { parseTicketImport, type ImportError, type ImportFormat } from './ticket
 export async function importTickets(
   storage: Storage,
   eventId: EventId,
-  input: { format: ImportFormat; text: string },
+  input: { format: ImportFormat; text: string; columns?: readonly ColumnMap[] },
 ): Promise<ImportResult> {
   if (!(await storage.getEvent(eventId))) throw new GkError('not_found', `no event with id ${eventId}`);
   const { orders, tickets, errors } = parseTicketImport({ ...input, eventId });

@@ -5,6 +5,7 @@
 // the cell readers are in cells.ts.
 import { TICKET_STATUSES, zOrder, zTicket, type Order, type Ticket } from '@gatekeeper/shared/domain';
 import { orderId, ticketId, type EventId, type OrderId, type TicketId } from '@gatekeeper/shared/ids';
+import { columnKey, IMPORT_COLUMNS, mapHeader, type ColumnMap, type ImportColumn } from '@gatekeeper/shared/import-mapping';
 import { dateTime, email, oneOf, yesNo } from './cells.ts';
 import { CsvError, parseCsv } from './csv.ts';
 
@@ -26,19 +27,62 @@ export interface ImportError { row: number; field?: string; message: string }
 
 export interface TicketImport { orders: Order[]; tickets: Ticket[]; errors: ImportError[] }
 
-export function parseTicketImport(input: { format: ImportFormat; text: string; eventId: EventId }): TicketImport {
+export interface ImportInput {
+  format: ImportFormat;
+  text: string;
+  eventId: EventId;
+  /** CSV only: the file's column names mapped to ours (import-mapping.ts); others keep their name. */
+  columns?: readonly ColumnMap[];
+}
+
+export function parseTicketImport(input: ImportInput): TicketImport {
+  const { book, errors } = readImport(input);
+  if (errors.count === 0) return { orders: [...book.orders.values()].map((o) => o.order), tickets: book.tickets, errors: [] };
+  return { orders: [], tickets: [], errors: errors.finish() };
+}
+
+/**
+ * What importing the file would do, for an organiser to check before they confirm: the
+ * header as written and as mapped, the counts (0 while any row is wrong, since nothing
+ * would be imported), the first `sampleSize` tickets read and every error.
+ */
+export interface ImportPreview {
+  header: string[];
+  mapped: Array<string | null>;
+  tickets: number;
+  orders: number;
+  sample: Ticket[];
+  errors: ImportError[];
+}
+
+export function previewTicketImport(input: ImportInput, sampleSize = 20): ImportPreview {
+  const { book, errors, header, mapped } = readImport(input);
+  const ok = errors.count === 0;
+  return {
+    header, mapped,
+    tickets: ok ? book.tickets.length : 0,
+    orders: ok ? book.orders.size : 0,
+    sample: book.tickets.slice(0, sampleSize),
+    errors: errors.finish(),
+  };
+}
+
+interface ReadOut { book: Book; errors: ErrorList; header: string[]; mapped: Array<string | null> }
+
+function readImport(input: ImportInput): ReadOut {
   const errors = new ErrorList();
+  const book = new Book(input.eventId, errors);
+  const out: ReadOut = { book, errors, header: [], mapped: [] };
   const bytes = Buffer.byteLength(input.text, 'utf8');
   if (bytes > MAX_IMPORT_BYTES) {
     errors.add(0, undefined, `the file is ${mib(bytes)} MiB; at most ${mib(MAX_IMPORT_BYTES)} MiB can be imported at once: split it`);
-  } else {
-    const book = new Book(input.eventId, errors);
-    if (input.format === 'csv') readCsv(input.text, book, errors);
-    else readJson(input.text, book, errors);
-    if (errors.count === 0 && book.tickets.length === 0) errors.add(0, undefined, 'the file holds no tickets');
-    if (errors.count === 0) return { orders: [...book.orders.values()].map((o) => o.order), tickets: book.tickets, errors: [] };
+    return out;
   }
-  return { orders: [], tickets: [], errors: errors.finish() };
+  if (input.format === 'csv') readCsv(input.text, book, errors, input.columns ?? [], out);
+  else if (input.columns?.length) errors.add(0, undefined, 'a column mapping applies to CSV files; a JSON file names the fields itself');
+  else readJson(input.text, book, errors);
+  if (errors.count === 0 && book.tickets.length === 0) errors.add(0, undefined, 'the file holds no tickets');
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -71,7 +115,7 @@ type CsvKey = keyof typeof TICKET_DEFAULTS | 'id' | 'type' | 'buyerName' | 'emai
 interface Column { key: CsvKey; required?: true; read(cell: string): unknown }
 
 const text = (cell: string): string => cell;
-const CSV_COLUMNS: Record<string, Column> = {
+const CSV_COLUMNS: Record<ImportColumn, Column> = {
   ticket_id: { key: 'id', required: true, read: ticketId },
   order_id: { key: 'orderId', read: orderId },
   type: { key: 'type', required: true, read: text },
@@ -88,10 +132,10 @@ const CSV_COLUMNS: Record<string, Column> = {
   email: { key: 'email', read: email },
 };
 /** The CSV column names, in the order a template lists them. */
-export const CSV_COLUMN_NAMES: readonly string[] = Object.keys(CSV_COLUMNS);
+export const CSV_COLUMN_NAMES: readonly string[] = IMPORT_COLUMNS;
 const CSV_NAME_OF = Object.fromEntries(Object.entries(CSV_COLUMNS).map(([name, c]) => [c.key, name])) as Record<string, string>;
 
-function readCsv(source: string, book: Book, errors: ErrorList): void {
+function readCsv(source: string, book: Book, errors: ErrorList, mapping: readonly ColumnMap[], out: ReadOut): void {
   let records: string[][];
   try {
     records = parseCsv(source, { delimiter: sniffDelimiter(source) });
@@ -108,7 +152,9 @@ function readCsv(source: string, book: Book, errors: ErrorList): void {
     errors.add(0, undefined, `the file has ${records.length - 1} rows; at most ${MAX_IMPORT_ROWS} can be imported at once: split it`);
     return;
   }
-  const columns = readHeader(records[0], errors);
+  out.header = records[0].map((h) => h.trim());
+  out.mapped = mapHeader(out.header, mapping);
+  const columns = readHeader(out.header, out.mapped, errors);
   if (!columns) return;
 
   for (let r = 1; r < records.length; r++) {
@@ -122,7 +168,10 @@ function readCsv(source: string, book: Book, errors: ErrorList): void {
     }
     const raw: Record<string, unknown> = {};
     let ok = true;
-    columns.forEach(([name, column], k) => {
+    columns.forEach((entry, k) => {
+      // A column the mapping leaves out.
+      if (entry === null) return;
+      const [name, column] = entry;
       const cell = cells[k].trim();
       if (cell === '') {
         if (column.required) {
@@ -157,12 +206,14 @@ function readCsv(source: string, book: Book, errors: ErrorList): void {
   }
 }
 
-function readHeader(header: string[], errors: ErrorList): Array<[string, Column]> | null {
-  const names = header.map((h) => h.trim().toLowerCase().replace(/[\s-]+/g, '_'));
+/** `mapped`: each column's name after the mapping, null for one it leaves out. */
+function readHeader(header: string[], mapped: Array<string | null>, errors: ErrorList): Array<[string, Column] | null> | null {
+  const names = mapped.map((h) => (h === null ? null : columnKey(h)));
+  const isOurs = (n: string | null): n is ImportColumn => n !== null && Object.hasOwn(CSV_COLUMNS, n);
   // Named as the file writes them, so the organiser can find them.
-  const unknown = header.filter((_, k) => !Object.hasOwn(CSV_COLUMNS, names[k])).map((h) => (h.trim() === '' ? '(a column without a name)' : h.trim()));
-  const twice = [...new Set(names.filter((n, k) => n !== '' && names.indexOf(n) !== k))];
-  const missing = Object.keys(CSV_COLUMNS).filter((n) => CSV_COLUMNS[n].required && !names.includes(n));
+  const unknown = header.filter((_, k) => names[k] !== null && !isOurs(names[k])).map((h) => (h.trim() === '' ? '(a column without a name)' : h.trim()));
+  const twice = [...new Set(names.filter((n, k): n is string => n !== null && n !== '' && names.indexOf(n) !== k))];
+  const missing = IMPORT_COLUMNS.filter((n) => CSV_COLUMNS[n].required && !names.includes(n));
   const problems: string[] = [];
   const s = (list: string[]): string => (list.length > 1 ? 's' : '');
   if (unknown.length) problems.push(`unknown column${s(unknown)} ${unknown.join(', ')}; the columns are ${CSV_COLUMN_NAMES.join(', ')}`);
@@ -172,7 +223,7 @@ function readHeader(header: string[], errors: ErrorList): Array<[string, Column]
     problems.push('buyer_name and email belong to an order: add an order_id column');
   }
   for (const p of problems) errors.add(1, undefined, p);
-  return problems.length ? null : names.map((n) => [n, CSV_COLUMNS[n]]);
+  return problems.length ? null : names.map((n) => (isOurs(n) ? [n, CSV_COLUMNS[n]] : null));
 }
 
 /** The header names hold no delimiters, so the first line tells which one the file uses. */

@@ -1,22 +1,18 @@
-// Events and what a scanner needs of them: checkpoints, the code word, the manifest,
-// staff, ticket import and ticket codes.
+// Events and what a scanner needs of them: the code word, the manifest, staff and ticket
+// codes. Checkpoints' rules are in checkpoints.ts, ticket imports in imports.ts.
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { compress } from 'hono/compress';
 import { z } from 'zod';
 import { zCheckpoint, zTicket } from '@gatekeeper/shared/domain';
-import { checkpointId, eventId, inspectorId, newId, orderId, ticketId, type EventId } from '@gatekeeper/shared/ids';
+import { eventId, inspectorId, newId, orderId, ticketId, type EventId } from '@gatekeeper/shared/ids';
 import { importedCodeHasher } from '@gatekeeper/shared/imported-code';
 import { TICKET_COLUMNS, ticketToRow, toManifestOrder, zEvent, type Manifest } from '@gatekeeper/shared/manifest';
 import type { EventDetailsReply, EventListReply, OrderCodeReply, TicketCodeReply } from '@gatekeeper/shared/api/index';
 import { GkError, zRole } from '@gatekeeper/shared/protocol/index';
 import { requireEventAccess, requireRole } from '../auth/roles.ts';
-import { importTickets } from '../import/run.ts';
 import { publicStaff, visibleEvents } from './auth.ts';
 import { checkNewPassword } from '../auth/password-policy.ts';
 import { jsonBody, loginOf, param, sessionDevice, staffOf, type Ctx, type Env } from './context.ts';
-
-const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
 
 const eventOf = (c: Ctx) => param(eventId, c.req.param('eventId'), 'event id');
 
@@ -55,15 +51,6 @@ export const eventRoutes = new Hono<Env>()
     const event = await storage.getEvent(id);
     if (!event) throw new GkError('not_found', `no event ${id}`);
     return c.json({ event, checkpoints: await storage.listCheckpoints(id), codeWord: await storage.getCodeWord(id) } satisfies EventDetailsReply);
-  })
-  .put('/:eventId/checkpoints/:checkpointId', async (c) => {
-    const { eventId: id } = await access(c, 'supervisor');
-    const cp = await jsonBody(c, zCheckpoint);
-    if (cp.eventId !== id || cp.id !== param(checkpointId, c.req.param('checkpointId'), 'checkpoint id')) {
-      throw new GkError('bad_request', 'the body names another event or checkpoint than the path');
-    }
-    await c.var.deps.storage.upsertCheckpoint(cp);
-    return c.json({ checkpoint: cp });
   })
   .put('/:eventId/code-word', async (c) => {
     const { eventId: id } = await access(c, 'supervisor');
@@ -114,15 +101,6 @@ export const eventRoutes = new Hono<Env>()
     };
     return c.json(manifest);
   })
-  .post('/:eventId/import', bodyLimit({ maxSize: MAX_IMPORT_BYTES, onError: () => { throw new GkError('payload_too_large', `imports are limited to ${MAX_IMPORT_BYTES} bytes`); } }), async (c) => {
-    const { eventId: id } = await access(c, 'admin');
-    const type = c.req.header('content-type') ?? '';
-    const format = type.includes('csv') ? 'csv' : 'json';
-    const result = await importTickets(c.var.deps.storage, id, { format, text: await c.req.text() });
-    c.var.deps.log.info('import', { event: id, ...result });
-    ticketsChanged(c, id);
-    return c.json(result);
-  })
   .post('/:eventId/tickets/:ticketId/status', async (c) => {
     const { eventId: id } = await access(c, 'admin');
     const tid = param(ticketId, c.req.param('ticketId'), 'ticket id');
@@ -146,4 +124,4 @@ export const eventRoutes = new Hono<Env>()
     return c.json(await c.var.deps.issuer.orderCode(id, param(orderId, c.req.param('orderId'), 'order id')) satisfies OrderCodeReply);
   });
 
-export { access };
+export { access, ticketsChanged };

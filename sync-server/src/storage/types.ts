@@ -3,6 +3,7 @@
 // transaction, which is what makes "first scan wins" atomic.
 import type { HistoryCursor, HistoryEntry } from '@gatekeeper/shared/api/history';
 import type { ConflictEntry } from '@gatekeeper/shared/api/live';
+import type { ImportMapping } from '@gatekeeper/shared/api/imports';
 import type { Checkpoint, Conflict, Order, Scan, Ticket, Verdict } from '@gatekeeper/shared/domain';
 import type { CheckpointId, DeviceId, EventId, InspectorId, OrderId, ScanId, TicketId } from '@gatekeeper/shared/ids';
 import type { GkEvent } from '@gatekeeper/shared/manifest';
@@ -96,6 +97,24 @@ export type { DeviceAlert };
 export interface ConflictReviewInput { by: InspectorId; at: number; note: string }
 
 export interface ImportResult { orders: number; tickets: number }
+
+/**
+ * One settings change, as the audit keeps it: who (a staff id), what (an action such as
+ * `checkpoint.update` and its target), when, and the state before and after (JSON-able;
+ * null where there was none). Written through audit/record.ts.
+ */
+export interface AuditEntry {
+  id: number;
+  eventId: EventId;
+  actor: InspectorId;
+  action: string;
+  target: string;
+  before: unknown;
+  after: unknown;
+  at: number;
+}
+
+export type { ImportMapping };
 
 export interface HistoryQuery {
   eventId: EventId;
@@ -213,6 +232,16 @@ export interface Storage {
   admissibleTicketCount(eventId: EventId): Promise<number>;
   /** Quarantined scans of the event (stored, not counted), newest first; `next` as in history. */
   quarantined(eventId: EventId, page: { before?: number; limit: number }): Promise<{ scans: StoredScan[]; next: number | null }>;
+
+  // Settings: the audit of changes, and ticket-import column mappings.
+  appendAudit(entry: Omit<AuditEntry, 'id'>): Promise<AuditEntry>;
+  /** Oldest first, at most `limit`. */
+  listAudit(eventId: EventId, limit: number): Promise<AuditEntry[]>;
+  /** Newest change first. */
+  listImportMappings(eventId: EventId): Promise<ImportMapping[]>;
+  getImportMapping(eventId: EventId, id: string): Promise<ImportMapping | null>;
+  /** Insert or replace by id. */
+  saveImportMapping(eventId: EventId, mapping: ImportMapping): Promise<void>;
 
   // Alerts about devices, for supervisors.
   /** Returns the alert as stored (with its id), for the live view to push. */

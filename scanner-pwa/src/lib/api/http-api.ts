@@ -6,11 +6,17 @@ import {
   zClaimedDeviceReply, zEventDetailsReply, zOrderCodeReply, zRegisteredDeviceReply, zSessionReply, zTicketCodeReply,
 } from '@gatekeeper/shared/api/index';
 import { zFleetChange, zFleetReply, type FleetChange, type FleetReply } from '@gatekeeper/shared/api/fleet';
+import { zCheckpointReply, zDryRunReply, type DryRunReply, type DryRunRequest } from '@gatekeeper/shared/api/checkpoints';
+import {
+  zImportPreviewReply, zImportReply, zMappingListReply, zMappingReply, type ImportMapping, type ImportPreviewReply, type ImportReply, type MappingBody,
+} from '@gatekeeper/shared/api/imports';
+import type { Checkpoint } from '@gatekeeper/shared/domain';
+import type { ColumnMap } from '@gatekeeper/shared/import-mapping';
 import type { DeviceId, EventId, OrderId, ScanId, TicketId } from '@gatekeeper/shared/ids';
 import { zManifest, type Manifest } from '@gatekeeper/shared/manifest';
 import { GkError, zErrorBody } from '@gatekeeper/shared/protocol/index';
 import { z } from 'zod';
-import type { Api, EventDetails, SessionInfo, SignedCode } from '../ports.ts';
+import type { Api, EventDetails, ImportFile, SessionInfo, SignedCode } from '../ports.ts';
 
 // Rows are checked by a typed loop in ticket-rows.ts: a zod union per cell is too slow
 // for 100,000 tickets.
@@ -23,6 +29,14 @@ export class NetworkError extends Error {
     this.name = 'NetworkError';
   }
 }
+
+/** A body sent as it is, with its own content type (a ticket file), rather than as JSON. */
+class RawBody {
+  readonly raw: string;
+  readonly type: string;
+  constructor(raw: string, type: string) { this.raw = raw; this.type = type; }
+}
+const isRaw = (b: unknown): b is RawBody => b instanceof RawBody;
 
 export class HttpApi implements Api {
   readonly #base: string;
@@ -101,15 +115,38 @@ export class HttpApi implements Api {
     await this.#json('POST', `/api/devices/${enc(id)}/revoke`, {});
   }
 
+  async saveCheckpoint(checkpoint: Checkpoint): Promise<{ checkpoint: Checkpoint; created: boolean }> {
+    return zCheckpointReply.parse(await this.#json('PUT', `/api/events/${enc(checkpoint.eventId)}/checkpoints/${enc(checkpoint.id)}`, checkpoint));
+  }
+  async dryRun(eventId: EventId, request: DryRunRequest): Promise<DryRunReply> {
+    return zDryRunReply.parse(await this.#json('POST', `/api/events/${enc(eventId)}/dry-run`, request));
+  }
+  async importMappings(eventId: EventId): Promise<ImportMapping[]> {
+    return zMappingListReply.parse(await this.#json('GET', `/api/events/${enc(eventId)}/import/mappings`)).mappings;
+  }
+  async saveImportMapping(eventId: EventId, id: string, body: MappingBody): Promise<ImportMapping> {
+    return zMappingReply.parse(await this.#json('PUT', `/api/events/${enc(eventId)}/import/mappings/${enc(id)}`, body)).mapping;
+  }
+  importTickets(eventId: EventId, file: ImportFile, opts: { columns: readonly ColumnMap[]; preview: true }): Promise<ImportPreviewReply>;
+  importTickets(eventId: EventId, file: ImportFile, opts: { columns: readonly ColumnMap[]; preview: false }): Promise<ImportReply>;
+  async importTickets(eventId: EventId, file: ImportFile, opts: { columns: readonly ColumnMap[]; preview: boolean }): Promise<ImportPreviewReply | ImportReply> {
+    const q = [opts.preview ? 'preview=1' : '', opts.columns.length ? `columns=${enc(JSON.stringify(opts.columns))}` : ''].filter(Boolean).join('&');
+    const type = file.format === 'csv' ? 'text/csv' : 'application/json';
+    const reply = await this.#json('POST', `/api/events/${enc(eventId)}/import${q ? `?${q}` : ''}`, new RawBody(file.text, type));
+    return opts.preview ? zImportPreviewReply.parse(reply) : zImportReply.parse(reply);
+  }
+
+  /** `body`: sent as JSON, or as it is with its own type (`raw`: a ticket file). */
   async #json(method: string, path: string, body?: unknown): Promise<unknown> {
     let res: Response;
+    const raw = isRaw(body) ? body : null;
     try {
       res = await this.#fetch(this.#base + path, {
         method,
         credentials: 'same-origin',
         cache: 'no-store',
-        headers: body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json', accept: 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        headers: body === undefined ? { accept: 'application/json' } : { 'content-type': raw?.type ?? 'application/json', accept: 'application/json' },
+        body: body === undefined ? undefined : raw ? raw.raw : JSON.stringify(body),
       });
     } catch (e) {
       throw new NetworkError(e);

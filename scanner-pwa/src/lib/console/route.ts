@@ -7,7 +7,7 @@
  * The console's sections, in the order its navigation lists them: only those built. The
  * first is where the console opens: what is happening at the gates now.
  */
-export const CONSOLE_SECTIONS = ['live', 'conflicts', 'history', 'fleet'] as const;
+export const CONSOLE_SECTIONS = ['live', 'conflicts', 'history', 'fleet', 'checkpoints', 'import'] as const;
 export type ConsoleSection = (typeof CONSOLE_SECTIONS)[number];
 
 export interface ConsoleRoute { section: ConsoleSection; search: string }

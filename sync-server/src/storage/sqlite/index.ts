@@ -14,6 +14,7 @@ import { eventMethods } from './events.ts';
 import { migrate } from './migrations.ts';
 import { peopleMethods } from './people.ts';
 import { scanReadMethods } from './scan-reads.ts';
+import { settingsMethods } from './settings.ts';
 import { scanWriteMethods } from './scan-writes.ts';
 import { ticketMethods } from './tickets.ts';
 import { Checkpointer, type CheckpointResult } from './checkpointer.ts';
@@ -127,6 +128,7 @@ export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
     ...alertMethods(db),
     ...conflictInboxMethods(db),
     ...deviceReportMethods(db),
+    ...settingsMethods(db),
   };
   const storage: SqliteStorage = {
     ...withUnavailable(onDisk ? syncedWrites(db, methods, onDisk) : methods, health, () => totalChanges.get() as number),

@@ -367,6 +367,34 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 9,
+    sql: `
+      -- Settings changes (checkpoint rules, imports, column mappings): who, what, when,
+      -- before and after. Append-only: the audit is what nobody can edit afterwards.
+      CREATE TABLE audit_log (
+        id          INTEGER PRIMARY KEY,
+        event_id    TEXT NOT NULL REFERENCES events(id),
+        actor       TEXT NOT NULL REFERENCES staff(id),
+        action      TEXT NOT NULL,
+        target      TEXT NOT NULL,
+        before_json TEXT,
+        after_json  TEXT,
+        at          INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX audit_log_event ON audit_log (event_id, id);
+      -- An organiser's column mappings for ticket imports, per event, to use again.
+      CREATE TABLE import_mappings (
+        event_id     TEXT NOT NULL REFERENCES events(id),
+        id           TEXT NOT NULL,
+        name         TEXT NOT NULL,
+        columns_json TEXT NOT NULL,
+        updated_by   TEXT NOT NULL REFERENCES staff(id),
+        updated_at   INTEGER NOT NULL,
+        PRIMARY KEY (event_id, id)
+      ) STRICT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
