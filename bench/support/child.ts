@@ -35,14 +35,24 @@ const START_TIMEOUT_MS = 120_000;
 const CALL_TIMEOUT_MS = 60_000;
 const CLOSE_TIMEOUT_MS = 10_000;
 
+export interface ChildOptions {
+  /**
+   * Its own session, so its own scheduling group where the kernel groups by session
+   * (`sched_autogroup_enabled`): its CPU then comes out of the machine's share like any
+   * other program's, not out of the group the benchmark and its server share.
+   */
+  ownSession?: boolean;
+}
+
 /** Start `bench/support/<file>` with `arg` (passed as JSON in argv) and wait for its `ready`. */
-export async function startChild<Info>(file: string, arg: unknown): Promise<Child<Info>> {
+export async function startChild<Info>(file: string, arg: unknown, options: ChildOptions = {}): Promise<Child<Info>> {
   const path = fileURLToPath(new URL(file, import.meta.url));
   const proc = fork(path, [JSON.stringify(arg)], {
     // --expose-gc: a memory benchmark collects garbage before it reads its baseline.
     // GK_BENCH_CPU_PROF=<dir>: every child writes a V8 CPU profile there when it exits.
     execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.GK_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.GK_BENCH_CPU_PROF}`] : [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    detached: options.ownSession ?? false,
   });
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; timer: NodeJS.Timeout }>();
   let exited = false;
