@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_STEP_SECONDS } from '@gatekeeper/shared/clock';
 import { zFleetChange, zFleetReply, type FleetChange, type FleetDevice } from '@gatekeeper/shared/api/fleet';
-import { checkpointId, eventId } from '@gatekeeper/shared/ids';
+import { checkpointId, eventId, type CheckpointId } from '@gatekeeper/shared/ids';
 import type { DeviceReport } from '@gatekeeper/shared/protocol/index';
 import { HttpSession, ScannerClient } from '../support/scanner-client.ts';
 import { DEMO_EVENT, login, startTestServer, type TestServer } from '../support/server.ts';
@@ -113,6 +113,17 @@ describe('the device fleet', () => {
 
     // Unheard for longer than the threshold: flagged silent.
     await until(async () => (await rowOf(phone.deviceId))?.silent === true, 'the phone flagged silent');
+  });
+
+  it('a console\u2019s socket (a hello without a checkpoint) is no phone of the fleet', async () => {
+    // The supervisors' Live view says hello as its device with no checkpoint: a laptop in
+    // the control room, not a gate; listed, it would be flagged silent whenever the section closes.
+    const console_ = await ScannerClient.connect(server.url, 'supervisor', login('supervisor').password, DEMO_EVENT, null as unknown as CheckpointId);
+    try {
+      expect(console_.received[0]?.type).toBe('welcome');
+      await ping(console_, 1);
+      expect(await rowOf(console_.deviceId)).toBeUndefined();
+    } finally { await console_.close(); }
   });
 
   it('a version 9 phone is served as before, and listed without a report', async () => {

@@ -237,7 +237,9 @@ export class SocketGateway {
       // A cursor counted in another log (this database replaced that one) means nothing here.
       const from = msg.cursor !== null && msg.logId !== undefined && msg.logId !== welcome.logId ? 0 : msg.cursor;
       feed.start(sub, from, welcome.cursor);
-      this.o.fleet.connected(conn, msg.report);
+      // A gate's phone names its checkpoint; a console (the Live view) names none and is
+      // no phone of the fleet. Its pings are then ignored there too.
+      if (msg.checkpointId !== null) this.o.fleet.connected(conn, msg.report);
     } catch (e) {
       this.o.feeds.leave(sub);
       throw e;
