@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import type { Storage } from '../types.ts';
 import { alertMethods } from './alerts.ts';
 import { conflictInboxMethods } from './conflict-inbox.ts';
+import { liveTallyMethods } from './live-tally.ts';
 import { eventMethods } from './events.ts';
 import { migrate } from './migrations.ts';
 import { peopleMethods } from './people.ts';
@@ -125,6 +126,7 @@ export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
     ...scanReadMethods(db),
     ...alertMethods(db),
     ...conflictInboxMethods(db),
+    ...liveTallyMethods(db),
   };
   const storage: SqliteStorage = {
     ...withUnavailable(onDisk ? syncedWrites(db, methods, onDisk) : methods, health, () => totalChanges.get() as number),
