@@ -354,8 +354,9 @@ export const MIGRATIONS: readonly Migration[] = [
       -- the rows of those tickets: with ticket_id in the index, only they are read.
       -- A name with few tickets reads their scans by ticket and sorts them by at: with at
       -- in scans_ticket, without reading a row. Decisions read a ticket's scans by seq, as before.
+      -- seq before ticket_id: the walk stays in page order (at, then seq), with no sort.
       DROP INDEX scans_at;
-      CREATE INDEX scans_at ON scans (event_id, at, ticket_id);
+      CREATE INDEX scans_at ON scans (event_id, at, seq, ticket_id);
       DROP INDEX scans_ticket;
       CREATE INDEX scans_ticket ON scans (event_id, ticket_id, seq, at);
 
