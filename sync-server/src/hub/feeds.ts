@@ -1,5 +1,5 @@
 // The scan service's listener: stored scans are coalesced (gossip.ts) and handed to their
-// event's feed (feed.ts) and, in the same turn, to the supervisors' live view (live/live.ts);
+// event's feed (feed.ts) and, from the same flush, to the supervisors' live view (live/live.ts);
 // conflicts are told at once, after the scans they name.
 import type { Conflict } from '@gatekeeper/shared/domain';
 import type { EventId } from '@gatekeeper/shared/ids';
@@ -17,8 +17,8 @@ export class Feeds implements ScanListener {
 
   constructor(private readonly deps: FeedDeps, gossipTickMs: number, private readonly live: Live) {
     this.#gossip = new GossipBuffer(gossipTickMs, (eventId, scans, cursor, spreadMs) => {
-      // Supervisors first: their delta is one small write each, while gossip's writes to
-      // every scanner may be spread over the next tick (stagger.ts).
+      // Supervisors first: their batch is queued for counting before gossip's writes to
+      // every scanner, which may be spread over the next tick (stagger.ts).
       this.live.gossiped(eventId, scans);
       this.#feeds.get(eventId)?.fanOut(scans, cursor, spreadMs);
     });

@@ -1,6 +1,7 @@
 // One event's live counters for supervisors: entries per checkpoint and per minute, tickets
 // admitted, people inside each entry/exit zone, the outcome mix, quarantined scans. Kept in
-// memory and updated from each batch of stored scans, so a delta costs nothing to read.
+// memory while a supervisor watches and updated from each batch of stored scans, so a
+// delta costs nothing to read.
 //
 // What a ticket adds to the counters is a function of its own counting scans (admissions,
 // exits and annulments, quarantined ones left out: they count nowhere, as in arbitration):
@@ -8,7 +9,12 @@
 // new share in. That keeps an annulment, or an exit uploaded after a later entry, exact
 // without replaying the event: which admissions are annulled is the shared rule's
 // (annulledBy), and "inside" is the last movement in the agreed order (compareScans), not
-// the last one heard. A ticket's list is short (a few movements), so recomputing it is cheap.
+// the last one heard. A ticket's list is short (a few movements), so recomputing it is cheap;
+// the ticket's earlier scans come from storage with the batch (Live), not from memory.
+//
+// The counters start from storage's tally (storage liveTally, migration 10), which counts as
+// the shares would if nothing were annulled; the few tickets with an annulment are then
+// corrected by the difference between their share and that share without annulments.
 import { annulledBy, compareScans, type AnnulFacts } from '@gatekeeper/shared/admission';
 import { isAnnulment } from '@gatekeeper/shared/annul';
 import type { Scan } from '@gatekeeper/shared/domain';
@@ -16,7 +22,7 @@ import type { CheckpointId, EventId } from '@gatekeeper/shared/ids';
 import { isAdmitting, Outcome } from '@gatekeeper/shared/outcomes';
 import type { LiveDelta, LiveSnapshot, QuarantineEntry } from '@gatekeeper/shared/protocol/index';
 import { counts } from '@gatekeeper/shared/quarantine';
-import type { StoredScan } from '../storage/types.ts';
+import type { LiveTally, StoredScan } from '../storage/types.ts';
 
 /** A ticket's counting scan, as little of it as the share needs. */
 interface Move extends AnnulFacts {
@@ -36,8 +42,6 @@ const NOTHING_QUARANTINED: ReadonlySet<string> = new Set();
 const MINUTE_MS = 60_000;
 const minuteKey = (cp: string, minute: number) => `${cp}\u0000${minute}`;
 
-/** A movement whose place in the ticket's order cannot change what the ticket adds. */
-const plain = (m: Move): boolean => !m.io && !isAnnulment(m);
 const isEntry = (m: Move): boolean => m.direction === 'entry' && m.outcome === Outcome.valid;
 
 function shareOf(moves: readonly Move[]): Share {
@@ -54,6 +58,29 @@ function shareOf(moves: readonly Move[]): Share {
   return { entries, inside: [...inZone].filter(([, inside]) => inside).map(([zone]) => zone) };
 }
 
+/** A scan that moves its ticket's share (an admission, an exit or an annulment that counts), as a move. */
+function moveOf(s: Scan): Move | null {
+  if (!counts(s) || s.ticketId === null || (!isAnnulment(s) && !isAdmitting(s.outcome))) return null;
+  return {
+    id: s.id, hlc: s.hlc, deviceId: s.deviceId, outcome: s.outcome,
+    ...(s.kind === undefined ? {} : { kind: s.kind }), ...(s.annuls === undefined ? {} : { annuls: s.annuls }),
+    checkpointId: s.checkpointId, zone: s.zone, io: s.mode === 'entry_exit',
+    direction: s.direction, minute: Math.floor(s.at / MINUTE_MS) * MINUTE_MS,
+  };
+}
+
+/** Each ticket's moves among these scans. */
+function movesByTicket(scans: readonly StoredScan[]): Map<string, Move[]> {
+  const out = new Map<string, Move[]>();
+  for (const { scan } of scans) {
+    const move = moveOf(scan);
+    if (!move) continue;
+    const list = out.get(scan.ticketId!);
+    if (list) list.push(move); else out.set(scan.ticketId!, [move]);
+  }
+  return out;
+}
+
 /** Which counters a batch touched: their new values go in the delta. */
 export interface Changes {
   checkpoints: Set<string>;
@@ -64,40 +91,47 @@ export interface Changes {
   quarantine: QuarantineEntry[];
 }
 
+const noChanges = (): Changes => ({ checkpoints: new Set(), minutes: new Set(), zones: new Set(), outcomes: new Set(), admitted: false, quarantine: [] });
+
 export class LiveCounters {
   /** Every scan up to this sequence number is counted. */
   cursor = 0;
-  readonly #moves = new Map<string, Move[]>();
   readonly #checkpoints = new Map<string, number>();
   readonly #minutes = new Map<string, { checkpointId: CheckpointId; minute: number; entries: number }>();
   readonly #zones = new Map<string, number>();
   readonly #outcomes = new Map<Outcome, number>();
   #admitted = 0;
   #quarantined = 0;
-  /** One copy of each checkpoint, zone, device and outcome string, however many moves name it. */
-  readonly #strings = new Map<string, string>();
 
-  #intern<T extends string>(s: T): T {
-    const held = this.#strings.get(s);
-    if (held !== undefined) return held as T;
-    this.#strings.set(s, s);
-    return s;
+  /** The counters as of the tally's cursor: its counts, less what annulled admissions added. */
+  static fromTally(tally: LiveTally): LiveCounters {
+    const c = new LiveCounters();
+    c.cursor = tally.cursor;
+    c.#admitted = tally.admitted;
+    c.#quarantined = tally.quarantined;
+    for (const { outcome, count } of tally.outcomes) c.#outcomes.set(outcome, count);
+    for (const { zone, inside } of tally.zones) c.#zones.set(zone, inside);
+    for (const m of tally.minutes) {
+      c.#minutes.set(minuteKey(m.checkpointId, m.minute), { ...m });
+      c.#checkpoints.set(m.checkpointId, (c.#checkpoints.get(m.checkpointId) ?? 0) + m.entries);
+    }
+    const changes = noChanges();
+    for (const moves of movesByTicket(tally.annulled).values()) {
+      c.#add(shareOf(moves.filter((m) => !isAnnulment(m))), -1, changes);
+      c.#add(shareOf(moves), 1, changes);
+    }
+    return c;
   }
 
-  #move(s: Scan): Move {
-    return {
-      id: s.id, hlc: s.hlc, deviceId: this.#intern(s.deviceId), outcome: this.#intern(s.outcome),
-      ...(s.kind === undefined ? {} : { kind: s.kind }), ...(s.annuls === undefined ? {} : { annuls: s.annuls }),
-      checkpointId: this.#intern(s.checkpointId), zone: this.#intern(s.zone), io: s.mode === 'entry_exit',
-      direction: s.direction, minute: Math.floor(s.at / MINUTE_MS) * MINUTE_MS,
-    };
-  }
-
-  /** Count a batch of stored scans (each once: the caller hands each scan over once). */
-  apply(scans: readonly StoredScan[]): Changes {
-    const changes: Changes = { checkpoints: new Set(), minutes: new Set(), zones: new Set(), outcomes: new Set(), admitted: false, quarantine: [] };
-    const before = new Map<string, Share>();
-    for (const { seq, receivedAt, scan } of scans) {
+  /**
+   * Count a batch of stored scans. `prior`: every scan of the batch's tickets counted
+   * already (stored up to `cursor`). A scan at or below the cursor is counted already and
+   * skipped, so a batch that overlaps the tally counts once.
+   */
+  apply(batch: readonly StoredScan[], prior: readonly StoredScan[]): Changes {
+    const changes = noChanges();
+    const fresh = batch.filter((s) => s.seq > this.cursor);
+    for (const { seq, receivedAt, scan } of fresh) {
       this.cursor = Math.max(this.cursor, seq);
       if (!counts(scan)) {
         this.#quarantined++;
@@ -108,33 +142,19 @@ export class LiveCounters {
         this.#outcomes.set(scan.outcome, (this.#outcomes.get(scan.outcome) ?? 0) + 1);
         changes.outcomes.add(scan.outcome);
       }
-      if (scan.ticketId === null || (!isAnnulment(scan) && !isAdmitting(scan.outcome))) continue;
-      const list = this.#moves.get(scan.ticketId) ?? [];
-      const move = this.#move(scan);
-      if (!before.has(scan.ticketId) && plain(move) && list.every(plain)) {
-        // Nearly every scan: no annulment and no entry/exit zone, so order does not matter
-        // and the share only grows by this entry. Sorting the ticket's list for it was half
-        // the counters' CPU in a rebuild (server.live.rebuild).
-        if (isEntry(move)) this.#add({ entries: [move], inside: [] }, 1, changes, list.some(isEntry) ? 0 : 1);
-        list.push(move);
-        this.#moves.set(scan.ticketId, list);
-        continue;
-      }
-      if (!before.has(scan.ticketId)) before.set(scan.ticketId, shareOf(list));
-      list.push(move);
-      this.#moves.set(scan.ticketId, list);
     }
-    for (const [ticket, old] of before) {
-      this.#add(old, -1, changes);
-      this.#add(shareOf(this.#moves.get(ticket)!), 1, changes);
+    const before = movesByTicket(prior);
+    for (const [ticket, added] of movesByTicket(fresh)) {
+      const old = before.get(ticket) ?? [];
+      this.#add(shareOf(old), -1, changes);
+      this.#add(shareOf([...old, ...added]), 1, changes);
     }
     return changes;
   }
 
-  /** `admits`: what the share adds to the tickets admitted (by default, 1 when it has an entry). */
-  #add(share: Share, sign: 1 | -1, changes: Changes, admits = share.entries.length > 0 ? 1 : 0): void {
-    if (admits > 0) {
-      this.#admitted += sign * admits;
+  #add(share: Share, sign: 1 | -1, changes: Changes): void {
+    if (share.entries.length > 0) {
+      this.#admitted += sign;
       changes.admitted = true;
     }
     for (const m of share.entries) {

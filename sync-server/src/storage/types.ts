@@ -134,6 +134,31 @@ export interface HistoryQuery {
   /** Newest first by `at`, then seq; pass the returned `next` to get the following page. */
   before?: HistoryCursor;
   limit: number;
+  /**
+   * false: every entry's `holder` is null, and no ticket or order is read for it. The
+   * export reads the event's names once (holderNames) rather than twice per row.
+   */
+  holders?: false;
+}
+
+/**
+ * The live counters as storage tallies them while it stores scans (migration 10), every
+ * admission counted as if none were annulled; `annulled` holds what it takes to correct
+ * that (live/counters.ts). Read in one transaction: everything is as of `cursor`.
+ */
+export interface LiveTally {
+  /** Every scan of the event up to this sequence number is in the tally, no later one. */
+  cursor: number;
+  quarantined: number;
+  /** Tickets with at least one entry. */
+  admitted: number;
+  outcomes: Array<{ outcome: Outcome; count: number }>;
+  /** Entries per checkpoint and minute. */
+  minutes: Array<{ checkpointId: CheckpointId; minute: number; entries: number }>;
+  /** People inside each entry/exit zone: tickets whose last movement there was an entry. */
+  zones: Array<{ zone: string; inside: number }>;
+  /** Every scan (up to `cursor`) of each ticket with an annulment among its scans. */
+  annulled: StoredScan[];
 }
 
 export type { HistoryCursor, HistoryEntry };
@@ -216,6 +241,12 @@ export interface Storage {
   /** The identity of this scan log (one per database, made with it): cursors mean something only within it. */
   scanLogId(): Promise<string>;
   history(query: HistoryQuery): Promise<{ scans: HistoryEntry[]; next: HistoryCursor | null }>;
+  /** Each ticket's holder, else its order's buyer, for the tickets of the event with either name. */
+  holderNames(eventId: EventId): Promise<Map<TicketId, string>>;
+  /** The live counters as tallied when each scan was stored. */
+  liveTally(eventId: EventId): Promise<LiveTally>;
+  /** The scans of these tickets stored up to sequence number `upTo`, oldest first. */
+  scansOfTickets(eventId: EventId, ticketIds: readonly TicketId[], upTo: number): Promise<StoredScan[]>;
   /**
    * Conflicts as recorded: double admissions (with `annulment` once one side was annulled:
    * resolved, kept as evidence) and refusals an annulment made needless (refused_annulled).

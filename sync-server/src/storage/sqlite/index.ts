@@ -10,6 +10,7 @@ import type { Storage } from '../types.ts';
 import { alertMethods } from './alerts.ts';
 import { conflictInboxMethods } from './conflict-inbox.ts';
 import { deviceReportMethods } from './device-reports.ts';
+import { liveTallyMethods } from './live-tally.ts';
 import { eventMethods } from './events.ts';
 import { migrate } from './migrations.ts';
 import { peopleMethods } from './people.ts';
@@ -129,6 +130,7 @@ export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
     ...conflictInboxMethods(db),
     ...deviceReportMethods(db),
     ...settingsMethods(db),
+    ...liveTallyMethods(db),
   };
   const storage: SqliteStorage = {
     ...withUnavailable(onDisk ? syncedWrites(db, methods, onDisk) : methods, health, () => totalChanges.get() as number),

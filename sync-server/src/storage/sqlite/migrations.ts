@@ -30,6 +30,13 @@
 //       for the supervisors' fleet. Written at each hello and when the socket closes, not at
 //       each ping (those stay in memory while the phone is online). Starts empty: every
 //       phone says hello again when the server comes back.
+//   9 — audit_log (settings changes: who, what, when, before and after) and
+//       import_mappings (an organiser's column names mapped to ours, kept per event).
+//  10 — scans_at carries ticket_id and scans_ticket carries at, so a name search finds a
+//       page's keys in an index alone, walking the event or reading the name's tickets;
+//       the live counters' tallies (live_totals,
+//       live_outcomes, live_entries, live_presence, live_zones), kept by triggers on scans
+//       in the transaction that stores each scan and filled from the scans already stored.
 import type Database from 'better-sqlite3';
 
 export interface Migration { version: number; sql: string }
@@ -393,6 +400,123 @@ export const MIGRATIONS: readonly Migration[] = [
         updated_at   INTEGER NOT NULL,
         PRIMARY KEY (event_id, id)
       ) STRICT;
+    `,
+  },
+  {
+    version: 10,
+    sql: `
+      -- A holder search with many matching tickets walks the event newest first and keeps
+      -- the rows of those tickets: with ticket_id in the index, only they are read.
+      -- A name with few tickets reads their scans by ticket and sorts them by at: with at
+      -- in scans_ticket, without reading a row. Decisions read a ticket's scans by seq, as before.
+      -- seq before ticket_id: the walk stays in page order (at, then seq), with no sort.
+      DROP INDEX scans_at;
+      CREATE INDEX scans_at ON scans (event_id, at, seq, ticket_id);
+      DROP INDEX scans_ticket;
+      CREATE INDEX scans_ticket ON scans (event_id, ticket_id, seq, at);
+
+      -- The supervisors' live counters, tallied as each scan is stored so that showing them
+      -- reads a few hundred rows, not the event's scans (live/counters.ts explains the
+      -- counts). These tallies take no annulment into account: the server subtracts what
+      -- the few annulled tickets added when it reads them (storage liveTally). Which scans
+      -- count where is the conditions of the triggers below:
+      --   counted:   quarantine IS NULL (a quarantined scan counts only as quarantined)
+      --   an outcome: counted, not an annulment (kind IS NULL)
+      --   an entry:  an outcome of a ticket, valid, direction entry
+      --   a movement in an entry/exit zone: an outcome of a ticket that admitted (valid,
+      --              exit) at a checkpoint of mode entry_exit
+      CREATE TABLE live_totals (
+        event_id    TEXT PRIMARY KEY,
+        quarantined INTEGER NOT NULL,
+        -- Tickets with at least one entry.
+        admitted    INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE live_outcomes (
+        event_id TEXT NOT NULL,
+        outcome  TEXT NOT NULL,
+        scans    INTEGER NOT NULL,
+        PRIMARY KEY (event_id, outcome)
+      ) STRICT, WITHOUT ROWID;
+      -- Entries per checkpoint and minute (the minute's first millisecond, as in LiveSnapshot).
+      CREATE TABLE live_entries (
+        event_id      TEXT NOT NULL,
+        checkpoint_id TEXT NOT NULL,
+        minute        INTEGER NOT NULL,
+        entries       INTEGER NOT NULL,
+        PRIMARY KEY (event_id, checkpoint_id, minute)
+      ) STRICT, WITHOUT ROWID;
+      -- Each ticket's last movement in each entry/exit zone, last in the agreed order
+      -- (compareScans: hlc, then device, then scan id; ids and stamps are ASCII, so SQLite's
+      -- byte order is JavaScript's): a late upload of an earlier movement changes nothing.
+      CREATE TABLE live_presence (
+        event_id  TEXT NOT NULL,
+        zone      TEXT NOT NULL,
+        ticket_id TEXT NOT NULL,
+        hlc       TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        scan_id   TEXT NOT NULL,
+        inside    INTEGER NOT NULL CHECK (inside IN (0, 1)),
+        PRIMARY KEY (event_id, zone, ticket_id)
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE live_zones (
+        event_id TEXT NOT NULL,
+        zone     TEXT NOT NULL,
+        inside   INTEGER NOT NULL,
+        PRIMARY KEY (event_id, zone)
+      ) STRICT, WITHOUT ROWID;
+
+      -- The scans stored before this migration, tallied once.
+      INSERT INTO live_totals (event_id, quarantined, admitted)
+        SELECT e.id,
+          (SELECT count(*) FROM scans s WHERE s.event_id = e.id AND s.quarantine IS NOT NULL),
+          (SELECT count(DISTINCT s.ticket_id) FROM scans s WHERE s.event_id = e.id AND s.quarantine IS NULL AND s.kind IS NULL
+             AND s.ticket_id IS NOT NULL AND s.outcome = 'valid' AND s.direction = 'entry')
+        FROM events e;
+      INSERT INTO live_outcomes (event_id, outcome, scans)
+        SELECT event_id, outcome, count(*) FROM scans WHERE quarantine IS NULL AND kind IS NULL GROUP BY event_id, outcome;
+      INSERT INTO live_entries (event_id, checkpoint_id, minute, entries)
+        SELECT event_id, checkpoint_id, (at / 60000) * 60000, count(*) FROM scans
+        WHERE quarantine IS NULL AND kind IS NULL AND ticket_id IS NOT NULL AND outcome = 'valid' AND direction = 'entry'
+        GROUP BY 1, 2, 3;
+      INSERT INTO live_presence (event_id, zone, ticket_id, hlc, device_id, scan_id, inside)
+        SELECT event_id, zone, ticket_id, hlc, device_id, id, direction = 'entry' FROM (
+          SELECT *, row_number() OVER (PARTITION BY event_id, zone, ticket_id ORDER BY hlc DESC, device_id DESC, id DESC) AS r
+          FROM scans WHERE quarantine IS NULL AND kind IS NULL AND ticket_id IS NOT NULL AND outcome IN ('valid', 'exit') AND mode = 'entry_exit')
+        WHERE r = 1;
+      INSERT INTO live_zones (event_id, zone, inside) SELECT event_id, zone, sum(inside) FROM live_presence GROUP BY 1, 2;
+
+      CREATE TRIGGER live_presence_ai AFTER INSERT ON live_presence BEGIN
+        INSERT INTO live_zones (event_id, zone, inside) VALUES (new.event_id, new.zone, new.inside)
+          ON CONFLICT (event_id, zone) DO UPDATE SET inside = inside + excluded.inside;
+      END;
+      CREATE TRIGGER live_presence_au AFTER UPDATE OF inside ON live_presence WHEN new.inside <> old.inside BEGIN
+        UPDATE live_zones SET inside = inside + new.inside - old.inside WHERE event_id = new.event_id AND zone = new.zone;
+      END;
+      CREATE TRIGGER scans_live_quarantined AFTER INSERT ON scans WHEN new.quarantine IS NOT NULL BEGIN
+        INSERT INTO live_totals (event_id, quarantined, admitted) VALUES (new.event_id, 1, 0)
+          ON CONFLICT (event_id) DO UPDATE SET quarantined = quarantined + 1;
+      END;
+      CREATE TRIGGER scans_live_outcome AFTER INSERT ON scans WHEN new.quarantine IS NULL AND new.kind IS NULL BEGIN
+        INSERT INTO live_outcomes (event_id, outcome, scans) VALUES (new.event_id, new.outcome, 1)
+          ON CONFLICT (event_id, outcome) DO UPDATE SET scans = scans + 1;
+      END;
+      CREATE TRIGGER scans_live_entry AFTER INSERT ON scans
+      WHEN new.quarantine IS NULL AND new.kind IS NULL AND new.ticket_id IS NOT NULL AND new.outcome = 'valid' AND new.direction = 'entry' BEGIN
+        INSERT INTO live_entries (event_id, checkpoint_id, minute, entries) VALUES (new.event_id, new.checkpoint_id, (new.at / 60000) * 60000, 1)
+          ON CONFLICT (event_id, checkpoint_id, minute) DO UPDATE SET entries = entries + 1;
+        -- The ticket's first entry admits it (its other scans: a few rows of scans_ticket).
+        INSERT INTO live_totals (event_id, quarantined, admitted)
+          SELECT new.event_id, 0, NOT EXISTS (SELECT 1 FROM scans s WHERE s.event_id = new.event_id AND s.ticket_id = new.ticket_id AND s.seq < new.seq
+            AND s.quarantine IS NULL AND s.kind IS NULL AND s.outcome = 'valid' AND s.direction = 'entry') WHERE true
+          ON CONFLICT (event_id) DO UPDATE SET admitted = admitted + excluded.admitted;
+      END;
+      CREATE TRIGGER scans_live_presence AFTER INSERT ON scans
+      WHEN new.quarantine IS NULL AND new.kind IS NULL AND new.ticket_id IS NOT NULL AND new.outcome IN ('valid', 'exit') AND new.mode = 'entry_exit' BEGIN
+        INSERT INTO live_presence (event_id, zone, ticket_id, hlc, device_id, scan_id, inside)
+          VALUES (new.event_id, new.zone, new.ticket_id, new.hlc, new.device_id, new.id, new.direction = 'entry')
+          ON CONFLICT (event_id, zone, ticket_id) DO UPDATE SET hlc = excluded.hlc, device_id = excluded.device_id, scan_id = excluded.scan_id, inside = excluded.inside
+          WHERE (excluded.hlc, excluded.device_id, excluded.scan_id) > (live_presence.hlc, live_presence.device_id, live_presence.scan_id);
+      END;
     `,
   },
 ];

@@ -36,8 +36,13 @@ const FILTERS = [
 /** Filters whose value is bound as it is. */
 const PLAIN_FILTERS = ['ticketId', 'orderId', 'checkpointId', 'inspectorId', 'deviceId', 'outcome', 'from', 'to'] as const satisfies ReadonlyArray<keyof HistoryQuery>;
 
-/** Up to this many tickets named like the holder filter: read by ticket, then sorted. */
-const HOLDER_FEW_TICKETS = 200;
+/**
+ * Up to this many tickets named like the holder filter: read by ticket, then sorted. Both
+ * ways read only an index (migration 10); on 1,000,000 scans of 100,000 tickets reading by
+ * ticket costs ~5 µs a ticket, the walk ~0.3 µs a scan until it has its page, and they
+ * cross at about 600 tickets (server.history in bench/README.md).
+ */
+const HOLDER_FEW_TICKETS = 500;
 
 /**
  * How the holder filter finds names. Three characters or more: a phrase query on the
@@ -78,17 +83,24 @@ export function scanReadMethods(db: Db): ScanReadMethods {
   };
 
   const historyStatements = new Map<string, Database.Statement<[HistoryParams], HistoryRow>>();
-  const historyStatement = (used: readonly string[]) => {
-    const key = used.join(',');
+  const historyStatement = (used: readonly string[], holders: boolean) => {
+    const key = `${used.join(',')}${holders ? '' : ';no holders'}`;
     let stmt = historyStatements.get(key);
     if (!stmt) {
       const where = ['s.event_id = @eventId', ...FILTERS.filter(([k]) => used.includes(k)).map(([, sql]) => sql)];
       const names = used.includes('phrase') ? matchedNames('phrase') : used.includes('short') ? matchedNames('short') : '';
-      stmt = db.prepare<[HistoryParams], HistoryRow>(`${names}
-        SELECT s.*, coalesce(t.holder_name, o.buyer_name) AS holder FROM scans s
-        LEFT JOIN tickets t ON t.event_id = s.event_id AND t.id = s.ticket_id
-        LEFT JOIN orders o ON o.event_id = t.event_id AND o.id = t.order_id
-        WHERE ${where.join(' AND ')} ORDER BY s.at DESC, s.seq DESC LIMIT @limit`);
+      const holder = holders ? 'coalesce(t.holder_name, o.buyer_name)' : 'NULL';
+      const joins = holders ? `LEFT JOIN tickets t ON t.event_id = s.event_id AND t.id = s.ticket_id
+        LEFT JOIN orders o ON o.event_id = t.event_id AND o.id = t.order_id` : '';
+      const order = 'ORDER BY s.at DESC, s.seq DESC';
+      // A name search looks at many scans to keep a few: it finds the page's keys in an
+      // index alone (scans_at or scans_ticket, migration 10), then reads the rows it keeps.
+      // Every other filter keeps most of what it reads, and one pass is cheaper.
+      stmt = db.prepare<[HistoryParams], HistoryRow>(names
+        ? `${names} SELECT s.*, ${holder} AS holder FROM (
+            SELECT s.seq FROM scans s WHERE ${where.join(' AND ')} ${order} LIMIT @limit) page
+          JOIN scans s ON s.seq = page.seq ${joins} ${order}`
+        : `SELECT s.*, ${holder} AS holder FROM scans s ${joins} WHERE ${where.join(' AND ')} ${order} LIMIT @limit`);
       historyStatements.set(key, stmt);
     }
     return stmt;
@@ -146,7 +158,7 @@ export function scanReadMethods(db: Db): ScanReadMethods {
         const matched = q.namesMatched[search.kind].get({ eventId: query.eventId, holder: search.param })!;
         used.push(search.kind, matched > HOLDER_FEW_TICKETS ? 'holderMany' : 'holderFew');
       }
-      const { rows, more } = page(historyStatement(used).all(params), limit);
+      const { rows, more } = page(historyStatement(used, query.holders !== false).all(params), limit);
       const scans: HistoryEntry[] = rows.map((r) => ({ ...storedScanFromRow(r), holder: r.holder }));
       const last = scans.at(-1);
       return { scans, next: more && last ? { at: last.scan.at, seq: last.seq } : null };

@@ -8,7 +8,7 @@ import { isConstraintError, type Db } from './db.ts';
 import { orderFromRow, orderToRow, ticketFromRow, ticketToRow, type OrderRow, type TicketRow } from './rows.ts';
 
 export type TicketMethods = Pick<Storage,
-  | 'importTickets' | 'getTicket' | 'getTickets' | 'findTicketByImportedCode' | 'listOrderTickets' | 'setTicketStatus' | 'changesSince'>;
+  | 'importTickets' | 'getTicket' | 'getTickets' | 'findTicketByImportedCode' | 'listOrderTickets' | 'setTicketStatus' | 'changesSince' | 'holderNames'>;
 
 type Seq = { change_seq: number };
 
@@ -41,6 +41,10 @@ export function ticketMethods(db: Db): TicketMethods {
     upsertOrder: db.prepare<OrderRow & Seq>(UPSERT_ORDER),
     upsertTicket: db.prepare<TicketRow & Seq>(UPSERT_TICKET),
     getTicket: db.prepare<[string, string], TicketRow>('SELECT * FROM tickets WHERE event_id = ? AND id = ?'),
+    // The same name as a history page's holder (scan-reads.ts), read for the whole event at once.
+    holderNames: db.prepare<[string], [string, string]>(`SELECT t.id, coalesce(t.holder_name, o.buyer_name) FROM tickets t
+      LEFT JOIN orders o ON o.event_id = t.event_id AND o.id = t.order_id
+      WHERE t.event_id = ? AND coalesce(t.holder_name, o.buyer_name) IS NOT NULL`).raw(),
     byImportedCode: db.prepare<[string, string], TicketRow>('SELECT * FROM tickets WHERE event_id = ? AND imported_code = ?'),
     // The ids as one JSON array: one statement for a whole upload batch, whatever its size.
     someTickets: db.prepare<[string, string], TicketRow>('SELECT * FROM tickets WHERE event_id = ? AND id IN (SELECT value FROM json_each(?))'),
@@ -128,6 +132,9 @@ export function ticketMethods(db: Db): TicketMethods {
     },
     async changesSince(eventId, since) {
       return changesTx.deferred(eventId, since);
+    },
+    async holderNames(eventId) {
+      return new Map(q.holderNames.all(eventId) as Array<[TicketId, string]>);
     },
   };
 }
