@@ -14,6 +14,7 @@ import { eventRoutes } from './routes/events.ts';
 import { scanRoutes } from './routes/scans.ts';
 import { historyRoutes } from './routes/history.ts';
 import { liveRoutes } from './routes/live.ts';
+import { settingsRoutes } from './routes/settings.ts';
 import { staffRoutes } from './routes/staff.ts';
 import { pwaRoutes } from './routes/pwa.ts';
 
@@ -49,6 +50,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api', staffRoutes);
   app.route('/api/devices', deviceRoutes);
   app.route('/api/events', eventRoutes);
+  app.route('/api/events', settingsRoutes);
   app.route('/api/events', scanRoutes);
   app.route('/api/events', historyRoutes);
   app.route('/api/events', liveRoutes);

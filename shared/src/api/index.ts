@@ -7,3 +7,4 @@ export * from './devices.ts';
 export * from './codes.ts';
 export * from './history.ts';
 export * from './live.ts';
+export * from './settings.ts';

@@ -62,7 +62,12 @@
 //       (a conflict marked reviewed, with who, when and the note). An inspector's
 //       `liveSubscribe` gets `error` `forbidden`. Nothing is sent unasked: phones of
 //       version 8 and older never see these messages.
-export const PROTOCOL_VERSION = 9;
+//  10 — `ticketsChanged` (eventId, version): the event's tickets changed (a supervisor
+//       blocked, revoked, cancelled or marked paid a ticket in the console, an admin
+//       imported); the phone fetches the manifest's changes at once, so a blocked ticket is
+//       refused offline too. Sent only to sockets of version 10 or later. Nothing a phone
+//       sends changed.
+export const PROTOCOL_VERSION = 10;
 /** The oldest client the server still speaks to; older ones are refused `clientTooOld`. */
 export const MIN_PROTOCOL_VERSION = 1;
 

@@ -5,6 +5,7 @@ import { getCookie } from 'hono/cookie';
 import type { z } from 'zod';
 import { GkError } from '@gatekeeper/shared/protocol/index';
 import { resolveLogin, SESSION_COOKIE } from '../auth/sessions.ts';
+import type { CodeWords } from '../code-word/code-words.ts';
 import type { Issuer } from '../issuer.ts';
 import type { Live } from '../live/live.ts';
 import type { Logger } from '../log.ts';
@@ -21,7 +22,8 @@ export interface AppDeps {
   issuer: Issuer;
   /** The hub, as far as routes need it. */
   push: {
-    broadcast(eventId: EventId, msg: Down): void;
+    /** To every socket of the event that speaks `minVersion` (default 1) or later. */
+    broadcast(eventId: EventId, msg: Down, minVersion?: number): void;
     disconnectDevice(id: DeviceId): void;
     /** Close every socket of one member of staff at once (disabled, password reset, signed out everywhere). */
     closeStaff(staffId: InspectorId): void;
@@ -30,6 +32,8 @@ export interface AppDeps {
   };
   /** The supervisors' live view (live/live.ts): its snapshot, and what routes change in it. */
   live: Pick<Live, 'snapshot' | 'reviewed' | 'ticketsChanged'>;
+  /** The code word of the day: by hand, or drawn each day (code-word/code-words.ts). */
+  codeWords: CodeWords;
   log: Logger;
   now: () => number;
   sessionTtlMs: number;

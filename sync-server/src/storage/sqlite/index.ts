@@ -14,6 +14,7 @@ import { migrate } from './migrations.ts';
 import { peopleMethods } from './people.ts';
 import { scanReadMethods } from './scan-reads.ts';
 import { scanWriteMethods } from './scan-writes.ts';
+import { settingsMethods } from './settings.ts';
 import { ticketMethods } from './tickets.ts';
 import { Checkpointer, type CheckpointResult } from './checkpointer.ts';
 import { WriteHealth, withUnavailable } from './unavailable.ts';
@@ -125,6 +126,7 @@ export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
     ...scanReadMethods(db),
     ...alertMethods(db),
     ...conflictInboxMethods(db),
+    ...settingsMethods(db),
   };
   const storage: SqliteStorage = {
     ...withUnavailable(onDisk ? syncedWrites(db, methods, onDisk) : methods, health, () => totalChanges.get() as number),

@@ -25,6 +25,9 @@
 //       trigram index ticket_names_search, for the holder filter.
 //   7 — conflict_reviews: supervisors mark a conflict reviewed with a note; every review
 //       is kept (who, when, what), the latest is the conflict's state.
+//   8 — the console's settings: code_word_rules (the list each day's code word is drawn
+//       from and the local time it changes; no row: the word is set by hand) and
+//       audit_log (every change a person made to a setting: who, what, when, before, after).
 import type Database from 'better-sqlite3';
 
 export interface Migration { version: number; sql: string }
@@ -340,6 +343,33 @@ export const MIGRATIONS: readonly Migration[] = [
         note          TEXT NOT NULL
       ) STRICT;
       CREATE INDEX conflict_reviews_conflict ON conflict_reviews (loser_scan_id, id);
+    `,
+  },
+  {
+    version: 8,
+    sql: `
+      -- The word of the day is drawn from the list (shared/src/code-word.ts) and written
+      -- to code_words when its day begins, so every reader of code_words stays as it was.
+      CREATE TABLE code_word_rules (
+        event_id  TEXT PRIMARY KEY REFERENCES events(id),
+        words     TEXT NOT NULL, -- JSON array of strings
+        change_at TEXT NOT NULL  -- 'HH:MM' in the event's time zone
+      ) STRICT;
+
+      -- Append-only. event_id NULL: a change to a staff account, which holds in every event.
+      -- before and after are the JSON of the setting (NULL: there was none).
+      CREATE TABLE audit_log (
+        id       INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id TEXT REFERENCES events(id),
+        actor    TEXT NOT NULL REFERENCES staff(id),
+        action   TEXT NOT NULL,
+        target   TEXT NOT NULL,
+        before   TEXT,
+        after    TEXT,
+        reason   TEXT,
+        at       INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX audit_log_event ON audit_log (event_id, id);
     `,
   },
 ];
