@@ -6,6 +6,11 @@ import type { DeviceId, EventId, InspectorId, OrderId, TicketId } from '@gatekee
 import type { GkEvent, Manifest, ManifestOrder, PublicKeyEntry } from '@gatekeeper/shared/manifest';
 import type { HistoryReply, TicketStoryReply } from '@gatekeeper/shared/api/history';
 import type { EventDetailsReply, OrderCodeReply, PublicStaff, SessionReply, TicketCodeReply } from '@gatekeeper/shared/api/index';
+import type {
+  AuditReply, CodeWordBody, CodeWordReply, CreateStaffBody, StaffInfo, TicketFound,
+} from '@gatekeeper/shared/api/settings';
+import type { Ticket } from '@gatekeeper/shared/domain';
+import type { Role } from '@gatekeeper/shared/protocol/index';
 
 // The HTTP answers' shapes are the server's (shared/src/api/): the app parses them on receipt.
 export type Inspector = PublicStaff;
@@ -33,6 +38,21 @@ export interface Api {
   ticketStory(eventId: EventId, ticketId: TicketId): Promise<TicketStoryReply>;
   /** Where the browser downloads the filtered history as CSV (a link, not a fetch: it may be large). */
   historyCsvHref(eventId: EventId, query: string): string;
+
+  // The console's settings (supervisors; staff: admins).
+  codeWord(eventId: EventId): Promise<CodeWordReply>;
+  setCodeWord(eventId: EventId, body: CodeWordBody): Promise<CodeWordReply>;
+  /** A ticket id, order id, barcode, signed code or part of a name. */
+  findTickets(eventId: EventId, text: string): Promise<TicketFound[]>;
+  setTicketStatus(eventId: EventId, ticketId: TicketId, status: Ticket['status'], reason: string): Promise<TicketFound>;
+  /** `query` as the server reads it: action, target, before, limit. */
+  audit(eventId: EventId, query: string): Promise<AuditReply>;
+  staff(): Promise<StaffInfo[]>;
+  createStaff(body: CreateStaffBody): Promise<StaffInfo>;
+  setStaffRole(id: InspectorId, role: Role): Promise<StaffInfo>;
+  setStaffEvents(id: InspectorId, events: EventId[]): Promise<StaffInfo>;
+  setStaffDisabled(id: InspectorId, disabled: boolean): Promise<StaffInfo>;
+  resetStaffPassword(id: InspectorId, newPassword: string): Promise<void>;
 }
 
 export interface SocketHandlers {

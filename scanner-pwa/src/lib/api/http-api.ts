@@ -4,7 +4,13 @@ import { zHistoryReply, zTicketStoryReply, type HistoryReply, type TicketStoryRe
 import {
   zClaimedDeviceReply, zEventDetailsReply, zOrderCodeReply, zRegisteredDeviceReply, zSessionReply, zTicketCodeReply,
 } from '@gatekeeper/shared/api/index';
-import type { DeviceId, EventId, OrderId, TicketId } from '@gatekeeper/shared/ids';
+import {
+  zAuditReply, zCodeWordReply, zStaffListReply, zStaffReply, zTicketSearchReply, zTicketStatusReply,
+  type AuditReply, type CodeWordBody, type CodeWordReply, type CreateStaffBody, type StaffInfo, type TicketFound,
+} from '@gatekeeper/shared/api/settings';
+import type { Ticket } from '@gatekeeper/shared/domain';
+import type { DeviceId, EventId, InspectorId, OrderId, TicketId } from '@gatekeeper/shared/ids';
+import type { Role } from '@gatekeeper/shared/protocol/index';
 import { zManifest, type Manifest } from '@gatekeeper/shared/manifest';
 import { GkError, zErrorBody } from '@gatekeeper/shared/protocol/index';
 import { z } from 'zod';
@@ -68,6 +74,40 @@ export class HttpApi implements Api {
   }
   historyCsvHref(eventId: EventId, query: string): string {
     return `${this.#base}/api/events/${enc(eventId)}/history.csv${query ? `?${query}` : ''}`;
+  }
+
+  async codeWord(eventId: EventId): Promise<CodeWordReply> {
+    return zCodeWordReply.parse(await this.#json('GET', `/api/events/${enc(eventId)}/code-word`));
+  }
+  async setCodeWord(eventId: EventId, body: CodeWordBody): Promise<CodeWordReply> {
+    return zCodeWordReply.parse(await this.#json('PUT', `/api/events/${enc(eventId)}/code-word`, body));
+  }
+  async findTickets(eventId: EventId, text: string): Promise<TicketFound[]> {
+    return zTicketSearchReply.parse(await this.#json('GET', `/api/events/${enc(eventId)}/tickets?q=${enc(text)}`)).tickets;
+  }
+  async setTicketStatus(eventId: EventId, ticketId: TicketId, status: Ticket['status'], reason: string): Promise<TicketFound> {
+    return zTicketStatusReply.parse(await this.#json('POST', `/api/events/${enc(eventId)}/tickets/${enc(ticketId)}/status`, { status, reason })).ticket;
+  }
+  async audit(eventId: EventId, query: string): Promise<AuditReply> {
+    return zAuditReply.parse(await this.#json('GET', `/api/events/${enc(eventId)}/audit${query ? `?${query}` : ''}`));
+  }
+  async staff(): Promise<StaffInfo[]> {
+    return zStaffListReply.parse(await this.#json('GET', '/api/staff')).staff;
+  }
+  async createStaff(body: CreateStaffBody): Promise<StaffInfo> {
+    return zStaffReply.parse(await this.#json('POST', '/api/staff', body)).staff;
+  }
+  async setStaffRole(id: InspectorId, role: Role): Promise<StaffInfo> {
+    return zStaffReply.parse(await this.#json('POST', `/api/staff/${enc(id)}/role`, { role })).staff;
+  }
+  async setStaffEvents(id: InspectorId, events: EventId[]): Promise<StaffInfo> {
+    return zStaffReply.parse(await this.#json('PUT', `/api/staff/${enc(id)}/events`, { events })).staff;
+  }
+  async setStaffDisabled(id: InspectorId, disabled: boolean): Promise<StaffInfo> {
+    return zStaffReply.parse(await this.#json('POST', `/api/staff/${enc(id)}/${disabled ? 'disable' : 'enable'}`)).staff;
+  }
+  async resetStaffPassword(id: InspectorId, newPassword: string): Promise<void> {
+    await this.#json('POST', `/api/staff/${enc(id)}/password`, { newPassword });
   }
 
   async #json(method: string, path: string, body?: unknown): Promise<unknown> {

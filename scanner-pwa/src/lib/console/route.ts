@@ -4,7 +4,7 @@
 // the service worker offline (navigateFallback).
 
 /** The console's sections, in the order its navigation lists them: only those built. */
-export const CONSOLE_SECTIONS = ['history'] as const;
+export const CONSOLE_SECTIONS = ['history', 'codeword', 'tickets', 'staff'] as const;
 export type ConsoleSection = (typeof CONSOLE_SECTIONS)[number];
 
 export interface ConsoleRoute { section: ConsoleSection; search: string }
@@ -18,5 +18,8 @@ export function consoleRoute(url: URL): ConsoleRoute | null {
   const section = (CONSOLE_SECTIONS as readonly string[]).includes(m[1] ?? '') ? (m[1] as ConsoleSection) : CONSOLE_SECTIONS[0];
   return { section, search: url.search.replace(/^\?/, '') };
 }
+
+/** Sections only an admin sees (the server refuses their routes to anyone else). */
+export const ADMIN_SECTIONS: readonly ConsoleSection[] = ['staff'];
 
 export const consolePath = (r: ConsoleRoute): string => `/console/${r.section}${r.search ? `?${r.search}` : ''}`;
