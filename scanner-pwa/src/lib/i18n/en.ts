@@ -338,6 +338,7 @@ export const en = {
   cwPushed: 'Saved. Every scanner shows the word at once.',
   auditTitle: 'Changes',
   auditNone: 'No changes yet.',
+  auditFromList: 'from a list of {count}',
   auditReason: 'Reason: {reason}',
   tkFind: 'Ticket code, number, order or holder',
   tkSearch: 'Find',

@@ -321,6 +321,7 @@ export const nl: Messages = {
   cwPushed: 'Opgeslagen. Elke scanner toont het woord meteen.',
   auditTitle: 'Wijzigingen',
   auditNone: 'Nog geen wijzigingen.',
+  auditFromList: 'uit een lijst van {count}',
   auditReason: 'Reden: {reason}',
   tkFind: 'Ticketcode, -nummer, bestelling of houder',
   tkSearch: 'Zoeken',
