@@ -8,7 +8,7 @@ import { checkpointId } from '@gatekeeper/shared/ids';
 import { describe, expect, test } from 'vitest';
 import { newScanner } from '../support/browser.ts';
 import { ConsolePage } from '../support/pages/console-page.ts';
-import { SettingsConsole } from '../support/pages/console-settings-page.ts';
+import { SettingsConsole } from '../support/pages/console-checkpoints-import.ts';
 import { DEMO_EVENT, login, plain, signedInGate, takeTicket, worldForFile } from './fixtures.ts';
 import { auditOldestFirst } from '../support/audit.ts';
 

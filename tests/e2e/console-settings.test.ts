@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { newScanner } from '../support/browser.ts';
 import { ConsolePage } from '../support/pages/console-page.ts';
-import { findTicket, openSection, setCodeWordByHand, setCodeWordList, setTicketStatus } from '../support/pages/console-settings.ts';
+import { findTicket, openSection, setCodeWordByHand, setCodeWordList, setTicketStatus } from '../support/pages/console-code-word-tickets-staff.ts';
 import { WAIT_MS, type ScannerPage } from '../support/pages/scanner-page.ts';
 import { login, signedInGate, takeTicket, ticketCode, worldForFile } from './fixtures.ts';
 
