@@ -76,7 +76,7 @@ describe('the console\u2019s settings', () => {
 
   test('staff: no entry for a supervisor, and its address refuses them; an admin manages everyone', async () => {
     const nav = sup.page.getByRole('navigation', { name: 'Console sections' });
-    expect(await nav.getByRole('link').allInnerTexts()).toEqual(['History', 'Code word', 'Tickets']);
+    expect(await nav.getByRole('link').allInnerTexts()).toEqual(['Live', 'Conflicts', 'History', 'Device fleet', 'Checkpoints', 'Import', 'Code word', 'Tickets']);
     await sup.page.goto(`${env.w.server.url}/console/staff`);
     await sup.page.getByTestId('staff-refused').waitFor({ timeout: WAIT_MS });
 
