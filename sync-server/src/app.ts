@@ -17,6 +17,7 @@ import { scanRoutes } from './routes/scans.ts';
 import { historyRoutes } from './routes/history.ts';
 import { liveRoutes } from './routes/live.ts';
 import { fleetRoutes } from './routes/fleet.ts';
+import { settingsRoutes } from './routes/settings.ts';
 import { staffRoutes } from './routes/staff.ts';
 import { pwaRoutes } from './routes/pwa.ts';
 
@@ -54,6 +55,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/events', eventRoutes);
   app.route('/api/events', checkpointRoutes);
   app.route('/api/events', importRoutes);
+  app.route('/api/events', settingsRoutes);
   app.route('/api/events', scanRoutes);
   app.route('/api/events', historyRoutes);
   app.route('/api/events', liveRoutes);

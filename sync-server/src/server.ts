@@ -14,6 +14,7 @@ import { LoginThrottle } from './auth/rate-limit.ts';
 import { ScryptThreads } from './auth/scrypt-threads.ts';
 import { ConfigError, type Config } from './config.ts';
 import { Hub } from './hub/hub.ts';
+import { CodeWords } from './code-word/code-words.ts';
 import { Issuer } from './issuer.ts';
 import type { Logger } from './log.ts';
 import { ScanService } from './scans/scan-service.ts';
@@ -83,8 +84,10 @@ export async function startServer(config: Config, log: Logger, now: () => number
   const gateOptions = defaultHashGateOptions();
   const hashThreads = new ScryptThreads(gateOptions.concurrency);
   const hashing = new HashGate({ ...gateOptions, scrypt: hashThreads.scrypt });
+  const codeWords = new CodeWords({ storage, push: hub, log, now });
+  await codeWords.start();
   const app = createApp({
-    storage, scans, issuer, push: hub, live: hub.live, fleet: hub.fleet, log, now,
+    storage, scans, issuer, push: hub, live: hub.live, fleet: hub.fleet, codeWords, log, now,
     sessionTtlMs: config.sessionHours * 3600_000,
     logins: new LoginThrottle(undefined, now),
     hashing,
@@ -125,6 +128,7 @@ export async function startServer(config: Config, log: Logger, now: () => number
   return {
     url, httpsUrl, port, httpsPort, storage, hub, seeded, publicLogins,
     async close() {
+      codeWords.stop();
       hub.close();
       await Promise.all(servers.map((s) => new Promise<void>((r) => { s.closeAllConnections?.(); s.close(() => r()); })));
       await hashThreads.stop();

@@ -8,8 +8,9 @@ import { checkpointId } from '@gatekeeper/shared/ids';
 import { describe, expect, test } from 'vitest';
 import { newScanner } from '../support/browser.ts';
 import { ConsolePage } from '../support/pages/console-page.ts';
-import { SettingsConsole } from '../support/pages/console-settings-page.ts';
+import { SettingsConsole } from '../support/pages/console-checkpoints-import.ts';
 import { DEMO_EVENT, login, plain, signedInGate, takeTicket, worldForFile } from './fixtures.ts';
+import { auditOldestFirst } from '../support/audit.ts';
 
 const env = worldForFile();
 
@@ -58,7 +59,7 @@ describe('the console\u2019s ticket import', () => {
 
     const stored = await env.w.server.storage.listImportMappings(DEMO_EVENT);
     expect(stored.map((m) => [m.id, m.name])).toEqual([['box-office-export', 'Box office export']]);
-    const audit = (await env.w.server.storage.listAudit(DEMO_EVENT, 100)).map((a) => [a.action, a.actor]);
+    const audit = (await auditOldestFirst(env.w.server.storage, DEMO_EVENT)).map((a) => [a.action, a.actor]);
     expect(audit).toEqual([['import_mapping.save', 'i-admin'], ['tickets.import', 'i-admin'], ['tickets.import', 'i-admin']]);
     await admin.page.context().close();
 
@@ -95,7 +96,7 @@ describe('the console\u2019s checkpoints', () => {
     await sup.page.getByTestId('checkpoint-save').click();
     await sup.page.getByTestId('checkpoint-saved').waitFor();
     expect((await env.w.server.storage.getCheckpoint(DEMO_EVENT, checkpointId('vip-lounge')))!.allowedTypes).toEqual(['VIP', adult.type]);
-    const audit = (await env.w.server.storage.listAudit(DEMO_EVENT, 100)).filter((a) => a.target === 'vip-lounge');
+    const audit = (await auditOldestFirst(env.w.server.storage, DEMO_EVENT)).filter((a) => a.target === 'vip-lounge');
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ action: 'checkpoint.update', actor: 'i-supervisor', before: { allowedTypes: ['VIP'] }, after: { allowedTypes: ['VIP', adult.type] } });
     // No scan was made by either dry run.

@@ -9,7 +9,7 @@ import { parseCsv } from '@gatekeeper/sync-server/import/csv';
 import { HttpApi } from '../../scanner-pwa/src/lib/api/http-api.ts';
 import { HistoryBrowser } from '../../scanner-pwa/src/lib/console/history-browser.svelte.ts';
 import { EMPTY_FORM, filtersOfForm } from '../../scanner-pwa/src/lib/console/history-filters.ts';
-import { epochToWallTime } from '../../scanner-pwa/src/lib/console/zoned-time.ts';
+import { epochToWallTime } from '@gatekeeper/shared/zoned-time';
 import { makeScan, makeTicket } from '../support/factories.ts';
 import { HttpSession } from '../support/scanner-client.ts';
 import { DEMO_EVENT, login, startTestServer, type TestServer } from '../support/server.ts';

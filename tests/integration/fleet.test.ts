@@ -88,7 +88,7 @@ afterAll(async () => { await server?.close(); });
 describe('the device fleet', () => {
   it('a version 10 phone\u2019s report shows while it is online, its pings replace it, and it stays when the phone goes', async () => {
     const report = { appVersion: '1.2.3-fleet', clockOffsetMs: -1500, waiting: 2 };
-    const phone = await ScannerClient.connect(server.url, 'inspector', login('inspector').password, DEMO_EVENT, MAIN, { report });
+    const phone = await ScannerClient.connect(server.url, 'inspector', login('inspector').password, DEMO_EVENT, MAIN, { report, version: 10 });
     const row = await rowOf(phone.deviceId);
     expect(row).toMatchObject({
       online: true, appVersion: '1.2.3-fleet', clockOffsetMs: -1500, waiting: 2, checkpointId: MAIN, protocolVersion: 10,

@@ -2,10 +2,12 @@
 // each change audited (who, what, when, before and after); the dry run answers what the
 // shared rule answers, for the rules as saved or as still being edited; who may do either.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { zAuditReply } from '@gatekeeper/shared/api/settings';
 import type { Checkpoint } from '@gatekeeper/shared/domain';
 import { checkpointId, ticketId } from '@gatekeeper/shared/ids';
 import { DEMO_EVENT } from '../support/server.ts';
 import { settingsWorld, type SettingsWorld } from './settings-support.ts';
+import { auditOldestFirst } from '../support/audit.ts';
 
 let w: SettingsWorld;
 beforeAll(async () => { w = await settingsWorld(); });
@@ -23,21 +25,24 @@ describe('checkpoint rules', () => {
     expect(r.status).toBe(200);
     expect(r.json).toEqual({ checkpoint: after, created: false });
     expect(await checkpoint('ice-rink')).toEqual(after);
-    const audit = (await w.server.storage.listAudit(DEMO_EVENT, 100)).filter((a) => a.target === 'ice-rink');
+    const audit = (await auditOldestFirst(w.server.storage, DEMO_EVENT)).filter((a) => a.target === 'ice-rink');
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ actor: 'i-supervisor', action: 'checkpoint.update', before, after });
     expect(audit[0]!.at).toBeGreaterThanOrEqual(t0);
     // The same rules again change nothing, and the audit says nothing more.
     await w.supervisor.request('PUT', path('/checkpoints/ice-rink'), after);
-    expect((await w.server.storage.listAudit(DEMO_EVENT, 100)).filter((a) => a.target === 'ice-rink')).toHaveLength(1);
+    expect((await auditOldestFirst(w.server.storage, DEMO_EVENT)).filter((a) => a.target === 'ice-rink')).toHaveLength(1);
   });
 
   it('a new checkpoint is audited as created, with nothing before', async () => {
     const cp: Checkpoint = { id: checkpointId('north-gate'), eventId: DEMO_EVENT, name: 'North gate', zone: 'grounds', mode: 'once_per_event', allowedTypes: null, validFrom: null, validUntil: null };
     const r = await w.supervisor.request('PUT', path('/checkpoints/north-gate'), cp);
     expect(r.json).toEqual({ checkpoint: cp, created: true });
-    const entry = (await w.server.storage.listAudit(DEMO_EVENT, 100)).find((a) => a.target === 'north-gate');
+    const entry = (await auditOldestFirst(w.server.storage, DEMO_EVENT)).find((a) => a.target === 'north-gate');
     expect(entry).toMatchObject({ action: 'checkpoint.create', before: null, after: cp });
+    // The console reads it in the one audit, with the person's name, as the shared shape.
+    const listed = zAuditReply.parse((await w.supervisor.request('GET', path('/audit?action=checkpoint.create&target=north-gate'))).json);
+    expect(listed.entries).toEqual([{ ...entry, actorName: 'Sam Supervisor' }]);
   });
 
   it('refuses a window that closes before it opens, and stores nothing', async () => {
@@ -50,14 +55,14 @@ describe('checkpoint rules', () => {
 
   it('refuses an inspector and a supervisor of another event, and audits nothing for them', async () => {
     const cp = { ...(await checkpoint('bar')), name: 'Bar (hijacked)' };
-    const count = (await w.server.storage.listAudit(DEMO_EVENT, 1000)).length;
+    const count = (await auditOldestFirst(w.server.storage, DEMO_EVENT)).length;
     for (const who of [w.inspector, w.stranger]) {
       const r = await who.request('PUT', path('/checkpoints/bar'), cp);
       expect(r.status).toBe(403);
       expect(r.json.error.code).toBe('forbidden');
     }
     expect((await checkpoint('bar')).name).toBe('Bar');
-    expect(await w.server.storage.listAudit(DEMO_EVENT, 1000)).toHaveLength(count);
+    expect(await auditOldestFirst(w.server.storage, DEMO_EVENT)).toHaveLength(count);
   });
 });
 

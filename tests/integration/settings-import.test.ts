@@ -8,6 +8,7 @@ import { zImportPreviewReply } from '@gatekeeper/shared/api/imports';
 import { ticketId } from '@gatekeeper/shared/ids';
 import { DEMO_EVENT } from '../support/server.ts';
 import { settingsWorld, type SettingsWorld } from './settings-support.ts';
+import { auditOldestFirst } from '../support/audit.ts';
 
 let w: SettingsWorld;
 beforeAll(async () => { w = await settingsWorld(); });
@@ -43,7 +44,7 @@ describe('an import through a column mapping', () => {
     expect(r.json).toEqual({ orders: 0, tickets: 2 });
     expect(await w.server.storage.getTicket(DEMO_EVENT, ticketId('MAP-2'))).toMatchObject({ type: 'Child', holderName: 'Bo Smit' });
 
-    const audit = await w.server.storage.listAudit(DEMO_EVENT, 100);
+    const audit = await auditOldestFirst(w.server.storage, DEMO_EVENT);
     expect(audit.map((a) => a.action)).toEqual(['import_mapping.save', 'tickets.import']);
     expect(audit[0]).toMatchObject({ actor: 'i-admin', target: 'box-office', before: null, after: { name: 'Box office export', columns: MAPPING } });
     expect(audit[1]).toMatchObject({ actor: 'i-admin', target: DEMO_EVENT, before: null, after: { tickets: 2, orders: 0, format: 'csv', mapping: 'box-office' } });
@@ -51,7 +52,7 @@ describe('an import through a column mapping', () => {
     // Saved again under the same id: replaced, and the audit keeps what it was.
     const renamed = await w.admin.request('PUT', path('/import/mappings/box-office'), { name: 'Box office (2026)', columns: MAPPING });
     expect(renamed.status).toBe(200);
-    const last = (await w.server.storage.listAudit(DEMO_EVENT, 100)).at(-1)!;
+    const last = (await auditOldestFirst(w.server.storage, DEMO_EVENT)).at(-1)!;
     expect(last).toMatchObject({ action: 'import_mapping.save', before: { name: 'Box office export' }, after: { name: 'Box office (2026)' } });
   });
 
@@ -66,7 +67,7 @@ describe('an import through a column mapping', () => {
 
 describe('who may import and map', () => {
   it('refuses an inspector, a supervisor, and a supervisor of another event: 403, nothing written or audited', async () => {
-    const count = (await w.server.storage.listAudit(DEMO_EVENT, 1000)).length;
+    const count = (await auditOldestFirst(w.server.storage, DEMO_EVENT)).length;
     for (const who of [w.inspector, w.supervisor, w.stranger]) {
       for (const [method, p, body, headers] of [
         ['POST', path(`/import?${columns}`), file('NO'), CSV],
@@ -81,7 +82,7 @@ describe('who may import and map', () => {
     }
     expect(await w.server.storage.getTicket(DEMO_EVENT, ticketId('NO-1'))).toBeNull();
     expect(await w.server.storage.listImportMappings(DEMO_EVENT)).toHaveLength(1);
-    expect(await w.server.storage.listAudit(DEMO_EVENT, 1000)).toHaveLength(count);
+    expect(await auditOldestFirst(w.server.storage, DEMO_EVENT)).toHaveLength(count);
   });
 });
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { zHistoryFilters, zHistoryPageQuery } from '@gatekeeper/shared/api/history';
 import { EMPTY_FORM, filtersOfForm, filtersOfQuery, formOfFilters, historyQuery, type FilterForm } from '../../scanner-pwa/src/lib/console/history-filters.ts';
 import { consolePath, consoleRoute } from '../../scanner-pwa/src/lib/console/route.ts';
-import { epochToWallTime, wallTimeToEpoch } from '../../scanner-pwa/src/lib/console/zoned-time.ts';
+import { epochToWallTime, wallTimeToEpoch } from '@gatekeeper/shared/zoned-time';
 
 const AMS = 'Europe/Amsterdam';
 const ctx = { timeZone: AMS, isOrder: (id: string) => id.startsWith('O-') };

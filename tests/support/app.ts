@@ -13,6 +13,7 @@ import { createApp } from '../../sync-server/src/app.ts';
 import { HashGate, type HashGateOptions } from '../../sync-server/src/auth/hash-gate.ts';
 import { LOGIN_RULES, LoginThrottle, type LoginRules } from '../../sync-server/src/auth/rate-limit.ts';
 import { createSession, SESSION_COOKIE } from '../../sync-server/src/auth/sessions.ts';
+import { CodeWords } from '../../sync-server/src/code-word/code-words.ts';
 import { Issuer } from '../../sync-server/src/issuer.ts';
 import { Live } from '../../sync-server/src/live/live.ts';
 import { Fleet } from '../../sync-server/src/fleet/fleet.ts';
@@ -103,10 +104,10 @@ export function assertErrorBody(method: string, path: string, res: AppResponse):
 
 /** The hub as routes see it: records what it was asked to push. */
 export class FakePush {
-  readonly broadcasts: Array<{ eventId: EventId; msg: Down }> = [];
+  readonly broadcasts: Array<{ eventId: EventId; msg: Down; minVersion: number }> = [];
   readonly disconnected: DeviceId[] = [];
   readonly closedStaff: InspectorId[] = [];
-  broadcast(eventId: EventId, msg: Down): void { this.broadcasts.push({ eventId, msg }); }
+  broadcast(eventId: EventId, msg: Down, minVersion = 1): void { this.broadcasts.push({ eventId, msg, minVersion }); }
   readonly closedSessions: string[] = [];
   disconnectDevice(id: DeviceId): void { this.disconnected.push(id); }
   closeStaff(id: InspectorId): void { this.closedStaff.push(id); }
@@ -178,8 +179,10 @@ export async function makeTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
     writeFileSync(join(pwaDir, 'index.html'), '<!doctype html><title>Gatekeeper</title><main id="app"></main>');
   }
   await seedDemo(storage, issuer, { tickets: opts.tickets ?? 60, now: clock.now });
+  const codeWords = new CodeWords({ storage, push, log: silentLogger, now });
+  await codeWords.start();
   const app = createApp({
-    storage, scans, issuer, push, live, fleet, log: silentLogger, now, sessionTtlMs: SESSION_TTL_MS,
+    storage, scans, issuer, push, live, fleet, codeWords, log: silentLogger, now, sessionTtlMs: SESSION_TTL_MS,
     logins: new LoginThrottle({ ...LOGIN_LIMITS, ...opts.loginLimits }, now),
     hashing: new HashGate(opts.hashing),
     pwaDir,
@@ -195,6 +198,7 @@ export async function makeTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
       return c;
     },
     async close() {
+      codeWords.stop();
       await storage.close();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -191,7 +191,22 @@ const ROUTES: RouteCase[] = [
   },
   {
     route: 'GET /api/staff', need: 'admin', scoped: false, req: () => ({ path: '/api/staff' }),
-    check: (r) => expect(r.json.staff).toEqual(expect.arrayContaining([{ id: 'i-inspector', username: 'inspector', name: 'Ingrid Inspector', role: 'inspector', disabled: false }])),
+    check: (r) => expect(r.json.staff).toEqual(expect.arrayContaining([{ id: 'i-inspector', username: 'inspector', name: 'Ingrid Inspector', role: 'inspector', disabled: false, events: [DEMO_EVENT] }])),
+  },
+  {
+    route: 'POST /api/staff', need: 'admin', scoped: false,
+    req: () => ({ path: '/api/staff', body: { username: unique('steward'), name: 'Stella Steward', password: 'steward-pass-1', role: 'inspector', events: [DEMO_EVENT] } }),
+    check: (r) => { expect(r.status).toBe(201); expect(r.json.staff).toMatchObject({ name: 'Stella Steward', role: 'inspector', disabled: false, events: [DEMO_EVENT] }); },
+  },
+  {
+    route: 'POST /api/staff/:staffId/role', need: 'admin', scoped: false,
+    req: async () => ({ path: `/api/staff/${(await freshStaff()).id}/role`, body: { role: 'supervisor' } }),
+    check: (r) => expect(r.json.staff).toMatchObject({ role: 'supervisor' }),
+  },
+  {
+    route: 'PUT /api/staff/:staffId/events', need: 'admin', scoped: false,
+    req: async () => ({ path: `/api/staff/${(await freshStaff()).id}/events`, body: { events: [] } }),
+    check: (r) => expect(r.json.staff).toMatchObject({ events: [] }),
   },
   {
     route: 'POST /api/staff/:staffId/password', need: 'admin', scoped: false,
@@ -246,7 +261,19 @@ const ROUTES: RouteCase[] = [
     req: () => ({ path: ev('/dry-run'), body: { ticketId: pool[0]!.id, checkpoint: { id: 'bar', eventId: DEMO_EVENT, name: 'Bar', zone: 'bar', mode: 'unlimited', allowedTypes: null, validFrom: null, validUntil: null }, at: t.clock.now } }),
     check: (r) => expect(r.json).toMatchObject({ verdict: { outcome: expect.any(String) }, ticket: { id: pool[0]!.id }, priorScans: expect.any(Number) }),
   },
-  { route: 'PUT /api/events/:eventId/code-word', need: 'supervisor', scoped: true, req: () => ({ path: ev('/code-word'), body: { codeWord: 'Blue Heron' } }), check: (r) => expect(r.json).toEqual({ codeWord: 'Blue Heron' }) },
+  { route: 'GET /api/events/:eventId/code-word', need: 'supervisor', scoped: true, req: () => ({ path: ev('/code-word') }), check: (r) => expect(r.json).toEqual({ codeWord: 'Blue Heron', rule: null, nextChangeAt: null }) },
+  {
+    route: 'PUT /api/events/:eventId/code-word', need: 'supervisor', scoped: true, req: () => ({ path: ev('/code-word'), body: { codeWord: 'Blue Heron' } }),
+    check: (r) => expect(r.json).toEqual({ codeWord: 'Blue Heron', rule: null, nextChangeAt: null }),
+  },
+  {
+    route: 'GET /api/events/:eventId/tickets', need: 'supervisor', scoped: true, req: () => ({ path: ev(`/tickets?q=${pool[0]!.id}`) }),
+    check: (r) => expect(r.json.tickets[0]).toMatchObject({ id: pool[0]!.id }),
+  },
+  {
+    route: 'GET /api/events/:eventId/audit', need: 'supervisor', scoped: true, req: () => ({ path: ev('/audit') }),
+    check: (r) => expect(r.json).toEqual({ entries: expect.any(Array), next: null }),
+  },
   {
     route: 'POST /api/events/:eventId/staff', need: 'admin', scoped: true,
     req: () => ({ path: ev('/staff'), body: { username: unique('usher'), name: 'Uma Usher', password: 'usher-pass-1', role: 'inspector' } }),
@@ -268,9 +295,9 @@ const ROUTES: RouteCase[] = [
     check: (r) => expect(r.json.mapping).toMatchObject({ id: 'box-office', name: 'Box office export', updatedBy: 'i-admin' }),
   },
   {
-    route: 'POST /api/events/:eventId/tickets/:ticketId/status', need: 'admin', scoped: true,
-    req: () => ({ path: ev(`/tickets/${take().id}/status`), body: { status: 'paid' } }),
-    check: (r) => expect(r.json).toEqual({ ok: true }),
+    route: 'POST /api/events/:eventId/tickets/:ticketId/status', need: 'supervisor', scoped: true,
+    req: () => ({ path: ev(`/tickets/${take().id}/status`), body: { status: 'paid', reason: 'paid at the box office' } }),
+    check: (r) => expect(r.json.ticket).toMatchObject({ status: 'paid' }),
   },
   {
     route: 'GET /api/events/:eventId/tickets/:ticketId/code', need: 'supervisor', scoped: true,
@@ -985,12 +1012,12 @@ describe('scans over HTTP', () => {
   it('pushes a code word change to the event\u2019s scanners and serves it with the event and manifest', async () => {
     const pushed = t.push.broadcasts.length;
     const r = await as.supervisor.put(ev('/code-word'), { codeWord: '  Green Kite ' });
-    expect(r.json).toEqual({ codeWord: 'Green Kite' });
-    expect(t.push.broadcasts.slice(pushed)).toEqual([{ eventId: DEMO_EVENT, msg: { type: 'codeWord', eventId: DEMO_EVENT, codeWord: 'Green Kite' } }]);
+    expect(r.json).toEqual({ codeWord: 'Green Kite', rule: null, nextChangeAt: null });
+    expect(t.push.broadcasts.slice(pushed)).toEqual([{ eventId: DEMO_EVENT, msg: { type: 'codeWord', eventId: DEMO_EVENT, codeWord: 'Green Kite' }, minVersion: 1 }]);
     expect((await as.inspector.get(ev())).json.codeWord).toBe('Green Kite');
     expect((await manifest()).codeWord).toBe('Green Kite');
     expect((await as.supervisor.put(ev('/code-word'), { codeWord: '   ' })).status).toBe(400);
-    expect((await as.supervisor.put(ev('/code-word'), { codeWord: null })).json).toEqual({ codeWord: null });
+    expect((await as.supervisor.put(ev('/code-word'), { codeWord: null })).json).toEqual({ codeWord: null, rule: null, nextChangeAt: null });
     expect(t.push.broadcasts.slice(pushed).map((b) => (b.msg as { codeWord: string | null }).codeWord)).toEqual(['Green Kite', null]);
   });
 
@@ -1065,10 +1092,13 @@ describe('scans over HTTP', () => {
   it('publishes a ticket status change in the manifest delta, and decides by it online', async () => {
     const x = take();
     const v0 = (await manifest()).version;
-    expect((await as.admin.post(ev(`/tickets/${x.id}/status`), { status: 'revoked' })).json).toEqual({ ok: true });
+    const pushed = t.push.broadcasts.length;
+    expect((await as.supervisor.post(ev(`/tickets/${x.id}/status`), { status: 'revoked', reason: 'reported stolen' })).json.ticket).toMatchObject({ id: x.id, status: 'revoked' });
     const delta = await manifest(as.inspector, v0);
     expect(delta).toMatchObject({ delta: true, revoked: [x.id], columns: [...TICKET_COLUMNS] });
     expect(delta.version).toBeGreaterThan(v0);
+    // Phones that can read it are told to fetch the delta now.
+    expect(t.push.broadcasts.slice(pushed)).toEqual([{ eventId: DEMO_EVENT, msg: { type: 'ticketsChanged', eventId: DEMO_EVENT, version: delta.version }, minVersion: 11 }]);
     expect(delta.tickets).toHaveLength(1);
     expect(delta.tickets[0]![0]).toBe(x.id);
     expect(delta.tickets[0]![TICKET_COLUMNS.indexOf('status')]).toBe('revoked');
@@ -1076,8 +1106,12 @@ describe('scans over HTTP', () => {
     const scan = await submit(as.inspector, scanRequest(who('inspector'), x.id, await ticketCode(x.id)), phone.inspector);
     expect(scan.json.verdict.outcome).toBe('revoked');
 
-    expect((await as.admin.post(ev('/tickets/no-such-ticket/status'), { status: 'paid' })).status).toBe(404);
-    expect((await as.admin.post(ev(`/tickets/${x.id}/status`), { status: 'sold' })).status).toBe(400);
+    expect((await as.admin.post(ev('/tickets/no-such-ticket/status'), { status: 'paid', reason: 'test' })).status).toBe(404);
+    expect((await as.admin.post(ev(`/tickets/${x.id}/status`), { status: 'sold', reason: 'test' })).status).toBe(400);
+    // Without a reason: refused, nothing changed.
+    expect((await as.admin.post(ev(`/tickets/${x.id}/status`), { status: 'paid' })).status).toBe(400);
+    expect((await as.admin.post(ev(`/tickets/${x.id}/status`), { status: 'paid', reason: '   ' })).status).toBe(400);
+    expect((await t.storage.getTicket(DEMO_EVENT, x.id))!.status).toBe('revoked');
   });
 
   it('mints ticket and order codes that verify with the manifest\u2019s public keys', async () => {

@@ -15,6 +15,7 @@ import { scanContract } from './storage-contract-scans.ts';
 import { annulContract } from './storage-contract-annul.ts';
 import { historyContract } from './storage-contract-history.ts';
 import { inboxContract } from './storage-contract-inbox.ts';
+import { settingsContract } from './storage-contract-settings.ts';
 
 export type MakeStorage = () => Promise<Storage>;
 
@@ -38,6 +39,7 @@ export function runStorageContract(name: string, makeStorage: MakeStorage): void
     describe('annulments', () => { annulContract(freshStorage(makeStorage)); });
     describe('history', () => { historyContract(freshStorage(makeStorage)); });
     describe('conflict inbox', () => { inboxContract(freshStorage(makeStorage)); });
+    describe('settings', () => { settingsContract(freshStorage(makeStorage)); });
   });
 }
 

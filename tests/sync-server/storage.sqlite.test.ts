@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { inspectorId } from '@gatekeeper/shared/ids';
 import { GkError } from '@gatekeeper/shared/protocol/index';
 import { openSqliteStorage, type SqliteStorage } from '@gatekeeper/sync-server/storage/sqlite/index';
 import { withReadCache } from '@gatekeeper/sync-server/storage/read-cache';
@@ -161,6 +162,28 @@ describe('SQLite adapter', () => {
     await withStorage(file, async (s) => {
       expect(s.pragmas().userVersion).toBe(SCHEMA_VERSION);
       expect(await s.scanLogId()).toMatch(/^[0-9a-f]{32}$/);
+    });
+  });
+
+  it('keeps the checkpoint and import audit of migration 9 when 11 rebuilds the table for staff changes and reasons', async () => {
+    const file = freshFile();
+    const raw = new Database(file);
+    migrate(raw, MIGRATIONS.slice(0, 9));
+    raw.exec(`INSERT INTO events (id, name, time_zone) VALUES ('${EVENT}', 'Fair', 'Europe/Amsterdam');
+      INSERT INTO staff (id, username, name, role, password_hash, disabled) VALUES ('sup-1', 'sam', 'Sam', 'supervisor', 'x', 0);
+      INSERT INTO audit_log (event_id, actor, action, target, before_json, after_json, at)
+        VALUES ('${EVENT}', 'sup-1', 'checkpoint.update', 'north-gate', '{"mode":"entry"}', '{"mode":"exit"}', 5);`);
+    raw.close();
+    await withStorage(file, async (s) => {
+      expect(s.pragmas().userVersion).toBe(SCHEMA_VERSION);
+      const kept = await s.recordAudit({ eventId: null, actor: inspectorId('sup-1'), action: 'staff.role', target: 'i-x', before: { role: 'inspector' }, after: { role: 'supervisor' }, reason: null, at: 6 });
+      const { entries } = await s.listAudit(EVENT, { limit: 10, withStaff: true });
+      expect(entries).toEqual([kept, {
+        id: 1, eventId: EVENT, actor: 'sup-1', actorName: 'Sam', action: 'checkpoint.update', target: 'north-gate',
+        before: { mode: 'entry' }, after: { mode: 'exit' }, reason: null, at: 5,
+      }]);
+      expect(kept.id).toBe(2);
+      expect(s.integrityCheck()).toBe('ok');
     });
   });
 

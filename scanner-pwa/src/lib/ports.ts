@@ -1,7 +1,7 @@
 // The app's three edges, as narrow interfaces: HTTP (Api), the WebSocket (Socket) and the
 // phone's storage (Store). State classes receive them; components never touch fetch,
 // WebSocket or Dexie. Tests and benches can hand in their own.
-import type { Checkpoint, Scan } from '@gatekeeper/shared/domain';
+import type { Checkpoint, Scan, Ticket } from '@gatekeeper/shared/domain';
 import type { DeviceId, EventId, InspectorId, OrderId, ScanId, TicketId } from '@gatekeeper/shared/ids';
 import type { GkEvent, Manifest, ManifestOrder, PublicKeyEntry } from '@gatekeeper/shared/manifest';
 import type { HistoryReply, TicketStoryReply } from '@gatekeeper/shared/api/history';
@@ -11,6 +11,10 @@ import type { EventDetailsReply, OrderCodeReply, PublicStaff, SessionReply, Tick
 import type { DryRunReply, DryRunRequest } from '@gatekeeper/shared/api/checkpoints';
 import type { ImportMapping, ImportPreviewReply, ImportReply, MappingBody } from '@gatekeeper/shared/api/imports';
 import type { ColumnMap } from '@gatekeeper/shared/import-mapping';
+import type {
+  AuditReply, CodeWordBody, CodeWordReply, CreateStaffBody, StaffInfo, TicketFound,
+} from '@gatekeeper/shared/api/settings';
+import type { Role } from '@gatekeeper/shared/protocol/index';
 
 // The HTTP answers' shapes are the server's (shared/src/api/): the app parses them on receipt.
 export type Inspector = PublicStaff;
@@ -64,6 +68,21 @@ export interface Api {
   /** Admins: import a ticket file (all or nothing) or, with `preview`, see what it would do. */
   importTickets(eventId: EventId, file: ImportFile, opts: { columns: readonly ColumnMap[]; preview: true }): Promise<ImportPreviewReply>;
   importTickets(eventId: EventId, file: ImportFile, opts: { columns: readonly ColumnMap[]; preview: false }): Promise<ImportReply>;
+
+  // The console's settings (supervisors; staff: admins).
+  codeWord(eventId: EventId): Promise<CodeWordReply>;
+  setCodeWord(eventId: EventId, body: CodeWordBody): Promise<CodeWordReply>;
+  /** A ticket id, order id, barcode, signed code or part of a name. */
+  findTickets(eventId: EventId, text: string): Promise<TicketFound[]>;
+  setTicketStatus(eventId: EventId, ticketId: TicketId, status: Ticket['status'], reason: string): Promise<TicketFound>;
+  /** `query` as the server reads it: action, target, before, limit. */
+  audit(eventId: EventId, query: string): Promise<AuditReply>;
+  staff(): Promise<StaffInfo[]>;
+  createStaff(body: CreateStaffBody): Promise<StaffInfo>;
+  setStaffRole(id: InspectorId, role: Role): Promise<StaffInfo>;
+  setStaffEvents(id: InspectorId, events: EventId[]): Promise<StaffInfo>;
+  setStaffDisabled(id: InspectorId, disabled: boolean): Promise<StaffInfo>;
+  resetStaffPassword(id: InspectorId, newPassword: string): Promise<void>;
 }
 
 /** A ticket file as read in the browser: its text and how to read it. */

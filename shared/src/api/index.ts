@@ -10,3 +10,4 @@ export * from './live.ts';
 export * from './fleet.ts';
 export * from './checkpoints.ts';
 export * from './imports.ts';
+export * from './settings.ts';

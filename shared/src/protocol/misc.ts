@@ -1,4 +1,4 @@
-// Clock pings, the code word of the day, and errors on the socket.
+// Clock pings, the code word of the day, changed tickets, and errors on the socket.
 import { z } from 'zod';
 import { zId, type EventId } from '../ids.ts';
 import { zErrorCode } from './errors.ts';
@@ -24,6 +24,15 @@ export const zPing = z.object({
 export const zPong = z.object({ type: z.literal('pong'), id: z.number().int(), clientTime: z.number().int(), serverTime: z.number().int() });
 
 export const zCodeWordMsg = z.object({ type: z.literal('codeWord'), eventId: zId<EventId>(), codeWord: z.string().nullable() });
+
+/**
+ * Since 11: the event's tickets changed (a status set in the console, an import): fetch the
+ * manifest's changes now (`?since=`), not at the next periodic refresh. `version` is the
+ * change number the manifest has reached; a phone that has it already needs nothing.
+ */
+export const zTicketsChangedMsg = z.object({ type: z.literal('ticketsChanged'), eventId: zId<EventId>(), version: z.number().int().nonnegative() });
+/** The oldest protocol that knows `ticketsChanged`: older phones are never sent it. */
+export const TICKETS_CHANGED_SINCE = 11;
 
 export const zErrorMsg = z.object({
   type: z.literal('error'),

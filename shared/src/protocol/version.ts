@@ -67,7 +67,13 @@
 //       upload, which the server keeps for GET …/fleet. Optional: a version 9 or older phone
 //       sends none and is served as before (its fleet row shows no version, offset or count).
 //       Nothing the server sends changed.
-export const PROTOCOL_VERSION = 10;
+//  11 — `ticketsChanged` (eventId, version): the event's tickets changed (a supervisor
+//       blocked, revoked, cancelled or marked paid a ticket in the console, an admin
+//       imported); the phone fetches the manifest's changes at once, so a blocked ticket is
+//       refused offline too. Sent only to sockets of version 11 or later (misc.ts
+//       TICKETS_CHANGED_SINCE): a version 10 or older phone picks the change up at its next
+//       periodic manifest refresh, as before. Nothing a phone sends changed.
+export const PROTOCOL_VERSION = 11;
 /** The oldest client the server still speaks to; older ones are refused `clientTooOld`. */
 export const MIN_PROTOCOL_VERSION = 1;
 

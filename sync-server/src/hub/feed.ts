@@ -184,9 +184,9 @@ export class EventFeed {
     }
   }
 
-  /** A notice for every socket of the event (the code word changed). */
-  broadcast(msg: Down): void {
-    for (const s of this.subscribers) s.conn.send(msg);
+  /** A notice for every socket of the event (the code word changed), of `minVersion` or later. */
+  broadcast(msg: Down, minVersion = 1): void {
+    for (const s of this.subscribers) if (s.conn.version >= minVersion) s.conn.send(msg);
   }
 
   finish(): void { this.#stagger.finish(); }

@@ -47,7 +47,7 @@ export class Feeds implements ScanListener {
 
   alerted(eventId: EventId, alert: DeviceAlert): void { this.live.alerted(eventId, alert); }
 
-  broadcast(eventId: EventId, msg: Down): void { this.#feeds.get(eventId)?.broadcast(msg); }
+  broadcast(eventId: EventId, msg: Down, minVersion = 1): void { this.#feeds.get(eventId)?.broadcast(msg, minVersion); }
 
   /** Sockets that have said hello, in every event. */
   count(): number { let n = 0; for (const f of this.#feeds.values()) n += f.subscribers.size; return n; }

@@ -75,8 +75,8 @@ export class Hub implements ScanListener {
   conflicts(eventId: EventId, conflicts: Conflict[]): void { this.feeds.conflicts(eventId, conflicts); }
   alerted(eventId: EventId, alert: DeviceAlert): void { this.feeds.alerted(eventId, alert); }
 
-  /** Push a message to every scanner of an event (code word changes). */
-  broadcast(eventId: EventId, msg: Down): void { this.feeds.broadcast(eventId, msg); }
+  /** Push a message to every scanner of an event (code word, tickets changed) that speaks `minVersion` or later. */
+  broadcast(eventId: EventId, msg: Down, minVersion = 1): void { this.feeds.broadcast(eventId, msg, minVersion); }
 
   /** A revoked device is disconnected at once, and the fleet's watchers see it revoked. */
   disconnectDevice(deviceId: DeviceId): void {

@@ -10,7 +10,6 @@ import { zCheckpoint } from '@gatekeeper/shared/domain';
 import { checkpointId } from '@gatekeeper/shared/ids';
 import { GkError } from '@gatekeeper/shared/protocol/index';
 import { withExplanation } from '@gatekeeper/shared/reasons';
-import { recordAudit } from '../audit/record.ts';
 import { access } from './events.ts';
 import { jsonBody, param, type Env } from './context.ts';
 
@@ -31,8 +30,8 @@ export const checkpointRoutes = new Hono<Env>()
     const before = await storage.getCheckpoint(eventId, cp.id);
     await storage.upsertCheckpoint(cp);
     if (!sameRules(before, cp)) {
-      await recordAudit(storage, {
-        eventId, actor: staff.id, action: before ? 'checkpoint.update' : 'checkpoint.create', target: cp.id, before, after: cp, at: now(),
+      await storage.recordAudit({
+        eventId, actor: staff.id, action: before ? 'checkpoint.update' : 'checkpoint.create', target: cp.id, before, after: cp, reason: null, at: now(),
       });
       log.info('checkpoint saved', { event: eventId, checkpoint: cp.id, by: staff.id });
     }

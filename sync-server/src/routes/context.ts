@@ -5,6 +5,7 @@ import { getCookie } from 'hono/cookie';
 import type { z } from 'zod';
 import { GkError } from '@gatekeeper/shared/protocol/index';
 import { resolveLogin, SESSION_COOKIE } from '../auth/sessions.ts';
+import type { CodeWords } from '../code-word/code-words.ts';
 import type { Issuer } from '../issuer.ts';
 import type { Live } from '../live/live.ts';
 import type { Fleet } from '../fleet/fleet.ts';
@@ -22,7 +23,8 @@ export interface AppDeps {
   issuer: Issuer;
   /** The hub, as far as routes need it. */
   push: {
-    broadcast(eventId: EventId, msg: Down): void;
+    /** To every socket of the event that speaks `minVersion` (default 1) or later. */
+    broadcast(eventId: EventId, msg: Down, minVersion?: number): void;
     disconnectDevice(id: DeviceId): void;
     /** Close every socket of one member of staff at once (disabled, password reset, signed out everywhere). */
     closeStaff(staffId: InspectorId): void;
@@ -33,6 +35,8 @@ export interface AppDeps {
   live: Pick<Live, 'snapshot' | 'reviewed' | 'ticketsChanged'>;
   /** The supervisors' device fleet (fleet/fleet.ts): its list, and its changes as they happen. */
   fleet: Pick<Fleet, 'list' | 'watch'>;
+  /** The code word of the day: by hand, or drawn each day (code-word/code-words.ts). */
+  codeWords: CodeWords;
   log: Logger;
   now: () => number;
   sessionTtlMs: number;

@@ -1,14 +1,15 @@
-// Events and what a scanner needs of them: the code word, the manifest, staff and ticket
-// codes. Checkpoints' rules are in checkpoints.ts, ticket imports in imports.ts.
+// Events and what a scanner needs of them: the manifest, staff and ticket codes.
+// Checkpoints' rules are in checkpoints.ts, ticket imports in imports.ts, and the code
+// word and ticket status, set from the console, in settings.ts.
 import { Hono } from 'hono';
 import { compress } from 'hono/compress';
 import { z } from 'zod';
-import { zCheckpoint, zTicket } from '@gatekeeper/shared/domain';
+import { zCheckpoint } from '@gatekeeper/shared/domain';
 import { eventId, inspectorId, newId, orderId, ticketId, type EventId } from '@gatekeeper/shared/ids';
 import { importedCodeHasher } from '@gatekeeper/shared/imported-code';
 import { TICKET_COLUMNS, ticketToRow, toManifestOrder, zEvent, type Manifest } from '@gatekeeper/shared/manifest';
 import type { EventDetailsReply, EventListReply, OrderCodeReply, TicketCodeReply } from '@gatekeeper/shared/api/index';
-import { GkError, zRole } from '@gatekeeper/shared/protocol/index';
+import { GkError, TICKETS_CHANGED_SINCE, zRole } from '@gatekeeper/shared/protocol/index';
 import { requireEventAccess, requireRole } from '../auth/roles.ts';
 import { publicStaff, visibleEvents } from './auth.ts';
 import { checkNewPassword } from '../auth/password-policy.ts';
@@ -24,9 +25,16 @@ async function access(c: Ctx, role: 'inspector' | 'supervisor' | 'admin' = 'insp
   return { staff, session, eventId: id };
 }
 
-/** The live view's count of tickets sold is read again, in the background: the answer does not wait for it. */
-function ticketsChanged(c: Ctx, id: EventId): void {
-  void c.var.deps.live.ticketsChanged(id).catch((e: unknown) => c.var.deps.log.warn('could not recount tickets for the live view', { event: id, err: String(e) }));
+/**
+ * The event's tickets changed: phones of protocol 11 or later fetch the manifest's changes
+ * at once (a ticket blocked a minute ago must be refused offline too), and the live view's
+ * count of tickets sold is read again, in the background: the answer does not wait for it.
+ */
+async function ticketsChanged(c: Ctx, id: EventId): Promise<void> {
+  const { storage, push, live, log } = c.var.deps;
+  const { version } = await storage.changesSince(id, Number.MAX_SAFE_INTEGER);
+  push.broadcast(id, { type: 'ticketsChanged', eventId: id, version }, TICKETS_CHANGED_SINCE);
+  void live.ticketsChanged(id).catch((e: unknown) => log.warn('could not recount tickets for the live view', { event: id, err: String(e) }));
 }
 
 const zCreateEvent = z.object({ event: zEvent, checkpoints: z.array(zCheckpoint).max(200).default([]) });
@@ -52,25 +60,26 @@ export const eventRoutes = new Hono<Env>()
     if (!event) throw new GkError('not_found', `no event ${id}`);
     return c.json({ event, checkpoints: await storage.listCheckpoints(id), codeWord: await storage.getCodeWord(id) } satisfies EventDetailsReply);
   })
-  .put('/:eventId/code-word', async (c) => {
-    const { eventId: id } = await access(c, 'supervisor');
-    const { codeWord } = await jsonBody(c, z.object({ codeWord: z.string().trim().min(1).max(40).nullable() }));
-    await c.var.deps.storage.setCodeWord(id, codeWord);
-    c.var.deps.push.broadcast(id, { type: 'codeWord', eventId: id, codeWord });
-    return c.json({ codeWord });
-  })
   .post('/:eventId/staff', async (c) => {
-    const { eventId: id } = await access(c, 'admin');
+    const { eventId: id, staff: me } = await access(c, 'admin');
     const body = await jsonBody(c, zStaffBody);
-    const { storage } = c.var.deps;
+    const { storage, now } = c.var.deps;
     let staff = await storage.getStaffByUsername(body.username);
+    const created = !staff;
     if (!staff) {
       checkNewPassword(body.password);
       const passwordHash = await c.var.deps.hashing.hash(body.password);
       staff = { id: inspectorId(newId('i-')), username: body.username, name: body.name, role: body.role, passwordHash, disabled: false };
       await storage.createStaff(staff);
     }
+    const before = (await storage.listStaffEvents()).get(staff.id) ?? [];
     await storage.assignStaff(id, staff.id);
+    const after = (await storage.listStaffEvents()).get(staff.id) ?? [];
+    const view = { username: staff.username, name: staff.name, role: staff.role, disabled: staff.disabled, events: after };
+    if (created) await storage.recordAudit({ eventId: null, actor: me.id, action: 'staff.create', target: staff.id, before: null, after: view, reason: null, at: now() });
+    else if (before.length !== after.length) {
+      await storage.recordAudit({ eventId: null, actor: me.id, action: 'staff.events', target: staff.id, before: { events: before }, after: { events: after }, reason: null, at: now() });
+    }
     return c.json({ inspector: publicStaff(staff) }, 201);
   })
   // Gzipped for clients that accept it (every browser): 100,000 tickets are ~9 MB of JSON and
@@ -100,16 +109,6 @@ export const eventRoutes = new Hono<Env>()
       revoked: changes.tickets.filter((t) => t.status === 'revoked').map((t) => t.id),
     };
     return c.json(manifest);
-  })
-  .post('/:eventId/tickets/:ticketId/status', async (c) => {
-    const { eventId: id } = await access(c, 'admin');
-    const tid = param(ticketId, c.req.param('ticketId'), 'ticket id');
-    const { status } = await jsonBody(c, z.object({ status: zTicket.shape.status }));
-    const { storage } = c.var.deps;
-    if (!(await storage.getTicket(id, tid))) throw new GkError('not_found', `no ticket ${tid}`);
-    await storage.setTicketStatus(id, tid, status);
-    ticketsChanged(c, id);
-    return c.json({ ok: true });
   })
   .get('/:eventId/tickets/:ticketId/code', async (c) => {
     const { eventId: id } = await access(c, 'supervisor');

@@ -10,7 +10,6 @@ import {
 import type { EventId } from '@gatekeeper/shared/ids';
 import { zColumnMapping, type ColumnMap } from '@gatekeeper/shared/import-mapping';
 import { GkError } from '@gatekeeper/shared/protocol/index';
-import { recordAudit } from '../audit/record.ts';
 import { importTickets } from '../import/run.ts';
 import { MAX_IMPORT_BYTES, previewTicketImport, type ImportFormat } from '../import/tickets.ts';
 import type { Storage } from '../storage/types.ts';
@@ -52,13 +51,13 @@ export const importRoutes = new Hono<Env>()
       return c.json({ format, header: p.header, mapped: p.mapped, tickets: p.tickets, orders: p.orders, sample, errors: p.errors } satisfies ImportPreviewReply);
     }
     const result = await importTickets(storage, eventId, { format, text, columns: mapping.columns });
-    await recordAudit(storage, {
+    await storage.recordAudit({
       eventId, actor: staff.id, action: 'tickets.import', target: eventId, before: null,
       after: { ...result, format, bytes: Buffer.byteLength(text, 'utf8'), mapping: mapping.id, columns: mapping.columns.length ? mapping.columns : null },
-      at: now(),
+      reason: null, at: now(),
     });
     log.info('import', { event: eventId, by: staff.id, ...result });
-    ticketsChanged(c, eventId);
+    await ticketsChanged(c, eventId);
     return c.json(result satisfies ImportReply);
   })
   .get('/:eventId/import/mappings', async (c) => {
@@ -74,6 +73,6 @@ export const importRoutes = new Hono<Env>()
     const before = await storage.getImportMapping(eventId, id.data);
     const mapping: ImportMapping = { id: id.data, ...body, updatedAt: now(), updatedBy: staff.id };
     await storage.saveImportMapping(eventId, mapping);
-    await recordAudit(storage, { eventId, actor: staff.id, action: 'import_mapping.save', target: mapping.id, before, after: mapping, at: mapping.updatedAt });
+    await storage.recordAudit({ eventId, actor: staff.id, action: 'import_mapping.save', target: mapping.id, before, after: mapping, reason: null, at: mapping.updatedAt });
     return c.json({ mapping } satisfies MappingReply);
   });

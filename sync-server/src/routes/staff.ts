@@ -1,11 +1,16 @@
 // Staff accounts: one's own password and sessions, and an admin's management of everyone
-// else's. Whatever takes an account away from someone (disable, a password reset, "sign
-// out everywhere") ends their sessions in storage and closes their sockets at once: a
-// stolen phone or a former volunteer must not keep scanning until a session expires.
+// else's (create, role, events, disable, password reset), each change audited: who, what,
+// when, before and after (never a password or its hash). Whatever takes an account away
+// from someone (disable, a password reset, a lower role, "sign out everywhere") ends their
+// sessions in storage and closes their sockets at once: a stolen phone or a former
+// volunteer must not keep scanning until a session expires.
 import { Hono } from 'hono';
 import { deleteCookie, getCookie } from 'hono/cookie';
 import { z } from 'zod';
-import { inspectorId, type InspectorId } from '@gatekeeper/shared/ids';
+import {
+  zCreateStaffBody, zRoleBody, zStaffEventsBody, type AuditAction, type AuditValue, type StaffInfo, type StaffListReply, type StaffReply,
+} from '@gatekeeper/shared/api/settings';
+import { inspectorId, newId, type EventId, type InspectorId } from '@gatekeeper/shared/ids';
 import { GkError } from '@gatekeeper/shared/protocol/index';
 import { checkNewPassword, MAX_PASSWORD_LENGTH } from '../auth/password-policy.ts';
 import { requireRole } from '../auth/roles.ts';
@@ -18,7 +23,19 @@ const zPassword = z.string().min(1).max(MAX_PASSWORD_LENGTH);
 const zOwnChange = z.object({ currentPassword: zPassword, newPassword: zPassword });
 const zReset = z.object({ newPassword: zPassword });
 
-const staffView = (s: StaffRecord) => ({ id: s.id, username: s.username, name: s.name, role: s.role, disabled: s.disabled });
+const staffView = (s: StaffRecord, events: readonly EventId[]): StaffInfo =>
+  ({ id: s.id, username: s.username, name: s.name, role: s.role, disabled: s.disabled, events: [...events] });
+
+const RANK = { inspector: 1, supervisor: 2, admin: 3 } as const;
+
+async function viewOf(c: Ctx, s: StaffRecord): Promise<StaffInfo> {
+  return staffView(s, (await c.var.deps.storage.listStaffEvents()).get(s.id) ?? []);
+}
+
+/** One audit row for a change to a staff account (no event: it holds in every event). */
+async function audit(c: Ctx, actor: StaffRecord, action: AuditAction, target: InspectorId, before: AuditValue, after: AuditValue): Promise<void> {
+  await c.var.deps.storage.recordAudit({ eventId: null, actor: actor.id, action, target, before, after, reason: null, at: c.var.deps.now() });
+}
 
 async function admin(c: Ctx): Promise<StaffRecord> {
   const me = await staffOf(c);
@@ -70,7 +87,50 @@ export const staffRoutes = new Hono<Env>()
   })
   .get('/staff', async (c) => {
     await admin(c);
-    return c.json({ staff: (await c.var.deps.storage.listStaff()).map(staffView) });
+    const { storage } = c.var.deps;
+    const events = await storage.listStaffEvents();
+    return c.json({ staff: (await storage.listStaff()).map((s) => staffView(s, events.get(s.id) ?? [])) } satisfies StaffListReply);
+  })
+  .post('/staff', async (c) => {
+    const me = await admin(c);
+    const body = await jsonBody(c, zCreateStaffBody);
+    const { storage, hashing, log } = c.var.deps;
+    if (await storage.getStaffByUsername(body.username)) throw new GkError('bad_request', `the username ${body.username} is taken`);
+    checkNewPassword(body.password);
+    const staff: StaffRecord = {
+      id: inspectorId(newId('i-')), username: body.username, name: body.name, role: body.role, passwordHash: await hashing.hash(body.password), disabled: false,
+    };
+    await storage.createStaff(staff);
+    await storage.setStaffEvents(staff.id, body.events);
+    const view = await viewOf(c, staff);
+    await audit(c, me, 'staff.create', staff.id, null, view);
+    log.info('staff created', { inspector: staff.id, role: staff.role, by: me.id });
+    return c.json({ staff: view } satisfies StaffReply, 201);
+  })
+  .post('/staff/:staffId/role', async (c) => {
+    const me = await admin(c);
+    const who = await target(c);
+    const { role } = await jsonBody(c, zRoleBody);
+    // An admin demoting themself could leave nobody to undo it.
+    if (who.id === me.id && role !== who.role) throw new GkError('bad_request', 'you cannot change your own role');
+    await c.var.deps.storage.setStaffRole(who.id, role);
+    await audit(c, me, 'staff.role', who.id, { role: who.role }, { role });
+    c.var.deps.log.info('staff role set', { inspector: who.id, from: who.role, to: role, by: me.id });
+    // Less power takes effect now: sessions opened with the old role end.
+    if (RANK[role] < RANK[who.role]) await signOut(c, who.id);
+    return c.json({ staff: await viewOf(c, { ...who, role }) } satisfies StaffReply);
+  })
+  .put('/staff/:staffId/events', async (c) => {
+    const me = await admin(c);
+    const who = await target(c);
+    const { events } = await jsonBody(c, zStaffEventsBody);
+    const { storage, log } = c.var.deps;
+    const before = (await storage.listStaffEvents()).get(who.id) ?? [];
+    await storage.setStaffEvents(who.id, events);
+    const view = await viewOf(c, who);
+    await audit(c, me, 'staff.events', who.id, { events: before }, { events: view.events });
+    log.info('staff events set', { inspector: who.id, events: view.events, by: me.id });
+    return c.json({ staff: view } satisfies StaffReply);
   })
   .post('/staff/:staffId/password', async (c) => {
     const me = await admin(c);
@@ -78,6 +138,8 @@ export const staffRoutes = new Hono<Env>()
     const { newPassword } = await jsonBody(c, zReset);
     checkNewPassword(newPassword);
     await c.var.deps.storage.setStaffPassword(who.id, await c.var.deps.hashing.hash(newPassword));
+    // The password itself is never recorded: only that it was reset.
+    await audit(c, me, 'staff.password', who.id, null, null);
     c.var.deps.log.info('password reset', { inspector: who.id, by: me.id });
     return c.json({ sessionsEnded: await signOut(c, who.id) });
   })
@@ -87,15 +149,17 @@ export const staffRoutes = new Hono<Env>()
     // An admin disabling themself could leave nobody to undo it.
     if (who.id === me.id) throw new GkError('bad_request', 'you cannot disable your own account');
     await c.var.deps.storage.setStaffDisabled(who.id, true);
+    await audit(c, me, 'staff.disable', who.id, { disabled: who.disabled }, { disabled: true });
     c.var.deps.log.info('staff disabled', { inspector: who.id, by: me.id });
-    return c.json({ staff: staffView({ ...who, disabled: true }), sessionsEnded: await signOut(c, who.id) });
+    return c.json({ staff: await viewOf(c, { ...who, disabled: true }), sessionsEnded: await signOut(c, who.id) });
   })
   .post('/staff/:staffId/enable', async (c) => {
     const me = await admin(c);
     const who = await target(c);
     await c.var.deps.storage.setStaffDisabled(who.id, false);
+    await audit(c, me, 'staff.enable', who.id, { disabled: who.disabled }, { disabled: false });
     c.var.deps.log.info('staff enabled', { inspector: who.id, by: me.id });
-    return c.json({ staff: staffView({ ...who, disabled: false }) });
+    return c.json({ staff: await viewOf(c, { ...who, disabled: false }) });
   })
   .post('/staff/:staffId/unlock', async (c) => {
     const me = await admin(c);

@@ -4,6 +4,8 @@
 import type { HistoryCursor, HistoryEntry } from '@gatekeeper/shared/api/history';
 import type { ConflictEntry } from '@gatekeeper/shared/api/live';
 import type { ImportMapping } from '@gatekeeper/shared/api/imports';
+import type { AuditEntry, AuditQuery, TicketFound } from '@gatekeeper/shared/api/settings';
+import type { CodeWordRule } from '@gatekeeper/shared/code-word';
 import type { Checkpoint, Conflict, Order, Scan, Ticket, Verdict } from '@gatekeeper/shared/domain';
 import type { CheckpointId, DeviceId, EventId, InspectorId, OrderId, ScanId, TicketId } from '@gatekeeper/shared/ids';
 import type { GkEvent } from '@gatekeeper/shared/manifest';
@@ -98,23 +100,7 @@ export interface ConflictReviewInput { by: InspectorId; at: number; note: string
 
 export interface ImportResult { orders: number; tickets: number }
 
-/**
- * One settings change, as the audit keeps it: who (a staff id), what (an action such as
- * `checkpoint.update` and its target), when, and the state before and after (JSON-able;
- * null where there was none). Written through audit/record.ts.
- */
-export interface AuditEntry {
-  id: number;
-  eventId: EventId;
-  actor: InspectorId;
-  action: string;
-  target: string;
-  before: unknown;
-  after: unknown;
-  at: number;
-}
-
-export type { ImportMapping };
+export type { AuditEntry, ImportMapping };
 
 export interface HistoryQuery {
   eventId: EventId;
@@ -175,6 +161,11 @@ export interface Storage {
   listEventKeys(eventId: EventId): Promise<EventKey[]>;
   setCodeWord(eventId: EventId, word: string | null): Promise<void>;
   getCodeWord(eventId: EventId): Promise<string | null>;
+  /** The list the event's word is drawn from each day; null: the word is set by hand. */
+  getCodeWordRule(eventId: EventId): Promise<CodeWordRule | null>;
+  setCodeWordRule(eventId: EventId, rule: CodeWordRule | null): Promise<void>;
+  /** Every event whose word is drawn by a rule. */
+  listCodeWordRules(): Promise<Array<{ eventId: EventId; rule: CodeWordRule }>>;
 
   // Tickets: all or nothing per import; a changed ticket gets a new change number.
   importTickets(eventId: EventId, orders: Order[], tickets: Ticket[]): Promise<ImportResult>;
@@ -184,6 +175,8 @@ export interface Storage {
   findTicketByImportedCode(eventId: EventId, code: string): Promise<Ticket | null>;
   listOrderTickets(eventId: EventId, orderId: OrderId): Promise<Ticket[]>;
   setTicketStatus(eventId: EventId, id: TicketId, status: Ticket['status']): Promise<void>;
+  /** Up to `limit` tickets whose id, order id or imported barcode is `text`, then those whose holder's or buyer's name contains it. */
+  searchTickets(eventId: EventId, text: string, limit: number): Promise<TicketFound[]>;
   /** Tickets and orders changed after `since` (0: all), and the change number now. */
   changesSince(eventId: EventId, since: number): Promise<{ version: number; tickets: Ticket[]; orders: Order[] }>;
 
@@ -200,6 +193,12 @@ export interface Storage {
   setStaffPassword(id: InspectorId, passwordHash: string): Promise<void>;
   /** Throws not_found for an unknown id. */
   setStaffDisabled(id: InspectorId, disabled: boolean): Promise<void>;
+  /** Throws not_found for an unknown id. */
+  setStaffRole(id: InspectorId, role: Role): Promise<void>;
+  /** The events one member of staff works at, replaced as a whole. Throws not_found for an unknown id, bad_request for an unknown event. */
+  setStaffEvents(id: InspectorId, eventIds: readonly EventId[]): Promise<void>;
+  /** Every assignment, by member of staff (one without events is absent). */
+  listStaffEvents(): Promise<Map<InspectorId, EventId[]>>;
   createSession(session: SessionRecord): Promise<void>;
   getSession(tokenHash: string): Promise<SessionRecord | null>;
   deleteSession(tokenHash: string): Promise<void>;
@@ -264,10 +263,13 @@ export interface Storage {
   /** Quarantined scans of the event (stored, not counted), newest first; `next` as in history. */
   quarantined(eventId: EventId, page: { before?: number; limit: number }): Promise<{ scans: StoredScan[]; next: number | null }>;
 
-  // Settings: the audit of changes, and ticket-import column mappings.
-  appendAudit(entry: Omit<AuditEntry, 'id'>): Promise<AuditEntry>;
-  /** Oldest first, at most `limit`. */
-  listAudit(eventId: EventId, limit: number): Promise<AuditEntry[]>;
+  // The audit of settings changed by people. Append-only.
+  /** Returns the row as stored, with its id and the actor's name. */
+  recordAudit(entry: Omit<AuditEntry, 'id' | 'actorName'>): Promise<AuditEntry>;
+  /** The event's rows newest first, and with `withStaff` the staff accounts' (no event); `next` is the `before` of the next page. */
+  listAudit(eventId: EventId, query: AuditQuery & { withStaff: boolean }): Promise<{ entries: AuditEntry[]; next: number | null }>;
+
+  // Ticket-import column mappings, per event.
   /** Newest change first. */
   listImportMappings(eventId: EventId): Promise<ImportMapping[]>;
   getImportMapping(eventId: EventId, id: string): Promise<ImportMapping | null>;

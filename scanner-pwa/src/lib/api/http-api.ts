@@ -10,9 +10,14 @@ import { zCheckpointReply, zDryRunReply, type DryRunReply, type DryRunRequest } 
 import {
   zImportPreviewReply, zImportReply, zMappingListReply, zMappingReply, type ImportMapping, type ImportPreviewReply, type ImportReply, type MappingBody,
 } from '@gatekeeper/shared/api/imports';
-import type { Checkpoint } from '@gatekeeper/shared/domain';
+import {
+  zAuditReply, zCodeWordReply, zStaffListReply, zStaffReply, zTicketSearchReply, zTicketStatusReply,
+  type AuditReply, type CodeWordBody, type CodeWordReply, type CreateStaffBody, type StaffInfo, type TicketFound,
+} from '@gatekeeper/shared/api/settings';
+import type { Checkpoint, Ticket } from '@gatekeeper/shared/domain';
 import type { ColumnMap } from '@gatekeeper/shared/import-mapping';
-import type { DeviceId, EventId, OrderId, ScanId, TicketId } from '@gatekeeper/shared/ids';
+import type { DeviceId, EventId, InspectorId, OrderId, ScanId, TicketId } from '@gatekeeper/shared/ids';
+import type { Role } from '@gatekeeper/shared/protocol/index';
 import { zManifest, type Manifest } from '@gatekeeper/shared/manifest';
 import { GkError, zErrorBody } from '@gatekeeper/shared/protocol/index';
 import { z } from 'zod';
@@ -134,6 +139,40 @@ export class HttpApi implements Api {
     const type = file.format === 'csv' ? 'text/csv' : 'application/json';
     const reply = await this.#json('POST', `/api/events/${enc(eventId)}/import${q ? `?${q}` : ''}`, new RawBody(file.text, type));
     return opts.preview ? zImportPreviewReply.parse(reply) : zImportReply.parse(reply);
+  }
+
+  async codeWord(eventId: EventId): Promise<CodeWordReply> {
+    return zCodeWordReply.parse(await this.#json('GET', `/api/events/${enc(eventId)}/code-word`));
+  }
+  async setCodeWord(eventId: EventId, body: CodeWordBody): Promise<CodeWordReply> {
+    return zCodeWordReply.parse(await this.#json('PUT', `/api/events/${enc(eventId)}/code-word`, body));
+  }
+  async findTickets(eventId: EventId, text: string): Promise<TicketFound[]> {
+    return zTicketSearchReply.parse(await this.#json('GET', `/api/events/${enc(eventId)}/tickets?q=${enc(text)}`)).tickets;
+  }
+  async setTicketStatus(eventId: EventId, ticketId: TicketId, status: Ticket['status'], reason: string): Promise<TicketFound> {
+    return zTicketStatusReply.parse(await this.#json('POST', `/api/events/${enc(eventId)}/tickets/${enc(ticketId)}/status`, { status, reason })).ticket;
+  }
+  async audit(eventId: EventId, query: string): Promise<AuditReply> {
+    return zAuditReply.parse(await this.#json('GET', `/api/events/${enc(eventId)}/audit${query ? `?${query}` : ''}`));
+  }
+  async staff(): Promise<StaffInfo[]> {
+    return zStaffListReply.parse(await this.#json('GET', '/api/staff')).staff;
+  }
+  async createStaff(body: CreateStaffBody): Promise<StaffInfo> {
+    return zStaffReply.parse(await this.#json('POST', '/api/staff', body)).staff;
+  }
+  async setStaffRole(id: InspectorId, role: Role): Promise<StaffInfo> {
+    return zStaffReply.parse(await this.#json('POST', `/api/staff/${enc(id)}/role`, { role })).staff;
+  }
+  async setStaffEvents(id: InspectorId, events: EventId[]): Promise<StaffInfo> {
+    return zStaffReply.parse(await this.#json('PUT', `/api/staff/${enc(id)}/events`, { events })).staff;
+  }
+  async setStaffDisabled(id: InspectorId, disabled: boolean): Promise<StaffInfo> {
+    return zStaffReply.parse(await this.#json('POST', `/api/staff/${enc(id)}/${disabled ? 'disable' : 'enable'}`)).staff;
+  }
+  async resetStaffPassword(id: InspectorId, newPassword: string): Promise<void> {
+    await this.#json('POST', `/api/staff/${enc(id)}/password`, { newPassword });
   }
 
   /** `body`: sent as JSON, or as it is with its own type (`raw`: a ticket file). */

@@ -3,7 +3,7 @@
 import { zCheckpoint, type Checkpoint } from '@gatekeeper/shared/domain';
 import type { RuleMode } from '@gatekeeper/shared/vocabulary';
 import type { MessageKey } from '../i18n/en.ts';
-import { epochToWallTime, wallTimeToEpoch } from './zoned-time.ts';
+import { epochToWallTime, wallTimeToEpoch } from '@gatekeeper/shared/zoned-time';
 
 export interface CheckpointForm {
   id: string;

@@ -4,7 +4,7 @@
 // console's address all name exactly the same set of scans.
 import { historySearch, zHistoryFilters, type HistoryFilters } from '@gatekeeper/shared/api/history';
 import { OUTCOMES, type Outcome } from '@gatekeeper/shared/outcomes';
-import { epochToWallTime, wallTimeToEpoch } from './zoned-time.ts';
+import { epochToWallTime, wallTimeToEpoch } from '@gatekeeper/shared/zoned-time';
 
 export interface FilterForm {
   /** A ticket id or an order id, as printed or read out. */

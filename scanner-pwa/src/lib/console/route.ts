@@ -7,7 +7,7 @@
  * The console's sections, in the order its navigation lists them: only those built. The
  * first is where the console opens: what is happening at the gates now.
  */
-export const CONSOLE_SECTIONS = ['live', 'conflicts', 'history', 'fleet', 'checkpoints', 'import'] as const;
+export const CONSOLE_SECTIONS = ['live', 'conflicts', 'history', 'fleet', 'checkpoints', 'import', 'codeword', 'tickets', 'staff'] as const;
 export type ConsoleSection = (typeof CONSOLE_SECTIONS)[number];
 
 export interface ConsoleRoute { section: ConsoleSection; search: string }
@@ -21,5 +21,8 @@ export function consoleRoute(url: URL): ConsoleRoute | null {
   const section = (CONSOLE_SECTIONS as readonly string[]).includes(m[1] ?? '') ? (m[1] as ConsoleSection) : CONSOLE_SECTIONS[0];
   return { section, search: url.search.replace(/^\?/, '') };
 }
+
+/** Sections only an admin sees (the server refuses their routes to anyone else). */
+export const ADMIN_SECTIONS: readonly ConsoleSection[] = ['staff'];
 
 export const consolePath = (r: ConsoleRoute): string => `/console/${r.section}${r.search ? `?${r.search}` : ''}`;

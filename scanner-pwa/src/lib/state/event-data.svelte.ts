@@ -10,6 +10,8 @@ import type { ManifestHeader } from '../ports.ts';
 
 export class EventData {
   #header = $state.raw<ManifestHeader | null>(null);
+  /** A change was announced while a sync ran: sync once more when it ends. */
+  #again = false;
   #status = $state<'idle' | 'loading' | 'ready' | 'error'>('idle');
   #syncing = $state(false);
   #error = $state<string | null>(null);
@@ -96,6 +98,17 @@ export class EventData {
     }
   }
 
+  /**
+   * The server says the manifest has reached `version` (a ticket blocked in the console):
+   * fetch the changes now, so the phone refuses it offline too. A sync already running may
+   * have read the server before the change: then one more follows it.
+   */
+  changedOnServer(version: number): void {
+    if ((this.#header?.version ?? 0) >= version) return;
+    if (this.#syncing) this.#again = true;
+    else void this.sync();
+  }
+
   /** Fetch what changed on the server; offline, keep what we have. */
   async sync(): Promise<boolean> {
     const eventId = this.#eventId;
@@ -115,6 +128,10 @@ export class EventData {
       return false;
     } finally {
       this.#syncing = false;
+      if (this.#again) {
+        this.#again = false;
+        void this.sync();
+      }
     }
   }
 

@@ -46,6 +46,8 @@ export interface SyncDeps {
   onRevoked?: () => void;
   /** Welcomed by the server (again): a moment to fetch what changed in the manifest. */
   onWelcome?: () => void;
+  /** The event's tickets changed on the server (a ticket blocked in the console): its manifest has reached `version`. */
+  onTicketsChanged?: (version: number) => void;
 }
 
 export class SyncClient {
@@ -241,6 +243,9 @@ export class SyncClient {
         return;
       case 'codeWord':
         if (msg.eventId === ctx?.eventId) this.#deps.event.setCodeWord(msg.codeWord);
+        return;
+      case 'ticketsChanged':
+        if (msg.eventId === ctx?.eventId) this.#deps.onTicketsChanged?.(msg.version);
         return;
       case 'error':
         if (msg.ref && this.#requests.fail(msg.ref, 'error', msg.message)) return;

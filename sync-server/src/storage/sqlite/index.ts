@@ -15,8 +15,10 @@ import { eventMethods } from './events.ts';
 import { migrate } from './migrations.ts';
 import { peopleMethods } from './people.ts';
 import { scanReadMethods } from './scan-reads.ts';
-import { settingsMethods } from './settings.ts';
 import { scanWriteMethods } from './scan-writes.ts';
+import { auditMethods } from './audit.ts';
+import { codeWordRuleMethods } from './code-words.ts';
+import { importMappingMethods } from './import-mappings.ts';
 import { ticketMethods } from './tickets.ts';
 import { Checkpointer, type CheckpointResult } from './checkpointer.ts';
 import { WriteHealth, withUnavailable } from './unavailable.ts';
@@ -129,8 +131,10 @@ export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
     ...alertMethods(db),
     ...conflictInboxMethods(db),
     ...deviceReportMethods(db),
-    ...settingsMethods(db),
     ...liveTallyMethods(db),
+    ...auditMethods(db),
+    ...codeWordRuleMethods(db),
+    ...importMappingMethods(db),
   };
   const storage: SqliteStorage = {
     ...withUnavailable(onDisk ? syncedWrites(db, methods, onDisk) : methods, health, () => totalChanges.get() as number),

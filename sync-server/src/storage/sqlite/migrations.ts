@@ -30,13 +30,18 @@
 //       for the supervisors' fleet. Written at each hello and when the socket closes, not at
 //       each ping (those stay in memory while the phone is online). Starts empty: every
 //       phone says hello again when the server comes back.
-//   9 — audit_log (settings changes: who, what, when, before and after) and
-//       import_mappings (an organiser's column names mapped to ours, kept per event).
+//   9 — the console's checkpoint and import settings: audit_log (every settings change:
+//       who, what, when, before, after) and import_mappings (column mappings to reuse).
 //  10 — scans_at carries ticket_id and scans_ticket carries at, so a name search finds a
 //       page's keys in an index alone, walking the event or reading the name's tickets;
 //       the live counters' tallies (live_totals,
 //       live_outcomes, live_entries, live_presence, live_zones), kept by triggers on scans
 //       in the transaction that stores each scan and filled from the scans already stored.
+//  11 — the console's code word, ticket and staff settings: code_word_rules (the list each
+//       day's code word is drawn from and the local time it changes; no row: the word is
+//       set by hand), and audit_log rebuilt for them: event_id may be NULL (a change to a
+//       staff account, which holds in every event) and a reason column (why a ticket's
+//       status was changed). SQLite cannot drop a NOT NULL, so the table is copied.
 import type Database from 'better-sqlite3';
 
 export interface Migration { version: number; sql: string }
@@ -517,6 +522,38 @@ export const MIGRATIONS: readonly Migration[] = [
           ON CONFLICT (event_id, zone, ticket_id) DO UPDATE SET hlc = excluded.hlc, device_id = excluded.device_id, scan_id = excluded.scan_id, inside = excluded.inside
           WHERE (excluded.hlc, excluded.device_id, excluded.scan_id) > (live_presence.hlc, live_presence.device_id, live_presence.scan_id);
       END;
+    `,
+  },
+  {
+    version: 11,
+    sql: `
+      -- The word of the day is drawn from the list (shared/src/code-word.ts) and written
+      -- to code_words when its day begins, so every reader of code_words stays as it was.
+      CREATE TABLE code_word_rules (
+        event_id  TEXT PRIMARY KEY REFERENCES events(id),
+        words     TEXT NOT NULL, -- JSON array of strings
+        change_at TEXT NOT NULL  -- 'HH:MM' in the event's time zone
+      ) STRICT;
+
+      -- Append-only, one audit for every settings section. event_id NULL: a change to a
+      -- staff account, which holds in every event. before_json and after_json are the JSON
+      -- of the setting (NULL: there was none); reason is why, when the person said.
+      CREATE TABLE audit_log_new (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id    TEXT REFERENCES events(id),
+        actor       TEXT NOT NULL REFERENCES staff(id),
+        action      TEXT NOT NULL,
+        target      TEXT NOT NULL,
+        before_json TEXT,
+        after_json  TEXT,
+        reason      TEXT,
+        at          INTEGER NOT NULL
+      ) STRICT;
+      INSERT INTO audit_log_new (id, event_id, actor, action, target, before_json, after_json, reason, at)
+        SELECT id, event_id, actor, action, target, before_json, after_json, NULL, at FROM audit_log;
+      DROP TABLE audit_log;
+      ALTER TABLE audit_log_new RENAME TO audit_log;
+      CREATE INDEX audit_log_event ON audit_log (event_id, id);
     `,
   },
 ];

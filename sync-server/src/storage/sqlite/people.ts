@@ -10,7 +10,7 @@ import {
 
 export type PeopleMethods = Pick<Storage,
   | 'createStaff' | 'getStaff' | 'getStaffByUsername' | 'assignStaff' | 'isStaffOf' | 'listEventStaff'
-  | 'listStaff' | 'setStaffPassword' | 'setStaffDisabled'
+  | 'listStaff' | 'setStaffPassword' | 'setStaffDisabled' | 'setStaffRole' | 'setStaffEvents' | 'listStaffEvents'
   | 'createSession' | 'getSession' | 'deleteSession' | 'deleteStaffSessions' | 'deleteExpiredSessions'
   | 'registerDevice' | 'getDevice' | 'getDeviceSecretHash' | 'bindSession' | 'listDevices' | 'revokeDevice' | 'touchDevice'>;
 
@@ -29,6 +29,9 @@ export function peopleMethods(db: Db): PeopleMethods {
     listStaff: db.prepare<[], StaffRow>('SELECT * FROM staff ORDER BY username, id'),
     setPassword: db.prepare<[string, string]>('UPDATE staff SET password_hash = ? WHERE id = ?'),
     setDisabled: db.prepare<[number, string]>('UPDATE staff SET disabled = ? WHERE id = ?'),
+    setRole: db.prepare<[string, string]>('UPDATE staff SET role = ? WHERE id = ?'),
+    unassignAll: db.prepare<[string]>('DELETE FROM event_staff WHERE inspector_id = ?'),
+    assignments: db.prepare<[], { inspector_id: string; event_id: string }>('SELECT inspector_id, event_id FROM event_staff ORDER BY inspector_id, event_id'),
     deleteStaffSessions: db.prepare<[string]>('DELETE FROM sessions WHERE inspector_id = ?'),
     deleteStaffSessionsBut: db.prepare<[string, string]>('DELETE FROM sessions WHERE inspector_id = ? AND token_hash <> ?'),
     insertSession: db.prepare<SessionRow>(
@@ -62,6 +65,20 @@ export function peopleMethods(db: Db): PeopleMethods {
   const mustExist = (changes: number, what: string) => {
     if (changes === 0) throw new GkError('not_found', `${what} does not exist`);
   };
+
+  // One transaction: the person is never seen with half their events.
+  const setEventsTx = db.transaction((id: InspectorId, eventIds: readonly EventId[]) => {
+    if (!q.getStaff.get(id)) throw new GkError('not_found', `staff ${id} does not exist`);
+    q.unassignAll.run(id);
+    for (const e of new Set(eventIds)) {
+      try {
+        q.assign.run(e, id);
+      } catch (err) {
+        if (isConstraintError(err)) throw new GkError('bad_request', `event ${e} does not exist`);
+        throw err;
+      }
+    }
+  });
 
   return {
     async createStaff(staff: StaffRecord) {
@@ -97,6 +114,21 @@ export function peopleMethods(db: Db): PeopleMethods {
     },
     async setStaffDisabled(id: InspectorId, disabled: boolean) {
       mustExist(q.setDisabled.run(disabled ? 1 : 0, id).changes, `staff ${id}`);
+    },
+    async setStaffRole(id, role) {
+      mustExist(q.setRole.run(role, id).changes, `staff ${id}`);
+    },
+    async setStaffEvents(id, eventIds) {
+      setEventsTx.immediate(id, eventIds);
+    },
+    async listStaffEvents() {
+      const out = new Map<InspectorId, EventId[]>();
+      for (const r of q.assignments.all()) {
+        const list = out.get(r.inspector_id as InspectorId) ?? [];
+        list.push(r.event_id as EventId);
+        out.set(r.inspector_id as InspectorId, list);
+      }
+      return out;
     },
     async deleteStaffSessions(id: InspectorId, keep?: string) {
       return (keep === undefined ? q.deleteStaffSessions.run(id) : q.deleteStaffSessionsBut.run(id, keep)).changes;

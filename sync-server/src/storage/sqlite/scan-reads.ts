@@ -50,7 +50,7 @@ const HOLDER_FEW_TICKETS = 500;
  * "Wu"): the index has no trigram to look up, so LIKE reads every name, folding ASCII case
  * only. Null when the text can match no name: LIKE's wildcards are no part of one.
  */
-function nameSearch(text: string): { kind: 'phrase' | 'short'; param: string } | null {
+export function nameSearch(text: string): { kind: 'phrase' | 'short'; param: string } | null {
   const t = text.trim();
   if (t === '' || /[%_\\]/.test(t)) return null;
   if ([...t].length >= 3) return { kind: 'phrase', param: `"${t.replaceAll('"', '""')}"` };

@@ -6,9 +6,11 @@ import { GkError } from '@gatekeeper/shared/protocol/index';
 import type { ImportResult, Storage } from '../types.ts';
 import { isConstraintError, type Db } from './db.ts';
 import { orderFromRow, orderToRow, ticketFromRow, ticketToRow, type OrderRow, type TicketRow } from './rows.ts';
+import { nameSearch } from './scan-reads.ts';
 
 export type TicketMethods = Pick<Storage,
-  | 'importTickets' | 'getTicket' | 'getTickets' | 'findTicketByImportedCode' | 'listOrderTickets' | 'setTicketStatus' | 'changesSince' | 'holderNames'>;
+  | 'importTickets' | 'getTicket' | 'getTickets' | 'findTicketByImportedCode' | 'listOrderTickets' | 'setTicketStatus' | 'changesSince' | 'holderNames'
+  | 'searchTickets'>;
 
 type Seq = { change_seq: number };
 
@@ -33,7 +35,15 @@ const UPSERT_TICKET = `
     ${TICKET_FIELDS.map((f) => `${f} = excluded.${f}`).join(', ')}, change_seq = excluded.change_seq
   WHERE (${TICKET_FIELDS.map((f) => `tickets.${f}`).join(', ')}) IS NOT (${TICKET_FIELDS.map((f) => `excluded.${f}`).join(', ')})`;
 
+type FoundRow = TicketRow & { buyer_name: string | null };
+
 export function ticketMethods(db: Db): TicketMethods {
+  const byName = (kind: 'phrase' | 'short') => db.prepare<{ eventId: string; names: string; limit: number }, FoundRow>(
+    `SELECT t.*, o.buyer_name FROM ticket_names_search f JOIN ticket_names n ON n.id = f.rowid
+     JOIN tickets t ON t.event_id = n.event_id AND t.id = n.ticket_id
+     LEFT JOIN orders o ON o.event_id = t.event_id AND o.id = t.order_id
+     WHERE ${kind === 'phrase' ? 'ticket_names_search MATCH @names' : 'f.names LIKE @names'} AND n.event_id = @eventId
+     ORDER BY t.holder_name, t.id LIMIT @limit`);
   const q = {
     eventExists: db.prepare<[string], { one: 1 }>('SELECT 1 AS one FROM events WHERE id = ?'),
     changeCounter: db.prepare<[], { value: number }>(`SELECT value FROM counters WHERE name = 'change'`),
@@ -53,6 +63,13 @@ export function ticketMethods(db: Db): TicketMethods {
       'UPDATE tickets SET status = ?, change_seq = ? WHERE event_id = ? AND id = ? AND status IS NOT ?'),
     ticketsSince: db.prepare<[string, number], TicketRow>(
       'SELECT * FROM tickets WHERE event_id = ? AND change_seq > ? ORDER BY change_seq, id'),
+    // The console's ticket search: the exact ids and barcode first (the ticket of that id
+    // before any other), then names.
+    byKey: db.prepare<{ eventId: string; text: string; limit: number }, FoundRow>(
+      `SELECT t.*, o.buyer_name FROM tickets t LEFT JOIN orders o ON o.event_id = t.event_id AND o.id = t.order_id
+       WHERE t.event_id = @eventId AND (t.id = @text OR t.order_id = @text OR t.imported_code = @text)
+       ORDER BY t.id <> @text, t.id LIMIT @limit`),
+    byName: { phrase: byName('phrase'), short: byName('short') },
     ordersSince: db.prepare<[string, number], OrderRow>(
       'SELECT * FROM orders WHERE event_id = ? AND change_seq > ? ORDER BY change_seq, id'),
   };
@@ -129,6 +146,15 @@ export function ticketMethods(db: Db): TicketMethods {
     },
     async setTicketStatus(eventId, id, status) {
       setStatusTx.immediate(eventId, id, status);
+    },
+    async searchTickets(eventId, text, limit) {
+      const found = (r: FoundRow) => ({ ...ticketFromRow(r), buyerName: r.buyer_name });
+      const exact = q.byKey.all({ eventId, text: text.trim(), limit }).map(found);
+      const search = nameSearch(text);
+      if (!search || exact.length >= limit) return exact;
+      const seen = new Set(exact.map((t) => t.id));
+      const named = q.byName[search.kind].all({ eventId, names: search.param, limit }).map(found).filter((t) => !seen.has(t.id));
+      return [...exact, ...named].slice(0, limit);
     },
     async changesSince(eventId, since) {
       return changesTx.deferred(eventId, since);

@@ -1,6 +1,7 @@
-// Wall-clock times in the event's time zone, for the console's time filters: a supervisor
-// asks for "from 19:30" at the venue, whatever zone the laptop is set to. The browser's
-// <input type="datetime-local"> gives a wall time with no zone; Intl knows the zone's rules.
+// Wall-clock times in an event's time zone: the console's time filters (a supervisor asks
+// for "from 19:30" at the venue, whatever zone the laptop is set to) and the hour the code
+// word of the day changes. The browser's <input type="datetime-local"> gives a wall time
+// with no zone; Intl knows the zone's rules.
 
 const WALL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;
 const DAY = 86_400_000;

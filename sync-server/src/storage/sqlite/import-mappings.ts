@@ -1,0 +1,38 @@
+// The column mappings that ticket imports reuse, per event: written by organisers, never by
+// scanners.
+import type { ColumnMap } from '@gatekeeper/shared/import-mapping';
+import type { InspectorId } from '@gatekeeper/shared/ids';
+import type { ImportMapping, Storage } from '../types.ts';
+import type { Db } from './db.ts';
+
+export type ImportMappingMethods = Pick<Storage, 'listImportMappings' | 'getImportMapping' | 'saveImportMapping'>;
+
+interface MappingRow { event_id: string; id: string; name: string; columns_json: string; updated_by: string; updated_at: number }
+
+const mappingFromRow = (r: MappingRow): ImportMapping => ({
+  id: r.id, name: r.name, columns: JSON.parse(r.columns_json) as ColumnMap[], updatedAt: r.updated_at, updatedBy: r.updated_by as InspectorId,
+});
+
+export function importMappingMethods(db: Db): ImportMappingMethods {
+  const q = {
+    list: db.prepare<[string], MappingRow>('SELECT * FROM import_mappings WHERE event_id = ? ORDER BY updated_at DESC, id'),
+    get: db.prepare<[string, string], MappingRow>('SELECT * FROM import_mappings WHERE event_id = ? AND id = ?'),
+    save: db.prepare<MappingRow>(
+      `INSERT INTO import_mappings (event_id, id, name, columns_json, updated_by, updated_at)
+       VALUES (@event_id, @id, @name, @columns_json, @updated_by, @updated_at)
+       ON CONFLICT (event_id, id) DO UPDATE SET name = excluded.name, columns_json = excluded.columns_json,
+         updated_by = excluded.updated_by, updated_at = excluded.updated_at`),
+  };
+  return {
+    async listImportMappings(eventId) {
+      return q.list.all(eventId).map(mappingFromRow);
+    },
+    async getImportMapping(eventId, id) {
+      const row = q.get.get(eventId, id);
+      return row ? mappingFromRow(row) : null;
+    },
+    async saveImportMapping(eventId, m) {
+      q.save.run({ event_id: eventId, id: m.id, name: m.name, columns_json: JSON.stringify(m.columns), updated_by: m.updatedBy, updated_at: m.updatedAt });
+    },
+  };
+}
