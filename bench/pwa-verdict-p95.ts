@@ -18,11 +18,11 @@ import { launchFirefox } from '../tests/support/engines/firefox.ts';
 import { launchWebKit } from '../tests/support/engines/webkit.ts';
 import { EngineScanner } from '../tests/support/pages/engine-scanner.ts';
 import { ScannerPage } from '../tests/support/pages/scanner-page.ts';
-import { HttpSession } from '../tests/support/scanner-client.ts';
 import { login, startTestServer, type TestServer } from '../tests/support/server.ts';
 import { until } from '../tests/support/until.ts';
 import { ensurePwaBuilt } from './pwa-support.ts';
 import { fmt, latencySummary, percentile } from './support/stats.ts';
+import { spreadTicketCodes } from './support/tickets.ts';
 import type { BenchResult } from './types.ts';
 
 const TICKETS = 100_000;
@@ -84,19 +84,6 @@ async function measure(evaluate: Evaluate, codes: string[]): Promise<Measured> {
   return { busy, rendered, outcomes };
 }
 
-/** Codes for tickets spread over the whole set, so lookups reach every part of the index. */
-async function spreadCodes(server: TestServer): Promise<string[]> {
-  const sup = await HttpSession.login(server.url, login('supervisor').username, login('supervisor').password);
-  const codes: string[] = [];
-  const step = Math.floor(TICKETS / (WARMUP + SAMPLES + 10));
-  for (let i = 0; codes.length < WARMUP + SAMPLES && i * step < TICKETS; i++) {
-    const id = `T${String(1 + i * step).padStart(5, '0')}`;
-    const r = await sup.request('GET', `/api/events/demo-festival/tickets/${id}/code`);
-    if (r.status === 200) codes.push(r.json.code as string);
-  }
-  return codes;
-}
-
 /** The phone has the whole manifest: the setup screen's count is shown on the scan screen's status bar. */
 const HAS_ALL_TICKETS = `[data-testid=ticket-count-status][data-count="${TICKETS}"]`;
 
@@ -146,7 +133,7 @@ export async function run(): Promise<BenchResult[]> {
   const loadStart = loadavg()[0]!;
   const server = await startTestServer({ demoTickets: TICKETS });
   try {
-    const codes = await spreadCodes(server);
+    const codes = await spreadTicketCodes(server, TICKETS, WARMUP + SAMPLES);
     const base = await chromium(server, codes);
     const basePath = percentile(base.busy, 95);
     const rows: BenchResult[] = [];

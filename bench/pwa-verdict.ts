@@ -18,10 +18,10 @@ import { loadavg } from 'node:os';
 import type { CDPSession, Page } from 'playwright-core';
 import { launchBrowser, newScanner } from '../tests/support/browser.ts';
 import { ScannerPage } from '../tests/support/pages/scanner-page.ts';
-import { HttpSession } from '../tests/support/scanner-client.ts';
 import { login, startTestServer } from '../tests/support/server.ts';
 import { ensurePwaBuilt } from './pwa-support.ts';
 import { fmt, latencySummary, percentile } from './support/stats.ts';
+import { spreadTicketCodes } from './support/tickets.ts';
 import type { Bench } from './types.ts';
 
 const TICKETS = 100_000;
@@ -80,16 +80,7 @@ export const run: Bench = async () => {
   const server = await startTestServer({ demoTickets: TICKETS });
   const browser = await launchBrowser();
   try {
-    const sup = await HttpSession.login(server.url, login('supervisor').username, login('supervisor').password);
-    // Every kind of ticket the demo has, spread over the whole set: the first tickets of
-    // each 500, so lookups hit every chunk of the manifest.
-    const codes: string[] = [];
-    const step = Math.floor(TICKETS / (WARMUP + SAMPLES + 10));
-    for (let i = 0; codes.length < WARMUP + SAMPLES && i * step < TICKETS; i++) {
-      const id = `T${String(1 + i * step).padStart(5, '0')}`;
-      const r = await sup.request('GET', `/api/events/demo-festival/tickets/${id}/code`);
-      if (r.status === 200) codes.push(r.json.code as string);
-    }
+    const codes = await spreadTicketCodes(server, TICKETS, WARMUP + SAMPLES);
     const gate = await ScannerPage.open(await newScanner(browser), server.url);
     const l = login('inspector');
     await gate.signInAndChoose(l.username, l.password, 'Main gate');

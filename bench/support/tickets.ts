@@ -4,7 +4,8 @@ import { fromBase64Url } from '@gatekeeper/shared/codec/base64url';
 import { signTicketCode } from '@gatekeeper/shared/codec/index';
 import type { TicketId } from '@gatekeeper/shared/ids';
 import { demoTickets } from '../../sync-server/src/seed/demo.ts';
-import { DEMO_EVENT } from '../../tests/support/server.ts';
+import { HttpSession } from '../../tests/support/scanner-client.ts';
+import { DEMO_EVENT, login } from '../../tests/support/server.ts';
 
 /** Every ticket id of a server seeded with `count` demo tickets. */
 export function allTickets(count: number): TicketId[] {
@@ -45,6 +46,23 @@ export function signedCodes(count: number, ids: readonly TicketId[], key: { keyI
     codes.set(t.id, signTicketCode({
       eventId: t.eventId, ticketId: t.id, orderId: t.orderId, ticketType: t.type, validFrom: t.validFrom, validUntil: t.validUntil, issuedAt,
     }, { keyId: key.keyId, privateKey }));
+  }
+  return codes;
+}
+
+/**
+ * `want` codes, as the server issues them, of tickets spread evenly over a server's
+ * `total` demo tickets (every kind the demo has, and lookups that reach every part of a
+ * phone's index). Asked of the server by a supervisor, as the demo sheet does.
+ */
+export async function spreadTicketCodes(server: { url: string }, total: number, want: number): Promise<string[]> {
+  const sup = await HttpSession.login(server.url, login('supervisor').username, login('supervisor').password);
+  const codes: string[] = [];
+  const step = Math.floor(total / (want + 10));
+  for (let i = 0; codes.length < want && i * step < total; i++) {
+    const id = `T${String(1 + i * step).padStart(5, '0')}`;
+    const r = await sup.request('GET', `/api/events/${DEMO_EVENT}/tickets/${id}/code`);
+    if (r.status === 200) codes.push(r.json.code as string);
   }
   return codes;
 }
