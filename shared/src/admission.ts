@@ -4,7 +4,7 @@
 //
 // Both are the same fold: order the scans every node agrees on (HLC, then device, then
 // scan id), replay them through `scopeDecision`, and see who got in first.
-import { isAnnulment } from './annul.ts';
+import { isAnnulment } from './scan-kind.ts';
 import type { Checkpoint, Conflict, Direction, RuleMode, Scan, Ticket, Verdict } from './domain.ts';
 import { ConflictKind, summarise } from './domain.ts';
 import { isAdmitting, Outcome } from './outcomes.ts';
@@ -187,6 +187,19 @@ export function arbitrate(scans: readonly Scan[]): Arbitration {
   conflicts.sort((a, b) => byId(a.loser.scanId, b.loser.scanId));
   annulments.sort((a, b) => byId(a.annulled.id, b.annulled.id));
   return { admitted, conflicts, annulments };
+}
+
+/**
+ * Whether annulling `target` would make a double admission: leaving it out of its ticket's
+ * scans (an annulled admission counts as never made) turns a later admission that stands
+ * into a conflict. Only an exit in an entry-exit zone does that (entry, exit, entry again:
+ * without the exit the second entry is a pass-back); undoing an entry, or either side of a
+ * double admission, never does. `ticketScans` may hold other tickets' scans and the target.
+ */
+export function annulmentWouldDoubleAdmit(target: Scan, ticketScans: readonly Scan[]): boolean {
+  const others = ticketScans.filter((s) => s.id !== target.id && s.ticketId === target.ticketId && s.eventId === target.eventId);
+  const losers = new Set(replay([...others, target]).conflicts.map((c) => c.loser.id as string));
+  return replay(others).conflicts.some((c) => !losers.has(c.loser.id));
 }
 
 export interface AdmissionRequest {

@@ -6,7 +6,9 @@
 // Who may annul what is one rule for phone and server alike (`annulRefusal`): the inspector
 // whose device made the admission, within ANNUL_WINDOW_MS of it (pretixSCAN lets the same
 // device undo for a few minutes); a supervisor or admin, any admission of their event at
-// any time. The phone checks it before it offers Undo; the server checks it again when it
+// any time; in either case not while a later admission of the ticket depends on it (an
+// exit between two entries), so undoing never makes a double admission. The phone checks
+// it before it offers Undo; the server checks it again when it
 // stores an annulment and quarantines one that breaks it (quarantine.ts), so a phone
 // cannot annul another gate's admissions by uploading annulments.
 import type { Scan } from './domain.ts';
@@ -15,13 +17,10 @@ import type { ScanId } from './ids.ts';
 import { isAdmitting, Outcome } from './outcomes.ts';
 import { counts } from './quarantine.ts';
 import { valuesOf, type ValueOf } from './enum-values.ts';
+import { annulmentWouldDoubleAdmit } from './admission.ts';
+import { isAnnulment, ScanKind } from './scan-kind.ts';
 
-export const ScanKind = {
-  /** Cancels the admission named in `annuls`. Absent `kind`: an ordinary scan. */
-  annul: 'annul',
-} as const;
-export type ScanKind = ValueOf<typeof ScanKind>;
-export const SCAN_KINDS = valuesOf(ScanKind);
+export { ScanKind, SCAN_KINDS, isAnnulment } from './scan-kind.ts';
 
 /**
  * How long after an admission its inspector may undo it from the same device: 2 minutes,
@@ -37,8 +36,6 @@ export const ANNUL_WINDOW_MS = 2 * 60_000;
  */
 export const ANNUL_OUTCOME: Outcome = Outcome.unknown;
 
-export const isAnnulment = (s: Pick<Scan, 'kind'>): boolean => s.kind === ScanKind.annul;
-
 /** Why an annulment may not be made (HTTP error details) or does not count (quarantine). */
 export const AnnulRefusal = {
   /** No such scan in the event (or of another ticket than the annulment says). */
@@ -51,6 +48,11 @@ export const AnnulRefusal = {
   outside_window: 'outside_window',
   /** An inspector's annulment of an admission another device made. */
   other_device: 'other_device',
+  /**
+   * A later admission of the ticket stands on this one: in an entry-exit zone, undoing the
+   * exit between two entries would leave both entries standing. Undo the later one first.
+   */
+  later_admission: 'later_admission',
 } as const;
 export type AnnulRefusal = ValueOf<typeof AnnulRefusal>;
 
@@ -70,6 +72,7 @@ export function annulRefusal(target: Scan | null, who: AnnulAuthority, at: numbe
     if (who.deviceId !== target.deviceId) return AnnulRefusal.other_device;
     if (at - parseHlc(target.hlc).physical > ANNUL_WINDOW_MS) return AnnulRefusal.outside_window;
   }
+  if (annulmentWouldDoubleAdmit(target, ticketScans)) return AnnulRefusal.later_admission;
   return null;
 }
 

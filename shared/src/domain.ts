@@ -7,7 +7,7 @@ import {
 import { HLC_PATTERN } from './hlc.ts';
 import { OUTCOMES } from './outcomes.ts';
 import { QUARANTINE_REASONS } from './quarantine.ts';
-import { SCAN_KINDS } from './annul.ts';
+import { SCAN_KINDS } from './scan-kind.ts';
 import { zReason } from './reasons.ts';
 import { DIRECTIONS, TICKET_STATUSES, zRuleMode } from './vocabulary.ts';
 import type { ValueOf } from './enum-values.ts';

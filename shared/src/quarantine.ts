@@ -22,6 +22,9 @@ export const QuarantineReason = {
   annul_other_device: 'annul_other_device',
   /** An inspector's annulment stamped more than the window (2 minutes) after the admission. */
   annul_outside_window: 'annul_outside_window',
+  // Since protocol 12.
+  /** An annulment that would leave a later admission of its ticket standing twice (annul.ts later_admission). */
+  annul_later_admission: 'annul_later_admission',
 } as const;
 export type QuarantineReason = ValueOf<typeof QuarantineReason>;
 export const QUARANTINE_REASONS = valuesOf(QuarantineReason);
@@ -36,6 +39,7 @@ export const QUARANTINE_TEXT: Record<QuarantineReason, string> = {
   annul_not_admission: 'The annulment names a scan that admitted nobody.',
   annul_other_device: 'An inspector annulled an admission made on another device.',
   annul_outside_window: 'An inspector annulled an admission after the undo window.',
+  annul_later_admission: 'The annulment would undo an exit that a later entry depends on.',
 };
 
 /** Whether a scan counts in arbitration: every scan but a quarantined one. */

@@ -147,3 +147,44 @@ describe('a supervisor undoes an admission', () => {
     } finally { await sup.close(); }
   });
 });
+
+describe('an exit that a later entry stands on', () => {
+  // Entry, exit, entry again at an entry-exit zone (the VIP lounge): undoing the exit while
+  // the second entry stands would leave two entries, a double admission.
+  const LOUNGE = { checkpointId: checkpointId('vip-lounge'), zone: 'vip', mode: 'entry_exit' as const };
+
+  it('is not undone over HTTP, and an offline undo of it is quarantined (an older phone reads the nearest older reason)', async () => {
+    const vip = (await server.storage.changesSince(DEMO_EVENT, 0)).tickets
+      .find((t) => t.type === 'VIP' && t.status === 'paid' && !t.idCheck && t.validFrom === null && t.validUntil === null)!;
+    const old = await ScannerClient.connect(server.url, 'inspector2', login('inspector2').password, DEMO_EVENT, LOUNGE.checkpointId, { version: 11 });
+    try {
+      const at = Date.now() - 10_000;
+      const step = async (ms: number, direction: 'entry' | 'exit') =>
+        (await a.scan(a.request(vip.id, vip.id, { ...LOUNGE, direction, hlc: stamp(at + ms), at: at + ms }))).scan;
+      const inside = await step(0, 'entry');
+      const out = await step(1000, 'exit');
+      const back = await step(2000, 'entry');
+      expect([inside.outcome, out.outcome, back.outcome]).toEqual(['valid', 'exit', 'valid']);
+
+      const refused = await annulOverHttp(supervisor, out.id);
+      expect(refused).toMatchObject({ status: 409, json: { error: { code: 'annul_refused', details: { reason: 'later_admission' } } } });
+
+      const x = annulmentBy(a, out);
+      const heardOld = old.waitFor<DownOf<'scans'>>((m) => m.type === 'scans' && m.scans.some((s) => s.id === x.id));
+      expect((await a.upload([x])).results[0]).toMatchObject({ status: 'accepted', quarantine: 'annul_later_admission' });
+      expect((await heardOld).scans.find((s) => s.id === x.id)).toMatchObject({ quarantine: 'annul_not_admission', annuls: out.id });
+      expect(a.heard.get(x.id) ?? (await a.waitFor<DownOf<'scans'>>((m) => m.type === 'scans' && m.scans.some((s) => s.id === x.id))).scans.find((s) => s.id === x.id))
+        .toMatchObject({ quarantine: 'annul_later_admission' });
+
+      // Still inside: a third entry is a pass-back.
+      expect((await a.scan(a.request(vip.id, vip.id, { ...LOUNGE, direction: 'entry' }))).verdict.outcome).toBe('already_used');
+      // Undone in order, the later entry first, both go through and nothing is admitted twice.
+      expect((await annulOverHttp(supervisor, back.id)).status).toBe(201);
+      expect((await annulOverHttp(supervisor, out.id)).status).toBe(201);
+      const list = await supervisor.request('GET', `/api/events/${DEMO_EVENT}/conflicts`);
+      expect(list.json.conflicts.filter((c: { ticketId: string; kind?: string }) => c.ticketId === vip.id && !c.kind)).toEqual([]);
+    } finally {
+      await old.close();
+    }
+  });
+});

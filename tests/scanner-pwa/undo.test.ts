@@ -102,6 +102,22 @@ describe('Undo on this phone', () => {
     expect((await s.admit()).verdict.outcome).toBe('valid');
   });
 
+  it('not for an exit that a later entry stands on, until that entry is undone (the server’s own rule)', async () => {
+    const lounge = makeCheckpoint({ zone: 'vip', mode: 'entry_exit' });
+    const p = await phone(supervisor);
+    const at = (direction: 'entry' | 'exit') => p.admitter.admit({ ...ctx, checkpoint: lounge, direction }, ticket, 'GK1.t1', false);
+    await at('entry');
+    p.time.now += 1000;
+    const out = (await at('exit')).scan;
+    p.time.now += 1000;
+    const back = (await at('entry')).scan;
+    expect([out.outcome, back.outcome]).toEqual(['exit', 'valid']);
+    expect(p.undo.refusal(out.id)).toBe(AnnulRefusal.later_admission);
+    expect(p.undo.annul({ ...ctx, checkpoint: lounge }, out.id)).toEqual({ ok: false, reason: 'later_admission' });
+    expect(p.undo.annul({ ...ctx, checkpoint: lounge }, back.id).ok).toBe(true);
+    expect(p.undo.offered(out.id)).toBe(true);
+  });
+
   it('an annulment the server did not count (quarantined) frees nothing: the ticket is used again here', async () => {
     const p = await phone();
     const { scan } = await p.admit();

@@ -214,4 +214,36 @@ describe('annulment, by example', () => {
     expect(annulRefusal(undo(admitted), { role: 'supervisor' }, T0)).toBe('not_admission');
     expect(annulRefusal(admitted, { role: 'supervisor' }, T0, [admitted, undo(admitted)])).toBe('already_annulled');
   });
+
+  // Found by the property above (seed 720258212): in an entry-exit zone, entry, exit, entry
+  // again; undoing the exit afterwards would leave two entries standing, a double admission.
+  describe('a later admission that depends on the one undone', () => {
+    const bar = makeCheckpoint({ id: 'bar' as CheckpointId, zone: 'bar', mode: 'entry_exit' });
+    const at = (ms: number, direction: Direction) => makeScan({
+      id: `s${ms}` as ScanId, at: T0 + ms, checkpointId: bar.id, zone: bar.zone, mode: bar.mode, direction, outcome: direction === 'exit' ? 'exit' : 'valid', offline: false,
+    });
+    const [inside, out, back] = [at(0, 'entry'), at(3000, 'exit'), at(5000, 'entry')];
+
+    it('refuses to undo an exit that a re-entry came after: undo the re-entry first', () => {
+      expect(annulRefusal(out, { role: 'supervisor' }, T0 + 9000, [inside, out, back])).toBe('later_admission');
+      expect(annulRefusal(out, { role: 'inspector', deviceId: out.deviceId }, T0 + 9000, [inside, out, back])).toBe('later_admission');
+      // Undone in that order, nothing is admitted twice.
+      expect(annulRefusal(back, { role: 'supervisor' }, T0 + 9000, [inside, out, back])).toBeNull();
+      const undone = [inside, out, back, undo(back)];
+      expect(annulRefusal(out, { role: 'supervisor' }, T0 + 9000, undone)).toBeNull();
+      expect(arbitrate([...undone, undo(out)]).conflicts).toEqual([]);
+    });
+
+    it('still undoes an entry with an exit after it, or either side of a double admission', () => {
+      expect(annulRefusal(inside, { role: 'supervisor' }, T0 + 9000, [inside, out, back])).toBeNull();
+      const other = makeScan({ at: T0 + 1000, deviceId: 'dev-b' as DeviceId });
+      expect(annulRefusal(admitted, { role: 'supervisor' }, T0 + 9000, [admitted, other])).toBeNull();
+      expect(annulRefusal(other, { role: 'supervisor' }, T0 + 9000, [admitted, other])).toBeNull();
+    });
+
+    it('holds for the decision that comes after as well', () => {
+      // Whatever the phone offers, the next entry is then decided as arbitration would.
+      expect(decideAdmission(t1, bar, [inside, out], T0 + 4000, entry).outcome).toBe('valid');
+    });
+  });
 });

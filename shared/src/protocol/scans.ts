@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { zConflict, zScan, zVerdict, type Verdict } from '../domain.ts';
 import { zId, type ScanId } from '../ids.ts';
-import { QUARANTINE_REASONS } from '../quarantine.ts';
+import { QUARANTINE_REASONS, type QuarantineReason } from '../quarantine.ts';
 import { reasonWithNote, withExplanation } from '../reasons.ts';
 import { MAX_BATCH } from './version.ts';
 
@@ -72,3 +72,26 @@ export const zScansMsg = z.object({
 });
 
 export const zConflictMsg = z.object({ type: z.literal('conflict'), conflict: zConflict });
+
+/**
+ * The version each quarantine reason came with, and what a client older than that gets
+ * instead: a reason it parses (zod refuses an unknown one, and with it the whole message
+ * of gossip). The mark is what matters to an older phone, the scan then counts for nothing.
+ */
+const QUARANTINE_SINCE: Partial<Record<QuarantineReason, { since: number; older: QuarantineReason }>> = {
+  annul_unknown_scan: { since: 7, older: 'code_mismatch' },
+  annul_not_admission: { since: 7, older: 'code_mismatch' },
+  annul_other_device: { since: 7, older: 'code_mismatch' },
+  annul_outside_window: { since: 7, older: 'code_mismatch' },
+  annul_later_admission: { since: 12, older: 'annul_not_admission' },
+};
+
+/** The version a client must speak to read `reason` as it is. */
+export const quarantineSince = (reason: QuarantineReason): number => QUARANTINE_SINCE[reason]?.since ?? 4;
+
+/** `reason` as a client of `version` reads it: the reason itself, or the nearest older one. */
+export function quarantineForVersion(reason: QuarantineReason, version: number): QuarantineReason {
+  let out = reason;
+  for (let e = QUARANTINE_SINCE[out]; e && version < e.since; e = QUARANTINE_SINCE[out]) out = e.older;
+  return out;
+}

@@ -73,7 +73,14 @@
 //       refused offline too. Sent only to sockets of version 11 or later (misc.ts
 //       TICKETS_CHANGED_SINCE): a version 10 or older phone picks the change up at its next
 //       periodic manifest refresh, as before. Nothing a phone sends changed.
-export const PROTOCOL_VERSION = 11;
+//  12 — quarantine reason `annul_later_admission`: an annulment of an exit that a later
+//       entry of the ticket stands on (entry, exit, entry again in an entry-exit zone;
+//       without the exit both entries would stand). AnnulRefusal `later_admission` (HTTP 409
+//       `annul_refused`) says the same for POST …/scans/:scanId/annul. A client of version
+//       11 or older gets `annul_not_admission` in its place (scans.ts quarantineForVersion),
+//       and one older than 7 gets `code_mismatch` for every annulment reason, which it did
+//       not parse before either. Nothing a phone sends changed.
+export const PROTOCOL_VERSION = 12;
 /** The oldest client the server still speaks to; older ones are refused `clientTooOld`. */
 export const MIN_PROTOCOL_VERSION = 1;
 

@@ -39,6 +39,6 @@ export class Connection {
   }
 
   #frame(msg: Down | OutgoingMessage) {
-    return (msg instanceof OutgoingMessage ? msg : new OutgoingMessage(msg)).frame(this.deflate);
+    return (msg instanceof OutgoingMessage ? msg : new OutgoingMessage(msg)).frame(this.deflate, this.version);
   }
 }

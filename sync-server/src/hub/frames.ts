@@ -8,7 +8,8 @@
 // every socket that reads it, not once per socket as WebSocket permessage-deflate would.
 import { deflateRawSync } from 'node:zlib';
 import type { Down } from '@gatekeeper/shared/protocol/index';
-import { messageForPhones } from '../scans/for-phones.ts';
+import { PROTOCOL_VERSION } from '@gatekeeper/shared/protocol/version';
+import { messageForPhones, versionNeeded } from '../scans/for-phones.ts';
 
 /** Below this a message goes as text: deflate gains little on a scan or two. */
 export const DEFLATE_MIN_BYTES = 1024;
@@ -24,15 +25,25 @@ export class OutgoingMessage {
   readonly #compressible: boolean;
   #text: Frame | null = null;
   #deflated: Frame | null = null;
+  /** Clients older than this read a copy of their own (a quarantine reason newer than them). */
+  readonly #needs: number;
+  #older: Map<number, OutgoingMessage> | null = null;
 
-  constructor(readonly msg: Down) {
+  constructor(readonly msg: Down, version: number = PROTOCOL_VERSION) {
     // Every message to a socket is encoded here: the one place scans lose their code.
-    this.#json = JSON.stringify(messageForPhones(msg));
+    this.#json = JSON.stringify(messageForPhones(msg, version));
     this.#compressible = msg.type === 'scans' && this.#json.length >= DEFLATE_MIN_BYTES;
+    this.#needs = version === PROTOCOL_VERSION ? versionNeeded(msg) : 1;
   }
 
-  /** The frame for a socket whose client reads deflate-raw binary frames or does not. */
-  frame(deflate: boolean): Frame {
+  /** The frame for a socket whose client (of `version`) reads deflate-raw binary frames or does not. */
+  frame(deflate: boolean, version: number = PROTOCOL_VERSION): Frame {
+    if (version < this.#needs) {
+      this.#older ??= new Map();
+      let copy = this.#older.get(version);
+      if (!copy) this.#older.set(version, (copy = new OutgoingMessage(this.msg, version)));
+      return copy.frame(deflate);
+    }
     if (deflate && this.#compressible) return (this.#deflated ??= { data: deflateRawSync(this.#json), binary: true });
     // Encoded to UTF-8 once: ws.send(string) would encode it again for every socket.
     return (this.#text ??= { data: Buffer.from(this.#json), binary: false });

@@ -48,6 +48,7 @@ const ANNUL_QUARANTINE: Record<Exclude<AnnulRefusal, 'already_annulled'>, Quaran
   not_admission: QuarantineReason.annul_not_admission,
   other_device: QuarantineReason.annul_other_device,
   outside_window: QuarantineReason.annul_outside_window,
+  later_admission: QuarantineReason.annul_later_admission,
 };
 
 /**
@@ -59,7 +60,11 @@ async function annulReason(scan: Scan, j: Judge): Promise<QuarantineReason | nul
   if (scan.annuls === undefined) return QuarantineReason.annul_unknown_scan;
   const target = j.earlier.get(scan.annuls) ?? (await j.storage.getScan(scan.eventId, scan.annuls))?.scan ?? null;
   if (target && target.ticketId !== scan.ticketId) return QuarantineReason.annul_unknown_scan;
-  const refusal = annulRefusal(target, j.authority, parseHlc(scan.hlc).physical);
+  // What the ticket's other scans say (a later entry standing on an exit) as this server
+  // knows them when the annulment arrives, with the upload's own earlier scans.
+  const stored = target?.ticketId ? await j.storage.ticketScans(scan.eventId, target.ticketId) : [];
+  const batch = [...j.earlier.values()].filter((s) => s.ticketId === scan.ticketId);
+  const refusal = annulRefusal(target, j.authority, parseHlc(scan.hlc).physical, [...stored, ...batch]);
   return refusal === null || refusal === AnnulRefusal.already_annulled ? null : ANNUL_QUARANTINE[refusal];
 }
 

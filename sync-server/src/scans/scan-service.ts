@@ -47,7 +47,7 @@ export const SERVER_DEVICE = deviceIdOf('server');
 /** How an annulment refused over HTTP is answered: the code by kind, the reason in details. */
 const ANNUL_ERROR: Record<AnnulRefusal, ErrorCode> = {
   unknown_scan: 'not_found', other_device: 'forbidden', outside_window: 'forbidden',
-  not_admission: 'annul_refused', already_annulled: 'annul_refused',
+  not_admission: 'annul_refused', already_annulled: 'annul_refused', later_admission: 'annul_refused',
 };
 
 export interface AnnulResult { status: AckStatus; scan: Scan; conflicts: Conflict[] }

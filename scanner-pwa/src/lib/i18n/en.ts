@@ -149,6 +149,7 @@ export const en = {
   undoneMark: 'undone at {time}',
   undoTooLate: 'Too late to undo: more than 2 minutes have passed. Ask a supervisor.',
   undoAlready: 'This admission has already been undone.',
+  undoLaterFirst: 'The holder came back in after this exit: undo that entry first.',
   undoNotHere: 'This admission cannot be undone on this phone.',
   offlineMark: 'offline',
   // Why a verdict is what it is (shared/src/reasons.ts), by kind; times in the event's zone.
@@ -219,6 +220,7 @@ export const en = {
   quarantine_annul_not_admission: 'undo of a scan that admitted nobody',
   quarantine_annul_other_device: 'undo of another phone\u2019s admission',
   quarantine_annul_outside_window: 'undo too late',
+  quarantine_annul_later_admission: 'undo of an exit a later entry depends on',
   waitingUpload: 'waiting to upload',
   uploaded: 'uploaded',
   // Conflicts

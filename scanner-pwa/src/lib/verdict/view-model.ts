@@ -113,5 +113,6 @@ export function orderItems(
 export function undoRefusalKey(reason: string): MessageKey {
   if (reason === 'outside_window') return 'undoTooLate';
   if (reason === 'already_annulled') return 'undoAlready';
+  if (reason === 'later_admission') return 'undoLaterFirst';
   return 'undoNotHere';
 }
