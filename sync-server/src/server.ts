@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { createApp } from './app.ts';
 import { defaultHashGateOptions, HashGate } from './auth/hash-gate.ts';
+import { KNOWN_BROWSERS_SECRET, KnownBrowsers } from './auth/known-browsers.ts';
 import { refuseLoginsWhileBusy } from './auth/login-door.ts';
 import { LoginThrottle } from './auth/rate-limit.ts';
 import { ScryptThreads } from './auth/scrypt-threads.ts';
@@ -84,6 +85,7 @@ export async function startServer(config: Config, log: Logger, now: () => number
   const gateOptions = defaultHashGateOptions();
   const hashThreads = new ScryptThreads(gateOptions.concurrency);
   const hashing = new HashGate({ ...gateOptions, scrypt: hashThreads.scrypt });
+  const knownBrowsers = new KnownBrowsers(await storage.serverSecret(KNOWN_BROWSERS_SECRET), now);
   const codeWords = new CodeWords({ storage, push: hub, log, now });
   await codeWords.start();
   const app = createApp({
@@ -91,10 +93,11 @@ export async function startServer(config: Config, log: Logger, now: () => number
     sessionTtlMs: config.sessionHours * 3600_000,
     logins: new LoginThrottle(undefined, now),
     hashing,
+    knownBrowsers,
     pwaDir: config.pwaDir,
     allowedOrigins: config.allowedOrigins,
   });
-  const listener = refuseLoginsWhileBusy(getRequestListener(app.fetch), hashing);
+  const listener = refuseLoginsWhileBusy(getRequestListener(app.fetch), hashing, knownBrowsers);
   const servers: Server[] = [];
   /** `plainOnlyLocal`: the HTTP listener while HTTPS is on, which upgrades no socket beyond loopback. */
   const attach = (server: Server, plainOnlyLocal = false) => {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkpointId, inspectorId, type TicketId } from '@gatekeeper/shared/ids';
 import type { DownOf } from '@gatekeeper/shared/protocol/index';
 import { hashPassword } from '../../sync-server/src/auth/passwords.ts';
+import { KNOWN_BROWSER_COOKIE } from '../../sync-server/src/auth/known-browsers.ts';
 import { LOGIN_RULES } from '../../sync-server/src/auth/rate-limit.ts';
 import { ConfigError, loadConfig } from '../../sync-server/src/config.ts';
 import { silentLogger } from '../../sync-server/src/log.ts';
@@ -17,6 +18,11 @@ import { startChildServer } from '../support/child-server.ts';
 import { postFrom } from '../support/http-from.ts';
 import { HttpSession, ScannerClient } from '../support/scanner-client.ts';
 import { DEMO_EVENT, login, startTestServer, type TestServer } from '../support/server.ts';
+import { until } from '../support/until.ts';
+
+/** `name=value` of the cookie `name` among Set-Cookie headers, to send back. */
+const cookieNamed = (set: string | string[] | undefined, name: string): string | undefined =>
+  [set ?? []].flat().map((c) => c.split(';')[0]!).find((c) => c.startsWith(`${name}=`));
 
 const MAIN = checkpointId('main-gate');
 let server: TestServer;
@@ -66,6 +72,42 @@ describe('a login flood', () => {
       expect(seen.every((s) => s === 401 || s === 429 || s === 503)).toBe(true);
     } finally {
       await gate.close();
+    }
+  });
+});
+
+describe('staff during a flood that keeps the hashing full', () => {
+  // From many addresses and for many accounts, the per-address and per-account limits do not
+  // bite and the hash gate is full nearly all the time: a login from a new browser is then
+  // answered busy, as the flood is. A browser where this member of staff signed in before
+  // carries a signed cookie that names them (auth/known-browsers.ts), and its login waits in
+  // a lane of its own that the flood cannot fill.
+  it('get in from a browser where they signed in before, every time', async () => {
+    const from = '127.0.99.1';
+    const password = login('supervisor').password;
+    const first = await postFrom(server.url, '/api/login', { username: 'supervisor', password }, from);
+    expect(first.status).toBe(200);
+    const known = cookieNamed(first.headers['set-cookie'], KNOWN_BROWSER_COOKIE);
+    expect(known).toBeTruthy();
+    let flooding = true;
+    let busy = 0;
+    const flooders = Array.from({ length: 40 }, async (_, i) => {
+      for (let n = 0; flooding; n++) {
+        const r = await postFrom(server.url, '/api/login', { username: `nobody-${i}-${n % 3}`, password: 'x' }, `127.0.${60 + (i % 30)}.${10 + i}`);
+        if (r.status === 503) busy++;
+      }
+    });
+    try {
+      await until(() => busy >= 20, 'the flood fills the hash gate');
+      const answers: number[] = [];
+      for (let i = 0; i < 3; i++) answers.push((await postFrom(server.url, '/api/login', { username: 'supervisor', password }, from, known!)).status);
+      expect(answers).toEqual([200, 200, 200]);
+      // The cookie is theirs alone: for another account it is an ordinary login, busy with the flood.
+      await until(async () => (await postFrom(server.url, '/api/login', { username: 'inspector', password: login('inspector').password }, from, known!)).status === 503,
+        'another account\u2019s login with this cookie is refused busy');
+    } finally {
+      flooding = false;
+      await Promise.all(flooders);
     }
   });
 });

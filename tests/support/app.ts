@@ -11,6 +11,7 @@ import type { DeviceId, EventId, InspectorId, TicketId } from '@gatekeeper/share
 import { GkError, zErrorBody, type Down, type ScanRequest } from '@gatekeeper/shared/protocol/index';
 import { createApp } from '../../sync-server/src/app.ts';
 import { HashGate, type HashGateOptions } from '../../sync-server/src/auth/hash-gate.ts';
+import { KNOWN_BROWSERS_SECRET, KnownBrowsers } from '../../sync-server/src/auth/known-browsers.ts';
 import { LOGIN_RULES, LoginThrottle, type LoginRules } from '../../sync-server/src/auth/rate-limit.ts';
 import { createSession, SESSION_COOKIE } from '../../sync-server/src/auth/sessions.ts';
 import { CodeWords } from '../../sync-server/src/code-word/code-words.ts';
@@ -185,6 +186,7 @@ export async function makeTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
     storage, scans, issuer, push, live, fleet, codeWords, log: silentLogger, now, sessionTtlMs: SESSION_TTL_MS,
     logins: new LoginThrottle({ ...LOGIN_LIMITS, ...opts.loginLimits }, now),
     hashing: new HashGate(opts.hashing),
+    knownBrowsers: new KnownBrowsers(await storage.serverSecret(KNOWN_BROWSERS_SECRET), now),
     pwaDir,
   });
   return {

@@ -62,6 +62,23 @@ describe('HashGate', () => {
     expect(gate.full).toBe(false);
   });
 
+  it('serves a known browser\u2019s login before the open queue, in a queue of its own that a flood does not fill', async () => {
+    const gate = new HashGate({ concurrency: 1, queue: 2, knownQueue: 1 }, () => Date.now());
+    const started: string[] = [];
+    let release!: () => void;
+    const first = gate.run(() => new Promise<string>((r) => { started.push('a'); release = () => r('a'); }));
+    const flood = [gate.run(hashFor(10, started, 'b')), gate.run(hashFor(10, started, 'c'))];
+    expect(gate.full).toBe(true);
+    await expect(gate.run(hashFor(10, started, 'x'))).rejects.toSatisfy((e) => e instanceof GkError && e.code === 'busy');
+    const staff = gate.run(hashFor(10, started, 'staff'), 'known');
+    await expect(gate.run(hashFor(10, started, 'y'), 'known')).rejects.toSatisfy((e) => e instanceof GkError && e.code === 'busy');
+    expect(gate.waiting).toBe(3);
+    release();
+    await Promise.all([first, staff, ...flood]);
+    expect(started).toEqual(['a', 'staff', 'b', 'c']);
+    expect(gate.running).toBe(0);
+  });
+
   describe('hashing passwords', () => {
     beforeEach(() => { vi.useRealTimers(); });
 

@@ -6,13 +6,18 @@ import { createServer, request, type IncomingMessage, type Server } from 'node:h
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HashGate } from '@gatekeeper/sync-server/auth/hash-gate';
+import { KNOWN_BROWSER_COOKIE, KnownBrowsers } from '@gatekeeper/sync-server/auth/known-browsers';
 import { refuseLoginsWhileBusy } from '@gatekeeper/sync-server/auth/login-door';
+import { inspectorId } from '@gatekeeper/shared/ids';
+
+const known = new KnownBrowsers(Buffer.alloc(32, 7));
 
 interface Answer { status: number; headers: IncomingMessage['headers']; text: string }
 
-function send(base: string, method: string, path: string, body?: string): Promise<Answer> {
+function send(base: string, method: string, path: string, body?: string, cookie?: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request(new URL(path, base), { method, headers: body === undefined ? {} : { 'content-type': 'application/json' } }, (res) => {
+    const headers = { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(cookie ? { cookie } : {}) };
+    const req = request(new URL(path, base), { method, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString() }));
@@ -36,7 +41,7 @@ describe('the login door', () => {
     server = createServer(refuseLoginsWhileBusy((req, res) => {
       reached.push(`${req.method} ${req.url}`);
       res.end('app');
-    }, gate));
+    }, gate, known));
     await new Promise<void>((r) => server!.listen(0, '127.0.0.1', () => r()));
     return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, reached };
   }
@@ -68,5 +73,23 @@ describe('the login door', () => {
     await hashing;
     expect((await send(base, 'POST', '/api/login', '{}')).text).toBe('app');
     expect(reached.at(-1)).toBe('POST /api/login');
+  });
+
+  it('lets a login from a browser where staff signed in through while full, and no forged or foreign cookie', async () => {
+    const gate = new HashGate({ concurrency: 1, queue: 0 }, () => Date.now());
+    let release!: () => void;
+    const hashing = gate.run(() => new Promise<void>((r) => { release = r; }));
+    const { base, reached } = await serve(gate);
+    const valid = known.issue(inspectorId('i-anna'));
+    const forged = valid.slice(0, -4) + (valid.endsWith('AAAA') ? 'BBBB' : 'AAAA');
+    const otherServer = new KnownBrowsers(Buffer.alloc(32, 8)).issue(inspectorId('i-anna'));
+    for (const cookie of [`${KNOWN_BROWSER_COOKIE}=${forged}`, `${KNOWN_BROWSER_COOKIE}=${otherServer}`, `x${KNOWN_BROWSER_COOKIE}=${valid}`, 'gk_session=abc']) {
+      expect((await send(base, 'POST', '/api/login', '{}', cookie)).status).toBe(503);
+    }
+    expect(reached).toEqual([]);
+    expect((await send(base, 'POST', '/api/login', '{}', `gk_session=abc; ${KNOWN_BROWSER_COOKIE}=${valid}`)).text).toBe('app');
+    expect(reached).toEqual(['POST /api/login']);
+    release();
+    await hashing;
   });
 });

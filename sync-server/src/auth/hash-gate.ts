@@ -6,6 +6,9 @@
 // costs nothing. While it is full a login is refused before it reaches the app
 // (login-door.ts).
 //
+// Staff whose browser this server knows (known-browsers.ts) wait in a lane of their own,
+// `knownQueue` long and served first: a flood fills the open queue, not theirs.
+//
 // The server hashes on threads of its own at the lowest CPU priority (scrypt-threads.ts);
 // without `scrypt` (tests, in-process apps) hashes run on libuv's pool, so keep
 // `concurrency` below its size (UV_THREADPOOL_SIZE, 4 by default) and the pool always has
@@ -24,6 +27,8 @@ export const BUSY_MESSAGE = `the server is checking too many passwords at once; 
 export interface HashGateOptions {
   concurrency: number;
   queue: number;
+  /** Waiting places for logins from known browsers, served before the open queue. Default 8. */
+  knownQueue?: number;
   /**
    * The share of its time a slot may spend hashing: after a hash that took t ms the slot
    * rests t × (1 / duty − 1) ms before the next. Default 1: no rest.
@@ -47,9 +52,13 @@ export function defaultHashGateOptions(): HashGateOptions {
   return { concurrency: Math.max(1, Math.min(availableParallelism() - 1, pool - 1)), queue: 16, duty: 0.5 };
 }
 
+/** Which queue a hash waits in: anyone's, or a known browser's login (known-browsers.ts). */
+export type HashLane = 'open' | 'known';
+
 export class HashGate {
   #running = 0;
   readonly #waiting: Array<() => void> = [];
+  readonly #known: Array<() => void> = [];
 
   constructor(readonly options: HashGateOptions = defaultHashGateOptions(), private readonly clock: () => number = () => performance.now()) {}
 
@@ -58,20 +67,21 @@ export class HashGate {
     return this.run(() => hashPassword(password, this.#scrypt));
   }
 
-  /** Whether `password` matches `stored`, checked when a slot is free. */
-  verify(password: string, stored: string): Promise<boolean> {
-    return this.run(() => verifyPassword(password, stored, this.#scrypt));
+  /** Whether `password` matches `stored`, checked when a slot is free (in `lane`'s queue). */
+  verify(password: string, stored: string, lane: HashLane = 'open'): Promise<boolean> {
+    return this.run(() => verifyPassword(password, stored, this.#scrypt), lane);
   }
 
   get #scrypt(): Scrypt { return this.options.scrypt ?? poolScrypt; }
 
-  /** Run `work` when a slot is free; throws `busy` at once when the queue is full. */
-  async run<T>(work: () => Promise<T>): Promise<T> {
+  /** Run `work` when a slot is free; throws `busy` at once when `lane`'s queue is full. */
+  async run<T>(work: () => Promise<T>, lane: HashLane = 'open'): Promise<T> {
     if (this.#running >= this.options.concurrency) {
-      if (this.#waiting.length >= this.options.queue) {
+      const [queue, limit] = lane === 'known' ? [this.#known, this.options.knownQueue ?? 8] : [this.#waiting, this.options.queue];
+      if (queue.length >= limit) {
         throw new GkError('busy', BUSY_MESSAGE);
       }
-      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+      await new Promise<void>((resolve) => queue.push(resolve));
     } else {
       this.#running++;
     }
@@ -88,13 +98,13 @@ export class HashGate {
   /** Hand the slot straight to the next in line, so the count never dips and lets a
    *  newcomer jump the queue. */
   #release(): void {
-    const next = this.#waiting.shift();
+    const next = this.#known.shift() ?? this.#waiting.shift();
     if (next) next(); else this.#running--;
   }
 
-  /** A hash asked for now would be refused `busy` (every slot taken, the queue full). */
+  /** A hash asked for now in the open lane would be refused `busy` (every slot taken, the queue full). */
   get full(): boolean { return this.#running >= this.options.concurrency && this.#waiting.length >= this.options.queue; }
 
   get running(): number { return this.#running; }
-  get waiting(): number { return this.#waiting.length; }
+  get waiting(): number { return this.#waiting.length + this.#known.length; }
 }

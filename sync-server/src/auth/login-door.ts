@@ -7,10 +7,13 @@
 //
 // Nothing is counted against the account or the address: as at the gate, an attempt the
 // server was too busy to judge is given back (routes/auth.ts). Only while the gate is
-// full: otherwise the login goes in, is throttled (429) and waits its turn as before.
+// full: otherwise the login goes in, is throttled (429) and waits its turn as before. A
+// login with a valid known-browser cookie (known-browsers.ts: an HMAC, microseconds) goes in
+// too, to wait in its own lane.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { GkError } from '@gatekeeper/shared/protocol/index';
 import { BUSY_MESSAGE, BUSY_RETRY_AFTER_S, type HashGate } from './hash-gate.ts';
+import type { KnownBrowsers } from './known-browsers.ts';
 
 const LOGIN_PATH = '/api/login';
 
@@ -23,10 +26,13 @@ const isLogin = (req: IncomingMessage): boolean => {
   return rest === '' || rest.startsWith('?');
 };
 
-/** `listener`, except that a login is answered 503 busy while `gate` is full. */
-export function refuseLoginsWhileBusy(listener: RequestListener, gate: Pick<HashGate, 'full'>): RequestListener {
+/**
+ * `listener`, except that a login is answered 503 busy while `gate` is full, unless it
+ * comes from a browser where staff signed in (its lane at the gate is not the flood's).
+ */
+export function refuseLoginsWhileBusy(listener: RequestListener, gate: Pick<HashGate, 'full'>, known: Pick<KnownBrowsers, 'inHeader'>): RequestListener {
   return (req: IncomingMessage, res: ServerResponse) => {
-    if (!gate.full || !isLogin(req)) return listener(req, res);
+    if (!gate.full || !isLogin(req) || known.inHeader(req.headers.cookie)) return listener(req, res);
     // The body is left unread; Node discards it once the answer is sent.
     res.writeHead(503, {
       'content-type': 'application/json', 'content-length': Buffer.byteLength(BUSY_BODY),

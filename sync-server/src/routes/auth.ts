@@ -1,12 +1,15 @@
 // Logging in and out. An attempt is counted before its password is hashed (per account
 // and address, and per address: auth/rate-limit.ts), hashing waits its turn at the hash
 // gate (auth/hash-gate.ts), and an unknown username costs the same scrypt as a wrong
-// password.
+// password. A browser where the same member of staff signed in before waits in a lane of
+// its own there (auth/known-browsers.ts), so a flood cannot lock staff out.
 import { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import type { PublicStaff, SessionReply } from '@gatekeeper/shared/api/index';
 import { GkError } from '@gatekeeper/shared/protocol/index';
+import type { HashLane } from '../auth/hash-gate.ts';
+import { KNOWN_BROWSER_COOKIE, KNOWN_BROWSER_MAX_AGE_MS, KNOWN_BROWSER_PATH } from '../auth/known-browsers.ts';
 import { DUMMY_HASH_PROMISE } from '../auth/passwords.ts';
 import { createSession, hashToken, SESSION_COOKIE } from '../auth/sessions.ts';
 import type { StaffRecord, Storage } from '../storage/types.ts';
@@ -36,9 +39,9 @@ export function refuseIfThrottled(c: Ctx, waitMs: number): void {
  * so the answer takes as long. When the gate is full, `notTried` gives the attempt back
  * (no password was judged) and the `busy` error goes on.
  */
-export async function checkPassword(c: Ctx, password: string, stored: string | null, notTried: () => void): Promise<boolean> {
+export async function checkPassword(c: Ctx, password: string, stored: string | null, notTried: () => void, lane: HashLane = 'open'): Promise<boolean> {
   try {
-    return await c.var.deps.hashing.verify(password, stored ?? (await DUMMY_HASH_PROMISE));
+    return await c.var.deps.hashing.verify(password, stored ?? (await DUMMY_HASH_PROMISE), lane);
   } catch (e) {
     if (e instanceof GkError && e.code === 'busy') notTried();
     throw e;
@@ -47,15 +50,19 @@ export async function checkPassword(c: Ctx, password: string, stored: string | n
 
 export const authRoutes = new Hono<Env>()
   .post('/login', async (c) => {
-    const { storage, now, sessionTtlMs, logins, log } = c.var.deps;
+    const { storage, now, sessionTtlMs, logins, knownBrowsers, log } = c.var.deps;
     const { username, password } = await jsonBody(c, zLogin);
     const accountKey = username.toLowerCase();
     const address = clientAddress(c);
     // Reserved synchronously, before any await: 300 parallel guesses see each other's count.
     refuseIfThrottled(c, logins.reserve(accountKey, address));
     const staff = await storage.getStaffByUsername(accountKey);
-    const ok = await checkPassword(c, password, staff?.passwordHash ?? null, () => logins.notTried(accountKey, address));
+    // A browser where this member of staff signed in before waits in its own lane.
+    const browser = knownBrowsers.read(getCookie(c, KNOWN_BROWSER_COOKIE));
+    const known = browser !== null && staff !== null && browser.staffId === staff.id ? browser : null;
+    const ok = await checkPassword(c, password, staff?.passwordHash ?? null, () => logins.notTried(accountKey, address), known ? 'known' : 'open');
     if (!staff || !ok || staff.disabled) {
+      if (known) knownBrowsers.failed(known);
       log.warn('login failed', { username: accountKey, address });
       throw new GkError('unauthenticated', 'wrong username or password');
     }
@@ -63,6 +70,11 @@ export const authRoutes = new Hono<Env>()
     const token = await createSession(storage, staff, sessionTtlMs, now());
     setCookie(c, SESSION_COOKIE, token, {
       httpOnly: true, sameSite: 'Strict', path: '/', maxAge: Math.floor(sessionTtlMs / 1000),
+      secure: servedOverHttps(c),
+    });
+    // The session's first: a client that keeps one cookie (a script, our test clients) keeps that.
+    setCookie(c, KNOWN_BROWSER_COOKIE, knownBrowsers.issue(staff.id), {
+      httpOnly: true, sameSite: 'Strict', path: KNOWN_BROWSER_PATH, maxAge: Math.floor(KNOWN_BROWSER_MAX_AGE_MS / 1000),
       secure: servedOverHttps(c),
     });
     log.info('login', { inspector: staff.id });

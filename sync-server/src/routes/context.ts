@@ -15,6 +15,7 @@ import type { DeviceRecord, SessionRecord, StaffRecord, Storage } from '../stora
 import type { Down } from '@gatekeeper/shared/protocol/index';
 import type { DeviceId, EventId, InspectorId } from '@gatekeeper/shared/ids';
 import type { HashGate } from '../auth/hash-gate.ts';
+import type { KnownBrowsers } from '../auth/known-browsers.ts';
 import type { LoginThrottle } from '../auth/rate-limit.ts';
 
 export interface AppDeps {
@@ -44,6 +45,8 @@ export interface AppDeps {
   logins: LoginThrottle;
   /** Every password hash (login, password change) runs through it. */
   hashing: HashGate;
+  /** Browsers where staff signed in: their logins wait in a lane of their own at `hashing`. */
+  knownBrowsers: KnownBrowsers;
   /** Folder of the built scanner app, or null to serve none. */
   pwaDir: string | null;
   /** Origins allowed to make state-changing requests besides the server's own (GK_ALLOWED_ORIGINS). */

@@ -167,6 +167,9 @@ export interface Storage {
   /** Every event whose word is drawn by a rule. */
   listCodeWordRules(): Promise<Array<{ eventId: EventId; rule: CodeWordRule }>>;
 
+  /** A random 32-byte key of the server's, made the first time `name` is asked for and kept. */
+  serverSecret(name: string): Promise<Buffer>;
+
   // Tickets: all or nothing per import; a changed ticket gets a new change number.
   importTickets(eventId: EventId, orders: Order[], tickets: Ticket[]): Promise<ImportResult>;
   getTicket(eventId: EventId, id: TicketId): Promise<Ticket | null>;

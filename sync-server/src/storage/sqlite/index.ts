@@ -18,6 +18,7 @@ import { scanReadMethods } from './scan-reads.ts';
 import { scanWriteMethods } from './scan-writes.ts';
 import { auditMethods } from './audit.ts';
 import { codeWordRuleMethods } from './code-words.ts';
+import { serverSecretMethods } from './server-secrets.ts';
 import { importMappingMethods } from './import-mappings.ts';
 import { ticketMethods } from './tickets.ts';
 import { Checkpointer, type CheckpointResult } from './checkpointer.ts';
@@ -135,6 +136,7 @@ export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
     ...auditMethods(db),
     ...codeWordRuleMethods(db),
     ...importMappingMethods(db),
+    ...serverSecretMethods(db),
   };
   const storage: SqliteStorage = {
     ...withUnavailable(onDisk ? syncedWrites(db, methods, onDisk) : methods, health, () => totalChanges.get() as number),

@@ -556,6 +556,17 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_log_event ON audit_log (event_id, id);
     `,
   },
+  {
+    version: 12,
+    sql: `
+      -- Keys the server makes for itself once and keeps (auth/known-browsers.ts signs its
+      -- cookies with one). In the database, not a file: instances sharing it share them.
+      CREATE TABLE server_secrets (
+        name   TEXT PRIMARY KEY,
+        secret BLOB NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
