@@ -48,6 +48,26 @@ describe('HashGate', () => {
     expect(gate.running).toBe(0);
   });
 
+  it('rests longer while its queue is full (a flood), at floodDuty', async () => {
+    const gate = new HashGate({ concurrency: 1, queue: 1, duty: 0.5, floodDuty: 0.25 }, () => Date.now());
+    const started: string[] = [];
+    const a = gate.run(hashFor(40, started, 'a'));
+    const b = gate.run(hashFor(40, started, 'b'));
+    const c = gate.run(hashFor(40, started, 'c'), 'known');
+    // a finished with b waiting in a full queue: it rests 3 × 40 ms, not 40.
+    expect(await a).toBe('a');
+    await vi.advanceTimersByTimeAsync(119);
+    expect(started).toEqual(['a']);
+    await vi.advanceTimersByTimeAsync(2);
+    expect(started).toEqual(['a', 'c']);
+    expect(await c).toBe('c');
+    // The queue (b) is full still: c's rest is as long; then b, with nothing behind it.
+    await vi.advanceTimersByTimeAsync(121);
+    expect(await b).toBe('b');
+    await vi.advanceTimersByTimeAsync(41);
+    expect(gate.running).toBe(0);
+  });
+
   it('says it is full exactly when the next hash would be refused', async () => {
     const gate = new HashGate({ concurrency: 1, queue: 1 }, () => Date.now());
     let release!: () => void;

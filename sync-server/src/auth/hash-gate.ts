@@ -34,6 +34,11 @@ export interface HashGateOptions {
    * rests t × (1 / duty − 1) ms before the next. Default 1: no rest.
    */
   duty?: number;
+  /**
+   * The share while the open queue is full (a flood: most of what waits is guesses, and
+   * staff wait in the known lane). Default: `duty`.
+   */
+  floodDuty?: number;
   /** Where the hashes run; libuv's pool when absent. */
   scrypt?: Scrypt;
 }
@@ -45,11 +50,13 @@ export interface HashGateOptions {
  * the kernel's socket work one core between them, and online verdicts slowed fourfold
  * (server.verdict.p99.loginFlood). At ~50 ms a hash that is still ~10 logins a second, a
  * shift of 200 inspectors in 20 s. 16 waiting is under two seconds of wait: inspectors
- * logging in together queue, a flood is refused.
+ * logging in together queue, a flood is refused. While the queue is full, a quarter: what
+ * waits then is mostly the flood's guesses (staff wait in the known lane, served first),
+ * and every hash spent on them is a core's share the gates' verdicts do not get.
  */
 export function defaultHashGateOptions(): HashGateOptions {
   const pool = Number(process.env.UV_THREADPOOL_SIZE) || 4;
-  return { concurrency: Math.max(1, Math.min(availableParallelism() - 1, pool - 1)), queue: 16, duty: 0.5 };
+  return { concurrency: Math.max(1, Math.min(availableParallelism() - 1, pool - 1)), queue: 16, duty: 0.5, floodDuty: 0.25 };
 }
 
 /** Which queue a hash waits in: anyone's, or a known browser's login (known-browsers.ts). */
@@ -89,7 +96,8 @@ export class HashGate {
     try {
       return await work();
     } finally {
-      const rest = (this.clock() - started) * (1 / (this.options.duty ?? 1) - 1);
+      const duty = this.#waiting.length >= this.options.queue ? (this.options.floodDuty ?? this.options.duty ?? 1) : (this.options.duty ?? 1);
+      const rest = (this.clock() - started) * (1 / duty - 1);
       if (rest > 0) setTimeout(() => this.#release(), rest).unref();
       else this.#release();
     }
