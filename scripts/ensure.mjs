@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // Installs what is missing, so that `npm start` and `npm test` work on a fresh clone:
 // npm packages when node_modules is absent or older than the lockfile, the native SQLite
-// binding when it does not load, and (with --browser) Debian's Chromium, WebKitGTK and
-// Firefox ESR for the browser tests and benchmarks. Plain JavaScript: it runs before
-// anything is installed.
+// binding when it does not load, (with --browser) Debian's Chromium, WebKitGTK and
+// Firefox ESR for the browser tests and benchmarks, and (with --postgres) Debian's
+// PostgreSQL server, from which the tests make throwaway clusters. Plain JavaScript: it
+// runs before anything is installed.
 import { execSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -36,6 +37,25 @@ try {
 } catch (e) {
   say(`the SQLite binding does not load (${e.message.split('\n')[0]}); rebuilding it`);
   run('npm rebuild better-sqlite3');
+}
+
+// The PostgreSQL storage's tests run on a real server: the one GK_TEST_DATABASE_URL names,
+// else a cluster each test file makes with initdb (tests/support/postgres.ts), which needs
+// the server's programs. Never skipped: without them the tests fail, saying what to install.
+if (process.argv.includes('--postgres') && !process.env.GK_TEST_DATABASE_URL) {
+  const root = '/usr/lib/postgresql';
+  const installed = existsSync(root) && readdirSync(root).some((v) => existsSync(`${root}/${v}/bin/initdb`));
+  if (!installed) {
+    if (process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
+      run('apt-get update -qq');
+      // Debian's package also makes the `postgres` user the tests run clusters as when root.
+      run('apt-get install -y -qq postgresql');
+    } else {
+      say('Missing for the PostgreSQL storage tests: the PostgreSQL server. Install Debian\'s package');
+      say('(sudo apt-get install postgresql), or set GK_TEST_DATABASE_URL to a server where you may create databases.');
+      process.exit(1);
+    }
+  }
 }
 
 if (process.argv.includes('--browser')) {
