@@ -1,0 +1,172 @@
+// Storing scans: where "first scan wins" becomes true on PostgreSQL, also with several
+// server instances on one database. Each call is one transaction that first takes a lock
+// per ticket it will store a scan of (a transaction-level advisory lock on the ticket's
+// key, all of them at once and in one order, so two batches cannot deadlock), then reads
+// the ticket's scans, decides and inserts. A second instance deciding the same ticket
+// waits for the lock and then reads the scan stored under it: read committed sees every
+// commit made before its statement began.
+//
+// A lock rather than a unique "one admission per ticket" row: what admits depends on the
+// ticket's whole set (exits, annulments, validity windows, offline scans stamped earlier),
+// which `decide` and arbitrate() read in JavaScript; a constraint could only say "one
+// valid entry", and would refuse the offline scans that must be stored whatever they say.
+//
+// Idempotency is by scan id, checked inside the transaction: a retried scan gets the
+// scan stored the first time. Two copies of one id racing in two transactions meet at
+// the unique index; the second inserts nothing and answers with the first.
+import { arbitrate } from '@gatekeeper/shared/admission';
+import type { Conflict, Scan, Verdict } from '@gatekeeper/shared/domain';
+import type { EventId, TicketId } from '@gatekeeper/shared/ids';
+import { isAdmitting } from '@gatekeeper/shared/outcomes';
+import { NO_REASON } from '@gatekeeper/shared/reasons';
+import type pg from 'pg';
+import type { OnlineSubmission, StoredScan, Storage, SubmitResult, UploadResult } from '../types.ts';
+import { inTransaction, type Sql } from './db.ts';
+import { bits, CONFLICT_SELECT, conflictFromRow, insertOf, scanFromRow, scanToRow, storedScanFromRow, type ConflictRow, type ScanRow } from './rows.ts';
+
+export type PgScanWriteMethods = Pick<Storage, 'submitOnline' | 'uploadOffline'>;
+
+const SCAN_COLUMNS = [
+  'id', 'event_id', 'ticket_id', 'order_id', 'code', 'checkpoint_id', 'zone', 'mode', 'direction', 'device_id',
+  'inspector_id', 'hlc', 'at', 'clock_offset', 'outcome', 'offline', 'id_checked', 'received_at', 'quarantine',
+  'kind', 'annuls',
+] as const;
+
+/** Results that can carry conflicts: a submit result or an upload result. */
+type Involved = { status: SubmitResult['status']; conflicts: Conflict[] };
+
+/** The verdict of a scan stored earlier, for a retried submission: we never decide twice. */
+function verdictOfStored(scan: Scan): Verdict {
+  return { outcome: scan.outcome, offline: scan.offline, ticketId: scan.ticketId, firstScan: null, reason: NO_REASON };
+}
+
+const stored = (r: object) => storedScanFromRow(bits<ScanRow>(r));
+
+/** Take the lock of every ticket named, sorted, before reading any of them. */
+async function lockTickets(sql: Sql, tickets: ReadonlyArray<{ eventId: EventId; ticketId: TicketId | null }>): Promise<void> {
+  const keys = [...new Set(tickets.flatMap((t) => (t.ticketId === null ? [] : [JSON.stringify([t.eventId, t.ticketId])])))].sort();
+  // 64-bit hashes: two tickets that share one only wait for each other, they never mix.
+  // unnest yields the keys in the array's order, which is this sorted one.
+  if (keys.length > 0) await sql.run('SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) AS k', [keys]);
+}
+
+async function byId(sql: Sql, id: string): Promise<StoredScan | null> {
+  const r = await sql.one<object>('SELECT * FROM scans WHERE id = $1', [id]);
+  return r ? stored(r) : null;
+}
+
+async function ofTicket(sql: Sql, eventId: EventId, ticketId: TicketId): Promise<Scan[]> {
+  return (await sql.all<object>('SELECT * FROM scans WHERE event_id = $1 AND ticket_id = $2 ORDER BY seq', [eventId, ticketId]))
+    .map((r) => scanFromRow(bits<ScanRow>(r)));
+}
+
+/** Store the scan; null when a scan of that id is stored already (by a transaction that committed first). */
+async function insert(sql: Sql, scan: Scan, receivedAt: number): Promise<StoredScan | null> {
+  const [text, values] = insertOf('scans', SCAN_COLUMNS, scanToRow(scan, receivedAt), 'ON CONFLICT (id) DO NOTHING RETURNING seq');
+  const row = await sql.one<{ seq: number }>(text, values);
+  return row ? { seq: row.seq, receivedAt, scan } : null;
+}
+
+/**
+ * Arbitrate one ticket's whole stored set and record each conflict that involves a scan
+ * stored by this call and is not recorded yet (sqlite/scan-writes.ts tells each case).
+ */
+async function recordConflicts(sql: Sql, ticketScans: readonly Scan[], fresh: ReadonlyMap<string, Involved>, receivedAt: number): Promise<void> {
+  const { conflicts, annulments } = arbitrate(ticketScans);
+  for (const c of conflicts) {
+    const involved = [c.loser.scanId, c.winner.scanId, c.annulment?.scanId].flatMap((id) => {
+      const r = id === undefined ? undefined : fresh.get(id);
+      return r ? [r] : [];
+    });
+    if (involved.length === 0) continue;
+    const recorded = await sql.one<{ winner_scan_id: string; kind: string | null }>(
+      'SELECT winner_scan_id, kind FROM conflicts WHERE loser_scan_id = $1', [c.loser.scanId]);
+    if (recorded && recorded.winner_scan_id === c.winner.scanId && recorded.kind === (c.kind ?? null)) continue;
+    // Replaced whole, recorded anew: the loser already lost to a later scan; the earliest admission now wins.
+    await sql.run('DELETE FROM conflicts WHERE loser_scan_id = $1', [c.loser.scanId]);
+    await sql.run(
+      `INSERT INTO conflicts (loser_scan_id, winner_scan_id, event_id, ticket_id, scope, created_at, kind, annul_scan_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [c.loser.scanId, c.winner.scanId, c.eventId, c.ticketId, c.scope, receivedAt, c.kind ?? null, c.annulment?.scanId ?? null]);
+    for (const r of involved) {
+      r.conflicts.push(c);
+      r.status = 'conflict';
+    }
+  }
+  for (const { annulled, annulment } of annulments) {
+    const by = fresh.get(annulment.id);
+    if (!by) continue;
+    const unresolved = await sql.all<{ loser_scan_id: string }>(
+      'SELECT loser_scan_id FROM conflicts WHERE (loser_scan_id = $1 OR winner_scan_id = $1) AND kind IS NULL AND annul_scan_id IS NULL ORDER BY n',
+      [annulled.id]);
+    for (const { loser_scan_id } of unresolved) {
+      await sql.run('UPDATE conflicts SET annul_scan_id = $1 WHERE loser_scan_id = $2', [annulment.id, loser_scan_id]);
+      const row = await sql.one<object>(`${CONFLICT_SELECT} WHERE c.loser_scan_id = $1`, [loser_scan_id]);
+      by.conflicts.push(conflictFromRow(bits<ConflictRow>(row!)));
+      by.status = 'conflict';
+    }
+  }
+}
+
+export function pgScanWriteMethods(pool: pg.Pool): PgScanWriteMethods {
+  return {
+    async submitOnline(items: OnlineSubmission[], receivedAt) {
+      // A `decide` that throws rolls the whole batch back: nothing is half-stored.
+      return inTransaction(pool, async (sql) => {
+        await lockTickets(sql, items.map((i) => i.request));
+        const results: SubmitResult[] = [];
+        for (const { request, decide } of items) {
+          const existing = await byId(sql, request.id);
+          if (existing) {
+            results.push({ status: 'duplicate', stored: existing, verdict: verdictOfStored(existing.scan), conflicts: [] });
+            continue;
+          }
+          // Read under the ticket's lock, after any scan this batch stored: two scans of
+          // one ticket in one batch are decided one after the other.
+          const prior = request.ticketId === null ? [] : await ofTicket(sql, request.eventId, request.ticketId);
+          const verdict = decide(prior);
+          const scan: Scan = { ...request, outcome: verdict.outcome, offline: false };
+          const inserted = await insert(sql, scan, receivedAt);
+          if (!inserted) {
+            const first = (await byId(sql, request.id))!;
+            results.push({ status: 'duplicate', stored: first, verdict: verdictOfStored(first.scan), conflicts: [] });
+            continue;
+          }
+          const result: SubmitResult = { status: 'accepted', stored: inserted, verdict, conflicts: [] };
+          results.push(result);
+          if (request.ticketId !== null && isAdmitting(scan.outcome)) {
+            await recordConflicts(sql, [...prior, scan], new Map([[scan.id, result]]), receivedAt);
+          }
+        }
+        return results;
+      });
+    },
+    async uploadOffline(scans: Scan[], receivedAt) {
+      return inTransaction(pool, async (sql) => {
+        await lockTickets(sql, scans);
+        const results: UploadResult[] = [];
+        const fresh = new Map<string, UploadResult>();
+        const touched = new Map<string, { eventId: EventId; ticketId: TicketId }>();
+        for (const scan of scans) {
+          // Never refused: the gate already admitted or turned the person away.
+          const inserted = await insert(sql, scan, receivedAt);
+          if (!inserted) {
+            // Stored before (or earlier in this batch): answer with what is stored.
+            results.push({ scanId: scan.id, status: 'duplicate', stored: (await byId(sql, scan.id))!, conflicts: [] });
+            continue;
+          }
+          const result: UploadResult = { scanId: scan.id, status: 'accepted', stored: inserted, conflicts: [] };
+          results.push(result);
+          fresh.set(scan.id, result);
+          if (scan.ticketId !== null) touched.set(JSON.stringify([scan.eventId, scan.ticketId]), { eventId: scan.eventId, ticketId: scan.ticketId });
+        }
+        // Once per ticket after the whole batch is in: a batch holding both sides of a
+        // conflict records it once, whatever order the phone sent them in.
+        for (const { eventId, ticketId } of touched.values()) {
+          await recordConflicts(sql, await ofTicket(sql, eventId, ticketId), fresh, receivedAt);
+        }
+        return results;
+      });
+    },
+  };
+}

@@ -1,0 +1,62 @@
+// The PostgreSQL adapter: the shared Storage contract on a real server (tests/support/
+// postgres.ts makes one when GK_TEST_DATABASE_URL names none), then what only it has:
+// its migrations, its durability settings, and first scan wins between connections.
+import { describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { openPostgresStorage, PG_SCHEMA_VERSION, type PostgresStorage } from '@gatekeeper/sync-server/storage/postgres/index';
+import { runStorageContract } from './storage-contract.ts';
+import { usePostgres } from '../support/postgres.ts';
+
+const db = usePostgres();
+const open = (schema = db.schema()) => openPostgresStorage({ url: db.url(), schema, poolSize: 4 });
+
+runStorageContract('PostgreSQL', () => open());
+
+describe('PostgreSQL adapter', () => {
+  const withStorage = async (fn: (s: PostgresStorage) => Promise<void>, schema?: string) => {
+    const s = await open(schema);
+    try { await fn(s); } finally { await s.close(); }
+  };
+
+  it('runs on a server that flushes each commit to disk before it answers', async () => {
+    await withStorage(async (s) => { expect(await s.durability()).toEqual({ fsync: 'on', synchronousCommit: 'on' }); });
+  });
+
+  it('migrates a new schema to the newest version, and runs no migration twice on reopening', async () => {
+    const schema = db.schema();
+    let logId = '';
+    await withStorage(async (s) => {
+      expect(await s.schemaVersion()).toBe(PG_SCHEMA_VERSION);
+      logId = await s.scanLogId();
+    }, schema);
+    await withStorage(async (s) => {
+      expect(await s.schemaVersion()).toBe(PG_SCHEMA_VERSION);
+      expect(await s.scanLogId()).toBe(logId);
+    }, schema);
+    expect(logId).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('migrates once when several instances open one new schema at the same moment', async () => {
+    const schema = db.schema();
+    const all = await Promise.all([open(schema), open(schema), open(schema)]);
+    try {
+      const ids = await Promise.all(all.map((s) => s.scanLogId()));
+      expect(new Set(ids).size).toBe(1);
+    } finally {
+      await Promise.all(all.map((s) => s.close()));
+    }
+  });
+
+  it('refuses a schema written by a newer server', async () => {
+    const schema = db.schema();
+    await withStorage(async () => {}, schema);
+    const raw = new pg.Client({ connectionString: db.url() });
+    await raw.connect();
+    try {
+      await raw.query(`UPDATE ${schema}.schema_version SET version = version + 1`);
+    } finally {
+      await raw.end();
+    }
+    await expect(open(schema)).rejects.toThrow(/newer/);
+  });
+});
