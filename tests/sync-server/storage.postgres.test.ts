@@ -3,6 +3,10 @@
 // its migrations, its durability settings, and first scan wins between connections.
 import { describe, expect, it } from 'vitest';
 import pg from 'pg';
+import { decideAdmission } from '@gatekeeper/shared/admission';
+import { deviceId, ticketId } from '@gatekeeper/shared/ids';
+import type { OnlineSubmission } from '@gatekeeper/sync-server/storage/types';
+import { makeCheckpoint, makeEvent, makeScan, makeTicket, T0 } from '../support/factories.ts';
 import { openPostgresStorage, PG_SCHEMA_VERSION, type PostgresStorage } from '@gatekeeper/sync-server/storage/postgres/index';
 import { runStorageContract } from './storage-contract.ts';
 import { usePostgres } from '../support/postgres.ts';
@@ -44,6 +48,36 @@ describe('PostgreSQL adapter', () => {
       expect(new Set(ids).size).toBe(1);
     } finally {
       await Promise.all(all.map((s) => s.close()));
+    }
+  });
+
+  it('first scan wins between instances: of two phones racing one ticket through two storages, one is valid, the other already_used', async () => {
+    const schema = db.schema();
+    // Two instances: two pools, so the two transactions really run at once on the server.
+    const [a, b] = [await open(schema), await open(schema)];
+    try {
+      const gate = makeCheckpoint();
+      await a.createEvent(makeEvent());
+      await a.upsertCheckpoint(gate);
+      const tickets = Array.from({ length: 30 }, (_, i) => makeTicket({ id: ticketId(`race-${i}`) }));
+      await a.importTickets(gate.eventId, [], tickets);
+      const submit = (s: PostgresStorage, t: (typeof tickets)[number], phone: string) => {
+        const { outcome: _o, offline: _f, ...request } = makeScan({ ticketId: t.id, deviceId: deviceId(phone), at: T0 + 1 });
+        const item: OnlineSubmission = {
+          request,
+          decide: (prior) => decideAdmission(t, gate, prior, request.at, { direction: request.direction, idChecked: request.idChecked, offline: false }),
+        };
+        return s.submitOnline([item], T0 + 2);
+      };
+      const races = await Promise.all(tickets.map((t) => Promise.all([submit(a, t, 'phone-a'), submit(b, t, 'phone-b')])));
+      for (const [[ra], [rb]] of races) {
+        expect([ra!.verdict.outcome, rb!.verdict.outcome].sort()).toEqual(['already_used', 'valid']);
+        expect([ra!.status, rb!.status]).toEqual(['accepted', 'accepted']);
+      }
+      expect(await a.listConflicts(gate.eventId)).toEqual([]);
+    } finally {
+      await a.close();
+      await b.close();
     }
   });
 
