@@ -14,7 +14,9 @@ import { readNewPassword } from './cli-secret.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { importTickets } from './import/run.ts';
 import { CSV_COLUMN_NAMES, MAX_IMPORT_BYTES, type ImportError, type ImportFormat } from './import/tickets.ts';
+import { openPostgresStorage } from './storage/postgres/index.ts';
 import { openSqliteStorage } from './storage/sqlite/index.ts';
+import type { Storage } from './storage/types.ts';
 
 export interface CliIo {
   out(line: string): void;
@@ -38,8 +40,8 @@ A password has at least 10 characters and is none of the demo's published ones.
 Imports tickets into an existing event: every row or, if any row is wrong, none.
 
   --event, -e <id>  the event to import into
-  --db <file>       SQLite database (default: $GK_DB_FILE, else <$GK_DATA_DIR>/gatekeeper.sqlite,
-                    else ./data/gatekeeper.sqlite)
+  --db <file>       SQLite database (default: PostgreSQL if $GK_DATABASE_URL is set, else
+                    $GK_DB_FILE, else <$GK_DATA_DIR>/gatekeeper.sqlite, else ./data/gatekeeper.sqlite)
   --help, -h        show this text
 
 The format follows the file's extension (.csv or .json).
@@ -96,6 +98,23 @@ function parse(argv: string[]) {
 /** A problem the user can fix from the message alone: printed without a stack. */
 class CliError extends Error {}
 
+/**
+ * The server's database: the SQLite file given with --db, else PostgreSQL when
+ * GK_DATABASE_URL is set (as the server would use it), else the server's SQLite file.
+ * `checkFile` runs before a SQLite file is opened. `db` names it in messages.
+ */
+async function openCliStorage(
+  dbOption: string | undefined, env: Record<string, string | undefined>, checkFile: (file: string) => Promise<void>,
+): Promise<{ db: string; storage: Storage }> {
+  const config = dbOption === undefined ? loadConfig(env) : null;
+  if (config?.databaseUrl) {
+    return { db: 'PostgreSQL (GK_DATABASE_URL)', storage: await openPostgresStorage({ url: config.databaseUrl, poolSize: 2 }) };
+  }
+  const file = dbOption ?? config!.dbFile;
+  await checkFile(file);
+  return { db: file, storage: openSqliteStorage({ file }) };
+}
+
 async function runImport(
   event: string | undefined, dbOption: string | undefined, files: string[], io: CliIo, env: Record<string, string | undefined>,
 ): Promise<number> {
@@ -105,12 +124,11 @@ async function runImport(
   const file = files[0];
   const format = formatOf(file);
   const text = readText(file);
-  const db = dbOption ?? loadConfig(env).dbFile;
-  // Opening a missing file would create an empty database, and the import would then
-  // fail with "unknown event" pointing the user at the wrong problem.
-  if (!existsSync(db)) throw new CliError(`no database at ${db}: start the server once to create it, or pass --db <file>`);
-
-  const storage = await openSqliteStorage({ file: db });
+  const { db, storage } = await openCliStorage(dbOption, env, async (file) => {
+    // Opening a missing file would create an empty database, and the import would then
+    // fail with "unknown event" pointing the user at the wrong problem.
+    if (!existsSync(file)) throw new CliError(`no database at ${file}: start the server once to create it, or pass --db <file>`);
+  });
   try {
     const result = await importTickets(storage, eventId, { format, text });
     io.out(`imported ${result.tickets} tickets, ${result.orders} orders into ${eventId}`);
@@ -140,10 +158,10 @@ async function runPassword(
   if (!username) throw new CliError(`--username is required\n\n${USAGE}`);
   // The same rule as POST /api/events/:eventId/staff.
   if (!/^[a-z0-9._-]{2,64}$/.test(username)) throw new CliError('--username: 2 to 64 of a-z, 0-9, . _ -');
-  const db = values.db ?? loadConfig(env).dbFile;
-  if (command === 'set-password' && !existsSync(db)) throw new CliError(`no database at ${db}; pass --db <file>`);
-  if (db !== ':memory:') mkdirSync(dirname(db), { recursive: true });
-  const storage = await openSqliteStorage({ file: db });
+  const { db, storage } = await openCliStorage(values.db, env, async (file) => {
+    if (command === 'set-password' && !existsSync(file)) throw new CliError(`no database at ${file}; pass --db <file>`);
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  });
   try {
     const existing = await storage.getStaffByUsername(username);
     if (command === 'create-admin' && existing) throw new CliError(`${username} already exists in ${db}; use set-password to give it a new password`);

@@ -37,6 +37,10 @@ export const OPTIONS = {
   httpsPort: { env: 'GK_HTTPS_PORT', description: 'HTTPS port (phones need a secure context for the camera); 0 picks a free one; -1 turns HTTPS off', default: 8443, parse: int(-1, 65535) },
   dataDir: { env: 'GK_DATA_DIR', description: 'Folder for the SQLite file and the self-signed certificate', default: './data', parse: str },
   dbFile: { env: 'GK_DB_FILE', description: 'SQLite file (default: <GK_DATA_DIR>/gatekeeper.sqlite)', default: '', parse: (r: string) => r },
+  databaseUrl: { env: 'GK_DATABASE_URL', description: 'postgres://… : store in PostgreSQL instead of the SQLite file (docs/postgres.md); empty: SQLite', default: '', parse: (r: string) => {
+    if (r !== '' && !/^postgres(ql)?:\/\//.test(r)) throw new Error('must start with postgres:// (or be empty, for SQLite)');
+    return r;
+  }, secret: true },
   synchronous: { env: 'GK_SQLITE_SYNCHRONOUS', description: 'durability of an acknowledged write: FULL (WAL fsynced before the answer) survives power loss, NORMAL only a process crash', default: 'FULL' as 'FULL' | 'NORMAL', parse: oneOf('FULL', 'NORMAL') },
   demo: { env: 'GK_DEMO', description: 'Demo mode (npm start sets it): create the demo event and its published logins in an empty database, and serve them beyond loopback', default: false, parse: bool },
   demoTickets: { env: 'GK_DEMO_TICKETS', description: 'How many demo tickets to create', default: 200, parse: int(1, 1_000_000) },

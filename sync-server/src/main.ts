@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     '  Gatekeeper is running.',
     `  On this machine:  ${server.url}${server.httpsUrl ? `   (HTTPS: ${server.httpsUrl})` : ''}`,
     ...(phoneUrl ? [`  On a phone (same network; accept the self-signed certificate once):  ${phoneUrl}`] : []),
-    `  Database: ${config.dbFile}${server.seeded ? `  (demo event "${DEMO_EVENT}" created)` : ''}`,
+    `  Database: ${config.databaseUrl ? 'PostgreSQL (GK_DATABASE_URL)' : config.dbFile}${server.seeded ? `  (demo event "${DEMO_EVENT}" created)` : ''}`,
     ...loginLines(config.demo, server.publicLogins),
     '',
   ];

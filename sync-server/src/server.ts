@@ -21,6 +21,7 @@ import type { Logger } from './log.ts';
 import { ScanService } from './scans/scan-service.ts';
 import { publishedLogins, seedDemo, type DEMO_LOGINS } from './seed/seed.ts';
 import { withReadCache } from './storage/read-cache.ts';
+import { openPostgresStorage } from './storage/postgres/index.ts';
 import { openSqliteStorage } from './storage/sqlite/index.ts';
 import type { Storage } from './storage/types.ts';
 import { isLoopback, plainHttpListener } from './https-redirect.ts';
@@ -41,12 +42,18 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config, log: Logger, now: () => number = Date.now): Promise<RunningServer> {
+/** PostgreSQL when GK_DATABASE_URL is set (docs/postgres.md), else the SQLite file. */
+async function openStorage(config: Config, log: Logger): Promise<Storage> {
+  if (config.databaseUrl) return openPostgresStorage({ url: config.databaseUrl });
   if (config.dbFile !== ':memory:') mkdirSync(dirname(config.dbFile), { recursive: true, mode: 0o700 });
-  const storage = withReadCache(openSqliteStorage({
+  return openSqliteStorage({
     file: config.dbFile, synchronous: config.synchronous, checkpoints: 'worker', fsync: 'worker',
     onCheckpointFailure: (e) => log.error('checkpoint worker failed; SQLite checkpoints inside commits from now on', { err: String(e) }),
-  }));
+  });
+}
+
+export async function startServer(config: Config, log: Logger, now: () => number = Date.now): Promise<RunningServer> {
+  const storage = withReadCache(await openStorage(config, log));
   let linkBase = config.publicUrl;
   const issuer = new Issuer(storage, () => linkBase, now);
   let scans: ScanService | null = null;
