@@ -44,7 +44,17 @@ export interface RunningServer {
 
 /** PostgreSQL when GK_DATABASE_URL is set (docs/postgres.md), else the SQLite file. */
 async function openStorage(config: Config, log: Logger): Promise<Storage> {
-  if (config.databaseUrl) return openPostgresStorage({ url: config.databaseUrl });
+  if (config.databaseUrl) {
+    const storage = await openPostgresStorage({ url: config.databaseUrl });
+    // Said where the operator looks, not refused: a managed database may not let them
+    // change it, and the scans are still stored; only a crash can then lose the last ones.
+    const { fsync, synchronousCommit } = await storage.durability();
+    // Every synchronous_commit but off (local, on, remote_*) flushes the local WAL first.
+    if (fsync !== 'on' || synchronousCommit === 'off') {
+      log.warn('PostgreSQL may lose acknowledged scans in a crash: set fsync and synchronous_commit to on (docs/postgres.md)', { fsync, synchronousCommit });
+    }
+    return storage;
+  }
   if (config.dbFile !== ':memory:') mkdirSync(dirname(config.dbFile), { recursive: true, mode: 0o700 });
   return openSqliteStorage({
     file: config.dbFile, synchronous: config.synchronous, checkpoints: 'worker', fsync: 'worker',

@@ -42,6 +42,11 @@ function clusterUser(): { name: string; uid: number; gid: number } | null {
 export interface TestCluster {
   /** A URL of one database of the cluster, for the superuser it was made with. */
   url(database: string): string;
+  /** Shut the server down (fast: open connections are ended), keeping its data. */
+  pause(): void;
+  /** Start it again after pause(). */
+  resume(): void;
+  /** Shut it down and remove its folder. */
   stop(): void;
 }
 
@@ -69,17 +74,22 @@ export function startTestCluster(): TestCluster {
     }
     rmSync(dir, { recursive: true, force: true });
   };
-  try {
-    // trust: the only way in is the socket in a folder of this user's alone.
-    as('initdb', ['-D', data, '--no-sync', '-U', SUPERUSER, '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8']);
-    const options = [
-      `-c listen_addresses=''`, `-c unix_socket_directories='${dir}'`, `-c port=${port}`,
-      '-c fsync=on', '-c synchronous_commit=on', '-c full_page_writes=on',
-      // Several storages per test file, each with a pool of its own.
-      '-c max_connections=200',
-    ].join(' ');
+  const options = [
+    `-c listen_addresses=''`, `-c unix_socket_directories='${dir}'`, `-c port=${port}`,
+    '-c fsync=on', '-c synchronous_commit=on', '-c full_page_writes=on',
+    // Several storages per test file, each with a pool of its own.
+    '-c max_connections=200',
+  ].join(' ');
+  const start = () => {
     as('pg_ctl', ['start', '-D', data, '-w', '-t', '60', '-l', join(dir, 'server.log'), '-o', options]);
     started = true;
+  };
+  try {
+    // initdb's own fsync of the new cluster is skipped (--no-sync): it lives for one test
+    // file and a crash of the machine ends that anyway. The server itself runs with fsync.
+    // trust: the only way in is the socket in a folder of this user's alone.
+    as('initdb', ['-D', data, '--no-sync', '-U', SUPERUSER, '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8']);
+    start();
   } catch (e) {
     stop();
     const out = e as { stderr?: Buffer };
@@ -87,7 +97,15 @@ export function startTestCluster(): TestCluster {
   }
   // A worker that exits without afterAll (a crash, an interrupted run) still stops it.
   process.once('exit', stop);
-  return { url: (database) => `postgres://${SUPERUSER}@/${database}?host=${encodeURIComponent(dir)}&port=${port}`, stop };
+  return {
+    url: (database) => `postgres://${SUPERUSER}@/${database}?host=${encodeURIComponent(dir)}&port=${port}`,
+    pause() {
+      as('pg_ctl', ['stop', '-D', data, '-m', 'fast', '-w']);
+      started = false;
+    },
+    resume: start,
+    stop,
+  };
 }
 
 /** A URL on the same server as `url`, naming another database. */

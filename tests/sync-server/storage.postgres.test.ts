@@ -9,7 +9,7 @@ import type { OnlineSubmission } from '@gatekeeper/sync-server/storage/types';
 import { makeCheckpoint, makeEvent, makeScan, makeTicket, T0 } from '../support/factories.ts';
 import { openPostgresStorage, PG_SCHEMA_VERSION, type PostgresStorage } from '@gatekeeper/sync-server/storage/postgres/index';
 import { runStorageContract } from './storage-contract.ts';
-import { usePostgres } from '../support/postgres.ts';
+import { startTestCluster, usePostgres } from '../support/postgres.ts';
 
 const db = usePostgres();
 const open = (schema = db.schema()) => openPostgresStorage({ url: db.url(), schema, poolSize: 4 });
@@ -80,6 +80,27 @@ describe('PostgreSQL adapter', () => {
       await b.close();
     }
   });
+
+  it('a database that went away is `unavailable` and not writable; back, a write marks it writable again', async () => {
+    // A cluster of this case's own: stopping it must not take the file's down.
+    const cluster = startTestCluster();
+    const s = await openPostgresStorage({ url: cluster.url('postgres'), poolSize: 2 });
+    try {
+      await s.createEvent(makeEvent());
+      expect(s.health()).toMatchObject({ writable: true, cause: null });
+      cluster.pause();
+      const err = await s.upsertCheckpoint(makeCheckpoint()).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'unavailable', status: 503 });
+      expect(s.health()).toMatchObject({ writable: false });
+      cluster.resume();
+      await s.upsertCheckpoint(makeCheckpoint());
+      expect(s.health()).toMatchObject({ writable: true, cause: null });
+      expect(await s.listCheckpoints(makeEvent().id)).toEqual([makeCheckpoint()]);
+    } finally {
+      await s.close();
+      cluster.stop();
+    }
+  }, 120_000);
 
   it('refuses a schema written by a newer server', async () => {
     const schema = db.schema();
