@@ -29,14 +29,23 @@ function postgresBin(): string {
 
 /**
  * initdb refuses to run as root. As root, the cluster belongs to `postgres`, the system
- * user Debian's package creates for its own clusters (no login shell needed, no home used);
- * as anyone else, to that user.
+ * user Debian's package creates for its own clusters (no login shell needed, no home used),
+ * or to `nobody` where there is no such user (PostgreSQL's programs put there by hand); as
+ * anyone else, to that user.
  */
 function clusterUser(): { name: string; uid: number; gid: number } | null {
   if (process.getuid?.() !== 0) return null;
-  const line = execFileSync('getent', ['passwd', 'postgres'], { encoding: 'utf8' }).trim();
-  const [name, , uid, gid] = line.split(':');
-  return { name: name!, uid: Number(uid), gid: Number(gid) };
+  for (const candidate of ['postgres', 'nobody']) {
+    let line: string;
+    try {
+      line = execFileSync('getent', ['passwd', candidate], { encoding: 'utf8' }).trim();
+    } catch {
+      continue; // getent exits 2 for an unknown user
+    }
+    const [name, , uid, gid] = line.split(':');
+    return { name: name!, uid: Number(uid), gid: Number(gid) };
+  }
+  throw new Error('running as root, and neither a postgres nor a nobody user exists to run the test cluster as (initdb refuses root)');
 }
 
 export interface TestCluster {
