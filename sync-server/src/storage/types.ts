@@ -1,6 +1,7 @@
-// The storage boundary. Async at the boundary so a PostgreSQL adapter can implement it
-// later; the SQLite adapter does each operation in one synchronous better-sqlite3
-// transaction, which is what makes "first scan wins" atomic.
+// The storage boundary, async for the PostgreSQL adapter (postgres/). The SQLite adapter
+// does each operation in one synchronous better-sqlite3 transaction, which is what makes
+// "first scan wins" atomic there; PostgreSQL does it in a transaction under a lock per
+// ticket, which also holds between server instances.
 import type { HistoryCursor, HistoryEntry } from '@gatekeeper/shared/api/history';
 import type { ConflictEntry } from '@gatekeeper/shared/api/live';
 import type { ImportMapping } from '@gatekeeper/shared/api/imports';
