@@ -28,13 +28,11 @@ export const checkpointRoutes = new Hono<Env>()
     }
     const { storage, now, log } = c.var.deps;
     const before = await storage.getCheckpoint(eventId, cp.id);
-    await storage.upsertCheckpoint(cp);
-    if (!sameRules(before, cp)) {
-      await storage.recordAudit({
-        eventId, actor: staff.id, action: before ? 'checkpoint.update' : 'checkpoint.create', target: cp.id, before, after: cp, reason: null, at: now(),
-      });
-      log.info('checkpoint saved', { event: eventId, checkpoint: cp.id, by: staff.id });
-    }
+    const changed = !sameRules(before, cp);
+    await storage.upsertCheckpoint(cp, changed ? {
+      eventId, actor: staff.id, action: before ? 'checkpoint.update' : 'checkpoint.create', target: cp.id, before, after: cp, reason: null, at: now(),
+    } : undefined);
+    if (changed) log.info('checkpoint saved', { event: eventId, checkpoint: cp.id, by: staff.id });
     return c.json({ checkpoint: cp, created: before === null } satisfies CheckpointReply);
   })
   .post('/:eventId/dry-run', async (c) => {
