@@ -15,6 +15,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { importTickets } from './import/run.ts';
 import { CSV_COLUMN_NAMES, MAX_IMPORT_BYTES, type ImportError, type ImportFormat } from './import/tickets.ts';
 import { openSqliteStorage } from './storage/sqlite/index.ts';
+import type { ImportMapping, Storage } from './storage/types.ts';
 
 export interface CliIo {
   out(line: string): void;
@@ -23,7 +24,7 @@ export interface CliIo {
   readPassword?(what: string): Promise<string>;
 }
 
-const USAGE = `Usage: tsx sync-server/src/cli.ts import --event <eventId> [--db <file>] <file.csv|file.json>
+const USAGE = `Usage: tsx sync-server/src/cli.ts import --event <eventId> [--mapping <name>] [--db <file>] <file.csv|file.json>
        (or: npm run import -- --event <eventId> <file>)
        tsx sync-server/src/cli.ts create-admin --username <name> [--name <full name>] [--db <file>]
        tsx sync-server/src/cli.ts set-password --username <name> [--db <file>]
@@ -38,6 +39,9 @@ A password has at least 10 characters and is none of the demo's published ones.
 Imports tickets into an existing event: every row or, if any row is wrong, none.
 
   --event, -e <id>  the event to import into
+  --mapping, -m <name>
+                    rename the CSV's columns with a column mapping saved in the console
+                    for this event (its name, or its id)
   --db <file>       SQLite database (default: $GK_DB_FILE, else <$GK_DATA_DIR>/gatekeeper.sqlite,
                     else ./data/gatekeeper.sqlite)
   --help, -h        show this text
@@ -67,7 +71,7 @@ export async function runCli(argv: string[], io: CliIo, env: Record<string, stri
     return 1;
   }
   try {
-    if (command === 'import') return await runImport(args.values.event, args.values.db, files, io, env);
+    if (command === 'import') return await runImport(args.values, files, io, env);
     if (files.length) throw new CliError(`${command} takes no file (and never a password: it asks for it)\n\n${USAGE}`);
     return await runPassword(command, args.values, io, env);
   } catch (e) {
@@ -85,6 +89,7 @@ function parse(argv: string[]) {
     strict: true,
     options: {
       event: { type: 'string', short: 'e' },
+      mapping: { type: 'string', short: 'm' },
       username: { type: 'string', short: 'u' },
       name: { type: 'string' },
       db: { type: 'string' },
@@ -97,7 +102,7 @@ function parse(argv: string[]) {
 class CliError extends Error {}
 
 async function runImport(
-  event: string | undefined, dbOption: string | undefined, files: string[], io: CliIo, env: Record<string, string | undefined>,
+  { event, mapping, db: dbOption }: { event?: string; mapping?: string; db?: string }, files: string[], io: CliIo, env: Record<string, string | undefined>,
 ): Promise<number> {
   if (event === undefined) throw new CliError(`--event is required\n\n${USAGE}`);
   if (files.length !== 1) throw new CliError(`name exactly one file to import${files.length ? `, not ${files.length}` : ''}\n\n${USAGE}`);
@@ -112,8 +117,9 @@ async function runImport(
 
   const storage = await openSqliteStorage({ file: db });
   try {
-    const result = await importTickets(storage, eventId, { format, text });
-    io.out(`imported ${result.tickets} tickets, ${result.orders} orders into ${eventId}`);
+    const saved = mapping === undefined ? null : await savedMapping(storage, eventId, mapping);
+    const result = await importTickets(storage, eventId, { format, text, columns: saved?.columns ?? [] });
+    io.out(`imported ${result.tickets} tickets, ${result.orders} orders into ${eventId}${saved ? ` with the mapping "${saved.name}"` : ''}`);
     return 0;
   } catch (e) {
     if (!(e instanceof GkError)) throw e;
@@ -131,6 +137,22 @@ async function runImport(
   } finally {
     await storage.close();
   }
+}
+
+/**
+ * The event's saved column mapping (the console's Import) that `wanted` names: its id, else
+ * its name in any case. Unknown or ambiguous: an error listing what the event has.
+ */
+async function savedMapping(storage: Storage, eventId: EventId, wanted: string): Promise<ImportMapping> {
+  const all = await storage.listImportMappings(eventId);
+  const byId = all.find((m) => m.id === wanted);
+  if (byId) return byId;
+  const named = all.filter((m) => m.name.trim().toLowerCase() === wanted.trim().toLowerCase());
+  if (named.length === 1) return named[0]!;
+  const list = all.map((m) => `"${m.name}" (${m.id})`).join(', ');
+  if (named.length > 1) throw new CliError(`${named.length} mappings of ${eventId} are named "${wanted}": give the id of one of ${named.map((m) => m.id).join(', ')}`);
+  if (all.length === 0) throw new CliError(`no mapping "${wanted}": event ${eventId} has no saved mappings (save one in the console's Import)`);
+  throw new CliError(`no mapping "${wanted}" in event ${eventId}; the saved mappings are: ${list}`);
 }
 
 async function runPassword(

@@ -352,7 +352,7 @@ const ROUTES: RouteCase[] = [
   },
   {
     route: 'GET /api/events/:eventId/tickets/:ticketId/story', need: 'supervisor', scoped: true, req: () => ({ path: ev('/tickets/T00001/story') }),
-    check: (r) => expect(r.json).toEqual({ ticket: expect.anything(), scans: expect.any(Array), next: null, conflicts: expect.any(Array) }),
+    check: (r) => expect(r.json).toEqual({ ticket: expect.anything(), scans: expect.any(Array), next: null, conflicts: expect.any(Array), statusChanges: expect.any(Array) }),
   },
   { route: 'GET /api/events/:eventId/conflicts', need: 'supervisor', scoped: true, req: () => ({ path: ev('/conflicts') }), check: (r) => expect(r.json).toEqual({ conflicts: expect.any(Array) }) },
   {

@@ -11,6 +11,7 @@ import { TICKET_COLUMNS, ticketToRow, toManifestOrder, zEvent, type Manifest } f
 import type { EventDetailsReply, EventListReply, OrderCodeReply, TicketCodeReply } from '@gatekeeper/shared/api/index';
 import { GkError, TICKETS_CHANGED_SINCE, zRole } from '@gatekeeper/shared/protocol/index';
 import { requireEventAccess, requireRole } from '../auth/roles.ts';
+import type { StaffRecord } from '../storage/types.ts';
 import { publicStaff, visibleEvents } from './auth.ts';
 import { checkNewPassword } from '../auth/password-policy.ts';
 import { jsonBody, loginOf, param, sessionDevice, staffOf, type Ctx, type Env } from './context.ts';
@@ -64,23 +65,21 @@ export const eventRoutes = new Hono<Env>()
     const { eventId: id, staff: me } = await access(c, 'admin');
     const body = await jsonBody(c, zStaffBody);
     const { storage, now } = c.var.deps;
-    let staff = await storage.getStaffByUsername(body.username);
-    const created = !staff;
-    if (!staff) {
+    const found = await storage.getStaffByUsername(body.username);
+    if (!found) {
       checkNewPassword(body.password);
       const passwordHash = await c.var.deps.hashing.hash(body.password);
-      staff = { id: inspectorId(newId('i-')), username: body.username, name: body.name, role: body.role, passwordHash, disabled: false };
-      await storage.createStaff(staff);
+      const staff: StaffRecord = { id: inspectorId(newId('i-')), username: body.username, name: body.name, role: body.role, passwordHash, disabled: false };
+      const view = { username: staff.username, name: staff.name, role: staff.role, disabled: staff.disabled, events: [id] };
+      await storage.createStaff(staff, [id], { eventId: null, actor: me.id, action: 'staff.create', target: staff.id, before: null, after: view, reason: null, at: now() });
+      return c.json({ inspector: publicStaff(staff) }, 201);
     }
-    const before = (await storage.listStaffEvents()).get(staff.id) ?? [];
-    await storage.assignStaff(id, staff.id);
-    const after = (await storage.listStaffEvents()).get(staff.id) ?? [];
-    const view = { username: staff.username, name: staff.name, role: staff.role, disabled: staff.disabled, events: after };
-    if (created) await storage.recordAudit({ eventId: null, actor: me.id, action: 'staff.create', target: staff.id, before: null, after: view, reason: null, at: now() });
-    else if (before.length !== after.length) {
-      await storage.recordAudit({ eventId: null, actor: me.id, action: 'staff.events', target: staff.id, before: { events: before }, after: { events: after }, reason: null, at: now() });
+    const before = (await storage.listStaffEvents()).get(found.id) ?? [];
+    if (!before.includes(id)) {
+      const after = [...before, id].sort();
+      await storage.assignStaff(id, found.id, { eventId: null, actor: me.id, action: 'staff.events', target: found.id, before: { events: before }, after: { events: after }, reason: null, at: now() });
     }
-    return c.json({ inspector: publicStaff(staff) }, 201);
+    return c.json({ inspector: publicStaff(found) }, 201);
   })
   // Gzipped for clients that accept it (every browser): 100,000 tickets are ~9 MB of JSON and
   // ~1.5 MB gzipped, which is the difference on a venue's crowded Wi-Fi.

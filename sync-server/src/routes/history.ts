@@ -48,12 +48,15 @@ export const historyRoutes = new Hono<Env>()
     const { eventId } = await access(c, 'supervisor');
     const id = param(ticketId, c.req.param('ticketId'), 'ticket id');
     const { storage } = c.var.deps;
-    const [ticket, page, conflicts] = await Promise.all([
+    const [ticket, page, conflicts, statuses] = await Promise.all([
       storage.getTicket(eventId, id),
       storage.history({ eventId, ticketId: id, limit: HISTORY_PAGE_MAX }),
       storage.listConflicts(eventId),
+      // A ticket's status changes a handful of times; 500 is the audit's page.
+      storage.listAudit(eventId, { action: 'ticket.status', target: id, limit: 500, withStaff: false }),
     ]);
     return c.json({
       ticket, scans: page.scans, next: page.next && formatHistoryCursor(page.next), conflicts: conflicts.filter((k) => k.ticketId === id),
+      statusChanges: statuses.entries,
     } satisfies TicketStoryReply);
   });

@@ -1,9 +1,8 @@
 // An event's settings from the console, each change audited (who, what, when, before and
 // after): the code word of the day, and a ticket's status with the reason for it. The
 // audit itself is read here too. Staff accounts are in staff.ts.
-//
-// The change and its audit row are two writes: the change first, so an audit row never
-// claims a change that failed; a crash between the two loses the row (logged either way).
+// Each change and its audit row are one transaction (the change's storage method takes the
+// row): neither is ever kept without the other.
 import { Hono } from 'hono';
 import { decodeCode } from '@gatekeeper/shared/codec/index';
 import { ticketId } from '@gatekeeper/shared/ids';
@@ -38,13 +37,8 @@ export const settingsRoutes = new Hono<Env>()
   .put('/:eventId/code-word', async (c) => {
     const { eventId, staff } = await access(c, 'supervisor');
     const body = await jsonBody(c, zCodeWordBody);
-    const { codeWords, storage, now, log } = c.var.deps;
-    const before = await codeWords.current(eventId);
-    const after = 'rule' in body ? await codeWords.setRule(eventId, body.rule) : await codeWords.setByHand(eventId, body.codeWord);
-    await storage.recordAudit({
-      eventId, actor: staff.id, action: 'rule' in body ? 'code_word.rule' : 'code_word.set', target: eventId,
-      before: { codeWord: before.codeWord, rule: before.rule }, after: { codeWord: after.codeWord, rule: after.rule }, reason: null, at: now(),
-    });
+    const { codeWords, log } = c.var.deps;
+    const after = 'rule' in body ? await codeWords.setRule(eventId, body.rule, staff.id) : await codeWords.setByHand(eventId, body.codeWord, staff.id);
     log.info('code word changed', { event: eventId, by: staff.id, drawn: after.rule !== null });
     return c.json(after satisfies CodeWordReply);
   })
@@ -62,8 +56,9 @@ export const settingsRoutes = new Hono<Env>()
     const { storage, now, log } = c.var.deps;
     const [before] = await storage.searchTickets(eventId, tid, 1);
     if (!before || before.id !== tid) throw new GkError('not_found', `no ticket ${tid}`);
-    await storage.setTicketStatus(eventId, tid, status);
-    await storage.recordAudit({ eventId, actor: staff.id, action: 'ticket.status', target: tid, before: { status: before.status }, after: { status }, reason, at: now() });
+    await storage.setTicketStatus(eventId, tid, status, {
+      eventId, actor: staff.id, action: 'ticket.status', target: tid, before: { status: before.status }, after: { status }, reason, at: now(),
+    });
     log.info('ticket status set', { event: eventId, ticket: tid, from: before.status, to: status, by: staff.id });
     if (before.status !== status) await ticketsChanged(c, eventId);
     return c.json({ ticket: { ...before, status } } satisfies TicketStatusReply);

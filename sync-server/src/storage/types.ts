@@ -102,6 +102,13 @@ export interface ImportResult { orders: number; tickets: number }
 
 export type { AuditEntry, ImportMapping };
 
+/**
+ * The audit row of a settings change, as the change's own method takes it: stored in the
+ * change's transaction, so neither is ever kept without the other (a change whose row
+ * cannot be written is rolled back).
+ */
+export type AuditRecord = Omit<AuditEntry, 'id' | 'actorName'>;
+
 export interface HistoryQuery {
   eventId: EventId;
   ticketId?: TicketId;
@@ -154,7 +161,7 @@ export interface Storage {
   createEvent(event: GkEvent): Promise<void>;
   getEvent(id: EventId): Promise<GkEvent | null>;
   listEvents(): Promise<GkEvent[]>;
-  upsertCheckpoint(checkpoint: Checkpoint): Promise<void>;
+  upsertCheckpoint(checkpoint: Checkpoint, audit?: AuditRecord): Promise<void>;
   listCheckpoints(eventId: EventId): Promise<Checkpoint[]>;
   getCheckpoint(eventId: EventId, id: CheckpointId): Promise<Checkpoint | null>;
   addEventKey(key: EventKey): Promise<void>;
@@ -164,6 +171,8 @@ export interface Storage {
   /** The list the event's word is drawn from each day; null: the word is set by hand. */
   getCodeWordRule(eventId: EventId): Promise<CodeWordRule | null>;
   setCodeWordRule(eventId: EventId, rule: CodeWordRule | null): Promise<void>;
+  /** The word in force and the rule (null: by hand) at once, as a person set them. */
+  setCodeWordSetting(eventId: EventId, setting: { word: string | null; rule: CodeWordRule | null }, audit?: AuditRecord): Promise<void>;
   /** Every event whose word is drawn by a rule. */
   listCodeWordRules(): Promise<Array<{ eventId: EventId; rule: CodeWordRule }>>;
 
@@ -171,35 +180,36 @@ export interface Storage {
   serverSecret(name: string): Promise<Buffer>;
 
   // Tickets: all or nothing per import; a changed ticket gets a new change number.
-  importTickets(eventId: EventId, orders: Order[], tickets: Ticket[]): Promise<ImportResult>;
+  importTickets(eventId: EventId, orders: Order[], tickets: Ticket[], audit?: AuditRecord): Promise<ImportResult>;
   getTicket(eventId: EventId, id: TicketId): Promise<Ticket | null>;
   /** The tickets of these ids that exist, by id: one read for a whole upload batch. */
   getTickets(eventId: EventId, ids: readonly TicketId[]): Promise<Map<TicketId, Ticket>>;
   findTicketByImportedCode(eventId: EventId, code: string): Promise<Ticket | null>;
   listOrderTickets(eventId: EventId, orderId: OrderId): Promise<Ticket[]>;
-  setTicketStatus(eventId: EventId, id: TicketId, status: Ticket['status']): Promise<void>;
+  setTicketStatus(eventId: EventId, id: TicketId, status: Ticket['status'], audit?: AuditRecord): Promise<void>;
   /** Up to `limit` tickets whose id, order id or imported barcode is `text`, then those whose holder's or buyer's name contains it. */
   searchTickets(eventId: EventId, text: string, limit: number): Promise<TicketFound[]>;
   /** Tickets and orders changed after `since` (0: all), and the change number now. */
   changesSince(eventId: EventId, since: number): Promise<{ version: number; tickets: Ticket[]; orders: Order[] }>;
 
   // Staff, sessions, devices.
-  createStaff(staff: StaffRecord): Promise<void>;
+  /** With the events they work at (none by default). */
+  createStaff(staff: StaffRecord, events?: readonly EventId[], audit?: AuditRecord): Promise<void>;
   getStaff(id: InspectorId): Promise<StaffRecord | null>;
   getStaffByUsername(username: string): Promise<StaffRecord | null>;
-  assignStaff(eventId: EventId, inspectorId: InspectorId): Promise<void>;
+  assignStaff(eventId: EventId, inspectorId: InspectorId, audit?: AuditRecord): Promise<void>;
   isStaffOf(eventId: EventId, inspectorId: InspectorId): Promise<boolean>;
   listEventStaff(eventId: EventId): Promise<StaffRecord[]>;
   /** Every member of staff, by username. */
   listStaff(): Promise<StaffRecord[]>;
   /** Throws not_found for an unknown id. */
-  setStaffPassword(id: InspectorId, passwordHash: string): Promise<void>;
+  setStaffPassword(id: InspectorId, passwordHash: string, audit?: AuditRecord): Promise<void>;
   /** Throws not_found for an unknown id. */
-  setStaffDisabled(id: InspectorId, disabled: boolean): Promise<void>;
+  setStaffDisabled(id: InspectorId, disabled: boolean, audit?: AuditRecord): Promise<void>;
   /** Throws not_found for an unknown id. */
-  setStaffRole(id: InspectorId, role: Role): Promise<void>;
+  setStaffRole(id: InspectorId, role: Role, audit?: AuditRecord): Promise<void>;
   /** The events one member of staff works at, replaced as a whole. Throws not_found for an unknown id, bad_request for an unknown event. */
-  setStaffEvents(id: InspectorId, eventIds: readonly EventId[]): Promise<void>;
+  setStaffEvents(id: InspectorId, eventIds: readonly EventId[], audit?: AuditRecord): Promise<void>;
   /** Every assignment, by member of staff (one without events is absent). */
   listStaffEvents(): Promise<Map<InspectorId, EventId[]>>;
   createSession(session: SessionRecord): Promise<void>;
@@ -266,9 +276,10 @@ export interface Storage {
   /** Quarantined scans of the event (stored, not counted), newest first; `next` as in history. */
   quarantined(eventId: EventId, page: { before?: number; limit: number }): Promise<{ scans: StoredScan[]; next: number | null }>;
 
-  // The audit of settings changed by people. Append-only.
-  /** Returns the row as stored, with its id and the actor's name. */
-  recordAudit(entry: Omit<AuditEntry, 'id' | 'actorName'>): Promise<AuditEntry>;
+  // The audit of settings changed by people. Append-only. A change stores its own row (the
+  // `audit` argument of each change above), in its transaction.
+  /** A row with no change of its own to ride with; returns it as stored, with its id and the actor's name. */
+  recordAudit(entry: AuditRecord): Promise<AuditEntry>;
   /** The event's rows newest first, and with `withStaff` the staff accounts' (no event); `next` is the `before` of the next page. */
   listAudit(eventId: EventId, query: AuditQuery & { withStaff: boolean }): Promise<{ entries: AuditEntry[]; next: number | null }>;
 
@@ -277,7 +288,7 @@ export interface Storage {
   listImportMappings(eventId: EventId): Promise<ImportMapping[]>;
   getImportMapping(eventId: EventId, id: string): Promise<ImportMapping | null>;
   /** Insert or replace by id. */
-  saveImportMapping(eventId: EventId, mapping: ImportMapping): Promise<void>;
+  saveImportMapping(eventId: EventId, mapping: ImportMapping, audit?: AuditRecord): Promise<void>;
 
   // Alerts about devices, for supervisors.
   /** Returns the alert as stored (with its id), for the live view to push. */

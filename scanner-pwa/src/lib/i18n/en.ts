@@ -305,6 +305,7 @@ export const en = {
   storyFailed: 'The ticket’s story could not be loaded: {message}',
   storyUnknownTicket: 'This ticket is not in the server’s ticket list.',
   storyStatus: 'Status',
+  storyStatusChanges: 'Status changes',
   storyOrder: 'Order',
   storyScans: 'Every scan of it ({count})',
   storyNoScans: 'Never scanned.',

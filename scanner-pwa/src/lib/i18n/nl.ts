@@ -288,6 +288,7 @@ export const nl: Messages = {
   storyFailed: 'Het verhaal van het ticket kon niet worden geladen: {message}',
   storyUnknownTicket: 'Dit ticket staat niet in de ticketlijst van de server.',
   storyStatus: 'Status',
+  storyStatusChanges: 'Statuswijzigingen',
   storyOrder: 'Bestelling',
   storyScans: 'Alle scans ervan ({count})',
   storyNoScans: 'Nooit gescand.',
