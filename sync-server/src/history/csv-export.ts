@@ -76,7 +76,7 @@ function rowOf(e: HistoryEntry, names: RowNames, local: (ms: number) => string):
  * last one (pull), so a slow download holds one page, not the event. Starts with a
  * byte-order mark: Excel otherwise reads UTF-8 names as Latin-1.
  */
-export function historyCsv(storage: Storage, query: Omit<HistoryQuery, 'before' | 'limit'>, names: ExportNames): ReadableStream<Uint8Array> {
+export function historyCsv(storage: Storage, query: Omit<HistoryQuery, 'before' | 'limit'>, names: ExportNames, pageRows = PAGE): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   const local = localTime(names.timeZone);
   let before: HistoryQuery['before'];
@@ -88,7 +88,7 @@ export function historyCsv(storage: Storage, query: Omit<HistoryQuery, 'before' 
         controller.enqueue(encoder.encode(`\uFEFF${stringify([[...CSV_COLUMNS]])}`));
         return;
       }
-      const page = await storage.history({ ...query, limit: PAGE, holders: false, ...(before ? { before } : {}) });
+      const page = await storage.history({ ...query, limit: pageRows, holders: false, ...(before ? { before } : {}) });
       const rn = rowNames;
       if (page.scans.length) controller.enqueue(encoder.encode(stringify(page.scans.map((e) => rowOf(e, rn, local)))));
       if (page.next === null) controller.close();
