@@ -141,7 +141,7 @@ describe('the history export\u2019s bytes', () => {
   });
 
   for (const name of Object.keys(CASES)) {
-    it(`${name}: the expected text, in pages of 3 rows as in pages of 500`, async () => {
+    it(`${name}: the expected text, in pages of 3 rows as in whole pages`, async () => {
       const want = EXPECTED[name]!.join('\n');
       expect(await exported(name)).toBe(want);
       expect(await exported(name, 3)).toBe(want);
