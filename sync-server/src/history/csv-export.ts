@@ -23,7 +23,7 @@ export function spreadsheetSafe(cell: string): string {
 }
 
 /**
- * One cell as RFC 4180 has it (and csv-stringify wrote it before): quoted when it holds
+ * One cell as RFC 4180 has it (csv-parse reads it back): quoted when it holds
  * a comma, a quote or a line break (LF or a lone CR), its quotes doubled.
  */
 export function csvCell(text: string): string {
