@@ -15,6 +15,8 @@ import { LOGIN_RULES, LoginThrottle, type LoginRules } from '../../sync-server/s
 import { createSession, SESSION_COOKIE } from '../../sync-server/src/auth/sessions.ts';
 import { CodeWords } from '../../sync-server/src/code-word/code-words.ts';
 import { Issuer } from '../../sync-server/src/issuer.ts';
+import { outboxMailer, type Mailer } from '../../sync-server/src/mail/mailer.ts';
+import { OrderMails } from '../../sync-server/src/wallet/order-mails.ts';
 import { Live } from '../../sync-server/src/live/live.ts';
 import { Fleet } from '../../sync-server/src/fleet/fleet.ts';
 import { DEFAULT_SILENT_AFTER_MS } from '@gatekeeper/shared/fleet';
@@ -154,6 +156,8 @@ export interface TestAppOptions {
   syncFile?: SyncFile;
   /** Per-device scan and upload limits (default DEVICE_LIMITS), on the frozen clock. */
   deviceLimits?: DeviceLimitRules;
+  /** Where order mails go (default: the outbox table, as a server without GK_SMTP_HOST). */
+  mailer?: Mailer;
 }
 
 export async function makeTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
@@ -181,8 +185,9 @@ export async function makeTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   await seedDemo(storage, issuer, { tickets: opts.tickets ?? 60, now: clock.now });
   const codeWords = new CodeWords({ storage, push, log: silentLogger, now });
   await codeWords.start();
+  const orderMails = new OrderMails({ storage, mailer: opts.mailer ?? outboxMailer(storage, now), linkBase: () => 'https://gate.test', now, log: silentLogger });
   const app = createApp({
-    storage, scans, issuer, push, live, fleet, codeWords, log: silentLogger, now, sessionTtlMs: SESSION_TTL_MS,
+    storage, scans, issuer, push, live, fleet, codeWords, orderMails, log: silentLogger, now, sessionTtlMs: SESSION_TTL_MS,
     logins: new LoginThrottle({ ...LOGIN_LIMITS, ...opts.loginLimits }, now),
     hashing: new HashGate(opts.hashing),
     pwaDir,

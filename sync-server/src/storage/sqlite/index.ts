@@ -20,6 +20,7 @@ import { auditMethods } from './audit.ts';
 import { codeWordRuleMethods } from './code-words.ts';
 import { importMappingMethods } from './import-mappings.ts';
 import { ticketMethods } from './tickets.ts';
+import { walletMethods } from './wallet.ts';
 import { Checkpointer, type CheckpointResult } from './checkpointer.ts';
 import { WriteHealth, withUnavailable } from './unavailable.ts';
 import { SyncWorker } from './sync-worker.ts';
@@ -135,6 +136,7 @@ export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
     ...auditMethods(db),
     ...codeWordRuleMethods(db),
     ...importMappingMethods(db),
+    ...walletMethods(db),
   };
   const storage: SqliteStorage = {
     ...withUnavailable(onDisk ? syncedWrites(db, methods, onDisk) : methods, health, () => totalChanges.get() as number),
