@@ -229,12 +229,15 @@ export function scanRequest(
 /** The same scan, decided offline by the scanner. */
 export const offlineScan = (req: ScanRequest, outcome: Scan['outcome'] = 'valid'): Scan => ({ ...req, outcome, offline: true });
 
+/** Pages of the built app (routes/pwa.ts), not the API: the scanner's fallback and the wallet. */
+const APP_PAGES = new Set(['/*', '/wallet']);
+
 /**
  * The routes the app registers, as "METHOD /path" (one per route): handlers only, not the
- * `ALL` middleware and catch-alls, nor the scanner app's `GET /*` fallback.
+ * `ALL` middleware and catch-alls, nor the pages of the built app (APP_PAGES).
  */
 export function appRoutes(app: App): string[] {
-  const routes = app.routes.filter((r) => r.method !== 'ALL' && !(r.method === 'GET' && r.path === '/*'));
+  const routes = app.routes.filter((r) => r.method !== 'ALL' && !(r.method === 'GET' && APP_PAGES.has(r.path)));
   return [...new Set(routes.map((r) => `${r.method} ${r.path}`))];
 }
 
