@@ -1,5 +1,5 @@
 // The organiser's command line: `tsx sync-server/src/cli.ts import --event <id> <file>`,
-// `create-admin` and `set-password`. The logic is runCli, which takes its arguments,
+// `create-admin`, `set-password` and `send-order-mails`. The logic is runCli, which takes its arguments,
 // output, environment and password reader as parameters so tests call it in-process;
 // only the last lines touch process.
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
@@ -14,7 +14,10 @@ import { readNewPassword } from './cli-secret.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { importTickets } from './import/run.ts';
 import { CSV_COLUMN_NAMES, MAX_IMPORT_BYTES, type ImportError, type ImportFormat } from './import/tickets.ts';
+import { jsonLogger } from './log.ts';
+import { mailerFor } from './mail/mailer.ts';
 import { openSqliteStorage } from './storage/sqlite/index.ts';
+import { OrderMails } from './wallet/order-mails.ts';
 import type { ImportMapping, Storage } from './storage/types.ts';
 
 export interface CliIo {
@@ -28,6 +31,7 @@ const USAGE = `Usage: tsx sync-server/src/cli.ts import --event <eventId> [--map
        (or: npm run import -- --event <eventId> <file>)
        tsx sync-server/src/cli.ts create-admin --username <name> [--name <full name>] [--db <file>]
        tsx sync-server/src/cli.ts set-password --username <name> [--db <file>]
+       tsx sync-server/src/cli.ts send-order-mails --event <eventId> [--again] [--db <file>]
        (or: npm run cli -- create-admin --username <name>)
 
 create-admin makes an admin account (the first one, on a production server: npm run serve
@@ -35,6 +39,11 @@ seeds none). set-password sets anyone's password and ends their sessions (socket
 open on a running server end when they next reconnect). Both read the password from a
 prompt that does not echo, or from the first line of stdin; never from the command line.
 A password has at least 10 characters and is none of the demo's published ones.
+
+send-order-mails mails every order of the event that has an address its holder's wallet
+link, through GK_SMTP_HOST (or, without it, into the outbox admins read). Orders mailed
+before are skipped; --again mails them a new link (the old one stops opening). Links
+start with GK_PUBLIC_URL, which must be set: the CLI cannot tell the server's address.
 
 Imports tickets into an existing event: every row or, if any row is wrong, none.
 
@@ -66,12 +75,13 @@ export async function runCli(argv: string[], io: CliIo, env: Record<string, stri
     return 0;
   }
   const [command, ...files] = args.positionals;
-  if (command !== 'import' && command !== 'create-admin' && command !== 'set-password') {
+  if (command !== 'import' && command !== 'create-admin' && command !== 'set-password' && command !== 'send-order-mails') {
     io.err(`${command === undefined ? 'no command given' : `unknown command ${JSON.stringify(command)}`}\n\n${USAGE}`);
     return 1;
   }
   try {
     if (command === 'import') return await runImport(args.values, files, io, env);
+    if (command === 'send-order-mails') return await runOrderMails(args.values, io, env);
     if (files.length) throw new CliError(`${command} takes no file (and never a password: it asks for it)\n\n${USAGE}`);
     return await runPassword(command, args.values, io, env);
   } catch (e) {
@@ -93,6 +103,7 @@ function parse(argv: string[]) {
       username: { type: 'string', short: 'u' },
       name: { type: 'string' },
       db: { type: 'string' },
+      again: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -185,6 +196,31 @@ async function runPassword(
     }
     return 0;
   } finally {
+    await storage.close();
+  }
+}
+
+async function runOrderMails(values: { event?: string; again?: boolean; db?: string }, io: CliIo, env: Record<string, string | undefined>): Promise<number> {
+  if (values.event === undefined) throw new CliError(`--event is required\n\n${USAGE}`);
+  const eventId = parseId(values.event);
+  const config = loadConfig(env);
+  if (!config.publicUrl) throw new CliError('set GK_PUBLIC_URL to the address holders open (e.g. https://tickets.example.org): the links in the mails start with it');
+  const db = values.db ?? config.dbFile;
+  if (!existsSync(db)) throw new CliError(`no database at ${db}; pass --db <file>`);
+  const storage = await openSqliteStorage({ file: db });
+  const mailer = mailerFor(config, storage, Date.now);
+  try {
+    const orderMails = new OrderMails({ storage, mailer, linkBase: () => config.publicUrl, now: Date.now, log: jsonLogger('warn', (l) => io.err(l.trimEnd())) });
+    const r = await orderMails.send(eventId, values.again ?? false);
+    io.out(`sent ${r.sent} order mail${r.sent === 1 ? '' : 's'} ${mailer.kind === 'smtp' ? `through ${config.smtpHost}` : 'into the outbox (no GK_SMTP_HOST)'}; ` +
+      `${r.alreadySent} mailed before${r.alreadySent ? ' (--again mails them a new link)' : ''}, ${r.noAddress} without an address`);
+    for (const f of r.failed) io.err(`  order ${f.orderId}: ${f.error}`);
+    return r.failed.length ? 1 : 0;
+  } catch (e) {
+    if (e instanceof GkError && e.code === 'not_found') throw new CliError(`no event ${eventId} in ${db}`);
+    throw e;
+  } finally {
+    mailer.close();
     await storage.close();
   }
 }

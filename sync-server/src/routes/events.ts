@@ -14,6 +14,7 @@ import { requireEventAccess, requireRole } from '../auth/roles.ts';
 import type { StaffRecord } from '../storage/types.ts';
 import { publicStaff, visibleEvents } from './auth.ts';
 import { checkNewPassword } from '../auth/password-policy.ts';
+import { requireCodesOpen } from '../wallet/code-window.ts';
 import { jsonBody, loginOf, param, sessionDevice, staffOf, type Ctx, type Env } from './context.ts';
 
 const eventOf = (c: Ctx) => param(eventId, c.req.param('eventId'), 'event id');
@@ -111,6 +112,7 @@ export const eventRoutes = new Hono<Env>()
   })
   .get('/:eventId/tickets/:ticketId/code', async (c) => {
     const { eventId: id } = await access(c, 'supervisor');
+    await requireCodesOpen(c.var.deps.storage, id, c.var.deps.now());
     const ticket = await c.var.deps.storage.getTicket(id, param(ticketId, c.req.param('ticketId'), 'ticket id'));
     if (!ticket) throw new GkError('not_found', 'no such ticket');
     // importedCode: the barcode itself, for supervisors printing a test ticket (phones
@@ -119,6 +121,7 @@ export const eventRoutes = new Hono<Env>()
   })
   .get('/:eventId/orders/:orderId/code', async (c) => {
     const { eventId: id } = await access(c, 'supervisor');
+    await requireCodesOpen(c.var.deps.storage, id, c.var.deps.now());
     return c.json(await c.var.deps.issuer.orderCode(id, param(orderId, c.req.param('orderId'), 'order id')) satisfies OrderCodeReply);
   });
 

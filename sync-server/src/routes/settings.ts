@@ -12,6 +12,7 @@ import {
 } from '@gatekeeper/shared/api/settings';
 import { GkError } from '@gatekeeper/shared/protocol/index';
 import { nodeEd25519Verifier } from '../scans/ed25519-node.ts';
+import { withoutCodesUntilOpen } from '../wallet/code-window.ts';
 import { access, ticketsChanged } from './events.ts';
 import { jsonBody, param, queryOf, type Env } from './context.ts';
 import type { Storage } from '../storage/types.ts';
@@ -46,7 +47,8 @@ export const settingsRoutes = new Hono<Env>()
     const { eventId } = await access(c, 'supervisor');
     const q = (c.req.query('q') ?? '').trim();
     if (q.length === 0 || q.length > 2048) throw new GkError('bad_request', 'q: say what to look for (1 to 2048 characters)');
-    const tickets = await findTickets(c.var.deps.storage, eventId, q, c.var.deps.now());
+    const { storage, now } = c.var.deps;
+    const tickets = await withoutCodesUntilOpen(storage, eventId, now(), await findTickets(storage, eventId, q, now()));
     return c.json({ tickets } satisfies TicketSearchReply);
   })
   .post('/:eventId/tickets/:ticketId/status', async (c) => {
@@ -61,7 +63,8 @@ export const settingsRoutes = new Hono<Env>()
     });
     log.info('ticket status set', { event: eventId, ticket: tid, from: before.status, to: status, by: staff.id });
     if (before.status !== status) await ticketsChanged(c, eventId);
-    return c.json({ ticket: { ...before, status } } satisfies TicketStatusReply);
+    const [ticket] = await withoutCodesUntilOpen(storage, eventId, now(), [{ ...before, status }]);
+    return c.json({ ticket: ticket! } satisfies TicketStatusReply);
   })
   .get('/:eventId/audit', async (c) => {
     const { eventId, staff } = await access(c, 'supervisor');

@@ -55,6 +55,10 @@ export interface DeviceReportRecord {
   seenAt: number;
 }
 
+export interface OrderLinkRecord { tokenHash: string; eventId: EventId; orderId: OrderId; createdAt: number }
+
+export interface OutboxMailRecord { id: number; to: string; subject: string; text: string; at: number }
+
 export interface EventKey {
   eventId: EventId;
   keyId: string;
@@ -302,6 +306,19 @@ export interface Storage {
   getImportMapping(eventId: EventId, id: string): Promise<ImportMapping | null>;
   /** Insert or replace by id. */
   saveImportMapping(eventId: EventId, mapping: ImportMapping, audit?: AuditRecord): Promise<void>;
+
+  // The holders' wallets (sync-server/src/wallet/).
+  /** Minutes before the event's start from which codes may leave the server; null: no limit. */
+  getCodeLead(eventId: EventId): Promise<number | null>;
+  setCodeLead(eventId: EventId, minutes: number | null): Promise<void>;
+  /** Keep an order's link (the hash of its token), replacing the order's earlier one. */
+  saveOrderLink(link: OrderLinkRecord): Promise<void>;
+  findOrderLink(tokenHash: string): Promise<OrderLinkRecord | null>;
+  /** The orders of the event that have a link. */
+  linkedOrders(eventId: EventId): Promise<Set<OrderId>>;
+  addOutboxMail(mail: Omit<OutboxMailRecord, 'id'>): Promise<void>;
+  /** Newest first. */
+  listOutboxMail(limit: number): Promise<OutboxMailRecord[]>;
 
   // Alerts about devices, for supervisors.
   /** Returns the alert as stored (with its id), for the live view to push. */

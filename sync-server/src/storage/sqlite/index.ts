@@ -21,6 +21,7 @@ import { codeWordRuleMethods } from './code-words.ts';
 import { serverSecretMethods } from './server-secrets.ts';
 import { importMappingMethods } from './import-mappings.ts';
 import { ticketMethods } from './tickets.ts';
+import { walletMethods } from './wallet.ts';
 import { Checkpointer, type CheckpointResult } from './checkpointer.ts';
 import { aroundEach } from './around-each.ts';
 import { WriteHealth, withUnavailable } from './unavailable.ts';
@@ -139,6 +140,7 @@ export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
     ...codeWordRuleMethods(db),
     ...importMappingMethods(db),
     ...serverSecretMethods(db),
+    ...walletMethods(db),
   };
   const storage: SqliteStorage = {
     ...withUnavailable(onDisk ? syncedWrites(methods, onDisk, changes) : methods, health, changes),

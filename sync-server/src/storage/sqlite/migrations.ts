@@ -567,6 +567,36 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 13,
+    sql: `
+      -- Just-in-time access: minutes before the event's start from which code material may
+      -- leave the server (sync-server/src/wallet/code-window.ts). No row: no limit.
+      CREATE TABLE code_windows (
+        event_id     TEXT PRIMARY KEY REFERENCES events(id),
+        lead_minutes INTEGER NOT NULL CHECK (lead_minutes >= 0)
+      ) STRICT;
+
+      -- The holder's link of each mailed order: only the SHA-256 of its token, so a copy of
+      -- the database opens no wallet. One link per order; mailing again replaces it.
+      CREATE TABLE order_links (
+        token_hash TEXT PRIMARY KEY,
+        event_id   TEXT NOT NULL REFERENCES events(id),
+        order_id   TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        UNIQUE (event_id, order_id)
+      ) STRICT;
+
+      -- The development mailer's outbox (no GK_SMTP_HOST): what would have been sent.
+      CREATE TABLE mail_outbox (
+        id      INTEGER PRIMARY KEY AUTOINCREMENT,
+        to_addr TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        text    TEXT NOT NULL,
+        at      INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
