@@ -28,7 +28,8 @@ export const DEFAULT_STEP_SECONDS = 20;
 const MAX_ID_BYTES = 64;
 const MAX_KEY_ID_BYTES = 16;
 
-const zBytes = (length: number) => z.instanceof(Uint8Array).refine((b) => b.length === length, `must be ${length} bytes`);
+const zBytes = (length: number) =>
+  z.custom<Uint8Array>((b) => b instanceof Uint8Array && b.length === length, `must be ${length} bytes`);
 
 export const zCertificateFields = z.object({
   eventId: zId<EventId>(),
