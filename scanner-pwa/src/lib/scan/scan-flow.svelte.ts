@@ -8,6 +8,7 @@ import { newId, type OrderId } from '@gatekeeper/shared/ids';
 import { isAdmitting, type Outcome } from '@gatekeeper/shared/outcomes';
 import { codeReason, NO_REASON, type Reason } from '@gatekeeper/shared/reasons';
 import type { Feedback } from '../feedback/feedback.ts';
+import type { ManifestHeader } from '../ports.ts';
 import { afterNextPaint, measureVerdictPainted, measureVerdictRendered } from '../platform/paint.ts';
 import type { LocalScans } from '../scans/local-scans.svelte.ts';
 import type { EventData } from '../state/event-data.svelte.ts';
@@ -94,9 +95,17 @@ export class ScanFlow {
     // code is decided, recorded or shown ahead of one that came before it.
     this.#busy = true;
     try {
-      const r = await decodeCodeAsync(code, { eventId: ctx.eventId, publicKeys: header.publicKeys, now: clock.now() }, this.#d.verify);
+      const r = await decodeCodeAsync(code, {
+        eventId: ctx.eventId, publicKeys: header.publicKeys, now: clock.now(),
+        revokedCertificates: revokedCertificates(header), rotatingLeewayMs: header.rotatingLeewayMs ?? 0,
+      }, this.#d.verify);
       if (!r.ok) return this.#refuse(ctx, code, r.outcome, codeReason(r.problem), t0);
       if (r.kind === 'ticket') return await this.#ticket(ctx, index.ticket(r.ticketId) ?? ticketFromCode(r), code, false, t0);
+      if (r.kind === 'rotating') {
+        // A certificate carries no type or window to decide on: the ticket must be on the phone.
+        const ticket = index.ticket(r.ticketId);
+        return ticket ? await this.#ticket(ctx, ticket, code, false, t0) : this.#refuse(ctx, code, 'unknown', NO_REASON, t0);
+      }
       if (r.kind === 'order') return this.#order(ctx, r.orderId, code, t0);
       const imported = index.byImportedCode(r.code);
       if (imported) return await this.#ticket(ctx, imported, code, false, t0);
@@ -307,6 +316,9 @@ export class ScanFlow {
 }
 
 /** A genuine code for a ticket sold after this phone's last sync: decide on what it says. */
+/** The header's certificate revocation list as a set: a few ids (a ticket moved to another phone), so made per scan. */
+const revokedCertificates = (header: ManifestHeader): ReadonlySet<string> => new Set(header.revokedCertificates ?? []);
+
 function ticketFromCode(r: DecodedTicket): Ticket {
   return {
     id: r.ticketId, eventId: r.eventId, orderId: r.orderId, type: r.ticketType, holderName: null, seat: null,

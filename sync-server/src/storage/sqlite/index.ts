@@ -20,6 +20,7 @@ import { auditMethods } from './audit.ts';
 import { codeWordRuleMethods } from './code-words.ts';
 import { importMappingMethods } from './import-mappings.ts';
 import { ticketMethods } from './tickets.ts';
+import { certificateMethods } from './certificates.ts';
 import { Checkpointer, type CheckpointResult } from './checkpointer.ts';
 import { WriteHealth, withUnavailable } from './unavailable.ts';
 import { SyncWorker } from './sync-worker.ts';
@@ -125,6 +126,7 @@ export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
   const methods = {
     ...eventMethods(db),
     ...ticketMethods(db),
+    ...certificateMethods(db),
     ...peopleMethods(db),
     ...scanWriteMethods(db),
     ...scanReadMethods(db),
