@@ -23,7 +23,7 @@ const key = generateEventKey('k1');
 const holder = generateEventKey();
 const TICKETS = [makeTicket({ id: 'T-A' as never, orderId: null })];
 const REVOKED_ID = Uint8Array.of(7, 7, 7, 7, 7, 7, 7, 7);
-const certificateOf = (ticketId: string, id = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8)) => signCertificate({
+const certificateOf = (ticketId: string, id: Uint8Array = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8)) => signCertificate({
   eventId: EVENT, ticketId, certificateId: id, devicePublicKey: holder.publicKey, stepSeconds: 20, issuedAt: Date.now(),
 }, { keyId: 'k1', privateKey: key.privateKey });
 const rotatingCode = (ticketId: string, at = Date.now(), id?: Uint8Array) => signRotatingCode(certificateOf(ticketId, id), stepAt(at, 20), holder.privateKey);
