@@ -90,6 +90,16 @@ describe('binding a ticket to a phone', () => {
     expect(await resolve(ticket, codeNow(toBase64Url(unrecorded), holder.privateKey))).toMatchObject({ ok: false, reason: { problem: { kind: 'revoked_certificate' } } });
   });
 
+  it('the console finds the ticket of a holder\'s live code scanned at the desk', async () => {
+    const ticket = tickets[7]!;
+    const holder = phone();
+    const reply = await t.issuer.deviceCertificate(ticket, holder.publicKey);
+    const supervisor = await t.as('supervisor');
+    const r = await supervisor.get(`/api/events/${DEMO_EVENT}/tickets?q=${encodeURIComponent(codeNow(reply.certificate, holder.privateKey))}`);
+    expect(r.status).toBe(200);
+    expect(r.json.tickets.map((x: { id: string }) => x.id)).toEqual([ticket.id]);
+  });
+
   it('refuses to bind a key no one could sign with safely (small order), and a ticket that does not exist', async () => {
     await expect(t.issuer.deviceCertificate(tickets[6]!, new Uint8Array(32))).rejects.toMatchObject({ code: 'bad_request' });
     await expect(t.issuer.deviceCertificate({ ...tickets[6]!, id: 'T-none' as never }, phone().publicKey)).rejects.toMatchObject({ code: 'not_found' });
