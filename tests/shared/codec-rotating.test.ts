@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  decodeCode, decodeCodeAsync, fromBase64Url, generateEventKey, publicKeyOf, signCertificate, signRotatingCode, stepAt,
+  decodeCode, decodeCodeAsync, fromBase64Url, generateEventKey, publicKeyOf, shownCodeKey, signCertificate, signRotatingCode, stepAt,
   toBase64Url, toPublicKeyEntry, verifyBytes, type CertificateInput, type DecodeContext, type DecodeResult,
 } from '@gatekeeper/shared/codec/index';
 import { codeProblemForVersion, explainCodeProblem } from '@gatekeeper/shared/codec/problems';
@@ -198,6 +198,15 @@ describe('rotating codes: properties', () => {
       fc.pre(code[at] !== c);
       expect(decodeCode(code.slice(0, at) + c + code.slice(at + 1), ctx()).ok).toBe(false);
     }), { numRuns: 150 });
+  });
+});
+
+describe('the code in view (shownCodeKey)', () => {
+  it('is one key for a phone\'s codes of every step, another for another certificate, the text for any other code', () => {
+    expect(shownCodeKey(codeAt(NOW))).toBe(shownCodeKey(codeAt(NOW + 5 * STEP_MS)));
+    const other = signCertificate(certFields({ certificateId: Uint8Array.of(1, 1, 1, 1, 1, 1, 1, 1) }), signer(k1));
+    expect(shownCodeKey(codeAt(NOW, other))).not.toBe(shownCodeKey(codeAt(NOW)));
+    for (const text of ['GK1TAQJrMQ', '4006381333931', 'GK1R!!', 'GK1RAAAA']) expect(shownCodeKey(text)).toBe(text);
   });
 });
 

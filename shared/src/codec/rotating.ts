@@ -10,8 +10,9 @@
 //   64 bytes          Ed25519 by the device key over ASCII "GK1R" || certificate || step
 // The device signs the whole certificate, not only its id: a device signature can then
 // never be moved onto another certificate, of any ticket, event or key.
-import { toBase64Url } from './base64url.ts';
-import { ByteWriter } from './bytes.ts';
+import { decodeBase64Url, toBase64Url } from './base64url.ts';
+import { ByteReader, ByteWriter } from './bytes.ts';
+import { readCertificate } from './certificate.ts';
 import { CodeKind, FORMAT_VERSION, SIGNATURE_LENGTH, codePrefix } from './format.ts';
 import { signBytes } from './keys.ts';
 import { signedMessage } from './sign.ts';
@@ -52,6 +53,27 @@ export function assembleRotatingCode(certificate: Uint8Array, step: number, devi
 /** The code for `step` signed with a raw device key (tests, benches, a holder without WebCrypto). */
 export function signRotatingCode(certificate: Uint8Array, step: number, devicePrivateKey: Uint8Array): string {
   return assembleRotatingCode(certificate, step, signBytes(rotatingCodeMessage(certificate, step), devicePrivateKey));
+}
+
+/**
+ * What a scanner's camera counts as "the code still in view": for a rotating code its
+ * certificate (one phone showing one ticket, whatever the step), for any other code its
+ * text. A holder who keeps the phone up while the step changes is not scanned again, and
+ * the verdict on screen is not replaced by "already used". Unverified: it only decides
+ * whether to look at a code, never what the code is worth.
+ */
+export function shownCodeKey(code: string): string {
+  const prefix = rotatingPrefix();
+  if (!code.startsWith(prefix)) return code;
+  const body = decodeBase64Url(code.slice(prefix.length));
+  if (!body.ok) return code;
+  try {
+    const r = new ByteReader(body.bytes);
+    readCertificate(r, body.bytes);
+    return prefix + toBase64Url(body.bytes.subarray(0, r.position));
+  } catch {
+    return code;
+  }
 }
 
 export interface StepWindow {

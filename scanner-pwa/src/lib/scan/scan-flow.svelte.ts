@@ -3,7 +3,7 @@
 // screen. Nothing here navigates: a code inside a link is read out of it.
 import { flushSync } from 'svelte';
 import type { Ticket } from '@gatekeeper/shared/domain';
-import { decodeCodeAsync, extractCode, type AsyncSignatureVerifier, type DecodedTicket } from '@gatekeeper/shared/codec/index';
+import { decodeCodeAsync, extractCode, shownCodeKey, type AsyncSignatureVerifier, type DecodedTicket } from '@gatekeeper/shared/codec/index';
 import { newId, type OrderId } from '@gatekeeper/shared/ids';
 import { isAdmitting, type Outcome } from '@gatekeeper/shared/outcomes';
 import { codeReason, NO_REASON, type Reason } from '@gatekeeper/shared/reasons';
@@ -68,7 +68,8 @@ export class ScanFlow {
    */
   cameraCode(text: string): boolean {
     const shown = this.#view;
-    if (!this.#cameraGate.offer(extractCode(text), this.#busy, shown && { code: shown.code, needsDecision: shown.needsDecision })) return false;
+    // By shownCodeKey: a rotating code is the same code in view from one step to the next.
+    if (!this.#cameraGate.offer(shownCodeKey(extractCode(text)), this.#busy, shown && { code: shownCodeKey(shown.code), needsDecision: shown.needsDecision })) return false;
     void this.handleText(text, 'camera');
     return true;
   }
@@ -78,9 +79,9 @@ export class ScanFlow {
     const t0 = performance.now();
     const shown = this.#view;
     const code = extractCode(text);
-    // The camera keeps reading the code the holder still holds up; a decision on screen
-    // is not swept away by the next code in view.
-    if (source === 'camera' && shown && (shown.needsDecision || shown.code === code)) return;
+    // The camera keeps reading the code the holder still holds up (a rotating one at its
+    // next step too); a decision on screen is not swept away by the next code in view.
+    if (source === 'camera' && shown && (shown.needsDecision || shownCodeKey(shown.code) === shownCodeKey(code))) return;
     const { event, scans, clock } = this.#d;
     // Opened with the camera already running: a code read before the tickets and the scans
     // are loaded waits for them.
