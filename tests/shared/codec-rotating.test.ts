@@ -159,6 +159,13 @@ describe('rotating codes: refused', () => {
     for (let n = 4; n < code.length; n++) expect(decodeCode(code.slice(0, n), ctx()).ok, `cut to ${n}`).toBe(false);
   });
 
+  it('a code cut inside the phone\'s signature says so', () => {
+    const bytes = fromBase64Url(codeAt(NOW).slice(4))!;
+    expect(decodeCode('GK1R' + toBase64Url(bytes.subarray(0, bytes.length - 10)), ctx())).toMatchObject({
+      ok: false, problem: { kind: 'damaged', damage: { kind: 'ends_inside', field: 'device_signature' } },
+    });
+  });
+
   it('an extra byte after the device signature is damage', () => {
     const bytes = fromBase64Url(codeAt(NOW).slice(4))!;
     const longer = new Uint8Array(bytes.length + 1);

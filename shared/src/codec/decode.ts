@@ -189,7 +189,7 @@ function rotating(bytes: Uint8Array, code: string, version: number, ctx: Omit<De
     cert = readCertificate(r, bytes);
     certificate = bytes.subarray(0, r.position);
     step = r.varint('step');
-    deviceSignature = r.raw('step', SIGNATURE_LENGTH);
+    deviceSignature = r.raw('device_signature', SIGNATURE_LENGTH);
     if (!r.done) return damaged({ kind: 'extra_bytes' });
   } catch (e) {
     if (e instanceof MalformedPayload) return damaged(e.damage);

@@ -24,6 +24,7 @@ export const CodeField = {
   step_seconds: 'step_seconds',
   step: 'step',
   certificate_signature: 'certificate_signature',
+  device_signature: 'device_signature',
 } as const;
 export type CodeField = ValueOf<typeof CodeField>;
 export const CODE_FIELDS = valuesOf(CodeField);
@@ -107,7 +108,7 @@ const utcSeconds = (ms: number): string => new Date(ms).toISOString().replace('T
 
 /** Problems and fields a client below protocol 13 cannot parse: all about rotating codes. */
 const ROTATING_PROBLEMS: ReadonlySet<string> = new Set(['expired_step', 'future_step', 'revoked_certificate', 'other_device']);
-const ROTATING_FIELDS: ReadonlySet<string> = new Set(['device_key', 'certificate_id', 'step_seconds', 'step', 'certificate_signature']);
+const ROTATING_FIELDS: ReadonlySet<string> = new Set(['device_key', 'certificate_id', 'step_seconds', 'step', 'certificate_signature', 'device_signature']);
 export const ROTATING_PROBLEMS_SINCE = 13;
 
 /**
@@ -129,7 +130,7 @@ const FIELD_TEXT: Record<CodeField, string> = {
   format_version: 'format version', key_id: 'key id', event_id: 'event id', ticket_id: 'ticket id', order_id: 'order id',
   ticket_type: 'ticket type', validity_flags: 'validity flags', valid_from: 'start of validity', valid_until: 'end of validity',
   issued_at: 'issue time', device_key: 'device key', certificate_id: 'certificate id', step_seconds: 'step length',
-  step: 'step number', certificate_signature: 'certificate signature',
+  step: 'step number', certificate_signature: 'certificate signature', device_signature: 'phone\'s signature',
 };
 
 function explainDamage(d: CodeDamage): string {

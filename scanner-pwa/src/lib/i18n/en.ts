@@ -216,6 +216,7 @@ export const en = {
   field_step_seconds: 'step length',
   field_step: 'step number',
   field_certificate_signature: 'certificate signature',
+  field_device_signature: 'phone\u2019s signature',
   // History
   historyTitle: 'Recent scans',
   historyEmpty: 'No scans yet.',

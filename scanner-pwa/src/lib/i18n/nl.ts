@@ -206,6 +206,7 @@ export const nl: Messages = {
   field_step_seconds: 'de staplengte',
   field_step: 'het stapnummer',
   field_certificate_signature: 'de handtekening van het certificaat',
+  field_device_signature: 'de handtekening van de telefoon',
   historyTitle: 'Recente scans',
   historyEmpty: 'Nog geen scans.',
   quarantined: 'telt niet mee: {reason}',
