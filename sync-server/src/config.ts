@@ -61,6 +61,7 @@ export const OPTIONS = {
   socketPingMs: { env: 'GK_SOCKET_PING_MS', description: 'How often the server pings each socket; one that has answered neither of the last two pings is dropped', default: 30_000, parse: int(100, 600_000) },
   socketHelloMs: { env: 'GK_SOCKET_HELLO_MS', description: 'How long a socket may stay open without saying hello; then it is refused helloTimeout (4008) and the phone reconnects', default: 10_000, parse: int(100, 600_000) },
   fleetSilentMs: { env: 'GK_FLEET_SILENT_MS', description: 'How long an offline phone may go unheard before the supervisors\u2019 fleet flags it silent (why 5 minutes: shared/src/fleet.ts)', default: 5 * 60_000, parse: int(1_000, 24 * 3600_000) },
+  rotatingLeewayMs: { env: 'GK_ROTATING_LEEWAY_MS', description: 'Rotating wallet codes: extra time either side of the accepted steps (the current one and its neighbours), for a holder whose phone has not learnt the server\u2019s time since its ticket was bound to it. 0 refuses a screenshot two steps old; every step of leeway lets one that much older through', default: 0, parse: int(0, 3600_000) },
   socketsPerSession: { env: 'GK_SOCKETS_PER_SESSION', description: 'Most sockets one login session may have open (a phone has one); beyond it the upgrade gets 429', default: 8, parse: int(1, 100_000) },
   // Order mails (sync-server/src/mail/). Without a host, mails are kept in the outbox that
   // admins read (GET /api/mail/outbox): the development default, which sends nothing.

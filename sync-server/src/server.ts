@@ -50,7 +50,7 @@ export async function startServer(config: Config, log: Logger, now: () => number
     onCheckpointFailure: (e) => log.error('checkpoint worker failed; SQLite checkpoints inside commits from now on', { err: String(e) }),
   }));
   let linkBase = config.publicUrl;
-  const issuer = new Issuer(storage, () => linkBase, now);
+  const issuer = new Issuer(storage, () => linkBase, now, config.rotatingLeewayMs);
   let scans: ScanService | null = null;
   const hub = new Hub({ storage, scans: () => scans!, log, now, allowedOrigins: config.allowedOrigins, gossipTickMs: config.gossipTickMs, socketPingMs: config.socketPingMs, socketHelloMs: config.socketHelloMs, fleetSilentMs: config.fleetSilentMs, limits: { socketsPerSession: config.socketsPerSession } });
   scans = new ScanService(storage, hub, now, {
@@ -60,6 +60,7 @@ export async function startServer(config: Config, log: Logger, now: () => number
       uploadBurst: config.deviceUploadBurst, uploadsPerMinute: config.deviceUploadsPerMinute,
     },
     staffLimits: { annulBurst: config.supervisorAnnulBurst, annulsPerMinute: config.supervisorAnnulsPerMinute },
+    rotatingLeewayMs: config.rotatingLeewayMs,
   });
 
   let seeded = false;

@@ -126,6 +126,10 @@ export interface ManifestHeader {
   /** The event's key for imported-code hashes (the ticket rows hold hashes, not codes). */
   importedCodeKey: string;
   revoked: TicketId[];
+  /** Rotating codes' device certificates revoked; absent in headers stored before rotating codes. */
+  revokedCertificates?: string[];
+  /** Rotating codes: extra time either side of the accepted steps, from the server. */
+  rotatingLeewayMs?: number;
   /** Device time of the last successful download. */
   syncedAt: number;
   ticketCount: number;

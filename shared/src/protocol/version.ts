@@ -86,7 +86,14 @@
 //       later (misc.ts CHECKPOINTS_CHANGED_SINCE): a version 12 or older phone picks the
 //       change up at its next periodic manifest refresh, as before. Nothing a phone sends
 //       changed.
-export const PROTOCOL_VERSION = 13;
+//  14 — rotating device-bound codes (kind R, codec/rotating.ts): a refused code's problem may
+//       be `expired_step` (outcome expired_code, with when the code was made),
+//       `future_step`, `revoked_certificate` or `other_device`, and a damaged one may name
+//       the fields `device_key`, `certificate_id`, `step_seconds`, `step`,
+//       `certificate_signature` or `device_signature`. A client of version 13 or older,
+//       which refuses kind R itself, gets `not_supported` R in their place
+//       (verdictForVersion). Nothing a phone sends changed.
+export const PROTOCOL_VERSION = 14;
 /** The oldest client the server still speaks to; older ones are refused `clientTooOld`. */
 export const MIN_PROTOCOL_VERSION = 1;
 

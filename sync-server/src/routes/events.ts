@@ -107,6 +107,7 @@ export const eventRoutes = new Hono<Env>()
       codeWord, importedCodeKey, orders: changes.orders.map(toManifestOrder),
       columns: [...TICKET_COLUMNS], tickets: changes.tickets.map((t) => ticketToRow(t, hashCode)),
       revoked: changes.tickets.filter((t) => t.status === 'revoked').map((t) => t.id),
+      revokedCertificates: changes.revokedCertificates, rotatingLeewayMs: issuer.rotatingLeewayMs,
     };
     return c.json(manifest);
   })

@@ -25,7 +25,7 @@ const verify = nodeEd25519Verifier();
 async function findTickets(storage: Storage, eventId: EventId, text: string, now: number): Promise<TicketFound[]> {
   const keys = await storage.listEventKeys(eventId);
   const decoded = decodeCode(text.trim(), { eventId, publicKeys: keys.map((k) => ({ keyId: k.keyId, publicKey: k.publicKey, revoked: k.revoked })), now, verify });
-  if (decoded.ok && decoded.kind === 'ticket') return storage.searchTickets(eventId, decoded.ticketId, 1);
+  if (decoded.ok && (decoded.kind === 'ticket' || decoded.kind === 'rotating')) return storage.searchTickets(eventId, decoded.ticketId, 1);
   if (decoded.ok && decoded.kind === 'order') return storage.searchTickets(eventId, decoded.orderId, SEARCH_LIMIT);
   return storage.searchTickets(eventId, text, SEARCH_LIMIT);
 }

@@ -59,6 +59,19 @@ export interface OrderLinkRecord { tokenHash: string; eventId: EventId; orderId:
 
 export interface OutboxMailRecord { id: number; to: string; subject: string; text: string; at: number }
 
+/** A device certificate the server signed (shared/src/codec/certificate.ts), as it keeps it. */
+export interface DeviceCertificateRecord {
+  eventId: EventId;
+  /** base64url of the certificate's 8-byte id: what revocation lists name. */
+  id: string;
+  ticketId: TicketId;
+  /** base64url, raw Ed25519. */
+  devicePublicKey: string;
+  stepSeconds: number;
+  issuedAt: number;
+  revokedAt: number | null;
+}
+
 export interface EventKey {
   eventId: EventId;
   keyId: string;
@@ -204,8 +217,22 @@ export interface Storage {
   setTicketStatus(eventId: EventId, id: TicketId, status: Ticket['status'], audit?: AuditRecord): Promise<void>;
   /** Up to `limit` tickets whose id, order id or imported barcode is `text`, then those whose holder's or buyer's name contains it. */
   searchTickets(eventId: EventId, text: string, limit: number): Promise<TicketFound[]>;
-  /** Tickets and orders changed after `since` (0: all), and the change number now. */
-  changesSince(eventId: EventId, since: number): Promise<{ version: number; tickets: Ticket[]; orders: Order[] }>;
+  /**
+   * Tickets and orders changed after `since` (0: all), the ids of device certificates
+   * revoked after it, and the change number now: one snapshot, so nothing falls between.
+   */
+  changesSince(eventId: EventId, since: number): Promise<{ version: number; tickets: Ticket[]; orders: Order[]; revokedCertificates: string[] }>;
+
+  // Device certificates (rotating codes): a ticket is bound to one phone at a time.
+  /**
+   * Stores a certificate of a ticket and revokes, under one new change number, every
+   * earlier one of that ticket still in force; returns the ids it revoked. not_found for
+   * an unknown ticket.
+   */
+  addDeviceCertificate(cert: Omit<DeviceCertificateRecord, 'revokedAt'>): Promise<string[]>;
+  /** Revokes every certificate of the ticket still in force (a box-office change); returns their ids. */
+  revokeDeviceCertificates(eventId: EventId, ticketId: TicketId, at: number): Promise<string[]>;
+  getDeviceCertificate(eventId: EventId, id: string): Promise<DeviceCertificateRecord | null>;
 
   // Staff, sessions, devices.
   /** With the events they work at (none by default). */

@@ -22,6 +22,7 @@ import { serverSecretMethods } from './server-secrets.ts';
 import { importMappingMethods } from './import-mappings.ts';
 import { ticketMethods } from './tickets.ts';
 import { walletMethods } from './wallet.ts';
+import { certificateMethods } from './certificates.ts';
 import { Checkpointer, type CheckpointResult } from './checkpointer.ts';
 import { aroundEach } from './around-each.ts';
 import { WriteHealth, withUnavailable } from './unavailable.ts';
@@ -129,6 +130,7 @@ export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
   const methods = {
     ...eventMethods(db),
     ...ticketMethods(db),
+    ...certificateMethods(db),
     ...peopleMethods(db),
     ...scanWriteMethods(db),
     ...scanReadMethods(db),

@@ -42,6 +42,9 @@
 //       set by hand), and audit_log rebuilt for them: event_id may be NULL (a change to a
 //       staff account, which holds in every event) and a reason column (why a ticket's
 //       status was changed). SQLite cannot drop a NOT NULL, so the table is copied.
+//  12 — device_certificates (issue 11, rotating codes): which phone's key each ticket is
+//       bound to, and when each binding was revoked, numbered like ticket changes so the
+//       manifest's delta carries revocations.
 import type Database from 'better-sqlite3';
 
 export interface Migration { version: number; sql: string }
@@ -595,6 +598,29 @@ export const MIGRATIONS: readonly Migration[] = [
         text    TEXT NOT NULL,
         at      INTEGER NOT NULL
       ) STRICT;
+    `,
+  },
+  {
+    version: 14,
+    sql: `
+      -- Device certificates (shared/src/codec/certificate.ts): the event key's word that
+      -- one ticket is shown by the phone holding one key. revoked_seq is the change number
+      -- (counters 'change', as tickets' change_seq) at which it was revoked, so a manifest
+      -- delta after a change number carries the revocations after it; NULL: in force.
+      CREATE TABLE device_certificates (
+        event_id          TEXT NOT NULL REFERENCES events(id),
+        id                TEXT NOT NULL, -- base64url of the 8 random bytes in the certificate
+        ticket_id         TEXT NOT NULL,
+        device_public_key TEXT NOT NULL, -- base64url, raw Ed25519
+        step_seconds      INTEGER NOT NULL,
+        issued_at         INTEGER NOT NULL,
+        revoked_at        INTEGER,
+        revoked_seq       INTEGER,
+        PRIMARY KEY (event_id, id),
+        FOREIGN KEY (event_id, ticket_id) REFERENCES tickets(event_id, id)
+      ) STRICT;
+      CREATE INDEX device_certificates_ticket ON device_certificates (event_id, ticket_id) WHERE revoked_seq IS NULL;
+      CREATE INDEX device_certificates_revoked ON device_certificates (event_id, revoked_seq) WHERE revoked_seq IS NOT NULL;
     `,
   },
 ];

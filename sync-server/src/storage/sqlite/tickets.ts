@@ -73,6 +73,8 @@ export function ticketMethods(db: Db): TicketMethods {
     byName: { phrase: byName('phrase'), short: byName('short') },
     ordersSince: db.prepare<[string, number], OrderRow>(
       'SELECT * FROM orders WHERE event_id = ? AND change_seq > ? ORDER BY change_seq, id'),
+    certificatesRevokedSince: db.prepare<[string, number], string>(
+      'SELECT id FROM device_certificates WHERE event_id = ? AND revoked_seq > ? ORDER BY revoked_seq, id').pluck(),
   };
 
   const nextChange = () => (q.changeCounter.get()?.value ?? 0) + 1;
@@ -118,6 +120,7 @@ export function ticketMethods(db: Db): TicketMethods {
     version: q.changeCounter.get()?.value ?? 0,
     tickets: q.ticketsSince.all(eventId, since).map(ticketFromRow),
     orders: q.ordersSince.all(eventId, since).map(orderFromRow),
+    revokedCertificates: q.certificatesRevokedSince.all(eventId, since),
   }));
 
   const withAudit = audited(db);
