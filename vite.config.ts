@@ -1,12 +1,22 @@
-// One Vite config: it builds the scanner PWA (root scanner-pwa/, output dist/pwa) and
-// holds the test projects that `npm test` runs with Vitest.
+// One Vite config: it builds the scanner PWA and the holder's wallet (root scanner-pwa/,
+// two pages, one service worker; output dist/pwa) and holds the test projects that
+// `npm test` runs with Vitest.
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { pwaPlugins } from './scanner-pwa/build.config.ts';
 
 export default defineConfig({
   root: 'scanner-pwa',
   plugins: pwaPlugins(),
-  build: { outDir: '../dist/pwa', emptyOutDir: true },
+  build: {
+    outDir: '../dist/pwa', emptyOutDir: true,
+    rollupOptions: {
+      input: {
+        scanner: fileURLToPath(new URL('./scanner-pwa/index.html', import.meta.url)),
+        wallet: fileURLToPath(new URL('./scanner-pwa/wallet.html', import.meta.url)),
+      },
+    },
+  },
   test: {
     root: '.',
     reporters: ['default', './tests/support/summary-reporter.ts'],

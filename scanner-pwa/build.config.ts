@@ -1,5 +1,6 @@
 // Vite plugins for the scanner PWA build: Svelte, and the service worker through Workbox
-// (vite-plugin-pwa, generateSW).
+// (vite-plugin-pwa, generateSW). The manifest here is the scanner's; the holder's wallet
+// (wallet.html) links its own, public/wallet.webmanifest, and shares the service worker.
 //
 // registerType 'prompt': a new service worker waits until the app tells it to take over
 // (UpdateState, through workbox-window), which the app does only when no scan is waiting to
@@ -59,10 +60,22 @@ export function pwaPlugins(): PluginOption[] {
         clientsClaim: true,
         skipWaiting: false,
         // Deep links (the link form of a code, /v/<code>) open the app shell, online or not;
-        // the API, the socket and the health check never do.
+        // the API, the socket and the health check never do. Nor does the holder's wallet:
+        // /wallet is its own page (wallet.html), which the precache answers by its clean URL.
         navigateFallback: 'index.html',
-        navigateFallbackDenylist: [/^\/api\//, /^\/ws/, /^\/healthz/],
+        navigateFallbackDenylist: [/^\/api\//, /^\/ws/, /^\/healthz/, /^\/wallet/],
       },
     }),
+    // vite-plugin-pwa links its manifest (the scanner's) into every page; the wallet has
+    // its own, and a page with two leaves the browser to pick (Chromium took the first).
+    {
+      name: 'gatekeeper-wallet-manifest',
+      enforce: 'post',
+      apply: 'build',
+      transformIndexHtml: {
+        order: 'post',
+        handler: (html, ctx) => (ctx.filename.endsWith('wallet.html') ? html.replace(/\s*<link rel="manifest" href="\/manifest\.webmanifest"[^>]*>/, '') : html),
+      },
+    },
   ];
 }

@@ -51,6 +51,13 @@ export const zManifest = z.object({
   tickets: z.array(z.array(z.union([z.string(), z.number(), z.boolean(), z.null()]))),
   /** Ticket ids revoked (a revocation list the scanner keeps even before a full reload). */
   revoked: z.array(zId<TicketId>()),
+  /**
+   * Rotating codes: ids of device certificates revoked (after `since` in a delta; the phone
+   * keeps the union, as with `revoked`). Absent (none) from servers before rotating codes.
+   */
+  revokedCertificates: z.array(z.string().max(16)).optional(),
+  /** Rotating codes: extra time either side of the accepted steps (the server's GK_ROTATING_LEEWAY_MS). */
+  rotatingLeewayMs: z.number().int().nonnegative().optional(),
 });
 export type Manifest = z.infer<typeof zManifest>;
 

@@ -1,5 +1,5 @@
 // The organiser's command line: `tsx sync-server/src/cli.ts import --event <id> <file>`,
-// `create-admin` and `set-password`. The logic is runCli, which takes its arguments,
+// `create-admin`, `set-password` and `send-order-mails`. The logic is runCli, which takes its arguments,
 // output, environment and password reader as parameters so tests call it in-process;
 // only the last lines touch process.
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
@@ -14,9 +14,12 @@ import { readNewPassword } from './cli-secret.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { importTickets } from './import/run.ts';
 import { CSV_COLUMN_NAMES, MAX_IMPORT_BYTES, type ImportError, type ImportFormat } from './import/tickets.ts';
+import { jsonLogger } from './log.ts';
+import { mailerFor } from './mail/mailer.ts';
 import { openPostgresStorage } from './storage/postgres/index.ts';
 import { openSqliteStorage } from './storage/sqlite/index.ts';
-import type { Storage } from './storage/types.ts';
+import { OrderMails } from './wallet/order-mails.ts';
+import type { ImportMapping, Storage } from './storage/types.ts';
 
 export interface CliIo {
   out(line: string): void;
@@ -25,10 +28,11 @@ export interface CliIo {
   readPassword?(what: string): Promise<string>;
 }
 
-const USAGE = `Usage: tsx sync-server/src/cli.ts import --event <eventId> [--db <file>] <file.csv|file.json>
+const USAGE = `Usage: tsx sync-server/src/cli.ts import --event <eventId> [--mapping <name>] [--db <file>] <file.csv|file.json>
        (or: npm run import -- --event <eventId> <file>)
        tsx sync-server/src/cli.ts create-admin --username <name> [--name <full name>] [--db <file>]
        tsx sync-server/src/cli.ts set-password --username <name> [--db <file>]
+       tsx sync-server/src/cli.ts send-order-mails --event <eventId> [--again] [--db <file>]
        (or: npm run cli -- create-admin --username <name>)
 
 create-admin makes an admin account (the first one, on a production server: npm run serve
@@ -37,9 +41,17 @@ open on a running server end when they next reconnect). Both read the password f
 prompt that does not echo, or from the first line of stdin; never from the command line.
 A password has at least 10 characters and is none of the demo's published ones.
 
+send-order-mails mails every order of the event that has an address its holder's wallet
+link, through GK_SMTP_HOST (or, without it, into the outbox admins read). Orders mailed
+before are skipped; --again mails them a new link (the old one stops opening). Links
+start with GK_PUBLIC_URL, which must be set: the CLI cannot tell the server's address.
+
 Imports tickets into an existing event: every row or, if any row is wrong, none.
 
   --event, -e <id>  the event to import into
+  --mapping, -m <name>
+                    rename the CSV's columns with a column mapping saved in the console
+                    for this event (its name, or its id)
   --db <file>       SQLite database (default: PostgreSQL if $GK_DATABASE_URL is set, else
                     $GK_DB_FILE, else <$GK_DATA_DIR>/gatekeeper.sqlite, else ./data/gatekeeper.sqlite)
   --help, -h        show this text
@@ -64,12 +76,13 @@ export async function runCli(argv: string[], io: CliIo, env: Record<string, stri
     return 0;
   }
   const [command, ...files] = args.positionals;
-  if (command !== 'import' && command !== 'create-admin' && command !== 'set-password') {
+  if (command !== 'import' && command !== 'create-admin' && command !== 'set-password' && command !== 'send-order-mails') {
     io.err(`${command === undefined ? 'no command given' : `unknown command ${JSON.stringify(command)}`}\n\n${USAGE}`);
     return 1;
   }
   try {
-    if (command === 'import') return await runImport(args.values.event, args.values.db, files, io, env);
+    if (command === 'import') return await runImport(args.values, files, io, env);
+    if (command === 'send-order-mails') return await runOrderMails(args.values, io, env);
     if (files.length) throw new CliError(`${command} takes no file (and never a password: it asks for it)\n\n${USAGE}`);
     return await runPassword(command, args.values, io, env);
   } catch (e) {
@@ -87,9 +100,11 @@ function parse(argv: string[]) {
     strict: true,
     options: {
       event: { type: 'string', short: 'e' },
+      mapping: { type: 'string', short: 'm' },
       username: { type: 'string', short: 'u' },
       name: { type: 'string' },
       db: { type: 'string' },
+      again: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -116,7 +131,7 @@ async function openCliStorage(
 }
 
 async function runImport(
-  event: string | undefined, dbOption: string | undefined, files: string[], io: CliIo, env: Record<string, string | undefined>,
+  { event, mapping, db: dbOption }: { event?: string; mapping?: string; db?: string }, files: string[], io: CliIo, env: Record<string, string | undefined>,
 ): Promise<number> {
   if (event === undefined) throw new CliError(`--event is required\n\n${USAGE}`);
   if (files.length !== 1) throw new CliError(`name exactly one file to import${files.length ? `, not ${files.length}` : ''}\n\n${USAGE}`);
@@ -130,8 +145,9 @@ async function runImport(
     if (!existsSync(file)) throw new CliError(`no database at ${file}: start the server once to create it, or pass --db <file>`);
   });
   try {
-    const result = await importTickets(storage, eventId, { format, text });
-    io.out(`imported ${result.tickets} tickets, ${result.orders} orders into ${eventId}`);
+    const saved = mapping === undefined ? null : await savedMapping(storage, eventId, mapping);
+    const result = await importTickets(storage, eventId, { format, text, columns: saved?.columns ?? [] });
+    io.out(`imported ${result.tickets} tickets, ${result.orders} orders into ${eventId}${saved ? ` with the mapping "${saved.name}"` : ''}`);
     return 0;
   } catch (e) {
     if (!(e instanceof GkError)) throw e;
@@ -149,6 +165,22 @@ async function runImport(
   } finally {
     await storage.close();
   }
+}
+
+/**
+ * The event's saved column mapping (the console's Import) that `wanted` names: its id, else
+ * its name in any case. Unknown or ambiguous: an error listing what the event has.
+ */
+async function savedMapping(storage: Storage, eventId: EventId, wanted: string): Promise<ImportMapping> {
+  const all = await storage.listImportMappings(eventId);
+  const byId = all.find((m) => m.id === wanted);
+  if (byId) return byId;
+  const named = all.filter((m) => m.name.trim().toLowerCase() === wanted.trim().toLowerCase());
+  if (named.length === 1) return named[0]!;
+  const list = all.map((m) => `"${m.name}" (${m.id})`).join(', ');
+  if (named.length > 1) throw new CliError(`${named.length} mappings of ${eventId} are named "${wanted}": give the id of one of ${named.map((m) => m.id).join(', ')}`);
+  if (all.length === 0) throw new CliError(`no mapping "${wanted}": event ${eventId} has no saved mappings (save one in the console's Import)`);
+  throw new CliError(`no mapping "${wanted}" in event ${eventId}; the saved mappings are: ${list}`);
 }
 
 async function runPassword(
@@ -181,6 +213,31 @@ async function runPassword(
     }
     return 0;
   } finally {
+    await storage.close();
+  }
+}
+
+async function runOrderMails(values: { event?: string; again?: boolean; db?: string }, io: CliIo, env: Record<string, string | undefined>): Promise<number> {
+  if (values.event === undefined) throw new CliError(`--event is required\n\n${USAGE}`);
+  const eventId = parseId(values.event);
+  const config = loadConfig(env);
+  if (!config.publicUrl) throw new CliError('set GK_PUBLIC_URL to the address holders open (e.g. https://tickets.example.org): the links in the mails start with it');
+  const { db, storage } = await openCliStorage(values.db, env, async (file) => {
+    if (!existsSync(file)) throw new CliError(`no database at ${file}; pass --db <file>`);
+  });
+  const mailer = mailerFor(config, storage, Date.now);
+  try {
+    const orderMails = new OrderMails({ storage, mailer, linkBase: () => config.publicUrl, now: Date.now, log: jsonLogger('warn', (l) => io.err(l.trimEnd())) });
+    const r = await orderMails.send(eventId, values.again ?? false);
+    io.out(`sent ${r.sent} order mail${r.sent === 1 ? '' : 's'} ${mailer.kind === 'smtp' ? `through ${config.smtpHost}` : 'into the outbox (no GK_SMTP_HOST)'}; ` +
+      `${r.alreadySent} mailed before${r.alreadySent ? ' (--again mails them a new link)' : ''}, ${r.noAddress} without an address`);
+    for (const f of r.failed) io.err(`  order ${f.orderId}: ${f.error}`);
+    return r.failed.length ? 1 : 0;
+  } catch (e) {
+    if (e instanceof GkError && e.code === 'not_found') throw new CliError(`no event ${eventId} in ${db}`);
+    throw e;
+  } finally {
+    mailer.close();
     await storage.close();
   }
 }

@@ -65,7 +65,16 @@ export const OPTIONS = {
   socketPingMs: { env: 'GK_SOCKET_PING_MS', description: 'How often the server pings each socket; one that has answered neither of the last two pings is dropped', default: 30_000, parse: int(100, 600_000) },
   socketHelloMs: { env: 'GK_SOCKET_HELLO_MS', description: 'How long a socket may stay open without saying hello; then it is refused helloTimeout (4008) and the phone reconnects', default: 10_000, parse: int(100, 600_000) },
   fleetSilentMs: { env: 'GK_FLEET_SILENT_MS', description: 'How long an offline phone may go unheard before the supervisors\u2019 fleet flags it silent (why 5 minutes: shared/src/fleet.ts)', default: 5 * 60_000, parse: int(1_000, 24 * 3600_000) },
+  rotatingLeewayMs: { env: 'GK_ROTATING_LEEWAY_MS', description: 'Rotating wallet codes: extra time either side of the accepted steps (the current one and its neighbours), for a holder whose phone has not learnt the server\u2019s time since its ticket was bound to it. 0 refuses a screenshot two steps old; every step of leeway lets one that much older through', default: 0, parse: int(0, 3600_000) },
   socketsPerSession: { env: 'GK_SOCKETS_PER_SESSION', description: 'Most sockets one login session may have open (a phone has one); beyond it the upgrade gets 429', default: 8, parse: int(1, 100_000) },
+  // Order mails (sync-server/src/mail/). Without a host, mails are kept in the outbox that
+  // admins read (GET /api/mail/outbox): the development default, which sends nothing.
+  smtpHost: { env: 'GK_SMTP_HOST', description: 'SMTP server for order mails (empty: keep them in the outbox admins read at GET /api/mail/outbox, send nothing)', default: '', parse: (r: string) => r },
+  smtpPort: { env: 'GK_SMTP_PORT', description: 'SMTP port (587: submission with STARTTLS; 465 with GK_SMTP_SECURE=true)', default: 587, parse: int(1, 65535) },
+  smtpSecure: { env: 'GK_SMTP_SECURE', description: 'TLS from the first byte (port 465); false: STARTTLS when the server offers it', default: false, parse: bool },
+  smtpUser: { env: 'GK_SMTP_USER', description: 'SMTP login (empty: none)', default: '', parse: (r: string) => r },
+  smtpPassword: { env: 'GK_SMTP_PASSWORD', description: 'SMTP password', default: '', parse: (r: string) => r, secret: true },
+  smtpFrom: { env: 'GK_SMTP_FROM', description: 'Sender of order mails', default: 'Gatekeeper <tickets@localhost>', parse: str },
 } satisfies Record<string, Option<unknown>>;
 
 type Options = typeof OPTIONS;

@@ -1,9 +1,13 @@
 // The server is the only holder of event private keys: it mints ticket and order codes.
 // Keys are a list per event ("k1", "k2", ...) so a key can be rotated out while codes
 // signed with the older one still verify on scanners.
-import type { SignedCode } from '@gatekeeper/shared/api/index';
+import { randomBytes } from 'node:crypto';
+import type { DeviceCertificateReply, SignedCode } from '@gatekeeper/shared/api/index';
 import { fromBase64Url, toBase64Url } from '@gatekeeper/shared/codec/base64url';
-import { generateEventKey, signOrderCode, signTicketCode, toLink } from '@gatekeeper/shared/codec/index';
+import {
+  CERTIFICATE_ID_LENGTH, DEFAULT_STEP_SECONDS, certificateIdText, generateEventKey, isStrictPublicKey, signCertificate, signOrderCode,
+  signTicketCode, toLink,
+} from '@gatekeeper/shared/codec/index';
 import type { Ticket } from '@gatekeeper/shared/domain';
 import { deriveImportedCodeKey } from '@gatekeeper/shared/imported-code';
 import type { EventId, OrderId } from '@gatekeeper/shared/ids';
@@ -11,7 +15,11 @@ import { GkError } from '@gatekeeper/shared/protocol/index';
 import type { EventKey, Storage } from './storage/types.ts';
 
 export class Issuer {
-  constructor(private readonly storage: Storage, private readonly linkBase: () => string, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly storage: Storage, private readonly linkBase: () => string, private readonly now: () => number = Date.now,
+    /** Rotating codes: extra time either side of the accepted steps (GK_ROTATING_LEEWAY_MS); phones get it with the manifest. */
+    readonly rotatingLeewayMs = 0,
+  ) {}
 
   /** Create the event's first key if it has none; returns the key to sign with. */
   async ensureKey(eventId: EventId): Promise<EventKey> {
@@ -53,6 +61,27 @@ export class Issuer {
       validFrom: ticket.validFrom, validUntil: ticket.validUntil, issuedAt: this.now(),
     }, await this.signer(ticket.eventId));
     return { code, link: toLink(this.linkBase(), code) };
+  }
+
+  /**
+   * Binds a ticket to the phone holding `devicePublicKey` (raw Ed25519): a certificate the
+   * phone puts into every rotating code it shows. The ticket's earlier certificates are
+   * revoked with it (a ticket is shown by one phone at a time), and scanners learn that
+   * with their next manifest delta. The caller has verified the holder first.
+   */
+  async deviceCertificate(ticket: Ticket, devicePublicKey: Uint8Array, stepSeconds = DEFAULT_STEP_SECONDS): Promise<DeviceCertificateReply> {
+    // A small-order or non-canonical key would let anyone sign "as" the phone.
+    if (!isStrictPublicKey(devicePublicKey)) throw new GkError('bad_request', 'not a usable Ed25519 public key');
+    const id = new Uint8Array(randomBytes(CERTIFICATE_ID_LENGTH));
+    const issuedAt = Math.floor(this.now() / 1000) * 1000;
+    const certificate = signCertificate({
+      eventId: ticket.eventId, ticketId: ticket.id, certificateId: id, devicePublicKey, stepSeconds, issuedAt,
+    }, await this.signer(ticket.eventId));
+    const certificateId = certificateIdText(id);
+    await this.storage.addDeviceCertificate({
+      eventId: ticket.eventId, id: certificateId, ticketId: ticket.id, devicePublicKey: toBase64Url(devicePublicKey), stepSeconds, issuedAt,
+    });
+    return { certificate: toBase64Url(certificate), certificateId, stepSeconds, issuedAt };
   }
 
   async orderCode(eventId: EventId, orderId: OrderId): Promise<SignedCode> {

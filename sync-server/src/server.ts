@@ -17,6 +17,8 @@ import { ConfigError, type Config } from './config.ts';
 import { Hub } from './hub/hub.ts';
 import { CodeWords } from './code-word/code-words.ts';
 import { Issuer } from './issuer.ts';
+import { mailerFor } from './mail/mailer.ts';
+import { OrderMails } from './wallet/order-mails.ts';
 import type { Logger } from './log.ts';
 import { ScanService } from './scans/scan-service.ts';
 import { publishedLogins, seedDemo, type DEMO_LOGINS } from './seed/seed.ts';
@@ -65,7 +67,7 @@ async function openStorage(config: Config, log: Logger): Promise<Storage> {
 export async function startServer(config: Config, log: Logger, now: () => number = Date.now): Promise<RunningServer> {
   const storage = withReadCache(await openStorage(config, log));
   let linkBase = config.publicUrl;
-  const issuer = new Issuer(storage, () => linkBase, now);
+  const issuer = new Issuer(storage, () => linkBase, now, config.rotatingLeewayMs);
   let scans: ScanService | null = null;
   const hub = new Hub({ storage, scans: () => scans!, log, now, allowedOrigins: config.allowedOrigins, gossipTickMs: config.gossipTickMs, socketPingMs: config.socketPingMs, socketHelloMs: config.socketHelloMs, fleetSilentMs: config.fleetSilentMs, limits: { socketsPerSession: config.socketsPerSession } });
   scans = new ScanService(storage, hub, now, {
@@ -75,6 +77,7 @@ export async function startServer(config: Config, log: Logger, now: () => number
       uploadBurst: config.deviceUploadBurst, uploadsPerMinute: config.deviceUploadsPerMinute,
     },
     staffLimits: { annulBurst: config.supervisorAnnulBurst, annulsPerMinute: config.supervisorAnnulsPerMinute },
+    rotatingLeewayMs: config.rotatingLeewayMs,
   });
 
   let seeded = false;
@@ -105,8 +108,10 @@ export async function startServer(config: Config, log: Logger, now: () => number
   const knownBrowsers = new KnownBrowsers(await storage.serverSecret(KNOWN_BROWSERS_SECRET), now);
   const codeWords = new CodeWords({ storage, push: hub, log, now });
   await codeWords.start();
+  const mailer = mailerFor(config, storage, now);
+  const orderMails = new OrderMails({ storage, mailer, linkBase: () => linkBase, now, log });
   const app = createApp({
-    storage, scans, issuer, push: hub, live: hub.live, fleet: hub.fleet, codeWords, log, now,
+    storage, scans, issuer, push: hub, live: hub.live, fleet: hub.fleet, codeWords, orderMails, log, now,
     sessionTtlMs: config.sessionHours * 3600_000,
     logins: new LoginThrottle(undefined, now),
     hashing,
@@ -149,6 +154,7 @@ export async function startServer(config: Config, log: Logger, now: () => number
     url, httpsUrl, port, httpsPort, storage, hub, seeded, publicLogins,
     async close() {
       codeWords.stop();
+      mailer.close();
       hub.close();
       await Promise.all(servers.map((s) => new Promise<void>((r) => { s.closeAllConnections?.(); s.close(() => r()); })));
       await hashThreads.stop();

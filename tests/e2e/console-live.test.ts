@@ -12,9 +12,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { newScanner } from '../support/browser.ts';
 import { ConflictsView, LiveView } from '../support/pages/console-live-page.ts';
 import { ConsolePage } from '../support/pages/console-page.ts';
-import { ScannerPage } from '../support/pages/scanner-page.ts';
+import type { ScannerPage } from '../support/pages/scanner-page.ts';
 import { ScannerClient } from '../support/scanner-client.ts';
 import { DEMO_EVENT, login, plain, takeTicket, ticketCode, worldForFile, type World } from './fixtures.ts';
+import { bothAdmitOffline, twoGates } from './two-gates.ts';
 
 const env = worldForFile({ tickets: 200 });
 
@@ -25,13 +26,7 @@ let desk: ConsolePage;
 const scripted: ScannerClient[] = [];
 
 beforeAll(async () => {
-  [gateA, gateB] = await Promise.all([
-    ScannerPage.open(await newScanner(env.browser), env.w.server.url),
-    ScannerPage.open(await newScanner(env.browser), env.w.server.url),
-  ]);
-  const a = login('inspector');
-  const b = login('inspector2');
-  await Promise.all([gateA.signInAndChoose(a.username, a.password, 'Main gate'), gateB.signInAndChoose(b.username, b.password, 'Main gate')]);
+  [gateA, gateB] = await twoGates(env);
 });
 
 afterAll(async () => {
@@ -144,16 +139,7 @@ describe('the console\u2019s conflict inbox', () => {
 
     const t = takeTicket(env.w);
     const { code } = await ticketCode(env.w, t.id);
-    await Promise.all([gateA.setOffline(true), gateB.setOffline(true)]);
-    await Promise.all([gateA.waitLink('offline'), gateB.waitLink('offline')]);
-    await gateA.wedge(code);
-    await gateA.expectVerdict('valid', { offline: true });
-    await gateB.wedge(code);
-    await gateB.expectVerdict('valid', { offline: true });
-    await Promise.all([gateA.waitPending(1), gateB.waitPending(1)]);
-    await Promise.all([gateA.dismissVerdict(), gateB.dismissVerdict()]);
-    await Promise.all([gateA.setOffline(false), gateB.setOffline(false)]);
-    await Promise.all([gateA.waitPending(0), gateB.waitPending(0)]);
+    await bothAdmitOffline(gateA, gateB, code);
 
     const card = await inbox.waitConflict(t.id);
     const scans = await card.locator('[data-scan-id]').evaluateAll((els) => els.map((e) => e.getAttribute('data-scan-id')));

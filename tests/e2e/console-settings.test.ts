@@ -1,14 +1,15 @@
 // The console's Settings (issue 10) in Chromium against a real server: a supervisor
 // changes the code word (by hand, then drawn from a list) and the scanner's next verdict
 // shows the new word; blocks a ticket with a reason, and the scanner, told at once, fetches
-// the delta and refuses the ticket even offline. Staff is an admin's: a supervisor sees no
+// the delta and refuses the ticket even offline, and the ticket's story in History tells the
+// change with who made it and why. Staff is an admin's: a supervisor sees no
 // entry for it and its address refuses them.
 import { beforeAll, describe, expect, test } from 'vitest';
 import { newScanner } from '../support/browser.ts';
 import { ConsolePage } from '../support/pages/console-page.ts';
 import { findTicket, openSection, setCodeWordByHand, setCodeWordList, setTicketStatus } from '../support/pages/console-code-word-tickets-staff.ts';
 import { WAIT_MS, type ScannerPage } from '../support/pages/scanner-page.ts';
-import { login, signedInGate, takeTicket, ticketCode, worldForFile } from './fixtures.ts';
+import { DEMO_EVENT, eventually, login, signedInGate, takeTicket, ticketCode, worldForFile } from './fixtures.ts';
 
 const env = worldForFile();
 
@@ -49,7 +50,7 @@ describe('the console\u2019s settings', () => {
     await sup.photograph('31-console-codeword');
   });
 
-  test('a ticket blocked with a reason reaches the scanner as a delta, which refuses it offline', async () => {
+  test('a ticket blocked with a reason reaches the scanner as a delta, which refuses it offline; its story tells why', async () => {
     const t = takeTicket(env.w);
     const { code } = await ticketCode(env.w, t.id);
     const status = gate.page.getByTestId('ticket-count-status');
@@ -72,6 +73,21 @@ describe('the console\u2019s settings', () => {
     await gate.dismissVerdict();
     await gate.setOffline(false);
     await gate.waitOnline();
+
+    // The refused scan, uploaded, is the ticket's row in History; its story tells the status
+    // change made above: from what to what, by whom, and the reason given.
+    const seen = await eventually(() => env.w.supervisor.request('GET', `/api/events/${DEMO_EVENT}/history?ticket=${t.id}`), (r) => r.json.scans.length === 1);
+    await sup.open('History');
+    await sup.filter({ code: t.id });
+    const story = await sup.openStory(seen.json.scans[0].scan.id);
+    const changes = story.getByTestId('story-status-changes').getByTestId('audit-entry');
+    expect(await changes.count()).toBe(1);
+    expect(await changes.first().getAttribute('data-action')).toBe('ticket.status');
+    const text = await changes.first().innerText();
+    expect(text).toContain('paid → blocked');
+    expect(text).toContain('Sam Supervisor');
+    expect(text).toContain('Reason: Reported stolen at the box office');
+    await sup.closeStory();
   });
 
   test('staff: no entry for a supervisor, and its address refuses them; an admin manages everyone', async () => {

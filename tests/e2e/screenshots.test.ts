@@ -7,6 +7,7 @@ import { beforeAll, describe, test } from 'vitest';
 import { newScanner } from '../support/browser.ts';
 import { ScannerPage, WAIT_MS } from '../support/pages/scanner-page.ts';
 import { login, orderCode, plain, takeOrder, takeTicket, ticketCode, worldForFile } from './fixtures.ts';
+import { bothAdmitOffline } from './two-gates.ts';
 
 const env = worldForFile({ tickets: 80 });
 
@@ -125,15 +126,7 @@ describe('screenshots at 360×740', () => {
     await b.waitOnline();
 
     const { code } = await ticketCode(env.w, takeTicket(env.w).id);
-    await Promise.all([a.setOffline(true), b.setOffline(true)]);
-    await Promise.all([a.waitLink('offline'), b.waitLink('offline')]);
-    await a.wedge(code);
-    await a.expectVerdict('valid', { offline: true });
-    await b.wedge(code);
-    await b.expectVerdict('valid', { offline: true });
-    await shot(b, '14-nl-valid-offline');
-    await Promise.all([a.dismissVerdict(), b.dismissVerdict()]);
-    await Promise.all([a.setOffline(false), b.setOffline(false)]);
+    await bothAdmitOffline(a, b, code, { whileOffline: () => shot(b, '14-nl-valid-offline') });
     await a.conflictAlert().waitFor({ timeout: WAIT_MS });
     await b.conflictAlert().waitFor({ timeout: WAIT_MS });
     await shot(a, '15-conflict');

@@ -4,7 +4,8 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { ScannerPage, WAIT_MS } from '../support/pages/scanner-page.ts';
 import { ScannerClient } from '../support/scanner-client.ts';
-import { DEMO_EVENT, eventually, login, serverScans, signedInGate, takeTicket, ticketCode, worldForFile } from './fixtures.ts';
+import { DEMO_EVENT, eventually, login, serverScans, takeTicket, ticketCode, worldForFile } from './fixtures.ts';
+import { bothAdmitOffline, twoGates } from './two-gates.ts';
 import { checkpointId } from '@gatekeeper/shared/ids';
 
 const env = worldForFile();
@@ -14,7 +15,7 @@ let gateB: ScannerPage;
 
 beforeAll(async () => {
   // Two phones, two inspectors, two lanes of the main gate (one entry per ticket per event).
-  [gateA, gateB] = await Promise.all([signedInGate(env, 'inspector'), signedInGate(env, 'inspector2')]);
+  [gateA, gateB] = await twoGates(env);
 });
 
 describe('two scanners, one ticket', () => {
@@ -39,19 +40,8 @@ describe('two scanners, one ticket', () => {
   test('offline at both gates: both VALID OFFLINE; back online: one winner, a conflict alert on both, both scans in history', async () => {
     const t = takeTicket(env.w);
     const { code } = await ticketCode(env.w, t.id);
-    await Promise.all([gateA.setOffline(true), gateB.setOffline(true)]);
-    await Promise.all([gateA.waitLink('offline'), gateB.waitLink('offline')]);
-
-    await gateA.wedge(code);
-    await gateA.expectVerdict('valid', { offline: true });
-    expect(await gateA.page.getByTestId('verdict-word').textContent()).toBe('VALID OFFLINE');
-    await gateB.wedge(code);
-    await gateB.expectVerdict('valid', { offline: true });
-    await Promise.all([gateA.waitPending(1), gateB.waitPending(1)]);
-    await Promise.all([gateA.dismissVerdict(), gateB.dismissVerdict()]);
-
-    await Promise.all([gateA.setOffline(false), gateB.setOffline(false)]);
-    await Promise.all([gateA.waitPending(0), gateB.waitPending(0)]);
+    const [seenA] = await bothAdmitOffline(gateA, gateB, code);
+    expect(seenA.word).toBe('VALID OFFLINE');
 
     // Exactly one admission stands on the server; the other is a conflict naming both.
     const scans = await eventually(() => serverScans(env.w, t.id), (s) => s.length === 2);

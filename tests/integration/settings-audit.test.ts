@@ -119,6 +119,11 @@ describe('a ticket\u2019s status', () => {
     expect((await audit(supervisor, `?target=${tid}`)).map((e) => [e.before, e.after])).toEqual([
       [{ status: 'blocked' }, { status: 'paid' }], [{ status: 'paid' }, { status: 'blocked' }],
     ]);
+    // The ticket's story, opened from History, tells both changes: who, from what to what, why.
+    const story = (await supervisor.request('GET', ev(`/tickets/${tid}/story`))).json;
+    expect(story.statusChanges.map((e: AuditEntry) => [e.actorName, e.after, e.reason])).toEqual([
+      ['Sam Supervisor', { status: 'paid' }, 'found; it was the holder\u2019s'], ['Sam Supervisor', { status: 'blocked' }, 'reported stolen at the box office'],
+    ]);
   });
 
   it('a version 10 phone is not told (it has no such message) and keeps its socket; a version 11 phone beside it is told', async () => {

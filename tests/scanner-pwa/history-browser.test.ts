@@ -125,7 +125,7 @@ describe('a ticket\u2019s story', () => {
   it('loading, then the story; one opened after it wins, and a closed one stays closed', async () => {
     const { api, stories } = scriptedApi();
     const b = new HistoryBrowser(api, EVENT);
-    const story = (id: string): TicketStoryReply => ({ ticket: null, scans: [entry(1, id)], next: null, conflicts: [] });
+    const story = (id: string): TicketStoryReply => ({ ticket: null, scans: [entry(1, id)], next: null, conflicts: [], statusChanges: [] });
     const a = b.openStory(ticketId('T-a'));
     expect(b.story).toMatchObject({ ticketId: 'T-a', status: 'loading' });
     const c = b.openStory(ticketId('T-c'));

@@ -109,7 +109,10 @@ describe('verdict reasons in Dutch, at the event\'s local time', () => {
     expect(refused(code.slice(0, 4 + 5))).toBe('De code is beschadigd: hij is afgebroken (geen code is 5 tekens lang).');
     expect(refused(code, [])).toBe('De code is ondertekend met sleutel "k1", die deze telefoon niet kent. Synchroniseer de telefoon; lukt het dan nog niet, dan is de code vervalst.');
     expect(refused(code, [toPublicKeyEntry('k1', key.publicKey, true)])).toBe('De code is ondertekend met sleutel "k1", die is ingetrokken.');
-    expect(refused('GK1RAAAA')).toBe('Wisselende wallet-codes kan deze versie van de app nog niet controleren.');
+    expect(refused('GK1RAAAA')).toBe('De code is beschadigd: de sleutel-id "" is misvormd.');
+    expect(nl.reason(codeReason({ kind: 'not_supported', letter: 'R' }), places('Europe/Amsterdam'))).toBe('Wisselende wallet-codes kan deze versie van de app nog niet controleren.');
+    expect(nl.reason(codeReason({ kind: 'expired_step', madeAt: Date.UTC(2025, 5, 14, 19, 0) }), places('Europe/Amsterdam')))
+      .toBe('Deze code is gemaakt om 21:00 en is verlopen: een schermafbeelding of een oud scherm. Vraag de houder het live ticket te openen.');
     expect(refused('')).toBe('De scan was leeg.');
   });
 

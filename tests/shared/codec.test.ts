@@ -208,8 +208,8 @@ describe('format versions', () => {
     expect(r?.reason).toMatch(/prefix says format version 1 but its contents say 2/);
   });
 
-  it('rotating codes (R) are reserved and refused with a reason', () => {
-    expect(refusal(decodeCode('GK1RAAAA', ctx()))?.reason).toMatch(/rotating wallet codes are not supported/);
+  it('rotating codes (R) are read (codec-rotating.test.ts): a stub of one is damage, not "not supported"', () => {
+    expect(refusal(decodeCode('GK1RAAAA', ctx()))).toEqual({ outcome: 'invalid_signature', reason: 'The code is damaged: its key id "" is malformed.' });
   });
 
   it('an unassigned kind letter is damage', () => {

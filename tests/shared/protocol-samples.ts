@@ -46,6 +46,7 @@ export const downs: Record<Down['type'], unknown> = {
   pong: { type: 'pong', id: 1, clientTime: 1_718_000_000_000, serverTime: 1_718_000_000_050 },
   codeWord: { type: 'codeWord', eventId: 'ev1', codeWord: null },
   ticketsChanged: { type: 'ticketsChanged', eventId: 'ev1', version: 42 },
+  checkpointsChanged: { type: 'checkpointsChanged', eventId: 'ev1' },
   error: { type: 'error', code: 'rate_limited', message: 'slow down', ref: 'b1', retryAfterMs: 5000 },
   live: { type: 'live', snapshot: { eventId: 'ev1', cursor: 13, ticketsSold: 100, admitted: 3, quarantined: 1, ...counts } },
   liveDelta: {

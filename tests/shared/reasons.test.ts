@@ -10,7 +10,7 @@ import { formatHlc } from '@gatekeeper/shared/hlc';
 import type { CheckpointId, DeviceId, EventId, InspectorId, ScanId, TicketId } from '@gatekeeper/shared/ids';
 import { OUTCOMES } from '@gatekeeper/shared/outcomes';
 import { parseDown, verdictForVersion } from '@gatekeeper/shared/protocol/index';
-import { explainCodeProblem } from '@gatekeeper/shared/codec/problems';
+import { codeProblemForVersion, explainCodeProblem } from '@gatekeeper/shared/codec/problems';
 import { zVerdictMsg } from '@gatekeeper/shared/protocol/scans';
 import { codeReason, explainVerdict, ReasonKind, UNRESOLVED_CAUSES, zReason, type Reason } from '@gatekeeper/shared/reasons';
 import { CODE_PROBLEMS } from '../support/code-problems.ts';
@@ -116,10 +116,19 @@ describe('English for supervisors and version 4 phones', () => {
     // What a version 7 phone's schema required of a code reason: a note of at most 300 characters.
     for (const problem of CODE_PROBLEMS) {
       const old = verdictForVersion({ ...v, reason: codeReason(problem) }, 7).reason;
-      expect(old.kind === 'code' && old.note).toBe(explainCodeProblem(problem));
+      expect(old.kind === 'code' && old.note).toBe(explainCodeProblem(codeProblemForVersion(problem, 7)));
       expect(explainCodeProblem(problem).length).toBeLessThanOrEqual(300);
     }
     expect(zVerdictMsg.shape.verdict.safeParse(verdictForVersion(v, 7)).success).toBe(true);
+  });
+
+  it('a version 13 or older client, which reads no rotating code, gets "not supported" R for a rotating code\'s problem', () => {
+    const v: Verdict = { ...base, outcome: 'expired_code', reason: codeReason({ kind: 'expired_step', madeAt: Date.UTC(2026, 0, 1) }) };
+    expect(verdictForVersion(v, 14)).toEqual(v);
+    expect(verdictForVersion(v, 13).reason).toEqual(codeReason({ kind: 'not_supported', letter: 'R' }));
+    expect(verdictForVersion(v, 7).reason).toMatchObject({ problem: { kind: 'not_supported', letter: 'R' }, note: expect.stringMatching(/rotating wallet codes/) });
+    const other: Verdict = { ...base, outcome: 'invalid_signature', reason: codeReason({ kind: 'bad_signature' }) };
+    expect(verdictForVersion(other, 13)).toBe(other);
   });
 
   it('has a sentence of at most 500 characters for every reason on every outcome', () => {

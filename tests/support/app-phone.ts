@@ -36,7 +36,13 @@ export async function appPhone<S extends DexieStore = DexieStore>(url: string, w
   const deviceId = await http.registerDevice(`${who} app phone`);
   const db = new GatekeeperDb(`phone-${Math.random()}`);
   const store = opts.store ? opts.store(db) : (new DexieStore(db) as S);
-  const event = new EventData(new ManifestRepo(new HttpApi(url), store));
+  // The session's cookie on every request, as the browser sends it (Node's fetch keeps none).
+  const withCookie: typeof fetch = (input, init) => {
+    const headers = new Headers(init?.headers);
+    headers.set('cookie', http.cookie);
+    return fetch(input, { ...init, headers });
+  };
+  const event = new EventData(new ManifestRepo(new HttpApi(url, withCookie), store));
   const scans = new LocalScans(store);
   // As the app does: the event's scans are opened before the socket starts.
   if (opts.cursor !== undefined) await store.setMeta(`cursor:${DEMO_EVENT}`, opts.cursor);
@@ -47,6 +53,9 @@ export async function appPhone<S extends DexieStore = DexieStore>(url: string, w
   const sync = new SyncClient({
     socket, scans, store, event, clock, appVersion: 'test', url: () => url.replace(/^http/, 'ws') + '/ws',
     onUnauthenticated: () => { throw new Error('session lost'); },
+    // As the app wires them (app.svelte.ts): a change told on the socket is fetched at once.
+    onTicketsChanged: (version) => event.changedOnServer(version),
+    onCheckpointsChanged: () => event.checkpointsChangedOnServer(),
   });
   /** A scan this phone would make now of `ticketId`, its number typed as the code. */
   const request = (ticketId: TicketId, checkpoint = MAIN): ScanRequest =>

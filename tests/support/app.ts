@@ -16,6 +16,8 @@ import { LOGIN_RULES, LoginThrottle, type LoginRules } from '../../sync-server/s
 import { createSession, SESSION_COOKIE } from '../../sync-server/src/auth/sessions.ts';
 import { CodeWords } from '../../sync-server/src/code-word/code-words.ts';
 import { Issuer } from '../../sync-server/src/issuer.ts';
+import { outboxMailer, type Mailer } from '../../sync-server/src/mail/mailer.ts';
+import { OrderMails } from '../../sync-server/src/wallet/order-mails.ts';
 import { Live } from '../../sync-server/src/live/live.ts';
 import { Fleet } from '../../sync-server/src/fleet/fleet.ts';
 import { DEFAULT_SILENT_AFTER_MS } from '@gatekeeper/shared/fleet';
@@ -155,6 +157,8 @@ export interface TestAppOptions {
   syncFile?: SyncFile;
   /** Per-device scan and upload limits (default DEVICE_LIMITS), on the frozen clock. */
   deviceLimits?: DeviceLimitRules;
+  /** Where order mails go (default: the outbox table, as a server without GK_SMTP_HOST). */
+  mailer?: Mailer;
 }
 
 export async function makeTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
@@ -182,8 +186,9 @@ export async function makeTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   await seedDemo(storage, issuer, { tickets: opts.tickets ?? 60, now: clock.now });
   const codeWords = new CodeWords({ storage, push, log: silentLogger, now });
   await codeWords.start();
+  const orderMails = new OrderMails({ storage, mailer: opts.mailer ?? outboxMailer(storage, now), linkBase: () => 'https://gate.test', now, log: silentLogger });
   const app = createApp({
-    storage, scans, issuer, push, live, fleet, codeWords, log: silentLogger, now, sessionTtlMs: SESSION_TTL_MS,
+    storage, scans, issuer, push, live, fleet, codeWords, orderMails, log: silentLogger, now, sessionTtlMs: SESSION_TTL_MS,
     logins: new LoginThrottle({ ...LOGIN_LIMITS, ...opts.loginLimits }, now),
     hashing: new HashGate(opts.hashing),
     knownBrowsers: new KnownBrowsers(await storage.serverSecret(KNOWN_BROWSERS_SECRET), now),
@@ -226,12 +231,15 @@ export function scanRequest(
 /** The same scan, decided offline by the scanner. */
 export const offlineScan = (req: ScanRequest, outcome: Scan['outcome'] = 'valid'): Scan => ({ ...req, outcome, offline: true });
 
+/** Pages of the built app (routes/pwa.ts), not the API: the scanner's fallback and the wallet. */
+const APP_PAGES = new Set(['/*', '/wallet']);
+
 /**
  * The routes the app registers, as "METHOD /path" (one per route): handlers only, not the
- * `ALL` middleware and catch-alls, nor the scanner app's `GET /*` fallback.
+ * `ALL` middleware and catch-alls, nor the pages of the built app (APP_PAGES).
  */
 export function appRoutes(app: App): string[] {
-  const routes = app.routes.filter((r) => r.method !== 'ALL' && !(r.method === 'GET' && r.path === '/*'));
+  const routes = app.routes.filter((r) => r.method !== 'ALL' && !(r.method === 'GET' && APP_PAGES.has(r.path)));
   return [...new Set(routes.map((r) => `${r.method} ${r.path}`))];
 }
 

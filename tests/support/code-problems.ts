@@ -37,4 +37,8 @@ export const CODE_PROBLEMS: CodeProblem[] = [
   { kind: 'damaged_key', keyId: 'k1' },
   { kind: 'bad_signature' },
   { kind: 'unchecked', error: 'RangeError: out of memory' },
+  { kind: 'expired_step', madeAt: 1_750_000_000_000 },
+  { kind: 'future_step', madeAt: 1_750_000_060_000 },
+  { kind: 'revoked_certificate', certificateId: 'AAECAwQFBgc' },
+  { kind: 'other_device' },
 ];

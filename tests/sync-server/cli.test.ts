@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { eventId, ticketId } from '@gatekeeper/shared/ids';
+import { eventId, inspectorId, ticketId } from '@gatekeeper/shared/ids';
+import type { ImportMapping } from '@gatekeeper/shared/api/imports';
 import { verifyPassword } from '@gatekeeper/sync-server/auth/passwords';
 import { runCli } from '@gatekeeper/sync-server/cli';
 import { openSqliteStorage } from '@gatekeeper/sync-server/storage/sqlite/index';
@@ -122,6 +123,51 @@ describe('gatekeeper import', () => {
     expect(await storage.getTicket(EV, ticketId('T2'))).toBeNull();
     await storage.close();
   });
+
+  describe('with a column mapping saved in the console (--mapping)', () => {
+    // An organiser's export from another system, in its own column names.
+    const shopExport = () => file('shop.csv', 'Barcode nr,Ticket soort,Naam,Bestelling\nS1,Adult,Anna Jansen,B1\nS2,Child,Joost Jansen,B1\n');
+    const save = async (id: string, name: string, columns: Array<{ from: string; to: string | null }>) => {
+      const storage = openSqliteStorage({ file: db });
+      try {
+        const admin = inspectorId('i-admin');
+        if (!(await storage.getStaff(admin))) await storage.createStaff({ id: admin, username: 'ada', name: 'Ada Admin', role: 'admin', passwordHash: 'scrypt$x', disabled: false });
+        await storage.saveImportMapping(EV, { id, name, columns: columns as ImportMapping['columns'], updatedAt: 1, updatedBy: admin });
+      } finally {
+        await storage.close();
+      }
+    };
+    const shop = [{ from: 'Barcode nr', to: 'ticket_id' }, { from: 'Ticket soort', to: 'type' }, { from: 'Naam', to: 'holder_name' }, { from: 'Bestelling', to: 'order_id' }];
+
+    it('imports the file with the mapping named, by its name in any case or by its id', async () => {
+      await save('shop', 'Shop export', shop);
+      const r = await cli(['import', '--event', EV, '--mapping', 'shop export', '--db', db, shopExport()]);
+      expect(r).toEqual({ code: 0, out: 'imported 2 tickets, 1 orders into festival with the mapping "Shop export"', err: '' });
+      expect(await ticketIds()).toEqual(['S1', 'S2']);
+      const storage = openSqliteStorage({ file: db });
+      expect(await storage.getTicket(EV, ticketId('S1'))).toMatchObject({ holderName: 'Anna Jansen', orderId: 'B1', type: 'Adult' });
+      await storage.close();
+      expect((await cli(['import', '-e', EV, '-m', 'shop', '--db', db, shopExport()])).code).toBe(0);
+    });
+
+    it('an unknown mapping: an error listing the saved ones, and nothing imported', async () => {
+      const none = await cli(['import', '--event', EV, '--mapping', 'Shop export', '--db', db, shopExport()]);
+      expect(none).toEqual({ code: 1, out: '', err: 'no mapping "Shop export": event festival has no saved mappings (save one in the console\'s Import)' });
+      await save('shop', 'Shop export', shop);
+      await save('box', 'Box office', [{ from: 'Code', to: 'ticket_id' }]);
+      const r = await cli(['import', '--event', EV, '--mapping', 'Shop exprot', '--db', db, shopExport()]);
+      expect(r.code).toBe(1);
+      expect(r.err).toBe('no mapping "Shop exprot" in event festival; the saved mappings are: "Box office" (box), "Shop export" (shop)');
+      expect(await ticketIds()).toEqual([]);
+    });
+
+    it('without the mapping, the export\u2019s own column names are refused and nothing is imported', async () => {
+      await save('shop', 'Shop export', shop);
+      const r = await cli(['import', '--event', EV, '--db', db, shopExport()]);
+      expect(r.code).toBe(1);
+      expect(await ticketIds()).toEqual([]);
+    });
+  });
 });
 
 describe('gatekeeper usage', () => {
@@ -129,7 +175,7 @@ describe('gatekeeper usage', () => {
     for (const argv of [['--help'], ['import', '--help'], ['-h']]) {
       const r = await cli(argv);
       expect(r.code).toBe(0);
-      expect(r.out).toMatch(/^Usage: .*import --event <eventId> \[--db <file>\] <file\.csv\|file\.json>/);
+      expect(r.out).toMatch(/^Usage: .*import --event <eventId> \[--mapping <name>\] \[--db <file>\] <file\.csv\|file\.json>/);
       expect(r.out).toMatch(/ticket_id, order_id, type/);
       expect(r.err).toBe('');
     }

@@ -17,8 +17,8 @@ const read = (name: string) => readFileSync(join(process.cwd(), 'docs', name), '
 const api = read('api.md');
 const protocol = read('protocol.md');
 
-/** Routes served outside the Hono route table: the socket upgrade (server.ts) and the scanner app's fallback (pwa.ts). */
-const OUTSIDE_HONO = ['GET /ws', 'GET /v/:code'];
+/** Routes served outside the API's route table: the socket upgrade (server.ts), the scanner app's fallback and the wallet's page (pwa.ts). */
+const OUTSIDE_HONO = ['GET /ws', 'GET /v/:code', 'GET /wallet'];
 
 /** `word` in backticks, as the docs quote every name from the code. */
 const quoted = (text: string, word: string | number) => text.includes(`\`${word}\``);

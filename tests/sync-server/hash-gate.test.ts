@@ -2,7 +2,7 @@
 // after each hash so that a login flood keeps hashing to a share of one core.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GkError } from '@gatekeeper/shared/protocol/index';
-import { HashGate } from '@gatekeeper/sync-server/auth/hash-gate';
+import { HashGate, MAX_REST_MS } from '@gatekeeper/sync-server/auth/hash-gate';
 import { poolScrypt, type Scrypt } from '@gatekeeper/sync-server/auth/passwords';
 
 describe('HashGate', () => {
@@ -66,6 +66,19 @@ describe('HashGate', () => {
     expect(await b).toBe('b');
     await vi.advanceTimersByTimeAsync(41);
     expect(gate.running).toBe(0);
+  });
+
+  it('rests at most MAX_REST_MS, however long a starved hash took', async () => {
+    const gate = new HashGate({ concurrency: 1, queue: 4, duty: 0.25 }, () => Date.now());
+    const started: string[] = [];
+    const a = gate.run(hashFor(5_000, started, 'a'));
+    const b = gate.run(hashFor(10, started, 'b'));
+    expect(await a).toBe('a');
+    await vi.advanceTimersByTimeAsync(MAX_REST_MS - 1);
+    expect(started).toEqual(['a']);
+    await vi.advanceTimersByTimeAsync(2);
+    expect(started).toEqual(['a', 'b']);
+    await b;
   });
 
   it('says it is full exactly when the next hash would be refused', async () => {

@@ -21,7 +21,10 @@ import { TICKET_COLUMNS, zEvent, zManifest, type Manifest } from '@gatekeeper/sh
 import { MAX_MESSAGE_BYTES, zAck, type Role } from '@gatekeeper/shared/protocol/index';
 import { zLiveReply } from '@gatekeeper/shared/api/live';
 import { zFleetReply } from '@gatekeeper/shared/api/fleet';
+import { randomBytes } from 'node:crypto';
+import { zOrderMailsReply, zOutboxReply, zWalletReply } from '@gatekeeper/shared/api/wallet';
 import { hashPassword } from '../../sync-server/src/auth/passwords.ts';
+import { hashToken } from '../../sync-server/src/wallet/order-mails.ts';
 import {
   apiDocRoutes, appRoutes, assertErrorBody, DEMO_EVENT, LOGIN_LIMITS, makeTestApp, offlineScan, scanRequest, SESSION_TTL_MS,
   type AppClient, type AppResponse, type TestApp,
@@ -352,7 +355,7 @@ const ROUTES: RouteCase[] = [
   },
   {
     route: 'GET /api/events/:eventId/tickets/:ticketId/story', need: 'supervisor', scoped: true, req: () => ({ path: ev('/tickets/T00001/story') }),
-    check: (r) => expect(r.json).toEqual({ ticket: expect.anything(), scans: expect.any(Array), next: null, conflicts: expect.any(Array) }),
+    check: (r) => expect(r.json).toEqual({ ticket: expect.anything(), scans: expect.any(Array), next: null, conflicts: expect.any(Array), statusChanges: expect.any(Array) }),
   },
   { route: 'GET /api/events/:eventId/conflicts', need: 'supervisor', scoped: true, req: () => ({ path: ev('/conflicts') }), check: (r) => expect(r.json).toEqual({ conflicts: expect.any(Array) }) },
   {
@@ -372,7 +375,30 @@ const ROUTES: RouteCase[] = [
     route: 'GET /api/events/:eventId/fleet/stream', need: 'supervisor', scoped: true, req: () => ({ path: ev('/fleet/stream') }),
     check: (r) => expect(r.headers.get('content-type')).toContain('text/event-stream'),
   },
-  { route: 'GET /api/events/:eventId/quarantine', need: 'supervisor', scoped: true, req: () => ({ path: ev('/quarantine') }), check: (r) => expect(r.json).toEqual({ scans: expect.any(Array), next: null, alerts: expect.any(Array) }) },
+  { route: 'GET /api/events/:eventId/quarantine', need: 'supervisor', scoped: true, req: () => ({ path: ev('/quarantine') }), check: (r) => expect(r.json).toEqual({ scans: expect.any(Array), next: null, alerts: expect.any(Array) }) },  {
+    // The holder's token is the credential, not a session (wallet/order-mails.ts).
+    route: 'GET /api/wallet', need: 'none', scoped: false,
+    req: async () => {
+      const x = take();
+      const token = randomBytes(32).toString('base64url');
+      await t.storage.saveOrderLink({ tokenHash: hashToken(token), eventId: DEMO_EVENT, orderId: x.orderId!, createdAt: t.clock.now });
+      return { path: '/api/wallet', headers: { authorization: `Bearer ${token}` } };
+    },
+    check: (r) => expect(zWalletReply.parse(r.json)).toMatchObject({ event: { id: DEMO_EVENT }, codesOpen: true }),
+  },
+  {
+    route: 'GET /api/events/:eventId/code-window', need: 'supervisor', scoped: true, req: () => ({ path: ev('/code-window') }),
+    check: (r) => expect(r.json).toEqual({ leadMinutes: null, opensAt: null, open: true }),
+  },
+  {
+    route: 'PUT /api/events/:eventId/code-window', need: 'admin', scoped: true, req: () => ({ path: ev('/code-window'), body: { leadMinutes: null } }),
+    check: (r) => expect(r.json).toEqual({ leadMinutes: null, opensAt: null, open: true }),
+  },
+  {
+    route: 'POST /api/events/:eventId/order-mails', need: 'admin', scoped: true, req: () => ({ path: ev('/order-mails'), body: {} }),
+    check: (r) => expect(zOrderMailsReply.parse(r.json).failed).toEqual([]),
+  },
+  { route: 'GET /api/mail/outbox', need: 'admin', scoped: false, req: () => ({ path: '/api/mail/outbox' }), check: (r) => expect(zOutboxReply.parse(r.json).mails).toEqual(expect.any(Array)) },
 ];
 
 const RANKS: Role[] = ['inspector', 'supervisor', 'admin'];

@@ -3,7 +3,7 @@
 import { beforeEach, expect, it } from 'vitest';
 import type { Scan } from '@gatekeeper/shared/domain';
 import { checkpointId, eventId, inspectorId, orderId, ticketId } from '@gatekeeper/shared/ids';
-import type { HistoryCursor, HistoryQuery, Storage } from '@gatekeeper/sync-server/storage/types';
+import type { HistoryCursor, HistoryEntry, HistoryQuery, Storage } from '@gatekeeper/sync-server/storage/types';
 import { DEVICE_A, DEVICE_B, EVENT, INSPECTOR_B, T0, makeCheckpoint, makeEvent, makeOrder, makeScan, makeTicket } from '../support/factories.ts';
 
 const EVENT_2 = eventId('ev-2');
@@ -142,5 +142,38 @@ export function historyContract(s: () => Storage): void {
     const rest = await s().history({ eventId: EVENT, limit: 10_000, before: page.next! });
     expect(rest.scans.map((e) => e.scan.id)).toEqual([scans[0].id]);
     expect(rest.next).toBeNull();
+  });
+
+  it('gives the export the same pages as the history, as rows of columns, by the same cursor', async () => {
+    const late = makeScan({ ticketId: t1.id, orderId: t1.orderId, at: T0 + 1, offline: true, idChecked: true, quarantine: 'clock_ahead' });
+    const undo = makeScan({ ticketId: t1.id, at: T0 + 2, kind: 'annul', annuls: late.id, direction: 'exit', offline: false });
+    const unknown = makeScan({ ticketId: null, at: T0 + 2, outcome: 'unknown', deviceId: DEVICE_B, inspectorId: INSPECTOR_B });
+    const many = Array.from({ length: 7 }, (_, i) => makeScan({ ticketId: t2.id, at: T0 + Math.floor(i / 3) }));
+    await storeEach([late, undo, unknown, ...many]);
+    await s().uploadOffline([makeScan({ eventId: EVENT_2, ticketId: ticketId('t4') })], T0 + 99);
+    const asRow = (e: HistoryEntry) => {
+      const x = e.scan;
+      return [x.at, x.outcome, x.ticketId, x.orderId, x.checkpointId, x.direction, x.inspectorId, x.deviceId, x.offline ? 1 : 0, x.idChecked ? 1 : 0,
+        x.kind ?? null, x.annuls ?? null, x.quarantine ?? null, x.id, e.seq, e.receivedAt];
+    };
+    for (const q of [{}, { holder: 'jansen' }, { offline: false }, { ticketId: t1.id, to: T0 + 1 }, { holder: '%' }] satisfies Array<Partial<HistoryQuery>>) {
+      const want: unknown[] = [];
+      for (let before: HistoryCursor | undefined; ;) {
+        const page = await s().history({ eventId: EVENT, limit: 2, ...q, ...(before ? { before } : {}) });
+        want.push(...page.scans.map(asRow));
+        if (page.next === null) break;
+        before = page.next;
+      }
+      const got: unknown[] = [];
+      for (let before: HistoryCursor | undefined; ;) {
+        const page = await s().historyExportRows({ eventId: EVENT, limit: 2, ...q, ...(before ? { before } : {}) });
+        expect(page.rows.length).toBeLessThanOrEqual(2);
+        got.push(...page.rows);
+        if (page.next === null) break;
+        before = page.next;
+      }
+      expect(got, JSON.stringify(q)).toEqual(want);
+    }
+    expect((await s().historyExportRows({ eventId: EVENT, limit: 100 })).rows).toHaveLength(10);
   });
 }

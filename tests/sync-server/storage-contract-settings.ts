@@ -1,10 +1,11 @@
 // The settings half of the Storage contract (see storage-contract.ts): the code word's
 // daily rule, the audit (append-only, newest first, a page at a time, staff rows for
-// admins only), import column mappings, staff roles and events, and the console's ticket search.
+// admins only), import column mappings, staff roles and events, and the console's ticket search;
+// and every settings change stored with its audit row, or neither.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { eventId, inspectorId, orderId, ticketId } from '@gatekeeper/shared/ids';
-import type { Storage } from '@gatekeeper/sync-server/storage/types';
-import { EVENT, T0, makeEvent, makeOrder, makeStaff, makeTicket } from '../support/factories.ts';
+import type { AuditRecord, Storage } from '@gatekeeper/sync-server/storage/types';
+import { EVENT, T0, makeCheckpoint, makeEvent, makeOrder, makeStaff, makeTicket } from '../support/factories.ts';
 
 const EVENT_2 = eventId('ev-2');
 const SAM = inspectorId('sup-1');
@@ -100,6 +101,66 @@ export function settingsContract(s: () => Storage): void {
       expect((await s().searchTickets(EVENT, 'jansen', 10)).map((t) => t.id).sort()).toEqual(['t1', 't2']);
       expect(await s().searchTickets(EVENT_2, 't1', 10)).toEqual([]);
       expect(await s().searchTickets(EVENT, '%', 10)).toEqual([]);
+    });
+  });
+
+  describe('a change and its audit row', () => {
+    // The audit_log's actor must be a member of staff: an actor who is nobody is a row
+    // that cannot be stored, as a crash between the two writes would have left it.
+    const NOBODY = inspectorId('nobody');
+    const row = (actor: typeof SAM, over: Partial<AuditRecord> = {}): AuditRecord =>
+      ({ eventId: EVENT, actor, action: 'ticket.status', target: 'x', before: null, after: null, reason: null, at: T0, ...over });
+    const rows = async () => (await s().listAudit(EVENT, { limit: 100, withStaff: true })).entries;
+    const t1 = ticketId('t1');
+
+    beforeEach(async () => {
+      await s().importTickets(EVENT, [], [makeTicket({ id: t1, orderId: null, status: 'paid' })]);
+      await s().upsertCheckpoint(makeCheckpoint({ mode: 'once_per_event' }));
+      await s().setCodeWordSetting(EVENT, { word: 'Blue Heron', rule: null });
+    });
+
+    it('are stored together', async () => {
+      await s().setTicketStatus(EVENT, t1, 'blocked', row(SAM, { target: t1, reason: 'stolen' }));
+      expect((await s().getTicket(EVENT, t1))!.status).toBe('blocked');
+      expect(await rows()).toEqual([expect.objectContaining({ actor: SAM, target: t1, reason: 'stolen' })]);
+    });
+
+    it('leave nothing changed when the row cannot be stored, for every section\u2019s change', async () => {
+      const refused = async (change: Promise<unknown>) => expect(change).rejects.toThrow();
+      const bad = row(NOBODY);
+      const version = (await s().changesSince(EVENT, Number.MAX_SAFE_INTEGER)).version;
+
+      await refused(s().setTicketStatus(EVENT, t1, 'blocked', bad));
+      expect((await s().getTicket(EVENT, t1))!.status).toBe('paid');
+      await refused(s().importTickets(EVENT, [], [makeTicket({ id: ticketId('t9'), orderId: null })], bad));
+      expect(await s().getTicket(EVENT, ticketId('t9'))).toBeNull();
+      expect((await s().changesSince(EVENT, Number.MAX_SAFE_INTEGER)).version).toBe(version);
+
+      const gate = makeCheckpoint({ mode: 'once_per_event' });
+      await refused(s().upsertCheckpoint({ ...gate, mode: 'unlimited' }, bad));
+      expect((await s().getCheckpoint(EVENT, gate.id))!.mode).toBe('once_per_event');
+
+      await refused(s().setCodeWordSetting(EVENT, { word: 'Red Fox', rule: { words: ['Red Fox'], changeAt: '06:00' } }, bad));
+      expect(await s().getCodeWord(EVENT)).toBe('Blue Heron');
+      expect(await s().getCodeWordRule(EVENT)).toBeNull();
+
+      const m = { id: 'shop', name: 'Shop export', columns: [{ from: 'Naam', to: 'holder_name' as const }], updatedAt: T0, updatedBy: SAM };
+      await refused(s().saveImportMapping(EVENT, m, bad));
+      expect(await s().getImportMapping(EVENT, 'shop')).toBeNull();
+
+      const newcomer = makeStaff({ id: inspectorId('i-new'), username: 'newcomer' });
+      await refused(s().createStaff(newcomer, [EVENT], bad));
+      expect(await s().getStaff(newcomer.id)).toBeNull();
+      expect(await s().getStaffByUsername('newcomer')).toBeNull();
+      await refused(s().assignStaff(EVENT, SAM, bad));
+      await refused(s().setStaffEvents(SAM, [EVENT, EVENT_2], bad));
+      expect((await s().listStaffEvents()).has(SAM)).toBe(false);
+      await refused(s().setStaffRole(SAM, 'admin', bad));
+      await refused(s().setStaffDisabled(SAM, true, bad));
+      await refused(s().setStaffPassword(SAM, 'scrypt$other', bad));
+      expect(await s().getStaff(SAM)).toMatchObject({ role: 'supervisor', disabled: false, passwordHash: makeStaff().passwordHash });
+
+      expect(await rows()).toEqual([]);
     });
   });
 }

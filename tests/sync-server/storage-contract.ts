@@ -16,6 +16,7 @@ import { annulContract } from './storage-contract-annul.ts';
 import { historyContract } from './storage-contract-history.ts';
 import { inboxContract } from './storage-contract-inbox.ts';
 import { settingsContract } from './storage-contract-settings.ts';
+import { certificateContract } from './storage-contract-certificates.ts';
 
 export type MakeStorage = () => Promise<Storage>;
 
@@ -40,6 +41,7 @@ export function runStorageContract(name: string, makeStorage: MakeStorage): void
     describe('history', () => { historyContract(freshStorage(makeStorage)); });
     describe('conflict inbox', () => { inboxContract(freshStorage(makeStorage)); });
     describe('settings', () => { settingsContract(freshStorage(makeStorage)); });
+    describe('device certificates', () => { certificateContract(freshStorage(makeStorage)); });
   });
 }
 
@@ -179,7 +181,7 @@ function ticketContract(makeStorage: MakeStorage): void {
       expect(all.version).toBeGreaterThan(empty.version);
       expect(all.tickets.map((t) => t.id).sort()).toEqual(['t1', 't2']);
       expect(all.orders).toEqual([order]);
-      expect(await s().changesSince(EVENT, all.version)).toEqual({ version: all.version, tickets: [], orders: [] });
+      expect(await s().changesSince(EVENT, all.version)).toEqual({ version: all.version, tickets: [], orders: [], revokedCertificates: [] });
 
       await s().importTickets(EVENT, [order], [t1, { ...t2, status: 'paid' }, t3]);
       const delta = await s().changesSince(EVENT, all.version);
@@ -192,7 +194,7 @@ function ticketContract(makeStorage: MakeStorage): void {
       await s().importTickets(EVENT, [order], [t1, t2]);
       const v = (await s().changesSince(EVENT, 0)).version;
       await s().importTickets(EVENT, [order], [t1, t2]);
-      expect(await s().changesSince(EVENT, v)).toEqual({ version: v, tickets: [], orders: [] });
+      expect(await s().changesSince(EVENT, v)).toEqual({ version: v, tickets: [], orders: [], revokedCertificates: [] });
     });
 
     it('numbers a status change, so phones learn of a revocation', async () => {

@@ -104,6 +104,7 @@ export class App {
       // Tickets sold or changed since the last download: on every (re)connect, then every few minutes.
       onWelcome: () => void this.event.sync(),
       onTicketsChanged: (version) => this.event.changedOnServer(version),
+      onCheckpointsChanged: () => this.event.checkpointsChangedOnServer(),
     });
     setInterval(() => { if (this.sync.online) void this.event.sync(); }, MANIFEST_REFRESH_MS);
     const admitter = new Admitter({ sync: this.sync, scans: this.scans, clock: this.clock, budgetMs: () => this.settings.onlineBudgetMs });

@@ -1,6 +1,7 @@
 // The app's three edges, as narrow interfaces: HTTP (Api), the WebSocket (Socket) and the
 // phone's storage (Store). State classes receive them; components never touch fetch,
 // WebSocket or Dexie. Tests and benches can hand in their own.
+import type { CodeWindowReply, OrderMailsReply, OutboxMail } from '@gatekeeper/shared/api/wallet';
 import type { Checkpoint, Scan, Ticket } from '@gatekeeper/shared/domain';
 import type { DeviceId, EventId, InspectorId, OrderId, ScanId, TicketId } from '@gatekeeper/shared/ids';
 import type { GkEvent, Manifest, ManifestOrder, PublicKeyEntry } from '@gatekeeper/shared/manifest';
@@ -77,6 +78,13 @@ export interface Api {
   setTicketStatus(eventId: EventId, ticketId: TicketId, status: Ticket['status'], reason: string): Promise<TicketFound>;
   /** `query` as the server reads it: action, target, before, limit. */
   audit(eventId: EventId, query: string): Promise<AuditReply>;
+  /** Just-in-time access: when the event's codes may leave the server (supervisors read, admins set). */
+  codeWindow(eventId: EventId): Promise<CodeWindowReply>;
+  setCodeWindow(eventId: EventId, leadMinutes: number | null): Promise<CodeWindowReply>;
+  /** Admins: mail each order its holder's wallet link (`again`: those mailed before too). */
+  sendOrderMails(eventId: EventId, again: boolean): Promise<OrderMailsReply>;
+  /** Admins: the development mailer's outbox, newest first. */
+  outbox(): Promise<OutboxMail[]>;
   staff(): Promise<StaffInfo[]>;
   createStaff(body: CreateStaffBody): Promise<StaffInfo>;
   setStaffRole(id: InspectorId, role: Role): Promise<StaffInfo>;
@@ -118,6 +126,10 @@ export interface ManifestHeader {
   /** The event's key for imported-code hashes (the ticket rows hold hashes, not codes). */
   importedCodeKey: string;
   revoked: TicketId[];
+  /** Rotating codes' device certificates revoked; absent in headers stored before rotating codes. */
+  revokedCertificates?: string[];
+  /** Rotating codes: extra time either side of the accepted steps, from the server. */
+  rotatingLeewayMs?: number;
   /** Device time of the last successful download. */
   syncedAt: number;
   ticketCount: number;

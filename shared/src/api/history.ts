@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { zConflict, zScan, zTicket } from '../domain.ts';
 import { zId, type CheckpointId, type DeviceId, type InspectorId, type OrderId, type TicketId } from '../ids.ts';
 import { OUTCOMES } from '../outcomes.ts';
+import { zAuditEntry } from './settings.ts';
 
 /** Most rows a page holds, whatever is asked: a page is for a screen. */
 export const HISTORY_PAGE_MAX = 500;
@@ -78,13 +79,16 @@ export type HistoryReply = z.infer<typeof zHistoryReply>;
 /**
  * GET /api/events/:eventId/tickets/:ticketId/story: everything that happened to one
  * ticket, for the supervisor who opens a history row: its scans newest first, as in
- * history (annulments and quarantined ones included), and its conflicts. A ticket with
- * more scans than a page (a bar's) pages on through history with `ticket` and `next`.
+ * history (annulments and quarantined ones included), its conflicts, and its status
+ * changes (the audit's `ticket.status` rows: who, when, from what to what, why), newest
+ * first. A ticket with more scans than a page (a bar's) pages on through history with
+ * `ticket` and `next`.
  */
 export const zTicketStoryReply = z.object({
   ticket: zTicket.nullable(),
   scans: z.array(zHistoryEntry),
   next: z.string().nullable(),
   conflicts: z.array(zConflict),
+  statusChanges: z.array(zAuditEntry),
 });
 export type TicketStoryReply = z.infer<typeof zTicketStoryReply>;

@@ -11,3 +11,4 @@ export * from './fleet.ts';
 export * from './checkpoints.ts';
 export * from './imports.ts';
 export * from './settings.ts';
+export * from './certificates.ts';

@@ -48,6 +48,12 @@ export class ByteWriter {
     return this;
   }
 
+  /** Bytes of a length both sides know (a key, a signature): no length prefix. */
+  raw(bytes: Uint8Array): this {
+    for (const b of bytes) this.#parts.push(b);
+    return this;
+  }
+
   bytes(): Uint8Array {
     return Uint8Array.from(this.#parts);
   }
@@ -83,6 +89,19 @@ export class ByteReader {
       scale *= 0x80;
     }
     throw new MalformedPayload({ kind: 'too_large', field });
+  }
+
+  get position(): number {
+    return this.#pos;
+  }
+
+  /** `length` bytes as they are (a copy-free view). */
+  raw(field: CodeField, length: number): Uint8Array {
+    if (this.#pos >= this.#buf.length) throw new MalformedPayload({ kind: 'ends_before', field });
+    if (length > this.#buf.length - this.#pos) throw new MalformedPayload({ kind: 'ends_inside', field });
+    const slice = this.#buf.subarray(this.#pos, this.#pos + length);
+    this.#pos += length;
+    return slice;
   }
 
   /** A string's length prefix is reported as the string's own field: the inspector needs no more. */

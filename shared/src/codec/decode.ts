@@ -5,10 +5,12 @@
 //
 // Validity windows are returned, not judged: whether "not yet valid" admits with a
 // warning is the admission rule's call, and it also sees the manifest's copy.
-import type { EventId } from '../ids.ts';
+import type { EventId, TicketId } from '../ids.ts';
 import type { PublicKeyEntry } from '../manifest.ts';
 import { Outcome } from '../outcomes.ts';
-import { decodeBase64Url, fromBase64Url } from './base64url.ts';
+import { decodeBase64Url, fromBase64Url, toBase64Url } from './base64url.ts';
+import { ByteReader, MalformedPayload } from './bytes.ts';
+import { certificateIdText, certificatePrefix, readCertificate } from './certificate.ts';
 import {
   CODE_MAGIC, CodeKind, FORMAT_VERSION, MAX_CODE_LENGTH, MAX_IMPORTED_LENGTH, RESERVED_KINDS,
   SIGNATURE_LENGTH, SUPPORTED_VERSIONS, codePrefix, isOurCode,
@@ -19,6 +21,7 @@ import {
   decodeOrderPayload, decodeTicketPayload, type OrderCodeFields, type PayloadResult, type TicketCodeFields,
 } from './payload.ts';
 import { quote, type CodeDamage, type CodeProblem } from './problems.ts';
+import { judgeStep, rotatingCodeMessage, stepStart } from './rotating.ts';
 import { signedMessage } from './sign.ts';
 
 export interface DecodeContext {
@@ -26,8 +29,12 @@ export interface DecodeContext {
   eventId: EventId | string;
   /** The event's keys from the manifest: a list, so codes signed before a rotation still verify. */
   publicKeys: readonly PublicKeyEntry[];
-  /** Epoch ms. Unused by static codes (see above); rotating codes will need it. */
+  /** Server time as this node knows it, epoch ms. Unused by static codes (see above); rotating codes are refused `unchecked` without it. */
   now?: number;
+  /** Rotating codes: the certificate ids revoked (the manifest's `revokedCertificates`). */
+  revokedCertificates?: ReadonlySet<string>;
+  /** Rotating codes: extra time either side of the accepted steps (rotating.ts judgeStep); 0 unless given. */
+  rotatingLeewayMs?: number;
   /** How signatures are checked; `verifyBytes` (pure, runs anywhere) unless given. */
   verify?: SignatureVerifier;
 }
@@ -41,14 +48,29 @@ interface Verified {
 }
 export type DecodedTicket = Verified & { kind: 'ticket' } & TicketCodeFields;
 export type DecodedOrder = Verified & { kind: 'order' } & OrderCodeFields;
+/** A rotating code made now by the phone its ticket is bound to; admitted by ticket like a signed ticket code. */
+export type DecodedRotating = Verified & {
+  kind: 'rotating';
+  eventId: EventId;
+  ticketId: TicketId;
+  /** base64url, as revocation lists name it. */
+  certificateId: string;
+  /** base64url of the raw key. */
+  devicePublicKey: string;
+  certificateIssuedAt: number;
+  stepSeconds: number;
+  step: number;
+  /** When the step the code was made for began (epoch ms): what the verdict says it was made at. */
+  madeAt: number;
+};
 /** Not ours: valid only if the manifest lists it as some ticket's importedCode. */
 export type ImportedCode = { ok: true; kind: 'imported'; code: string };
 export type CodeRejection = {
   ok: false;
-  outcome: typeof Outcome.invalid_signature | typeof Outcome.unknown;
+  outcome: typeof Outcome.invalid_signature | typeof Outcome.unknown | typeof Outcome.expired_code;
   problem: CodeProblem;
 };
-export type DecodeResult = DecodedTicket | DecodedOrder | ImportedCode | CodeRejection;
+export type DecodeResult = DecodedTicket | DecodedOrder | DecodedRotating | ImportedCode | CodeRejection;
 
 const forged = (problem: CodeProblem): CodeRejection => ({ ok: false, outcome: Outcome.invalid_signature, problem });
 const notOurs = (problem: CodeProblem): CodeRejection => ({ ok: false, outcome: Outcome.unknown, problem });
@@ -60,12 +82,19 @@ const damaged = (damage: CodeDamage): CodeRejection => forged({ kind: 'damaged',
  */
 interface Unverified {
   signed: true;
-  /** What the code says, once one of the keys verifies the signature. */
-  result: DecodedTicket | DecodedOrder;
+  /** Every one must verify, each under one of its keys. */
+  checks: SignatureCheck[];
+  /** What the code says once they all do. */
+  result: () => DecodedTicket | DecodedOrder | DecodedRotating | CodeRejection;
+}
+
+interface SignatureCheck {
   signature: Uint8Array;
   message: Uint8Array;
   /** Every key listed under the code's key id (a manifest may list one twice). */
   publicKeys: Uint8Array[];
+  /** What a failure is (the event key's signature: bad_signature; a device's: other_device). */
+  failure: () => CodeRejection;
 }
 
 const unchecked = (e: unknown): CodeRejection =>
@@ -78,7 +107,8 @@ export function decodeCode(text: string, ctx: DecodeContext): DecodeResult {
     const r = decode(text, ctx);
     if (!('signed' in r)) return r;
     const verify = ctx.verify ?? verifyBytes;
-    return r.publicKeys.some((pk) => verify(r.signature, r.message, pk)) ? r.result : badSignature();
+    for (const c of r.checks) if (!c.publicKeys.some((pk) => verify(c.signature, c.message, pk))) return c.failure();
+    return r.result();
   } catch (e) {
     // Nothing above is known to throw; if something does, refuse rather than crash the gate.
     return unchecked(e);
@@ -93,8 +123,9 @@ export async function decodeCodeAsync(text: string, ctx: Omit<DecodeContext, 've
   try {
     const r = decode(text, ctx);
     if (!('signed' in r)) return r;
-    const verdicts = await Promise.all(r.publicKeys.map((pk) => verify(r.signature, r.message, pk)));
-    return verdicts.some(Boolean) ? r.result : badSignature();
+    const verdicts = await Promise.all(r.checks.map((c) => Promise.all(c.publicKeys.map((pk) => verify(c.signature, c.message, pk)))));
+    const failed = r.checks.find((_, i) => !verdicts[i]!.some(Boolean));
+    return failed ? failed.failure() : r.result();
   } catch (e) {
     return unchecked(e);
   }
@@ -122,10 +153,11 @@ function decode(text: string, ctx: Omit<DecodeContext, 'verify'>): DecodeResult 
   const kind = code.charAt(i);
   if (kind === '') return damaged({ kind: 'no_kind' });
   if (RESERVED_KINDS.has(kind)) return forged({ kind: 'not_supported', letter: kind });
-  if (kind !== CodeKind.ticket && kind !== CodeKind.order) return damaged({ kind: 'not_a_kind', letter: quote(kind) });
+  if (kind !== CodeKind.ticket && kind !== CodeKind.order && kind !== CodeKind.rotating) return damaged({ kind: 'not_a_kind', letter: quote(kind) });
 
   const body = decodeBase64Url(code.slice(i + 1));
   if (!body.ok) return damaged(body.damage);
+  if (kind === CodeKind.rotating) return rotating(body.bytes, code, version, ctx);
   if (body.bytes.length <= SIGNATURE_LENGTH) return damaged({ kind: 'cut_short' });
   const payload = body.bytes.subarray(0, body.bytes.length - SIGNATURE_LENGTH);
   const signature = body.bytes.subarray(body.bytes.length - SIGNATURE_LENGTH);
@@ -134,14 +166,77 @@ function decode(text: string, ctx: Omit<DecodeContext, 'verify'>): DecodeResult 
   const verified = { ok: true as const, code, version };
   if (kind === CodeKind.ticket) {
     const r = check(decodeTicketPayload(payload), sealed, ctx);
-    if (!('signed' in r)) return r;
-    const { keyId, fields, ...toVerify } = r;
-    return { ...toVerify, result: { ...verified, kind: 'ticket', keyId, ...fields } };
+    if (!('check' in r)) return r;
+    const { keyId, fields, check: c } = r;
+    return { signed: true, checks: [c], result: () => ({ ...verified, kind: 'ticket', keyId, ...fields }) };
   }
   const r = check(decodeOrderPayload(payload), sealed, ctx);
-  if (!('signed' in r)) return r;
-  const { keyId, fields, ...toVerify } = r;
-  return { ...toVerify, result: { ...verified, kind: 'order', keyId, ...fields } };
+  if (!('check' in r)) return r;
+  const { keyId, fields, check: c } = r;
+  return { signed: true, checks: [c], result: () => ({ ...verified, kind: 'order', keyId, ...fields }) };
+}
+
+/**
+ * A rotating code (rotating.ts): the certificate's checks are a signed ticket code's
+ * (event, then key); then two signatures, the event key's over the certificate and the
+ * device's over the step; only then revocation and the step's time, so a forged code is
+ * never told to "open the live ticket".
+ */
+function rotating(bytes: Uint8Array, code: string, version: number, ctx: Omit<DecodeContext, 'verify'>): DecodeResult | Unverified {
+  let cert, step, deviceSignature, certificate;
+  try {
+    const r = new ByteReader(bytes);
+    cert = readCertificate(r, bytes);
+    certificate = bytes.subarray(0, r.position);
+    step = r.varint('step');
+    deviceSignature = r.raw('device_signature', SIGNATURE_LENGTH);
+    if (!r.done) return damaged({ kind: 'extra_bytes' });
+  } catch (e) {
+    if (e instanceof MalformedPayload) return damaged(e.damage);
+    throw e;
+  }
+  if (cert.version !== version) return damaged({ kind: 'version_mismatch', prefix: version, contents: cert.version });
+  const { fields } = cert;
+  if (fields.eventId !== ctx.eventId) return notOurs({ kind: 'other_event', eventId: quote(fields.eventId) });
+  const keys = eventKeys(cert.keyId, ctx);
+  if (!Array.isArray(keys)) return keys;
+  if (ctx.now === undefined) return unchecked(new Error('no clock to judge a rotating code by'));
+  const now = ctx.now;
+  const certificateId = certificateIdText(fields.certificateId);
+  const certificateCheck: SignatureCheck = {
+    signature: cert.signature, message: signedMessage(certificatePrefix(version), cert.payload), publicKeys: keys, failure: badSignature,
+  };
+  const deviceCheck: SignatureCheck = {
+    signature: deviceSignature, message: rotatingCodeMessage(certificate, step, version), publicKeys: [fields.devicePublicKey],
+    failure: () => forged({ kind: 'other_device' }),
+  };
+  const madeAt = stepStart(step, fields.stepSeconds);
+  return {
+    signed: true,
+    checks: [certificateCheck, deviceCheck],
+    result: () => {
+      if (ctx.revokedCertificates?.has(certificateId)) return forged({ kind: 'revoked_certificate', certificateId });
+      const when = judgeStep(step, fields.stepSeconds, { now, leewayMs: ctx.rotatingLeewayMs ?? 0 });
+      if (when === 'expired') return { ok: false, outcome: Outcome.expired_code, problem: { kind: 'expired_step', madeAt } };
+      if (when === 'future') return forged({ kind: 'future_step', madeAt });
+      return {
+        ok: true, code, version, keyId: cert.keyId, kind: 'rotating', eventId: fields.eventId, ticketId: fields.ticketId,
+        certificateId, devicePublicKey: toBase64Url(fields.devicePublicKey), certificateIssuedAt: fields.issuedAt,
+        stepSeconds: fields.stepSeconds, step, madeAt,
+      };
+    },
+  };
+}
+
+/** The event's keys under `keyId`, or why there are none to check with. */
+function eventKeys(keyId: string, ctx: Omit<DecodeContext, 'verify'>): Uint8Array[] | CodeRejection {
+  const keys = ctx.publicKeys.filter((k) => k.keyId === keyId);
+  if (keys.length === 0) return forged({ kind: 'unknown_key', keyId });
+  // Fail closed if a manifest ever lists one key id twice with different states.
+  if (keys.some((k) => k.revoked)) return forged({ kind: 'revoked_key', keyId });
+  const publicKeys = keys.map((k) => fromBase64Url(k.publicKey)).filter((k): k is Uint8Array => k !== null);
+  if (publicKeys.length === 0) return forged({ kind: 'damaged_key', keyId });
+  return publicKeys;
 }
 
 /**
@@ -150,7 +245,7 @@ function decode(text: string, ctx: Omit<DecodeContext, 'verify'>): DecodeResult 
  */
 interface Sealed { version: number; prefix: string; payload: Uint8Array; signature: Uint8Array }
 
-type Checked<F> = Omit<Unverified, 'result'> & { keyId: string; fields: F };
+type Checked<F> = { keyId: string; fields: F; check: SignatureCheck };
 
 function check<F extends { eventId: string }>(
   read: PayloadResult<F>, sealed: Sealed, ctx: Omit<DecodeContext, 'verify'>,
@@ -167,12 +262,8 @@ function check<F extends { eventId: string }>(
     return notOurs({ kind: 'other_event', eventId: quote(fields.eventId) });
   }
 
-  const keys = ctx.publicKeys.filter((k) => k.keyId === header.keyId);
-  if (keys.length === 0) return forged({ kind: 'unknown_key', keyId: header.keyId });
-  // Fail closed if a manifest ever lists one key id twice with different states.
-  if (keys.some((k) => k.revoked)) return forged({ kind: 'revoked_key', keyId: header.keyId });
-  const publicKeys = keys.map((k) => fromBase64Url(k.publicKey)).filter((k): k is Uint8Array => k !== null);
-  if (publicKeys.length === 0) return forged({ kind: 'damaged_key', keyId: header.keyId });
+  const publicKeys = eventKeys(header.keyId, ctx);
+  if (!Array.isArray(publicKeys)) return publicKeys;
   const message = signedMessage(sealed.prefix, sealed.payload);
-  return { signed: true, signature: sealed.signature, message, publicKeys, keyId: header.keyId, fields };
+  return { keyId: header.keyId, fields, check: { signature: sealed.signature, message, publicKeys, failure: badSignature } };
 }

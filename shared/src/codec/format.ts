@@ -5,7 +5,8 @@
 // Format version history (bump on any change to the bytes or to what they mean; keep
 // the golden vectors of every older version in tests/shared/codec.test.ts passing):
 //   1  `GK1T` signed static ticket code, `GK1O` signed order code.
-//   (reserved) `R`: rotating device-bound code (wallet-signed, 20 s steps), not yet.
+//      `GK1R` rotating device-bound code (rotating.ts): kind R was reserved from the
+//      start, and builds before it refuse it `not_supported`, so version 1 still holds.
 //
 // Text form:  "GK" <version, decimal> <kind letter> base64url(payload || signature)
 //   - base64url without padding, canonical (unused trailing bits must be zero), so
@@ -28,16 +29,23 @@
 //     varint  validUntil  (if bit 1)
 //     varint  issued at
 // A ticket code with short ids is ~160 characters: a version 9 QR code at error level M.
+// Rotating codes (R) carry a certificate and a second signature: layout in rotating.ts
+// and docs/codes.md.
 
 export const CODE_MAGIC = 'GK';
 export const FORMAT_VERSION = 1;
 /** Versions this build reads. */
 export const SUPPORTED_VERSIONS: ReadonlySet<number> = new Set([1]);
 
-export const CodeKind = { ticket: 'T', order: 'O' } as const;
+export const CodeKind = { ticket: 'T', order: 'O', rotating: 'R' } as const;
 export type CodeKind = (typeof CodeKind)[keyof typeof CodeKind];
-/** Kind letters assigned but not readable yet (R: rotating wallet codes); refused `not_supported`. */
-export const RESERVED_KINDS: ReadonlySet<string> = new Set(['R']);
+/**
+ * Letters that sign something other than a scannable code: a device certificate is signed
+ * under "GK1C" so that its signature can never pass for a code's. Never read as a code.
+ */
+export const CERTIFICATE_KIND = 'C';
+/** Kind letters assigned but not readable yet; refused `not_supported`. None at present. */
+export const RESERVED_KINDS: ReadonlySet<string> = new Set<string>();
 
 export const SIGNATURE_LENGTH = 64;
 export const PUBLIC_KEY_LENGTH = 32;

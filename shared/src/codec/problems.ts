@@ -18,6 +18,13 @@ export const CodeField = {
   valid_from: 'valid_from',
   valid_until: 'valid_until',
   issued_at: 'issued_at',
+  // Rotating codes (kind R, since protocol 14: older phones get `not_supported` R instead).
+  device_key: 'device_key',
+  certificate_id: 'certificate_id',
+  step_seconds: 'step_seconds',
+  step: 'step',
+  certificate_signature: 'certificate_signature',
+  device_signature: 'device_signature',
 } as const;
 export type CodeField = ValueOf<typeof CodeField>;
 export const CODE_FIELDS = valuesOf(CodeField);
@@ -83,10 +90,38 @@ export const zCodeProblem = z.discriminatedUnion('kind', [
   /** This scanner's copy of the key does not decode: sync it. */
   z.object({ kind: z.literal('damaged_key'), keyId: quoted }),
   z.object({ kind: z.literal('bad_signature') }),
+  // Rotating codes (kind R; protocol 14, older phones get `not_supported` R instead):
+  /** Made for a step before the previous one (a screenshot, or a phone showing an old code): outcome expired_code. `madeAt`: the step's start, epoch ms. */
+  z.object({ kind: z.literal('expired_step'), madeAt: z.number().int() }),
+  /** Made for a step after the next one: the holder's clock or this scanner's is off. */
+  z.object({ kind: z.literal('future_step'), madeAt: z.number().int() }),
+  /** The ticket's certificate for that phone was revoked (moved to another phone, or re-issued). */
+  z.object({ kind: z.literal('revoked_certificate'), certificateId: quoted }),
+  /** The certificate is genuine but the code was not signed by the phone it names. */
+  z.object({ kind: z.literal('other_device') }),
   /** The codec failed where nothing is known to fail; `error` is its message, for the logs. */
   z.object({ kind: z.literal('unchecked'), error: z.string().max(200) }),
 ]);
 export type CodeProblem = z.infer<typeof zCodeProblem>;
+
+const utcSeconds = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
+
+/** Problems and fields a client below protocol 14 cannot parse: all about rotating codes. */
+const ROTATING_PROBLEMS: ReadonlySet<string> = new Set(['expired_step', 'future_step', 'revoked_certificate', 'other_device']);
+const ROTATING_FIELDS: ReadonlySet<string> = new Set(['device_key', 'certificate_id', 'step_seconds', 'step', 'certificate_signature', 'device_signature']);
+export const ROTATING_PROBLEMS_SINCE = 14;
+
+/**
+ * `p` as a client of `version` reads it. A phone older than 14 reads no rotating code
+ * (it refuses kind R as `not_supported`), so that is the nearest older problem, and its
+ * wording ("not supported by this app version") is true for it.
+ */
+export function codeProblemForVersion(p: CodeProblem, version: number): CodeProblem {
+  if (version >= ROTATING_PROBLEMS_SINCE) return p;
+  const rotating = ROTATING_PROBLEMS.has(p.kind) ||
+    (p.kind === 'damaged' && 'field' in p.damage && ROTATING_FIELDS.has(p.damage.field));
+  return rotating ? { kind: 'not_supported', letter: 'R' } : p;
+}
 
 /** Text from a code, cut to what the schema carries. */
 export const quote = (text: string): string => text.slice(0, 64);
@@ -94,7 +129,8 @@ export const quote = (text: string): string => text.slice(0, 64);
 const FIELD_TEXT: Record<CodeField, string> = {
   format_version: 'format version', key_id: 'key id', event_id: 'event id', ticket_id: 'ticket id', order_id: 'order id',
   ticket_type: 'ticket type', validity_flags: 'validity flags', valid_from: 'start of validity', valid_until: 'end of validity',
-  issued_at: 'issue time',
+  issued_at: 'issue time', device_key: 'device key', certificate_id: 'certificate id', step_seconds: 'step length',
+  step: 'step number', certificate_signature: 'certificate signature', device_signature: 'phone\'s signature',
 };
 
 function explainDamage(d: CodeDamage): string {
@@ -137,5 +173,9 @@ export function explainCodeProblem(p: CodeProblem): string {
     case 'damaged_key': return `This scanner's copy of key ${JSON.stringify(p.keyId)} is damaged. Sync the scanner.`;
     case 'bad_signature': return 'The signature does not match: the code has been altered or forged.';
     case 'unchecked': return `The code could not be checked (${p.error}).`;
+    case 'expired_step': return `The code was made at ${utcSeconds(p.madeAt)} and has expired: a screenshot or an old screen. Ask the holder to open the live ticket.`;
+    case 'future_step': return `The code was made for ${utcSeconds(p.madeAt)}, later than now: the holder's phone clock or this scanner's is wrong. Ask the holder to open the live ticket; sync the scanner.`;
+    case 'revoked_certificate': return `The ticket was moved from the phone that made this code (certificate ${JSON.stringify(p.certificateId)} revoked).`;
+    case 'other_device': return 'The code was not made by the phone its ticket is bound to: copied or forged.';
   }
 }

@@ -1,4 +1,4 @@
-// Clock pings, the code word of the day, changed tickets, and errors on the socket.
+// Clock pings, the code word of the day, changed tickets and checkpoints, and errors on the socket.
 import { z } from 'zod';
 import { zId, type EventId } from '../ids.ts';
 import { zErrorCode } from './errors.ts';
@@ -33,6 +33,16 @@ export const zCodeWordMsg = z.object({ type: z.literal('codeWord'), eventId: zId
 export const zTicketsChangedMsg = z.object({ type: z.literal('ticketsChanged'), eventId: zId<EventId>(), version: z.number().int().nonnegative() });
 /** The oldest protocol that knows `ticketsChanged`: older phones are never sent it. */
 export const TICKETS_CHANGED_SINCE = 11;
+
+/**
+ * Since 13: a checkpoint's rules changed in the console (mode, zone, ticket types, time
+ * window): fetch the manifest now (a delta carries every checkpoint), so the next offline
+ * decision uses the new rule. No change number: checkpoints are not numbered, so the phone
+ * fetches whatever version it holds.
+ */
+export const zCheckpointsChangedMsg = z.object({ type: z.literal('checkpointsChanged'), eventId: zId<EventId>() });
+/** The oldest protocol that knows `checkpointsChanged`: older phones are never sent it. */
+export const CHECKPOINTS_CHANGED_SINCE = 13;
 
 export const zErrorMsg = z.object({
   type: z.literal('error'),

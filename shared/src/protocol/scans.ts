@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { zConflict, zScan, zVerdict, type Verdict } from '../domain.ts';
 import { zId, type ScanId } from '../ids.ts';
 import { QUARANTINE_REASONS, type QuarantineReason } from '../quarantine.ts';
-import { reasonWithNote, withExplanation } from '../reasons.ts';
+import { codeProblemForVersion, ROTATING_PROBLEMS_SINCE } from '../codec/problems.ts';
+import { reasonWithNote, withExplanation, type Reason } from '../reasons.ts';
 import { MAX_BATCH } from './version.ts';
 
 /** An online scan: the server fills in the outcome, `offline: false` and any quarantine mark. */
@@ -34,9 +35,18 @@ export const zVerdictMsg = z.object({
  * version 5 to 7 app requires the codec's English `note`, so it gets that beside it.
  */
 export function verdictForVersion(verdict: Verdict, version: number): Verdict {
-  if (version >= 8) return verdict;
-  const v = { ...verdict, reason: reasonWithNote(verdict.reason) };
+  if (version >= ROTATING_PROBLEMS_SINCE) return verdict;
+  const reason = olderCodeReason(verdict.reason, version);
+  if (version >= 8) return reason === verdict.reason ? verdict : { ...verdict, reason };
+  const v = { ...verdict, reason: reasonWithNote(reason) };
   return version < 5 ? withExplanation(v) : v;
+}
+
+/** Since 14 a rotating code's problems; an older phone reads none of them (codec/problems.ts). */
+function olderCodeReason(r: Reason, version: number): Reason {
+  if (r.kind !== 'code') return r;
+  const problem = codeProblemForVersion(r.problem, version);
+  return problem === r.problem ? r : { ...r, problem };
 }
 
 export const zUpload = z.object({

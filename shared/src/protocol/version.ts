@@ -80,7 +80,20 @@
 //       11 or older gets `annul_not_admission` in its place (scans.ts quarantineForVersion),
 //       and one older than 7 gets `code_mismatch` for every annulment reason, which it did
 //       not parse before either. Nothing a phone sends changed.
-export const PROTOCOL_VERSION = 12;
+//  13 — `checkpointsChanged` (eventId): a checkpoint's rules changed in the console; the
+//       phone fetches the manifest (every one carries every checkpoint) at once, so its
+//       next offline decision uses the new rule. Sent only to sockets of version 13 or
+//       later (misc.ts CHECKPOINTS_CHANGED_SINCE): a version 12 or older phone picks the
+//       change up at its next periodic manifest refresh, as before. Nothing a phone sends
+//       changed.
+//  14 — rotating device-bound codes (kind R, codec/rotating.ts): a refused code's problem may
+//       be `expired_step` (outcome expired_code, with when the code was made),
+//       `future_step`, `revoked_certificate` or `other_device`, and a damaged one may name
+//       the fields `device_key`, `certificate_id`, `step_seconds`, `step`,
+//       `certificate_signature` or `device_signature`. A client of version 13 or older,
+//       which refuses kind R itself, gets `not_supported` R in their place
+//       (verdictForVersion). Nothing a phone sends changed.
+export const PROTOCOL_VERSION = 14;
 /** The oldest client the server still speaks to; older ones are refused `clientTooOld`. */
 export const MIN_PROTOCOL_VERSION = 1;
 

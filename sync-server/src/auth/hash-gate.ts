@@ -18,6 +18,9 @@ import { availableParallelism } from 'node:os';
 import { GkError } from '@gatekeeper/shared/protocol/index';
 import { hashPassword, poolScrypt, verifyPassword, type Scrypt } from './passwords.ts';
 
+/** The longest rest a slot takes after a hash (see HashGateOptions.duty). */
+export const MAX_REST_MS = 500;
+
 /** Seconds a refused login is asked to wait. */
 export const BUSY_RETRY_AFTER_S = 1;
 
@@ -97,7 +100,9 @@ export class HashGate {
       return await work();
     } finally {
       const duty = this.#waiting.length >= this.options.queue ? (this.options.floodDuty ?? this.options.duty ?? 1) : (this.options.duty ?? 1);
-      const rest = (this.clock() - started) * (1 / duty - 1);
+      // Capped: a hash that took long because the CPU was short (it runs at nice 19) used
+      // little of it, and a rest of several seconds would only keep staff waiting.
+      const rest = Math.min(MAX_REST_MS, (this.clock() - started) * (1 / duty - 1));
       if (rest > 0) setTimeout(() => this.#release(), rest).unref();
       else this.#release();
     }

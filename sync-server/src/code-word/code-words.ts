@@ -7,9 +7,12 @@
 // One timer per event with a rule, armed for its next change. A server that was down at
 // the change catches up when it starts (start()), and a timer that fires late (a suspended
 // laptop) draws for the day it wakes in, not the one it slept through.
+//
+// A person's change (by hand, or a new list) stores the word, the rule and its audit row in
+// one transaction: the word a new list gives today is drawn before it is stored.
 import type { CodeWordReply } from '@gatekeeper/shared/api/settings';
 import { codeWordAt, nextCodeWordChange, type CodeWordRule } from '@gatekeeper/shared/code-word';
-import type { EventId } from '@gatekeeper/shared/ids';
+import type { EventId, InspectorId } from '@gatekeeper/shared/ids';
 import { GkError, type Down } from '@gatekeeper/shared/protocol/index';
 import type { Logger } from '../log.ts';
 import type { Storage } from '../storage/types.ts';
@@ -49,19 +52,31 @@ export class CodeWords {
     return { codeWord, rule, nextChangeAt: rule ? nextCodeWordChange(now(), rule.changeAt, event.timeZone) : null };
   }
 
-  /** A word by hand (null: none): any rule ends. Pushed to every scanner at once. */
-  async setByHand(eventId: EventId, word: string | null): Promise<CodeWordReply> {
+  /** A word by hand (null: none), set by `actor`: any rule ends. Pushed to every scanner at once. */
+  async setByHand(eventId: EventId, word: string | null, actor: InspectorId): Promise<CodeWordReply> {
     this.#disarm(eventId);
-    await this.#deps.storage.setCodeWordRule(eventId, null);
-    await this.#store(eventId, word, true);
+    await this.#set(eventId, { word, rule: null }, actor);
     return this.current(eventId);
   }
 
-  /** Draw from this list from now on: today's word at once, each next day's at `changeAt`. */
-  async setRule(eventId: EventId, rule: CodeWordRule): Promise<CodeWordReply> {
-    await this.#deps.storage.setCodeWordRule(eventId, rule);
+  /** Draw from this list from now on, as `actor` said: today's word at once, each next day's at `changeAt`. */
+  async setRule(eventId: EventId, rule: CodeWordRule, actor: InspectorId): Promise<CodeWordReply> {
+    const event = await this.#deps.storage.getEvent(eventId);
+    if (!event) throw new GkError('not_found', `no event ${eventId}`);
+    await this.#set(eventId, { word: codeWordAt(rule, eventId, this.#deps.now(), event.timeZone), rule }, actor);
     await this.#apply(eventId);
     return this.current(eventId);
+  }
+
+  /** A person's change: the word and rule with their audit row, one write; pushed. */
+  async #set(eventId: EventId, after: { word: string | null; rule: CodeWordRule | null }, actor: InspectorId): Promise<void> {
+    const { storage, push, now } = this.#deps;
+    const before = { codeWord: await storage.getCodeWord(eventId), rule: await storage.getCodeWordRule(eventId) };
+    await storage.setCodeWordSetting(eventId, after, {
+      eventId, actor, action: after.rule ? 'code_word.rule' : 'code_word.set', target: eventId,
+      before, after: { codeWord: after.word, rule: after.rule }, reason: null, at: now(),
+    });
+    push.broadcast(eventId, { type: 'codeWord', eventId, codeWord: after.word });
   }
 
   /** Store the word the rule gives now (pushed if it changed) and arm the timer for the next. */

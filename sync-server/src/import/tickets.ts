@@ -1,29 +1,23 @@
 // Turns a CSV or JSON ticket file into the orders and tickets of one event, or into a list
 // of everything wrong with it, row by row, so the organiser fixes the file in one pass.
 // Pure: no storage. When anything is wrong, no orders or tickets are returned at all, so
-// a caller cannot import half a file by mistake. Both formats share the checks in Book;
-// the cell readers are in cells.ts.
-import { TICKET_STATUSES, zOrder, zTicket, type Order, type Ticket } from '@gatekeeper/shared/domain';
-import { orderId, ticketId, type EventId, type OrderId, type TicketId } from '@gatekeeper/shared/ids';
+// a caller cannot import half a file by mistake. This file holds the entry and the CSV
+// path; the JSON path is json-tickets.ts; both share the checks in Book (ticket-book.ts)
+// and the cell readers in cells.ts.
+import { TICKET_STATUSES, zOrder, type Order, type Ticket } from '@gatekeeper/shared/domain';
+import { orderId, ticketId, type EventId } from '@gatekeeper/shared/ids';
 import { columnKey, IMPORT_COLUMNS, mapHeader, type ColumnMap, type ImportColumn } from '@gatekeeper/shared/import-mapping';
 import { dateTime, email, oneOf, yesNo } from './cells.ts';
 import { CsvError, parseCsv } from './csv.ts';
+import { readJson } from './json-tickets.ts';
+import { Book, ErrorList, MAX_IMPORT_ROWS, messageOf, TICKET_DEFAULTS, type ImportError } from './ticket-book.ts';
 
-/** Data rows (CSV) or tickets (JSON) in one file: a stadium sells fewer. */
-export const MAX_IMPORT_ROWS = 200_000;
+export { MAX_IMPORT_ROWS, MAX_LISTED_ERRORS, type ImportError } from './ticket-book.ts';
+
 /** UTF-8 bytes of one file. 200,000 full rows of CSV are about 40 MiB. */
 export const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
-/** Errors listed; past this one more error says how many were left out. */
-export const MAX_LISTED_ERRORS = 1000;
 
 export type ImportFormat = 'csv' | 'json';
-
-/**
- * One thing wrong with a file. `row`: in CSV the spreadsheet row (header = 1, a quoted
- * field with line breaks is still one row); in JSON the item's 1-based place in its list,
- * with `field` saying which list (`tickets.status`, `orders.email`). Row 0: the whole file.
- */
-export interface ImportError { row: number; field?: string; message: string }
 
 export interface TicketImport { orders: Order[]; tickets: Ticket[]; errors: ImportError[] }
 
@@ -236,203 +230,4 @@ function sniffDelimiter(source: string): string {
   return ',';
 }
 
-// ---------------------------------------------------------------------------------------
-// JSON: { "orders": [...], "tickets": [...] } or a plain array of tickets, with the
-// domain's field names. eventId may be left out; fields with a default may be left out;
-// validFrom/validUntil are epoch milliseconds or ISO 8601 strings as in CSV.
-
-const TICKET_KEYS = new Set(Object.keys(zTicket.shape));
-const ORDER_KEYS = new Set(Object.keys(zOrder.shape));
-
-function readJson(source: string, book: Book, errors: ErrorList): void {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(source.charCodeAt(0) === 0xfeff ? source.slice(1) : source);
-  } catch (e) {
-    errors.add(0, undefined, `not valid JSON: ${messageOf(e)}`);
-    return;
-  }
-  let orders: unknown[] = [];
-  let tickets: unknown[];
-  if (Array.isArray(doc)) {
-    tickets = doc;
-  } else if (isObject(doc) && Array.isArray(doc.tickets) && (doc.orders === undefined || Array.isArray(doc.orders))) {
-    const extra = Object.keys(doc).filter((k) => k !== 'orders' && k !== 'tickets');
-    if (extra.length) {
-      errors.add(0, undefined, `unknown top-level key${extra.length > 1 ? 's' : ''} ${extra.join(', ')}; expected orders and tickets`);
-      return;
-    }
-    tickets = doc.tickets;
-    orders = (doc.orders as unknown[] | undefined) ?? [];
-  } else {
-    errors.add(0, undefined, 'expected { "orders": [...], "tickets": [...] } or an array of tickets');
-    return;
-  }
-  if (tickets.length > MAX_IMPORT_ROWS || orders.length > MAX_IMPORT_ROWS) {
-    errors.add(0, undefined, `the file has ${Math.max(tickets.length, orders.length)} items in one list; at most ${MAX_IMPORT_ROWS} can be imported at once: split it`);
-    return;
-  }
-
-  orders.forEach((item, k) => {
-    const row = k + 1;
-    const fields = jsonItem(item, row, 'orders', ORDER_KEYS, book.eventId, errors);
-    if (!fields) return;
-    if (typeof fields.email === 'string') {
-      try {
-        email(fields.email);
-      } catch (e) {
-        errors.add(row, 'orders.email', messageOf(e));
-        return;
-      }
-    }
-    const parsed = zOrder.safeParse({ buyerName: null, email: null, ...fields, eventId: book.eventId });
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) errors.add(row, `orders.${issue.path.join('.')}`, issue.message);
-      return;
-    }
-    book.listedOrder(parsed.data, row);
-  });
-
-  const referenced: Array<[OrderId, number]> = [];
-  tickets.forEach((item, k) => {
-    const row = k + 1;
-    const fields = jsonItem(item, row, 'tickets', TICKET_KEYS, book.eventId, errors);
-    if (!fields) return;
-    for (const key of ['validFrom', 'validUntil'] as const) {
-      if (typeof fields[key] !== 'string') continue;
-      try {
-        fields[key] = dateTime(fields[key] as string);
-      } catch (e) {
-        errors.add(row, `tickets.${key}`, messageOf(e));
-        return;
-      }
-    }
-    const ticket = book.ticket(fields, row, (key) => `tickets.${key}`);
-    if (ticket?.orderId) referenced.push([ticket.orderId, row]);
-  });
-  // A ticket may name an order the file does not list: it gets one without a buyer, as a
-  // CSV row with only order_id does.
-  for (const [id, row] of referenced) book.orderFromRow(id, null, null, row);
-}
-
-/** An item as a plain object with only known keys, and its eventId checked and removed. */
-function jsonItem(item: unknown, row: number, list: string, known: Set<string>, eventId: EventId, errors: ErrorList): Record<string, unknown> | null {
-  if (!isObject(item)) {
-    errors.add(row, list, `expected an object, got ${item === null ? 'null' : Array.isArray(item) ? 'an array' : typeof item}`);
-    return null;
-  }
-  const unknown = Object.keys(item).filter((k) => !known.has(k));
-  if (unknown.length) {
-    errors.add(row, `${list}.${unknown[0]}`, `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`);
-    return null;
-  }
-  const { eventId: itemEvent, ...fields } = item;
-  if (itemEvent !== undefined && itemEvent !== eventId) {
-    errors.add(row, `${list}.eventId`, `belongs to event ${JSON.stringify(itemEvent)}; this import is for ${eventId}`);
-    return null;
-  }
-  return fields;
-}
-
-// ---------------------------------------------------------------------------------------
-// What both formats share: defaults, the domain schema, uniqueness, orders.
-
-const TICKET_DEFAULTS = {
-  orderId: null, holderName: null, seat: null, kind: 'event', eTicket: true, status: 'paid',
-  validFrom: null, validUntil: null, idCheck: false, importedCode: null,
-} as const;
-
-interface OrderEntry { order: Order; row: number; listed: boolean }
-
-/** The orders and tickets read so far, and the rows they came from. */
-class Book {
-  readonly tickets: Ticket[] = [];
-  readonly orders = new Map<OrderId, OrderEntry>();
-  private readonly ticketRows = new Map<TicketId, number>();
-  private readonly codeRows = new Map<string, number>();
-  readonly eventId: EventId;
-  private readonly errors: ErrorList;
-  constructor(eventId: EventId, errors: ErrorList) {
-    this.eventId = eventId;
-    this.errors = errors;
-  }
-
-  /** Validate one ticket against the domain schema and the rest of the file. */
-  ticket(fields: Record<string, unknown>, row: number, fieldName: (key: string) => string): Ticket | null {
-    const parsed = zTicket.safeParse({ ...TICKET_DEFAULTS, ...fields, eventId: this.eventId });
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) this.errors.add(row, fieldName(issue.path.join('.')), issue.message);
-      return null;
-    }
-    const t = parsed.data;
-    let ok = true;
-    if (t.validFrom !== null && t.validUntil !== null && t.validUntil < t.validFrom) {
-      this.errors.add(row, fieldName('validUntil'), 'is before valid from');
-      ok = false;
-    }
-    const first = this.ticketRows.get(t.id);
-    if (first !== undefined) {
-      this.errors.add(row, fieldName('id'), `ticket ${t.id} is already on row ${first}`);
-      ok = false;
-    } else {
-      this.ticketRows.set(t.id, row);
-    }
-    if (t.importedCode !== null) {
-      const codeFirst = this.codeRows.get(t.importedCode);
-      if (codeFirst !== undefined) {
-        this.errors.add(row, fieldName('importedCode'), `imported code ${t.importedCode} is already on row ${codeFirst}`);
-        ok = false;
-      } else {
-        this.codeRows.set(t.importedCode, row);
-      }
-    }
-    if (!ok) return null;
-    this.tickets.push(t);
-    return t;
-  }
-
-  /** An order as a JSON file lists it: each id once. */
-  listedOrder(order: Order, row: number): void {
-    const first = this.orders.get(order.id);
-    if (first) this.errors.add(row, 'orders.id', `order ${order.id} is already on row ${first.row}`);
-    else this.orders.set(order.id, { order, row, listed: true });
-  }
-
-  /** An order as ticket rows name it: the first row with a buyer name or email sets it. */
-  orderFromRow(id: OrderId, buyerName: string | null, email: string | null, row: number): void {
-    const entry = this.orders.get(id);
-    if (!entry) {
-      this.orders.set(id, { order: { id, eventId: this.eventId, buyerName, email }, row, listed: false });
-      return;
-    }
-    if (entry.listed) return;
-    const o = entry.order;
-    if (buyerName !== null) {
-      if (o.buyerName === null) o.buyerName = buyerName;
-      else if (o.buyerName !== buyerName) this.errors.add(row, 'buyer_name', `order ${id} already has buyer ${JSON.stringify(o.buyerName)} (row ${entry.row})`);
-    }
-    if (email !== null) {
-      if (o.email === null) o.email = email;
-      else if (o.email !== email) this.errors.add(row, 'email', `order ${id} already has email ${o.email} (row ${entry.row})`);
-    }
-  }
-}
-
-/** Collects errors; keeps the first MAX_LISTED_ERRORS and counts the rest. */
-class ErrorList {
-  private readonly list: ImportError[] = [];
-  private left = 0;
-  get count(): number { return this.list.length + this.left; }
-  add(row: number, field: string | undefined, message: string): void {
-    if (this.list.length >= MAX_LISTED_ERRORS) this.left++;
-    else this.list.push(field === undefined ? { row, message } : { row, field, message });
-  }
-  finish(): ImportError[] {
-    if (this.left === 0) return this.list;
-    return [...this.list, { row: 0, message: `${this.left} more error${this.left > 1 ? 's' : ''} not listed; fix these and import again` }];
-  }
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 const mib = (bytes: number): string => (bytes / 1024 / 1024).toFixed(bytes % (1024 * 1024) === 0 ? 0 : 1);

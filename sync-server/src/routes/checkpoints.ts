@@ -1,14 +1,15 @@
 // Checkpoints and their rules (mode, zone, ticket types, time window), and the dry run:
 // what a scanner at a checkpoint would answer for a ticket at a time, decided by the same
 // shared rule the scanners and the online path use (decideAdmission). Every change is
-// audited with the checkpoint before and after. Phones take the new rules with their next
-// manifest download (every manifest, full or delta, carries every checkpoint).
+// audited with the checkpoint before and after. Phones of protocol 13 are told at once
+// (`checkpointsChanged`) and fetch the manifest, which, full or delta, carries every
+// checkpoint; older phones take the new rules with their next periodic manifest download.
 import { Hono } from 'hono';
 import { decideAdmission } from '@gatekeeper/shared/admission';
 import { zDryRunRequest, type CheckpointReply, type DryRunReply } from '@gatekeeper/shared/api/checkpoints';
 import { zCheckpoint } from '@gatekeeper/shared/domain';
 import { checkpointId } from '@gatekeeper/shared/ids';
-import { GkError } from '@gatekeeper/shared/protocol/index';
+import { CHECKPOINTS_CHANGED_SINCE, GkError } from '@gatekeeper/shared/protocol/index';
 import { withExplanation } from '@gatekeeper/shared/reasons';
 import { access } from './events.ts';
 import { jsonBody, param, type Env } from './context.ts';
@@ -26,14 +27,15 @@ export const checkpointRoutes = new Hono<Env>()
     if (cp.validFrom !== null && cp.validUntil !== null && cp.validUntil < cp.validFrom) {
       throw new GkError('bad_request', 'validUntil: the window closes before it opens');
     }
-    const { storage, now, log } = c.var.deps;
+    const { storage, push, now, log } = c.var.deps;
     const before = await storage.getCheckpoint(eventId, cp.id);
-    await storage.upsertCheckpoint(cp);
-    if (!sameRules(before, cp)) {
-      await storage.recordAudit({
-        eventId, actor: staff.id, action: before ? 'checkpoint.update' : 'checkpoint.create', target: cp.id, before, after: cp, reason: null, at: now(),
-      });
+    const changed = !sameRules(before, cp);
+    await storage.upsertCheckpoint(cp, changed ? {
+      eventId, actor: staff.id, action: before ? 'checkpoint.update' : 'checkpoint.create', target: cp.id, before, after: cp, reason: null, at: now(),
+    } : undefined);
+    if (changed) {
       log.info('checkpoint saved', { event: eventId, checkpoint: cp.id, by: staff.id });
+      push.broadcast(eventId, { type: 'checkpointsChanged', eventId }, CHECKPOINTS_CHANGED_SINCE);
     }
     return c.json({ checkpoint: cp, created: before === null } satisfies CheckpointReply);
   })

@@ -8,6 +8,7 @@ import { resolveLogin, SESSION_COOKIE } from '../auth/sessions.ts';
 import type { CodeWords } from '../code-word/code-words.ts';
 import type { Issuer } from '../issuer.ts';
 import type { Live } from '../live/live.ts';
+import type { OrderMails } from '../wallet/order-mails.ts';
 import type { Fleet } from '../fleet/fleet.ts';
 import type { Logger } from '../log.ts';
 import type { ScanService } from '../scans/scan-service.ts';
@@ -36,6 +37,8 @@ export interface AppDeps {
   live: Pick<Live, 'snapshot' | 'reviewed' | 'ticketsChanged'>;
   /** The supervisors' device fleet (fleet/fleet.ts): its list, and its changes as they happen. */
   fleet: Pick<Fleet, 'list' | 'watch'>;
+  /** The order mails with the holders' links, and opening an order from one (wallet/order-mails.ts). */
+  orderMails: OrderMails;
   /** The code word of the day: by hand, or drawn each day (code-word/code-words.ts). */
   codeWords: CodeWords;
   log: Logger;

@@ -11,8 +11,10 @@ import { TICKET_COLUMNS, ticketToRow, toManifestOrder, zEvent, type Manifest } f
 import type { EventDetailsReply, EventListReply, OrderCodeReply, TicketCodeReply } from '@gatekeeper/shared/api/index';
 import { GkError, TICKETS_CHANGED_SINCE, zRole } from '@gatekeeper/shared/protocol/index';
 import { requireEventAccess, requireRole } from '../auth/roles.ts';
+import type { StaffRecord } from '../storage/types.ts';
 import { publicStaff, visibleEvents } from './auth.ts';
 import { checkNewPassword } from '../auth/password-policy.ts';
+import { requireCodesOpen } from '../wallet/code-window.ts';
 import { jsonBody, loginOf, param, sessionDevice, staffOf, type Ctx, type Env } from './context.ts';
 
 const eventOf = (c: Ctx) => param(eventId, c.req.param('eventId'), 'event id');
@@ -64,23 +66,21 @@ export const eventRoutes = new Hono<Env>()
     const { eventId: id, staff: me } = await access(c, 'admin');
     const body = await jsonBody(c, zStaffBody);
     const { storage, now } = c.var.deps;
-    let staff = await storage.getStaffByUsername(body.username);
-    const created = !staff;
-    if (!staff) {
+    const found = await storage.getStaffByUsername(body.username);
+    if (!found) {
       checkNewPassword(body.password);
       const passwordHash = await c.var.deps.hashing.hash(body.password);
-      staff = { id: inspectorId(newId('i-')), username: body.username, name: body.name, role: body.role, passwordHash, disabled: false };
-      await storage.createStaff(staff);
+      const staff: StaffRecord = { id: inspectorId(newId('i-')), username: body.username, name: body.name, role: body.role, passwordHash, disabled: false };
+      const view = { username: staff.username, name: staff.name, role: staff.role, disabled: staff.disabled, events: [id] };
+      await storage.createStaff(staff, [id], { eventId: null, actor: me.id, action: 'staff.create', target: staff.id, before: null, after: view, reason: null, at: now() });
+      return c.json({ inspector: publicStaff(staff) }, 201);
     }
-    const before = (await storage.listStaffEvents()).get(staff.id) ?? [];
-    await storage.assignStaff(id, staff.id);
-    const after = (await storage.listStaffEvents()).get(staff.id) ?? [];
-    const view = { username: staff.username, name: staff.name, role: staff.role, disabled: staff.disabled, events: after };
-    if (created) await storage.recordAudit({ eventId: null, actor: me.id, action: 'staff.create', target: staff.id, before: null, after: view, reason: null, at: now() });
-    else if (before.length !== after.length) {
-      await storage.recordAudit({ eventId: null, actor: me.id, action: 'staff.events', target: staff.id, before: { events: before }, after: { events: after }, reason: null, at: now() });
+    const before = (await storage.listStaffEvents()).get(found.id) ?? [];
+    if (!before.includes(id)) {
+      const after = [...before, id].sort();
+      await storage.assignStaff(id, found.id, { eventId: null, actor: me.id, action: 'staff.events', target: found.id, before: { events: before }, after: { events: after }, reason: null, at: now() });
     }
-    return c.json({ inspector: publicStaff(staff) }, 201);
+    return c.json({ inspector: publicStaff(found) }, 201);
   })
   // Gzipped for clients that accept it (every browser): 100,000 tickets are ~9 MB of JSON and
   // ~1.5 MB gzipped, which is the difference on a venue's crowded Wi-Fi.
@@ -107,11 +107,13 @@ export const eventRoutes = new Hono<Env>()
       codeWord, importedCodeKey, orders: changes.orders.map(toManifestOrder),
       columns: [...TICKET_COLUMNS], tickets: changes.tickets.map((t) => ticketToRow(t, hashCode)),
       revoked: changes.tickets.filter((t) => t.status === 'revoked').map((t) => t.id),
+      revokedCertificates: changes.revokedCertificates, rotatingLeewayMs: issuer.rotatingLeewayMs,
     };
     return c.json(manifest);
   })
   .get('/:eventId/tickets/:ticketId/code', async (c) => {
     const { eventId: id } = await access(c, 'supervisor');
+    await requireCodesOpen(c.var.deps.storage, id, c.var.deps.now());
     const ticket = await c.var.deps.storage.getTicket(id, param(ticketId, c.req.param('ticketId'), 'ticket id'));
     if (!ticket) throw new GkError('not_found', 'no such ticket');
     // importedCode: the barcode itself, for supervisors printing a test ticket (phones
@@ -120,6 +122,7 @@ export const eventRoutes = new Hono<Env>()
   })
   .get('/:eventId/orders/:orderId/code', async (c) => {
     const { eventId: id } = await access(c, 'supervisor');
+    await requireCodesOpen(c.var.deps.storage, id, c.var.deps.now());
     return c.json(await c.var.deps.issuer.orderCode(id, param(orderId, c.req.param('orderId'), 'order id')) satisfies OrderCodeReply);
   });
 

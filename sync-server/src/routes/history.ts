@@ -6,6 +6,7 @@ import { formatHistoryCursor, HISTORY_PAGE_MAX, zHistoryFilters, zHistoryPageQue
 import { ticketId, type EventId } from '@gatekeeper/shared/ids';
 import { GkError } from '@gatekeeper/shared/protocol/index';
 import { historyCsv } from '../history/csv-export.ts';
+import { withoutCodesUntilOpen } from '../wallet/code-window.ts';
 import type { HistoryQuery } from '../storage/types.ts';
 import { access } from './events.ts';
 import { param, queryOf, type Env } from './context.ts';
@@ -47,13 +48,16 @@ export const historyRoutes = new Hono<Env>()
   .get('/:eventId/tickets/:ticketId/story', compress({ encoding: 'gzip' }), async (c) => {
     const { eventId } = await access(c, 'supervisor');
     const id = param(ticketId, c.req.param('ticketId'), 'ticket id');
-    const { storage } = c.var.deps;
-    const [ticket, page, conflicts] = await Promise.all([
-      storage.getTicket(eventId, id),
+    const { storage, now } = c.var.deps;
+    const [ticket, page, conflicts, statuses] = await Promise.all([
+      storage.getTicket(eventId, id).then(async (k) => (k ? (await withoutCodesUntilOpen(storage, eventId, now(), [k]))[0]! : null)),
       storage.history({ eventId, ticketId: id, limit: HISTORY_PAGE_MAX }),
       storage.listConflicts(eventId),
+      // A ticket's status changes a handful of times; 500 is the audit's page.
+      storage.listAudit(eventId, { action: 'ticket.status', target: id, limit: 500, withStaff: false }),
     ]);
     return c.json({
       ticket, scans: page.scans, next: page.next && formatHistoryCursor(page.next), conflicts: conflicts.filter((k) => k.ticketId === id),
+      statusChanges: statuses.entries,
     } satisfies TicketStoryReply);
   });

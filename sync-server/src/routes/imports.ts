@@ -50,12 +50,11 @@ export const importRoutes = new Hono<Env>()
       }));
       return c.json({ format, header: p.header, mapped: p.mapped, tickets: p.tickets, orders: p.orders, sample, errors: p.errors } satisfies ImportPreviewReply);
     }
-    const result = await importTickets(storage, eventId, { format, text, columns: mapping.columns });
-    await storage.recordAudit({
+    const result = await importTickets(storage, eventId, { format, text, columns: mapping.columns }, (counts) => ({
       eventId, actor: staff.id, action: 'tickets.import', target: eventId, before: null,
-      after: { ...result, format, bytes: Buffer.byteLength(text, 'utf8'), mapping: mapping.id, columns: mapping.columns.length ? mapping.columns : null },
+      after: { ...counts, format, bytes: Buffer.byteLength(text, 'utf8'), mapping: mapping.id, columns: mapping.columns.length ? mapping.columns : null },
       reason: null, at: now(),
-    });
+    }));
     log.info('import', { event: eventId, by: staff.id, ...result });
     await ticketsChanged(c, eventId);
     return c.json(result satisfies ImportReply);
@@ -72,7 +71,8 @@ export const importRoutes = new Hono<Env>()
     const { storage, now } = c.var.deps;
     const before = await storage.getImportMapping(eventId, id.data);
     const mapping: ImportMapping = { id: id.data, ...body, updatedAt: now(), updatedBy: staff.id };
-    await storage.saveImportMapping(eventId, mapping);
-    await storage.recordAudit({ eventId, actor: staff.id, action: 'import_mapping.save', target: mapping.id, before, after: mapping, reason: null, at: mapping.updatedAt });
+    await storage.saveImportMapping(eventId, mapping, {
+      eventId, actor: staff.id, action: 'import_mapping.save', target: mapping.id, before, after: mapping, reason: null, at: mapping.updatedAt,
+    });
     return c.json({ mapping } satisfies MappingReply);
   });

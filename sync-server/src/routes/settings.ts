@@ -1,9 +1,8 @@
 // An event's settings from the console, each change audited (who, what, when, before and
 // after): the code word of the day, and a ticket's status with the reason for it. The
 // audit itself is read here too. Staff accounts are in staff.ts.
-//
-// The change and its audit row are two writes: the change first, so an audit row never
-// claims a change that failed; a crash between the two loses the row (logged either way).
+// Each change and its audit row are one transaction (the change's storage method takes the
+// row): neither is ever kept without the other.
 import { Hono } from 'hono';
 import { decodeCode } from '@gatekeeper/shared/codec/index';
 import { ticketId } from '@gatekeeper/shared/ids';
@@ -13,6 +12,7 @@ import {
 } from '@gatekeeper/shared/api/settings';
 import { GkError } from '@gatekeeper/shared/protocol/index';
 import { nodeEd25519Verifier } from '../scans/ed25519-node.ts';
+import { withoutCodesUntilOpen } from '../wallet/code-window.ts';
 import { access, ticketsChanged } from './events.ts';
 import { jsonBody, param, queryOf, type Env } from './context.ts';
 import type { Storage } from '../storage/types.ts';
@@ -25,7 +25,7 @@ const verify = nodeEd25519Verifier();
 async function findTickets(storage: Storage, eventId: EventId, text: string, now: number): Promise<TicketFound[]> {
   const keys = await storage.listEventKeys(eventId);
   const decoded = decodeCode(text.trim(), { eventId, publicKeys: keys.map((k) => ({ keyId: k.keyId, publicKey: k.publicKey, revoked: k.revoked })), now, verify });
-  if (decoded.ok && decoded.kind === 'ticket') return storage.searchTickets(eventId, decoded.ticketId, 1);
+  if (decoded.ok && (decoded.kind === 'ticket' || decoded.kind === 'rotating')) return storage.searchTickets(eventId, decoded.ticketId, 1);
   if (decoded.ok && decoded.kind === 'order') return storage.searchTickets(eventId, decoded.orderId, SEARCH_LIMIT);
   return storage.searchTickets(eventId, text, SEARCH_LIMIT);
 }
@@ -38,13 +38,8 @@ export const settingsRoutes = new Hono<Env>()
   .put('/:eventId/code-word', async (c) => {
     const { eventId, staff } = await access(c, 'supervisor');
     const body = await jsonBody(c, zCodeWordBody);
-    const { codeWords, storage, now, log } = c.var.deps;
-    const before = await codeWords.current(eventId);
-    const after = 'rule' in body ? await codeWords.setRule(eventId, body.rule) : await codeWords.setByHand(eventId, body.codeWord);
-    await storage.recordAudit({
-      eventId, actor: staff.id, action: 'rule' in body ? 'code_word.rule' : 'code_word.set', target: eventId,
-      before: { codeWord: before.codeWord, rule: before.rule }, after: { codeWord: after.codeWord, rule: after.rule }, reason: null, at: now(),
-    });
+    const { codeWords, log } = c.var.deps;
+    const after = 'rule' in body ? await codeWords.setRule(eventId, body.rule, staff.id) : await codeWords.setByHand(eventId, body.codeWord, staff.id);
     log.info('code word changed', { event: eventId, by: staff.id, drawn: after.rule !== null });
     return c.json(after satisfies CodeWordReply);
   })
@@ -52,7 +47,8 @@ export const settingsRoutes = new Hono<Env>()
     const { eventId } = await access(c, 'supervisor');
     const q = (c.req.query('q') ?? '').trim();
     if (q.length === 0 || q.length > 2048) throw new GkError('bad_request', 'q: say what to look for (1 to 2048 characters)');
-    const tickets = await findTickets(c.var.deps.storage, eventId, q, c.var.deps.now());
+    const { storage, now } = c.var.deps;
+    const tickets = await withoutCodesUntilOpen(storage, eventId, now(), await findTickets(storage, eventId, q, now()));
     return c.json({ tickets } satisfies TicketSearchReply);
   })
   .post('/:eventId/tickets/:ticketId/status', async (c) => {
@@ -62,11 +58,13 @@ export const settingsRoutes = new Hono<Env>()
     const { storage, now, log } = c.var.deps;
     const [before] = await storage.searchTickets(eventId, tid, 1);
     if (!before || before.id !== tid) throw new GkError('not_found', `no ticket ${tid}`);
-    await storage.setTicketStatus(eventId, tid, status);
-    await storage.recordAudit({ eventId, actor: staff.id, action: 'ticket.status', target: tid, before: { status: before.status }, after: { status }, reason, at: now() });
+    await storage.setTicketStatus(eventId, tid, status, {
+      eventId, actor: staff.id, action: 'ticket.status', target: tid, before: { status: before.status }, after: { status }, reason, at: now(),
+    });
     log.info('ticket status set', { event: eventId, ticket: tid, from: before.status, to: status, by: staff.id });
     if (before.status !== status) await ticketsChanged(c, eventId);
-    return c.json({ ticket: { ...before, status } } satisfies TicketStatusReply);
+    const [ticket] = await withoutCodesUntilOpen(storage, eventId, now(), [{ ...before, status }]);
+    return c.json({ ticket: ticket! } satisfies TicketStatusReply);
   })
   .get('/:eventId/audit', async (c) => {
     const { eventId, staff } = await access(c, 'supervisor');

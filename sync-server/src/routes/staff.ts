@@ -1,6 +1,6 @@
 // Staff accounts: one's own password and sessions, and an admin's management of everyone
 // else's (create, role, events, disable, password reset), each change audited: who, what,
-// when, before and after (never a password or its hash). Whatever takes an account away
+// when, before and after (never a password or its hash), in the change's own transaction. Whatever takes an account away
 // from someone (disable, a password reset, a lower role, "sign out everywhere") ends their
 // sessions in storage and closes their sockets at once: a stolen phone or a former
 // volunteer must not keep scanning until a session expires.
@@ -15,7 +15,7 @@ import { GkError } from '@gatekeeper/shared/protocol/index';
 import { checkNewPassword, MAX_PASSWORD_LENGTH } from '../auth/password-policy.ts';
 import { requireRole } from '../auth/roles.ts';
 import { hashToken, SESSION_COOKIE } from '../auth/sessions.ts';
-import type { StaffRecord } from '../storage/types.ts';
+import type { AuditRecord, StaffRecord } from '../storage/types.ts';
 import { checkPassword, refuseIfThrottled } from './auth.ts';
 import { clientAddress, jsonBody, param, staffOf, type Ctx, type Env } from './context.ts';
 
@@ -32,10 +32,13 @@ async function viewOf(c: Ctx, s: StaffRecord): Promise<StaffInfo> {
   return staffView(s, (await c.var.deps.storage.listStaffEvents()).get(s.id) ?? []);
 }
 
-/** One audit row for a change to a staff account (no event: it holds in every event). */
-async function audit(c: Ctx, actor: StaffRecord, action: AuditAction, target: InspectorId, before: AuditValue, after: AuditValue): Promise<void> {
-  await c.var.deps.storage.recordAudit({ eventId: null, actor: actor.id, action, target, before, after, reason: null, at: c.var.deps.now() });
+/** The audit row of a change to a staff account (no event: it holds in every event). */
+function audit(c: Ctx, actor: StaffRecord, action: AuditAction, target: InspectorId, before: AuditValue, after: AuditValue): AuditRecord {
+  return { eventId: null, actor: actor.id, action, target, before, after, reason: null, at: c.var.deps.now() };
 }
+
+/** The events as storage lists them: each once, in order. */
+const eventList = (events: readonly EventId[]): EventId[] => [...new Set(events)].sort();
 
 async function admin(c: Ctx): Promise<StaffRecord> {
   const me = await staffOf(c);
@@ -100,10 +103,8 @@ export const staffRoutes = new Hono<Env>()
     const staff: StaffRecord = {
       id: inspectorId(newId('i-')), username: body.username, name: body.name, role: body.role, passwordHash: await hashing.hash(body.password), disabled: false,
     };
-    await storage.createStaff(staff);
-    await storage.setStaffEvents(staff.id, body.events);
-    const view = await viewOf(c, staff);
-    await audit(c, me, 'staff.create', staff.id, null, view);
+    const view = staffView(staff, eventList(body.events));
+    await storage.createStaff(staff, body.events, audit(c, me, 'staff.create', staff.id, null, view));
     log.info('staff created', { inspector: staff.id, role: staff.role, by: me.id });
     return c.json({ staff: view } satisfies StaffReply, 201);
   })
@@ -113,8 +114,7 @@ export const staffRoutes = new Hono<Env>()
     const { role } = await jsonBody(c, zRoleBody);
     // An admin demoting themself could leave nobody to undo it.
     if (who.id === me.id && role !== who.role) throw new GkError('bad_request', 'you cannot change your own role');
-    await c.var.deps.storage.setStaffRole(who.id, role);
-    await audit(c, me, 'staff.role', who.id, { role: who.role }, { role });
+    await c.var.deps.storage.setStaffRole(who.id, role, audit(c, me, 'staff.role', who.id, { role: who.role }, { role }));
     c.var.deps.log.info('staff role set', { inspector: who.id, from: who.role, to: role, by: me.id });
     // Less power takes effect now: sessions opened with the old role end.
     if (RANK[role] < RANK[who.role]) await signOut(c, who.id);
@@ -126,9 +126,8 @@ export const staffRoutes = new Hono<Env>()
     const { events } = await jsonBody(c, zStaffEventsBody);
     const { storage, log } = c.var.deps;
     const before = (await storage.listStaffEvents()).get(who.id) ?? [];
-    await storage.setStaffEvents(who.id, events);
-    const view = await viewOf(c, who);
-    await audit(c, me, 'staff.events', who.id, { events: before }, { events: view.events });
+    const view = staffView(who, eventList(events));
+    await storage.setStaffEvents(who.id, events, audit(c, me, 'staff.events', who.id, { events: before }, { events: view.events }));
     log.info('staff events set', { inspector: who.id, events: view.events, by: me.id });
     return c.json({ staff: view } satisfies StaffReply);
   })
@@ -137,9 +136,8 @@ export const staffRoutes = new Hono<Env>()
     const who = await target(c);
     const { newPassword } = await jsonBody(c, zReset);
     checkNewPassword(newPassword);
-    await c.var.deps.storage.setStaffPassword(who.id, await c.var.deps.hashing.hash(newPassword));
     // The password itself is never recorded: only that it was reset.
-    await audit(c, me, 'staff.password', who.id, null, null);
+    await c.var.deps.storage.setStaffPassword(who.id, await c.var.deps.hashing.hash(newPassword), audit(c, me, 'staff.password', who.id, null, null));
     c.var.deps.log.info('password reset', { inspector: who.id, by: me.id });
     return c.json({ sessionsEnded: await signOut(c, who.id) });
   })
@@ -148,16 +146,14 @@ export const staffRoutes = new Hono<Env>()
     const who = await target(c);
     // An admin disabling themself could leave nobody to undo it.
     if (who.id === me.id) throw new GkError('bad_request', 'you cannot disable your own account');
-    await c.var.deps.storage.setStaffDisabled(who.id, true);
-    await audit(c, me, 'staff.disable', who.id, { disabled: who.disabled }, { disabled: true });
+    await c.var.deps.storage.setStaffDisabled(who.id, true, audit(c, me, 'staff.disable', who.id, { disabled: who.disabled }, { disabled: true }));
     c.var.deps.log.info('staff disabled', { inspector: who.id, by: me.id });
     return c.json({ staff: await viewOf(c, { ...who, disabled: true }), sessionsEnded: await signOut(c, who.id) });
   })
   .post('/staff/:staffId/enable', async (c) => {
     const me = await admin(c);
     const who = await target(c);
-    await c.var.deps.storage.setStaffDisabled(who.id, false);
-    await audit(c, me, 'staff.enable', who.id, { disabled: who.disabled }, { disabled: false });
+    await c.var.deps.storage.setStaffDisabled(who.id, false, audit(c, me, 'staff.enable', who.id, { disabled: who.disabled }, { disabled: false }));
     c.var.deps.log.info('staff enabled', { inspector: who.id, by: me.id });
     return c.json({ staff: await viewOf(c, { ...who, disabled: false }) });
   })

@@ -33,6 +33,8 @@ export interface Judge {
   now: number;
   storage: Storage;
   verify: SignatureVerifier;
+  /** Rotating codes: the leeway the phones were given with the manifest. */
+  rotatingLeewayMs?: number;
   /** The event's signing keys and the tickets the batch names, read once per batch. */
   keys: readonly EventKey[];
   tickets: ReadonlyMap<string, Ticket>;
@@ -99,7 +101,7 @@ export async function judgeOffline(scan: Scan, j: Judge): Promise<Scan> {
   // A scan that names no ticket counts for nothing anyway; one that does must be that
   // ticket's code (signed for it or its order, or its imported barcode, or its id typed).
   if (scan.ticketId !== null) {
-    const r = await resolveTicket(j.storage, scan, parseHlc(scan.hlc).physical, j.verify, j);
+    const r = await resolveTicket(j.storage, scan, parseHlc(scan.hlc).physical, j.verify, j, j.rotatingLeewayMs);
     if (!r.ok || r.ticket.id !== scan.ticketId) return { ...stored, quarantine: QuarantineReason.code_mismatch };
   }
   return stored;

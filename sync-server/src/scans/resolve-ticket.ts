@@ -14,13 +14,16 @@ const unresolved = (cause: UnresolvedCause): Resolution => ({ ok: false, outcome
 
 /**
  * A scan names its ticket in `ticketId` and carries the scanned text in `code`. Signed codes
- * must verify and name that ticket (or its order); plain codes must be the ticket's imported
+ * (static or rotating) must verify and name that ticket (or its order), a rotating code's
+ * certificate must be in force; plain codes must be the ticket's imported
  * barcode; manual entry (code = the ticket id, typed or picked by search) is taken as is.
  */
 export async function resolveTicket(
   storage: Storage, req: Pick<Scan, 'eventId' | 'ticketId' | 'code'>, now: number, verify: SignatureVerifier,
   /** What the caller has read already, once for a whole batch: the event's keys, and the tickets the scans name. */
   preloaded?: { keys: readonly EventKey[]; tickets: ReadonlyMap<string, Ticket> },
+  /** Rotating codes: extra time either side of the accepted steps (GK_ROTATING_LEEWAY_MS). */
+  rotatingLeewayMs = 0,
 ): Promise<Resolution> {
   const keys = preloaded?.keys ?? await storage.listEventKeys(req.eventId);
   const decoded = decodeCode(req.code, {
@@ -28,8 +31,19 @@ export async function resolveTicket(
     publicKeys: keys.map((k) => ({ keyId: k.keyId, publicKey: k.publicKey, revoked: k.revoked })),
     now,
     verify,
+    rotatingLeewayMs,
   });
   if (!decoded.ok) return { ok: false, outcome: decoded.outcome, reason: codeReason(decoded.problem) };
+  if (decoded.kind === 'rotating') {
+    // Revocation is the server's own record, read for the one certificate the code names
+    // (a phone checks the list its manifest brought). A certificate the server never
+    // issued yet the event key signed cannot be: refuse it as revoked rather than trust it.
+    // Revoked as of `now`: an offline scan uploaded later is judged at its own time.
+    const cert = await storage.getDeviceCertificate(req.eventId, decoded.certificateId);
+    if (!cert || (cert.revokedAt !== null && cert.revokedAt <= now) || cert.ticketId !== decoded.ticketId) {
+      return { ok: false, outcome: 'invalid_signature', reason: codeReason({ kind: 'revoked_certificate', certificateId: decoded.certificateId }) };
+    }
+  }
   const ticket = !req.ticketId ? null : preloaded ? (preloaded.tickets.get(req.ticketId) ?? null) : await storage.getTicket(req.eventId, req.ticketId);
   if (decoded.kind === 'imported') {
     if (ticket && (decoded.code === ticket.id || decoded.code === ticket.importedCode)) return { ok: true, ticket };
@@ -38,13 +52,13 @@ export async function resolveTicket(
     return unresolved('no_such_code');
   }
   if (!ticket) {
-    if (decoded.kind === 'ticket') {
+    if (decoded.kind === 'ticket' || decoded.kind === 'rotating') {
       const named = await storage.getTicket(req.eventId, decoded.ticketId);
       if (named) return { ok: true, ticket: named };
     }
     return unresolved('no_such_ticket');
   }
-  if (decoded.kind === 'ticket' && decoded.ticketId !== ticket.id) {
+  if ((decoded.kind === 'ticket' || decoded.kind === 'rotating') && decoded.ticketId !== ticket.id) {
     return unresolved('other_ticket');
   }
   if (decoded.kind === 'order' && decoded.orderId !== ticket.orderId) {

@@ -30,6 +30,8 @@ export interface OnlineResult { status: AckStatus; verdict: Verdict; scan: Scan;
 export interface ScanServiceOptions {
   /** Signature checks for scanned codes: native, with the scanner's strict rules. */
   verify?: SignatureVerifier;
+  /** Rotating codes: extra time either side of the accepted steps (GK_ROTATING_LEEWAY_MS). */
+  rotatingLeewayMs?: number;
   /** Per-device limits (default DEVICE_LIMITS; config GK_DEVICE_*). */
   limits?: DeviceLimitRules;
   /** Per-login limits on what is done without a device (default STAFF_LIMITS; config GK_SUPERVISOR_*). */
@@ -55,6 +57,7 @@ export interface AnnulResult { status: AckStatus; scan: Scan; conflicts: Conflic
 export class ScanService {
   private readonly online: GroupCommit<OnlineSubmission, SubmitResult>;
   private readonly verify: SignatureVerifier;
+  private readonly rotatingLeewayMs: number;
   private readonly limits: DeviceLimits;
   private readonly staffLimits: StaffLimits;
   private readonly log: Logger;
@@ -66,6 +69,7 @@ export class ScanService {
     options: ScanServiceOptions = {},
   ) {
     this.verify = options.verify ?? nodeEd25519Verifier();
+    this.rotatingLeewayMs = options.rotatingLeewayMs ?? 0;
     this.limits = new DeviceLimits(options.limits ?? DEVICE_LIMITS, now);
     this.staffLimits = new StaffLimits(options.staffLimits ?? STAFF_LIMITS, now);
     this.log = options.log ?? silentLogger;
@@ -124,7 +128,7 @@ export class ScanService {
     const checkpoint = await this.storage.getCheckpoint(eventId, req.checkpointId);
     if (!checkpoint) throw new GkError('bad_request', `no checkpoint ${req.checkpointId} in event ${eventId}`);
     const now = this.now();
-    const resolution = await resolveTicket(this.storage, req, now, this.verify);
+    const resolution = await resolveTicket(this.storage, req, now, this.verify, undefined, this.rotatingLeewayMs);
     // The copied zone/mode must be the checkpoint's: arbitration trusts them later. The
     // ticket is the one the code resolves to. The stamp is the phone's: one from 1970 would
     // sort before every admission there is, so it is quarantined as an offline one would be.
@@ -185,7 +189,7 @@ export class ScanService {
     const now = this.now();
     const judge = {
       checkpoints: new Map((await this.storage.listCheckpoints(eventId)).map((c) => [c.id as string, c])),
-      registeredAt: await this.registeredAt(deviceId), now, storage: this.storage, verify: this.verify,
+      registeredAt: await this.registeredAt(deviceId), now, storage: this.storage, verify: this.verify, rotatingLeewayMs: this.rotatingLeewayMs,
       keys: await this.storage.listEventKeys(eventId),
       tickets: await this.storage.getTickets(eventId, sent.flatMap((s) => (s.ticketId === null ? [] : [s.ticketId]))),
       authority: authorityOf(staff, deviceId), earlier: new Map<string, Scan>(),

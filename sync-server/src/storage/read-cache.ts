@@ -55,7 +55,7 @@ export function withReadCache<S extends Storage>(storage: S, ttlMs = READ_CACHE_
 
     listCheckpoints: async (eventId) => [...(await checkpointMap(eventId)).values()],
     getCheckpoint: async (eventId: EventId, id: CheckpointId) => (await checkpointMap(eventId)).get(id) ?? null,
-    upsertCheckpoint: (cp) => storage.upsertCheckpoint(cp).finally(() => checkpoints.forget(cp.eventId)),
+    upsertCheckpoint: (cp, audit) => storage.upsertCheckpoint(cp, audit).finally(() => checkpoints.forget(cp.eventId)),
 
     getDevice: (id: DeviceId) => devices.get(id, () => storage.getDevice(id)),
     registerDevice: (device, secretHash) => storage.registerDevice(device, secretHash).finally(() => devices.forget(device.id)),

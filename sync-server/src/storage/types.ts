@@ -56,6 +56,23 @@ export interface DeviceReportRecord {
   seenAt: number;
 }
 
+export interface OrderLinkRecord { tokenHash: string; eventId: EventId; orderId: OrderId; createdAt: number }
+
+export interface OutboxMailRecord { id: number; to: string; subject: string; text: string; at: number }
+
+/** A device certificate the server signed (shared/src/codec/certificate.ts), as it keeps it. */
+export interface DeviceCertificateRecord {
+  eventId: EventId;
+  /** base64url of the certificate's 8-byte id: what revocation lists name. */
+  id: string;
+  ticketId: TicketId;
+  /** base64url, raw Ed25519. */
+  devicePublicKey: string;
+  stepSeconds: number;
+  issuedAt: number;
+  revokedAt: number | null;
+}
+
 export interface EventKey {
   eventId: EventId;
   keyId: string;
@@ -103,6 +120,13 @@ export interface ImportResult { orders: number; tickets: number }
 
 export type { AuditEntry, ImportMapping };
 
+/**
+ * The audit row of a settings change, as the change's own method takes it: stored in the
+ * change's transaction, so neither is ever kept without the other (a change whose row
+ * cannot be written is rolled back).
+ */
+export type AuditRecord = Omit<AuditEntry, 'id' | 'actorName'>;
+
 export interface HistoryQuery {
   eventId: EventId;
   ticketId?: TicketId;
@@ -127,6 +151,20 @@ export interface HistoryQuery {
    */
   holders?: false;
 }
+
+/**
+ * One scan of the history as the CSV export reads it: these columns in this order, as
+ * the database holds them, with no record built per row (a million rows of Scan objects
+ * kept the collector busy a fifth of the export). Flags are 1 (yes) or 0 (no).
+ */
+export type HistoryExportRow = readonly [
+  at: number, outcome: Outcome, ticketId: TicketId | null, orderId: OrderId | null, checkpointId: CheckpointId,
+  direction: Scan['direction'], inspectorId: InspectorId, deviceId: DeviceId, offline: 0 | 1, idChecked: 0 | 1,
+  kind: NonNullable<Scan['kind']> | null, annuls: ScanId | null, quarantine: NonNullable<Scan['quarantine']> | null, id: ScanId, seq: number, receivedAt: number,
+];
+
+/** Rows of one export page at most: a page is read in one go, so this bounds both its memory and its time on the event loop. */
+export const HISTORY_EXPORT_PAGE_MAX = 2_000;
 
 /**
  * The live counters as storage tallies them while it stores scans (migration 10), every
@@ -155,7 +193,7 @@ export interface Storage {
   createEvent(event: GkEvent): Promise<void>;
   getEvent(id: EventId): Promise<GkEvent | null>;
   listEvents(): Promise<GkEvent[]>;
-  upsertCheckpoint(checkpoint: Checkpoint): Promise<void>;
+  upsertCheckpoint(checkpoint: Checkpoint, audit?: AuditRecord): Promise<void>;
   listCheckpoints(eventId: EventId): Promise<Checkpoint[]>;
   getCheckpoint(eventId: EventId, id: CheckpointId): Promise<Checkpoint | null>;
   addEventKey(key: EventKey): Promise<void>;
@@ -165,6 +203,8 @@ export interface Storage {
   /** The list the event's word is drawn from each day; null: the word is set by hand. */
   getCodeWordRule(eventId: EventId): Promise<CodeWordRule | null>;
   setCodeWordRule(eventId: EventId, rule: CodeWordRule | null): Promise<void>;
+  /** The word in force and the rule (null: by hand) at once, as a person set them. */
+  setCodeWordSetting(eventId: EventId, setting: { word: string | null; rule: CodeWordRule | null }, audit?: AuditRecord): Promise<void>;
   /** Every event whose word is drawn by a rule. */
   listCodeWordRules(): Promise<Array<{ eventId: EventId; rule: CodeWordRule }>>;
 
@@ -172,35 +212,50 @@ export interface Storage {
   serverSecret(name: string): Promise<Buffer>;
 
   // Tickets: all or nothing per import; a changed ticket gets a new change number.
-  importTickets(eventId: EventId, orders: Order[], tickets: Ticket[]): Promise<ImportResult>;
+  importTickets(eventId: EventId, orders: Order[], tickets: Ticket[], audit?: AuditRecord): Promise<ImportResult>;
   getTicket(eventId: EventId, id: TicketId): Promise<Ticket | null>;
   /** The tickets of these ids that exist, by id: one read for a whole upload batch. */
   getTickets(eventId: EventId, ids: readonly TicketId[]): Promise<Map<TicketId, Ticket>>;
   findTicketByImportedCode(eventId: EventId, code: string): Promise<Ticket | null>;
   listOrderTickets(eventId: EventId, orderId: OrderId): Promise<Ticket[]>;
-  setTicketStatus(eventId: EventId, id: TicketId, status: Ticket['status']): Promise<void>;
+  setTicketStatus(eventId: EventId, id: TicketId, status: Ticket['status'], audit?: AuditRecord): Promise<void>;
   /** Up to `limit` tickets whose id, order id or imported barcode is `text`, then those whose holder's or buyer's name contains it. */
   searchTickets(eventId: EventId, text: string, limit: number): Promise<TicketFound[]>;
-  /** Tickets and orders changed after `since` (0: all), and the change number now. */
-  changesSince(eventId: EventId, since: number): Promise<{ version: number; tickets: Ticket[]; orders: Order[] }>;
+  /**
+   * Tickets and orders changed after `since` (0: all), the ids of device certificates
+   * revoked after it, and the change number now: one snapshot, so nothing falls between.
+   */
+  changesSince(eventId: EventId, since: number): Promise<{ version: number; tickets: Ticket[]; orders: Order[]; revokedCertificates: string[] }>;
+
+  // Device certificates (rotating codes): a ticket is bound to one phone at a time.
+  /**
+   * Stores a certificate of a ticket and revokes, under one new change number, every
+   * earlier one of that ticket still in force; returns the ids it revoked. not_found for
+   * an unknown ticket.
+   */
+  addDeviceCertificate(cert: Omit<DeviceCertificateRecord, 'revokedAt'>): Promise<string[]>;
+  /** Revokes every certificate of the ticket still in force (a box-office change); returns their ids. */
+  revokeDeviceCertificates(eventId: EventId, ticketId: TicketId, at: number): Promise<string[]>;
+  getDeviceCertificate(eventId: EventId, id: string): Promise<DeviceCertificateRecord | null>;
 
   // Staff, sessions, devices.
-  createStaff(staff: StaffRecord): Promise<void>;
+  /** With the events they work at (none by default). */
+  createStaff(staff: StaffRecord, events?: readonly EventId[], audit?: AuditRecord): Promise<void>;
   getStaff(id: InspectorId): Promise<StaffRecord | null>;
   getStaffByUsername(username: string): Promise<StaffRecord | null>;
-  assignStaff(eventId: EventId, inspectorId: InspectorId): Promise<void>;
+  assignStaff(eventId: EventId, inspectorId: InspectorId, audit?: AuditRecord): Promise<void>;
   isStaffOf(eventId: EventId, inspectorId: InspectorId): Promise<boolean>;
   listEventStaff(eventId: EventId): Promise<StaffRecord[]>;
   /** Every member of staff, by username. */
   listStaff(): Promise<StaffRecord[]>;
   /** Throws not_found for an unknown id. */
-  setStaffPassword(id: InspectorId, passwordHash: string): Promise<void>;
+  setStaffPassword(id: InspectorId, passwordHash: string, audit?: AuditRecord): Promise<void>;
   /** Throws not_found for an unknown id. */
-  setStaffDisabled(id: InspectorId, disabled: boolean): Promise<void>;
+  setStaffDisabled(id: InspectorId, disabled: boolean, audit?: AuditRecord): Promise<void>;
   /** Throws not_found for an unknown id. */
-  setStaffRole(id: InspectorId, role: Role): Promise<void>;
+  setStaffRole(id: InspectorId, role: Role, audit?: AuditRecord): Promise<void>;
   /** The events one member of staff works at, replaced as a whole. Throws not_found for an unknown id, bad_request for an unknown event. */
-  setStaffEvents(id: InspectorId, eventIds: readonly EventId[]): Promise<void>;
+  setStaffEvents(id: InspectorId, eventIds: readonly EventId[], audit?: AuditRecord): Promise<void>;
   /** Every assignment, by member of staff (one without events is absent). */
   listStaffEvents(): Promise<Map<InspectorId, EventId[]>>;
   createSession(session: SessionRecord): Promise<void>;
@@ -244,6 +299,8 @@ export interface Storage {
   /** The identity of this scan log (one per database, made with it): cursors mean something only within it. */
   scanLogId(): Promise<string>;
   history(query: HistoryQuery): Promise<{ scans: HistoryEntry[]; next: HistoryCursor | null }>;
+  /** The same page as `history` (holders aside) for the CSV export, as rows of columns; `limit` up to HISTORY_EXPORT_PAGE_MAX. */
+  historyExportRows(query: Omit<HistoryQuery, 'holders'>): Promise<{ rows: HistoryExportRow[]; next: HistoryCursor | null }>;
   /** Each ticket's holder, else its order's buyer, for the tickets of the event with either name. */
   holderNames(eventId: EventId): Promise<Map<TicketId, string>>;
   /** The live counters as tallied when each scan was stored. */
@@ -267,9 +324,10 @@ export interface Storage {
   /** Quarantined scans of the event (stored, not counted), newest first; `next` as in history. */
   quarantined(eventId: EventId, page: { before?: number; limit: number }): Promise<{ scans: StoredScan[]; next: number | null }>;
 
-  // The audit of settings changed by people. Append-only.
-  /** Returns the row as stored, with its id and the actor's name. */
-  recordAudit(entry: Omit<AuditEntry, 'id' | 'actorName'>): Promise<AuditEntry>;
+  // The audit of settings changed by people. Append-only. A change stores its own row (the
+  // `audit` argument of each change above), in its transaction.
+  /** A row with no change of its own to ride with; returns it as stored, with its id and the actor's name. */
+  recordAudit(entry: AuditRecord): Promise<AuditEntry>;
   /** The event's rows newest first, and with `withStaff` the staff accounts' (no event); `next` is the `before` of the next page. */
   listAudit(eventId: EventId, query: AuditQuery & { withStaff: boolean }): Promise<{ entries: AuditEntry[]; next: number | null }>;
 
@@ -278,7 +336,20 @@ export interface Storage {
   listImportMappings(eventId: EventId): Promise<ImportMapping[]>;
   getImportMapping(eventId: EventId, id: string): Promise<ImportMapping | null>;
   /** Insert or replace by id. */
-  saveImportMapping(eventId: EventId, mapping: ImportMapping): Promise<void>;
+  saveImportMapping(eventId: EventId, mapping: ImportMapping, audit?: AuditRecord): Promise<void>;
+
+  // The holders' wallets (sync-server/src/wallet/).
+  /** Minutes before the event's start from which codes may leave the server; null: no limit. */
+  getCodeLead(eventId: EventId): Promise<number | null>;
+  setCodeLead(eventId: EventId, minutes: number | null): Promise<void>;
+  /** Keep an order's link (the hash of its token), replacing the order's earlier one. */
+  saveOrderLink(link: OrderLinkRecord): Promise<void>;
+  findOrderLink(tokenHash: string): Promise<OrderLinkRecord | null>;
+  /** The orders of the event that have a link. */
+  linkedOrders(eventId: EventId): Promise<Set<OrderId>>;
+  addOutboxMail(mail: Omit<OutboxMailRecord, 'id'>): Promise<void>;
+  /** Newest first. */
+  listOutboxMail(limit: number): Promise<OutboxMailRecord[]>;
 
   // Alerts about devices, for supervisors.
   /** Returns the alert as stored (with its id), for the live view to push. */

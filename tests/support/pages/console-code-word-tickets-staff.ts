@@ -5,7 +5,7 @@ import type { ConsolePage } from './console-page.ts';
 import { WAIT_MS } from './scanner-page.ts';
 
 /** Open a section from the console's navigation and wait for it to be loaded. */
-export async function openSection(c: ConsolePage, name: 'Code word' | 'Tickets' | 'Staff', testId: string): Promise<Locator> {
+export async function openSection(c: ConsolePage, name: 'Code word' | 'Tickets' | 'Staff' | 'Mail', testId: string): Promise<Locator> {
   await c.page.getByRole('navigation', { name: 'Console sections' }).getByRole('link', { name, exact: true }).click();
   const section = c.page.getByTestId(testId);
   await section.locator('xpath=self::*[@data-status="ready" or @data-status="idle"]').waitFor({ timeout: WAIT_MS });

@@ -14,6 +14,9 @@ import {
   zAuditReply, zCodeWordReply, zStaffListReply, zStaffReply, zTicketSearchReply, zTicketStatusReply,
   type AuditReply, type CodeWordBody, type CodeWordReply, type CreateStaffBody, type StaffInfo, type TicketFound,
 } from '@gatekeeper/shared/api/settings';
+import {
+  zCodeWindowReply, zOrderMailsReply, zOutboxReply, type CodeWindowReply, type OrderMailsReply, type OutboxMail,
+} from '@gatekeeper/shared/api/wallet';
 import type { Checkpoint, Ticket } from '@gatekeeper/shared/domain';
 import type { ColumnMap } from '@gatekeeper/shared/import-mapping';
 import type { DeviceId, EventId, InspectorId, OrderId, ScanId, TicketId } from '@gatekeeper/shared/ids';
@@ -155,6 +158,18 @@ export class HttpApi implements Api {
   }
   async audit(eventId: EventId, query: string): Promise<AuditReply> {
     return zAuditReply.parse(await this.#json('GET', `/api/events/${enc(eventId)}/audit${query ? `?${query}` : ''}`));
+  }
+  async codeWindow(eventId: EventId): Promise<CodeWindowReply> {
+    return zCodeWindowReply.parse(await this.#json('GET', `/api/events/${enc(eventId)}/code-window`));
+  }
+  async setCodeWindow(eventId: EventId, leadMinutes: number | null): Promise<CodeWindowReply> {
+    return zCodeWindowReply.parse(await this.#json('PUT', `/api/events/${enc(eventId)}/code-window`, { leadMinutes }));
+  }
+  async sendOrderMails(eventId: EventId, again: boolean): Promise<OrderMailsReply> {
+    return zOrderMailsReply.parse(await this.#json('POST', `/api/events/${enc(eventId)}/order-mails`, { again }));
+  }
+  async outbox(): Promise<OutboxMail[]> {
+    return zOutboxReply.parse(await this.#json('GET', '/api/mail/outbox')).mails;
   }
   async staff(): Promise<StaffInfo[]> {
     return zStaffListReply.parse(await this.#json('GET', '/api/staff')).staff;

@@ -7,7 +7,7 @@
  * The console's sections, in the order its navigation lists them: only those built. The
  * first is where the console opens: what is happening at the gates now.
  */
-export const CONSOLE_SECTIONS = ['live', 'conflicts', 'history', 'fleet', 'checkpoints', 'import', 'codeword', 'tickets', 'staff'] as const;
+export const CONSOLE_SECTIONS = ['live', 'conflicts', 'history', 'fleet', 'checkpoints', 'import', 'codeword', 'tickets', 'staff', 'mail'] as const;
 export type ConsoleSection = (typeof CONSOLE_SECTIONS)[number];
 
 export interface ConsoleRoute { section: ConsoleSection; search: string }
@@ -23,6 +23,6 @@ export function consoleRoute(url: URL): ConsoleRoute | null {
 }
 
 /** Sections only an admin sees (the server refuses their routes to anyone else). */
-export const ADMIN_SECTIONS: readonly ConsoleSection[] = ['staff'];
+export const ADMIN_SECTIONS: readonly ConsoleSection[] = ['staff', 'mail'];
 
 export const consolePath = (r: ConsoleRoute): string => `/console/${r.section}${r.search ? `?${r.search}` : ''}`;

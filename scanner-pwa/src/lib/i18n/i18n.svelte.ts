@@ -99,17 +99,19 @@ export class I18n {
       case 'wrong_type': return this.t('reason_wrong_type', { type: reason.ticketType, checkpoint: name(reason.checkpointId) });
       case 'valid_from': return this.t('reason_valid_from', when(reason.from));
       case 'valid_until': return this.t('reason_valid_until', when(reason.until));
-      case 'code': return this.#codeProblem(reason.problem);
+      case 'code': return this.#codeProblem(reason.problem, when);
       case 'unresolved': return this.t(`reason_unresolved_${reason.cause}`);
       case 'order_not_on_phone': return this.t('reason_order_not_on_phone');
     }
   };
 
   /** A refused code, by what the codec found (shared/src/codec/problems.ts). */
-  #codeProblem(p: CodeProblem): string {
+  #codeProblem(p: CodeProblem, when: (ms: number) => Params): string {
     const q = (text: string) => JSON.stringify(text);
     switch (p.kind) {
-      case 'empty': case 'bad_signature': return this.t(`code_${p.kind}`);
+      case 'empty': case 'bad_signature': case 'other_device': return this.t(`code_${p.kind}`);
+      case 'expired_step': case 'future_step': return this.t(`code_${p.kind}`, when(p.madeAt));
+      case 'revoked_certificate': return this.t('code_revoked_certificate', { certificate: q(p.certificateId) });
       case 'too_long': return this.t('code_too_long', { length: p.length, max: p.max });
       case 'other_event': return this.t('code_other_event', { event: q(p.eventId) });
       case 'future_version': return this.t('code_future_version', { version: p.version, reads: p.reads });

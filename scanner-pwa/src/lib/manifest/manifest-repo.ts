@@ -52,9 +52,10 @@ export class ManifestRepo {
 
     const index = current.index;
     const revoked = [...new Set([...current.header.revoked, ...m.revoked])];
+    const revokedCertificates = [...new Set([...current.header.revokedCertificates ?? [], ...m.revokedCertificates ?? []])];
     index.apply(rows, m.orders);
     index.setRevoked(revoked);
-    const header = this.#header(m, index.size, revoked);
+    const header = this.#header(m, index.size, revoked, revokedCertificates);
     if (rows.length === 0 && m.orders.length === 0) {
       await this.#store.saveManifestHeader(header);
       return { header, index, changed: 0 };
@@ -79,15 +80,16 @@ export class ManifestRepo {
     const index = new ManifestIndex(eventId, m.importedCodeKey);
     index.apply(rows, m.orders);
     index.setRevoked(m.revoked);
-    const header = this.#header(m, index.size, m.revoked);
+    const header = this.#header(m, index.size, m.revoked, m.revokedCertificates ?? []);
     await this.#store.replaceManifest(header, toChunks(eventId, rows, m.orders));
     return { header, index, changed: rows.length };
   }
 
-  #header(m: Manifest, ticketCount: number, revoked: ManifestHeader['revoked']): ManifestHeader {
+  #header(m: Manifest, ticketCount: number, revoked: ManifestHeader['revoked'], revokedCertificates: string[]): ManifestHeader {
     return {
       eventId: m.event.id, event: m.event, version: m.version, checkpoints: m.checkpoints,
       publicKeys: m.publicKeys, staff: m.staff, devices: m.devices, codeWord: m.codeWord, importedCodeKey: m.importedCodeKey, revoked,
+      revokedCertificates, rotatingLeewayMs: m.rotatingLeewayMs ?? 0,
       syncedAt: this.#now(), ticketCount,
     };
   }

@@ -3,11 +3,12 @@
 // screen. Nothing here navigates: a code inside a link is read out of it.
 import { flushSync } from 'svelte';
 import type { Ticket } from '@gatekeeper/shared/domain';
-import { decodeCodeAsync, extractCode, type AsyncSignatureVerifier, type DecodedTicket } from '@gatekeeper/shared/codec/index';
+import { decodeCodeAsync, extractCode, shownCodeKey, type AsyncSignatureVerifier, type DecodedTicket } from '@gatekeeper/shared/codec/index';
 import { newId, type OrderId } from '@gatekeeper/shared/ids';
 import { isAdmitting, type Outcome } from '@gatekeeper/shared/outcomes';
 import { codeReason, NO_REASON, type Reason } from '@gatekeeper/shared/reasons';
 import type { Feedback } from '../feedback/feedback.ts';
+import type { ManifestHeader } from '../ports.ts';
 import { afterNextPaint, measureVerdictPainted, measureVerdictRendered } from '../platform/paint.ts';
 import type { LocalScans } from '../scans/local-scans.svelte.ts';
 import type { EventData } from '../state/event-data.svelte.ts';
@@ -67,7 +68,8 @@ export class ScanFlow {
    */
   cameraCode(text: string): boolean {
     const shown = this.#view;
-    if (!this.#cameraGate.offer(extractCode(text), this.#busy, shown && { code: shown.code, needsDecision: shown.needsDecision })) return false;
+    // By shownCodeKey: a rotating code is the same code in view from one step to the next.
+    if (!this.#cameraGate.offer(shownCodeKey(extractCode(text)), this.#busy, shown && { code: shownCodeKey(shown.code), needsDecision: shown.needsDecision })) return false;
     void this.handleText(text, 'camera');
     return true;
   }
@@ -77,9 +79,9 @@ export class ScanFlow {
     const t0 = performance.now();
     const shown = this.#view;
     const code = extractCode(text);
-    // The camera keeps reading the code the holder still holds up; a decision on screen
-    // is not swept away by the next code in view.
-    if (source === 'camera' && shown && (shown.needsDecision || shown.code === code)) return;
+    // The camera keeps reading the code the holder still holds up (a rotating one at its
+    // next step too); a decision on screen is not swept away by the next code in view.
+    if (source === 'camera' && shown && (shown.needsDecision || shownCodeKey(shown.code) === shownCodeKey(code))) return;
     const { event, scans, clock } = this.#d;
     // Opened with the camera already running: a code read before the tickets and the scans
     // are loaded waits for them.
@@ -94,9 +96,17 @@ export class ScanFlow {
     // code is decided, recorded or shown ahead of one that came before it.
     this.#busy = true;
     try {
-      const r = await decodeCodeAsync(code, { eventId: ctx.eventId, publicKeys: header.publicKeys, now: clock.now() }, this.#d.verify);
+      const r = await decodeCodeAsync(code, {
+        eventId: ctx.eventId, publicKeys: header.publicKeys, now: clock.now(),
+        revokedCertificates: revokedCertificates(header), rotatingLeewayMs: header.rotatingLeewayMs ?? 0,
+      }, this.#d.verify);
       if (!r.ok) return this.#refuse(ctx, code, r.outcome, codeReason(r.problem), t0);
       if (r.kind === 'ticket') return await this.#ticket(ctx, index.ticket(r.ticketId) ?? ticketFromCode(r), code, false, t0);
+      if (r.kind === 'rotating') {
+        // A certificate carries no type or window to decide on: the ticket must be on the phone.
+        const ticket = index.ticket(r.ticketId);
+        return ticket ? await this.#ticket(ctx, ticket, code, false, t0) : this.#refuse(ctx, code, 'unknown', NO_REASON, t0);
+      }
       if (r.kind === 'order') return this.#order(ctx, r.orderId, code, t0);
       const imported = index.byImportedCode(r.code);
       if (imported) return await this.#ticket(ctx, imported, code, false, t0);
@@ -307,6 +317,9 @@ export class ScanFlow {
 }
 
 /** A genuine code for a ticket sold after this phone's last sync: decide on what it says. */
+/** The header's certificate revocation list as a set: a few ids (a ticket moved to another phone), so made per scan. */
+const revokedCertificates = (header: ManifestHeader): ReadonlySet<string> => new Set(header.revokedCertificates ?? []);
+
 function ticketFromCode(r: DecodedTicket): Ticket {
   return {
     id: r.ticketId, eventId: r.eventId, orderId: r.orderId, type: r.ticketType, holderName: null, seat: null,

@@ -105,6 +105,20 @@ export class EventData {
    */
   changedOnServer(version: number): void {
     if ((this.#header?.version ?? 0) >= version) return;
+    this.#syncSoon();
+  }
+
+  /**
+   * The server says a checkpoint's rules changed: fetch the manifest now (every one carries
+   * every checkpoint), so the next offline decision uses the new rule. Checkpoints have no
+   * change number, so there is no version to compare: always fetch.
+   */
+  checkpointsChangedOnServer(): void {
+    this.#syncSoon();
+  }
+
+  /** A sync now; a sync already running may have read the server before the change: then one more follows it. */
+  #syncSoon(): void {
     if (this.#syncing) this.#again = true;
     else void this.sync();
   }

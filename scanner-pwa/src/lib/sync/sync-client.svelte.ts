@@ -48,6 +48,8 @@ export interface SyncDeps {
   onWelcome?: () => void;
   /** The event's tickets changed on the server (a ticket blocked in the console): its manifest has reached `version`. */
   onTicketsChanged?: (version: number) => void;
+  /** A checkpoint's rules changed on the server (protocol 13): the manifest carries the new ones. */
+  onCheckpointsChanged?: () => void;
 }
 
 export class SyncClient {
@@ -246,6 +248,9 @@ export class SyncClient {
         return;
       case 'ticketsChanged':
         if (msg.eventId === ctx?.eventId) this.#deps.onTicketsChanged?.(msg.version);
+        return;
+      case 'checkpointsChanged':
+        if (msg.eventId === ctx?.eventId) this.#deps.onCheckpointsChanged?.();
         return;
       case 'error':
         if (msg.ref && this.#requests.fail(msg.ref, 'error', msg.message)) return;

@@ -1,8 +1,10 @@
-// Events and their set-up: checkpoints, signing keys, the code word and its rule.
+// Events and their set-up: checkpoints, signing keys, the code word and its rule. A
+// person's change of the code word sets the word and the rule together, with its audit.
 import type { CodeWordRule } from '@gatekeeper/shared/code-word';
 import type { EventId } from '@gatekeeper/shared/ids';
 import { GkError } from '@gatekeeper/shared/protocol/index';
 import type { Storage } from '../types.ts';
+import type { Audited } from './audit.ts';
 import { isConstraintError, type Sql } from './db.ts';
 import {
   bits, checkpointFromRow, checkpointToRow, eventFromRow, eventKeyFromRow, eventKeyToRow, eventToRow, insertOf,
@@ -11,7 +13,8 @@ import {
 
 export type PgEventMethods = Pick<Storage,
   | 'createEvent' | 'getEvent' | 'listEvents' | 'upsertCheckpoint' | 'listCheckpoints' | 'getCheckpoint'
-  | 'addEventKey' | 'listEventKeys' | 'setCodeWord' | 'getCodeWord' | 'getCodeWordRule' | 'setCodeWordRule' | 'listCodeWordRules'>;
+  | 'addEventKey' | 'listEventKeys' | 'setCodeWord' | 'getCodeWord' | 'getCodeWordRule' | 'setCodeWordRule' | 'listCodeWordRules'
+  | 'setCodeWordSetting'>;
 
 const EVENT_COLUMNS = ['id', 'name', 'venue', 'starts_at', 'ends_at', 'time_zone'] as const;
 const CHECKPOINT_COLUMNS = ['event_id', 'id', 'name', 'zone', 'mode', 'allowed_types', 'valid_from', 'valid_until'] as const;
@@ -20,7 +23,20 @@ const KEY_COLUMNS = ['event_id', 'key_id', 'public_key', 'private_key', 'revoked
 interface RuleRow { event_id: string; words: string; change_at: string }
 const ruleFromRow = (r: RuleRow): CodeWordRule => ({ words: JSON.parse(r.words) as string[], changeAt: r.change_at });
 
-export function pgEventMethods(sql: Sql): PgEventMethods {
+const setWord = async (sql: Sql, eventId: EventId, word: string | null) => {
+  if (word === null) await sql.run('DELETE FROM code_words WHERE event_id = $1', [eventId]);
+  else await sql.run('INSERT INTO code_words (event_id, word) VALUES ($1, $2) ON CONFLICT (event_id) DO UPDATE SET word = excluded.word', [eventId, word]);
+};
+
+const setRule = async (sql: Sql, eventId: EventId, rule: CodeWordRule | null) => {
+  if (rule === null) await sql.run('DELETE FROM code_word_rules WHERE event_id = $1', [eventId]);
+  else {
+    await sql.run(`INSERT INTO code_word_rules (event_id, words, change_at) VALUES ($1, $2, $3)
+      ON CONFLICT (event_id) DO UPDATE SET words = excluded.words, change_at = excluded.change_at`, [eventId, JSON.stringify(rule.words), rule.changeAt]);
+  }
+};
+
+export function pgEventMethods(sql: Sql, withAudit: Audited): PgEventMethods {
   return {
     async createEvent(event) {
       try {
@@ -38,12 +54,12 @@ export function pgEventMethods(sql: Sql): PgEventMethods {
       // Undated events last; equal dates in a stable order.
       return (await sql.all<EventRow>('SELECT * FROM events ORDER BY starts_at IS NULL, starts_at, id')).map(eventFromRow);
     },
-    async upsertCheckpoint(checkpoint) {
+    async upsertCheckpoint(checkpoint, audit) {
       // Edited in place: scans copy its zone and mode, so editing it never rewrites history.
-      await sql.run(...insertOf('checkpoints', CHECKPOINT_COLUMNS, checkpointToRow(checkpoint), `
+      await withAudit((tx) => tx.run(...insertOf('checkpoints', CHECKPOINT_COLUMNS, checkpointToRow(checkpoint), `
         ON CONFLICT (event_id, id) DO UPDATE SET
           name = excluded.name, zone = excluded.zone, mode = excluded.mode, allowed_types = excluded.allowed_types,
-          valid_from = excluded.valid_from, valid_until = excluded.valid_until`));
+          valid_from = excluded.valid_from, valid_until = excluded.valid_until`)), audit);
     },
     async listCheckpoints(eventId) {
       return (await sql.all<CheckpointRow>('SELECT * FROM checkpoints WHERE event_id = $1 ORDER BY name, id', [eventId])).map(checkpointFromRow);
@@ -61,8 +77,7 @@ export function pgEventMethods(sql: Sql): PgEventMethods {
       return rows.map((r) => eventKeyFromRow(bits<EventKeyRow>(r)));
     },
     async setCodeWord(eventId, word) {
-      if (word === null) await sql.run('DELETE FROM code_words WHERE event_id = $1', [eventId]);
-      else await sql.run('INSERT INTO code_words (event_id, word) VALUES ($1, $2) ON CONFLICT (event_id) DO UPDATE SET word = excluded.word', [eventId, word]);
+      await setWord(sql, eventId, word);
     },
     async getCodeWord(eventId) {
       return (await sql.one<{ word: string }>('SELECT word FROM code_words WHERE event_id = $1', [eventId]))?.word ?? null;
@@ -72,11 +87,13 @@ export function pgEventMethods(sql: Sql): PgEventMethods {
       return r ? ruleFromRow(r) : null;
     },
     async setCodeWordRule(eventId, rule) {
-      if (rule === null) await sql.run('DELETE FROM code_word_rules WHERE event_id = $1', [eventId]);
-      else {
-        await sql.run(`INSERT INTO code_word_rules (event_id, words, change_at) VALUES ($1, $2, $3)
-          ON CONFLICT (event_id) DO UPDATE SET words = excluded.words, change_at = excluded.change_at`, [eventId, JSON.stringify(rule.words), rule.changeAt]);
-      }
+      await setRule(sql, eventId, rule);
+    },
+    async setCodeWordSetting(eventId, { word, rule }, audit) {
+      await withAudit(async (tx) => {
+        await setRule(tx, eventId, rule);
+        await setWord(tx, eventId, word);
+      }, audit);
     },
     async listCodeWordRules() {
       return (await sql.all<RuleRow>('SELECT * FROM code_word_rules ORDER BY event_id')).map((r) => ({ eventId: r.event_id as EventId, rule: ruleFromRow(r) }));

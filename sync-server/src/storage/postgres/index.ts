@@ -9,6 +9,8 @@
 // last acknowledged scans can vanish on a crash: a copied ticket then gets in twice.
 import pg from 'pg';
 import type { Storage } from '../types.ts';
+import { audited, pgAuditMethods } from './audit.ts';
+import { pgCertificateMethods } from './certificates.ts';
 import { PG_TYPES, sqlOn } from './db.ts';
 import { pgEventMethods } from './events.ts';
 import { pgHistoryMethods } from './history.ts';
@@ -20,6 +22,7 @@ import { pgScanWriteMethods } from './scan-writes.ts';
 import { pgSettingsMethods } from './settings.ts';
 import { pgTicketMethods } from './tickets.ts';
 import { withUnavailable, WriteHealth } from './unavailable.ts';
+import { pgWalletMethods } from './wallet.ts';
 
 export { PG_MIGRATIONS, PG_SCHEMA_VERSION } from './migrations.ts';
 
@@ -73,15 +76,19 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Pos
 
   const sql = sqlOn(pool);
   const health = new WriteHealth();
+  const withAudit = audited(pool);
   const methods = {
-    ...pgEventMethods(sql),
-    ...pgTicketMethods(pool, sql),
-    ...pgPeopleMethods(pool, sql),
+    ...pgEventMethods(sql, withAudit),
+    ...pgTicketMethods(pool, sql, withAudit),
+    ...pgCertificateMethods(pool, sql),
+    ...pgPeopleMethods(pool, sql, withAudit),
     ...pgScanWriteMethods(pool),
     ...pgScanReadMethods(sql),
     ...pgHistoryMethods(sql),
     ...pgLiveTallyMethods(pool),
-    ...pgSettingsMethods(sql),
+    ...pgAuditMethods(sql),
+    ...pgSettingsMethods(sql, withAudit),
+    ...pgWalletMethods(sql),
   };
   return {
     ...withUnavailable(methods, health),

@@ -12,6 +12,9 @@
 //       reports, scans, conflicts and their reviews, device alerts, the audit, import
 //       mappings, code word rules, server secrets, the scan log's id; gk_fold, how names
 //       compare in a search.
+//   2 — SQLite's migrations 13 and 14: the wallets' code_windows, order_links and
+//       mail_outbox, and device_certificates (rotating codes), whose revoked_seq is a
+//       change number as tickets' change_seq is.
 import type pg from 'pg';
 
 export interface PgMigration { version: number; sql: string }
@@ -278,6 +281,46 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
         log_id ${T} NOT NULL
       );
       INSERT INTO scan_log (one, log_id) VALUES (1, replace(gen_random_uuid()::text, '-', ''));
+    `,
+  },
+  {
+    version: 2,
+    sql: `
+      CREATE TABLE code_windows (
+        event_id     ${T} PRIMARY KEY REFERENCES events(id),
+        lead_minutes INTEGER NOT NULL CHECK (lead_minutes >= 0)
+      );
+
+      CREATE TABLE order_links (
+        token_hash ${T} PRIMARY KEY,
+        event_id   ${T} NOT NULL REFERENCES events(id),
+        order_id   ${T} NOT NULL,
+        created_at BIGINT NOT NULL,
+        UNIQUE (event_id, order_id)
+      );
+
+      CREATE TABLE mail_outbox (
+        id      BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        to_addr ${T} NOT NULL,
+        subject ${T} NOT NULL,
+        text    ${T} NOT NULL,
+        at      BIGINT NOT NULL
+      );
+
+      CREATE TABLE device_certificates (
+        event_id          ${T} NOT NULL REFERENCES events(id),
+        id                ${T} NOT NULL,
+        ticket_id         ${T} NOT NULL,
+        device_public_key ${T} NOT NULL,
+        step_seconds      INTEGER NOT NULL,
+        issued_at         BIGINT NOT NULL,
+        revoked_at        BIGINT,
+        revoked_seq       BIGINT,
+        PRIMARY KEY (event_id, id),
+        FOREIGN KEY (event_id, ticket_id) REFERENCES tickets(event_id, id)
+      );
+      CREATE INDEX device_certificates_ticket ON device_certificates (event_id, ticket_id) WHERE revoked_seq IS NULL;
+      CREATE INDEX device_certificates_revoked ON device_certificates (event_id, revoked_seq) WHERE revoked_seq IS NOT NULL;
     `,
   },
 ];

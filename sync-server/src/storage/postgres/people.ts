@@ -4,6 +4,7 @@ import type { CheckpointId, DeviceId, EventId, InspectorId } from '@gatekeeper/s
 import { GkError } from '@gatekeeper/shared/protocol/index';
 import type pg from 'pg';
 import type { DeviceReportRecord, Storage } from '../types.ts';
+import type { Audited } from './audit.ts';
 import { inTransaction, isConstraintError, isForeignKeyError, type Sql } from './db.ts';
 import {
   bits, deviceFromRow, deviceToRow, insertOf, sessionFromRow, sessionToRow, staffFromRow, staffToRow,
@@ -42,17 +43,33 @@ const mustExist = (changes: number, what: string) => {
   if (changes === 0) throw new GkError('not_found', `${what} does not exist`);
 };
 
-export function pgPeopleMethods(pool: pg.Pool, sql: Sql): PgPeopleMethods {
+export function pgPeopleMethods(pool: pg.Pool, sql: Sql, withAudit: Audited): PgPeopleMethods {
   const assign = (on: Sql, eventId: string, inspectorId: string) =>
     on.run('INSERT INTO event_staff (event_id, inspector_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [eventId, inspectorId]);
-  return {
-    async createStaff(s) {
+  /** Replaces the person's events, in the caller's transaction. */
+  const setEvents = async (tx: Sql, id: InspectorId, eventIds: readonly EventId[]) => {
+    if (!(await tx.one('SELECT 1 FROM staff WHERE id = $1 FOR UPDATE', [id]))) throw new GkError('not_found', `staff ${id} does not exist`);
+    await tx.run('DELETE FROM event_staff WHERE inspector_id = $1', [id]);
+    for (const e of new Set(eventIds)) {
       try {
-        await sql.run(...insertOf('staff', STAFF_COLUMNS, staffToRow(s)));
-      } catch (e) {
-        if (isConstraintError(e)) throw new GkError('bad_request', `staff ${s.id} or username ${s.username} already exists`);
-        throw e;
+        await assign(tx, e, id);
+      } catch (err) {
+        if (isForeignKeyError(err)) throw new GkError('bad_request', `event ${e} does not exist`);
+        throw err;
       }
+    }
+  };
+  return {
+    async createStaff(s, events = [], audit) {
+      await withAudit(async (tx) => {
+        try {
+          await tx.run(...insertOf('staff', STAFF_COLUMNS, staffToRow(s)));
+        } catch (e) {
+          if (isConstraintError(e)) throw new GkError('bad_request', `staff ${s.id} or username ${s.username} already exists`);
+          throw e;
+        }
+        if (events.length > 0) await setEvents(tx, s.id, events);
+      }, audit);
     },
     async getStaff(id) {
       const r = await sql.one<object>('SELECT * FROM staff WHERE id = $1', [id]);
@@ -63,8 +80,8 @@ export function pgPeopleMethods(pool: pg.Pool, sql: Sql): PgPeopleMethods {
       const r = await sql.one<object>('SELECT * FROM staff WHERE lower(username) = lower($1)', [username]);
       return r ? staff(r) : null;
     },
-    async assignStaff(eventId, inspectorId) {
-      await assign(sql, eventId, inspectorId);
+    async assignStaff(eventId, inspectorId, audit) {
+      await withAudit((tx) => assign(tx, eventId, inspectorId), audit);
     },
     async isStaffOf(eventId, inspectorId) {
       return (await sql.one('SELECT 1 FROM event_staff WHERE event_id = $1 AND inspector_id = $2', [eventId, inspectorId])) !== undefined;
@@ -76,29 +93,18 @@ export function pgPeopleMethods(pool: pg.Pool, sql: Sql): PgPeopleMethods {
     async listStaff() {
       return (await sql.all<object>('SELECT * FROM staff ORDER BY lower(username), id')).map(staff);
     },
-    async setStaffPassword(id, passwordHash) {
-      mustExist(await sql.run('UPDATE staff SET password_hash = $1 WHERE id = $2', [passwordHash, id]), `staff ${id}`);
+    async setStaffPassword(id, passwordHash, audit) {
+      await withAudit(async (tx) => mustExist(await tx.run('UPDATE staff SET password_hash = $1 WHERE id = $2', [passwordHash, id]), `staff ${id}`), audit);
     },
-    async setStaffDisabled(id, disabled) {
-      mustExist(await sql.run('UPDATE staff SET disabled = $1 WHERE id = $2', [disabled, id]), `staff ${id}`);
+    async setStaffDisabled(id, disabled, audit) {
+      await withAudit(async (tx) => mustExist(await tx.run('UPDATE staff SET disabled = $1 WHERE id = $2', [disabled, id]), `staff ${id}`), audit);
     },
-    async setStaffRole(id, role) {
-      mustExist(await sql.run('UPDATE staff SET role = $1 WHERE id = $2', [role, id]), `staff ${id}`);
+    async setStaffRole(id, role, audit) {
+      await withAudit(async (tx) => mustExist(await tx.run('UPDATE staff SET role = $1 WHERE id = $2', [role, id]), `staff ${id}`), audit);
     },
-    async setStaffEvents(id, eventIds) {
+    async setStaffEvents(id, eventIds, audit) {
       // One transaction: the person is never seen with half their events.
-      await inTransaction(pool, async (tx) => {
-        if (!(await tx.one('SELECT 1 FROM staff WHERE id = $1 FOR UPDATE', [id]))) throw new GkError('not_found', `staff ${id} does not exist`);
-        await tx.run('DELETE FROM event_staff WHERE inspector_id = $1', [id]);
-        for (const e of new Set(eventIds)) {
-          try {
-            await assign(tx, e, id);
-          } catch (err) {
-            if (isForeignKeyError(err)) throw new GkError('bad_request', `event ${e} does not exist`);
-            throw err;
-          }
-        }
-      });
+      await withAudit((tx) => setEvents(tx, id, eventIds), audit);
     },
     async listStaffEvents() {
       const out = new Map<InspectorId, EventId[]>();

@@ -5,6 +5,7 @@ import type { TicketId } from '@gatekeeper/shared/ids';
 import { GkError } from '@gatekeeper/shared/protocol/index';
 import type pg from 'pg';
 import type { Storage } from '../types.ts';
+import type { Audited } from './audit.ts';
 import { inTransaction, isConstraintError, type Sql } from './db.ts';
 import { namePattern, namesContain, TICKET_NAMES } from './names.ts';
 import { bits, insertOf, orderFromRow, orderToRow, ticketFromRow, ticketToRow, type OrderRow, type TicketRow } from './rows.ts';
@@ -37,11 +38,11 @@ const FOUND_SELECT = 'SELECT t.*, o.buyer_name FROM tickets t LEFT JOIN orders o
  * second import (on this instance or another) waits, and so never numbers its changes
  * with the same value.
  */
-const nextChange = async (sql: Sql) =>
+export const nextChange = async (sql: Sql) =>
   Number((await sql.one<{ value: number }>(`SELECT value FROM counters WHERE name = 'change' FOR UPDATE`))!.value) + 1;
-const setChange = (sql: Sql, seq: number) => sql.run(`UPDATE counters SET value = $1 WHERE name = 'change'`, [seq]);
+export const setChange = (sql: Sql, seq: number) => sql.run(`UPDATE counters SET value = $1 WHERE name = 'change'`, [seq]);
 
-export function pgTicketMethods(pool: pg.Pool, sql: Sql): PgTicketMethods {
+export function pgTicketMethods(pool: pg.Pool, sql: Sql, withAudit: Audited): PgTicketMethods {
   /** Run one row's write; a refused row names itself so the importer can point at it. */
   const row = async (what: string, write: () => Promise<number>): Promise<number> => {
     try {
@@ -53,9 +54,9 @@ export function pgTicketMethods(pool: pg.Pool, sql: Sql): PgTicketMethods {
   };
 
   return {
-    async importTickets(eventId, orders: Order[], tickets: Ticket[]) {
+    async importTickets(eventId, orders: Order[], tickets: Ticket[], audit) {
       // One change number for the whole import; the counter moves only when something changed.
-      return inTransaction(pool, async (tx) => {
+      return withAudit(async (tx) => {
         if (!(await tx.one('SELECT 1 FROM events WHERE id = $1', [eventId]))) throw new GkError('not_found', `event ${eventId} does not exist`);
         const seq = await nextChange(tx);
         let changed = 0;
@@ -69,7 +70,7 @@ export function pgTicketMethods(pool: pg.Pool, sql: Sql): PgTicketMethods {
         }
         if (changed > 0) await setChange(tx, seq);
         return { orders: orders.length, tickets: tickets.length };
-      });
+      }, audit);
     },
     async getTicket(eventId, id) {
       const r = await sql.one<object>('SELECT * FROM tickets WHERE event_id = $1 AND id = $2', [eventId, id]);
@@ -91,8 +92,8 @@ export function pgTicketMethods(pool: pg.Pool, sql: Sql): PgTicketMethods {
     async listOrderTickets(eventId, orderId) {
       return (await sql.all<object>('SELECT * FROM tickets WHERE event_id = $1 AND order_id = $2 ORDER BY id', [eventId, orderId])).map(ticket);
     },
-    async setTicketStatus(eventId, id, status) {
-      await inTransaction(pool, async (tx) => {
+    async setTicketStatus(eventId, id, status, audit) {
+      await withAudit(async (tx) => {
         const seq = await nextChange(tx);
         const changed = await tx.run(
           'UPDATE tickets SET status = $1, change_seq = $2 WHERE event_id = $3 AND id = $4 AND status IS DISTINCT FROM $1', [status, seq, eventId, id]);
@@ -100,14 +101,16 @@ export function pgTicketMethods(pool: pg.Pool, sql: Sql): PgTicketMethods {
         else if (!(await tx.one('SELECT 1 FROM tickets WHERE event_id = $1 AND id = $2', [eventId, id]))) {
           throw new GkError('not_found', `ticket ${id} of event ${eventId} does not exist`);
         }
-      });
+      }, audit);
     },
     async changesSince(eventId, since) {
-      // One snapshot: a row changed by a concurrent import is in this delta or numbered after `version`.
+      // One snapshot: a row changed or a certificate revoked concurrently is in this delta or numbered after `version`.
       return inTransaction(pool, async (tx) => ({
         version: Number((await tx.one<{ value: number }>(`SELECT value FROM counters WHERE name = 'change'`))?.value ?? 0),
         tickets: (await tx.all<object>('SELECT * FROM tickets WHERE event_id = $1 AND change_seq > $2 ORDER BY change_seq, id', [eventId, since])).map(ticket),
         orders: (await tx.all<OrderRow>('SELECT * FROM orders WHERE event_id = $1 AND change_seq > $2 ORDER BY change_seq, id', [eventId, since])).map(orderFromRow),
+        revokedCertificates: (await tx.all<{ id: string }>(
+          'SELECT id FROM device_certificates WHERE event_id = $1 AND revoked_seq > $2 ORDER BY revoked_seq, id', [eventId, since])).map((r) => r.id),
       }), 'ISOLATION LEVEL REPEATABLE READ READ ONLY');
     },
     async searchTickets(eventId, text, limit) {

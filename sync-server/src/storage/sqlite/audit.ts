@@ -1,8 +1,10 @@
 // The audit of settings changed by people: who, what, when, before, after and why. Append-only;
 // the one audit for every section of the console (code word, tickets, staff, checkpoints, imports).
+// The only writer of audit_log: each change's module runs its writes through `audited`, which
+// stores the row in the change's own transaction.
 import type { AuditEntry, AuditQuery } from '@gatekeeper/shared/api/settings';
 import type { EventId, InspectorId } from '@gatekeeper/shared/ids';
-import type { Storage } from '../types.ts';
+import type { AuditRecord, Storage } from '../types.ts';
 import type { Db } from './db.ts';
 
 export type AuditMethods = Pick<Storage, 'recordAudit' | 'listAudit'>;
@@ -21,10 +23,33 @@ const auditFromRow = (r: AuditRow): AuditEntry => ({
   before: unjson(r.before_json), after: unjson(r.after_json), reason: r.reason, at: r.at,
 });
 
-export function auditMethods(db: Db): AuditMethods {
+function auditWriter(db: Db): (entry: AuditRecord) => number {
   const insert = db.prepare<Omit<AuditRow, 'id' | 'actor_name'>>(
     `INSERT INTO audit_log (event_id, actor, action, target, before_json, after_json, reason, at)
      VALUES (@event_id, @actor, @action, @target, @before_json, @after_json, @reason, @at)`);
+  return (entry) => Number(insert.run({
+    event_id: entry.eventId, actor: entry.actor, action: entry.action, target: entry.target,
+    before_json: json(entry.before), after_json: json(entry.after), reason: entry.reason, at: entry.at,
+  }).lastInsertRowid);
+}
+
+/**
+ * Runs a change and stores its audit row (when given) in one IMMEDIATE transaction (a
+ * savepoint inside one already open): a row that cannot be stored (an actor who is nobody,
+ * a full disk) throws, and the change is rolled back with it.
+ */
+export function audited(db: Db): <T>(change: () => T, audit: AuditRecord | undefined) => T {
+  const write = auditWriter(db);
+  const tx = db.transaction((change: () => unknown, audit: AuditRecord | undefined) => {
+    const result = change();
+    if (audit) write(audit);
+    return result;
+  });
+  return <T>(change: () => T, audit: AuditRecord | undefined) => tx.immediate(change, audit) as T;
+}
+
+export function auditMethods(db: Db): AuditMethods {
+  const write = auditWriter(db);
   const byId = db.prepare<[number], AuditRow>(
     'SELECT a.*, s.name AS actor_name FROM audit_log a LEFT JOIN staff s ON s.id = a.actor WHERE a.id = ?');
   // Newest first by id (the order they were recorded); staff rows (no event) only for admins.
@@ -37,11 +62,7 @@ export function auditMethods(db: Db): AuditMethods {
 
   return {
     async recordAudit(entry) {
-      const { lastInsertRowid } = insert.run({
-        event_id: entry.eventId, actor: entry.actor, action: entry.action, target: entry.target,
-        before_json: json(entry.before), after_json: json(entry.after), reason: entry.reason, at: entry.at,
-      });
-      return auditFromRow(byId.get(Number(lastInsertRowid))!);
+      return auditFromRow(byId.get(write(entry))!);
     },
     async listAudit(eventId: EventId, query: AuditQuery & { withStaff: boolean }) {
       const rows = list.all({

@@ -4,6 +4,7 @@ import type { CheckpointId, EventId } from '@gatekeeper/shared/ids';
 import type { GkEvent } from '@gatekeeper/shared/manifest';
 import { GkError } from '@gatekeeper/shared/protocol/index';
 import type { Storage } from '../types.ts';
+import { audited } from './audit.ts';
 import { isConstraintError, type Db } from './db.ts';
 import {
   checkpointFromRow, checkpointToRow, eventFromRow, eventKeyFromRow, eventKeyToRow, eventToRow,
@@ -44,6 +45,8 @@ export function eventMethods(db: Db): EventMethods {
     getCodeWord: db.prepare<[string], { word: string }>('SELECT word FROM code_words WHERE event_id = ?'),
   };
 
+  const withAudit = audited(db);
+
   return {
     async createEvent(event: GkEvent) {
       try {
@@ -60,8 +63,8 @@ export function eventMethods(db: Db): EventMethods {
     async listEvents() {
       return q.listEvents.all().map(eventFromRow);
     },
-    async upsertCheckpoint(checkpoint: Checkpoint) {
-      q.upsertCheckpoint.run(checkpointToRow(checkpoint));
+    async upsertCheckpoint(checkpoint: Checkpoint, audit) {
+      withAudit(() => q.upsertCheckpoint.run(checkpointToRow(checkpoint)), audit);
     },
     async listCheckpoints(eventId: EventId) {
       return q.listCheckpoints.all(eventId).map(checkpointFromRow);

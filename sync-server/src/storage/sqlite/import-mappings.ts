@@ -3,6 +3,7 @@
 import type { ColumnMap } from '@gatekeeper/shared/import-mapping';
 import type { InspectorId } from '@gatekeeper/shared/ids';
 import type { ImportMapping, Storage } from '../types.ts';
+import { audited } from './audit.ts';
 import type { Db } from './db.ts';
 
 export type ImportMappingMethods = Pick<Storage, 'listImportMappings' | 'getImportMapping' | 'saveImportMapping'>;
@@ -23,6 +24,7 @@ export function importMappingMethods(db: Db): ImportMappingMethods {
        ON CONFLICT (event_id, id) DO UPDATE SET name = excluded.name, columns_json = excluded.columns_json,
          updated_by = excluded.updated_by, updated_at = excluded.updated_at`),
   };
+  const withAudit = audited(db);
   return {
     async listImportMappings(eventId) {
       return q.list.all(eventId).map(mappingFromRow);
@@ -31,8 +33,10 @@ export function importMappingMethods(db: Db): ImportMappingMethods {
       const row = q.get.get(eventId, id);
       return row ? mappingFromRow(row) : null;
     },
-    async saveImportMapping(eventId, m) {
-      q.save.run({ event_id: eventId, id: m.id, name: m.name, columns_json: JSON.stringify(m.columns), updated_by: m.updatedBy, updated_at: m.updatedAt });
+    async saveImportMapping(eventId, m, audit) {
+      withAudit(() => q.save.run({
+        event_id: eventId, id: m.id, name: m.name, columns_json: JSON.stringify(m.columns), updated_by: m.updatedBy, updated_at: m.updatedAt,
+      }), audit);
     },
   };
 }

@@ -21,7 +21,10 @@ import { codeWordRuleMethods } from './code-words.ts';
 import { serverSecretMethods } from './server-secrets.ts';
 import { importMappingMethods } from './import-mappings.ts';
 import { ticketMethods } from './tickets.ts';
+import { walletMethods } from './wallet.ts';
+import { certificateMethods } from './certificates.ts';
 import { Checkpointer, type CheckpointResult } from './checkpointer.ts';
+import { aroundEach } from './around-each.ts';
 import { WriteHealth, withUnavailable } from './unavailable.ts';
 import { SyncWorker } from './sync-worker.ts';
 import { WalSync, type SyncFile } from './wal-sync.ts';
@@ -123,9 +126,11 @@ export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
   const checkpointer = options.checkpoints === 'worker' && !db.memory ? new Checkpointer(db, options.onCheckpointFailure ?? (() => {})) : null;
   const health = new WriteHealth();
   const totalChanges = db.prepare('SELECT total_changes()').pluck();
+  const changes = () => totalChanges.get() as number;
   const methods = {
     ...eventMethods(db),
     ...ticketMethods(db),
+    ...certificateMethods(db),
     ...peopleMethods(db),
     ...scanWriteMethods(db),
     ...scanReadMethods(db),
@@ -137,9 +142,10 @@ export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
     ...codeWordRuleMethods(db),
     ...importMappingMethods(db),
     ...serverSecretMethods(db),
+    ...walletMethods(db),
   };
   const storage: SqliteStorage = {
-    ...withUnavailable(onDisk ? syncedWrites(db, methods, onDisk) : methods, health, () => totalChanges.get() as number),
+    ...withUnavailable(onDisk ? syncedWrites(methods, onDisk, changes) : methods, health, changes),
     health: () => health.get(),
     async close() {
       await checkpointer?.stop();
@@ -183,17 +189,11 @@ const ACKNOWLEDGING = new Set(['submitOnline', 'uploadOffline']);
  * fsync, a scan write waits for one that succeeds even when it changed nothing, since its
  * "duplicate" acknowledges a scan whose commit may not be on disk.
  */
-function syncedWrites<T extends Record<string, unknown>>(db: Database.Database, methods: T, wal: WalSync): T {
-  const changes = db.prepare('SELECT total_changes()').pluck();
-  const out: Record<string, unknown> = {};
-  for (const [name, fn] of Object.entries(methods)) {
-    if (typeof fn !== 'function') { out[name] = fn; continue; }
-    out[name] = async (...args: unknown[]) => {
-      const before = changes.get();
-      const result = await (fn as (...a: unknown[]) => unknown)(...args);
-      if (changes.get() !== before || (wal.unsynced && ACKNOWLEDGING.has(name))) await wal.flush();
-      return result;
-    };
-  }
-  return out as T;
+function syncedWrites<T extends Record<string, unknown>>(methods: T, wal: WalSync, changes: () => number): T {
+  return aroundEach(methods, (name, call) => async (...args) => {
+    const before = changes();
+    const result = await call(...args);
+    if (changes() !== before || (wal.unsynced && ACKNOWLEDGING.has(name))) await wal.flush();
+    return result;
+  });
 }

@@ -42,6 +42,9 @@
 //       set by hand), and audit_log rebuilt for them: event_id may be NULL (a change to a
 //       staff account, which holds in every event) and a reason column (why a ticket's
 //       status was changed). SQLite cannot drop a NOT NULL, so the table is copied.
+//  12 — device_certificates (issue 11, rotating codes): which phone's key each ticket is
+//       bound to, and when each binding was revoked, numbered like ticket changes so the
+//       manifest's delta carries revocations.
 import type Database from 'better-sqlite3';
 
 export interface Migration { version: number; sql: string }
@@ -565,6 +568,59 @@ export const MIGRATIONS: readonly Migration[] = [
         name   TEXT PRIMARY KEY,
         secret BLOB NOT NULL
       ) STRICT;
+    `,
+  },
+  {
+    version: 13,
+    sql: `
+      -- Just-in-time access: minutes before the event's start from which code material may
+      -- leave the server (sync-server/src/wallet/code-window.ts). No row: no limit.
+      CREATE TABLE code_windows (
+        event_id     TEXT PRIMARY KEY REFERENCES events(id),
+        lead_minutes INTEGER NOT NULL CHECK (lead_minutes >= 0)
+      ) STRICT;
+
+      -- The holder's link of each mailed order: only the SHA-256 of its token, so a copy of
+      -- the database opens no wallet. One link per order; mailing again replaces it.
+      CREATE TABLE order_links (
+        token_hash TEXT PRIMARY KEY,
+        event_id   TEXT NOT NULL REFERENCES events(id),
+        order_id   TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        UNIQUE (event_id, order_id)
+      ) STRICT;
+
+      -- The development mailer's outbox (no GK_SMTP_HOST): what would have been sent.
+      CREATE TABLE mail_outbox (
+        id      INTEGER PRIMARY KEY AUTOINCREMENT,
+        to_addr TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        text    TEXT NOT NULL,
+        at      INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
+  {
+    version: 14,
+    sql: `
+      -- Device certificates (shared/src/codec/certificate.ts): the event key's word that
+      -- one ticket is shown by the phone holding one key. revoked_seq is the change number
+      -- (counters 'change', as tickets' change_seq) at which it was revoked, so a manifest
+      -- delta after a change number carries the revocations after it; NULL: in force.
+      CREATE TABLE device_certificates (
+        event_id          TEXT NOT NULL REFERENCES events(id),
+        id                TEXT NOT NULL, -- base64url of the 8 random bytes in the certificate
+        ticket_id         TEXT NOT NULL,
+        device_public_key TEXT NOT NULL, -- base64url, raw Ed25519
+        step_seconds      INTEGER NOT NULL,
+        issued_at         INTEGER NOT NULL,
+        revoked_at        INTEGER,
+        revoked_seq       INTEGER,
+        PRIMARY KEY (event_id, id),
+        FOREIGN KEY (event_id, ticket_id) REFERENCES tickets(event_id, id)
+      ) STRICT;
+      CREATE INDEX device_certificates_ticket ON device_certificates (event_id, ticket_id) WHERE revoked_seq IS NULL;
+      CREATE INDEX device_certificates_revoked ON device_certificates (event_id, revoked_seq) WHERE revoked_seq IS NOT NULL;
     `,
   },
 ];

@@ -2,6 +2,7 @@
 import type { DeviceId, EventId, InspectorId } from '@gatekeeper/shared/ids';
 import { GkError } from '@gatekeeper/shared/protocol/index';
 import type { DeviceRecord, SessionRecord, StaffRecord, Storage } from '../types.ts';
+import { audited } from './audit.ts';
 import { isConstraintError, type Db } from './db.ts';
 import {
   deviceFromRow, deviceToRow, sessionFromRow, sessionToRow, staffFromRow, staffToRow,
@@ -80,14 +81,19 @@ export function peopleMethods(db: Db): PeopleMethods {
     }
   });
 
+  const withAudit = audited(db);
+
   return {
-    async createStaff(staff: StaffRecord) {
-      try {
-        q.insertStaff.run(staffToRow(staff));
-      } catch (e) {
-        if (isConstraintError(e)) throw new GkError('bad_request', `staff ${staff.id} or username ${staff.username} already exists`);
-        throw e;
-      }
+    async createStaff(staff: StaffRecord, events = [], audit) {
+      withAudit(() => {
+        try {
+          q.insertStaff.run(staffToRow(staff));
+        } catch (e) {
+          if (isConstraintError(e)) throw new GkError('bad_request', `staff ${staff.id} or username ${staff.username} already exists`);
+          throw e;
+        }
+        if (events.length > 0) setEventsTx(staff.id, events);
+      }, audit);
     },
     async getStaff(id: InspectorId) {
       const r = q.getStaff.get(id);
@@ -97,8 +103,8 @@ export function peopleMethods(db: Db): PeopleMethods {
       const r = q.getStaffByUsername.get(username);
       return r ? staffFromRow(r) : null;
     },
-    async assignStaff(eventId: EventId, inspectorId: InspectorId) {
-      q.assign.run(eventId, inspectorId);
+    async assignStaff(eventId: EventId, inspectorId: InspectorId, audit) {
+      withAudit(() => q.assign.run(eventId, inspectorId), audit);
     },
     async isStaffOf(eventId: EventId, inspectorId: InspectorId) {
       return q.isStaffOf.get(eventId, inspectorId) !== undefined;
@@ -109,17 +115,17 @@ export function peopleMethods(db: Db): PeopleMethods {
     async listStaff() {
       return q.listStaff.all().map(staffFromRow);
     },
-    async setStaffPassword(id: InspectorId, passwordHash: string) {
-      mustExist(q.setPassword.run(passwordHash, id).changes, `staff ${id}`);
+    async setStaffPassword(id: InspectorId, passwordHash: string, audit) {
+      withAudit(() => mustExist(q.setPassword.run(passwordHash, id).changes, `staff ${id}`), audit);
     },
-    async setStaffDisabled(id: InspectorId, disabled: boolean) {
-      mustExist(q.setDisabled.run(disabled ? 1 : 0, id).changes, `staff ${id}`);
+    async setStaffDisabled(id: InspectorId, disabled: boolean, audit) {
+      withAudit(() => mustExist(q.setDisabled.run(disabled ? 1 : 0, id).changes, `staff ${id}`), audit);
     },
-    async setStaffRole(id, role) {
-      mustExist(q.setRole.run(role, id).changes, `staff ${id}`);
+    async setStaffRole(id, role, audit) {
+      withAudit(() => mustExist(q.setRole.run(role, id).changes, `staff ${id}`), audit);
     },
-    async setStaffEvents(id, eventIds) {
-      setEventsTx.immediate(id, eventIds);
+    async setStaffEvents(id, eventIds, audit) {
+      withAudit(() => setEventsTx(id, eventIds), audit);
     },
     async listStaffEvents() {
       const out = new Map<InspectorId, EventId[]>();

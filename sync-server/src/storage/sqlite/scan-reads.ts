@@ -2,12 +2,12 @@
 // supervisors' history with filters, and the conflict inbox.
 import type { EventId, TicketId } from '@gatekeeper/shared/ids';
 import { HISTORY_PAGE_MAX } from '@gatekeeper/shared/api/history';
-import type { HistoryEntry, HistoryQuery, StoredScan, Storage } from '../types.ts';
+import { HISTORY_EXPORT_PAGE_MAX, type HistoryEntry, type HistoryExportRow, type HistoryQuery, type StoredScan, type Storage } from '../types.ts';
 import type Database from 'better-sqlite3';
 import type { Db } from './db.ts';
 import { CONFLICT_SELECT, conflictFromRow, scanFromRow, storedScanFromRow, type ConflictRow, type ScanRow } from './rows.ts';
 
-export type ScanReadMethods = Pick<Storage, 'ticketScans' | 'scansAfter' | 'latestCursor' | 'scanLogId' | 'history' | 'listConflicts' | 'quarantined' | 'getScan'>;
+export type ScanReadMethods = Pick<Storage, 'ticketScans' | 'scansAfter' | 'latestCursor' | 'scanLogId' | 'history' | 'historyExportRows' | 'listConflicts' | 'quarantined' | 'getScan'>;
 
 
 // Each optional filter of HistoryQuery and the condition it adds. A query's shape is the
@@ -64,6 +64,13 @@ const matchedNames = (kind: 'phrase' | 'short') => `WITH matched_names AS (
 type HistoryParams = Record<string, string | number>;
 type HistoryRow = ScanRow & { holder: string | null };
 
+/** The columns of HistoryExportRow, in its order. */
+const EXPORT_COLUMNS = ['at', 'outcome', 'ticket_id', 'order_id', 'checkpoint_id', 'direction', 'inspector_id', 'device_id',
+  'offline', 'id_checked', 'kind', 'annuls', 'quarantine', 'id', 'seq', 'received_at'].map((c) => `s.${c}`).join(', ');
+
+/** What a page of the history reads: the stored scan with its holder's name (or NULL), or the export's columns. */
+type Projection = 'holders' | 'scans' | 'export';
+
 const clamp = (n: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, Math.floor(n)));
 
 export function scanReadMethods(db: Db): ScanReadMethods {
@@ -82,28 +89,59 @@ export function scanReadMethods(db: Db): ScanReadMethods {
       'SELECT * FROM scans WHERE event_id = ? AND quarantine IS NOT NULL AND seq < ? ORDER BY seq DESC LIMIT ?'),
   };
 
-  const historyStatements = new Map<string, Database.Statement<[HistoryParams], HistoryRow>>();
-  const historyStatement = (used: readonly string[], holders: boolean) => {
-    const key = `${used.join(',')}${holders ? '' : ';no holders'}`;
+  const historyStatements = new Map<string, Database.Statement<[HistoryParams]>>();
+  const historyStatement = (used: readonly string[], projection: Projection) => {
+    const key = `${used.join(',')};${projection}`;
     let stmt = historyStatements.get(key);
     if (!stmt) {
       const where = ['s.event_id = @eventId', ...FILTERS.filter(([k]) => used.includes(k)).map(([, sql]) => sql)];
       const names = used.includes('phrase') ? matchedNames('phrase') : used.includes('short') ? matchedNames('short') : '';
-      const holder = holders ? 'coalesce(t.holder_name, o.buyer_name)' : 'NULL';
-      const joins = holders ? `LEFT JOIN tickets t ON t.event_id = s.event_id AND t.id = s.ticket_id
+      const columns = projection === 'export' ? EXPORT_COLUMNS : `s.*, ${projection === 'holders' ? 'coalesce(t.holder_name, o.buyer_name)' : 'NULL'} AS holder`;
+      const joins = projection === 'holders' ? `LEFT JOIN tickets t ON t.event_id = s.event_id AND t.id = s.ticket_id
         LEFT JOIN orders o ON o.event_id = t.event_id AND o.id = t.order_id` : '';
       const order = 'ORDER BY s.at DESC, s.seq DESC';
       // A name search looks at many scans to keep a few: it finds the page's keys in an
       // index alone (scans_at or scans_ticket, migration 10), then reads the rows it keeps.
       // Every other filter keeps most of what it reads, and one pass is cheaper.
-      stmt = db.prepare<[HistoryParams], HistoryRow>(names
-        ? `${names} SELECT s.*, ${holder} AS holder FROM (
+      stmt = db.prepare<[HistoryParams]>(names
+        ? `${names} SELECT ${columns} FROM (
             SELECT s.seq FROM scans s WHERE ${where.join(' AND ')} ${order} LIMIT @limit) page
           JOIN scans s ON s.seq = page.seq ${joins} ${order}`
-        : `SELECT s.*, ${holder} AS holder FROM scans s ${joins} WHERE ${where.join(' AND ')} ${order} LIMIT @limit`);
+        : `SELECT ${columns} FROM scans s ${joins} WHERE ${where.join(' AND ')} ${order} LIMIT @limit`);
+      // The export's rows as arrays: no object with named fields made per row.
+      if (projection === 'export') stmt.raw(true);
       historyStatements.set(key, stmt);
     }
     return stmt;
+  };
+
+  /** A history query's filters as the statement's shape and parameters; null when it can match nothing. */
+  const historyParams = (query: Omit<HistoryQuery, 'limit'>, limit: number): { used: string[]; params: HistoryParams } | null => {
+    const params: HistoryParams = { eventId: query.eventId, limit: limit + 1 };
+    const used: string[] = [];
+    for (const k of PLAIN_FILTERS) {
+      const v = query[k];
+      if (v === undefined || v === null) continue;
+      used.push(k);
+      params[k] = v;
+    }
+    if (query.offline !== undefined) {
+      used.push('offline');
+      params.offline = query.offline ? 1 : 0;
+    }
+    if (query.before) {
+      used.push('before');
+      params.beforeAt = query.before.at;
+      params.beforeSeq = query.before.seq;
+    }
+    if (query.holder !== undefined) {
+      const search = nameSearch(query.holder);
+      if (search === null) return null;
+      params.holder = search.param;
+      const matched = q.namesMatched[search.kind].get({ eventId: query.eventId, holder: search.param })!;
+      used.push(search.kind, matched > HOLDER_FEW_TICKETS ? 'holderMany' : 'holderFew');
+    }
+    return { used, params };
   };
 
   /** Read one more row than asked: whether it exists says if another page follows. */
@@ -134,34 +172,24 @@ export function scanReadMethods(db: Db): ScanReadMethods {
     },
     async history(query: HistoryQuery) {
       const limit = clamp(query.limit, 1, HISTORY_PAGE_MAX);
-      const params: HistoryParams = { eventId: query.eventId, limit: limit + 1 };
-      const used: string[] = [];
-      for (const k of PLAIN_FILTERS) {
-        const v = query[k];
-        if (v === undefined || v === null) continue;
-        used.push(k);
-        params[k] = v;
-      }
-      if (query.offline !== undefined) {
-        used.push('offline');
-        params.offline = query.offline ? 1 : 0;
-      }
-      if (query.before) {
-        used.push('before');
-        params.beforeAt = query.before.at;
-        params.beforeSeq = query.before.seq;
-      }
-      if (query.holder !== undefined) {
-        const search = nameSearch(query.holder);
-        if (search === null) return { scans: [], next: null };
-        params.holder = search.param;
-        const matched = q.namesMatched[search.kind].get({ eventId: query.eventId, holder: search.param })!;
-        used.push(search.kind, matched > HOLDER_FEW_TICKETS ? 'holderMany' : 'holderFew');
-      }
-      const { rows, more } = page(historyStatement(used, query.holders !== false).all(params), limit);
+      const shape = historyParams(query, limit);
+      if (shape === null) return { scans: [], next: null };
+      const all = historyStatement(shape.used, query.holders === false ? 'scans' : 'holders').all(shape.params) as HistoryRow[];
+      const { rows, more } = page(all, limit);
       const scans: HistoryEntry[] = rows.map((r) => ({ ...storedScanFromRow(r), holder: r.holder }));
       const last = scans.at(-1);
       return { scans, next: more && last ? { at: last.scan.at, seq: last.seq } : null };
+    },
+    async historyExportRows(query) {
+      const limit = clamp(query.limit, 1, HISTORY_EXPORT_PAGE_MAX);
+      const shape = historyParams(query, limit);
+      if (shape === null) return { rows: [], next: null };
+      const all = historyStatement(shape.used, 'export').all(shape.params) as HistoryExportRow[];
+      const more = all.length > limit;
+      // The row past the page only said that another follows.
+      if (more) all.pop();
+      const last = all.at(-1);
+      return { rows: all, next: more && last ? { at: last[0], seq: last[14] } : null };
     },
     async listConflicts(eventId) {
       return q.conflicts.all(eventId).map(conflictFromRow);

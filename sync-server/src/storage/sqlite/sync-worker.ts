@@ -10,66 +10,22 @@
 // A file descriptor is per process, so the worker fsyncs the descriptor the main thread
 // opened. If the worker dies, syncs go back to the thread pool: slower under load, never
 // lost.
-import { Worker } from 'node:worker_threads';
 import type { FileHandle } from 'node:fs/promises';
+import { RequestThread, requestThreadSource } from '../../request-thread.ts';
 import type { SyncFile } from './wal-sync.ts';
 
-const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-const { fsyncSync } = require('node:fs');
-parentPort.on('message', (m) => {
-  if (m === 'stop') { parentPort.close(); return; }
-  try { fsyncSync(m.fd); parentPort.postMessage({ id: m.id }); }
-  catch (e) { parentPort.postMessage({ id: m.id, error: { message: String(e && e.message), code: e && e.code } }); }
-});
-`;
-
-interface Reply { id: number; error?: { message: string; code?: string } }
+const WORKER_SOURCE = requestThreadSource(`const { fsyncSync } = require('node:fs');`, 'fsyncSync(m.fd);');
 
 export class SyncWorker {
-  readonly #worker: Worker;
-  readonly #pending = new Map<number, { resolve(): void; reject(e: Error): void }>();
-  readonly #exited: Promise<void>;
-  #next = 1;
-  #alive = true;
-
-  constructor() {
-    this.#worker = new Worker(WORKER_SOURCE, { eval: true });
-    this.#worker.unref();
-    this.#worker.on('message', (m: Reply) => {
-      const p = this.#pending.get(m.id);
-      if (!p) return;
-      this.#pending.delete(m.id);
-      if (!m.error) return p.resolve();
-      const e = new Error(m.error.message) as NodeJS.ErrnoException;
-      if (m.error.code) e.code = m.error.code;
-      p.reject(e);
-    });
-    const dead = (e: Error) => {
-      this.#alive = false;
-      for (const p of this.#pending.values()) p.reject(e);
-      this.#pending.clear();
-    };
-    this.#worker.on('error', dead);
-    this.#exited = new Promise((resolve) => this.#worker.once('exit', () => { dead(new Error('the fsync worker stopped')); resolve(); }));
-  }
+  readonly #thread = new RequestThread<void>({ source: WORKER_SOURCE, name: 'fsync worker', read: () => undefined });
 
   /** The SyncFile to give WalSync. */
   readonly syncFile: SyncFile = (handle: FileHandle) => {
-    if (!this.#alive) return handle.sync();
-    return new Promise<void>((resolve, reject) => {
-      const id = this.#next++;
-      this.#pending.set(id, { resolve, reject });
-      // Keep the process alive while a sync is owed to someone.
-      this.#worker.ref();
-      this.#worker.postMessage({ id, fd: handle.fd });
-    }).finally(() => { if (this.#pending.size === 0) this.#worker.unref(); });
+    if (!this.#thread.alive) return handle.sync();
+    return this.#thread.ask({ fd: handle.fd });
   };
 
-  async stop(): Promise<void> {
-    if (!this.#alive) return;
-    this.#worker.ref();
-    this.#worker.postMessage('stop');
-    await this.#exited;
+  stop(): Promise<void> {
+    return this.#thread.stop();
   }
 }

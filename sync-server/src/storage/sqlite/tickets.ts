@@ -4,6 +4,7 @@ import type { Order, Ticket } from '@gatekeeper/shared/domain';
 import type { EventId, OrderId, TicketId } from '@gatekeeper/shared/ids';
 import { GkError } from '@gatekeeper/shared/protocol/index';
 import type { ImportResult, Storage } from '../types.ts';
+import { audited } from './audit.ts';
 import { isConstraintError, type Db } from './db.ts';
 import { orderFromRow, orderToRow, ticketFromRow, ticketToRow, type OrderRow, type TicketRow } from './rows.ts';
 import { nameSearch } from './scan-reads.ts';
@@ -72,6 +73,8 @@ export function ticketMethods(db: Db): TicketMethods {
     byName: { phrase: byName('phrase'), short: byName('short') },
     ordersSince: db.prepare<[string, number], OrderRow>(
       'SELECT * FROM orders WHERE event_id = ? AND change_seq > ? ORDER BY change_seq, id'),
+    certificatesRevokedSince: db.prepare<[string, number], string>(
+      'SELECT id FROM device_certificates WHERE event_id = ? AND revoked_seq > ? ORDER BY revoked_seq, id').pluck(),
   };
 
   const nextChange = () => (q.changeCounter.get()?.value ?? 0) + 1;
@@ -117,13 +120,16 @@ export function ticketMethods(db: Db): TicketMethods {
     version: q.changeCounter.get()?.value ?? 0,
     tickets: q.ticketsSince.all(eventId, since).map(ticketFromRow),
     orders: q.ordersSince.all(eventId, since).map(orderFromRow),
+    revokedCertificates: q.certificatesRevokedSince.all(eventId, since),
   }));
 
+  const withAudit = audited(db);
+
   return {
-    async importTickets(eventId, orders, tickets) {
-      // Immediate: take the write lock before reading the counter, so that a CLI import in
-      // another process cannot number its changes with the same value.
-      return importTx.immediate(eventId, orders, tickets);
+    async importTickets(eventId, orders, tickets, audit) {
+      // Immediate (withAudit's): take the write lock before reading the counter, so that a
+      // CLI import in another process cannot number its changes with the same value.
+      return withAudit(() => importTx(eventId, orders, tickets), audit);
     },
     async getTicket(eventId: EventId, id: TicketId) {
       const r = q.getTicket.get(eventId, id);
@@ -144,8 +150,8 @@ export function ticketMethods(db: Db): TicketMethods {
     async listOrderTickets(eventId: EventId, orderId: OrderId) {
       return q.byOrder.all(eventId, orderId).map(ticketFromRow);
     },
-    async setTicketStatus(eventId, id, status) {
-      setStatusTx.immediate(eventId, id, status);
+    async setTicketStatus(eventId, id, status, audit) {
+      withAudit(() => setStatusTx(eventId, id, status), audit);
     },
     async searchTickets(eventId, text, limit) {
       const found = (r: FoundRow) => ({ ...ticketFromRow(r), buyerName: r.buyer_name });

@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3';
 import { GkError } from '@gatekeeper/shared/protocol/index';
 import type { StorageHealth } from '../types.ts';
+import { aroundEach } from './around-each.ts';
 
 /** SQLite result codes (primary and extended) that mean "cannot store now". */
 const SQLITE_UNAVAILABLE = /^SQLITE_(FULL|IOERR|BUSY|LOCKED|READONLY|CANTOPEN|NOMEM|PROTOCOL)/;
@@ -39,27 +40,22 @@ export class WriteHealth {
  * `health`; `changes` (SQLite's total_changes()) tells a write from a read.
  */
 export function withUnavailable<T extends Record<string, unknown>>(methods: T, health: WriteHealth, changes: () => number): T {
-  const out: Record<string, unknown> = {};
-  for (const [name, fn] of Object.entries(methods)) {
-    if (typeof fn !== 'function') { out[name] = fn; continue; }
-    out[name] = async (...args: unknown[]) => {
-      const before = changes();
-      try {
-        const result = await (fn as (...a: unknown[]) => unknown)(...args);
-        if (changes() !== before) health.wrote();
-        return result;
-      } catch (e) {
-        const cause = unavailableCause(e);
-        if (cause === null) throw e;
-        health.failed(cause);
-        // SQLite's own errors roll the transaction back. An OS error here is our fsync after
-        // the commit: the rows are in, but not known to be on disk.
-        if (e instanceof Database.SqliteError) {
-          throw new GkError('unavailable', `the server cannot store this now (${cause}); nothing was stored, send it again later`, { cause, stored: 'none' });
-        }
-        throw new GkError('unavailable', `the server could not make this durable (${cause}); send it again later`, { cause, stored: 'unknown' });
+  return aroundEach(methods, (_name, call) => async (...args) => {
+    const before = changes();
+    try {
+      const result = await call(...args);
+      if (changes() !== before) health.wrote();
+      return result;
+    } catch (e) {
+      const cause = unavailableCause(e);
+      if (cause === null) throw e;
+      health.failed(cause);
+      // SQLite's own errors roll the transaction back. An OS error here is our fsync after
+      // the commit: the rows are in, but not known to be on disk.
+      if (e instanceof Database.SqliteError) {
+        throw new GkError('unavailable', `the server cannot store this now (${cause}); nothing was stored, send it again later`, { cause, stored: 'none' });
       }
-    };
-  }
-  return out as T;
+      throw new GkError('unavailable', `the server could not make this durable (${cause}); send it again later`, { cause, stored: 'unknown' });
+    }
+  });
 }

@@ -1,0 +1,45 @@
+// The console's Mail section in Chromium (issue 11): an admin sets when the event's codes
+// may leave the server and sends the order mails; a server without GK_SMTP_HOST keeps them
+// in the outbox the section lists, and a link from it opens the order in the wallet.
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { newScanner } from '../support/browser.ts';
+import { ConsolePage } from '../support/pages/console-page.ts';
+import { openSection } from '../support/pages/console-code-word-tickets-staff.ts';
+import { WAIT_MS } from '../support/pages/scanner-page.ts';
+import { WalletPage } from '../support/pages/wallet-page.ts';
+import { walletLinkIn } from '../support/smtp-sink.ts';
+import { login, worldForFile } from './fixtures.ts';
+
+const env = worldForFile({ tickets: 12 });
+const OUT = join(process.cwd(), 'docs/screenshots');
+
+describe('the console\u2019s Mail section', () => {
+  test('an admin sets the code window and sends the order mails; the outbox holds them, and their links open the wallet', async () => {
+    for (const width of [390, 1280]) {
+      const admin = await ConsolePage.signIn(await newScanner(env.browser, { viewport: { width, height: width < 600 ? 844 : 800 } }), env.w.server.url,
+        login('admin').username, login('admin').password);
+      const mail = await openSection(admin, 'Mail', 'console-mail');
+      if (width === 390) {
+        await mail.getByLabel('Minutes before the start').fill('60');
+        await mail.getByRole('button', { name: 'Save' }).click();
+        // The demo starts now: its window opened an hour ago.
+        await mail.getByText('Codes have been leaving the server since').waitFor({ timeout: WAIT_MS });
+        await mail.getByTestId('send-order-mails').click();
+        await mail.getByTestId('order-mails-sent').waitFor({ timeout: WAIT_MS });
+        await mail.getByTestId('mail-outbox').waitFor({ timeout: WAIT_MS });
+      }
+      await admin.page.screenshot({ path: join(OUT, `41-console-mail${width < 600 ? '' : '-laptop'}.png`) });
+      await admin.page.context().close();
+    }
+    expect(await env.w.server.storage.getCodeLead(env.w.tickets[0]!.eventId)).toBe(60);
+    const mails = await env.w.server.storage.listOutboxMail(100);
+    const withAddress = env.w.orders.filter((o) => o.email).length;
+    expect(mails.length).toBe(withAddress);
+
+    const link = walletLinkIn(mails[0]!.text)!;
+    const wallet = await WalletPage.open(await newScanner(env.browser, { viewport: { width: 390, height: 844 } }), link.url);
+    expect(Object.keys(await wallet.codes()).length).toBeGreaterThan(0);
+    await wallet.page.context().close();
+  });
+});
