@@ -64,8 +64,7 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Pos
   try {
     const client = await pool.connect();
     try {
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-      await migratePg(client);
+      await migratePg(client, schema);
     } finally {
       client.release();
     }

@@ -331,16 +331,20 @@ export const PG_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]?.versio
 const MIGRATION_LOCK = 7_146_411;
 
 /**
- * Bring the database's schema (the connection's search_path) up to the newest version;
- * returns the version it is at now. Refuses a schema written by a newer server.
+ * Create `schema` if it is missing and bring it (the connection's search_path) up to the
+ * newest version; returns the version it is at now. Refuses a schema written by a newer
+ * server.
  */
-export async function migratePg(client: pg.ClientBase, migrations: readonly PgMigration[] = PG_MIGRATIONS): Promise<number> {
+export async function migratePg(client: pg.ClientBase, schema: string, migrations: readonly PgMigration[] = PG_MIGRATIONS): Promise<number> {
   migrations.forEach((m, i) => {
     if (m.version !== i + 1) throw new Error(`migration ${i} has version ${m.version}; versions must run 1, 2, 3, …`);
   });
   const latest = migrations.length;
   await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
   try {
+    // Under the lock: two CREATE SCHEMA IF NOT EXISTS at once can both find it missing,
+    // and the second then fails on the catalog's unique name.
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     await client.query('CREATE TABLE IF NOT EXISTS schema_version (one INTEGER PRIMARY KEY CHECK (one = 1), version INTEGER NOT NULL)');
     const version = async () => Number((await client.query<{ version: number }>('SELECT version FROM schema_version')).rows[0]?.version ?? 0);
     const current = await version();
