@@ -42,6 +42,11 @@ export const PG_TYPES = {
 export async function inTransaction<T>(pool: pg.Pool, fn: (sql: Sql) => Promise<T>, mode = 'READ WRITE'): Promise<T> {
   const client = await pool.connect();
   let broken = false;
+  // A checked-out client is the caller's to listen to: a socket that fails between two
+  // statements (the database went away) would otherwise throw in no one's hands. The
+  // statement under way fails on its own; the client is then dropped.
+  const onError = () => { broken = true; };
+  client.on('error', onError);
   try {
     await client.query(`BEGIN ${mode}`);
     try {
@@ -54,6 +59,7 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (sql: Sql) => Promise<
     }
   } finally {
     // A client whose rollback failed is in an unknown state: the pool drops it.
+    client.off('error', onError);
     client.release(broken);
   }
 }
