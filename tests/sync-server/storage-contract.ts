@@ -17,6 +17,7 @@ import { historyContract } from './storage-contract-history.ts';
 import { inboxContract } from './storage-contract-inbox.ts';
 import { settingsContract } from './storage-contract-settings.ts';
 import { certificateContract } from './storage-contract-certificates.ts';
+import { walletContract } from './storage-contract-wallet.ts';
 
 export type MakeStorage = () => Promise<Storage>;
 
@@ -42,6 +43,7 @@ export function runStorageContract(name: string, makeStorage: MakeStorage): void
     describe('conflict inbox', () => { inboxContract(freshStorage(makeStorage)); });
     describe('settings', () => { settingsContract(freshStorage(makeStorage)); });
     describe('device certificates', () => { certificateContract(freshStorage(makeStorage)); });
+    describe('wallets', () => { walletContract(freshStorage(makeStorage)); });
   });
 }
 
