@@ -1,6 +1,7 @@
 // The PostgreSQL adapter: the shared Storage contract on a real server (tests/support/
 // postgres.ts makes one when GK_TEST_DATABASE_URL names none), then what only it has:
-// its migrations, its durability settings, and first scan wins between connections.
+// its migrations, its durability settings, and first scan wins (and one phone per ticket)
+// between connections.
 import { describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { decideAdmission } from '@gatekeeper/shared/admission';
@@ -78,6 +79,38 @@ describe('PostgreSQL adapter', () => {
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+
+  it('one phone per ticket between instances: of two certificates of one ticket made at once on two storages, one stands and revokes the other', async () => {
+    const schema = db.schema();
+    const [a, b] = [await open(schema), await open(schema)];
+    try {
+      await a.createEvent(makeEvent());
+      const tickets = Array.from({ length: 20 }, (_, i) => makeTicket({ id: ticketId(`bind-${i}`) }));
+      await a.importTickets(makeEvent().id, [], tickets);
+      const since = (await a.changesSince(makeEvent().id, 0)).version;
+      const cert = (t: (typeof tickets)[number], phone: string) => ({
+        eventId: t.eventId, id: `${phone}-${t.id}`, ticketId: t.id, devicePublicKey: `key-${phone}`, stepSeconds: 20, issuedAt: T0,
+      });
+      const revokedBy = await Promise.all(tickets.map((t) => Promise.all([a.addDeviceCertificate(cert(t, 'a')), b.addDeviceCertificate(cert(t, 'b'))])));
+      const revoked: string[] = [];
+      for (const [i, [byA, byB]] of revokedBy.entries()) {
+        // The one that committed second found the first in force and revoked it.
+        const ids = [`a-${tickets[i].id}`, `b-${tickets[i].id}`];
+        expect([...byA, ...byB]).toHaveLength(1);
+        const loser = [...byA, ...byB][0];
+        expect(ids).toContain(loser);
+        const winner = ids.find((id) => id !== loser)!;
+        expect(await a.getDeviceCertificate(makeEvent().id, winner)).toMatchObject({ revokedAt: null });
+        expect(await b.getDeviceCertificate(makeEvent().id, loser)).toMatchObject({ revokedAt: T0 });
+        revoked.push(loser);
+      }
+      const delta = await b.changesSince(makeEvent().id, since);
+      expect(delta.revokedCertificates.sort()).toEqual(revoked.sort());
+      expect(delta.version).toBe(since + tickets.length);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
     }
   });
 
