@@ -234,16 +234,16 @@ describe('kind R, format version 1, is frozen', () => {
   });
 });
 
-describe('older phones (protocol below 13)', () => {
+describe('older phones (protocol below 14)', () => {
   it('read every rotating-code problem as "rotating codes not supported by this app version"', () => {
     for (const p of [
       { kind: 'expired_step', madeAt: 0 }, { kind: 'future_step', madeAt: 0 }, { kind: 'other_device' },
       { kind: 'revoked_certificate', certificateId: 'x' }, { kind: 'damaged', damage: { kind: 'ends_inside', field: 'device_key' } },
     ] as const) {
-      expect(codeProblemForVersion(p, 12)).toEqual({ kind: 'not_supported', letter: 'R' });
-      expect(codeProblemForVersion(p, 13)).toEqual(p);
+      expect(codeProblemForVersion(p, 13)).toEqual({ kind: 'not_supported', letter: 'R' });
+      expect(codeProblemForVersion(p, 14)).toEqual(p);
     }
-    expect(codeProblemForVersion({ kind: 'bad_signature' }, 12)).toEqual({ kind: 'bad_signature' });
+    expect(codeProblemForVersion({ kind: 'bad_signature' }, 13)).toEqual({ kind: 'bad_signature' });
   });
 });
 
