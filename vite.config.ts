@@ -19,16 +19,20 @@ export default defineConfig({
   },
   test: {
     root: '.',
+    // Vitest's default is one worker less than the cores: one on a 2-core machine, where the
+    // unit and integration files then ran one at a time (the suite took 17.5 minutes).
+    // Their tests assert order and outcome, not time, so two at a time is safe; browsers
+    // (e2e) stay one file at a time.
     reporters: ['default', './tests/support/summary-reporter.ts'],
     projects: [
       {
         extends: true,
-        test: { name: 'unit', testTimeout: 30_000, include: ['tests/shared/**/*.test.ts', 'tests/sync-server/**/*.test.ts', 'tests/scanner-pwa/**/*.test.ts'] },
+        test: { name: 'unit', testTimeout: 30_000, maxWorkers: 2, include: ['tests/shared/**/*.test.ts', 'tests/sync-server/**/*.test.ts', 'tests/scanner-pwa/**/*.test.ts'] },
       },
       {
         extends: true,
         // Real servers on loopback ports: slower, each file starts its own server.
-        test: { name: 'integration', include: ['tests/integration/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 },
+        test: { name: 'integration', include: ['tests/integration/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000, maxWorkers: 2 },
       },
       {
         extends: true,
