@@ -2,33 +2,19 @@
 // writer of audit_log: each change's module runs its writes through `audited`, which stores
 // the row in the change's own transaction.
 import type { AuditEntry } from '@gatekeeper/shared/api/settings';
-import type { EventId, InspectorId } from '@gatekeeper/shared/ids';
 import type pg from 'pg';
 import type { AuditRecord, Storage } from '../types.ts';
 import { inTransaction, type Sql } from './db.ts';
+import { auditFromRow, auditJson, type AuditRow } from './rows.ts';
 
 export type PgAuditMethods = Pick<Storage, 'recordAudit' | 'listAudit'>;
-
-interface AuditRow {
-  id: number; event_id: string | null; actor: string; actor_name: string | null; action: string; target: string;
-  before_json: string | null; after_json: string | null; reason: string | null; at: number;
-}
-
-const json = (v: AuditEntry['before']): string | null => (v === null ? null : JSON.stringify(v));
-const unjson = (text: string | null): AuditEntry['before'] => (text === null ? null : JSON.parse(text));
-
-const auditFromRow = (r: AuditRow): AuditEntry => ({
-  id: r.id, eventId: r.event_id as EventId | null, actor: r.actor as InspectorId, actorName: r.actor_name,
-  action: r.action as AuditEntry['action'], target: r.target,
-  before: unjson(r.before_json), after: unjson(r.after_json), reason: r.reason, at: r.at,
-});
 
 /** Stores the row and returns it as stored, with its id and the actor's name. */
 const writeAudit = async (sql: Sql, e: AuditRecord): Promise<AuditEntry> => auditFromRow((await sql.one<AuditRow>(
   `WITH a AS (INSERT INTO audit_log (event_id, actor, action, target, before_json, after_json, reason, at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *)
    SELECT a.*, s.name AS actor_name FROM a LEFT JOIN staff s ON s.id = a.actor`,
-  [e.eventId, e.actor, e.action, e.target, json(e.before), json(e.after), e.reason, e.at]))!);
+  [e.eventId, e.actor, e.action, e.target, auditJson(e.before), auditJson(e.after), e.reason, e.at]))!);
 
 /** Runs a change on one transaction's connection, and stores its audit row (when given) in that transaction. */
 export type Audited = <T>(change: (tx: Sql) => Promise<T>, audit: AuditRecord | undefined) => Promise<T>;

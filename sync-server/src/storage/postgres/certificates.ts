@@ -4,21 +4,12 @@
 import type { EventId, TicketId } from '@gatekeeper/shared/ids';
 import { GkError } from '@gatekeeper/shared/protocol/index';
 import type pg from 'pg';
-import type { DeviceCertificateRecord, Storage } from '../types.ts';
+import type { Storage } from '../types.ts';
 import { inTransaction, type Sql } from './db.ts';
 import { nextChange, setChange } from './tickets.ts';
+import { certificateFromRow, type CertificateRow } from './rows.ts';
 
 export type PgCertificateMethods = Pick<Storage, 'addDeviceCertificate' | 'revokeDeviceCertificates' | 'getDeviceCertificate'>;
-
-interface CertificateRow {
-  event_id: string; id: string; ticket_id: string; device_public_key: string; step_seconds: number; issued_at: number;
-  revoked_at: number | null; revoked_seq: number | null;
-}
-
-const fromRow = (r: CertificateRow): DeviceCertificateRecord => ({
-  eventId: r.event_id as EventId, id: r.id, ticketId: r.ticket_id as TicketId, devicePublicKey: r.device_public_key,
-  stepSeconds: r.step_seconds, issuedAt: r.issued_at, revokedAt: r.revoked_at,
-});
 
 /**
  * Revokes the ticket's certificates in force under one new change number. The caller holds
@@ -55,7 +46,7 @@ export function pgCertificateMethods(pool: pg.Pool, sql: Sql): PgCertificateMeth
     },
     async getDeviceCertificate(eventId, id) {
       const r = await sql.one<CertificateRow>('SELECT * FROM device_certificates WHERE event_id = $1 AND id = $2', [eventId, id]);
-      return r ? fromRow(r) : null;
+      return r ? certificateFromRow(r) : null;
     },
   };
 }

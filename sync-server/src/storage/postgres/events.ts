@@ -6,10 +6,7 @@ import { GkError } from '@gatekeeper/shared/protocol/index';
 import type { Storage } from '../types.ts';
 import type { Audited } from './audit.ts';
 import { isConstraintError, type Sql } from './db.ts';
-import {
-  bits, checkpointFromRow, checkpointToRow, eventFromRow, eventKeyFromRow, eventKeyToRow, eventToRow, insertOf,
-  type CheckpointRow, type EventKeyRow, type EventRow,
-} from './rows.ts';
+import { bits, checkpointFromRow, type CheckpointRow, checkpointToRow, eventFromRow, eventKeyFromRow, type EventKeyRow, eventKeyToRow, type EventRow, eventToRow, insertOf, ruleFromRow, type RuleRow } from './rows.ts';
 
 export type PgEventMethods = Pick<Storage,
   | 'createEvent' | 'getEvent' | 'listEvents' | 'upsertCheckpoint' | 'listCheckpoints' | 'getCheckpoint'
@@ -19,9 +16,6 @@ export type PgEventMethods = Pick<Storage,
 const EVENT_COLUMNS = ['id', 'name', 'venue', 'starts_at', 'ends_at', 'time_zone'] as const;
 const CHECKPOINT_COLUMNS = ['event_id', 'id', 'name', 'zone', 'mode', 'allowed_types', 'valid_from', 'valid_until'] as const;
 const KEY_COLUMNS = ['event_id', 'key_id', 'public_key', 'private_key', 'revoked', 'created_at'] as const;
-
-interface RuleRow { event_id: string; words: string; change_at: string }
-const ruleFromRow = (r: RuleRow): CodeWordRule => ({ words: JSON.parse(r.words) as string[], changeAt: r.change_at });
 
 const setWord = async (sql: Sql, eventId: EventId, word: string | null) => {
   if (word === null) await sql.run('DELETE FROM code_words WHERE event_id = $1', [eventId]);

@@ -1,15 +1,12 @@
 // Staff, their assignment to events, login sessions, the phones they scan with and what
 // each phone last reported (sqlite/people.ts and device-reports.ts tell why each rule).
-import type { CheckpointId, DeviceId, EventId, InspectorId } from '@gatekeeper/shared/ids';
+import type { EventId, InspectorId } from '@gatekeeper/shared/ids';
 import { GkError } from '@gatekeeper/shared/protocol/index';
 import type pg from 'pg';
-import type { DeviceReportRecord, Storage } from '../types.ts';
+import type { Storage } from '../types.ts';
 import type { Audited } from './audit.ts';
 import { inTransaction, isConstraintError, isForeignKeyError, type Sql } from './db.ts';
-import {
-  bits, deviceFromRow, deviceToRow, insertOf, sessionFromRow, sessionToRow, staffFromRow, staffToRow,
-  type DeviceRow, type SessionRow, type StaffRow,
-} from './rows.ts';
+import { bits, deviceFromRow, type DeviceRow, deviceToRow, insertOf, reportFromRow, type ReportRow, sessionFromRow, type SessionRow, sessionToRow, staffFromRow, type StaffRow, staffToRow } from './rows.ts';
 
 export type PgPeopleMethods = Pick<Storage,
   | 'createStaff' | 'getStaff' | 'getStaffByUsername' | 'assignStaff' | 'isStaffOf' | 'listEventStaff'
@@ -25,17 +22,6 @@ const DEVICE_SELECT = 'SELECT id, inspector_id, name, created_at, revoked_at, la
 const REPORT_COLUMNS = [
   'event_id', 'device_id', 'inspector_id', 'checkpoint_id', 'protocol_version', 'app_version', 'clock_offset_ms', 'waiting', 'seen_at',
 ] as const;
-
-interface ReportRow {
-  event_id: string; device_id: string; inspector_id: string; checkpoint_id: string | null; protocol_version: number;
-  app_version: string | null; clock_offset_ms: number | null; waiting: number | null; seen_at: number;
-}
-
-const reportFromRow = (r: ReportRow): DeviceReportRecord => ({
-  eventId: r.event_id as EventId, deviceId: r.device_id as DeviceId, inspectorId: r.inspector_id as InspectorId,
-  checkpointId: r.checkpoint_id as CheckpointId | null, protocolVersion: r.protocol_version,
-  appVersion: r.app_version, clockOffsetMs: r.clock_offset_ms, waiting: r.waiting, seenAt: r.seen_at,
-});
 
 const staff = (r: object) => staffFromRow(bits<StaffRow>(r));
 

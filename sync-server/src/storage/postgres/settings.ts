@@ -1,20 +1,13 @@
 // What the console's settings keep: import column mappings and the keys the server makes
 // for itself (sqlite/import-mappings.ts, server-secrets.ts). The audit is audit.ts.
 import { randomBytes } from 'node:crypto';
-import type { ColumnMap } from '@gatekeeper/shared/import-mapping';
-import type { InspectorId } from '@gatekeeper/shared/ids';
-import type { ImportMapping, Storage } from '../types.ts';
+import type { Storage } from '../types.ts';
 import type { Audited } from './audit.ts';
 import type { Sql } from './db.ts';
+import { mappingFromRow, type MappingRow } from './rows.ts';
 
 export type PgSettingsMethods = Pick<Storage,
   'listImportMappings' | 'getImportMapping' | 'saveImportMapping' | 'serverSecret'>;
-
-interface MappingRow { event_id: string; id: string; name: string; columns_json: string; updated_by: string; updated_at: number }
-
-const mappingFromRow = (r: MappingRow): ImportMapping => ({
-  id: r.id, name: r.name, columns: JSON.parse(r.columns_json) as ColumnMap[], updatedAt: r.updated_at, updatedBy: r.updated_by as InspectorId,
-});
 
 export function pgSettingsMethods(sql: Sql, withAudit: Audited): PgSettingsMethods {
   return {

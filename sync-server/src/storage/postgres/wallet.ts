@@ -1,18 +1,12 @@
 // What the holders' wallets need stored: each event's code window, each mailed order's link
 // (the hash of its token) and the development mailer's outbox (sqlite/wallet.ts).
-import type { EventId, OrderId } from '@gatekeeper/shared/ids';
-import type { OrderLinkRecord, OutboxMailRecord, Storage } from '../types.ts';
+import type { OrderId } from '@gatekeeper/shared/ids';
+import type { Storage } from '../types.ts';
 import type { Sql } from './db.ts';
+import { linkFromRow, type LinkRow, mailFromRow, type MailRow } from './rows.ts';
 
 export type PgWalletMethods = Pick<Storage,
   'getCodeLead' | 'setCodeLead' | 'saveOrderLink' | 'findOrderLink' | 'linkedOrders' | 'addOutboxMail' | 'listOutboxMail'>;
-
-interface LinkRow { token_hash: string; event_id: string; order_id: string; created_at: number }
-interface MailRow { id: number; to_addr: string; subject: string; text: string; at: number }
-
-const linkFromRow = (r: LinkRow): OrderLinkRecord => ({
-  tokenHash: r.token_hash, eventId: r.event_id as EventId, orderId: r.order_id as OrderId, createdAt: r.created_at,
-});
 
 export function pgWalletMethods(sql: Sql): PgWalletMethods {
   return {
@@ -45,7 +39,7 @@ export function pgWalletMethods(sql: Sql): PgWalletMethods {
     },
     async listOutboxMail(limit) {
       return (await sql.all<MailRow>('SELECT * FROM mail_outbox ORDER BY id DESC LIMIT $1', [limit]))
-        .map((r) => ({ id: r.id, to: r.to_addr, subject: r.subject, text: r.text, at: r.at }));
+        .map(mailFromRow);
     },
   };
 }

@@ -2,26 +2,13 @@
 // the one audit for every section of the console (code word, tickets, staff, checkpoints, imports).
 // The only writer of audit_log: each change's module runs its writes through `audited`, which
 // stores the row in the change's own transaction.
-import type { AuditEntry, AuditQuery } from '@gatekeeper/shared/api/settings';
-import type { EventId, InspectorId } from '@gatekeeper/shared/ids';
+import type { AuditQuery } from '@gatekeeper/shared/api/settings';
+import type { EventId } from '@gatekeeper/shared/ids';
 import type { AuditRecord, Storage } from '../types.ts';
 import type { Db } from './db.ts';
+import { auditFromRow, auditJson, type AuditRow } from './rows.ts';
 
 export type AuditMethods = Pick<Storage, 'recordAudit' | 'listAudit'>;
-
-interface AuditRow {
-  id: number; event_id: string | null; actor: string; actor_name: string | null; action: string; target: string;
-  before_json: string | null; after_json: string | null; reason: string | null; at: number;
-}
-
-const json = (v: AuditEntry['before']): string | null => (v === null ? null : JSON.stringify(v));
-const unjson = (text: string | null): AuditEntry['before'] => (text === null ? null : JSON.parse(text));
-
-const auditFromRow = (r: AuditRow): AuditEntry => ({
-  id: r.id, eventId: r.event_id as EventId | null, actor: r.actor as InspectorId, actorName: r.actor_name,
-  action: r.action as AuditEntry['action'], target: r.target,
-  before: unjson(r.before_json), after: unjson(r.after_json), reason: r.reason, at: r.at,
-});
 
 function auditWriter(db: Db): (entry: AuditRecord) => number {
   const insert = db.prepare<Omit<AuditRow, 'id' | 'actor_name'>>(
@@ -29,7 +16,7 @@ function auditWriter(db: Db): (entry: AuditRecord) => number {
      VALUES (@event_id, @actor, @action, @target, @before_json, @after_json, @reason, @at)`);
   return (entry) => Number(insert.run({
     event_id: entry.eventId, actor: entry.actor, action: entry.action, target: entry.target,
-    before_json: json(entry.before), after_json: json(entry.after), reason: entry.reason, at: entry.at,
+    before_json: auditJson(entry.before), after_json: auditJson(entry.after), reason: entry.reason, at: entry.at,
   }).lastInsertRowid);
 }
 

@@ -7,18 +7,9 @@ import type { EventId, TicketId } from '@gatekeeper/shared/ids';
 import { GkError } from '@gatekeeper/shared/protocol/index';
 import type { DeviceCertificateRecord, Storage } from '../types.ts';
 import type { Db } from './db.ts';
+import { certificateFromRow, type CertificateRow } from './rows.ts';
 
 export type CertificateMethods = Pick<Storage, 'addDeviceCertificate' | 'revokeDeviceCertificates' | 'getDeviceCertificate'>;
-
-interface CertificateRow {
-  event_id: string; id: string; ticket_id: string; device_public_key: string; step_seconds: number; issued_at: number;
-  revoked_at: number | null; revoked_seq: number | null;
-}
-
-const fromRow = (r: CertificateRow): DeviceCertificateRecord => ({
-  eventId: r.event_id as EventId, id: r.id, ticketId: r.ticket_id as TicketId, devicePublicKey: r.device_public_key,
-  stepSeconds: r.step_seconds, issuedAt: r.issued_at, revokedAt: r.revoked_at,
-});
 
 export function certificateMethods(db: Db): CertificateMethods {
   const q = {
@@ -60,7 +51,7 @@ export function certificateMethods(db: Db): CertificateMethods {
     async revokeDeviceCertificates(eventId, ticketId, at) { return revokeTx.immediate(eventId, ticketId, at); },
     async getDeviceCertificate(eventId, id) {
       const r = q.get.get(eventId, id);
-      return r ? fromRow(r) : null;
+      return r ? certificateFromRow(r) : null;
     },
   };
 }

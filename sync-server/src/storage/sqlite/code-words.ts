@@ -5,12 +5,9 @@ import type { EventId } from '@gatekeeper/shared/ids';
 import type { Storage } from '../types.ts';
 import { audited } from './audit.ts';
 import type { Db } from './db.ts';
+import { ruleFromRow, type RuleRow } from './rows.ts';
 
 export type CodeWordRuleMethods = Pick<Storage, 'getCodeWordRule' | 'setCodeWordRule' | 'listCodeWordRules' | 'setCodeWordSetting'>;
-
-interface RuleRow { event_id: string; words: string; change_at: string }
-
-const ruleFromRow = (r: RuleRow): CodeWordRule => ({ words: JSON.parse(r.words) as string[], changeAt: r.change_at });
 
 export function codeWordRuleMethods(db: Db): CodeWordRuleMethods {
   const q = {

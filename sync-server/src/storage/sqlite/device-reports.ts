@@ -1,21 +1,10 @@
 // What each phone last said about itself, per event, for the supervisors' fleet
 // (fleet/fleet.ts keeps the online phones' newer reports in memory).
-import type { CheckpointId, DeviceId, EventId, InspectorId } from '@gatekeeper/shared/ids';
-import type { DeviceReportRecord, Storage } from '../types.ts';
+import type { Storage } from '../types.ts';
 import type { Db } from './db.ts';
+import { reportFromRow, type ReportRow } from './rows.ts';
 
 export type DeviceReportMethods = Pick<Storage, 'recordDeviceReport' | 'listDeviceReports'>;
-
-interface ReportRow {
-  event_id: string; device_id: string; inspector_id: string; checkpoint_id: string | null; protocol_version: number;
-  app_version: string | null; clock_offset_ms: number | null; waiting: number | null; seen_at: number;
-}
-
-const fromRow = (r: ReportRow): DeviceReportRecord => ({
-  eventId: r.event_id as EventId, deviceId: r.device_id as DeviceId, inspectorId: r.inspector_id as InspectorId,
-  checkpointId: r.checkpoint_id as CheckpointId | null, protocolVersion: r.protocol_version,
-  appVersion: r.app_version, clockOffsetMs: r.clock_offset_ms, waiting: r.waiting, seenAt: r.seen_at,
-});
 
 export function deviceReportMethods(db: Db): DeviceReportMethods {
   const q = {
@@ -35,7 +24,7 @@ export function deviceReportMethods(db: Db): DeviceReportMethods {
       });
     },
     async listDeviceReports(eventId) {
-      return q.list.all(eventId).map(fromRow);
+      return q.list.all(eventId).map(reportFromRow);
     },
   };
 }

@@ -1,18 +1,11 @@
 // The column mappings that ticket imports reuse, per event: written by organisers, never by
 // scanners.
-import type { ColumnMap } from '@gatekeeper/shared/import-mapping';
-import type { InspectorId } from '@gatekeeper/shared/ids';
-import type { ImportMapping, Storage } from '../types.ts';
+import type { Storage } from '../types.ts';
 import { audited } from './audit.ts';
 import type { Db } from './db.ts';
+import { mappingFromRow, type MappingRow } from './rows.ts';
 
 export type ImportMappingMethods = Pick<Storage, 'listImportMappings' | 'getImportMapping' | 'saveImportMapping'>;
-
-interface MappingRow { event_id: string; id: string; name: string; columns_json: string; updated_by: string; updated_at: number }
-
-const mappingFromRow = (r: MappingRow): ImportMapping => ({
-  id: r.id, name: r.name, columns: JSON.parse(r.columns_json) as ColumnMap[], updatedAt: r.updated_at, updatedBy: r.updated_by as InspectorId,
-});
 
 export function importMappingMethods(db: Db): ImportMappingMethods {
   const q = {

@@ -1,6 +1,7 @@
 // Rows ↔ domain records, in one place. SQLite has no booleans (0/1) and no arrays (JSON
 // text), and better-sqlite3 refuses to bind a JS boolean, so every conversion lives here
-// and nowhere else reads a column by name.
+// and nowhere else reads a column by name. The PostgreSQL adapter reads the same rows
+// (postgres/rows.ts re-exports these).
 import type { ConflictEntry } from '@gatekeeper/shared/api/live';
 import type { Checkpoint, Conflict, ConflictKind, Order, Scan, ScanSummary, Ticket } from '@gatekeeper/shared/domain';
 import type { CheckpointId, DeviceId, EventId, InspectorId, OrderId, ScanId, TicketId } from '@gatekeeper/shared/ids';
@@ -9,7 +10,12 @@ import type { Outcome } from '@gatekeeper/shared/outcomes';
 import type { QuarantineReason } from '@gatekeeper/shared/quarantine';
 import type { ScanKind } from '@gatekeeper/shared/annul';
 import type { Role } from '@gatekeeper/shared/protocol/index';
-import type { DeviceAlert, DeviceRecord, EventKey, SessionRecord, StaffRecord, StoredScan } from '../types.ts';
+import type { AuditEntry } from '@gatekeeper/shared/api/settings';
+import type { CodeWordRule } from '@gatekeeper/shared/code-word';
+import type { ColumnMap } from '@gatekeeper/shared/import-mapping';
+import type {
+  DeviceAlert, DeviceCertificateRecord, DeviceRecord, DeviceReportRecord, EventKey, ImportMapping, OrderLinkRecord, OutboxMailRecord, SessionRecord, StaffRecord, StoredScan,
+} from '../types.ts';
 
 type Bit = 0 | 1;
 const bit = (b: boolean): Bit => (b ? 1 : 0);
@@ -198,3 +204,59 @@ export const deviceAlertFromRow = (r: DeviceAlertRow): DeviceAlert => ({
   id: r.id, eventId: r.event_id as EventId, deviceId: r.device_id as DeviceId, inspectorId: r.inspector_id as InspectorId,
   kind: r.kind as DeviceAlert['kind'], message: r.message, at: r.at,
 });
+
+// Rows of the settings, audit, fleet, wallet and certificate tables (both adapters read these).
+
+export interface AuditRow {
+  id: number; event_id: string | null; actor: string; actor_name: string | null; action: string; target: string;
+  before_json: string | null; after_json: string | null; reason: string | null; at: number;
+}
+
+export const auditJson = (v: AuditEntry['before']): string | null => (v === null ? null : JSON.stringify(v));
+const unjson = (text: string | null): AuditEntry['before'] => (text === null ? null : JSON.parse(text));
+
+export const auditFromRow = (r: AuditRow): AuditEntry => ({
+  id: r.id, eventId: r.event_id as EventId | null, actor: r.actor as InspectorId, actorName: r.actor_name,
+  action: r.action as AuditEntry['action'], target: r.target,
+  before: unjson(r.before_json), after: unjson(r.after_json), reason: r.reason, at: r.at,
+});
+
+export interface CertificateRow {
+  event_id: string; id: string; ticket_id: string; device_public_key: string; step_seconds: number; issued_at: number;
+  revoked_at: number | null; revoked_seq: number | null;
+}
+
+export const certificateFromRow = (r: CertificateRow): DeviceCertificateRecord => ({
+  eventId: r.event_id as EventId, id: r.id, ticketId: r.ticket_id as TicketId, devicePublicKey: r.device_public_key,
+  stepSeconds: r.step_seconds, issuedAt: r.issued_at, revokedAt: r.revoked_at,
+});
+
+export interface RuleRow { event_id: string; words: string; change_at: string }
+
+export const ruleFromRow = (r: RuleRow): CodeWordRule => ({ words: JSON.parse(r.words) as string[], changeAt: r.change_at });
+
+export interface ReportRow {
+  event_id: string; device_id: string; inspector_id: string; checkpoint_id: string | null; protocol_version: number;
+  app_version: string | null; clock_offset_ms: number | null; waiting: number | null; seen_at: number;
+}
+
+export const reportFromRow = (r: ReportRow): DeviceReportRecord => ({
+  eventId: r.event_id as EventId, deviceId: r.device_id as DeviceId, inspectorId: r.inspector_id as InspectorId,
+  checkpointId: r.checkpoint_id as CheckpointId | null, protocolVersion: r.protocol_version,
+  appVersion: r.app_version, clockOffsetMs: r.clock_offset_ms, waiting: r.waiting, seenAt: r.seen_at,
+});
+
+export interface MappingRow { event_id: string; id: string; name: string; columns_json: string; updated_by: string; updated_at: number }
+
+export const mappingFromRow = (r: MappingRow): ImportMapping => ({
+  id: r.id, name: r.name, columns: JSON.parse(r.columns_json) as ColumnMap[], updatedAt: r.updated_at, updatedBy: r.updated_by as InspectorId,
+});
+
+export interface LinkRow { token_hash: string; event_id: string; order_id: string; created_at: number }
+export interface MailRow { id: number; to_addr: string; subject: string; text: string; at: number }
+
+export const linkFromRow = (r: LinkRow): OrderLinkRecord => ({
+  tokenHash: r.token_hash, eventId: r.event_id as EventId, orderId: r.order_id as OrderId, createdAt: r.created_at,
+});
+
+export const mailFromRow = (r: MailRow): OutboxMailRecord => ({ id: r.id, to: r.to_addr, subject: r.subject, text: r.text, at: r.at });
