@@ -18,6 +18,7 @@ import { inboxContract } from './storage-contract-inbox.ts';
 import { settingsContract } from './storage-contract-settings.ts';
 import { certificateContract } from './storage-contract-certificates.ts';
 import { walletContract } from './storage-contract-wallet.ts';
+import { verificationContract } from './storage-contract-verification.ts';
 
 export type MakeStorage = () => Promise<Storage>;
 
@@ -44,6 +45,7 @@ export function runStorageContract(name: string, makeStorage: MakeStorage): void
     describe('settings', () => { settingsContract(freshStorage(makeStorage)); });
     describe('device certificates', () => { certificateContract(freshStorage(makeStorage)); });
     describe('wallets', () => { walletContract(freshStorage(makeStorage)); });
+    describe('verification', () => { verificationContract(freshStorage(makeStorage)); });
   });
 }
 

@@ -6,6 +6,7 @@ import type { HistoryCursor, HistoryEntry } from '@gatekeeper/shared/api/history
 import type { ConflictEntry } from '@gatekeeper/shared/api/live';
 import type { ImportMapping } from '@gatekeeper/shared/api/imports';
 import type { AuditEntry, AuditQuery, TicketFound } from '@gatekeeper/shared/api/settings';
+import type { Measures, VerificationStep } from '@gatekeeper/shared/api/verification';
 import type { CodeWordRule } from '@gatekeeper/shared/code-word';
 import type { Checkpoint, Conflict, Order, Scan, Ticket, Verdict } from '@gatekeeper/shared/domain';
 import type { CheckpointId, DeviceId, EventId, InspectorId, OrderId, ScanId, TicketId } from '@gatekeeper/shared/ids';
@@ -57,6 +58,39 @@ export interface DeviceReportRecord {
 }
 
 export interface OrderLinkRecord { tokenHash: string; eventId: EventId; orderId: OrderId; createdAt: number }
+
+/** A code sent by SMS or a link sent by mail, for one order on one device (wallet/verification.ts). */
+export interface ChallengeRecord {
+  id: number; eventId: EventId; orderId: OrderId;
+  /** SHA-256 of the secret the wallet keeps for its device. */
+  deviceHash: string;
+  kind: VerificationStep;
+  /** A keyed hash of the code or the link's secret: a copy of the database gives neither. */
+  secretHash: string;
+  createdAt: number; expiresAt: number;
+  /** Wrong guesses so far. */
+  tries: number;
+  usedAt: number | null;
+}
+
+/** One SMS about to go, and what it may not exceed (sms/sms-codes.ts). */
+export interface SmsSend { to: string; address: string; at: number }
+export interface SmsSendLimits {
+  /** Sends counted per number and per address from this time. */
+  windowStart: number; perNumber: number; perAddress: number;
+  /** Sends counted against the daily cap from this time. */
+  dayStart: number; perDay: number;
+}
+export type SmsSendVerdict = 'ok' | 'number' | 'address' | 'cap';
+
+/** A box-office change of who an order is for (measure 6). */
+export interface HolderChange {
+  buyerName: string | null; email: string | null; mobile: string | null;
+  /** Holders' names by ticket id; tickets not named keep theirs. */
+  holderNames?: Readonly<Record<string, string | null>>;
+}
+
+export interface OutboxSmsRecord { id: number; to: string; body: string; at: number }
 
 export interface OutboxMailRecord { id: number; to: string; subject: string; text: string; at: number }
 
@@ -350,6 +384,35 @@ export interface Storage {
   addOutboxMail(mail: Omit<OutboxMailRecord, 'id'>): Promise<void>;
   /** Newest first. */
   listOutboxMail(limit: number): Promise<OutboxMailRecord[]>;
+
+  // The holders' verification (wallet/verification.ts, sms/).
+  getOrder(eventId: EventId, orderId: OrderId): Promise<Order | null>;
+  /** The event's measures; every one off when none were set. */
+  getMeasures(eventId: EventId): Promise<Measures>;
+  setMeasures(eventId: EventId, measures: Measures, audit?: AuditRecord): Promise<void>;
+  /** Stores a challenge and retires the device's earlier unused ones of the same kind; returns its id. */
+  addChallenge(c: Omit<ChallengeRecord, 'id' | 'tries' | 'usedAt'>): Promise<number>;
+  /** The device's newest challenge of that kind for the order. */
+  latestChallenge(eventId: EventId, orderId: OrderId, deviceHash: string, kind: VerificationStep): Promise<ChallengeRecord | null>;
+  findChallengeBySecret(secretHash: string): Promise<ChallengeRecord | null>;
+  /** Counts a wrong guess; returns the tries after it. */
+  failChallenge(id: number): Promise<number>;
+  /** Uses the challenge and records its device verified, at once; false when it was used (or retired) before. */
+  passChallenge(id: number, at: number): Promise<boolean>;
+  /** The steps this device has done for the order. */
+  listVerifications(eventId: EventId, orderId: OrderId, deviceHash: string): Promise<VerificationStep[]>;
+  /** Counts the send unless a limit would be passed (checked and counted in one transaction); says which. */
+  reserveSmsSend(send: SmsSend, limits: SmsSendLimits): Promise<SmsSendVerdict>;
+  addOutboxSms(sms: Omit<OutboxSmsRecord, 'id'>): Promise<void>;
+  /** Newest first. */
+  listOutboxSms(limit: number): Promise<OutboxSmsRecord[]>;
+  /**
+   * Changes the order's buyer, address, number and holders' names under one new change
+   * number, and re-issues its code material in the same transaction: the order's link, its
+   * devices' verifications and open challenges go, and its tickets' certificates are
+   * revoked. not_found for an unknown order, bad_request for a ticket not of the order.
+   */
+  changeHolder(eventId: EventId, orderId: OrderId, change: HolderChange, at: number, audit?: AuditRecord): Promise<{ tickets: TicketId[]; revokedCertificates: string[] }>;
 
   // Alerts about devices, for supervisors.
   /** Returns the alert as stored (with its id), for the live view to push. */

@@ -23,6 +23,7 @@ import { pgSettingsMethods } from './settings.ts';
 import { pgTicketMethods } from './tickets.ts';
 import { withUnavailable, WriteHealth } from './unavailable.ts';
 import { pgWalletMethods } from './wallet.ts';
+import { pgVerificationMethods } from './verification.ts';
 
 export { PG_MIGRATIONS, PG_SCHEMA_VERSION } from './migrations.ts';
 
@@ -88,6 +89,7 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Pos
     ...pgAuditMethods(sql),
     ...pgSettingsMethods(sql, withAudit),
     ...pgWalletMethods(sql),
+    ...pgVerificationMethods(pool, sql, withAudit),
   };
   return {
     ...withUnavailable(methods, health),

@@ -15,6 +15,8 @@
 //   2 — SQLite's migrations 13 and 14: the wallets' code_windows, order_links and
 //       mail_outbox, and device_certificates (rotating codes), whose revoked_seq is a
 //       change number as tickets' change_seq is.
+//   3 — SQLite's migration 15: orders.mobile, event_measures, wallet_challenges,
+//       wallet_verifications, sms_sends and sms_outbox (the holder's verification).
 import type pg from 'pg';
 
 export interface PgMigration { version: number; sql: string }
@@ -321,6 +323,56 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       );
       CREATE INDEX device_certificates_ticket ON device_certificates (event_id, ticket_id) WHERE revoked_seq IS NULL;
       CREATE INDEX device_certificates_revoked ON device_certificates (event_id, revoked_seq) WHERE revoked_seq IS NOT NULL;
+    `,
+  },
+  {
+    version: 3,
+    sql: `
+      ALTER TABLE orders ADD COLUMN mobile ${T};
+      CREATE TABLE event_measures (
+        event_id        ${T} PRIMARY KEY REFERENCES events(id),
+        sms             BOOLEAN NOT NULL,
+        email           BOOLEAN NOT NULL,
+        verified_device BOOLEAN NOT NULL,
+        change_block    BOOLEAN NOT NULL
+      );
+      CREATE TABLE wallet_challenges (
+        id          BIGSERIAL PRIMARY KEY,
+        event_id    ${T} NOT NULL REFERENCES events(id),
+        order_id    ${T} NOT NULL,
+        device_hash ${T} NOT NULL,
+        kind        ${T} NOT NULL CHECK (kind IN ('sms', 'email')),
+        secret_hash ${T} NOT NULL,
+        created_at  BIGINT NOT NULL,
+        expires_at  BIGINT NOT NULL,
+        tries       INTEGER NOT NULL DEFAULT 0,
+        used_at     BIGINT
+      );
+      CREATE INDEX wallet_challenges_device ON wallet_challenges (event_id, order_id, device_hash, kind);
+      CREATE INDEX wallet_challenges_secret ON wallet_challenges (secret_hash);
+      CREATE TABLE wallet_verifications (
+        event_id    ${T} NOT NULL REFERENCES events(id),
+        order_id    ${T} NOT NULL,
+        device_hash ${T} NOT NULL,
+        kind        ${T} NOT NULL CHECK (kind IN ('sms', 'email')),
+        verified_at BIGINT NOT NULL,
+        PRIMARY KEY (event_id, order_id, device_hash, kind)
+      );
+      CREATE TABLE sms_sends (
+        id        BIGSERIAL PRIMARY KEY,
+        to_number ${T} NOT NULL,
+        address   ${T} NOT NULL,
+        at        BIGINT NOT NULL
+      );
+      CREATE INDEX sms_sends_number ON sms_sends (to_number, at);
+      CREATE INDEX sms_sends_address ON sms_sends (address, at);
+      CREATE INDEX sms_sends_at ON sms_sends (at);
+      CREATE TABLE sms_outbox (
+        id        BIGSERIAL PRIMARY KEY,
+        to_number ${T} NOT NULL,
+        body      ${T} NOT NULL,
+        at        BIGINT NOT NULL
+      );
     `,
   },
 ];

@@ -14,7 +14,7 @@ export type PgTicketMethods = Pick<Storage,
   | 'importTickets' | 'getTicket' | 'getTickets' | 'findTicketByImportedCode' | 'listOrderTickets' | 'setTicketStatus' | 'changesSince' | 'holderNames'
   | 'searchTickets'>;
 
-const ORDER_COLUMNS = ['event_id', 'id', 'buyer_name', 'email', 'change_seq'] as const;
+const ORDER_COLUMNS = ['event_id', 'id', 'buyer_name', 'email', 'mobile', 'change_seq'] as const;
 const TICKET_FIELDS = [
   'order_id', 'type', 'holder_name', 'seat', 'kind', 'e_ticket', 'status', 'valid_from', 'valid_until', 'id_check', 'imported_code',
 ] as const;
@@ -23,8 +23,9 @@ const TICKET_COLUMNS = ['event_id', 'id', ...TICKET_FIELDS, 'change_seq'] as con
 // Upserts touch only a row whose content differs, so re-importing the same file changes
 // nothing and sends no delta to every phone; the row count then counts real changes.
 const UPSERT_ORDER = `ON CONFLICT (event_id, id) DO UPDATE SET
-    buyer_name = excluded.buyer_name, email = excluded.email, change_seq = excluded.change_seq
-  WHERE (orders.buyer_name, orders.email) IS DISTINCT FROM (excluded.buyer_name, excluded.email)`;
+    buyer_name = excluded.buyer_name, email = excluded.email, mobile = coalesce(excluded.mobile, orders.mobile), change_seq = excluded.change_seq
+  WHERE (orders.buyer_name, orders.email) IS DISTINCT FROM (excluded.buyer_name, excluded.email)
+     OR (excluded.mobile IS NOT NULL AND orders.mobile IS DISTINCT FROM excluded.mobile)`;
 const UPSERT_TICKET = `ON CONFLICT (event_id, id) DO UPDATE SET
     ${TICKET_FIELDS.map((f) => `${f} = excluded.${f}`).join(', ')}, change_seq = excluded.change_seq
   WHERE (${TICKET_FIELDS.map((f) => `tickets.${f}`).join(', ')}) IS DISTINCT FROM (${TICKET_FIELDS.map((f) => `excluded.${f}`).join(', ')})`;

@@ -22,6 +22,7 @@ import { serverSecretMethods } from './server-secrets.ts';
 import { importMappingMethods } from './import-mappings.ts';
 import { ticketMethods } from './tickets.ts';
 import { walletMethods } from './wallet.ts';
+import { verificationMethods } from './verification.ts';
 import { certificateMethods } from './certificates.ts';
 import { Checkpointer, type CheckpointResult } from './checkpointer.ts';
 import { aroundEach } from './around-each.ts';
@@ -143,6 +144,7 @@ export function openSqliteStorage(options: SqliteOptions): SqliteStorage {
     ...importMappingMethods(db),
     ...serverSecretMethods(db),
     ...walletMethods(db),
+    ...verificationMethods(db),
   };
   const storage: SqliteStorage = {
     ...withUnavailable(onDisk ? syncedWrites(methods, onDisk, changes) : methods, health, changes),

@@ -45,6 +45,10 @@
 //  12 — device_certificates (issue 11, rotating codes): which phone's key each ticket is
 //       bound to, and when each binding was revoked, numbered like ticket changes so the
 //       manifest's delta carries revocations.
+//  15 — the holder's verification (issue 11, measures 3, 4 and 6): orders.mobile,
+//       event_measures, wallet_challenges (SMS codes and mailed links, hashed),
+//       wallet_verifications (per order and device), sms_sends (what the send limits
+//       count) and sms_outbox (the development SMS adapter).
 import type Database from 'better-sqlite3';
 
 export interface Migration { version: number; sql: string }
@@ -621,6 +625,70 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
       CREATE INDEX device_certificates_ticket ON device_certificates (event_id, ticket_id) WHERE revoked_seq IS NULL;
       CREATE INDEX device_certificates_revoked ON device_certificates (event_id, revoked_seq) WHERE revoked_seq IS NOT NULL;
+    `,
+  },
+  {
+    version: 15,
+    sql: `
+      -- The order's mobile number: where an SMS verification code goes (measure 3).
+      ALTER TABLE orders ADD COLUMN mobile TEXT;
+
+      -- What an admin switches on per performance (shared/src/api/verification.ts). No row: all off.
+      CREATE TABLE event_measures (
+        event_id        TEXT PRIMARY KEY REFERENCES events(id),
+        sms             INTEGER NOT NULL CHECK (sms IN (0, 1)),
+        email           INTEGER NOT NULL CHECK (email IN (0, 1)),
+        verified_device INTEGER NOT NULL CHECK (verified_device IN (0, 1)),
+        change_block    INTEGER NOT NULL CHECK (change_block IN (0, 1))
+      ) STRICT;
+
+      -- A code sent by SMS or a link sent by mail, for one order on one device (the hash of
+      -- the secret the wallet keeps). Only a keyed hash of the code or link is kept; tries
+      -- counts wrong guesses, used_at makes it single use.
+      CREATE TABLE wallet_challenges (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id    TEXT NOT NULL REFERENCES events(id),
+        order_id    TEXT NOT NULL,
+        device_hash TEXT NOT NULL,
+        kind        TEXT NOT NULL CHECK (kind IN ('sms', 'email')),
+        secret_hash TEXT NOT NULL,
+        created_at  INTEGER NOT NULL,
+        expires_at  INTEGER NOT NULL,
+        tries       INTEGER NOT NULL DEFAULT 0,
+        used_at     INTEGER
+      ) STRICT;
+      CREATE INDEX wallet_challenges_device ON wallet_challenges (event_id, order_id, device_hash, kind);
+      CREATE INDEX wallet_challenges_secret ON wallet_challenges (secret_hash);
+
+      -- The steps each device of an order has done. A box-office change of the holder drops them.
+      CREATE TABLE wallet_verifications (
+        event_id    TEXT NOT NULL REFERENCES events(id),
+        order_id    TEXT NOT NULL,
+        device_hash TEXT NOT NULL,
+        kind        TEXT NOT NULL CHECK (kind IN ('sms', 'email')),
+        verified_at INTEGER NOT NULL,
+        PRIMARY KEY (event_id, order_id, device_hash, kind)
+      ) STRICT;
+
+      -- Every SMS sent, by number and by the address that asked: what the send limits and
+      -- the daily spend cap count (sms/sms-codes.ts).
+      CREATE TABLE sms_sends (
+        id        INTEGER PRIMARY KEY AUTOINCREMENT,
+        to_number TEXT NOT NULL,
+        address   TEXT NOT NULL,
+        at        INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX sms_sends_number ON sms_sends (to_number, at);
+      CREATE INDEX sms_sends_address ON sms_sends (address, at);
+      CREATE INDEX sms_sends_at ON sms_sends (at);
+
+      -- The development SMS adapter's outbox (no GK_SMS_PROVIDER): what would have been sent.
+      CREATE TABLE sms_outbox (
+        id        INTEGER PRIMARY KEY AUTOINCREMENT,
+        to_number TEXT NOT NULL,
+        body      TEXT NOT NULL,
+        at        INTEGER NOT NULL
+      ) STRICT;
     `,
   },
 ];

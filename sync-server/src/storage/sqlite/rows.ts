@@ -55,11 +55,12 @@ export const eventKeyFromRow = (r: EventKeyRow): EventKey => ({
   eventId: r.event_id as EventId, keyId: r.key_id, publicKey: r.public_key, privateKey: r.private_key, revoked: r.revoked === 1, createdAt: r.created_at,
 });
 
-export interface OrderRow { event_id: string; id: string; buyer_name: string | null; email: string | null }
+export interface OrderRow { event_id: string; id: string; buyer_name: string | null; email: string | null; mobile: string | null }
 
-export const orderToRow = (o: Order): OrderRow => ({ event_id: o.eventId, id: o.id, buyer_name: o.buyerName, email: o.email });
+export const orderToRow = (o: Order): OrderRow => ({ event_id: o.eventId, id: o.id, buyer_name: o.buyerName, email: o.email, mobile: o.mobile ?? null });
+/** `mobile` only when there is one: most orders have none, and an order is compared whole in many places. */
 export const orderFromRow = (r: OrderRow): Order => ({
-  id: r.id as OrderId, eventId: r.event_id as EventId, buyerName: r.buyer_name, email: r.email,
+  id: r.id as OrderId, eventId: r.event_id as EventId, buyerName: r.buyer_name, email: r.email, ...(r.mobile === null ? {} : { mobile: r.mobile }),
 });
 
 export interface TicketRow {

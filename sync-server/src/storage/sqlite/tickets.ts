@@ -19,11 +19,12 @@ type Seq = { change_seq: number };
 // re-importing the same CSV changes nothing and sends no 100,000-ticket delta to every
 // phone; `.changes` then counts the rows that really changed.
 const UPSERT_ORDER = `
-  INSERT INTO orders (event_id, id, buyer_name, email, change_seq)
-  VALUES (@event_id, @id, @buyer_name, @email, @change_seq)
+  INSERT INTO orders (event_id, id, buyer_name, email, mobile, change_seq)
+  VALUES (@event_id, @id, @buyer_name, @email, @mobile, @change_seq)
   ON CONFLICT (event_id, id) DO UPDATE SET
-    buyer_name = excluded.buyer_name, email = excluded.email, change_seq = excluded.change_seq
-  WHERE (orders.buyer_name, orders.email) IS NOT (excluded.buyer_name, excluded.email)`;
+    buyer_name = excluded.buyer_name, email = excluded.email, mobile = coalesce(excluded.mobile, orders.mobile), change_seq = excluded.change_seq
+  WHERE (orders.buyer_name, orders.email) IS NOT (excluded.buyer_name, excluded.email)
+     OR (excluded.mobile IS NOT NULL AND orders.mobile IS NOT excluded.mobile)`;
 
 const TICKET_FIELDS = [
   'order_id', 'type', 'holder_name', 'seat', 'kind', 'e_ticket', 'status', 'valid_from', 'valid_until', 'id_check', 'imported_code',
