@@ -21,6 +21,8 @@ import { settingsRoutes } from './routes/settings.ts';
 import { staffRoutes } from './routes/staff.ts';
 import { pwaRoutes } from './routes/pwa.ts';
 import { walletRoutes } from './routes/wallet.ts';
+import { verificationRoutes } from './routes/verification.ts';
+import { clientAddress } from './routes/context.ts';
 
 export type { AppDeps } from './routes/context.ts';
 
@@ -44,6 +46,10 @@ export function createApp(deps: AppDeps) {
   }));
   app.use('/api/*', csrfGuard());
   app.use('/api/*', async (c, next) => (c.req.path.endsWith('/import') ? next() : limit(c, next)));
+  // The public wallet routes: bounded per address before any handler runs (wallet/wallet-door.ts).
+  const walletDoor = async (c: Parameters<typeof limit>[0], next: () => Promise<void>) => { deps.verification.door.admit(clientAddress(c)); await next(); };
+  app.use('/api/wallet', walletDoor);
+  app.use('/api/wallet/*', walletDoor);
 
   // For a venue's monitoring: up, and able to store scans (not so on a full disk).
   app.get('/healthz', (c) => {
@@ -62,6 +68,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/events', liveRoutes);
   app.route('/api/events', fleetRoutes);
   app.route('/api', walletRoutes);
+  app.route('/api', verificationRoutes);
   app.all('/api/*', () => { throw new GkError('not_found', 'no such API route'); });
   if (deps.pwaDir) app.route('/', pwaRoutes(deps.pwaDir));
 

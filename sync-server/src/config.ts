@@ -20,6 +20,11 @@ const str = (raw: string): string => {
   if (raw.trim() === '') throw new Error('must not be empty');
   return raw;
 };
+/** MessageBird's rule for a sender: a number with its country code, or up to 11 letters and digits. */
+const originator = (raw: string): string => {
+  if (/^\+?[0-9]{1,16}$/.test(raw) || /^[A-Za-z0-9 ]{1,11}$/.test(raw)) return raw;
+  throw new Error('must be a phone number or up to 11 letters and digits');
+};
 const bool = (raw: string): boolean => {
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
   if (/^(0|false|no|off)$/i.test(raw)) return false;
@@ -75,6 +80,17 @@ export const OPTIONS = {
   smtpUser: { env: 'GK_SMTP_USER', description: 'SMTP login (empty: none)', default: '', parse: (r: string) => r },
   smtpPassword: { env: 'GK_SMTP_PASSWORD', description: 'SMTP password', default: '', parse: (r: string) => r, secret: true },
   smtpFrom: { env: 'GK_SMTP_FROM', description: 'Sender of order mails', default: 'Gatekeeper <tickets@localhost>', parse: str },
+  // SMS verification codes (sync-server/src/sms/). Without a provider, messages are kept in
+  // the outbox that admins read (GET /api/sms/outbox): the development default, which sends
+  // nothing. Why these limits: sync-server/src/sms/sms-codes.ts.
+  smsProvider: { env: 'GK_SMS_PROVIDER', description: 'SMS provider for verification codes: messagebird, or empty to keep them in the outbox admins read at GET /api/sms/outbox and send nothing', default: '' as '' | 'messagebird', parse: oneOf('', 'messagebird') },
+  smsAccessKey: { env: 'GK_SMS_ACCESS_KEY', description: 'The provider\u2019s API key (MessageBird: a live access key)', default: '', parse: (r: string) => r, secret: true },
+  smsOriginator: { env: 'GK_SMS_ORIGINATOR', description: 'Sender of the SMS: a phone number with country code, or up to 11 letters and digits', default: 'Gatekeeper', parse: originator },
+  smsEndpoint: { env: 'GK_SMS_ENDPOINT', description: 'The provider\u2019s messages URL (tests point it at a local server)', default: 'https://rest.messagebird.com/messages', parse: str },
+  smsPerNumberPerHour: { env: 'GK_SMS_PER_NUMBER_PER_HOUR', description: 'Codes sent to one mobile number per hour', default: 3, parse: int(1, 1000) },
+  smsPerAddressPerHour: { env: 'GK_SMS_PER_ADDRESS_PER_HOUR', description: 'Codes sent at the request of one network address per hour', default: 10, parse: int(1, 100_000) },
+  smsPriceCents: { env: 'GK_SMS_PRICE_CENTS', description: 'What one SMS costs, in cents, for the daily spend cap', default: 8, parse: int(1, 10_000) },
+  smsDailySpendCents: { env: 'GK_SMS_DAILY_SPEND_CENTS', description: 'Most spent on SMS per day (UTC), in cents: beyond it no code is sent until the next day', default: 5_000, parse: int(0, 100_000_000) },
 } satisfies Record<string, Option<unknown>>;
 
 type Options = typeof OPTIONS;
@@ -114,6 +130,12 @@ function isInside(path: string, folder: string): boolean {
   const rel = relative(resolve(folder), resolve(path));
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
+
+/** The SMS send limits the config sets (sms/sms-codes.ts). */
+export const smsLimitsOf = (config: Config) => ({
+  perNumberPerHour: config.smsPerNumberPerHour, perAddressPerHour: config.smsPerAddressPerHour,
+  priceCents: config.smsPriceCents, dailySpendCents: config.smsDailySpendCents,
+});
 
 /** The config as safe to log: secrets masked. */
 export function describeConfig(config: Config): Record<string, unknown> {

@@ -13,11 +13,13 @@ import { KNOWN_BROWSERS_SECRET, KnownBrowsers } from './auth/known-browsers.ts';
 import { refuseLoginsWhileBusy } from './auth/login-door.ts';
 import { LoginThrottle } from './auth/rate-limit.ts';
 import { ScryptThreads } from './auth/scrypt-threads.ts';
-import { ConfigError, type Config } from './config.ts';
+import { ConfigError, smsLimitsOf, type Config } from './config.ts';
 import { Hub } from './hub/hub.ts';
 import { CodeWords } from './code-word/code-words.ts';
 import { Issuer } from './issuer.ts';
 import { mailerFor } from './mail/mailer.ts';
+import { smsProviderFor } from './sms/provider.ts';
+import { WalletVerification } from './wallet/verification.ts';
 import { OrderMails } from './wallet/order-mails.ts';
 import type { Logger } from './log.ts';
 import { ScanService } from './scans/scan-service.ts';
@@ -110,8 +112,11 @@ export async function startServer(config: Config, log: Logger, now: () => number
   await codeWords.start();
   const mailer = mailerFor(config, storage, now);
   const orderMails = new OrderMails({ storage, mailer, linkBase: () => linkBase, now, log });
+  const verification = new WalletVerification({
+    storage, mailer, sms: smsProviderFor(config, storage, now), orderMails, linkBase: () => linkBase, now, log, smsLimits: smsLimitsOf(config),
+  });
   const app = createApp({
-    storage, scans, issuer, push: hub, live: hub.live, fleet: hub.fleet, codeWords, orderMails, log, now,
+    storage, scans, issuer, push: hub, live: hub.live, fleet: hub.fleet, codeWords, orderMails, verification, log, now,
     sessionTtlMs: config.sessionHours * 3600_000,
     logins: new LoginThrottle(undefined, now),
     hashing,

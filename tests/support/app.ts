@@ -18,6 +18,11 @@ import { CodeWords } from '../../sync-server/src/code-word/code-words.ts';
 import { Issuer } from '../../sync-server/src/issuer.ts';
 import { outboxMailer, type Mailer } from '../../sync-server/src/mail/mailer.ts';
 import { OrderMails } from '../../sync-server/src/wallet/order-mails.ts';
+import { WalletVerification } from '../../sync-server/src/wallet/verification.ts';
+import type { WalletDoorRules } from '../../sync-server/src/wallet/wallet-door.ts';
+import { outboxSms, type SmsProvider } from '../../sync-server/src/sms/provider.ts';
+import type { SmsLimits } from '../../sync-server/src/sms/sms-codes.ts';
+import { loadConfig, smsLimitsOf } from '../../sync-server/src/config.ts';
 import { Live } from '../../sync-server/src/live/live.ts';
 import { Fleet } from '../../sync-server/src/fleet/fleet.ts';
 import { DEFAULT_SILENT_AFTER_MS } from '@gatekeeper/shared/fleet';
@@ -159,6 +164,12 @@ export interface TestAppOptions {
   deviceLimits?: DeviceLimitRules;
   /** Where order mails go (default: the outbox table, as a server without GK_SMTP_HOST). */
   mailer?: Mailer;
+  /** Where SMS codes go (default: the outbox table, as a server without GK_SMS_PROVIDER). */
+  sms?: SmsProvider;
+  /** SMS send limits (default: the server's defaults). */
+  smsLimits?: Partial<SmsLimits>;
+  /** The public wallet routes' door (default: the server's). */
+  walletDoor?: WalletDoorRules;
 }
 
 export async function makeTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
@@ -186,9 +197,14 @@ export async function makeTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   await seedDemo(storage, issuer, { tickets: opts.tickets ?? 60, now: clock.now });
   const codeWords = new CodeWords({ storage, push, log: silentLogger, now });
   await codeWords.start();
-  const orderMails = new OrderMails({ storage, mailer: opts.mailer ?? outboxMailer(storage, now), linkBase: () => 'https://gate.test', now, log: silentLogger });
+  const mailer = opts.mailer ?? outboxMailer(storage, now);
+  const orderMails = new OrderMails({ storage, mailer, linkBase: () => 'https://gate.test', now, log: silentLogger });
+  const verification = new WalletVerification({
+    storage, mailer, sms: opts.sms ?? outboxSms(storage, now), orderMails, linkBase: () => 'https://gate.test', now, log: silentLogger,
+    smsLimits: { ...smsLimitsOf(loadConfig({})), ...opts.smsLimits }, ...(opts.walletDoor ? { doorRules: opts.walletDoor } : {}),
+  });
   const app = createApp({
-    storage, scans, issuer, push, live, fleet, codeWords, orderMails, log: silentLogger, now, sessionTtlMs: SESSION_TTL_MS,
+    storage, scans, issuer, push, live, fleet, codeWords, orderMails, verification, log: silentLogger, now, sessionTtlMs: SESSION_TTL_MS,
     logins: new LoginThrottle({ ...LOGIN_LIMITS, ...opts.loginLimits }, now),
     hashing: new HashGate(opts.hashing),
     knownBrowsers: new KnownBrowsers(await storage.serverSecret(KNOWN_BROWSERS_SECRET), now),

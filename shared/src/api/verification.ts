@@ -44,6 +44,35 @@ export type WalletStepsReply = z.infer<typeof zWalletStepsReply>;
 export const zChallengeSentReply = z.object({ expiresAt: z.number().int() });
 export type ChallengeSentReply = z.infer<typeof zChallengeSentReply>;
 
+/**
+ * Why a step was refused, in the error's details.reason (forbidden or rate_limited): the
+ * wallet says each in the holder's words.
+ */
+export const VERIFY_REFUSALS = [
+  /** A wrong SMS code; details.triesLeft says how many remain. */
+  'wrong_code',
+  /** The code or link is older than its 10 minutes (or 24 hours): ask for a new one. */
+  'expired',
+  /** Five wrong codes: this code is dead, ask for a new one. */
+  'too_many_tries',
+  /** No code or link is open for this device (never sent, used, or replaced by a newer one). */
+  'no_challenge',
+  /** The mailed link verifies the device that asked for it, and this is another. */
+  'other_device',
+  /** The order has no mobile number, or no address. */
+  'no_mobile', 'no_email',
+  /** The performance does not ask for this step. */
+  'not_required',
+  /** rate_limited: too many codes to this number, from this address, or the day's spend cap. */
+  'number', 'address', 'cap',
+  /** rate_limited: too many mails for this order. */
+  'mails',
+  /** forbidden: the change block is on; the box office changes name and address. */
+  'change_block',
+] as const;
+export type VerifyRefusal = (typeof VERIFY_REFUSALS)[number];
+export const zVerifyRefusalDetails = z.object({ reason: z.enum(VERIFY_REFUSALS), triesLeft: z.number().int().optional(), retryAfterMs: z.number().int().optional() });
+
 export const SMS_CODE_DIGITS = 6;
 /** POST /api/wallet/sms/confirm. */
 export const zSmsConfirmBody = z.object({ code: z.string().regex(/^\d{6}$/, 'the code is 6 digits') });

@@ -9,6 +9,7 @@ import type { CodeWords } from '../code-word/code-words.ts';
 import type { Issuer } from '../issuer.ts';
 import type { Live } from '../live/live.ts';
 import type { OrderMails } from '../wallet/order-mails.ts';
+import type { WalletVerification } from '../wallet/verification.ts';
 import type { Fleet } from '../fleet/fleet.ts';
 import type { Logger } from '../log.ts';
 import type { ScanService } from '../scans/scan-service.ts';
@@ -39,6 +40,8 @@ export interface AppDeps {
   fleet: Pick<Fleet, 'list' | 'watch'>;
   /** The order mails with the holders' links, and opening an order from one (wallet/order-mails.ts). */
   orderMails: OrderMails;
+  /** The holders' SMS and e-mail verification, and the door in front of the public wallet routes (wallet/verification.ts). */
+  verification: WalletVerification;
   /** The code word of the day: by hand, or drawn each day (code-word/code-words.ts). */
   codeWords: CodeWords;
   log: Logger;

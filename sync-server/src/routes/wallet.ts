@@ -8,26 +8,30 @@ import {
 import { GkError } from '@gatekeeper/shared/protocol/index';
 import { requireRole } from '../auth/roles.ts';
 import { codeWindow } from '../wallet/code-window.ts';
+import { WALLET_DEVICE_HEADER } from '@gatekeeper/shared/api/verification';
+import { deviceHashOf } from '../wallet/challenges.ts';
+import { mayBind } from '../wallet/may-bind.ts';
 import { walletCode } from '../wallet/wallet-code.ts';
 import { access } from './events.ts';
-import { jsonBody, staffOf, type Env } from './context.ts';
+import { clientAddress, jsonBody, staffOf, type Env } from './context.ts';
 
 const OUTBOX_LIMIT = 200;
 
 export const walletRoutes = new Hono<Env>()
   // The token travels in a header, never in the path: paths end up in logs.
   .get('/wallet', async (c) => {
-    const { storage, orderMails, issuer, now } = c.var.deps;
-    const token = /^Bearer (\S+)$/.exec(c.req.header('authorization') ?? '')?.[1] ?? '';
-    const link = await orderMails.open(token);
-    if (!link) throw new GkError('unauthenticated', 'this wallet link is not (or no longer) valid: open the link in your latest order mail');
+    const { storage, verification, issuer, now } = c.var.deps;
+    const link = await verification.open(c.req.header('authorization'), clientAddress(c));
+    // A wallet without a device secret is a device that has done no step.
+    const device = c.req.header(WALLET_DEVICE_HEADER) === undefined ? null : deviceHashOf(c.req.header(WALLET_DEVICE_HEADER));
     const [event, order, tickets] = await Promise.all([
       storage.getEvent(link.eventId),
-      storage.changesSince(link.eventId, 0).then((ch) => ch.orders.find((o) => o.id === link.orderId) ?? null),
+      storage.getOrder(link.eventId, link.orderId),
       storage.listOrderTickets(link.eventId, link.orderId),
     ]);
     if (!event || !order) throw new GkError('not_found', 'this order no longer exists');
     const window = await codeWindow(storage, event.id, now());
+    const bind = await mayBind(storage, link, device, now());
     const shown = tickets.filter((t) => t.status === 'paid');
     return c.json({
       event: { id: event.id, name: event.name, venue: event.venue, startsAt: event.startsAt, endsAt: event.endsAt, timeZone: event.timeZone },
@@ -37,7 +41,7 @@ export const walletRoutes = new Hono<Env>()
       serverTime: now(),
       tickets: await Promise.all(shown.map(async (t) => ({
         id: t.id, type: t.type, seat: t.seat, holderName: t.holderName ?? order.buyerName,
-        code: window.open ? await walletCode(issuer, t) : null,
+        code: bind.may ? await walletCode(issuer, t) : null,
       }))),
     } satisfies WalletReply);
   })

@@ -5,7 +5,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { OrderMailsReply } from '@gatekeeper/shared/api/wallet';
 import type { Order } from '@gatekeeper/shared/domain';
-import type { EventId } from '@gatekeeper/shared/ids';
+import type { EventId, OrderId } from '@gatekeeper/shared/ids';
+import type { GkEvent } from '@gatekeeper/shared/manifest';
 import { GkError } from '@gatekeeper/shared/protocol/index';
 import type { Logger } from '../log.ts';
 import type { Mailer } from '../mail/mailer.ts';
@@ -26,7 +27,7 @@ export class OrderMails {
 
   /** Mail every order of the event with an address (`again`: those mailed before too, with a new link). */
   async send(eventId: EventId, again = false): Promise<OrderMailsReply> {
-    const { storage, mailer, linkBase, now, log } = this.deps;
+    const { storage, mailer, log } = this.deps;
     const event = await storage.getEvent(eventId);
     if (!event) throw new GkError('not_found', `no event ${eventId}`);
     const { orders } = await storage.changesSince(eventId, 0);
@@ -35,12 +36,8 @@ export class OrderMails {
     for (const order of orders) {
       if (!order.email) { reply.noAddress++; continue; }
       if (mailed.has(order.id) && !again) { reply.alreadySent++; continue; }
-      const token = randomBytes(32).toString('base64url');
-      const tickets = await storage.listOrderTickets(eventId, order.id);
       try {
-        // The link is stored before the mail goes: a mail whose link does not open would be worse than none.
-        await storage.saveOrderLink({ tokenHash: hashToken(token), eventId, orderId: order.id, createdAt: now() });
-        await mailer.send(orderMail({ event, order: order as Order & { email: string }, tickets, link: walletLink(linkBase(), token) }));
+        await this.#mail(event, order as Order & { email: string });
         reply.sent++;
       } catch (e) {
         // One bad address must not stop the other orders' mails; the organiser sees which failed.
@@ -49,6 +46,24 @@ export class OrderMails {
     }
     log.info('order mails sent', { event: eventId, via: mailer.kind, ...reply, failed: reply.failed.length });
     return reply;
+  }
+
+  /** Mail one order its link anew (the old one stops opening); false when it has no address. */
+  async sendOrder(eventId: EventId, orderId: OrderId): Promise<boolean> {
+    const [event, order] = await Promise.all([this.deps.storage.getEvent(eventId), this.deps.storage.getOrder(eventId, orderId)]);
+    if (!event || !order) throw new GkError('not_found', `no order ${orderId} in event ${eventId}`);
+    if (!order.email) return false;
+    await this.#mail(event, order as Order & { email: string });
+    return true;
+  }
+
+  async #mail(event: GkEvent, order: Order & { email: string }): Promise<void> {
+    const { storage, mailer, linkBase, now } = this.deps;
+    const token = randomBytes(32).toString('base64url');
+    const tickets = await storage.listOrderTickets(event.id, order.id);
+    // The link is stored before the mail goes: a mail whose link does not open would be worse than none.
+    await storage.saveOrderLink({ tokenHash: hashToken(token), eventId: event.id, orderId: order.id, createdAt: now() });
+    await mailer.send(orderMail({ event, order, tickets, link: walletLink(linkBase(), token) }));
   }
 
   /** The order a wallet token opens, or null (a malformed token is not looked up). */
