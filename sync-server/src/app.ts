@@ -48,7 +48,7 @@ export function createApp(deps: AppDeps) {
   app.use('/api/*', async (c, next) => (c.req.path.endsWith('/import') ? next() : limit(c, next)));
   // The public wallet routes: bounded per address before any handler runs (wallet/wallet-door.ts).
   const walletDoor = async (c: Parameters<typeof limit>[0], next: () => Promise<void>) => { deps.verification.door.admit(clientAddress(c)); await next(); };
-  app.use('/api/wallet', walletDoor);
+  // Hono's '/api/wallet/*' matches '/api/wallet' itself too: one pass per request.
   app.use('/api/wallet/*', walletDoor);
 
   // For a venue's monitoring: up, and able to store scans (not so on a full disk).
