@@ -23,6 +23,9 @@ import { zLiveReply } from '@gatekeeper/shared/api/live';
 import { zFleetReply } from '@gatekeeper/shared/api/fleet';
 import { randomBytes } from 'node:crypto';
 import { zOrderMailsReply, zOutboxReply, zWalletReply } from '@gatekeeper/shared/api/wallet';
+import {
+  NO_MEASURES, WALLET_DEVICE_HEADER, zChallengeSentReply, zConfirmReply, zHolderChangeReply, zMeasures, zSmsOutboxReply, zWalletStepsReply, type Measures,
+} from '@gatekeeper/shared/api/verification';
 import { hashPassword } from '../../sync-server/src/auth/passwords.ts';
 import { hashToken } from '../../sync-server/src/wallet/order-mails.ts';
 import {
@@ -399,7 +402,74 @@ const ROUTES: RouteCase[] = [
     check: (r) => expect(zOrderMailsReply.parse(r.json).failed).toEqual([]),
   },
   { route: 'GET /api/mail/outbox', need: 'admin', scoped: false, req: () => ({ path: '/api/mail/outbox' }), check: (r) => expect(zOutboxReply.parse(r.json).mails).toEqual(expect.any(Array)) },
+  // The holder's verification (routes/verification.ts): a wallet token and a device secret are the credentials.
+  { route: 'GET /api/wallet/steps', need: 'none', scoped: false, req: async () => (await walletOf()).req('/steps'), check: (r) => expect(zWalletStepsReply.parse(r.json).steps).toEqual(expect.any(Object)) },
+  {
+    route: 'POST /api/wallet/sms', need: 'none', scoped: false,
+    req: async () => { await measure({ sms: true }); return (await walletOf('+31600000001')).req('/sms'); },
+    check: (r) => expect(zChallengeSentReply.parse(r.json).expiresAt).toBeGreaterThan(t.clock.now),
+  },
+  {
+    route: 'POST /api/wallet/sms/confirm', need: 'none', scoped: false,
+    req: async () => {
+      await measure({ sms: true });
+      const w = await walletOf('+31600000002');
+      const sent = w.req('/sms');
+      expect((await t.client().request('POST', sent.path, {}, sent.headers)).status).toBe(200);
+      const [sms] = await t.storage.listOutboxSms(1);
+      return { ...w.req('/sms/confirm'), body: { code: /\b(\d{6})\b/.exec(sms!.body)![1] } };
+    },
+    check: (r) => expect(zConfirmReply.parse(r.json).steps.sms).toBe('done'),
+  },
+  {
+    route: 'POST /api/wallet/email', need: 'none', scoped: false,
+    req: async () => { await measure({ email: true }); return (await walletOf()).req('/email'); },
+    check: (r) => expect(zChallengeSentReply.parse(r.json).expiresAt).toBeGreaterThan(t.clock.now),
+  },
+  {
+    route: 'POST /api/wallet/email/confirm', need: 'none', scoped: false,
+    req: async () => {
+      await measure({ email: true });
+      const w = await walletOf();
+      const sent = w.req('/email');
+      expect((await t.client().request('POST', sent.path, {}, sent.headers)).status).toBe(200);
+      const [mail] = await t.storage.listOutboxMail(1);
+      return { ...w.req('/email/confirm'), body: { secret: /#verify=([A-Za-z0-9_-]{43})/.exec(mail!.text)![1] } };
+    },
+    check: (r) => expect(zConfirmReply.parse(r.json).steps.email).toBe('done'),
+  },
+  {
+    route: 'PUT /api/wallet/holder', need: 'none', scoped: false,
+    req: async () => { await measure({ changeBlock: false }); return { ...(await walletOf()).req('/holder'), body: { buyerName: 'New Holder', email: 'new@example.org', mobile: null } }; },
+    check: (r) => expect(zHolderChangeReply.parse(r.json).mailed).toBe(true),
+  },
+  { route: 'GET /api/events/:eventId/measures', need: 'supervisor', scoped: true, req: () => ({ path: ev('/measures') }), check: (r) => expect(zMeasures.parse(r.json)).toEqual(expect.any(Object)) },
+  {
+    route: 'PUT /api/events/:eventId/measures', need: 'admin', scoped: true, req: () => ({ path: ev('/measures'), body: NO_MEASURES }),
+    check: (r) => expect(r.json).toEqual(NO_MEASURES),
+  },
+  {
+    route: 'PUT /api/events/:eventId/orders/:orderId/holder', need: 'admin', scoped: true,
+    req: () => ({ path: ev(`/orders/${take().orderId}/holder`), body: { buyerName: 'Box Office', email: null, mobile: null, reason: 'changed at the desk' } }),
+    check: (r) => expect(zHolderChangeReply.parse(r.json).tickets.length).toBeGreaterThan(0),
+  },
+  { route: 'GET /api/sms/outbox', need: 'admin', scoped: false, req: () => ({ path: '/api/sms/outbox' }), check: (r) => expect(zSmsOutboxReply.parse(r.json).messages).toEqual(expect.any(Array)) },
 ];
+
+/** Switch some of the demo event's measures, keeping the others. */
+async function measure(flags: Partial<Measures>): Promise<void> {
+  await t.storage.setMeasures(DEMO_EVENT, { ...(await t.storage.getMeasures(DEMO_EVENT)), ...flags });
+}
+
+/** A wallet on a fresh order of the demo event (with this mobile number), on a device of its own. */
+async function walletOf(mobile?: string) {
+  const x = take();
+  if (mobile) await t.storage.importTickets(DEMO_EVENT, [{ ...(await t.storage.getOrder(DEMO_EVENT, x.orderId!))!, mobile }], []);
+  const token = randomBytes(32).toString('base64url');
+  await t.storage.saveOrderLink({ tokenHash: hashToken(token), eventId: DEMO_EVENT, orderId: x.orderId!, createdAt: t.clock.now });
+  const headers = { authorization: `Bearer ${token}`, [WALLET_DEVICE_HEADER]: randomBytes(32).toString('base64url') };
+  return { req: (path: string): Req => ({ path: `/api/wallet${path}`, headers }) };
+}
 
 const RANKS: Role[] = ['inspector', 'supervisor', 'admin'];
 const below = (need: Need): Role[] => (need === 'none' || need === 'any' || need === 'inspector' ? [] : RANKS.slice(0, RANKS.indexOf(need)));
