@@ -2,6 +2,7 @@
 // phone's storage (Store). State classes receive them; components never touch fetch,
 // WebSocket or Dexie. Tests and benches can hand in their own.
 import type { CodeWindowReply, OrderMailsReply, OutboxMail } from '@gatekeeper/shared/api/wallet';
+import type { Measures } from '@gatekeeper/shared/api/verification';
 import type { Checkpoint, Scan, Ticket } from '@gatekeeper/shared/domain';
 import type { DeviceId, EventId, InspectorId, OrderId, ScanId, TicketId } from '@gatekeeper/shared/ids';
 import type { GkEvent, Manifest, ManifestOrder, PublicKeyEntry } from '@gatekeeper/shared/manifest';
@@ -81,6 +82,9 @@ export interface Api {
   /** Just-in-time access: when the event's codes may leave the server (supervisors read, admins set). */
   codeWindow(eventId: EventId): Promise<CodeWindowReply>;
   setCodeWindow(eventId: EventId, leadMinutes: number | null): Promise<CodeWindowReply>;
+  /** What the performance asks of holders (supervisors read, admins set; audited). */
+  measures(eventId: EventId): Promise<Measures>;
+  setMeasures(eventId: EventId, measures: Measures): Promise<Measures>;
   /** Admins: mail each order its holder's wallet link (`again`: those mailed before too). */
   sendOrderMails(eventId: EventId, again: boolean): Promise<OrderMailsReply>;
   /** Admins: the development mailer's outbox, newest first. */

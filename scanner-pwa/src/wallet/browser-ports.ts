@@ -1,6 +1,8 @@
 // The wallet's ports in a browser: fetch for the order, localStorage for the kept copy (one
 // order, a few kB: IndexedDB would buy nothing here), qrcode for the codes.
 import { zWalletReply } from '@gatekeeper/shared/api/wallet';
+import { WALLET_DEVICE_HEADER } from '@gatekeeper/shared/api/verification';
+import { deviceSecret } from './device-secret.ts';
 import { WalletLinkRefused, type SavedOrder, type WalletPorts } from './wallet.svelte.ts';
 
 const KEY = 'gatekeeper.wallet';
@@ -8,7 +10,8 @@ const KEY = 'gatekeeper.wallet';
 export function browserWalletPorts(): WalletPorts {
   return {
     async fetchOrder(token) {
-      const res = await fetch('/api/wallet', { headers: { authorization: `Bearer ${token}` }, cache: 'no-store' });
+      // With this device's secret: codes come only to a device that has done the performance's steps.
+      const res = await fetch('/api/wallet', { headers: { authorization: `Bearer ${token}`, [WALLET_DEVICE_HEADER]: await deviceSecret() }, cache: 'no-store' });
       if (res.status === 401 || res.status === 404) throw new WalletLinkRefused();
       if (!res.ok) throw new Error(`the server answered ${res.status}`);
       return zWalletReply.parse(await res.json());

@@ -6,6 +6,8 @@ import { Workbox } from 'workbox-window';
 import { pickLanguage, savedLanguage } from '../lib/i18n/i18n.svelte.ts';
 import { browserWalletPorts, takeTokenFromAddress } from './browser-ports.ts';
 import { Wallet } from './wallet.svelte.ts';
+import { WalletVerify } from './verification.svelte.ts';
+import { browserVerifyPorts, takeVerifyFromAddress } from './verification-ports.ts';
 import { WalletI18n } from './wallet-i18n.svelte.ts';
 import WalletScreen from './WalletScreen.svelte';
 import '../app.css';
@@ -14,8 +16,15 @@ const lang = savedLanguage() ?? pickLanguage(navigator.languages ?? [navigator.l
 document.documentElement.lang = lang;
 const wallet = new Wallet(browserWalletPorts());
 const i18n = new WalletI18n(lang);
-mount(WalletScreen, { target: document.getElementById('app')!, props: { wallet, i18n } });
-void wallet.open(takeTokenFromAddress());
+const verify = new WalletVerify(browserVerifyPorts(), () => wallet.refresh());
+mount(WalletScreen, { target: document.getElementById('app')!, props: { wallet, i18n, verify } });
+const mailed = takeVerifyFromAddress();
+void wallet.open(takeTokenFromAddress()).then(async () => {
+  if (!wallet.token) return;
+  // A mailed link opened here: confirm this device with it (the wallet's kept token says which order).
+  if (mailed) await verify.confirmMail(wallet.token, mailed);
+  await verify.load(wallet.token);
+});
 setInterval(() => wallet.tick(), 1000);
 // Back online or back to the page: the codes may be due, or the order changed.
 addEventListener('online', () => void wallet.refresh());

@@ -41,6 +41,8 @@ export class Wallet {
   }
 
   get order() { return this.#order?.reply ?? null; }
+  /** The token the order was opened with (for the verification steps). */
+  get token() { return this.#order?.token ?? null; }
   get status() { return this.#status; }
   get error() { return this.#error; }
   get stale() { return this.#stale; }

@@ -1,5 +1,6 @@
 // The Api port over fetch, same origin as the app (the sync server serves both). Every
 // answer is parsed; every error arrives as the one error body and leaves as a GkError.
+import { zMeasures, type Measures } from '@gatekeeper/shared/api/verification';
 import { zHistoryReply, zTicketStoryReply, type HistoryReply, type TicketStoryReply } from '@gatekeeper/shared/api/history';
 import { zConflictListReply, zQuarantineReply, zReviewReply, type ConflictEntry, type ConflictListReply, type QuarantineReply } from '@gatekeeper/shared/api/live';
 import {
@@ -164,6 +165,12 @@ export class HttpApi implements Api {
   }
   async setCodeWindow(eventId: EventId, leadMinutes: number | null): Promise<CodeWindowReply> {
     return zCodeWindowReply.parse(await this.#json('PUT', `/api/events/${enc(eventId)}/code-window`, { leadMinutes }));
+  }
+  async measures(eventId: EventId): Promise<Measures> {
+    return zMeasures.parse(await this.#json('GET', `/api/events/${enc(eventId)}/measures`));
+  }
+  async setMeasures(eventId: EventId, measures: Measures): Promise<Measures> {
+    return zMeasures.parse(await this.#json('PUT', `/api/events/${enc(eventId)}/measures`, measures));
   }
   async sendOrderMails(eventId: EventId, again: boolean): Promise<OrderMailsReply> {
     return zOrderMailsReply.parse(await this.#json('POST', `/api/events/${enc(eventId)}/order-mails`, { again }));
