@@ -1,6 +1,8 @@
 // The console's Mail section in Chromium (issue 11): an admin sets when the event's codes
 // may leave the server and sends the order mails; a server without GK_SMTP_HOST keeps them
-// in the outbox the section lists, and a link from it opens the order in the wallet.
+// in the outbox the section lists, and a link from it opens the order in the wallet. The
+// holder measures are switched there too; with SMS verification on, the wallet shows its
+// codes only once this phone has entered the code sent to the order's number.
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { newScanner } from '../support/browser.ts';
@@ -9,6 +11,7 @@ import { openSection } from '../support/pages/console-code-word-tickets-staff.ts
 import { WAIT_MS } from '../support/pages/scanner-page.ts';
 import { WalletPage } from '../support/pages/wallet-page.ts';
 import { walletLinkIn } from '../support/smtp-sink.ts';
+import { until } from '../support/until.ts';
 import { login, worldForFile } from './fixtures.ts';
 
 const env = worldForFile({ tickets: 12 });
@@ -28,6 +31,10 @@ describe('the console\u2019s Mail section', () => {
         await mail.getByTestId('send-order-mails').click();
         await mail.getByTestId('order-mails-sent').waitFor({ timeout: WAIT_MS });
         await mail.getByTestId('mail-outbox').waitFor({ timeout: WAIT_MS });
+        for (const key of ['changeBlock', 'verifiedDevice']) {
+          await mail.getByTestId(`measure-${key}`).check();
+          await until(async () => (await env.w.server.storage.getMeasures(env.w.tickets[0]!.eventId))[key as 'changeBlock'], `the ${key} switch saved`);
+        }
       }
       await admin.page.screenshot({ path: join(OUT, `41-console-mail${width < 600 ? '' : '-laptop'}.png`) });
       await admin.page.context().close();
@@ -39,6 +46,32 @@ describe('the console\u2019s Mail section', () => {
 
     const link = walletLinkIn(mails[0]!.text)!;
     const wallet = await WalletPage.open(await newScanner(env.browser, { viewport: { width: 390, height: 844 } }), link.url);
+    expect(Object.keys(await wallet.codes()).length).toBeGreaterThan(0);
+    await wallet.page.context().close();
+  });
+
+  test('with SMS verification on, the wallet asks this phone for the code sent to the order\u2019s number, and then shows the codes', async () => {
+    const eventId = env.w.tickets[0]!.eventId;
+    const { storage } = env.w.server;
+    const order = env.w.orders.find((o) => o.email)!;
+    await storage.importTickets(eventId, [{ ...order, mobile: '+31612340000' }], []);
+    await storage.setMeasures(eventId, { ...(await storage.getMeasures(eventId)), sms: true });
+    const mail = (await storage.listOutboxMail(100)).find((m) => m.to === order.email)!;
+    const wallet = await WalletPage.open(await newScanner(env.browser, { viewport: { width: 390, height: 844 } }), walletLinkIn(mail.text)!.url);
+    const steps = wallet.page.getByTestId('wallet-verify');
+    await steps.getByText('ending …00').waitFor({ timeout: WAIT_MS });
+    expect(await wallet.page.getByTestId('wallet-code').count()).toBe(0);
+    await steps.getByTestId('wallet-sms-send').click();
+    await steps.getByLabel('The 6-digit code').waitFor({ timeout: WAIT_MS });
+    const [sms] = await storage.listOutboxSms(1);
+    expect(sms!.to).toBe('+31612340000');
+    const code = /\d{6}/.exec(sms!.body)![0];
+    await steps.getByLabel('The 6-digit code').fill(String((Number(code) + 1) % 1_000_000).padStart(6, '0'));
+    await steps.getByRole('button', { name: 'Confirm' }).click();
+    await steps.getByText('That is not the code: 4 tries left.').waitFor({ timeout: WAIT_MS });
+    await wallet.page.screenshot({ path: join(OUT, '43-wallet-verify-sms.png') });
+    await steps.getByLabel('The 6-digit code').fill(code);
+    await steps.getByRole('button', { name: 'Confirm' }).click();
     expect(Object.keys(await wallet.codes()).length).toBeGreaterThan(0);
     await wallet.page.context().close();
   });
