@@ -31,7 +31,7 @@ export const walletRoutes = new Hono<Env>()
     ]);
     if (!event || !order) throw new GkError('not_found', 'this order no longer exists');
     const window = await codeWindow(storage, event.id, now());
-    const bind = await mayBind(storage, link, device, now());
+    const bind = await mayBind({ storage, eventId: link.eventId, orderId: link.orderId, deviceHash: device, now: now() });
     const shown = tickets.filter((t) => t.status === 'paid');
     return c.json({
       event: { id: event.id, name: event.name, venue: event.venue, startsAt: event.startsAt, endsAt: event.endsAt, timeZone: event.timeZone },
@@ -41,7 +41,7 @@ export const walletRoutes = new Hono<Env>()
       serverTime: now(),
       tickets: await Promise.all(shown.map(async (t) => ({
         id: t.id, type: t.type, seat: t.seat, holderName: t.holderName ?? order.buyerName,
-        code: bind.may ? await walletCode(issuer, t) : null,
+        code: bind.ok ? await walletCode(issuer, t) : null,
       }))),
     } satisfies WalletReply);
   })

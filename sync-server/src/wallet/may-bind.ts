@@ -2,17 +2,28 @@
 // certificate, a code) leaves the server for this order on this device only once the event's
 // code window is open (measure 1) and the device has done every step the performance
 // requires (measures 3 and 4). Every route that hands a wallet code material asks here.
-import type { WalletSteps, StepState } from '@gatekeeper/shared/api/verification';
-import type { OrderLinkRecord, Storage } from '../storage/types.ts';
+// The shape is main's (h/device): a request, and ok or why in the holder's words; the device
+// is named by the hash of the secret its wallet keeps (x-wallet-device, challenges.ts).
+import type { StepState, WalletSteps } from '@gatekeeper/shared/api/verification';
+import type { EventId, OrderId } from '@gatekeeper/shared/ids';
+import type { Storage } from '../storage/types.ts';
 import { codeWindow } from './code-window.ts';
 
-export type BindDecision =
-  | { may: true; steps: WalletSteps }
-  | { may: false; why: 'code_window'; opensAt: number | null; steps: WalletSteps }
-  | { may: false; why: 'steps'; steps: WalletSteps };
+export interface BindRequest {
+  storage: Storage;
+  eventId: EventId;
+  orderId: OrderId;
+  /** The device asking (deviceHashOf its x-wallet-device header); null: a device that has done no step. */
+  deviceHash: string | null;
+  /** Server time, epoch ms. */
+  now: number;
+}
+
+/** ok, or why not, in words the holder's wallet can show; `steps` says where this device stands. */
+export type BindDecision = { ok: true; steps: WalletSteps } | { ok: false; why: string; steps: WalletSteps };
 
 /** Where this device stands on each step the performance asks for; with no device, every asked step is still to do. */
-export async function walletSteps(storage: Storage, link: OrderLinkRecord, deviceHash: string | null): Promise<WalletSteps> {
+export async function walletSteps(storage: Storage, link: { eventId: EventId; orderId: OrderId }, deviceHash: string | null): Promise<WalletSteps> {
   const [measures, done] = await Promise.all([
     storage.getMeasures(link.eventId),
     deviceHash === null ? Promise.resolve([]) : storage.listVerifications(link.eventId, link.orderId, deviceHash),
@@ -23,9 +34,11 @@ export async function walletSteps(storage: Storage, link: OrderLinkRecord, devic
 
 export const stepsDone = (steps: WalletSteps): boolean => steps.sms !== 'needed' && steps.email !== 'needed';
 
-export async function mayBind(storage: Storage, link: OrderLinkRecord, deviceHash: string | null, now: number): Promise<BindDecision> {
-  const [window, steps] = await Promise.all([codeWindow(storage, link.eventId, now), walletSteps(storage, link, deviceHash)]);
-  if (!stepsDone(steps)) return { may: false, why: 'steps', steps };
-  if (!window.open) return { may: false, why: 'code_window', opensAt: window.opensAt, steps };
-  return { may: true, steps };
+export async function mayBind(req: BindRequest): Promise<BindDecision> {
+  const [window, steps] = await Promise.all([codeWindow(req.storage, req.eventId, req.now), walletSteps(req.storage, req, req.deviceHash)]);
+  if (!stepsDone(steps)) return { ok: false, why: 'confirm this phone first (the steps this performance asks for)', steps };
+  if (!window.open) {
+    return { ok: false, why: window.opensAt === null ? 'the codes of this event are not out yet' : `the codes come out at ${new Date(window.opensAt).toISOString()}`, steps };
+  }
+  return { ok: true, steps };
 }
