@@ -13,6 +13,8 @@ const KEY = 'gatekeeper.wallet';
 const zBinding = zBindDeviceReply.pick({ certificates: true }).extend({ publicKey: z.string() }) satisfies z.ZodType<Binding>;
 
 export function browserWalletPorts(): WalletPorts {
+  // Asked for at once, not with the first code: it loads while the key is read and the first code signed.
+  const qrcode = import('qrcode');
   return {
     async fetchOrder(token) {
       const res = await fetch('/api/wallet', { headers: { authorization: `Bearer ${token}` }, cache: 'no-store' });
@@ -47,7 +49,7 @@ export function browserWalletPorts(): WalletPorts {
     },
     now: () => Date.now(),
     async qr(text) {
-      const { default: QRCode } = await import('qrcode');
+      const { default: QRCode } = await qrcode;
       return QRCode.toString(text, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' });
     },
   };

@@ -175,13 +175,21 @@ export class Wallet {
       const key = this.#key;
       // Bound under another key (the phone's storage was cleared): only a new bind helps.
       if (!key || key.publicKey !== order.binding.publicKey) { this.#codes = {}; this.#trouble ??= { kind: 'offline' }; return; }
+      // One ticket after the other, each on screen as soon as it is drawn: at a cold start the
+      // QR codes are most of the wait (bench wallet.coldstart.offline), and the holder at the
+      // gate needs the first one first.
       const shownIds = new Set(order.reply.tickets.map((t) => t.id));
-      const entries = await Promise.all(order.binding.certificates.filter((c) => shownIds.has(c.ticketId)).map(async (c) => {
+      const fresh = new Set<string>();
+      for (const c of order.binding.certificates) {
+        if (!shownIds.has(c.ticketId)) continue;
         const step = stepAt(this.#ports.now() + order.offsetMs, c.stepSeconds);
         const text = await rotatingCode(c, step, key);
-        return [c.ticketId, { text, step, svg: await this.#ports.qr(text) }] as const;
-      }));
-      this.#codes = Object.fromEntries(entries);
+        const svg = await this.#ports.qr(text);
+        fresh.add(c.ticketId);
+        this.#codes = { ...this.#codes, [c.ticketId]: { text, step, svg } };
+      }
+      // Tickets no longer in the order (refunded since) lose their code.
+      if (Object.keys(this.#codes).some((id) => !fresh.has(id))) this.#codes = Object.fromEntries(Object.entries(this.#codes).filter(([id]) => fresh.has(id)));
     } finally {
       this.#drawing = false;
     }
