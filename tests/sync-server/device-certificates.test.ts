@@ -18,7 +18,8 @@ const HOUR = 3600_000;
 let t: TestApp;
 const taken = new Set<string>();
 
-beforeAll(async () => { t = await makeTestApp(); });
+// Seeding the demo takes seconds on a loaded machine: more than a hook's default 10 s at a load of 20.
+beforeAll(async () => { t = await makeTestApp(); }, 60_000);
 afterAll(async () => { await t?.close(); });
 
 /** An order of paid tickets nobody else in this file uses, and a wallet token that opens it. */
