@@ -20,6 +20,7 @@ import { fleetRoutes } from './routes/fleet.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { staffRoutes } from './routes/staff.ts';
 import { pwaRoutes } from './routes/pwa.ts';
+import { deviceCertificateRoutes } from './routes/device-certificates.ts';
 import { walletRoutes } from './routes/wallet.ts';
 
 export type { AppDeps } from './routes/context.ts';
@@ -62,6 +63,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/events', liveRoutes);
   app.route('/api/events', fleetRoutes);
   app.route('/api', walletRoutes);
+  app.route('/api', deviceCertificateRoutes);
   app.all('/api/*', () => { throw new GkError('not_found', 'no such API route'); });
   if (deps.pwaDir) app.route('/', pwaRoutes(deps.pwaDir));
 

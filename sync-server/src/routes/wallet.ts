@@ -8,19 +8,18 @@ import {
 import { GkError } from '@gatekeeper/shared/protocol/index';
 import { requireRole } from '../auth/roles.ts';
 import { codeWindow } from '../wallet/code-window.ts';
-import { walletCode } from '../wallet/wallet-code.ts';
 import { access } from './events.ts';
+import { holderLink } from './holder-link.ts';
 import { jsonBody, staffOf, type Env } from './context.ts';
 
 const OUTBOX_LIMIT = 200;
 
 export const walletRoutes = new Hono<Env>()
-  // The token travels in a header, never in the path: paths end up in logs.
+  // The order without code material: the codes are the wallet's own, signed on the phone
+  // under the certificates it gets from POST /wallet/device (device-certificates.ts).
   .get('/wallet', async (c) => {
-    const { storage, orderMails, issuer, now } = c.var.deps;
-    const token = /^Bearer (\S+)$/.exec(c.req.header('authorization') ?? '')?.[1] ?? '';
-    const link = await orderMails.open(token);
-    if (!link) throw new GkError('unauthenticated', 'this wallet link is not (or no longer) valid: open the link in your latest order mail');
+    const { storage, now } = c.var.deps;
+    const link = await holderLink(c);
     const [event, order, tickets] = await Promise.all([
       storage.getEvent(link.eventId),
       storage.changesSince(link.eventId, 0).then((ch) => ch.orders.find((o) => o.id === link.orderId) ?? null),
@@ -35,10 +34,9 @@ export const walletRoutes = new Hono<Env>()
       opensAt: window.open ? null : window.opensAt,
       codesOpen: window.open,
       serverTime: now(),
-      tickets: await Promise.all(shown.map(async (t) => ({
+      tickets: shown.map((t) => ({
         id: t.id, type: t.type, seat: t.seat, holderName: t.holderName ?? order.buyerName,
-        code: window.open ? await walletCode(issuer, t) : null,
-      }))),
+      })),
     } satisfies WalletReply);
   })
   .get('/events/:eventId/code-window', async (c) => {
