@@ -28,7 +28,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', testTimeout: 30_000, maxWorkers: 2, include: ['tests/shared/**/*.test.ts', 'tests/sync-server/**/*.test.ts', 'tests/scanner-pwa/**/*.test.ts'] },
+        test: { name: 'unit', testTimeout: 30_000, hookTimeout: 60_000, maxWorkers: 2, include: ['tests/shared/**/*.test.ts', 'tests/sync-server/**/*.test.ts', 'tests/scanner-pwa/**/*.test.ts'] },
       },
       {
         extends: true,
