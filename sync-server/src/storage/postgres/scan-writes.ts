@@ -22,7 +22,8 @@ import { NO_REASON } from '@gatekeeper/shared/reasons';
 import type pg from 'pg';
 import type { OnlineSubmission, StoredScan, Storage, SubmitResult, UploadResult } from '../types.ts';
 import { inTransaction, type Sql } from './db.ts';
-import { bits, CONFLICT_SELECT, conflictFromRow, insertOf, scanFromRow, scanToRow, storedScanFromRow, type ConflictRow, type ScanRow } from './rows.ts';
+import { CONFLICT_SELECT, conflictFromRow, scanFromRow, scanToRow, storedScanFromRow, type ConflictRow, type ScanRow } from '../rows.ts';
+import { bits, insertOf } from './row-sql.ts';
 
 export type PgScanWriteMethods = Pick<Storage, 'submitOnline' | 'uploadOffline'>;
 

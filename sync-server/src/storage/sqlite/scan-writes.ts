@@ -14,7 +14,7 @@ import type { OnlineSubmission, StoredScan, Storage, SubmitResult, UploadResult 
 import type { Db } from './db.ts';
 import {
   CONFLICT_SELECT, conflictFromRow, scanFromRow, scanToRow, storedScanFromRow, type ConflictRow, type ScanInsertRow, type ScanRow,
-} from './rows.ts';
+} from '../rows.ts';
 
 export type ScanWriteMethods = Pick<Storage, 'submitOnline' | 'uploadOffline'>;
 

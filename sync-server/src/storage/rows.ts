@@ -1,7 +1,8 @@
 // Rows ↔ domain records, in one place. SQLite has no booleans (0/1) and no arrays (JSON
 // text), and better-sqlite3 refuses to bind a JS boolean, so every conversion lives here
-// and nowhere else reads a column by name. The PostgreSQL adapter reads the same rows
-// (postgres/rows.ts re-exports these).
+// and nowhere else reads a column by name. Both adapters read and write through these, so a
+// record reads back alike from either: PostgreSQL's BOOLEAN columns come back as true/false,
+// and its adapter turns them into 0/1 first (postgres/row-sql.ts).
 import type { ConflictEntry } from '@gatekeeper/shared/api/live';
 import type { Checkpoint, Conflict, ConflictKind, Order, Scan, ScanSummary, Ticket } from '@gatekeeper/shared/domain';
 import type { CheckpointId, DeviceId, EventId, InspectorId, OrderId, ScanId, TicketId } from '@gatekeeper/shared/ids';
@@ -15,7 +16,7 @@ import type { CodeWordRule } from '@gatekeeper/shared/code-word';
 import type { ColumnMap } from '@gatekeeper/shared/import-mapping';
 import type {
   DeviceAlert, DeviceCertificateRecord, DeviceRecord, DeviceReportRecord, EventKey, ImportMapping, OrderLinkRecord, OutboxMailRecord, SessionRecord, StaffRecord, StoredScan,
-} from '../types.ts';
+} from './types.ts';
 
 type Bit = 0 | 1;
 const bit = (b: boolean): Bit => (b ? 1 : 0);
