@@ -1,13 +1,11 @@
 // History as CSV, for a spreadsheet: exactly the rows the filters select, newest first,
 // streamed a page at a time so that an event of a million scans never sits in memory.
-// Quoting is csv-stringify's (RFC 4180, the same family as the csv-parse that reads
-// imports). What is ours: which columns, that no cell a person typed or a phone sent can
-// run as a formula when the file is opened, and making each row's cells straight from the
-// columns storage reads (historyExportRows), a page at a time, with every cell of a column
-// that repeats (gates, staff, devices, outcomes, times within a minute) made once: a
-// million rows made into Scan objects and records took 25 s of CPU, a fifth of it the
-// collector's (server.history.export.1m in bench/README.md).
-import { stringify } from 'csv-stringify/sync';
+// What is ours: which columns, that no cell a person typed or a phone sent can run as a
+// formula when the file is opened, and writing each line straight from the columns storage
+// reads (historyExportRows). A million rows made into Scan objects, records of cells and
+// csv-stringify's output took 25 s of CPU, a fifth of it the collector's
+// (server.history.export.1m in bench/README.md); the quoting is a regular expression and
+// a replace, so it is written here rather than bought with an object per cell.
 import type { Checkpoint } from '@gatekeeper/shared/domain';
 import type { HistoryExportRow, HistoryQuery, StaffRecord, Storage } from '../storage/types.ts';
 
@@ -24,8 +22,16 @@ export function spreadsheetSafe(cell: string): string {
   return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
 }
 
-/** A cell of text that came from outside (a name, an id): safe for a spreadsheet; empty when absent. */
-const outsideCell = (text: string | null | undefined): string => (text === null || text === undefined ? '' : spreadsheetSafe(text));
+/**
+ * One cell as RFC 4180 has it (csv-parse reads it back): quoted when it holds
+ * a comma, a quote or a line break (LF or a lone CR), its quotes doubled.
+ */
+export function csvCell(text: string): string {
+  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** A cell of text that came from outside (a name, an id): safe for a spreadsheet, then quoted; empty when absent. */
+const outsideCell = (text: string | null | undefined): string => (text === null || text === undefined ? '' : csvCell(spreadsheetSafe(text)));
 
 export const CSV_COLUMNS = [
   'time', 'time_utc', 'outcome', 'ticket', 'order', 'holder', 'checkpoint', 'checkpoint_name', 'direction',
@@ -81,9 +87,9 @@ export function isoTime(): (ms: number) => string {
   };
 }
 
-/** Cells of a column with few values (gates, staff, devices), each made once per export. */
-function memo<T>(cellOf: (value: string) => T): (value: string) => T {
-  const made = new Map<string, T>();
+/** Cells of a column with few values (gates, staff, devices, outcomes), each made once per export. */
+function memo(cellOf: (value: string) => string): (value: string) => string {
+  const made = new Map<string, string>();
   return (value) => {
     let cell = made.get(value);
     if (cell === undefined) {
@@ -94,24 +100,37 @@ function memo<T>(cellOf: (value: string) => T): (value: string) => T {
   };
 }
 
-type Cell = string | number;
-
-/** Makes a page's rows of cells, with the event's names; one per export, since it keeps what it has made. */
-function rowMaker(names: ExportNames, holders: ReadonlyMap<string, string>): (row: HistoryExportRow) => Cell[] {
+/** Writes rows as CSV lines, with the event's names; one per export, since it keeps what it has made. */
+function lineWriter(names: ExportNames, holders: ReadonlyMap<string, string>): (rows: readonly HistoryExportRow[]) => Uint8Array {
   const local = localTime(names.timeZone);
   const at = isoTime();
   const received = isoTime();
+  const word = memo(csvCell);
   const holderCells = new Map<string, string>();
   for (const [ticket, name] of holders) holderCells.set(ticket, outsideCell(name));
-  const checkpointName = memo((id) => outsideCell(names.checkpoints.get(id)?.name));
-  const inspectorName = memo((id) => outsideCell(names.staff.get(id)?.name));
-  const safe = memo(outsideCell);
-  return ([ms, outcome, ticket, order, checkpointId, direction, inspectorId, deviceId, offline, idChecked, kind, annuls, quarantine, id, seq, receivedAt]) => [
-    local(ms), at(ms), outcome, outsideCell(ticket), outsideCell(order), ticket === null ? '' : (holderCells.get(ticket) ?? ''),
-    safe(checkpointId), checkpointName(checkpointId), direction, safe(inspectorId), inspectorName(inspectorId), safe(deviceId),
-    offline === 1 ? 'yes' : 'no', idChecked === 1 ? 'yes' : 'no', kind ?? '', outsideCell(annuls),
-    quarantine ?? '', outsideCell(id), seq, received(receivedAt),
-  ];
+  const checkpoint = memo((id) => `${outsideCell(id)},${outsideCell(names.checkpoints.get(id)?.name)}`);
+  const inspector = memo((id) => `${outsideCell(id)},${outsideCell(names.staff.get(id)?.name)}`);
+  const device = memo(outsideCell);
+  // Each line goes into the page's buffer as soon as it is made: one string for the page,
+  // encoded at the end, cost twice the CPU (its thousands of pieces are joined first).
+  return (rows) => {
+    let out = Buffer.allocUnsafe(rows.length * 256);
+    let used = 0;
+    for (const [ms, outcome, ticket, order, checkpointId, direction, inspectorId, deviceId, offline, idChecked, kind, annuls, quarantine, id, seq, receivedAt] of rows) {
+      const line = `${local(ms)},${at(ms)},${word(outcome)},${outsideCell(ticket)},${outsideCell(order)},${ticket === null ? '' : (holderCells.get(ticket) ?? '')},`
+        + `${checkpoint(checkpointId)},${word(direction)},${inspector(inspectorId)},${device(deviceId)},`
+        + `${offline === 1 ? 'yes' : 'no'},${idChecked === 1 ? 'yes' : 'no'},${kind === null ? '' : word(kind)},${outsideCell(annuls)},`
+        + `${quarantine === null ? '' : word(quarantine)},${outsideCell(id)},${seq},${received(receivedAt)}\n`;
+      // UTF-8 takes at most three bytes for each UTF-16 unit.
+      if (used + line.length * 3 > out.length) {
+        const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, used + line.length * 3));
+        out.copy(bigger, 0, 0, used);
+        out = bigger;
+      }
+      used += out.write(line, used);
+    }
+    return out.subarray(0, used);
+  };
 }
 
 /** A turn of the event loop: what else is waiting (an online verdict) runs before the next page is read. */
@@ -125,18 +144,18 @@ const nextTurn = () => new Promise<void>((resolve) => { setImmediate(resolve); }
 export function historyCsv(storage: Storage, query: Omit<HistoryQuery, 'before' | 'limit' | 'holders'>, names: ExportNames, pageRows = PAGE): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let before: HistoryQuery['before'];
-  let rowOf: ((row: HistoryExportRow) => Cell[]) | null = null;
+  let lines: ((rows: readonly HistoryExportRow[]) => Uint8Array) | null = null;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      if (!rowOf) {
+      if (!lines) {
         // Every ticket's holder read once per export: a join per row was half its time.
-        rowOf = rowMaker(names, await storage.holderNames(query.eventId));
-        controller.enqueue(encoder.encode(`\uFEFF${stringify([[...CSV_COLUMNS]])}`));
+        lines = lineWriter(names, await storage.holderNames(query.eventId));
+        controller.enqueue(encoder.encode(`\uFEFF${CSV_COLUMNS.map(csvCell).join(',')}\n`));
         return;
       }
       await nextTurn();
       const page = await storage.historyExportRows({ ...query, limit: pageRows, ...(before ? { before } : {}) });
-      if (page.rows.length) controller.enqueue(encoder.encode(stringify(page.rows.map(rowOf))));
+      if (page.rows.length) controller.enqueue(lines(page.rows));
       if (page.next === null) controller.close();
       else before = page.next;
     },
