@@ -22,12 +22,13 @@ export default defineConfig({
     // Vitest's default is one worker less than the cores: one on a 2-core machine, where the
     // unit and integration files then ran one at a time (the suite took 17.5 minutes).
     // Their tests assert order and outcome, not time, so two at a time is safe; browsers
-    // (e2e) stay one file at a time.
+    // (e2e) stay one file at a time. Vitest runs these groups one after the other; `npm
+    // test` (scripts/test.mjs) runs the e2e project beside the other two instead.
     reporters: ['default', './tests/support/summary-reporter.ts'],
     projects: [
       {
         extends: true,
-        test: { name: 'unit', testTimeout: 30_000, maxWorkers: 2, include: ['tests/shared/**/*.test.ts', 'tests/sync-server/**/*.test.ts', 'tests/scanner-pwa/**/*.test.ts'] },
+        test: { name: 'unit', testTimeout: 30_000, hookTimeout: 60_000, maxWorkers: 2, include: ['tests/shared/**/*.test.ts', 'tests/sync-server/**/*.test.ts', 'tests/scanner-pwa/**/*.test.ts'] },
       },
       {
         extends: true,

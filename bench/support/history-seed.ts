@@ -6,7 +6,7 @@
 import Database from 'better-sqlite3';
 import type { CheckpointId, DeviceId, InspectorId, ScanId, TicketId } from '@gatekeeper/shared/ids';
 import { Outcome } from '@gatekeeper/shared/outcomes';
-import { scanToRow, type ScanInsertRow } from '../../sync-server/src/storage/sqlite/rows.ts';
+import { scanToRow, type ScanInsertRow } from '../../sync-server/src/storage/rows.ts';
 import { DEMO_CHECKPOINTS } from '../../sync-server/src/seed/seed.ts';
 import { demoTickets } from '../../sync-server/src/seed/demo.ts';
 import { hlcAt } from '../../tests/support/factories.ts';

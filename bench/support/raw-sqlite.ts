@@ -8,7 +8,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrate } from '../../sync-server/src/storage/sqlite/migrations.ts';
-import { scanToRow, type ScanInsertRow } from '../../sync-server/src/storage/sqlite/rows.ts';
+import { scanToRow, type ScanInsertRow } from '../../sync-server/src/storage/rows.ts';
 import { newId, type DeviceId, type InspectorId, type ScanId, type TicketId } from '@gatekeeper/shared/ids';
 import { stamp } from '../../tests/support/factories.ts';
 import { DEMO_EVENT } from '../../tests/support/server.ts';

@@ -12,7 +12,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ScanRequest } from '@gatekeeper/shared/protocol/index';
-import { scanToRow } from '../../sync-server/src/storage/sqlite/rows.ts';
+import { scanToRow } from '../../sync-server/src/storage/rows.ts';
 import { serveParent, startChild, type Child } from './child.ts';
 import { openRawGroupDb, openRawScanDb } from './raw-sqlite.ts';
 

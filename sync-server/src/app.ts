@@ -20,6 +20,7 @@ import { fleetRoutes } from './routes/fleet.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { staffRoutes } from './routes/staff.ts';
 import { pwaRoutes } from './routes/pwa.ts';
+import { deviceCertificateRoutes } from './routes/device-certificates.ts';
 import { walletRoutes } from './routes/wallet.ts';
 import { verificationRoutes } from './routes/verification.ts';
 import { clientAddress } from './routes/context.ts';
@@ -69,6 +70,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/events', fleetRoutes);
   app.route('/api', walletRoutes);
   app.route('/api', verificationRoutes);
+  app.route('/api', deviceCertificateRoutes);
   app.all('/api/*', () => { throw new GkError('not_found', 'no such API route'); });
   if (deps.pwaDir) app.route('/', pwaRoutes(deps.pwaDir));
 

@@ -119,6 +119,9 @@ describe('the console\u2019s History', () => {
     const storyRows = await story.locator('[data-testid=story-scans] tr[data-scan-id]').evaluateAll((trs) => trs.map((r) => [r.getAttribute('data-scan-id'), r.getAttribute('data-outcome')]));
     expect(storyRows).toEqual([[all[2]!.id, 'already_used'], [all[3]!.id, 'valid']]);
     expect(await story.getByTestId('story-no-conflicts').count()).toBe(1);
+    // One outline: the sheet's title, then its parts a level below it.
+    expect(await story.locator('h1, h2, h3, h4').evaluateAll((hs) => hs.map((h) => `${h.tagName} ${h.textContent?.trim()}`)))
+      .toEqual([`H2 Ticket ${all[2]!.ticketId}`, 'H3 Status changes', 'H3 Conflicts', 'H3 Every scan of it (2)']);
     await sup.photograph('26-console-story');
     await sup.closeStory();
 

@@ -4,8 +4,9 @@
 // reaches the inspector who refused as exactly that, not as a double admission.
 import { arbitrate } from '@gatekeeper/shared/admission';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { en } from '../../scanner-pwa/src/lib/i18n/en.ts';
 import { ScannerPage, WAIT_MS } from '../support/pages/scanner-page.ts';
-import { eventually, login, serverScans, signedInGate, takeTicket, ticketCode, worldForFile } from './fixtures.ts';
+import { eventually, login, plain, serverScans, signedInGate, takeTicket, ticketCode, worldForFile } from './fixtures.ts';
 
 const env = worldForFile();
 
@@ -148,4 +149,61 @@ describe('undo on the phone', () => {
     }
     await gateA.dismissVerdict();
   });
+
+  test('an exit the holder came back in after: Undo, confirmed once the re-entry is heard, is refused with \u201cundo that entry first\u201d', async () => {
+    const t = takeTicket(env.w, (x) => plain(x) && x.type === 'VIP');
+    const { code } = await ticketCode(env.w, t.id);
+    try {
+      await Promise.all([moveTo(gateA, 'VIP lounge', 'Exit'), moveTo(gateB, 'VIP lounge', 'Entry')]);
+      await gateB.wedge(code);
+      await gateB.expectVerdict('valid', { offline: false });
+      await gateB.dismissVerdict();
+      await gateA.wedge(code);
+      await gateA.expectVerdict('exit', { offline: false });
+      // Undo asked on the exit while nobody has come back in: offered, waiting for the confirming tap.
+      await gateA.verdict().getByTestId('undo').click();
+
+      await gateB.wedge(code);
+      await gateB.expectVerdict('valid', { offline: false });
+      await gateB.dismissVerdict();
+      const scans = await eventually(() => serverScans(env.w, t.id), (s) => s.length === 3);
+      const back = scans.reduce((a, b) => (b.hlc > a.hlc ? b : a));
+      const exit = scans.find((s) => s.direction === 'exit')!;
+      expect(back).toMatchObject({ direction: 'entry', outcome: 'valid' });
+      await eventually(() => heard(gateA, back.id), (yes) => yes);
+
+      await gateA.verdict().getByTestId('undo-confirm').click();
+      const refused = gateA.verdict().getByTestId('undo-refused');
+      await refused.waitFor({ timeout: WAIT_MS });
+      expect(await refused.textContent()).toBe(en.undoLaterFirst);
+      expect(await gateA.verdict().getAttribute('data-undone')).toBe('false');
+      await gateA.dismissVerdict();
+      // Nothing recorded: no annulment waits to go up, and History offers no Undo on that exit.
+      expect(await gateA.pending()).toBe(0);
+      expect((await gateA.historyRows()).find((r) => r.id === exit.id)).toMatchObject({ undone: false, undoOffered: false });
+    } finally {
+      await Promise.all([moveTo(gateA, 'Main gate', 'Entry'), moveTo(gateB, 'Main gate', 'Entry')]);
+    }
+  });
 });
+
+/** Menu, Change checkpoint, then this checkpoint and direction: the phone scans there next. */
+async function moveTo(gate: ScannerPage, checkpoint: string, direction: 'Entry' | 'Exit'): Promise<void> {
+  await gate.page.getByRole('button', { name: 'Menu' }).click();
+  await gate.page.getByRole('button', { name: 'Change checkpoint' }).click();
+  await gate.choose(checkpoint, direction);
+}
+
+/** Whether the phone has stored this scan (gossip is kept in memory first, then here). */
+function heard(gate: ScannerPage, scanId: string): Promise<boolean> {
+  return gate.page.evaluate((id) => new Promise<boolean>((resolve, reject) => {
+    const open = indexedDB.open('gatekeeper');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      const get = db.transaction('scans').objectStore('scans').get(id);
+      get.onerror = () => { db.close(); reject(get.error); };
+      get.onsuccess = () => { db.close(); resolve(get.result !== undefined); };
+    };
+  }), scanId);
+}

@@ -10,6 +10,7 @@ import type { DeviceId, InspectorId } from '@gatekeeper/shared/ids';
 import { importedCodeHasher } from '@gatekeeper/shared/imported-code';
 import { TICKET_COLUMNS, ticketToRow, type Manifest } from '@gatekeeper/shared/manifest';
 import { App } from '../../scanner-pwa/src/lib/app.svelte.ts';
+import { I18n } from '../../scanner-pwa/src/lib/i18n/i18n.svelte.ts';
 import { GatekeeperDb } from '../../scanner-pwa/src/lib/db/database.ts';
 import { DexieStore } from '../../scanner-pwa/src/lib/db/dexie-store.ts';
 import type { Api } from '../../scanner-pwa/src/lib/ports.ts';
@@ -37,12 +38,12 @@ const manifest: Manifest = {
   revokedCertificates: [certificateIdText(REVOKED_ID)],
 };
 
-const api = {
+const apiServing = (m: Manifest) => ({
   login: async () => ({ inspector: { id: 'i-1' as InspectorId, name: 'Ina', role: 'inspector' }, events: [] }),
   logout: async () => {},
   registerDevice: async (name: string) => ({ id: 'd-1' as DeviceId, name, secret: 'secret' }),
-  manifest: async () => manifest,
-} as unknown as Api;
+  manifest: async () => m,
+}) as unknown as Api;
 
 const dbs: GatekeeperDb[] = [];
 const apps: App[] = [];
@@ -56,11 +57,11 @@ afterEach(async () => {
   for (const db of dbs.splice(0)) await db.delete();
 });
 
-async function offlinePhone(verify: AsyncSignatureVerifier = new SignatureVerifier().verify) {
+async function offlinePhone(verify: AsyncSignatureVerifier = new SignatureVerifier().verify, served: Manifest = manifest) {
   const db = new GatekeeperDb(`rotating-${Math.random()}`);
   dbs.push(db);
   const app = new App({
-    api, store: new DexieStore(db), socket: new ScriptedSocket(), socketUrl: () => 'ws://nowhere/ws',
+    api: apiServing(served), store: new DexieStore(db), socket: new ScriptedSocket(), socketUrl: () => 'ws://nowhere/ws',
     camera: () => { throw new Error('no camera in this test'); },
     feedback: { signal: () => {}, unlock: () => {} } as never, lang: 'en',
   }, 0);
@@ -111,6 +112,24 @@ describe('a rotating code at the gate', () => {
     expect(flow.view).toMatchObject({ kind: 'refusal', outcome: 'expired_code' });
     expect(flow.view?.reason).toEqual({ kind: 'code', problem: { kind: 'expired_step', madeAt: stepAt(made, 20) * 20_000 } });
     expect(app.scans.ofTicket('T-A')).toHaveLength(0);
+    flow.dismiss();
+  });
+
+  it('made before the previous step but within the leeway: admitted, and the verdict says when it was made (en/nl)', async () => {
+    const { flow } = await offlinePhone(undefined, { ...manifest, rotatingLeewayMs: 10 * 60_000 });
+    const made = Date.now() - 5 * 60_000;
+    await flow.handleText(rotatingCode('T-A', made), 'wedge');
+    expect(flow.view).toMatchObject({ kind: 'ticket', outcome: 'valid', codeMadeAt: stepAt(made, 20) * 20_000 });
+    flow.dismiss();
+    const at = { time: '19:30', date: '3 Dec 2026' };
+    expect(new I18n('en').t('codeMadeAt', at)).toBe('This code was made at 19:30 (3 Dec 2026): the holder\u2019s phone has been offline since. Accepted within the allowed time.');
+    expect(new I18n('nl').t('codeMadeAt', at)).toMatch(/^Deze code is gemaakt om 19:30 \(3 Dec 2026\)/);
+  });
+
+  it('a live code says nothing of when it was made', async () => {
+    const { flow } = await offlinePhone(undefined, { ...manifest, rotatingLeewayMs: 10 * 60_000 });
+    await flow.handleText(rotatingCode('T-A'), 'wedge');
+    expect(flow.view).toMatchObject({ outcome: 'valid', codeMadeAt: null });
     flow.dismiss();
   });
 

@@ -48,22 +48,25 @@ describe('HashGate', () => {
     expect(gate.running).toBe(0);
   });
 
-  it('rests longer while its queue is full (a flood), at floodDuty', async () => {
+  it('rests longer while its queue is full (a flood), at floodDuty, but not before a known browser\u2019s login', async () => {
     const gate = new HashGate({ concurrency: 1, queue: 1, duty: 0.5, floodDuty: 0.25 }, () => Date.now());
     const started: string[] = [];
     const a = gate.run(hashFor(40, started, 'a'));
     const b = gate.run(hashFor(40, started, 'b'));
     const c = gate.run(hashFor(40, started, 'c'), 'known');
-    // a finished with b waiting in a full queue: it rests 3 × 40 ms, not 40.
+    // a finished with staff (c) waiting: c goes next, at once.
     expect(await a).toBe('a');
-    await vi.advanceTimersByTimeAsync(119);
-    expect(started).toEqual(['a']);
-    await vi.advanceTimersByTimeAsync(2);
+    await vi.advanceTimersByTimeAsync(0);
     expect(started).toEqual(['a', 'c']);
     expect(await c).toBe('c');
-    // The queue (b) is full still: c's rest is as long; then b, with nothing behind it.
-    await vi.advanceTimersByTimeAsync(121);
+    // c finished with b waiting in a full queue: the slot rests 3 × 40 ms, not 40.
+    await vi.advanceTimersByTimeAsync(119);
+    expect(started).toEqual(['a', 'c']);
+    await vi.advanceTimersByTimeAsync(2);
+    expect(started).toEqual(['a', 'c', 'b']);
     expect(await b).toBe('b');
+    // Then at duty, with nothing behind it.
+    expect(gate.running).toBe(1);
     await vi.advanceTimersByTimeAsync(41);
     expect(gate.running).toBe(0);
   });

@@ -51,4 +51,27 @@ describe('KnownBrowsers', () => {
     expect(browsers.inHeader(`not_${KNOWN_BROWSER_COOKIE}=${value}`)).toBe(false);
     expect(browsers.inHeader(undefined)).toBe(false);
   });
+
+  it('takes every cookie of its name in a Cookie header and accepts a valid one, wherever it stands', () => {
+    // A browser can send two of one name (an older one kept under another path or domain,
+    // or one a page's script set): the first need not be the valid one.
+    const browsers = new KnownBrowsers(KEY);
+    const value = browsers.issue(ANNA);
+    const forged = new KnownBrowsers(Buffer.alloc(32, 2)).issue(ANNA);
+    expect(browsers.inHeader(`${KNOWN_BROWSER_COOKIE}=${forged}; ${KNOWN_BROWSER_COOKIE}=${value}`)).toBe(true);
+    expect(browsers.inHeader(`${KNOWN_BROWSER_COOKIE}=; ${KNOWN_BROWSER_COOKIE}=${value}`)).toBe(true);
+    expect(browsers.inHeader(`not_${KNOWN_BROWSER_COOKIE}=x; ${KNOWN_BROWSER_COOKIE}=${value}`)).toBe(true);
+    expect(browsers.inHeader(`${KNOWN_BROWSER_COOKIE}=${forged}; ${KNOWN_BROWSER_COOKIE}=${forged}`)).toBe(false);
+  });
+
+  it('gives the login the valid cookie that names the member of staff signing in, among several', () => {
+    const browsers = new KnownBrowsers(KEY);
+    const bob = inspectorId('i-bob');
+    const anna = browsers.issue(ANNA);
+    const header = `${KNOWN_BROWSER_COOKIE}=${anna}; a=1; ${KNOWN_BROWSER_COOKIE}=${browsers.issue(bob)}`;
+    expect(browsers.forStaff(header, bob)).toMatchObject({ staffId: bob });
+    expect(browsers.forStaff(header, ANNA)).toMatchObject({ staffId: ANNA });
+    expect(browsers.forStaff(header, inspectorId('i-carl'))).toBeNull();
+    expect(browsers.forStaff(undefined, ANNA)).toBeNull();
+  });
 });

@@ -11,7 +11,8 @@ import {
   zClaimedDeviceReply, zDeviceListReply, zEventDetailsReply, zEventListReply, zOrderCodeReply, zRegisteredDeviceReply,
   zSessionReply, zTicketCodeReply,
 } from '@gatekeeper/shared/api/index';
-import { decodeCode, extractCode, generateEventKey, signTicketCode, toPublicKeyEntry } from '@gatekeeper/shared/codec/index';
+import { decodeCode, extractCode, generateEventKey, signTicketCode, toBase64Url, toPublicKeyEntry } from '@gatekeeper/shared/codec/index';
+import { zBindDeviceReply } from '@gatekeeper/shared/api/certificates';
 import { zConflict, zScan, zVerdict, type Conflict, type Scan, type Ticket } from '@gatekeeper/shared/domain';
 import {
   checkpointId, eventId, inspectorId, type DeviceId, type EventId, type InspectorId, type TicketId,
@@ -388,6 +389,22 @@ const ROUTES: RouteCase[] = [
       return { path: '/api/wallet', headers: { authorization: `Bearer ${token}` } };
     },
     check: (r) => expect(zWalletReply.parse(r.json)).toMatchObject({ event: { id: DEMO_EVENT }, codesOpen: true }),
+  },
+  {
+    // The holder's token again; each call binds a fresh order's tickets to a new key.
+    route: 'POST /api/wallet/device', need: 'none', scoped: false,
+    req: async () => {
+      const x = take();
+      const token = randomBytes(32).toString('base64url');
+      await t.storage.saveOrderLink({ tokenHash: hashToken(token), eventId: DEMO_EVENT, orderId: x.orderId!, createdAt: t.clock.now });
+      return { path: '/api/wallet/device', body: { publicKey: toBase64Url(generateEventKey().publicKey) }, headers: { authorization: `Bearer ${token}` } };
+    },
+    check: (r) => expect(zBindDeviceReply.parse(r.json).certificates.length).toBeGreaterThan(0),
+  },
+  {
+    route: 'POST /api/events/:eventId/tickets/:ticketId/device-certificates/revoke', need: 'admin', scoped: true,
+    req: () => ({ path: ev(`/tickets/${take().id}/device-certificates/revoke`), body: { reason: 'phone lost' } }),
+    check: (r) => expect(r.json).toEqual({ revoked: [] }),
   },
   {
     route: 'GET /api/events/:eventId/code-window', need: 'supervisor', scoped: true, req: () => ({ path: ev('/code-window') }),

@@ -55,4 +55,14 @@ describe('the wallet door', () => {
     expect((await open('198.51.100.4', token)).status).toBe(200);
     expect((await open('198.51.100.4', token)).status).toBe(429);
   });
+
+  it('a clock stepped back costs an address nothing (the bucket once went negative, and every request got 429)', async () => {
+    expect((await open('198.51.100.5', token)).status).toBe(200);
+    t.clock.advance(-3 * 3600_000);
+    try {
+      expect((await open('198.51.100.5', token)).status).toBe(200);
+    } finally {
+      t.clock.advance(3 * 3600_000);
+    }
+  });
 });

@@ -1,15 +1,26 @@
 // The holder's wallet: one order, opened with the token from its mail, kept on the phone so
 // it opens without a network, and asked for again when its codes are due. The server
-// decides when codes leave it (just-in-time access); the wallet only counts down to that
-// moment by the server's clock, never the phone's, and then asks.
+// decides when codes may exist (just-in-time access, and whatever wallet/may-bind.ts asks
+// on the server); then the wallet binds the order's tickets to this phone's key and shows
+// a code it signs itself, a new one every step (rotating-codes.ts), online or not.
+import type { BindDeviceReply } from '@gatekeeper/shared/api/certificates';
 import type { WalletReply } from '@gatekeeper/shared/api/wallet';
+import { stepAt } from '@gatekeeper/shared/codec/rotating';
+import { bindingCovers, rotatingCode, type Binding, type DeviceKey } from './rotating-codes.ts';
 
-/** What the phone keeps: the token to ask again with, the last answer, and the server's clock offset then. */
-export interface SavedOrder { token: string; reply: WalletReply; offsetMs: number }
+/**
+ * What the phone keeps: the token to ask again with, the last answer, the server's clock
+ * offset then, and the certificates of this phone's key.
+ */
+export interface SavedOrder { token: string; reply: WalletReply; offsetMs: number; binding?: Binding }
 
 export interface WalletPorts {
   /** The order of a token; throws WalletLinkRefused when the server does not know it. */
   fetchOrder(token: string): Promise<WalletReply>;
+  /** Certificates for the order's tickets under this key; throws WalletLinkRefused, or BindRefused with the server's words. */
+  bindDevice(token: string, publicKey: string): Promise<BindDeviceReply>;
+  /** The phone's key, made now with `create` if it has none. */
+  deviceKey(create: boolean): Promise<DeviceKey | null>;
   load(): SavedOrder | null;
   save(order: SavedOrder): void;
   now(): number;
@@ -18,11 +29,19 @@ export interface WalletPorts {
 }
 
 export class WalletLinkRefused extends Error {}
+/** The server will not bind this phone now (its message says why). */
+export class BindRefused extends Error {}
 
 /** How often the wallet asks again once its code is due and has not come (a phone's clock, a slow network). */
 export const DUE_RETRY_MS = 15_000;
 
 export type WalletStatus = 'loading' | 'ready' | 'no-link' | 'bad-link' | 'offline-first' | 'error';
+
+/** Why the codes are not on screen although the window is open. */
+export type CodeTrouble = { kind: 'offline' } | { kind: 'refused'; message: string } | { kind: 'unsupported' } | { kind: 'failed'; message: string };
+
+/** A ticket's code on screen: its text, the step it was made for, and its QR code. */
+export interface ShownCode { text: string; step: number; svg: string }
 
 export class Wallet {
   #order = $state.raw<SavedOrder | null>(null);
@@ -31,8 +50,11 @@ export class Wallet {
   /** The last fetch failed for want of a network: what is shown is the kept copy. */
   #stale = $state(false);
   #now = $state(0);
-  #qr = $state.raw<Record<string, string>>({});
+  #codes = $state.raw<Record<string, ShownCode>>({});
+  #trouble = $state.raw<CodeTrouble | null>(null);
   #fetching = false;
+  #drawing = false;
+  #key: DeviceKey | null = null;
   readonly #ports: WalletPorts;
 
   constructor(ports: WalletPorts) {
@@ -46,8 +68,12 @@ export class Wallet {
   get status() { return this.#status; }
   get error() { return this.#error; }
   get stale() { return this.#stale; }
-  /** QR codes by ticket id, once the codes are here. */
-  get qr() { return this.#qr; }
+  /** The codes on screen by ticket id, once this phone is bound. */
+  get codes() { return this.#codes; }
+  /** The window is open and yet no code: why. */
+  get trouble() { return this.#trouble; }
+  /** Seconds between codes (the certificates say), null before the phone is bound. */
+  get stepSeconds(): number | null { return this.#order?.binding?.certificates[0]?.stepSeconds ?? null; }
   /** The server's time now, as far as the phone can tell. */
   get serverNow(): number { return this.#now + (this.#order?.offsetMs ?? 0); }
   /** Milliseconds until the codes are due; null when they are here, or when no time is known. */
@@ -66,22 +92,24 @@ export class Wallet {
     await this.refresh(use);
   }
 
-  /** Ask the server again (with the kept token by default). */
+  /** Ask the server again (with the kept token by default), and bind this phone once the codes may come. */
   async refresh(token = this.#order?.token): Promise<void> {
     if (!token || this.#fetching) return;
     this.#fetching = true;
     try {
       const before = this.#ports.now();
       const reply = await this.#ports.fetchOrder(token);
-      // The server's clock at the middle of the round trip: good to a few hundred ms, plenty for a countdown.
+      // The server's clock at the middle of the round trip: good to a few hundred ms, plenty for a countdown and a step.
       const offsetMs = reply.serverTime - Math.round((before + this.#ports.now()) / 2);
-      const order = { token, reply, offsetMs };
-      this.#ports.save(order);
+      const binding = this.#order?.token === token ? this.#order.binding : undefined;
+      let order: SavedOrder = { token, reply, offsetMs, ...(binding ? { binding } : {}) };
       this.#stale = false;
+      if (reply.codesOpen) order = await this.#bound(order);
+      this.#ports.save(order);
       await this.#show(order);
     } catch (e) {
       const mine = this.#order?.token === token;
-      if (e instanceof WalletLinkRefused) { this.#status = 'bad-link'; this.#order = mine ? null : this.#order; return; }
+      if (e instanceof WalletLinkRefused) { this.#status = 'bad-link'; this.#order = mine ? null : this.#order; this.#codes = {}; return; }
       if (mine) { this.#stale = true; return; }
       if (e instanceof TypeError) { this.#status = 'offline-first'; return; }
       this.#error = e instanceof Error ? e.message : String(e);
@@ -91,7 +119,7 @@ export class Wallet {
     }
   }
 
-  /** The clock's tick (each second): the countdown moves, and a code that is due is asked for. */
+  /** The clock's tick (each second): the countdown moves, a due code is asked for, and a new step gets its code. */
   tick(): void {
     this.#now = this.#ports.now();
     const left = this.untilCodes;
@@ -99,14 +127,73 @@ export class Wallet {
       this.#lastDueAsk = this.#now;
       void this.refresh();
     }
+    const binding = this.#order?.binding;
+    const first = binding?.certificates[0];
+    const shown = first ? this.#codes[first.ticketId] : undefined;
+    if (first && shown && stepAt(this.serverNow, first.stepSeconds) !== shown.step) void this.#draw();
   }
 
   #lastDueAsk = Number.NEGATIVE_INFINITY;
 
+  /**
+   * The order with certificates for this phone's key: the kept ones if they serve it, else
+   * new ones (the key made now if the phone has none). A bind the server refuses, or one
+   * without a network, leaves the order as it was and says why.
+   */
+  async #bound(order: SavedOrder): Promise<SavedOrder> {
+    const ids = order.reply.tickets.map((t) => t.id);
+    try {
+      this.#key ??= await this.#ports.deviceKey(true);
+      if (bindingCovers(order.binding, this.#key, ids)) { this.#trouble = null; return order; }
+      const key = this.#key!;
+      const before = this.#ports.now();
+      const reply = await this.#ports.bindDevice(order.token, key.publicKey);
+      this.#trouble = null;
+      const offsetMs = reply.serverTime - Math.round((before + this.#ports.now()) / 2);
+      return { ...order, offsetMs, binding: { publicKey: key.publicKey, certificates: reply.certificates } };
+    } catch (e) {
+      if (e instanceof WalletLinkRefused) throw e;
+      this.#trouble = e instanceof BindRefused ? { kind: 'refused', message: e.message }
+        : e instanceof TypeError ? { kind: 'offline' }
+        : e instanceof DOMException && e.name === 'NotSupportedError' ? { kind: 'unsupported' }
+        : { kind: 'failed', message: e instanceof Error ? e.message : String(e) };
+      return order;
+    }
+  }
+
   async #show(order: SavedOrder): Promise<void> {
-    const entries = await Promise.all(order.reply.tickets.flatMap((t) => (t.code ? [this.#ports.qr(t.code).then((svg) => [t.id, svg] as const)] : [])));
-    this.#qr = Object.fromEntries(entries);
     this.#order = order;
     this.#status = 'ready';
+    await this.#draw();
+  }
+
+  /** The code of the current step for each bound ticket, signed now with the phone's key. */
+  async #draw(): Promise<void> {
+    const order = this.#order;
+    if (this.#drawing || !order?.reply.codesOpen || !order.binding) { if (!order?.binding) this.#codes = {}; return; }
+    this.#drawing = true;
+    try {
+      this.#key ??= await this.#ports.deviceKey(false);
+      const key = this.#key;
+      // Bound under another key (the phone's storage was cleared): only a new bind helps.
+      if (!key || key.publicKey !== order.binding.publicKey) { this.#codes = {}; this.#trouble ??= { kind: 'offline' }; return; }
+      // One ticket after the other, each on screen as soon as it is drawn: at a cold start the
+      // QR codes are most of the wait (bench wallet.coldstart.offline), and the holder at the
+      // gate needs the first one first.
+      const shownIds = new Set(order.reply.tickets.map((t) => t.id));
+      const fresh = new Set<string>();
+      for (const c of order.binding.certificates) {
+        if (!shownIds.has(c.ticketId)) continue;
+        const step = stepAt(this.#ports.now() + order.offsetMs, c.stepSeconds);
+        const text = await rotatingCode(c, step, key);
+        const svg = await this.#ports.qr(text);
+        fresh.add(c.ticketId);
+        this.#codes = { ...this.#codes, [c.ticketId]: { text, step, svg } };
+      }
+      // Tickets no longer in the order (refunded since) lose their code.
+      if (Object.keys(this.#codes).some((id) => !fresh.has(id))) this.#codes = Object.fromEntries(Object.entries(this.#codes).filter(([id]) => fresh.has(id)));
+    } finally {
+      this.#drawing = false;
+    }
   }
 }

@@ -73,7 +73,7 @@ export const AUDIT_ACTIONS = [
   'code_word.set', 'code_word.rule', 'ticket.status',
   'staff.create', 'staff.role', 'staff.events', 'staff.disable', 'staff.enable', 'staff.password',
   'checkpoint.create', 'checkpoint.update', 'tickets.import', 'import_mapping.save',
-  'code_window.set', 'order_mails.send', 'measures.set', 'order.holder',
+  'code_window.set', 'order_mails.send', 'device_certificates.revoke', 'measures.set', 'order.holder',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -23,13 +23,15 @@ export type CodeWindowBody = z.infer<typeof zCodeWindowBody>;
 export const zCodeWindowReply = z.object({ leadMinutes: zCodeLead, opensAt: z.number().int().nullable(), open: z.boolean() });
 export type CodeWindowReply = z.infer<typeof zCodeWindowReply>;
 
-/** One ticket as its holder sees it; `code` is null until the event's code window opens. */
+/**
+ * One ticket as its holder sees it. No code: the wallet shows rotating codes it signs
+ * itself under a device certificate (api/certificates.ts), once it may bind.
+ */
 export const zWalletTicket = z.object({
   id: zId<TicketId>(),
   type: z.string(),
   seat: z.string().nullable(),
   holderName: z.string().nullable(),
-  code: z.string().nullable(),
 });
 export type WalletTicket = z.infer<typeof zWalletTicket>;
 

@@ -18,7 +18,7 @@ export {
   type CertificateFields, type CertificateInput,
 } from './certificate.ts';
 export {
-  assembleRotatingCode, judgeStep, rotatingCodeMessage, shownCodeKey, signRotatingCode, stepAt, stepStart, type StepJudgement, type StepWindow,
+  assembleRotatingCode, judgeStep, madeBeforePreviousStep, rotatingCodeMessage, shownCodeKey, signRotatingCode, stepAt, stepStart, type StepJudgement, type StepWindow,
 } from './rotating.ts';
 export {
   decodeCode, decodeCodeAsync,

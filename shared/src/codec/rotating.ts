@@ -89,6 +89,12 @@ export interface StepWindow {
 export type StepJudgement = 'now' | 'expired' | 'future';
 
 /**
+ * Older than the previous step: accepted only thanks to the leeway (a holder whose phone
+ * has been offline since its certificate), so the verdict says when the code was made.
+ */
+export const madeBeforePreviousStep = (step: number, stepSeconds: number, now: number): boolean => step < stepAt(now, stepSeconds) - 1;
+
+/**
  * The current and the previous step are accepted (a code shown just before the step
  * changed), and the next one (clocks within a step of each other); the leeway widens both
  * sides by whole steps. Older is a screenshot or a stale screen; later, a clock that is off.

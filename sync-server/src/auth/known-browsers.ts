@@ -59,14 +59,31 @@ export class KnownBrowsers {
     return { staffId: Buffer.from(parts[1]!, 'base64url').toString() as InspectorId, id };
   }
 
+  /**
+   * Every valid cookie of ours in a `Cookie` header. A browser can send several of one
+   * name (one kept under another path or domain, or set by a page's script), in an order
+   * we do not choose: each is read, so a stale or forged one first does not hide a good one.
+   */
+  allInHeader(header: string | undefined): KnownBrowser[] {
+    if (!header) return [];
+    const found: KnownBrowser[] = [];
+    for (const pair of header.split(';')) {
+      const eq = pair.indexOf('=');
+      if (eq < 0 || pair.slice(0, eq).trim() !== KNOWN_BROWSER_COOKIE) continue;
+      const browser = this.read(pair.slice(eq + 1).trim());
+      if (browser) found.push(browser);
+    }
+    return found;
+  }
+
   /** Whether a `Cookie` header carries a valid cookie (the door's question: it has no body to read). */
   inHeader(header: string | undefined): boolean {
-    if (!header) return false;
-    const at = header.indexOf(`${KNOWN_BROWSER_COOKIE}=`);
-    if (at < 0 || (at > 0 && header[at - 1] !== ' ' && header[at - 1] !== ';')) return false;
-    const start = at + KNOWN_BROWSER_COOKIE.length + 1;
-    const end = header.indexOf(';', start);
-    return this.read(header.slice(start, end < 0 ? undefined : end).trim()) !== null;
+    return this.allInHeader(header).length > 0;
+  }
+
+  /** The valid cookie in a `Cookie` header that names this member of staff (the login's question). */
+  forStaff(header: string | undefined, staffId: InspectorId): KnownBrowser | null {
+    return this.allInHeader(header).find((b) => b.staffId === staffId) ?? null;
   }
 
   /** A wrong password was tried with this cookie. */

@@ -5,7 +5,10 @@
 // reads (historyExportRows). A million rows made into Scan objects, records of cells and
 // csv-stringify's output took 25 s of CPU, a fifth of it the collector's
 // (server.history.export.1m in bench/README.md); the quoting is a regular expression and
-// a replace, so it is written here rather than bought with an object per cell.
+// a replace, so it is written here rather than bought with an object per cell. Put back
+// per page on raw rows, csv-stringify alone still cost 16 s of CPU a million rows, and
+// papaparse three times our own: the CSV library is used where it earns its place, in
+// reading imports (csv-parse).
 import type { Checkpoint } from '@gatekeeper/shared/domain';
 import type { HistoryExportRow, HistoryQuery, StaffRecord, Storage } from '../storage/types.ts';
 

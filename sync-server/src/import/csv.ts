@@ -1,5 +1,5 @@
-// Reading an organiser's CSV file into records, with csv-parse (it reads the quoting that
-// history/csv-export.ts writes, RFC 4180's). What is ours: the options that make it read
+// Reading an organiser's CSV file into records, with csv-parse (the family of the
+// csv-stringify that writes our exports). What is ours: the options that make it read
 // what spreadsheets save (a byte-order mark, CRLF, LF or a lone CR, even mixed; blank
 // lines kept, so row numbers are the spreadsheet's), strictness (a quote in the middle of
 // an unquoted field, or text after a closing quote, is an error rather than a guess,

@@ -58,8 +58,7 @@ export const authRoutes = new Hono<Env>()
     refuseIfThrottled(c, logins.reserve(accountKey, address));
     const staff = await storage.getStaffByUsername(accountKey);
     // A browser where this member of staff signed in before waits in its own lane.
-    const browser = knownBrowsers.read(getCookie(c, KNOWN_BROWSER_COOKIE));
-    const known = browser !== null && staff !== null && browser.staffId === staff.id ? browser : null;
+    const known = staff === null ? null : knownBrowsers.forStaff(c.req.header('cookie'), staff.id);
     const ok = await checkPassword(c, password, staff?.passwordHash ?? null, () => logins.notTried(accountKey, address), known ? 'known' : 'open');
     if (!staff || !ok || staff.disabled) {
       if (known) knownBrowsers.failed(known);

@@ -8,22 +8,18 @@ import {
 import { GkError } from '@gatekeeper/shared/protocol/index';
 import { requireRole } from '../auth/roles.ts';
 import { codeWindow } from '../wallet/code-window.ts';
-import { WALLET_DEVICE_HEADER } from '@gatekeeper/shared/api/verification';
-import { deviceHashOf } from '../wallet/challenges.ts';
-import { mayBind } from '../wallet/may-bind.ts';
-import { walletCode } from '../wallet/wallet-code.ts';
 import { access } from './events.ts';
-import { clientAddress, jsonBody, staffOf, type Env } from './context.ts';
+import { holderLink } from './holder-link.ts';
+import { jsonBody, staffOf, type Env } from './context.ts';
 
 const OUTBOX_LIMIT = 200;
 
 export const walletRoutes = new Hono<Env>()
-  // The token travels in a header, never in the path: paths end up in logs.
+  // The order without code material: the codes are the wallet's own, signed on the phone
+  // under the certificates it gets from POST /wallet/device (device-certificates.ts).
   .get('/wallet', async (c) => {
-    const { storage, verification, issuer, now } = c.var.deps;
-    const link = await verification.open(c.req.header('authorization'), clientAddress(c));
-    // A wallet without a device secret is a device that has done no step.
-    const device = c.req.header(WALLET_DEVICE_HEADER) === undefined ? null : deviceHashOf(c.req.header(WALLET_DEVICE_HEADER));
+    const { storage, now } = c.var.deps;
+    const link = await holderLink(c);
     const [event, order, tickets] = await Promise.all([
       storage.getEvent(link.eventId),
       storage.getOrder(link.eventId, link.orderId),
@@ -31,7 +27,6 @@ export const walletRoutes = new Hono<Env>()
     ]);
     if (!event || !order) throw new GkError('not_found', 'this order no longer exists');
     const window = await codeWindow(storage, event.id, now());
-    const bind = await mayBind({ storage, eventId: link.eventId, orderId: link.orderId, deviceHash: device, now: now() });
     const shown = tickets.filter((t) => t.status === 'paid');
     return c.json({
       event: { id: event.id, name: event.name, venue: event.venue, startsAt: event.startsAt, endsAt: event.endsAt, timeZone: event.timeZone },
@@ -39,10 +34,9 @@ export const walletRoutes = new Hono<Env>()
       opensAt: window.open ? null : window.opensAt,
       codesOpen: window.open,
       serverTime: now(),
-      tickets: await Promise.all(shown.map(async (t) => ({
+      tickets: shown.map((t) => ({
         id: t.id, type: t.type, seat: t.seat, holderName: t.holderName ?? order.buyerName,
-        code: bind.ok ? await walletCode(issuer, t) : null,
-      }))),
+      })),
     } satisfies WalletReply);
   })
   .get('/events/:eventId/code-window', async (c) => {

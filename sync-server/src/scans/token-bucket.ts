@@ -8,7 +8,8 @@ export class Bucket {
     this.at = now;
   }
   private refill(now: number): void {
-    this.tokens = Math.min(this.capacity, this.tokens + (now - this.at) * this.perMs);
+    // A clock stepped back (NTP, a test's clock) refills nothing, and must not drain the bucket either.
+    this.tokens = Math.min(this.capacity, this.tokens + Math.max(0, now - this.at) * this.perMs);
     this.at = now;
   }
   /**

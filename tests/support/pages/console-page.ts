@@ -3,6 +3,7 @@
 // screen says. Tests read like the issue.
 import { join } from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { until } from '../until.ts';
 import { WAIT_MS } from './scanner-page.ts';
 
 export interface HistoryRowSeen {
@@ -111,12 +112,25 @@ export class ConsolePage {
    * Photograph the screen into docs/screenshots at a phone's width (390) and a laptop's
    * (1280), as `<name>.png` and `<name>-laptop.png`, then go back to the size it had.
    */
+  /** Whether the open section's tab lies wholly inside the navigation's box (not cut off by its scroll). */
+  async currentTabInView(): Promise<boolean> {
+    return this.page.locator('[data-testid=console] nav').evaluate((nav) => {
+      const tab = nav.querySelector('a[aria-current="page"]');
+      if (!tab) return false;
+      const row = nav.getBoundingClientRect();
+      const box = tab.getBoundingClientRect();
+      return box.left >= row.left && box.right <= row.right && box.top >= row.top && box.bottom <= row.bottom;
+    });
+  }
+
   async photograph(name: string): Promise<void> {
     const dir = join(process.cwd(), 'docs/screenshots');
     const before = this.page.viewportSize();
     // From the top, as a person opening the section sees it (a button clicked last scrolls).
     await this.page.evaluate(() => scrollTo(0, 0));
     await this.page.setViewportSize({ width: 390, height: 844 });
+    // The open section's tab in the phone's row of tabs, whole (Console.svelte scrolls it into view).
+    await until(() => this.currentTabInView(), 'the open section\u2019s tab wholly in view', WAIT_MS);
     await this.page.screenshot({ path: join(dir, `${name}.png`) });
     await this.page.setViewportSize({ width: 1280, height: 800 });
     await this.page.screenshot({ path: join(dir, `${name}-laptop.png`) });

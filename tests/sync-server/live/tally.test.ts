@@ -20,7 +20,7 @@ import { Live, type LiveReader } from '../../../sync-server/src/live/live.ts';
 import { silentLogger } from '../../../sync-server/src/log.ts';
 import { openSqliteStorage, type SqliteStorage } from '../../../sync-server/src/storage/sqlite/index.ts';
 import { MIGRATIONS, migrate } from '../../../sync-server/src/storage/sqlite/migrations.ts';
-import { eventToRow, scanToRow } from '../../../sync-server/src/storage/sqlite/rows.ts';
+import { eventToRow, scanToRow } from '../../../sync-server/src/storage/rows.ts';
 import type { StoredScan } from '../../../sync-server/src/storage/types.ts';
 import { OutgoingMessage } from '../../../sync-server/src/hub/frames.ts';
 import { DEVICE_A, DEVICE_B, EVENT, INSPECTOR_A, T0, hlcAt, makeEvent, makeScan } from '../../support/factories.ts';

@@ -136,6 +136,7 @@ export const en = {
   when: 'When',
   device: 'Device',
   outcome: 'Outcome',
+  codeMadeAt: 'This code was made at {time} ({date}): the holder\u2019s phone has been offline since. Accepted within the allowed time.',
   firstScan: 'First scan: {when} at {checkpoint} by {inspector}',
   thisDevice: 'this phone',
   // Undo of an admission made here (shared/src/annul.ts)

@@ -129,6 +129,7 @@ export const nl: Messages = {
   when: 'Wanneer',
   device: 'Apparaat',
   outcome: 'Uitkomst',
+  codeMadeAt: 'Deze code is gemaakt om {time} ({date}): de telefoon van de houder is sindsdien offline. Binnen de toegestane tijd geaccepteerd.',
   firstScan: 'Eerste scan: {when} bij {checkpoint} door {inspector}',
   thisDevice: 'deze telefoon',
   undo: 'Ongedaan maken',

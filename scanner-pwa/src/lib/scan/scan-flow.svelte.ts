@@ -3,7 +3,7 @@
 // screen. Nothing here navigates: a code inside a link is read out of it.
 import { flushSync } from 'svelte';
 import type { Ticket } from '@gatekeeper/shared/domain';
-import { decodeCodeAsync, extractCode, shownCodeKey, type AsyncSignatureVerifier, type DecodedTicket } from '@gatekeeper/shared/codec/index';
+import { decodeCodeAsync, extractCode, madeBeforePreviousStep, shownCodeKey, type AsyncSignatureVerifier, type DecodedTicket } from '@gatekeeper/shared/codec/index';
 import { newId, type OrderId } from '@gatekeeper/shared/ids';
 import { isAdmitting, type Outcome } from '@gatekeeper/shared/outcomes';
 import { codeReason, NO_REASON, type Reason } from '@gatekeeper/shared/reasons';
@@ -105,7 +105,8 @@ export class ScanFlow {
       if (r.kind === 'rotating') {
         // A certificate carries no type or window to decide on: the ticket must be on the phone.
         const ticket = index.ticket(r.ticketId);
-        return ticket ? await this.#ticket(ctx, ticket, code, false, t0) : this.#refuse(ctx, code, 'unknown', NO_REASON, t0);
+        const late = madeBeforePreviousStep(r.step, r.stepSeconds, clock.now()) ? r.madeAt : null;
+        return ticket ? await this.#ticket(ctx, ticket, code, false, t0, late) : this.#refuse(ctx, code, 'unknown', NO_REASON, t0);
       }
       if (r.kind === 'order') return this.#order(ctx, r.orderId, code, t0);
       const imported = index.byImportedCode(r.code);
@@ -210,7 +211,8 @@ export class ScanFlow {
     this.#returnAt = null;
   }
 
-  async #ticket(ctx: ScanContext, ticket: Ticket, code: string, idChecked: boolean, t0: number): Promise<void> {
+  /** `codeMadeAt`: a rotating code accepted within the leeway only, made then (the verdict says so). */
+  async #ticket(ctx: ScanContext, ticket: Ticket, code: string, idChecked: boolean, t0: number, codeMadeAt: number | null = null): Promise<void> {
     const { event, scans, admitter } = this.#d;
     const index = event.index!;
     const orderTickets = ticket.orderId ? index.orderTickets(ticket.orderId) : [];
@@ -227,7 +229,7 @@ export class ScanFlow {
       ticket, order: ticket.orderId ? index.order(ticket.orderId) : null,
       orderTickets: orderTickets.length ? orderTickets : [ticket], items: [],
       firstScan: verdict.firstScan, history: before.filter((s) => s.id !== d.scan.id),
-      needsDecision: verdict.outcome === 'needs_id_check',
+      needsDecision: verdict.outcome === 'needs_id_check', codeMadeAt,
     }, t0);
   }
 

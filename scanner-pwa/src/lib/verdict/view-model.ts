@@ -55,6 +55,8 @@ export interface VerdictView {
   history: Scan[];
   /** Stays up until the inspector acts: an ID check, an order with items left, an Undo to confirm. */
   needsDecision: boolean;
+  /** A rotating code older than the previous step, accepted within the leeway: when it was made (epoch ms). */
+  codeMadeAt?: number | null;
   /**
    * Undo of this verdict's admission (the scan `key` named when it was shown): asked for
    * and waiting for the confirming tap, done (with the annulment), or refused (why).

@@ -5,7 +5,7 @@ import type { AuditEntry } from '@gatekeeper/shared/api/settings';
 import type pg from 'pg';
 import type { AuditRecord, Storage } from '../types.ts';
 import { inTransaction, type Sql } from './db.ts';
-import { auditFromRow, auditJson, type AuditRow } from './rows.ts';
+import { auditFromRow, auditJson, type AuditRow } from '../rows.ts';
 
 export type PgAuditMethods = Pick<Storage, 'recordAudit' | 'listAudit'>;
 

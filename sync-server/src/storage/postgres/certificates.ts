@@ -7,7 +7,7 @@ import type pg from 'pg';
 import type { Storage } from '../types.ts';
 import { inTransaction, type Sql } from './db.ts';
 import { nextChange, setChange } from './tickets.ts';
-import { certificateFromRow, type CertificateRow } from './rows.ts';
+import { certificateFromRow, type CertificateRow } from '../rows.ts';
 
 export type PgCertificateMethods = Pick<Storage, 'addDeviceCertificate' | 'revokeDeviceCertificates' | 'getDeviceCertificate'>;
 

@@ -21,7 +21,7 @@ export function sqlOn(on: pg.Pool | pg.ClientBase): Sql {
 
 /**
  * BIGINT (ms times, seq) as a number: every value here is far below 2^53. JSONB as its
- * text: the row mappings (sqlite/rows.ts) parse JSON columns themselves. The rest as pg
+ * text: the row mappings (storage/rows.ts) parse JSON columns themselves. The rest as pg
  * parses them. Per pool, not pg's global table, so nothing else in the process changes.
  */
 export const PG_TYPES = {

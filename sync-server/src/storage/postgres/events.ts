@@ -6,7 +6,8 @@ import { GkError } from '@gatekeeper/shared/protocol/index';
 import type { Storage } from '../types.ts';
 import type { Audited } from './audit.ts';
 import { isConstraintError, type Sql } from './db.ts';
-import { bits, checkpointFromRow, type CheckpointRow, checkpointToRow, eventFromRow, eventKeyFromRow, type EventKeyRow, eventKeyToRow, type EventRow, eventToRow, insertOf, ruleFromRow, type RuleRow } from './rows.ts';
+import { checkpointFromRow, type CheckpointRow, checkpointToRow, eventFromRow, eventKeyFromRow, type EventKeyRow, eventKeyToRow, type EventRow, eventToRow, ruleFromRow, type RuleRow } from '../rows.ts';
+import { bits, insertOf } from './row-sql.ts';
 
 export type PgEventMethods = Pick<Storage,
   | 'createEvent' | 'getEvent' | 'listEvents' | 'upsertCheckpoint' | 'listCheckpoints' | 'getCheckpoint'

@@ -4,7 +4,8 @@ import { HISTORY_PAGE_MAX } from '@gatekeeper/shared/api/history';
 import { HISTORY_EXPORT_PAGE_MAX, type HistoryEntry, type HistoryExportRow, type HistoryQuery, type Storage } from '../types.ts';
 import type { Sql } from './db.ts';
 import { namePattern, namesContain, TICKET_NAMES } from './names.ts';
-import { bits, storedScanFromRow, type ScanRow } from './rows.ts';
+import { storedScanFromRow, type ScanRow } from '../rows.ts';
+import { bits } from './row-sql.ts';
 
 export type PgHistoryMethods = Pick<Storage, 'history' | 'historyExportRows'>;
 

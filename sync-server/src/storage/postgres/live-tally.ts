@@ -14,7 +14,8 @@ import type { Outcome } from '@gatekeeper/shared/outcomes';
 import type pg from 'pg';
 import type { Storage } from '../types.ts';
 import { inTransaction } from './db.ts';
-import { bits, storedScanFromRow, type ScanRow } from './rows.ts';
+import { storedScanFromRow, type ScanRow } from '../rows.ts';
+import { bits } from './row-sql.ts';
 
 export type PgLiveTallyMethods = Pick<Storage, 'liveTally'>;
 

@@ -6,7 +6,8 @@ import type pg from 'pg';
 import type { Storage } from '../types.ts';
 import type { Audited } from './audit.ts';
 import { inTransaction, isConstraintError, isForeignKeyError, type Sql } from './db.ts';
-import { bits, deviceFromRow, type DeviceRow, deviceToRow, insertOf, reportFromRow, type ReportRow, sessionFromRow, type SessionRow, sessionToRow, staffFromRow, type StaffRow, staffToRow } from './rows.ts';
+import { deviceFromRow, type DeviceRow, deviceToRow, reportFromRow, type ReportRow, sessionFromRow, type SessionRow, sessionToRow, staffFromRow, type StaffRow, staffToRow } from '../rows.ts';
+import { bits, insertOf } from './row-sql.ts';
 
 export type PgPeopleMethods = Pick<Storage,
   | 'createStaff' | 'getStaff' | 'getStaffByUsername' | 'assignStaff' | 'isStaffOf' | 'listEventStaff'

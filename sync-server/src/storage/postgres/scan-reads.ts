@@ -3,10 +3,8 @@
 import { HISTORY_PAGE_MAX } from '@gatekeeper/shared/api/history';
 import type { StoredScan, Storage } from '../types.ts';
 import type { Sql } from './db.ts';
-import {
-  bits, CONFLICT_ENTRY_SELECT, CONFLICT_SELECT, conflictEntryFromRow, conflictFromRow, deviceAlertFromRow, scanFromRow, storedScanFromRow,
-  type ConflictEntryRow, type ConflictRow, type DeviceAlertRow, type ScanRow,
-} from './rows.ts';
+import { CONFLICT_ENTRY_SELECT, CONFLICT_SELECT, conflictEntryFromRow, conflictFromRow, deviceAlertFromRow, scanFromRow, storedScanFromRow, type ConflictEntryRow, type ConflictRow, type DeviceAlertRow, type ScanRow } from '../rows.ts';
+import { bits } from './row-sql.ts';
 
 export type PgScanReadMethods = Pick<Storage,
   | 'ticketScans' | 'scansAfter' | 'latestCursor' | 'scanLogId' | 'listConflicts' | 'quarantined' | 'getScan' | 'scansOfTickets'

@@ -15,14 +15,19 @@
 // scan stored the first time. Two copies of one id racing in two transactions meet at
 // the unique index; the second inserts nothing and answers with the first.
 import { arbitrate } from '@gatekeeper/shared/admission';
-import type { Conflict, Scan, Verdict } from '@gatekeeper/shared/domain';
+import type { Scan, Verdict } from '@gatekeeper/shared/domain';
 import type { EventId, TicketId } from '@gatekeeper/shared/ids';
 import { isAdmitting } from '@gatekeeper/shared/outcomes';
 import { NO_REASON } from '@gatekeeper/shared/reasons';
 import type pg from 'pg';
 import type { OnlineSubmission, StoredScan, Storage, SubmitResult, UploadResult } from '../types.ts';
 import { inTransaction, type Sql } from './db.ts';
-import { bits, CONFLICT_SELECT, conflictFromRow, insertOf, scanFromRow, scanToRow, storedScanFromRow, type ConflictRow, type ScanRow } from './rows.ts';
+import { carry, hasConflicts, type Involved, planConflicts } from '../conflict-bookkeeping.ts';
+import {
+  CONFLICT_COLUMNS, CONFLICT_SELECT, conflictFromRow, conflictToRow, RECORDED_CONFLICT_SELECT, recordedConflictFromRow, scanFromRow, scanToRow,
+  storedScanFromRow, type ConflictRow, type RecordedConflictRow, type ScanRow,
+} from '../rows.ts';
+import { bits, insertOf } from './row-sql.ts';
 
 export type PgScanWriteMethods = Pick<Storage, 'submitOnline' | 'uploadOffline'>;
 
@@ -31,9 +36,6 @@ const SCAN_COLUMNS = [
   'inspector_id', 'hlc', 'at', 'clock_offset', 'outcome', 'offline', 'id_checked', 'received_at', 'quarantine',
   'kind', 'annuls',
 ] as const;
-
-/** Results that can carry conflicts: a submit result or an upload result. */
-type Involved = { status: SubmitResult['status']; conflicts: Conflict[] };
 
 /** The verdict of a scan stored earlier, for a retried submission: we never decide twice. */
 function verdictOfStored(scan: Scan): Verdict {
@@ -68,43 +70,27 @@ async function insert(sql: Sql, scan: Scan, receivedAt: number): Promise<StoredS
 }
 
 /**
- * Arbitrate one ticket's whole stored set and record each conflict that involves a scan
- * stored by this call and is not recorded yet (sqlite/scan-writes.ts tells each case).
+ * Arbitrate one ticket's whole stored set and record what the bookkeeping
+ * (conflict-bookkeeping.ts) plans, as the SQLite adapter does.
  */
 async function recordConflicts(sql: Sql, ticketScans: readonly Scan[], fresh: ReadonlyMap<string, Involved>, receivedAt: number): Promise<void> {
-  const { conflicts, annulments } = arbitrate(ticketScans);
-  for (const c of conflicts) {
-    const involved = [c.loser.scanId, c.winner.scanId, c.annulment?.scanId].flatMap((id) => {
-      const r = id === undefined ? undefined : fresh.get(id);
-      return r ? [r] : [];
-    });
-    if (involved.length === 0) continue;
-    const recorded = await sql.one<{ winner_scan_id: string; kind: string | null }>(
-      'SELECT winner_scan_id, kind FROM conflicts WHERE loser_scan_id = $1', [c.loser.scanId]);
-    if (recorded && recorded.winner_scan_id === c.winner.scanId && recorded.kind === (c.kind ?? null)) continue;
-    // Replaced whole, recorded anew: the loser already lost to a later scan; the earliest admission now wins.
-    await sql.run('DELETE FROM conflicts WHERE loser_scan_id = $1', [c.loser.scanId]);
-    await sql.run(
-      `INSERT INTO conflicts (loser_scan_id, winner_scan_id, event_id, ticket_id, scope, created_at, kind, annul_scan_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [c.loser.scanId, c.winner.scanId, c.eventId, c.ticketId, c.scope, receivedAt, c.kind ?? null, c.annulment?.scanId ?? null]);
-    for (const r of involved) {
-      r.conflicts.push(c);
-      r.status = 'conflict';
-    }
+  const arbitration = arbitrate(ticketScans);
+  if (!hasConflicts(arbitration)) return;
+  // Found by their losers, every one of them a scan of the ticket; in the order written.
+  const recorded = (await sql.all<RecordedConflictRow>(`${RECORDED_CONFLICT_SELECT} WHERE loser_scan_id = ANY($1::text[]) ORDER BY n`, [ticketScans.map((s) => s.id)]))
+    .map(recordedConflictFromRow);
+  const plan = planConflicts(arbitration, new Set(fresh.keys()), recorded);
+  for (const { conflict, involved } of plan.put) {
+    // Replaced whole: deleted and inserted anew, so it gets the next n, as the plan expects.
+    await sql.run('DELETE FROM conflicts WHERE loser_scan_id = $1', [conflict.loser.scanId]);
+    const [text, values] = insertOf('conflicts', CONFLICT_COLUMNS, conflictToRow(conflict, receivedAt));
+    await sql.run(text, values);
+    carry(fresh, involved, conflict);
   }
-  for (const { annulled, annulment } of annulments) {
-    const by = fresh.get(annulment.id);
-    if (!by) continue;
-    const unresolved = await sql.all<{ loser_scan_id: string }>(
-      'SELECT loser_scan_id FROM conflicts WHERE (loser_scan_id = $1 OR winner_scan_id = $1) AND kind IS NULL AND annul_scan_id IS NULL ORDER BY n',
-      [annulled.id]);
-    for (const { loser_scan_id } of unresolved) {
-      await sql.run('UPDATE conflicts SET annul_scan_id = $1 WHERE loser_scan_id = $2', [annulment.id, loser_scan_id]);
-      const row = await sql.one<object>(`${CONFLICT_SELECT} WHERE c.loser_scan_id = $1`, [loser_scan_id]);
-      by.conflicts.push(conflictFromRow(bits<ConflictRow>(row!)));
-      by.status = 'conflict';
-    }
+  for (const { loserScanId, annulmentId } of plan.resolve) {
+    await sql.run('UPDATE conflicts SET annul_scan_id = $1 WHERE loser_scan_id = $2', [annulmentId, loserScanId]);
+    const row = await sql.one<object>(`${CONFLICT_SELECT} WHERE c.loser_scan_id = $1`, [loserScanId]);
+    carry(fresh, [annulmentId], conflictFromRow(bits<ConflictRow>(row!)));
   }
 }
 

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Storage } from '../types.ts';
 import type { Audited } from './audit.ts';
 import type { Sql } from './db.ts';
-import { mappingFromRow, type MappingRow } from './rows.ts';
+import { mappingFromRow, type MappingRow } from '../rows.ts';
 
 export type PgSettingsMethods = Pick<Storage,
   'listImportMappings' | 'getImportMapping' | 'saveImportMapping' | 'serverSecret'>;

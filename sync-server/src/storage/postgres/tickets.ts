@@ -8,7 +8,8 @@ import type { Storage } from '../types.ts';
 import type { Audited } from './audit.ts';
 import { inTransaction, isConstraintError, type Sql } from './db.ts';
 import { namePattern, namesContain, TICKET_NAMES } from './names.ts';
-import { bits, insertOf, orderFromRow, orderToRow, ticketFromRow, ticketToRow, type OrderRow, type TicketRow } from './rows.ts';
+import { orderFromRow, orderToRow, ticketFromRow, ticketToRow, type OrderRow, type TicketRow } from '../rows.ts';
+import { bits, insertOf } from './row-sql.ts';
 
 export type PgTicketMethods = Pick<Storage,
   | 'importTickets' | 'getTicket' | 'getTickets' | 'findTicketByImportedCode' | 'listOrderTickets' | 'setTicketStatus' | 'changesSince' | 'holderNames'

@@ -9,7 +9,7 @@ import type { Storage } from '../types.ts';
 import { challengeFromRow, type ChallengeRow, measuresFromRow, type MeasuresRow, smsFromRow, smsLimitPassed, type OutboxSmsRow } from '../sqlite/verification.ts';
 import type { Audited } from './audit.ts';
 import { inTransaction, type Sql } from './db.ts';
-import { orderFromRow, type OrderRow } from './rows.ts';
+import { orderFromRow, type OrderRow } from '../rows.ts';
 import { nextChange, setChange } from './tickets.ts';
 
 export type PgVerificationMethods = Pick<Storage,

@@ -2,7 +2,7 @@
 // quarantine route lists them next to the scans that did not count.
 import type { Storage } from '../types.ts';
 import type { Db } from './db.ts';
-import { deviceAlertFromRow, type DeviceAlertRow } from './rows.ts';
+import { deviceAlertFromRow, type DeviceAlertRow } from '../rows.ts';
 
 export type AlertMethods = Pick<Storage, 'recordDeviceAlert' | 'listDeviceAlerts'>;
 

@@ -6,7 +6,7 @@ import type { AuditQuery } from '@gatekeeper/shared/api/settings';
 import type { EventId } from '@gatekeeper/shared/ids';
 import type { AuditRecord, Storage } from '../types.ts';
 import type { Db } from './db.ts';
-import { auditFromRow, auditJson, type AuditRow } from './rows.ts';
+import { auditFromRow, auditJson, type AuditRow } from '../rows.ts';
 
 export type AuditMethods = Pick<Storage, 'recordAudit' | 'listAudit'>;
 

@@ -7,7 +7,7 @@ import type { EventId, TicketId } from '@gatekeeper/shared/ids';
 import { GkError } from '@gatekeeper/shared/protocol/index';
 import type { DeviceCertificateRecord, Storage } from '../types.ts';
 import type { Db } from './db.ts';
-import { certificateFromRow, type CertificateRow } from './rows.ts';
+import { certificateFromRow, type CertificateRow } from '../rows.ts';
 
 export type CertificateMethods = Pick<Storage, 'addDeviceCertificate' | 'revokeDeviceCertificates' | 'getDeviceCertificate'>;
 

@@ -5,7 +5,7 @@ import type { EventId } from '@gatekeeper/shared/ids';
 import type { Storage } from '../types.ts';
 import { audited } from './audit.ts';
 import type { Db } from './db.ts';
-import { ruleFromRow, type RuleRow } from './rows.ts';
+import { ruleFromRow, type RuleRow } from '../rows.ts';
 
 export type CodeWordRuleMethods = Pick<Storage, 'getCodeWordRule' | 'setCodeWordRule' | 'listCodeWordRules' | 'setCodeWordSetting'>;
 

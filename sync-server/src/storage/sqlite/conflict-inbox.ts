@@ -3,7 +3,7 @@
 // the count of tickets the live view measures admissions against.
 import type { Storage } from '../types.ts';
 import type { Db } from './db.ts';
-import { CONFLICT_ENTRY_SELECT, conflictEntryFromRow, type ConflictEntryRow } from './rows.ts';
+import { CONFLICT_ENTRY_SELECT, conflictEntryFromRow, type ConflictEntryRow } from '../rows.ts';
 
 export type ConflictInboxMethods = Pick<Storage, 'conflictInbox' | 'reviewConflict' | 'admissibleTicketCount'>;
 

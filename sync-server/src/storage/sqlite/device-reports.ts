@@ -2,7 +2,7 @@
 // (fleet/fleet.ts keeps the online phones' newer reports in memory).
 import type { Storage } from '../types.ts';
 import type { Db } from './db.ts';
-import { reportFromRow, type ReportRow } from './rows.ts';
+import { reportFromRow, type ReportRow } from '../rows.ts';
 
 export type DeviceReportMethods = Pick<Storage, 'recordDeviceReport' | 'listDeviceReports'>;
 

@@ -9,7 +9,7 @@ import { isConstraintError, type Db } from './db.ts';
 import {
   checkpointFromRow, checkpointToRow, eventFromRow, eventKeyFromRow, eventKeyToRow, eventToRow,
   type CheckpointRow, type EventKeyRow, type EventRow,
-} from './rows.ts';
+} from '../rows.ts';
 
 export type EventMethods = Pick<Storage,
   | 'createEvent' | 'getEvent' | 'listEvents' | 'upsertCheckpoint' | 'listCheckpoints' | 'getCheckpoint'

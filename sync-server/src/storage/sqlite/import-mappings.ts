@@ -3,7 +3,7 @@
 import type { Storage } from '../types.ts';
 import { audited } from './audit.ts';
 import type { Db } from './db.ts';
-import { mappingFromRow, type MappingRow } from './rows.ts';
+import { mappingFromRow, type MappingRow } from '../rows.ts';
 
 export type ImportMappingMethods = Pick<Storage, 'listImportMappings' | 'getImportMapping' | 'saveImportMapping'>;
 

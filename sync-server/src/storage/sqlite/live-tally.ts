@@ -5,7 +5,7 @@ import type { CheckpointId, EventId, TicketId } from '@gatekeeper/shared/ids';
 import type { Outcome } from '@gatekeeper/shared/outcomes';
 import type { LiveTally, Storage } from '../types.ts';
 import type { Db } from './db.ts';
-import { storedScanFromRow, type ScanRow } from './rows.ts';
+import { storedScanFromRow, type ScanRow } from '../rows.ts';
 
 export type LiveTallyMethods = Pick<Storage, 'liveTally' | 'scansOfTickets'>;
 

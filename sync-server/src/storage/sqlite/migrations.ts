@@ -42,7 +42,10 @@
 //       set by hand), and audit_log rebuilt for them: event_id may be NULL (a change to a
 //       staff account, which holds in every event) and a reason column (why a ticket's
 //       status was changed). SQLite cannot drop a NOT NULL, so the table is copied.
-//  12 — device_certificates (issue 11, rotating codes): which phone's key each ticket is
+//  12 — server_secrets: keys the server makes once and keeps (the known-browser cookie's).
+//  13 — the wallet: the code window (just-in-time access), the holders' order links (their
+//       tokens hashed) and the development mailer's outbox.
+//  14 — device_certificates (issue 11, rotating codes): which phone's key each ticket is
 //       bound to, and when each binding was revoked, numbered like ticket changes so the
 //       manifest's delta carries revocations.
 //  15 — the holder's verification (issue 11, measures 3, 4 and 6): orders.mobile,

@@ -7,7 +7,7 @@ import { isConstraintError, type Db } from './db.ts';
 import {
   deviceFromRow, deviceToRow, sessionFromRow, sessionToRow, staffFromRow, staffToRow,
   type DeviceRow, type SessionRow, type StaffRow,
-} from './rows.ts';
+} from '../rows.ts';
 
 export type PeopleMethods = Pick<Storage,
   | 'createStaff' | 'getStaff' | 'getStaffByUsername' | 'assignStaff' | 'isStaffOf' | 'listEventStaff'

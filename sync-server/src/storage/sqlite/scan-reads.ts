@@ -5,7 +5,7 @@ import { HISTORY_PAGE_MAX } from '@gatekeeper/shared/api/history';
 import { HISTORY_EXPORT_PAGE_MAX, type HistoryEntry, type HistoryExportRow, type HistoryQuery, type StoredScan, type Storage } from '../types.ts';
 import type Database from 'better-sqlite3';
 import type { Db } from './db.ts';
-import { CONFLICT_SELECT, conflictFromRow, scanFromRow, storedScanFromRow, type ConflictRow, type ScanRow } from './rows.ts';
+import { CONFLICT_SELECT, conflictFromRow, scanFromRow, storedScanFromRow, type ConflictRow, type ScanRow } from '../rows.ts';
 
 export type ScanReadMethods = Pick<Storage, 'ticketScans' | 'scansAfter' | 'latestCursor' | 'scanLogId' | 'history' | 'historyExportRows' | 'listConflicts' | 'quarantined' | 'getScan'>;
 

@@ -6,15 +6,17 @@
 // inside the row lock for the same reason): a phone that timed out and retries with the
 // same id gets the scan stored the first time, never a second copy or a second verdict.
 import { arbitrate } from '@gatekeeper/shared/admission';
-import type { Conflict, Scan, Verdict } from '@gatekeeper/shared/domain';
+import type { Scan, Verdict } from '@gatekeeper/shared/domain';
 import type { EventId, TicketId } from '@gatekeeper/shared/ids';
 import { isAdmitting } from '@gatekeeper/shared/outcomes';
 import { NO_REASON } from '@gatekeeper/shared/reasons';
 import type { OnlineSubmission, StoredScan, Storage, SubmitResult, UploadResult } from '../types.ts';
 import type { Db } from './db.ts';
+import { carry, hasConflicts, type Involved, planConflicts } from '../conflict-bookkeeping.ts';
 import {
-  CONFLICT_SELECT, conflictFromRow, scanFromRow, scanToRow, storedScanFromRow, type ConflictRow, type ScanInsertRow, type ScanRow,
-} from './rows.ts';
+  CONFLICT_COLUMNS, CONFLICT_SELECT, conflictFromRow, conflictToRow, RECORDED_CONFLICT_SELECT, recordedConflictFromRow, scanFromRow, scanToRow,
+  storedScanFromRow, type ConflictInsertRow, type ConflictRow, type RecordedConflictRow, type ScanInsertRow, type ScanRow,
+} from '../rows.ts';
 
 export type ScanWriteMethods = Pick<Storage, 'submitOnline' | 'uploadOffline'>;
 
@@ -23,14 +25,6 @@ const SCAN_COLUMNS = [
   'inspector_id', 'hlc', 'at', 'clock_offset', 'outcome', 'offline', 'id_checked', 'received_at', 'quarantine',
   'kind', 'annuls',
 ] as const;
-
-interface ConflictInsertRow {
-  loser_scan_id: string; winner_scan_id: string; event_id: string; ticket_id: string; scope: string; created_at: number;
-  kind: string | null; annul_scan_id: string | null;
-}
-
-/** Results that can carry conflicts: a submit result or an upload result. */
-type Involved = { status: SubmitResult['status']; conflicts: Conflict[] };
 
 /** The verdict of a scan stored earlier, for a retried submission: we never decide twice. */
 function verdictOfStored(scan: Scan): Verdict {
@@ -43,13 +37,11 @@ export function scanWriteMethods(db: Db): ScanWriteMethods {
     ofTicket: db.prepare<[string, string], ScanRow>('SELECT * FROM scans WHERE event_id = ? AND ticket_id = ? ORDER BY seq'),
     insert: db.prepare<ScanInsertRow>(
       `INSERT INTO scans (${SCAN_COLUMNS.join(', ')}) VALUES (${SCAN_COLUMNS.map((c) => `@${c}`).join(', ')})`),
-    recorded: db.prepare<[string], { winner_scan_id: string; kind: string | null }>('SELECT winner_scan_id, kind FROM conflicts WHERE loser_scan_id = ?'),
+    /** A ticket's rows, found by their losers (every one of them a scan of the ticket), in the order written. */
+    recorded: db.prepare<[string], RecordedConflictRow>(`${RECORDED_CONFLICT_SELECT} WHERE loser_scan_id IN (SELECT value FROM json_each(?)) ORDER BY rowid`),
+    // REPLACE: a new rowid, so a replaced row counts as written last, as on PostgreSQL.
     putConflict: db.prepare<ConflictInsertRow>(
-      `INSERT OR REPLACE INTO conflicts (loser_scan_id, winner_scan_id, event_id, ticket_id, scope, created_at, kind, annul_scan_id)
-       VALUES (@loser_scan_id, @winner_scan_id, @event_id, @ticket_id, @scope, @created_at, @kind, @annul_scan_id)`),
-    /** Double admissions naming this scan (as either side) that no annulment has resolved yet. */
-    unresolved: db.prepare<[string, string], { loser_scan_id: string }>(
-      'SELECT loser_scan_id FROM conflicts WHERE (loser_scan_id = ? OR winner_scan_id = ?) AND kind IS NULL AND annul_scan_id IS NULL'),
+      `INSERT OR REPLACE INTO conflicts (${CONFLICT_COLUMNS.join(', ')}) VALUES (${CONFLICT_COLUMNS.map((c) => `@${c}`).join(', ')})`),
     resolve: db.prepare<[string, string]>('UPDATE conflicts SET annul_scan_id = ? WHERE loser_scan_id = ?'),
     conflictOf: db.prepare<[string], ConflictRow>(`${CONFLICT_SELECT} WHERE c.loser_scan_id = ?`),
   };
@@ -60,42 +52,22 @@ export function scanWriteMethods(db: Db): ScanWriteMethods {
   };
 
   /**
-   * Arbitrate one ticket's whole stored set and record each conflict that involves a scan
-   * stored by this call and is not recorded yet. The conflict goes to the result of each
-   * such scan it names: the loser learns it lost, a late scan with an earlier stamp learns
-   * it has just made someone else lose, and an annulment learns of the refusal it made
-   * needless (refused_annulled). A double admission that an annulment stored now cancels
-   * one side of is not deleted (it happened): its row names the annulment from then on,
-   * and the annulment's result carries it, so supervisors are told it was resolved.
+   * Arbitrate one ticket's whole stored set and record what the bookkeeping
+   * (conflict-bookkeeping.ts) plans: the conflicts that name a scan stored by this call,
+   * and the double admissions an annulment stored now resolves.
    */
   const recordConflicts = (ticketScans: readonly Scan[], fresh: ReadonlyMap<string, Involved>, receivedAt: number) => {
-    const { conflicts, annulments } = arbitrate(ticketScans);
-    for (const c of conflicts) {
-      const involved = [c.loser.scanId, c.winner.scanId, c.annulment?.scanId].flatMap((id) => {
-        const r = id === undefined ? undefined : fresh.get(id);
-        return r ? [r] : [];
-      });
-      if (involved.length === 0) continue;
-      const recorded = q.recorded.get(c.loser.scanId);
-      if (recorded && recorded.winner_scan_id === c.winner.scanId && recorded.kind === (c.kind ?? null)) continue;
-      // REPLACE: the loser already lost to a later scan; the earliest admission now wins.
-      q.putConflict.run({
-        loser_scan_id: c.loser.scanId, winner_scan_id: c.winner.scanId, event_id: c.eventId,
-        ticket_id: c.ticketId, scope: c.scope, created_at: receivedAt, kind: c.kind ?? null, annul_scan_id: c.annulment?.scanId ?? null,
-      });
-      for (const r of involved) {
-        r.conflicts.push(c);
-        r.status = 'conflict';
-      }
+    const arbitration = arbitrate(ticketScans);
+    if (!hasConflicts(arbitration)) return;
+    const recorded = q.recorded.all(JSON.stringify(ticketScans.map((s) => s.id))).map(recordedConflictFromRow);
+    const plan = planConflicts(arbitration, new Set(fresh.keys()), recorded);
+    for (const { conflict, involved } of plan.put) {
+      q.putConflict.run(conflictToRow(conflict, receivedAt));
+      carry(fresh, involved, conflict);
     }
-    for (const { annulled, annulment } of annulments) {
-      const by = fresh.get(annulment.id);
-      if (!by) continue;
-      for (const { loser_scan_id } of q.unresolved.all(annulled.id, annulled.id)) {
-        q.resolve.run(annulment.id, loser_scan_id);
-        by.conflicts.push(conflictFromRow(q.conflictOf.get(loser_scan_id)!));
-        by.status = 'conflict';
-      }
+    for (const { loserScanId, annulmentId } of plan.resolve) {
+      q.resolve.run(annulmentId, loserScanId);
+      carry(fresh, [annulmentId], conflictFromRow(q.conflictOf.get(loserScanId)!));
     }
   };
 

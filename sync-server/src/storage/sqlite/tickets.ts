@@ -6,7 +6,7 @@ import { GkError } from '@gatekeeper/shared/protocol/index';
 import type { ImportResult, Storage } from '../types.ts';
 import { audited } from './audit.ts';
 import { isConstraintError, type Db } from './db.ts';
-import { orderFromRow, orderToRow, ticketFromRow, ticketToRow, type OrderRow, type TicketRow } from './rows.ts';
+import { orderFromRow, orderToRow, ticketFromRow, ticketToRow, type OrderRow, type TicketRow } from '../rows.ts';
 import { nameSearch } from './scan-reads.ts';
 
 export type TicketMethods = Pick<Storage,

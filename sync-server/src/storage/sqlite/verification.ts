@@ -8,7 +8,7 @@ import { GkError } from '@gatekeeper/shared/protocol/index';
 import type { ChallengeRecord, HolderChange, SmsSend, SmsSendLimits, SmsSendVerdict, Storage } from '../types.ts';
 import { audited } from './audit.ts';
 import type { Db } from './db.ts';
-import { orderFromRow, type OrderRow } from './rows.ts';
+import { orderFromRow, type OrderRow } from '../rows.ts';
 
 export type VerificationMethods = Pick<Storage,
   'getOrder' | 'getMeasures' | 'setMeasures' | 'addChallenge' | 'latestChallenge' | 'findChallengeBySecret' | 'failChallenge'

@@ -3,7 +3,7 @@
 import type { OrderId } from '@gatekeeper/shared/ids';
 import type { OrderLinkRecord, Storage } from '../types.ts';
 import type { Db } from './db.ts';
-import { linkFromRow, type LinkRow, mailFromRow, type MailRow } from './rows.ts';
+import { linkFromRow, type LinkRow, mailFromRow, type MailRow } from '../rows.ts';
 
 export type WalletMethods = Pick<Storage,
   'getCodeLead' | 'setCodeLead' | 'saveOrderLink' | 'findOrderLink' | 'linkedOrders' | 'addOutboxMail' | 'listOutboxMail'>;

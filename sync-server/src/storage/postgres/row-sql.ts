@@ -1,9 +1,7 @@
-// Rows ↔ domain records: the SQLite adapter's mappings (sqlite/rows.ts), which both
-// adapters share so that a record reads back alike from either. They were written for
-// SQLite's 0/1 booleans: PostgreSQL's BOOLEAN columns come back as true/false, and `bits`
+// What PostgreSQL needs around the shared row mappings (storage/rows.ts). They were written
+// for SQLite's 0/1 booleans: PostgreSQL's BOOLEAN columns come back as true/false, and `bits`
 // turns them into 0/1 before a mapping reads them. Going in, PostgreSQL takes '1' and '0'
 // for a BOOLEAN, so the mappings' 0/1 bind as they are.
-export * from '../sqlite/rows.ts';
 
 /** The row with every boolean column as 0/1, as the shared mappings read it. */
 export function bits<R>(row: object): R {

@@ -1,7 +1,8 @@
 // Rows ↔ domain records, in one place. SQLite has no booleans (0/1) and no arrays (JSON
 // text), and better-sqlite3 refuses to bind a JS boolean, so every conversion lives here
-// and nowhere else reads a column by name. The PostgreSQL adapter reads the same rows
-// (postgres/rows.ts re-exports these).
+// and nowhere else reads a column by name. Both adapters read and write through these, so a
+// record reads back alike from either: PostgreSQL's BOOLEAN columns come back as true/false,
+// and its adapter turns them into 0/1 first (postgres/row-sql.ts).
 import type { ConflictEntry } from '@gatekeeper/shared/api/live';
 import type { Checkpoint, Conflict, ConflictKind, Order, Scan, ScanSummary, Ticket } from '@gatekeeper/shared/domain';
 import type { CheckpointId, DeviceId, EventId, InspectorId, OrderId, ScanId, TicketId } from '@gatekeeper/shared/ids';
@@ -15,7 +16,8 @@ import type { CodeWordRule } from '@gatekeeper/shared/code-word';
 import type { ColumnMap } from '@gatekeeper/shared/import-mapping';
 import type {
   DeviceAlert, DeviceCertificateRecord, DeviceRecord, DeviceReportRecord, EventKey, ImportMapping, OrderLinkRecord, OutboxMailRecord, SessionRecord, StaffRecord, StoredScan,
-} from '../types.ts';
+} from './types.ts';
+import type { RecordedConflict } from './conflict-bookkeeping.ts';
 
 type Bit = 0 | 1;
 const bit = (b: boolean): Bit => (b ? 1 : 0);
@@ -173,6 +175,22 @@ export const conflictFromRow = (r: ConflictRow): Conflict => ({
   loser: summaryOf(r.l_id, r.l_at, r.l_checkpoint_id, r.l_inspector_id, r.l_device_id, r.l_outcome, r.l_offline),
   ...(r.kind === null ? {} : { kind: r.kind as ConflictKind }),
   ...(r.a_id === null ? {} : { annulment: summaryOf(r.a_id, r.a_at!, r.a_checkpoint_id!, r.a_inspector_id!, r.a_device_id!, r.a_outcome!, r.a_offline!) }),
+});
+
+/** The columns a conflict is written with; replacing a loser's row rewrites them all. */
+export const CONFLICT_COLUMNS = ['loser_scan_id', 'winner_scan_id', 'event_id', 'ticket_id', 'scope', 'created_at', 'kind', 'annul_scan_id'] as const;
+export type ConflictInsertRow = Record<typeof CONFLICT_COLUMNS[number], string | number | null>;
+
+export const conflictToRow = (c: Conflict, createdAt: number): ConflictInsertRow => ({
+  loser_scan_id: c.loser.scanId, winner_scan_id: c.winner.scanId, event_id: c.eventId, ticket_id: c.ticketId,
+  scope: c.scope, created_at: createdAt, kind: c.kind ?? null, annul_scan_id: c.annulment?.scanId ?? null,
+});
+
+/** A conflict row's keys, as the bookkeeping after arbitration reads them (conflict-bookkeeping.ts). */
+export const RECORDED_CONFLICT_SELECT = 'SELECT loser_scan_id, winner_scan_id, kind, annul_scan_id FROM conflicts';
+export interface RecordedConflictRow { loser_scan_id: string; winner_scan_id: string; kind: string | null; annul_scan_id: string | null }
+export const recordedConflictFromRow = (r: RecordedConflictRow): RecordedConflict => ({
+  loserScanId: r.loser_scan_id, winnerScanId: r.winner_scan_id, kind: r.kind, annulScanId: r.annul_scan_id,
 });
 
 /** A conflict row for the inbox: the conflict, its key and time, the holder, and the latest review (r_*, NULL without one). */
