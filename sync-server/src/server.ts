@@ -64,8 +64,17 @@ async function openStorage(config: Config, log: Logger): Promise<Storage> {
   });
 }
 
-export async function startServer(config: Config, log: Logger, now: () => number = Date.now): Promise<RunningServer> {
-  const storage = withReadCache(await openStorage(config, log));
+export interface StartOptions {
+  /**
+   * Wraps the storage once opened, before anything uses it: how tests stand in a store
+   * whose answers come back late and out of order, as a remote database's do.
+   */
+  wrapStorage?: (opened: Storage) => Storage;
+}
+
+export async function startServer(config: Config, log: Logger, now: () => number = Date.now, options: StartOptions = {}): Promise<RunningServer> {
+  const opened = await openStorage(config, log);
+  const storage = withReadCache(options.wrapStorage ? options.wrapStorage(opened) : opened);
   let linkBase = config.publicUrl;
   const issuer = new Issuer(storage, () => linkBase, now, config.rotatingLeewayMs);
   let scans: ScanService | null = null;
