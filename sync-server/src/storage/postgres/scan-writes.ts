@@ -11,6 +11,18 @@
 // which `decide` and arbitrate() read in JavaScript; a constraint could only say "one
 // valid entry", and would refuse the offline scans that must be stored whatever they say.
 //
+// The log's order: a sequence hands out its number at insert and the row is seen at commit,
+// so two transactions could commit 12 before 11, and a reader at that instant (a catch-up,
+// gossip's tail, a welcome's cursor) would be told 12 and never look below it again. So
+// each transaction also takes its events' log locks (one advisory lock per event, after
+// the tickets', held to commit) before it inserts: within an event, numbers are drawn and
+// committed in the same order, and every reader sees a prefix of the event's log. The cost
+// is that one event's scan transactions commit one after another, across instances (each
+// instance's group commit batches what waits meanwhile); events do not wait for each other.
+// Chosen over recording each row's transaction id (xid8) and reading only below
+// pg_snapshot_xmin: that keeps commits concurrent, but the order becomes (xid, seq), a
+// cursor the phones' protocol (one number) cannot carry (docs/postgres.md).
+//
 // Idempotency is by scan id, checked inside the transaction: a retried scan gets the
 // scan stored the first time. Two copies of one id racing in two transactions meet at
 // the unique index; the second inserts nothing and answers with the first.
@@ -48,6 +60,12 @@ async function lockTickets(sql: Sql, tickets: ReadonlyArray<{ eventId: EventId; 
   // 64-bit hashes: two tickets that share one only wait for each other, they never mix.
   // unnest yields the keys in the array's order, which is this sorted one.
   if (keys.length > 0) await sql.run('SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) AS k', [keys]);
+}
+
+/** Take the log lock of every event named, sorted, after the tickets' and before the first insert. */
+async function lockLogs(sql: Sql, scans: ReadonlyArray<{ eventId: EventId }>): Promise<void> {
+  const keys = [...new Set(scans.map((s) => `log:${s.eventId}`))].sort();
+  await sql.run('SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) AS k', [keys]);
 }
 
 async function byId(sql: Sql, id: string): Promise<StoredScan | null> {
@@ -114,6 +132,7 @@ export function pgScanWriteMethods(pool: pg.Pool): PgScanWriteMethods {
       // A `decide` that throws rolls the whole batch back: nothing is half-stored.
       return inTransaction(pool, async (sql) => {
         await lockTickets(sql, items.map((i) => i.request));
+        await lockLogs(sql, items.map((i) => i.request));
         const results: SubmitResult[] = [];
         for (const { request, decide } of items) {
           const existing = await byId(sql, request.id);
@@ -144,6 +163,7 @@ export function pgScanWriteMethods(pool: pg.Pool): PgScanWriteMethods {
     async uploadOffline(scans: Scan[], receivedAt) {
       return inTransaction(pool, async (sql) => {
         await lockTickets(sql, scans);
+        await lockLogs(sql, scans);
         const results: UploadResult[] = [];
         const fresh = new Map<string, UploadResult>();
         const touched = new Map<string, { eventId: EventId; ticketId: TicketId }>();
