@@ -92,6 +92,8 @@ export async function startServer(config: Config, log: Logger, now: () => number
   let seeded = false;
   let publicLogins: RunningServer['publicLogins'];
   try {
+    // Several instances on one database: each gossips the others' scans too.
+    if (storage.notifications) await hub.follow(storage.notifications);
     seeded = config.demo ? await seedDemo(storage, issuer, { tickets: config.demoTickets, now: now() }) : false;
     publicLogins = await publishedLogins(storage);
     // Refused rather than quietly bound to loopback: phones would then fail to connect
