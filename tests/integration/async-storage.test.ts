@@ -4,7 +4,7 @@
 // misses nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkpointId, type TicketId } from '@gatekeeper/shared/ids';
-import type { Down } from '@gatekeeper/shared/protocol/index';
+import { skippedScans } from '../support/gossip-order.ts';
 import { lateAnswers } from '../support/late-storage.ts';
 import { ScannerClient } from '../support/scanner-client.ts';
 import { DEMO_EVENT, login, startTestServer, type TestServer } from '../support/server.ts';
@@ -18,18 +18,6 @@ const phone = (i: number) => {
   const who = login(i % 2 ? 'inspector2' : 'inspector');
   return ScannerClient.connect(server.url, who.username, who.password, DEMO_EVENT, MAIN);
 };
-
-/** Scan ids a phone had heard by each `scans` message, with that message's cursor. */
-function heardByCursor(received: readonly Down[]): Array<{ cursor: number; heard: Set<string> }> {
-  const heard = new Set<string>();
-  const out: Array<{ cursor: number; heard: Set<string> }> = [];
-  for (const m of received) {
-    if (m.type !== 'scans') continue;
-    for (const s of m.scans) heard.add(s.id);
-    out.push({ cursor: m.cursor, heard: new Set(heard) });
-  }
-  return out;
-}
 
 beforeAll(async () => {
   server = await startTestServer({ demoTickets: 100 }, undefined, undefined, { wrapStorage: (s) => lateAnswers(s, 15) });
@@ -51,10 +39,7 @@ describe('gossip on a store that answers out of order', () => {
       const all = await server.storage.scansAfter(DEMO_EVENT, 0, 10_000);
       expect(all.scans).toHaveLength(2 * rounds);
       await until(() => all.scans.every((s) => listener.heard.has(s.scan.id)), 'the listener to hear every scan');
-      for (const { cursor, heard } of heardByCursor(listener.received)) {
-        const skipped = all.scans.filter((s) => s.seq <= cursor && !heard.has(s.scan.id)).map((s) => s.seq);
-        expect({ cursor, skipped }).toEqual({ cursor, skipped: [] });
-      }
+      expect(skippedScans(listener.received, all.scans)).toEqual([]);
     } finally {
       await Promise.all([listener, a, b].map((p) => p.close()));
     }

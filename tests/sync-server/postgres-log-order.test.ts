@@ -5,7 +5,9 @@
 // readers a prefix of the log: never a cursor past a scan still to commit.
 import { describe, expect, it } from 'vitest';
 import pg from 'pg';
+import type { Scan } from '@gatekeeper/shared/domain';
 import { deviceId, ticketId } from '@gatekeeper/shared/ids';
+import { NO_REASON } from '@gatekeeper/shared/reasons';
 import { openPostgresStorage, type PostgresStorage } from '@gatekeeper/sync-server/storage/postgres/index';
 import { EVENT, makeCheckpoint, makeEvent, makeScan, makeTicket } from '../support/factories.ts';
 import { usePostgres } from '../support/postgres.ts';
@@ -16,7 +18,17 @@ const open = (schema: string) => openPostgresStorage({ url: db.url(), schema, po
 /** The advisory lock the test holds to keep a transaction open after its insert. */
 const GATE = 4242;
 
-describe('the scan log on PostgreSQL', () => {
+/** The two ways a scan is stored: decided online, or uploaded as decided offline. */
+const WRITES = {
+  online: (s: PostgresStorage, scan: Scan) => {
+    const { outcome: _o, offline: _f, ...request } = scan;
+    return s.submitOnline([{ request, decide: () => ({ outcome: 'valid', offline: false, ticketId: scan.ticketId, firstScan: null, reason: NO_REASON }) }], 1);
+  },
+  offline: (s: PostgresStorage, scan: Scan) => s.uploadOffline([scan], 1),
+};
+
+describe.each(Object.keys(WRITES) as Array<keyof typeof WRITES>)('the scan log on PostgreSQL, scans stored %s', (how) => {
+  const write = WRITES[how];
   it('never shows a reader a later-numbered scan while an earlier-numbered one is still to commit', async () => {
     const schema = db.schema();
     // Two instances: two pools, two transactions truly at once.
@@ -36,10 +48,10 @@ describe('the scan log on PostgreSQL', () => {
       await test.query('SELECT pg_advisory_lock($1)', [GATE]);
       const waiting = async () => Number((await test.query<{ n: string }>(`SELECT count(*) AS n FROM pg_locks WHERE NOT granted`)).rows[0]!.n);
 
-      const slow = a.uploadOffline([makeScan({ ticketId: ticketId('slow'), code: 'GK1.slow', deviceId: deviceId('phone-a') })], 1);
+      const slow = write(a, makeScan({ ticketId: ticketId('slow'), code: 'GK1.slow', deviceId: deviceId('phone-a') }));
       await until(async () => (await waiting()) === 1, 'the slow scan to wait at the gate', UNIT_WAIT_MS);
       let fastDone = false;
-      const fast = b.uploadOffline([makeScan({ ticketId: ticketId('fast'), code: 'GK1.fast', deviceId: deviceId('phone-b') })], 1)
+      const fast = write(b, makeScan({ ticketId: ticketId('fast'), code: 'GK1.fast', deviceId: deviceId('phone-b') }))
         .finally(() => { fastDone = true; });
       // The fast scan either commits now (numbered after the slow one) or waits its turn.
       await until(async () => fastDone || (await waiting()) === 2, 'the fast scan to commit or wait', UNIT_WAIT_MS);

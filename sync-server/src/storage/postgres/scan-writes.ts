@@ -165,7 +165,6 @@ export function pgScanWriteMethods(pool: pg.Pool, notifier: Notifier): PgScanWri
       // A `decide` that throws rolls the whole batch back: nothing is half-stored.
       return inTransaction(pool, async (sql) => {
         await lockTickets(sql, items.map((i) => i.request));
-        await lockLogs(sql, items.map((i) => i.request));
         // Read once for the batch, under the locks: the scans stored under these ids, and
         // every scan of these tickets. Round trips, not rows, are what a batch costs here.
         const existing = new Map((await sql.all<object>('SELECT * FROM scans WHERE id = ANY($1::text[])', [items.map((i) => i.request.id)]))
@@ -197,6 +196,9 @@ export function pgScanWriteMethods(pool: pg.Pool, notifier: Notifier): PgScanWri
           decided.push({ index: results.length, scan, verdict, prior });
           results.push({ duplicateOf: scan.id });
         }
+        // The log's lock only now, just before the numbers are drawn: the reads and decisions
+        // above need only the tickets' locks, and the event's other writers wait the less.
+        await lockLogs(sql, items.map((i) => i.request));
         const seqs = await insertAll(sql, decided.map((d) => d.scan), receivedAt);
         const byId = new Map<string, SubmitResult>();
         for (const { index, scan, verdict, prior } of decided) {
