@@ -1,12 +1,14 @@
 #!/usr/bin/env node
-// `npm test`: install what is missing, build, then run two streams side by side and print
-// one closing line, `tests: N passed, N failed`, from both.
+// `npm test`: install what is missing, then run two streams side by side and print one
+// closing line, `tests: N passed, N failed`, from both.
 //   - checks: the type-check, then the unit and integration files (two at a time);
-//   - browsers: the e2e files, one at a time (two browsers would fight over two cores).
+//   - browsers: the build, then the e2e files, one at a time (two browsers would fight
+//     over two cores). The integration files wait for the build too: their servers serve
+//     dist/pwa.
 // Run one after the other, as Vitest runs its groups, the machine sat half idle: the
 // browser files mostly wait on pages, sockets and timers, the others mostly compute.
-// The build comes first: the integration servers serve dist/pwa too. Plain JavaScript:
-// it runs before anything is installed. Extra arguments go to both Vitest runs.
+// Plain JavaScript: it runs before anything is installed. Extra arguments go to both
+// Vitest runs.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,41 +26,50 @@ function step(cmd, args) {
 }
 
 step('node', ['scripts/ensure.mjs', '--browser', '--postgres']);
-step('npm', ['run', '--silent', 'build']);
-
 const dir = mkdtempSync(join(tmpdir(), 'gk-test-run-'));
 
-/** Runs `commands` one after the other (stopping at the first failure), each output line prefixed with `label`. */
-function stream(label, commands, summaryFile) {
+/** Runs one command, each output line prefixed with `label`; true when it exits 0. */
+function run(label, [cmd, ...args], env = {}) {
   return new Promise((resolve) => {
-    const next = (i) => {
-      if (i === commands.length) return resolve({ label, ok: true });
-      const [cmd, ...args] = commands[i];
-      const child = spawn(cmd, args, { cwd: root, env: { ...process.env, GK_TEST_SUMMARY: summaryFile }, stdio: ['ignore', 'pipe', 'pipe'] });
-      for (const [from, to] of [[child.stdout, process.stdout], [child.stderr, process.stderr]]) {
-        let rest = '';
-        from.setEncoding('utf8');
-        from.on('data', (chunk) => {
-          const lines = (rest + chunk).split('\n');
-          rest = lines.pop();
-          for (const line of lines) to.write(`[${label}] ${line}\n`);
-        });
-        from.on('end', () => { if (rest) to.write(`[${label}] ${rest}\n`); });
-      }
-      child.on('close', (code) => (code === 0 ? next(i + 1) : resolve({ label, ok: false, failed: [cmd, ...args].join(' ') })));
-    };
-    next(0);
+    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    for (const [from, to] of [[child.stdout, process.stdout], [child.stderr, process.stderr]]) {
+      let rest = '';
+      from.setEncoding('utf8');
+      from.on('data', (chunk) => {
+        const lines = (rest + chunk).split('\n');
+        rest = lines.pop();
+        for (const line of lines) to.write(`[${label}] ${line}\n`);
+      });
+      from.on('end', () => { if (rest) to.write(`[${label}] ${rest}\n`); });
+    }
+    child.on('close', (code) => resolve(code === 0));
   });
 }
 
 // A file named on the command line is in one stream only: the other finds nothing, and passes.
 const vitest = (...projects) => ['npx', 'vitest', 'run', ...projects.flatMap((p) => ['--project', p]), ...(extra.length ? ['--passWithNoTests', ...extra] : [])];
+const TYPECHECK = ['npm', 'run', '--silent', 'typecheck'];
+const BUILD = ['npm', 'run', '--silent', 'build'];
+
+// The build and the type-check side by side; the tests wait for the build (the integration
+// servers serve dist/pwa too).
+const built = run('build', BUILD);
 const streams = [
-  { label: 'checks', commands: [['npm', 'run', '--silent', 'typecheck'], vitest('unit', 'integration')] },
-  { label: 'browsers', commands: [vitest('e2e')] },
+  { label: 'checks', steps: async (vitestEnv) => {
+    if (!await run('checks', TYPECHECK)) return `\`${TYPECHECK.join(' ')}\` failed`;
+    if (!await built) return `\`${BUILD.join(' ')}\` failed`;
+    return await run('checks', vitest('unit', 'integration'), vitestEnv) ? null : 'vitest failed';
+  } },
+  { label: 'browsers', steps: async (vitestEnv) => {
+    if (!await built) return `\`${BUILD.join(' ')}\` failed`;
+    return await run('browsers', vitest('e2e'), vitestEnv) ? null : 'vitest failed';
+  } },
 ].map((s) => ({ ...s, summary: join(dir, `${s.label}.json`) }));
 
-const results = await Promise.all(streams.map((s) => stream(s.label, s.commands, s.summary)));
+const results = await Promise.all(streams.map(async (s) => {
+  const failed = await s.steps({ GK_TEST_SUMMARY: s.summary });
+  return { label: s.label, ok: failed === null, failed };
+}));
 
 const total = { passed: 0, failed: 0, skipped: 0, unhandled: 0 };
 const notes = [];
@@ -67,7 +78,7 @@ for (const [i, s] of streams.entries()) {
     const counts = JSON.parse(readFileSync(s.summary, 'utf8'));
     for (const k of Object.keys(total)) total[k] += counts[k];
   } else {
-    notes.push(`${s.label}: \`${results[i].failed ?? 'vitest'}\` failed before any test ran`);
+    notes.push(`${s.label}: ${results[i].failed ?? 'vitest failed'} before any test ran`);
   }
 }
 rmSync(dir, { recursive: true, force: true });
