@@ -2,7 +2,7 @@
 // after each hash so that a login flood keeps hashing to a share of one core.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GkError } from '@gatekeeper/shared/protocol/index';
-import { HashGate, MAX_REST_MS } from '@gatekeeper/sync-server/auth/hash-gate';
+import { HashGate, MAX_FLOOD_REST_MS, MAX_REST_MS } from '@gatekeeper/sync-server/auth/hash-gate';
 import { poolScrypt, type Scrypt } from '@gatekeeper/sync-server/auth/passwords';
 
 describe('HashGate', () => {
@@ -82,6 +82,33 @@ describe('HashGate', () => {
     await vi.advanceTimersByTimeAsync(2);
     expect(started).toEqual(['a', 'b']);
     await b;
+  });
+
+  it('rests up to MAX_FLOOD_REST_MS while its queue is full, so a flood gets floodDuty of a slot', async () => {
+    const gate = new HashGate({ concurrency: 1, queue: 1, duty: 0.5, floodDuty: 0.1 }, () => Date.now());
+    const started: string[] = [];
+    const a = gate.run(hashFor(100, started, 'a'));
+    const b = gate.run(hashFor(10, started, 'b'));
+    // b waits in a full queue: a's rest is 9 × 100 ms, past MAX_REST_MS.
+    expect(await a).toBe('a');
+    await vi.advanceTimersByTimeAsync(899);
+    expect(started).toEqual(['a']);
+    await vi.advanceTimersByTimeAsync(2);
+    expect(started).toEqual(['a', 'b']);
+    await b;
+  });
+
+  it('rests at most MAX_FLOOD_REST_MS while its queue is full', async () => {
+    const gate = new HashGate({ concurrency: 1, queue: 1, duty: 0.5, floodDuty: 0.1 }, () => Date.now());
+    const started: string[] = [];
+    const c = gate.run(hashFor(5_000, started, 'c'));
+    const d = gate.run(hashFor(10, started, 'd'));
+    expect(await c).toBe('c');
+    await vi.advanceTimersByTimeAsync(MAX_FLOOD_REST_MS - 1);
+    expect(started).toEqual(['c']);
+    await vi.advanceTimersByTimeAsync(2);
+    expect(started).toEqual(['c', 'd']);
+    await d;
   });
 
   it('says it is full exactly when the next hash would be refused', async () => {
