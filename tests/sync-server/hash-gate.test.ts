@@ -71,6 +71,28 @@ describe('HashGate', () => {
     expect(gate.running).toBe(0);
   });
 
+  it('wakes a resting slot for a known browser\u2019s login that arrives during the rest', async () => {
+    const gate = new HashGate({ concurrency: 1, queue: 1, duty: 0.5, floodDuty: 0.1 }, () => Date.now());
+    const started: string[] = [];
+    const a = gate.run(hashFor(100, started, 'a'));
+    const b = gate.run(hashFor(10, started, 'b'));
+    // b waits in a full queue: after a the slot rests 900 ms (a flood's share).
+    expect(await a).toBe('a');
+    await vi.advanceTimersByTimeAsync(100);
+    expect(started).toEqual(['a']);
+    // Staff arrive mid-rest: they are served now, not after the flood's rest.
+    const staff = gate.run(hashFor(10, started, 'staff'), 'known');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(started).toEqual(['a', 'staff']);
+    expect(await staff).toBe('staff');
+    // The flood does not gain from it: the slot's own rest is not cut short for b.
+    await vi.advanceTimersByTimeAsync(0);
+    expect(started).toEqual(['a', 'staff']);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(started).toEqual(['a', 'staff', 'b']);
+    await b;
+  });
+
   it('rests at most MAX_REST_MS, however long a starved hash took', async () => {
     const gate = new HashGate({ concurrency: 1, queue: 4, duty: 0.25 }, () => Date.now());
     const started: string[] = [];

@@ -78,6 +78,8 @@ export class HashGate {
   #running = 0;
   readonly #waiting: Array<() => void> = [];
   readonly #known: Array<() => void> = [];
+  /** Slots resting after a hash: a known browser's login that arrives wakes one. */
+  readonly #resting = new Set<ReturnType<typeof setTimeout>>();
 
   constructor(readonly options: HashGateOptions = defaultHashGateOptions(), private readonly clock: () => number = () => performance.now()) {}
 
@@ -100,7 +102,10 @@ export class HashGate {
       if (queue.length >= limit) {
         throw new GkError('busy', BUSY_MESSAGE);
       }
-      await new Promise<void>((resolve) => queue.push(resolve));
+      await new Promise<void>((resolve) => {
+        queue.push(resolve);
+        if (lane === 'known') this.#wakeOne();
+      });
     } else {
       this.#running++;
     }
@@ -121,8 +126,20 @@ export class HashGate {
     // Capped: a hash that took long because the CPU was short (it runs at nice 19) used
     // little of it, and a rest of several seconds would only keep staff waiting.
     const rest = Math.min(flood ? MAX_FLOOD_REST_MS : MAX_REST_MS, hashedMs * (1 / duty - 1));
-    if (rest > 0) setTimeout(() => this.#release(), rest).unref();
-    else this.#release();
+    if (rest <= 0) return this.#release();
+    const timer = setTimeout(() => { this.#resting.delete(timer); this.#release(); }, rest);
+    timer.unref();
+    this.#resting.add(timer);
+  }
+
+  /** End one slot's rest now, for staff: the rest starves a flood, and staff should not
+   *  wait out up to MAX_FLOOD_REST_MS of it. #release serves the known lane first. */
+  #wakeOne(): void {
+    const [timer] = this.#resting;
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    this.#resting.delete(timer);
+    this.#release();
   }
 
   /** Hand the slot straight to the next in line, so the count never dips and lets a
