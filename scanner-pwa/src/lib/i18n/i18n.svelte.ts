@@ -147,6 +147,19 @@ export class I18n {
   /** "Thu 1 Jan 2026". */
   dateLong = (ms: number, timeZone?: string): string => this.#format('date', timeZone).format(ms).replace(/,/g, '');
 
+  /**
+   * A phone's clock offset: "+1.5 s", "−25 s", "0.0 s". Tenths below 10 s, whole seconds
+   * from there, in this language's digits; the sign says which way the clock is off, and an
+   * offset that shows as zero has none (a phone 20 ms behind read "−0.0 s").
+   */
+  clockOffset = (ms: number): string => {
+    const s = Math.abs(ms) / 1000;
+    const digits = s < 10 ? 1 : 0;
+    const text = new Intl.NumberFormat(this.locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(s);
+    const sign = /[1-9]/.test(text) ? (ms < 0 ? '\u2212' : '+') : '';
+    return `${sign}${text}\u00a0s`;
+  };
+
   // Building an Intl.DateTimeFormat costs about as much as deciding a scan: keep them.
   #formats = new Map<string, Intl.DateTimeFormat>();
   #format(kind: keyof typeof FORMATS, timeZone?: string): Intl.DateTimeFormat {
