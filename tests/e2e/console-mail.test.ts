@@ -8,6 +8,7 @@ import { describe, expect, test } from 'vitest';
 import { newScanner } from '../support/browser.ts';
 import { ConsolePage } from '../support/pages/console-page.ts';
 import { openSection } from '../support/pages/console-code-word-tickets-staff.ts';
+import { layoutFaults } from '../support/pages/layout-faults.ts';
 import { WAIT_MS } from '../support/pages/scanner-page.ts';
 import { WalletPage } from '../support/pages/wallet-page.ts';
 import { walletLinkIn } from '../support/smtp-sink.ts';
@@ -36,7 +37,14 @@ describe('the console\u2019s Mail section', () => {
           await until(async () => (await env.w.server.storage.getMeasures(env.w.tickets[0]!.eventId))[key as 'changeBlock'], `the ${key} switch saved`);
         }
       }
-      await admin.page.screenshot({ path: join(OUT, `41-console-mail${width < 600 ? '' : '-laptop'}.png`) });
+      // In English, then in Dutch on the same page; each checked for text that does not fit first.
+      for (const lang of ['en', 'nl'] as const) {
+        await admin.setLanguage(lang);
+        await admin.page.evaluate(() => scrollTo(0, 0));
+        await until(() => admin.currentTabInView(), `the Mail tab wholly in view (${lang}, ${width} px)`, WAIT_MS);
+        expect(await layoutFaults(admin.page), `mail, ${lang}, ${width} px`).toEqual([]);
+        await admin.page.screenshot({ path: join(OUT, `41-console-mail${lang === 'nl' ? '-nl' : ''}${width < 600 ? '' : '-laptop'}.png`) });
+      }
       await admin.page.context().close();
     }
     expect(await env.w.server.storage.getCodeLead(env.w.tickets[0]!.eventId)).toBe(60);

@@ -3,7 +3,9 @@
 // screen says. Tests read like the issue.
 import { join } from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { until } from '../until.ts';
+import { layoutFaults } from './layout-faults.ts';
 import { WAIT_MS } from './scanner-page.ts';
 
 export interface HistoryRowSeen {
@@ -108,10 +110,6 @@ export class ConsolePage {
     await story.waitFor({ state: 'detached' });
   }
 
-  /**
-   * Photograph the screen into docs/screenshots at a phone's width (390) and a laptop's
-   * (1280), as `<name>.png` and `<name>-laptop.png`, then go back to the size it had.
-   */
   /** Whether the open section's tab lies wholly inside the navigation's box (not cut off by its scroll). */
   async currentTabInView(): Promise<boolean> {
     return this.page.locator('[data-testid=console] nav').evaluate((nav) => {
@@ -123,17 +121,50 @@ export class ConsolePage {
     });
   }
 
+  /**
+   * Switch the console's language from its bar, as a supervisor does, and wait until the
+   * screen speaks it. A sheet open over the console (a ticket's story) covers the bar: the
+   * button is then pressed without a pointer, which draws the same screen as a person who
+   * had switched before opening the sheet.
+   */
+  async setLanguage(lang: 'en' | 'nl'): Promise<void> {
+    const button = this.page.getByTestId('console').locator(`header button[lang=${lang}]`);
+    if (await this.page.locator('[role=dialog][aria-modal=true]').count()) await button.dispatchEvent('click');
+    else await button.click();
+    await this.page.locator(`html[lang=${lang}] [data-testid=console] nav[aria-label="${SECTIONS_LABEL[lang]}"]`).waitFor({ timeout: WAIT_MS });
+  }
+
+  /**
+   * Photograph the screen into docs/screenshots at a phone's width (390) and a laptop's
+   * (1280), in English and in Dutch (switched in the console's bar, on this same page):
+   * `<name>.png`, `<name>-laptop.png`, `<name>-nl.png`, `<name>-nl-laptop.png`; then back
+   * to English at the size it had. Each shot first checks what a person would see broken
+   * (text cut off or spilling over its box, a page that scrolls sideways, the open
+   * section's tab out of view), so a longer Dutch word fails the test, not just the picture.
+   */
   async photograph(name: string): Promise<void> {
-    const dir = join(process.cwd(), 'docs/screenshots');
     const before = this.page.viewportSize();
-    // From the top, as a person opening the section sees it (a button clicked last scrolls).
-    await this.page.evaluate(() => scrollTo(0, 0));
-    await this.page.setViewportSize({ width: 390, height: 844 });
-    // The open section's tab in the phone's row of tabs, whole (Console.svelte scrolls it into view).
-    await until(() => this.currentTabInView(), 'the open section\u2019s tab wholly in view', WAIT_MS);
-    await this.page.screenshot({ path: join(dir, `${name}.png`) });
-    await this.page.setViewportSize({ width: 1280, height: 800 });
-    await this.page.screenshot({ path: join(dir, `${name}-laptop.png`) });
+    // Switched on the phone's width, as a supervisor walking the gates would: the row of tabs
+    // keeps its width while the names in it grow.
+    await this.#shoot(name, 390);
+    await this.setLanguage('nl');
+    await this.#shoot(`${name}-nl`, 390);
+    await this.#shoot(`${name}-nl-laptop`, 1280);
+    await this.setLanguage('en');
+    await this.#shoot(`${name}-laptop`, 1280);
     if (before) await this.page.setViewportSize(before);
   }
+
+  async #shoot(file: string, width: 390 | 1280): Promise<void> {
+    await this.page.setViewportSize(width === 390 ? { width: 390, height: 844 } : { width: 1280, height: 800 });
+    // From the top, as a person opening the section sees it (a button clicked last scrolls).
+    await this.page.evaluate(() => scrollTo(0, 0));
+    // The open section's tab in the phone's row of tabs, whole (Console.svelte scrolls it into view).
+    await until(() => this.currentTabInView(), `the open section\u2019s tab wholly in view (${file})`, WAIT_MS);
+    expect(await layoutFaults(this.page), `layout of ${file}`).toEqual([]);
+    await this.page.screenshot({ path: join(process.cwd(), 'docs/screenshots', `${file}.png`) });
+  }
 }
+
+/** The navigation's name in each language (the catalogues' consoleSections). */
+const SECTIONS_LABEL = { en: 'Console sections', nl: 'Onderdelen van de console' } as const;
