@@ -1,7 +1,8 @@
 // The supervisors' console, History (issue 10), against a real server: an inspector scans
 // a few codes (one refused, one no ticket at all), a supervisor finds exactly those scans by
 // outcome and by holder, opens a ticket's story, and the CSV link downloads exactly the
-// rows on screen. An inspector gets no way in, and the console's address refuses them.
+// rows on screen; an admission undone at the gate is marked so in its story, with the undo
+// in line. An inspector gets no way in, and the console's address refuses them.
 import type { Ticket } from '@gatekeeper/shared/domain';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { newScanner } from '../support/browser.ts';
@@ -129,6 +130,30 @@ describe('the console\u2019s History', () => {
     await sup.page.getByRole('button', { name: 'Back to the scanner' }).click();
     await sup.page.getByRole('button', { name: 'Start scanning' }).waitFor();
     expect(new URL(sup.page.url()).pathname).toBe('/');
+    await sup.page.context().close();
+  });
+
+  test('a ticket\u2019s story tells an undone admission: the admission marked undone, and the undo in line with who made it', async () => {
+    const t = takeTicket(env.w);
+    await gate.wedge((await ticketCode(env.w, t.id)).code);
+    await gate.expectVerdict('valid', { offline: false });
+    await gate.undoVerdict();
+    await gate.dismissVerdict();
+    await gate.waitPending(0);
+    const stored = await eventually(() => env.w.supervisor.request('GET', `/api/events/${DEMO_EVENT}/history?ticket=${t.id}`), (r) => r.json.scans.length === 2);
+    const [undo, admission] = (stored.json.scans as Array<{ scan: { id: string; kind?: string } }>).map((r) => r.scan);
+    expect(undo!.kind).toBe('annul');
+
+    const sup = await ConsolePage.signIn(await newScanner(env.browser, { viewport: { width: 390, height: 844 } }), env.w.server.url,
+      login('supervisor').username, login('supervisor').password);
+    await sup.filter({ code: t.id });
+    const story = await sup.openStory(admission!.id);
+    const rows = story.getByTestId('story-scans');
+    expect(await rows.locator('tr[data-scan-id]').evaluateAll((trs) => trs.map((r) => [r.getAttribute('data-scan-id'), r.getAttribute('data-kind')])))
+      .toEqual([[undo!.id, 'annul'], [admission!.id, 'scan']]);
+    expect(await rows.locator(`tr[data-scan-id="${undo!.id}"]`).innerText()).toContain('Undone by Ingrid Inspector');
+    await rows.locator(`tr[data-scan-id="${admission!.id}"] [data-undone-by="${undo!.id}"]`).waitFor();
+    await sup.closeStory();
     await sup.page.context().close();
   });
 

@@ -143,11 +143,18 @@ describe('the console\u2019s conflict inbox', () => {
 
     const card = await inbox.waitConflict(t.id);
     const scans = await card.locator('[data-scan-id]').evaluateAll((els) => els.map((e) => e.getAttribute('data-scan-id')));
-    const stored = (await env.w.supervisor.request('GET', `/api/events/${DEMO_EVENT}/conflicts`)).json.conflicts as Array<{ ticketId: string; winner: { scanId: string }; loser: { scanId: string } }>;
+    const stored = (await env.w.supervisor.request('GET', `/api/events/${DEMO_EVENT}/conflicts`)).json.conflicts as Array<{ ticketId: string; holder: string | null; winner: { scanId: string; deviceId: string }; loser: { scanId: string; deviceId: string } }>;
     const mine = stored.find((c) => c.ticketId === t.id)!;
     expect(scans).toEqual([mine.winner.scanId, mine.loser.scanId]);
     const text = (await card.innerText()).replace(/\s+/g, ' ');
     for (const said of ['Ingrid Inspector', 'Ivo Inspector', 'Main gate', 'offline', 'First (stands)', 'Second']) expect(text).toContain(said);
+    // The holder, and each scan's phone by its name.
+    const devices = (await env.w.supervisor.request('GET', '/api/devices')).json.devices as Array<{ id: string; name: string }>;
+    const phoneName = (id: string) => devices.find((d) => d.id === id)!.name;
+    expect(mine.holder).toBeTruthy();
+    expect(await card.getByTestId('conflict-holder').innerText()).toBe(mine.holder);
+    expect(mine.winner.deviceId).not.toBe(mine.loser.deviceId);
+    for (const id of [mine.winner.deviceId, mine.loser.deviceId]) expect(text).toContain(phoneName(id));
     expect(await card.getAttribute('data-reviewed')).toBe('false');
 
     // A scan quarantined at upload (a gate that is not this event's) is listed with its reason, live.

@@ -126,6 +126,32 @@ describe('a ticket\u2019s status', () => {
     ]);
   });
 
+  it('revoked, canceled, unpaid, then marked paid: each change told to the phone, carried by the delta, and the scanner answers by it', async () => {
+    const tid = await plainTicket(new Set());
+    const a = await gate();
+    try {
+      const code = (await supervisor.request('GET', ev(`/tickets/${tid}/code`))).json.code as string;
+      // Each refusal is asked with a scan the server refuses, so the ticket stays unadmitted for the next step.
+      for (const status of ['revoked', 'canceled', 'unpaid', 'paid'] as const) {
+        const v0 = (await a.http.request('GET', ev('/manifest?since=0'))).json.version as number;
+        const told = a.waitFor<DownOf<'ticketsChanged'>>((m) => m.type === 'ticketsChanged' && m.version > v0);
+        const r = await supervisor.request('POST', ev(`/tickets/${tid}/status`), { status, reason: `set ${status} by the box office` });
+        expect(r.status, status).toBe(200);
+        const msg = await told;
+        const delta = (await a.http.request('GET', ev(`/manifest?since=${v0}`))).json;
+        expect(delta.version, status).toBe(msg.version);
+        expect(delta.tickets.map((row: unknown[]) => [row[0], row[TICKET_COLUMNS.indexOf('status')]]), status).toEqual([[tid, status]]);
+        expect((await a.scan(a.request(tid, code))).verdict.outcome, status).toBe(status === 'paid' ? 'valid' : status);
+      }
+    } finally { await a.close(); }
+    expect((await audit(supervisor, `?action=ticket.status&target=${tid}`)).map((e) => [e.before, e.after, e.reason]).reverse()).toEqual([
+      [{ status: 'paid' }, { status: 'revoked' }, 'set revoked by the box office'],
+      [{ status: 'revoked' }, { status: 'canceled' }, 'set canceled by the box office'],
+      [{ status: 'canceled' }, { status: 'unpaid' }, 'set unpaid by the box office'],
+      [{ status: 'unpaid' }, { status: 'paid' }, 'set paid by the box office'],
+    ]);
+  });
+
   it('a version 10 phone is not told (it has no such message) and keeps its socket; a version 11 phone beside it is told', async () => {
     const tid = await plainTicket(new Set());
     const old = await ScannerClient.connect(server.url, 'inspector', login('inspector').password, DEMO_EVENT, checkpointId('main-gate'), { version: 10 });
