@@ -368,7 +368,7 @@ export const nl: Messages = {
   inboxLoading: 'Conflicten laden\u2026',
   inboxOffline: 'De conflicten staan op de server, en dit apparaat kan die niet bereiken. Controleer het netwerk en probeer het opnieuw.',
   inboxFailed: 'De conflicten konden niet worden geladen: {message}',
-  inboxConflicts: 'Dubbel binnengelaten: {count}',
+  inboxConflicts: 'Twee keer toegelaten: {count}',
   inboxUnreviewed: '{count} te beoordelen',
   inboxNone: 'Geen conflicten bij dit evenement.',
   inboxFound: 'gevonden {time}',
