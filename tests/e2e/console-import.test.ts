@@ -1,9 +1,9 @@
 // The console's settings (issue 10, part B) in Chromium against a real server: an admin
 // imports another system's export through a column mapping, saves the mapping and uses it
-// again for the next file, and a scanner then admits one of the imported tickets by its
-// plain barcode; a supervisor's dry run shows the refusal, in the scanner's own words, for
-// a ticket type a checkpoint does not admit, and the same dry run against rules being
-// edited, before they are saved.
+// again for the next file, imports a JSON file (which needs no mapping), and a scanner then
+// admits imported tickets by their plain barcodes; a supervisor's dry run shows the
+// refusal, in the scanner's own words, for a ticket type a checkpoint does not admit, and
+// the same dry run against rules being edited, before they are saved.
 import { checkpointId } from '@gatekeeper/shared/ids';
 import { describe, expect, test } from 'vitest';
 import { newScanner } from '../support/browser.ts';
@@ -17,6 +17,7 @@ const env = worldForFile();
 const HEADER = 'Order ref,Barcode,Category,Guest,Sales channel';
 const FIRST = `${HEADER}\nBX-1001,BOX-7731-0001,Adult,Nora Bakker,web\nBX-1002,BOX-7731-0002,Adult,Pim de Wit,box office\n`;
 const SECOND = `${HEADER}\nBX-2001,BOX-7731-0101,Child,Sam Bakker,web\n`;
+const JSON_FILE = JSON.stringify({ tickets: [{ id: 'JS-1', type: 'Adult', holderName: 'Lotte Jansen', importedCode: 'BOX-JSON-0001' }] });
 
 async function signIn(username: 'admin' | 'supervisor', width: number): Promise<SettingsConsole> {
   const c = await ConsolePage.signIn(await newScanner(env.browser, { viewport: { width, height: 900 } }), env.w.server.url, username, login(username).password);
@@ -57,10 +58,18 @@ describe('the console\u2019s ticket import', () => {
     await admin.page.getByTestId('import-confirm').click();
     await admin.page.getByTestId('import-done').waitFor();
 
+    // A JSON file names our fields itself: previewed and imported with no mapping asked for.
+    await admin.chooseFile('tickets.json', JSON_FILE, 'application/json');
+    expect(await admin.previewCounts()).toEqual({ tickets: 1, errors: 0 });
+    expect(await admin.page.locator('[data-testid^=map-]').count()).toBe(0);
+    await admin.page.getByTestId('import-confirm').click();
+    await admin.page.getByTestId('import-done').waitFor();
+    expect(await admin.page.getByTestId('import-done').innerText()).toContain('Imported 1 ticket');
+
     const stored = await env.w.server.storage.listImportMappings(DEMO_EVENT);
     expect(stored.map((m) => [m.id, m.name])).toEqual([['box-office-export', 'Box office export']]);
     const audit = (await auditOldestFirst(env.w.server.storage, DEMO_EVENT)).map((a) => [a.action, a.actor]);
-    expect(audit).toEqual([['import_mapping.save', 'i-admin'], ['tickets.import', 'i-admin'], ['tickets.import', 'i-admin']]);
+    expect(audit).toEqual([['import_mapping.save', 'i-admin'], ['tickets.import', 'i-admin'], ['tickets.import', 'i-admin'], ['tickets.import', 'i-admin']]);
     await admin.page.context().close();
 
     // A gate opened after the import holds the new tickets: the plain barcode admits.
@@ -70,6 +79,9 @@ describe('the console\u2019s ticket import', () => {
     await gate.dismissVerdict();
     await gate.wedge('BOX-7731-0001');
     await gate.expectVerdict('already_used', { offline: false });
+    await gate.dismissVerdict();
+    await gate.wedge('BOX-JSON-0001');
+    await gate.expectVerdict('valid', { offline: false });
     await gate.page.context().close();
   });
 });
