@@ -96,8 +96,7 @@ describe('the console\u2019s checkpoints', () => {
     expect(refused).toEqual({ outcome: 'wrong_checkpoint', word: 'WRONG CHECKPOINT', why: `A ${adult.type} ticket is not valid at VIP lounge.` });
     // On a phone the answer is below the rules: photographed scrolled to it.
     await sup.page.setViewportSize({ width: 390, height: 844 });
-    await sup.page.getByTestId('dry-run-answer').scrollIntoViewIfNeeded();
-    await sup.console.photograph('34-console-checkpoints');
+    await sup.console.photograph('34-console-checkpoints', { scrolledTo: 'dry-run' });
 
     // The same ticket against the rules as being edited: admitted, and nothing is saved yet.
     const types = sup.page.getByLabel('Ticket types admitted', { exact: false });

@@ -142,23 +142,25 @@ export class ConsolePage {
    * (text cut off or spilling over its box, a page that scrolls sideways, the open
    * section's tab out of view), so a longer Dutch word fails the test, not just the picture.
    */
-  async photograph(name: string): Promise<void> {
+  async photograph(name: string, opts: { scrolledTo?: string } = {}): Promise<void> {
     const before = this.page.viewportSize();
     // Switched on the phone's width, as a supervisor walking the gates would: the row of tabs
     // keeps its width while the names in it grow.
-    await this.#shoot(name, 390);
+    await this.#shoot(name, 390, opts.scrolledTo);
     await this.setLanguage('nl');
-    await this.#shoot(`${name}-nl`, 390);
-    await this.#shoot(`${name}-nl-laptop`, 1280);
+    await this.#shoot(`${name}-nl`, 390, opts.scrolledTo);
+    await this.#shoot(`${name}-nl-laptop`, 1280, opts.scrolledTo);
     await this.setLanguage('en');
-    await this.#shoot(`${name}-laptop`, 1280);
+    await this.#shoot(`${name}-laptop`, 1280, opts.scrolledTo);
     if (before) await this.page.setViewportSize(before);
   }
 
-  async #shoot(file: string, width: 390 | 1280): Promise<void> {
+  /** `scrolledTo`: the test id of what the shot is about, when it lies below a phone's first screen. */
+  async #shoot(file: string, width: 390 | 1280, scrolledTo?: string): Promise<void> {
     await this.page.setViewportSize(width === 390 ? { width: 390, height: 844 } : { width: 1280, height: 800 });
     // From the top, as a person opening the section sees it (a button clicked last scrolls).
     await this.page.evaluate(() => scrollTo(0, 0));
+    if (scrolledTo) await this.page.getByTestId(scrolledTo).scrollIntoViewIfNeeded();
     // The open section's tab in the phone's row of tabs, whole (Console.svelte scrolls it into view).
     await until(() => this.currentTabInView(), `the open section\u2019s tab wholly in view (${file})`, WAIT_MS);
     expect(await layoutFaults(this.page), `layout of ${file}`).toEqual([]);

@@ -1,7 +1,8 @@
 // What a person sees broken on a screen, found in the page rather than by eye: the page
 // scrolls sideways, a control's or heading's text does not fit its box (cut off by an
 // ellipsis or a hidden overflow, or spilling over its neighbours), a text field is
-// squeezed too narrow to read what is typed in it, or a drop-down cuts off its choice.
+// squeezed too narrow to read what is typed in it, a date field too narrow for its time,
+// or a drop-down cuts off its choice.
 // Dutch words are longer than English ones; the console's screenshots in both languages run
 // this before each shot.
 import type { Page } from 'playwright-core';
@@ -33,6 +34,14 @@ export function layoutFaults(page: Page): Promise<string[]> {
       const box = el.getBoundingClientRect();
       if (box.width === 0 || box.height === 0 || getComputedStyle(el).visibility === 'hidden') continue;
       if (box.width < 128) faults.push(`${el.tagName.toLowerCase()}#${el.id || el.getAttribute('name') || '?'} is ${Math.round(box.width)} px wide: too narrow to see what is typed`);
+    }
+    // A date with its time: the browser draws it inside the field, out of the page's reach,
+    // and "12/03/2026, 03:30 PM" with its calendar button needs about 240 px at the
+    // console's size; narrower, the time is cut off (seen at 190 px on a phone).
+    for (const el of document.querySelectorAll<HTMLInputElement>('input[type=datetime-local]')) {
+      const box = el.getBoundingClientRect();
+      if (box.width === 0 || box.height === 0 || getComputedStyle(el).visibility === 'hidden') continue;
+      if (box.width < 240) faults.push(`input#${el.id || '?'} (a date and time) is ${Math.round(box.width)} px wide: its time is cut off`);
     }
     // A drop-down whose chosen option is cut off ("In en uit (geen do"): its text measured in
     // its own font against the box less its padding and the arrow (about 20 px in Chromium).
