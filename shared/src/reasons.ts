@@ -112,7 +112,7 @@ export function explainVerdict(v: { outcome: Outcome; reason: Reason }, opts: Ex
     case 'outcome': return OUTCOME_TEXT[v.outcome];
     case 'already_used':
       return r.here ? `Already scanned here at ${utcTime(r.at)}.` : `Already scanned at ${name(r.checkpointId)} at ${utcTime(r.at)}.`;
-    case 'wrong_type': return `A ${r.ticketType} ticket is not valid at ${name(r.checkpointId)}.`;
+    case 'wrong_type': return `Ticket type ${r.ticketType} is not valid at ${name(r.checkpointId)}.`;
     case 'valid_from': return `Not valid before ${utcTime(r.from)}.`;
     case 'valid_until': return `Valid until ${utcTime(r.until)}.`;
     case 'code': return `${OUTCOME_TEXT[v.outcome]} (${explainCodeProblem(r.problem)})`.slice(0, 500);

@@ -93,7 +93,7 @@ describe('the console\u2019s checkpoints', () => {
     await sup.openSection('Checkpoints');
     await sup.pickCheckpoint('vip-lounge');
     const refused = await sup.dryRun(adult.id);
-    expect(refused).toEqual({ outcome: 'wrong_checkpoint', word: 'WRONG CHECKPOINT', why: `A ${adult.type} ticket is not valid at VIP lounge.` });
+    expect(refused).toEqual({ outcome: 'wrong_checkpoint', word: 'WRONG CHECKPOINT', why: `Ticket type ${adult.type} is not valid at VIP lounge.` });
     // On a phone the answer is below the rules: photographed scrolled to it.
     await sup.page.setViewportSize({ width: 390, height: 844 });
     await sup.console.photograph('34-console-checkpoints', { scrolledTo: 'dry-run' });

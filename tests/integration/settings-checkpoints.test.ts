@@ -75,7 +75,7 @@ describe('the dry run', () => {
     const r = await w.supervisor.request('POST', path('/dry-run'), { ticketId: ticket.id, checkpoint: await vip(), at: Date.now() });
     expect(r.status).toBe(200);
     expect(r.json.verdict).toMatchObject({ outcome: 'wrong_checkpoint', reason: { kind: 'wrong_type', ticketType: ticket.type, checkpointId: 'vip-lounge' } });
-    expect(r.json.verdict.explanation).toBe(`A ${ticket.type} ticket is not valid at VIP lounge.`);
+    expect(r.json.verdict.explanation).toBe(`Ticket type ${ticket.type} is not valid at VIP lounge.`);
     expect(r.json.ticket).toMatchObject({ id: ticket.id, type: ticket.type });
   });
 

@@ -45,11 +45,11 @@ describe('the dry run\u2019s answer', () => {
   const where = { timeZone: TZ, checkpointName: (id: string) => (id === 'vip' ? 'VIP lounge' : id) };
 
   it('words a refused ticket type as the scanner does, in either language, in the refusal\u2019s colour', () => {
-    expect(dryRunView(reply(VIP, 0), new I18n('en'), where)).toEqual({ outcome: 'wrong_checkpoint', tone: 'deny', word: 'WRONG CHECKPOINT', why: 'A Adult ticket is not valid at VIP lounge.' });
+    expect(dryRunView(reply(VIP, 0), new I18n('en'), where)).toEqual({ outcome: 'wrong_checkpoint', tone: 'deny', word: 'WRONG CHECKPOINT', why: 'Ticket type Adult is not valid at VIP lounge.' });
     const nl = dryRunView(reply(VIP, 0), new I18n('nl'), where);
     expect(nl.tone).toBe('deny');
     expect(nl.why).toContain('VIP lounge');
-    expect(nl.why).not.toBe('A Adult ticket is not valid at VIP lounge.');
+    expect(nl.why).not.toBe('Ticket type Adult is not valid at VIP lounge.');
   });
 
   it('gives the window\u2019s time in the event\u2019s zone, and the outcome\u2019s own text when there is no more to say', () => {

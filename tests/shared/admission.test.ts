@@ -217,7 +217,7 @@ describe('allowed ticket types', () => {
   it('refuses a type not on the list, saying which', () => {
     const v = decide(vipDoor, [], entry, ticket({ type: 'Child' }));
     expect(v).toMatchObject({ outcome: 'wrong_checkpoint', reason: { kind: 'wrong_type', ticketType: 'Child', checkpointId: 'vip' } });
-    expect(explainVerdict(v, { checkpointName: (id) => id })).toBe('A Child ticket is not valid at vip.');
+    expect(explainVerdict(v, { checkpointName: (id) => id })).toBe('Ticket type Child is not valid at vip.');
   });
 
   it('refuses every type when the list is empty', () => {

@@ -157,7 +157,7 @@ export const en = {
   reason_already_used_here: 'Already scanned here at {time} on {date}.',
   reason_already_used_at: 'Already scanned at {checkpoint} at {time} on {date}.',
   reason_already_inside: 'Already inside {zone}: went in at {checkpoint} at {time} on {date}.',
-  reason_wrong_type: 'A {type} ticket is not valid at {checkpoint}.',
+  reason_wrong_type: 'Ticket type {type} is not valid at {checkpoint}.',
   reason_valid_from: 'Not valid before {time} on {date}.',
   reason_valid_until: 'Valid until {time} on {date}.',
   reason_unresolved_no_such_code: 'No ticket of this event has this code.',
