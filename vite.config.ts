@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { pwaPlugins } from './scanner-pwa/build.config.ts';
 
+const ENGINE_FILES = 'tests/e2e/engines-*.test.ts';
+
 export default defineConfig({
   root: 'scanner-pwa',
   plugins: pwaPlugins(),
@@ -37,9 +39,15 @@ export default defineConfig({
       },
       {
         extends: true,
-        // Real browsers (Chromium, WebKitGTK, Firefox): one file at a time so two browsers do
-        // not fight over two cores.
-        test: { name: 'e2e', include: ['tests/e2e/**/*.test.ts'], testTimeout: 240_000, hookTimeout: 120_000, fileParallelism: false },
+        // Real browsers: one file at a time so two browsers do not fight over two cores.
+        test: { name: 'e2e', include: ['tests/e2e/**/*.test.ts'], exclude: [ENGINE_FILES], testTimeout: 240_000, hookTimeout: 120_000, fileParallelism: false },
+      },
+      {
+        extends: true,
+        // WebKitGTK and Firefox: a project of their own so that `npm test` can run them after
+        // the unit and integration files, beside the Chromium files, and both streams end
+        // together (scripts/test.mjs).
+        test: { name: 'engines', include: [ENGINE_FILES], testTimeout: 240_000, hookTimeout: 120_000, fileParallelism: false },
       },
     ],
   },

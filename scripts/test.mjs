@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 // `npm test`: install what is missing, then run two streams side by side and print one
 // closing line, `tests: N passed, N failed`, from both.
-//   - checks: the type-check, then the unit and integration files (two at a time);
-//   - browsers: the build, then the e2e files, one at a time (two browsers would fight
-//     over two cores). The integration files wait for the build too: their servers serve
-//     dist/pwa.
+//   - checks: the type-check, then the unit and integration files (two at a time), then
+//     the WebKitGTK and Firefox files (project `engines`), one at a time;
+//   - browsers: the build, then the Chromium e2e files, one at a time (two browsers in
+//     one stream would fight over two cores). The integration files wait for the build
+//     too: their servers serve dist/pwa.
+// The engine files close the checks stream because it ended minutes before the browsers
+// stream did, with one core idle meanwhile.
 // Run one after the other, as Vitest runs its groups, the machine sat half idle: the
 // browser files mostly wait on pages, sockets and timers, the others mostly compute.
 // Plain JavaScript: it runs before anything is installed. Extra arguments go to both
@@ -54,32 +57,45 @@ const BUILD = ['npm', 'run', '--silent', 'build'];
 // The build and the type-check side by side; the tests wait for the build (the integration
 // servers serve dist/pwa too).
 const built = run('build', BUILD);
+/** Each Vitest run writes its counts to a file of its own (summary-reporter.ts). */
+const summaries = [];
+function vitestRun(label, ...projects) {
+  const summary = join(dir, `${label}-${summaries.length}.json`);
+  summaries.push({ label, summary });
+  return run(label, vitest(...projects), { GK_TEST_SUMMARY: summary });
+}
+
 const streams = [
-  { label: 'checks', steps: async (vitestEnv) => {
+  { label: 'checks', steps: async () => {
     if (!await run('checks', TYPECHECK)) return `\`${TYPECHECK.join(' ')}\` failed`;
     if (!await built) return `\`${BUILD.join(' ')}\` failed`;
-    return await run('checks', vitest('unit', 'integration'), vitestEnv) ? null : 'vitest failed';
+    // The engine files run even when a unit test failed: one run reports every failure.
+    const [servers, engines] = [await vitestRun('checks', 'unit', 'integration'), await vitestRun('checks', 'engines')];
+    return servers && engines ? null : 'vitest failed';
   } },
-  { label: 'browsers', steps: async (vitestEnv) => {
+  { label: 'browsers', steps: async () => {
     if (!await built) return `\`${BUILD.join(' ')}\` failed`;
-    return await run('browsers', vitest('e2e'), vitestEnv) ? null : 'vitest failed';
+    return await vitestRun('browsers', 'e2e') ? null : 'vitest failed';
   } },
-].map((s) => ({ ...s, summary: join(dir, `${s.label}.json`) }));
+];
 
 const results = await Promise.all(streams.map(async (s) => {
-  const failed = await s.steps({ GK_TEST_SUMMARY: s.summary });
+  const failed = await s.steps();
   return { label: s.label, ok: failed === null, failed };
 }));
 
 const total = { passed: 0, failed: 0, skipped: 0, unhandled: 0 };
 const notes = [];
-for (const [i, s] of streams.entries()) {
-  if (existsSync(s.summary)) {
-    const counts = JSON.parse(readFileSync(s.summary, 'utf8'));
+for (const { label, summary } of summaries) {
+  if (existsSync(summary)) {
+    const counts = JSON.parse(readFileSync(summary, 'utf8'));
     for (const k of Object.keys(total)) total[k] += counts[k];
   } else {
-    notes.push(`${s.label}: ${results[i].failed ?? 'vitest failed'} before any test ran`);
+    notes.push(`${label}: a Vitest run ended before any test ran`);
   }
+}
+for (const r of results) {
+  if (!summaries.some((s) => s.label === r.label)) notes.push(`${r.label}: ${r.failed ?? 'vitest failed'} before any test ran`);
 }
 rmSync(dir, { recursive: true, force: true });
 
