@@ -27,6 +27,17 @@ export function email(cell: string): string {
   return cell;
 }
 
+/**
+ * A mobile number as the order's SMS verification uses it (zOrder.mobile): digits with an
+ * optional + and country code. Spaces, hyphens, dots and brackets are how people write
+ * numbers in a spreadsheet ("+31 6-1234 5678"); they are dropped, nothing else is.
+ */
+export function mobile(cell: string): string {
+  const bare = cell.replace(/[\s().-]/g, '');
+  if (!/^\+?[0-9]{6,15}$/.test(bare)) throw new Error(`${JSON.stringify(cell.slice(0, 40))} is not a mobile number: digits, with + and country code`);
+  return bare;
+}
+
 const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 /** ISO 8601 date-time with Z or an offset, as epoch milliseconds. */
