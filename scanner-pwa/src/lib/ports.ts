@@ -134,6 +134,8 @@ export interface ManifestHeader {
   revokedCertificates?: string[];
   /** Rotating codes: extra time either side of the accepted steps, from the server. */
   rotatingLeewayMs?: number;
+  /** The measure "verified device only" (admission.ts); absent in headers stored before it: off. */
+  verifiedDeviceOnly?: boolean;
   /** Device time of the last successful download. */
   syncedAt: number;
   ticketCount: number;

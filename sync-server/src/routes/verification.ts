@@ -99,8 +99,19 @@ export const verificationRoutes = new Hono<Env>()
     const after = await jsonBody(c, zMeasuresBody);
     const { storage, now, log } = c.var.deps;
     const before = await storage.getMeasures(eventId);
+    // A step switched on: no phone bound before it has done it, so their certificates go
+    // (their codes stop at the gate; the wallets ask for the step, then bind again). After
+    // the measures are stored: from then on may-bind asks for the step, so a certificate
+    // made before the revocation is revoked, and one made after it had the step done.
+    const stepOn = (after.sms && !before.sms) || (after.email && !before.email);
     await storage.setMeasures(eventId, after, { eventId, actor: staff.id, action: 'measures.set', target: eventId, before, after, reason: null, at: now() });
-    log.info('measures set', { event: eventId, by: staff.id, ...after });
+    const revoked = stepOn ? await storage.revokeDeviceCertificates(eventId, null, now()) : [];
+    if (revoked.length) {
+      await storage.recordAudit({ eventId, actor: staff.id, action: 'device_certificates.revoke', target: eventId, before: { certificates: revoked }, after: null, reason: 'a verification step was switched on', at: now() });
+    }
+    log.info('measures set', { event: eventId, by: staff.id, ...after, revokedCertificates: revoked.length });
+    // Scanners fetch the manifest at once: it carries verifiedDeviceOnly and the revocations.
+    if (revoked.length > 0 || after.verifiedDevice !== before.verifiedDevice) await ticketsChanged(c, eventId);
     return c.json(after satisfies Measures);
   })
   // The box office's back door to the change block: admins, with a reason, audited.

@@ -165,6 +165,7 @@ export const en = {
   reason_unresolved_other_ticket: 'The code belongs to another ticket than the one scanned.',
   reason_unresolved_not_in_order: 'This ticket is not part of the scanned order.',
   reason_order_not_on_phone: 'No ticket of this order is on this phone: sync, then scan again.',
+  reason_verified_device: 'This performance admits only the live ticket in the holder\u2019s wallet, on the phone they confirmed. Send the holder to the wallet: the link in their order mail.',
   // A refused code (shared/src/codec/problems.ts), by problem; a damaged one by its damage,
   // naming the part of the code. Quoted parts ({letter}, {character}, {key}) come quoted.
   code_empty: 'The scan was empty.',

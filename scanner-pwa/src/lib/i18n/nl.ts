@@ -156,6 +156,7 @@ export const nl: Messages = {
   reason_unresolved_other_ticket: 'De code hoort bij een ander ticket dan het gescande.',
   reason_unresolved_not_in_order: 'Dit ticket hoort niet bij de gescande bestelling.',
   reason_order_not_on_phone: 'Geen ticket van deze bestelling staat op deze telefoon: synchroniseer en scan opnieuw.',
+  reason_verified_device: 'Deze voorstelling laat alleen het live ticket in de wallet van de houder toe, op de telefoon die hij heeft bevestigd. Stuur de houder naar de wallet: de link in de bestelmail.',
   // Een geweigerde code; de velden met lidwoord, want de zinnen zetten er geen voor.
   code_empty: 'De scan was leeg.',
   code_too_long: 'De code is {length} tekens lang; geen ticket van dit evenement heeft een code van meer dan {max}.',
