@@ -5,7 +5,7 @@
 import { Hono } from 'hono';
 import {
   WALLET_DEVICE_HEADER, zEmailConfirmBody, zHolderChangeBody, zMeasuresBody, zSmsConfirmBody, zWalletHolderBody,
-  type ChallengeSentReply, type ConfirmReply, type HolderChangeReply, type Measures, type SmsOutboxReply, type WalletStepsReply,
+  type ChallengeSentReply, type ConfirmReply, type HolderChangeReply, type HolderReply, type Measures, type SmsOutboxReply, type WalletStepsReply,
 } from '@gatekeeper/shared/api/verification';
 import { orderId } from '@gatekeeper/shared/ids';
 import { GkError } from '@gatekeeper/shared/protocol/index';
@@ -113,6 +113,14 @@ export const verificationRoutes = new Hono<Env>()
     // Scanners fetch the manifest at once: it carries verifiedDeviceOnly and the revocations.
     if (revoked.length > 0 || after.verifiedDevice !== before.verifiedDevice) await ticketsChanged(c, eventId);
     return c.json(after satisfies Measures);
+  })
+  // What the box office's form starts from: admins only (an address and a number).
+  .get('/events/:eventId/orders/:orderId/holder', async (c) => {
+    const { eventId } = await access(c, 'admin');
+    const oid = param(orderId, c.req.param('orderId'), 'order id');
+    const o = await c.var.deps.storage.getOrder(eventId, oid);
+    if (!o) throw new GkError('not_found', `no order ${oid} in event ${eventId}`);
+    return c.json({ buyerName: o.buyerName, email: o.email, mobile: o.mobile ?? null } satisfies HolderReply);
   })
   // The box office's back door to the change block: admins, with a reason, audited.
   .put('/events/:eventId/orders/:orderId/holder', async (c) => {
