@@ -115,6 +115,14 @@ describe('CSV import: the order\u2019s mobile number (where an SMS verification 
     ]);
   });
 
+  it('in JSON too: normalised, and refused without a country code', () => {
+    const good = json({ orders: [{ id: 'O1', mobile: '0031 6 1234 5678' }], tickets: [{ id: 'T1', orderId: 'O1', type: 'A' }] });
+    expect(good.errors).toEqual([]);
+    expect(good.orders[0]!.mobile).toBe('+31612345678');
+    const bad = errorsOf(json({ orders: [{ id: 'O1', mobile: '0612345678' }], tickets: [{ id: 'T1', orderId: 'O1', type: 'A' }] }));
+    expect(bad).toEqual([{ row: 1, field: 'orders.mobile', message: expect.stringMatching(/country code/) }]);
+  });
+
   it('wants an order_id column beside mobile', () => {
     expect(errorsOf(csv('ticket_id,type,mobile\nT1,A,+31612345678\n'))[0]!.message).toMatch(/add an order_id column/);
   });

@@ -1,5 +1,6 @@
 // Cell readers for ticket imports: each returns the value or throws with a message the
 // organiser can act on (the row and column are added by the caller).
+import { MOBILE_HINT, normaliseMobile } from '@gatekeeper/shared/api/verification';
 export function oneOf<T extends string>(cell: string, values: readonly T[], aliases: Record<string, T> = {}): T {
   const v = cell.toLowerCase();
   const hit = values.find((x) => x === v) ?? aliases[v];
@@ -33,9 +34,9 @@ export function email(cell: string): string {
  * numbers in a spreadsheet ("+31 6-1234 5678"); they are dropped, nothing else is.
  */
 export function mobile(cell: string): string {
-  const bare = cell.replace(/[\s().-]/g, '');
-  if (!/^\+?[0-9]{6,15}$/.test(bare)) throw new Error(`${JSON.stringify(cell.slice(0, 40))} is not a mobile number: digits, with + and country code`);
-  return bare;
+  const n = normaliseMobile(cell);
+  if (n === null) throw new Error(`${JSON.stringify(cell.slice(0, 40))} is not a mobile number: ${MOBILE_HINT}`);
+  return n;
 }
 
 const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
