@@ -51,7 +51,7 @@ export type ChallengeSentReply = z.infer<typeof zChallengeSentReply>;
 export const VERIFY_REFUSALS = [
   /** A wrong SMS code; details.triesLeft says how many remain. */
   'wrong_code',
-  /** The code or link is older than its 10 minutes (or 24 hours): ask for a new one. */
+  /** The code or link is older than its 10 minutes (a mailed link: one hour, EMAIL_LINK_TTL_MS): ask for a new one. */
   'expired',
   /** Five wrong codes: this code is dead, ask for a new one. */
   'too_many_tries',
