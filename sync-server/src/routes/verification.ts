@@ -8,7 +8,7 @@ import {
   type ChallengeSentReply, type ConfirmReply, type HolderChangeReply, type HolderReply, type Measures, type SmsOutboxReply, type WalletStepsReply,
 } from '@gatekeeper/shared/api/verification';
 import { orderId } from '@gatekeeper/shared/ids';
-import { GkError } from '@gatekeeper/shared/protocol/index';
+import { CHECKPOINTS_CHANGED_SINCE, GkError } from '@gatekeeper/shared/protocol/index';
 import { requireRole } from '../auth/roles.ts';
 import { mobileHint } from '../sms/sms-codes.ts';
 import type { HolderChange, OrderLinkRecord } from '../storage/types.ts';
@@ -110,8 +110,11 @@ export const verificationRoutes = new Hono<Env>()
       await storage.recordAudit({ eventId, actor: staff.id, action: 'device_certificates.revoke', target: eventId, before: { certificates: revoked }, after: null, reason: 'a verification step was switched on', at: now() });
     }
     log.info('measures set', { event: eventId, by: staff.id, ...after, revokedCertificates: revoked.length });
-    // Scanners fetch the manifest at once: it carries verifiedDeviceOnly and the revocations.
-    if (revoked.length > 0 || after.verifiedDevice !== before.verifiedDevice) await ticketsChanged(c, eventId);
+    // Scanners fetch the manifest at once. Revocations take a change number (ticketsChanged
+    // names it); the measure has none, so its change is told as a rule's change
+    // (checkpointsChanged: the phone fetches whatever its version), like a checkpoint's.
+    if (revoked.length > 0) await ticketsChanged(c, eventId);
+    if (after.verifiedDevice !== before.verifiedDevice) c.var.deps.push.broadcast(eventId, { type: 'checkpointsChanged', eventId }, CHECKPOINTS_CHANGED_SINCE);
     return c.json(after satisfies Measures);
   })
   // What the box office's form starts from: admins only (an address and a number).
