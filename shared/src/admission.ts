@@ -207,6 +207,20 @@ export interface AdmissionRequest {
   /** The inspector has checked the holder's ID (answering an earlier needs_id_check). */
   idChecked: boolean;
   offline: boolean;
+  /**
+   * The event's measure "verified device only" (issue 11, measure 4; the manifest's
+   * `verifiedDeviceOnly`, the server's event_measures): only a code from the phone the ticket
+   * is bound to admits. Absent: off.
+   */
+  verifiedDeviceOnly?: boolean;
+  /**
+   * The code is a rotating one under a device certificate in force (codec/rotating.ts: both
+   * signatures checked, not revoked). Such a certificate is made only for a phone that has
+   * done every verification step the performance asks (sync-server/src/wallet/may-bind.ts),
+   * and switching a step on revokes the ones made before. Absent: any other code (a signed
+   * ticket or order code, an imported barcode, a typed ticket id).
+   */
+  fromBoundDevice?: boolean;
 }
 
 function verdict(outcome: Outcome, req: AdmissionRequest, ticket: Ticket | null, reason: Reason = NO_REASON, first: Scan | null = null): Verdict {
@@ -241,6 +255,11 @@ export function decideAdmission(
   if (ticket.status === 'canceled') return verdict(Outcome.canceled, req, ticket);
   if (ticket.status === 'blocked') return verdict(Outcome.blocked, req, ticket);
   if (ticket.status === 'unpaid') return verdict(Outcome.unpaid, req, ticket);
+  // Before "already used" and the windows: a static code at such a performance is never the
+  // way in, and the inspector's next step is the same whatever else is true (the wallet).
+  // Outcome expired_code: an app that does not know the reason says "ask the holder to
+  // refresh it", which is the right thing to ask.
+  if (req.verifiedDeviceOnly && !req.fromBoundDevice) return verdict(Outcome.expired_code, req, ticket, { kind: 'verified_device' });
 
   const own = priorScans.filter((s) => s.ticketId === ticket.id && s.eventId === ticket.eventId);
   const key = scopeKey(checkpoint.mode, checkpoint.zone);

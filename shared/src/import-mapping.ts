@@ -7,7 +7,7 @@ import { z } from 'zod';
 /** Our CSV columns, in the order a template lists them (sync-server/src/import/tickets.ts reads each). */
 export const IMPORT_COLUMNS = [
   'ticket_id', 'order_id', 'type', 'holder_name', 'seat', 'kind', 'e_ticket', 'status',
-  'valid_from', 'valid_until', 'id_check', 'imported_code', 'buyer_name', 'email',
+  'valid_from', 'valid_until', 'id_check', 'imported_code', 'buyer_name', 'email', 'mobile',
 ] as const;
 export type ImportColumn = (typeof IMPORT_COLUMNS)[number];
 export const zImportColumn = z.enum(IMPORT_COLUMNS);

@@ -58,6 +58,12 @@ export const zManifest = z.object({
   revokedCertificates: z.array(z.string().max(16)).optional(),
   /** Rotating codes: extra time either side of the accepted steps (the server's GK_ROTATING_LEEWAY_MS). */
   rotatingLeewayMs: z.number().int().nonnegative().optional(),
+  /**
+   * The measure "verified device only" (issue 11): only a rotating code under a certificate
+   * in force admits (admission.ts `verifiedDeviceOnly`). In every manifest, delta or not, as
+   * it is now. Absent (off) from servers before protocol 15.
+   */
+  verifiedDeviceOnly: z.boolean().optional(),
 });
 export type Manifest = z.infer<typeof zManifest>;
 

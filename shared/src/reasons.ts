@@ -29,6 +29,12 @@ export const ReasonKind = {
   unresolved: 'unresolved',
   /** An order code whose tickets this phone does not hold (phones only, never sent). */
   order_not_on_phone: 'order_not_on_phone',
+  /**
+   * The performance admits only the live code of the phone the ticket is bound to (measure
+   * "verified device only"), and this code is another (paper, PDF, screenshot, typed id).
+   * Since protocol 15; older clients get the outcome alone (verdictForVersion).
+   */
+  verified_device: 'verified_device',
 } as const;
 export type ReasonKind = ValueOf<typeof ReasonKind>;
 
@@ -73,6 +79,7 @@ export const zReason = z.discriminatedUnion('kind', [
   }),
   z.object({ kind: z.literal(ReasonKind.unresolved), cause: z.enum(UNRESOLVED_CAUSES) }),
   z.object({ kind: z.literal(ReasonKind.order_not_on_phone) }),
+  z.object({ kind: z.literal(ReasonKind.verified_device) }),
 ]);
 export type Reason = z.infer<typeof zReason>;
 export type ReasonOf<K extends ReasonKind> = Extract<Reason, { kind: K }>;
@@ -118,6 +125,7 @@ export function explainVerdict(v: { outcome: Outcome; reason: Reason }, opts: Ex
     case 'code': return `${OUTCOME_TEXT[v.outcome]} (${explainCodeProblem(r.problem)})`.slice(0, 500);
     case 'unresolved': return `${OUTCOME_TEXT[v.outcome]} (${UNRESOLVED_TEXT[r.cause]})`;
     case 'order_not_on_phone': return 'No ticket of this order is on this phone: sync, then scan again.';
+    case 'verified_device': return 'This performance admits only the live ticket in the holder\u2019s wallet, on the phone they confirmed: send the holder to the wallet (the link in their order mail).';
   }
 }
 

@@ -69,6 +69,10 @@ describe('the console\u2019s Mail section', () => {
     const steps = wallet.page.getByTestId('wallet-verify');
     await steps.getByText('ending …00').waitFor({ timeout: WAIT_MS });
     expect(await wallet.page.getByTestId('wallet-code').count()).toBe(0);
+    // The steps panel says what to do; the server's refusal to bind (this phone is not
+    // confirmed yet) is no second message beside it.
+    await until(async () => (await wallet.page.evaluate(() => document.body.innerText)).includes('Confirm this phone'), 'the steps panel shown');
+    expect(await wallet.page.getByTestId('wallet-code-trouble').count()).toBe(0);
     await steps.getByTestId('wallet-sms-send').click();
     await steps.getByLabel('The 6-digit code').waitFor({ timeout: WAIT_MS });
     const [sms] = await storage.listOutboxSms(1);

@@ -17,6 +17,7 @@ import { hashToken } from '../../sync-server/src/wallet/order-mails.ts';
 import { launchBrowser, newScanner, scannerContextOptions } from '../support/browser.ts';
 import { ScannerPage, WAIT_MS } from '../support/pages/scanner-page.ts';
 import { WalletPage } from '../support/pages/wallet-page.ts';
+import { HttpSession } from '../support/scanner-client.ts';
 import { DEMO_EVENT, login, startTestServer, type TestServer } from '../support/server.ts';
 import { until } from '../support/until.ts';
 import { writeQrVideo, type QrVideoSegment } from '../support/y4m.ts';
@@ -156,5 +157,43 @@ describe('a wallet\u2019s rotating code at the gate', () => {
     // The new phone's code admits nobody twice: the ticket went in once already.
     await inspector.wedge(await shown(walletB));
     await inspector.expectVerdict('already_used');
+  });
+
+  test('"verified device only" switched on: the scanner is told, and refuses a static code offline and online alike, sending the holder to the wallet', async () => {
+    await inspector.dismissVerdict();
+    await inspector.setOffline(false);
+    await inspector.waitOnline();
+    const admin = await HttpSession.login(server.url, 'admin', login('admin').password);
+    const other = (await server.storage.changesSince(EVENT, 0)).tickets.find((t) => t.status === 'paid' && t.id !== ticket.id && t.orderId !== ticket.orderId && !t.idCheck && t.validFrom === null && t.validUntil === null)!;
+    const paper = (await admin.request('GET', `/api/events/${EVENT}/tickets/${other.id}/code`)).json.code as string;
+    const measures = (await admin.request('GET', `/api/events/${EVENT}/measures`)).json;
+    expect((await admin.request('PUT', `/api/events/${EVENT}/measures`, { ...measures, verifiedDevice: true })).status).toBe(200);
+    // Told on its socket, the scanner fetches the manifest that carries the measure.
+    const demanded = () => inspector.page.evaluate(async (eventId) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => { const r = indexedDB.open('gatekeeper'); r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
+      try {
+        const header = await new Promise<{ verifiedDeviceOnly?: boolean } | undefined>((resolve, reject) => {
+          const r = db.transaction('manifests').objectStore('manifests').get(eventId);
+          r.onsuccess = () => resolve(r.result as never); r.onerror = () => reject(r.error);
+        });
+        return header?.verifiedDeviceOnly === true;
+      } finally { db.close(); }
+    }, EVENT);
+    await until(demanded, 'the scanner holds the measure', WAIT_MS);
+    await inspector.setOffline(true);
+    await inspector.waitLink('offline');
+    await inspector.wedge(paper);
+    const offline = await inspector.expectVerdict('expired_code', { offline: true });
+    expect(offline.text).toMatch(/Send the holder to the wallet/);
+    await inspector.page.screenshot({ path: join(process.cwd(), 'docs/screenshots/46-scanner-verified-device.png') });
+    await inspector.dismissVerdict();
+    await inspector.setOffline(false);
+    await inspector.waitOnline();
+    await inspector.wedge(paper);
+    const online = await inspector.expectVerdict('expired_code', { offline: false });
+    expect(online.text).toMatch(/Send the holder to the wallet/);
+    // The offline refusal uploaded too: both are on the server as refusals, none admitted.
+    await until(async () => (await server.storage.ticketScans(EVENT, other.id)).length === 2, 'both scans on the server', WAIT_MS);
+    expect((await server.storage.ticketScans(EVENT, other.id)).map((s) => s.outcome)).toEqual(['expired_code', 'expired_code']);
   });
 });

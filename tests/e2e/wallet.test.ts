@@ -120,4 +120,28 @@ describe('the holder\u2019s wallet', () => {
     await wallet.page.getByRole('button', { name: 'NL' }).click();
     await wallet.page.getByText('Laat deze code zien bij de ingang.').first().waitFor();
   });
+
+  test('opened on phone B, the ticket has moved: phone A says so instead of a code, and takes it back when asked', async () => {
+    const a = await WalletPage.open(await phone(390), link);
+    expect(Object.keys(await a.codes()).length).toBeGreaterThan(0);
+    const b = await WalletPage.open(await phone(1280), link);
+    expect(Object.keys(await b.codes()).length).toBeGreaterThan(0);
+    // A opens again (as it does when the holder comes back to it): the server says another phone holds the tickets.
+    await a.reload();
+    const notice = a.page.getByTestId('wallet-moved');
+    await notice.waitFor();
+    expect(await notice.getAttribute('data-kind')).toBe('moved');
+    await notice.getByText('Your tickets have moved to another phone').waitFor();
+    expect(await a.page.getByTestId('wallet-not-here').count()).toBe((await a.ticketIds()).length);
+    expect(await a.page.getByTestId('wallet-code').count()).toBe(0);
+    await a.page.screenshot({ path: join(OUT, '44-wallet-moved.png'), fullPage: true });
+    // Taken back to A: A shows codes, and now B is the phone that says so.
+    await notice.getByTestId('wallet-move-here').click();
+    expect(Object.keys(await a.codes()).length).toBeGreaterThan(0);
+    expect(await a.page.getByTestId('wallet-moved').count()).toBe(0);
+    await b.reload();
+    await b.page.getByTestId('wallet-moved').first().waitFor();
+    expect(await b.page.getByTestId('wallet-code').count()).toBe(0);
+    await b.page.screenshot({ path: join(OUT, '44-wallet-moved-laptop.png') });
+  });
 });

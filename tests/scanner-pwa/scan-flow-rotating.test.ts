@@ -4,7 +4,8 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
-  certificateIdText, generateEventKey, signCertificate, signRotatingCode, stepAt, toPublicKeyEntry, type AsyncSignatureVerifier,
+  certificateIdText, generateEventKey, signCertificate, signOrderCode, signRotatingCode, signTicketCode, stepAt, toPublicKeyEntry,
+  type AsyncSignatureVerifier,
 } from '@gatekeeper/shared/codec/index';
 import type { DeviceId, InspectorId } from '@gatekeeper/shared/ids';
 import { importedCodeHasher } from '@gatekeeper/shared/imported-code';
@@ -144,6 +145,50 @@ describe('a rotating code at the gate', () => {
     const { flow } = await offlinePhone();
     await flow.handleText(rotatingCode('T-ZZZ'), 'wedge');
     expect(flow.view).toMatchObject({ kind: 'refusal', outcome: 'unknown' });
+    flow.dismiss();
+  });
+});
+
+describe('"verified device only" on this phone, offline: the same rule the server runs', () => {
+  const demanding: Manifest = {
+    ...manifest, verifiedDeviceOnly: true,
+    orders: [{ id: 'O-B' as never, eventId: EVENT, buyerName: 'Bo' }],
+    tickets: [...TICKETS, makeTicket({ id: 'T-B' as never, orderId: 'O-B' as never })].map((t) => ticketToRow(t, importedCodeHasher(IMPORTED_CODE_KEY))),
+  };
+  const signing = { keyId: 'k1', privateKey: key.privateKey };
+
+  it('refuses a signed ticket code and a typed ticket id with the wallet hint, records the refusal, and admits the live rotating code', async () => {
+    const { app, flow } = await offlinePhone(undefined, demanding);
+    const paper = signTicketCode({
+      eventId: EVENT, ticketId: 'T-A', orderId: null, ticketType: 'Adult', validFrom: null, validUntil: null, issuedAt: Date.now(),
+    }, signing);
+    await flow.handleText(paper, 'wedge');
+    expect(flow.view).toMatchObject({ kind: 'ticket', outcome: 'expired_code', offline: true, reason: { kind: 'verified_device' } });
+    flow.dismiss();
+    await flow.handleText('T-A', 'manual');
+    expect(flow.view).toMatchObject({ outcome: 'expired_code', reason: { kind: 'verified_device' } });
+    flow.dismiss();
+    await flow.handleText(rotatingCode('T-A'), 'wedge');
+    expect(flow.view).toMatchObject({ kind: 'ticket', outcome: 'valid' });
+    flow.dismiss();
+    expect(app.scans.ofTicket('T-A').map((s) => s.outcome)).toEqual(['expired_code', 'expired_code', 'valid']);
+    // Worded for the inspector, in both languages, with what to do.
+    expect(new I18n('en').reason({ kind: 'verified_device' }, { timeZone: 'UTC', checkpointName: () => undefined } as never)).toMatch(/Send the holder to the wallet/);
+    expect(new I18n('nl').reason({ kind: 'verified_device' }, { timeZone: 'UTC', checkpointName: () => undefined } as never)).toMatch(/Stuur de houder naar de wallet/);
+  });
+
+  it('refuses an order code at once, with the same reason, admitting none of its tickets', async () => {
+    const { app, flow } = await offlinePhone(undefined, demanding);
+    await flow.handleText(signOrderCode({ eventId: EVENT, orderId: 'O-B', issuedAt: Date.now() }, signing), 'wedge');
+    expect(flow.view).toMatchObject({ kind: 'refusal', outcome: 'expired_code', reason: { kind: 'verified_device' } });
+    expect(app.scans.ofTicket('T-B')).toEqual([]);
+    flow.dismiss();
+  });
+
+  it('off (or from a server before it), every code admits as before', async () => {
+    const { flow } = await offlinePhone(undefined, { ...demanding, verifiedDeviceOnly: undefined });
+    await flow.handleText('T-A', 'manual');
+    expect(flow.view).toMatchObject({ outcome: 'valid' });
     flow.dismiss();
   });
 });

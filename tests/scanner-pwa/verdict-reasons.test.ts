@@ -51,6 +51,7 @@ const REASONS: Record<Kind, Reason[]> = {
   code: CODE_PROBLEMS.map(codeReason),
   unresolved: UNRESOLVED_CAUSES.map((cause) => ({ kind: 'unresolved', cause })),
   order_not_on_phone: [{ kind: 'order_not_on_phone' }],
+  verified_device: [decideAdmission(ticket(), checkpoint('gate'), [], later, { ...entry, verifiedDeviceOnly: true }).reason],
 };
 
 describe('verdict reasons in Dutch, at the event\'s local time', () => {

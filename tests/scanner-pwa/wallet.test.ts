@@ -19,12 +19,12 @@ const OPENS_AT = 1_000_000_020_000;
 const EVENT = 'ev' as EventId;
 const eventKey = generateEventKey('k1');
 
-function reply(serverTime: number, open: boolean): WalletReply {
+function reply(serverTime: number, open: boolean, certificateId?: string | null): WalletReply {
   return {
     event: { id: EVENT, name: 'Ev', venue: null, startsAt: OPENS_AT + 3600_000, endsAt: null, timeZone: 'Europe/Amsterdam' },
     order: { id: 'O1' as never, buyerName: 'Bo' },
     opensAt: open ? null : OPENS_AT, codesOpen: open, serverTime,
-    tickets: [{ id: 'T1' as never, type: 'Adult', seat: null, holderName: 'Bo' }],
+    tickets: [{ id: 'T1' as never, type: 'Adult', seat: null, holderName: 'Bo', ...(certificateId === undefined ? {} : { certificateId }) }],
   };
 }
 
@@ -34,7 +34,8 @@ function reply(serverTime: number, open: boolean): WalletReply {
  * (a reload), as IndexedDB does.
  */
 function phone(skew: number) {
-  const server = { now: OPENS_AT - 120_000, offline: false, refuse: false, refuseBind: '', asked: 0, bound: [] as string[] };
+  // inForce: the ticket's certificate in force as GET /api/wallet says it (undefined: a server that does not say).
+  const server = { now: OPENS_AT - 120_000, offline: false, refuse: false, refuseBind: '', asked: 0, bound: [] as string[], inForce: undefined as string | null | undefined };
   let kept: SavedOrder | null = null;
   let key: { publicKey: Uint8Array; privateKey: Uint8Array } | null = null;
   const keysMade = { count: 0 };
@@ -44,13 +45,14 @@ function phone(skew: number) {
       server.asked++;
       if (server.offline) throw new TypeError('Failed to fetch');
       if (server.refuse) throw new WalletLinkRefused();
-      return reply(server.now, server.now >= OPENS_AT);
+      return reply(server.now, server.now >= OPENS_AT, server.inForce);
     },
     async bindDevice(_token, publicKey): Promise<BindDeviceReply> {
       if (server.offline) throw new TypeError('Failed to fetch');
       if (server.refuseBind) throw new BindRefused(server.refuseBind);
       server.bound.push(publicKey);
       const id = new Uint8Array(8).fill(server.bound.length);
+      if (server.inForce !== undefined) server.inForce = certificateIdText(id);
       const certificate = signCertificate({
         eventId: EVENT, ticketId: 'T1', certificateId: id, devicePublicKey: fromBase64Url(publicKey)!, stepSeconds: 20, issuedAt: server.now,
       }, { keyId: 'k1', privateKey: eventKey.privateKey });
@@ -172,5 +174,47 @@ describe('the wallet', () => {
     const fresh = new Wallet(phone(0).ports);
     await fresh.open(null);
     expect(fresh.status).toBe('no-link');
+  });
+});
+
+describe('a ticket moved off this phone', () => {
+  async function boundPhone() {
+    const p = phone(0);
+    p.server.now = OPENS_AT;
+    p.server.inForce = null;
+    const w = new Wallet(p.ports);
+    await w.open(TOKEN);
+    await settle();
+    expect(Object.keys(w.codes)).toEqual(['T1']);
+    expect(w.moved).toEqual({});
+    return { p, w };
+  }
+
+  it('to another phone: this one shows that instead of a code, offline after a reload too, and takes it back only when asked', async () => {
+    const { p, w } = await boundPhone();
+    p.server.inForce = 'other-phone';
+    await w.refresh();
+    expect(w.codes).toEqual({});
+    expect(w.moved).toEqual({ T1: 'moved' });
+    p.server.offline = true;
+    const reopened = new Wallet(p.ports);
+    await reopened.open(null);
+    expect([reopened.moved, reopened.codes, reopened.stale]).toEqual([{ T1: 'moved' }, {}, true]);
+    // Asked: bound again here (the server revokes the other phone's), and the code is back.
+    p.server.offline = false;
+    await reopened.rebind();
+    expect(p.server.bound).toHaveLength(2);
+    expect(reopened.moved).toEqual({});
+    expect(atGate(reopened.codes.T1!.text, OPENS_AT)).toMatchObject({ ok: true, kind: 'rotating', ticketId: 'T1' });
+  });
+
+  it('withdrawn (the box office, or a step switched on) without another phone: says so', async () => {
+    const { p, w } = await boundPhone();
+    p.server.inForce = null;
+    await w.refresh();
+    expect([w.moved, w.codes]).toEqual([{ T1: 'withdrawn' }, {}]);
+    // A refresh alone never takes it back.
+    await w.refresh();
+    expect(p.server.bound).toHaveLength(1);
   });
 });

@@ -315,3 +315,31 @@ describe('the vocabulary', () => {
     expect([...seen].sort()).toEqual(OUTCOMES.filter((o) => !elsewhere.includes(o as never)).sort());
   });
 });
+
+describe('the measure "verified device only" (issue 11): one rule for phones and the server', () => {
+  const demand: AdmissionRequest = { ...entry, verifiedDeviceOnly: true };
+
+  it('refuses a code that did not come from a phone bound to the ticket, saying why and what to do', () => {
+    const v = decide(gate, [], demand);
+    expect(v).toMatchObject({ outcome: Outcome.expired_code, ticketId: 'T1', reason: { kind: 'verified_device' } });
+    expect(explainVerdict(v)).toMatch(/wallet/);
+    // Said to be from a bound phone: as before.
+    expect(decide(gate, [], { ...demand, fromBoundDevice: true }).outcome).toBe(Outcome.valid);
+  });
+
+  it('changes nothing while the measure is off, whatever the code', () => {
+    expect(decide(gate, [], { ...entry, fromBoundDevice: false }).outcome).toBe(Outcome.valid);
+    expect(decide(gate, [], { ...entry, verifiedDeviceOnly: false }).outcome).toBe(Outcome.valid);
+  });
+
+  it('never holds anyone inside, and a ticket\u2019s own status is still said first', () => {
+    expect(decide(gate, [], { ...demand, direction: 'exit' }).outcome).toBe(Outcome.exit);
+    expect(decide(gate, [], demand, ticket({ status: 'revoked' })).outcome).toBe(Outcome.revoked);
+    expect(decide(gate, [], demand, null).outcome).toBe(Outcome.unknown);
+  });
+
+  it('is said before "already used": a screenshot of a paper code gets the wallet\u2019s hint, not a time', () => {
+    expect(decide(gate, [scan(gate, 10)], demand).reason.kind).toBe('verified_device');
+    expect(decide(gate, [scan(gate, 10)], { ...demand, fromBoundDevice: true }).outcome).toBe(Outcome.already_used);
+  });
+});

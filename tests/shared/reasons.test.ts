@@ -33,6 +33,7 @@ const reasonArb: fc.Arbitrary<Reason> = fc.oneof(
   fc.constantFrom(...CODE_PROBLEMS).map(codeReason),
   fc.record({ kind: fc.constant('unresolved' as const), cause: fc.constantFrom(...UNRESOLVED_CAUSES) }),
   fc.constant<Reason>({ kind: 'order_not_on_phone' }),
+  fc.constant<Reason>({ kind: 'verified_device' }),
 );
 
 const verdictMsg = (verdict: Verdict) => JSON.stringify({ ...(downs.verdict as object), verdict });
@@ -120,6 +121,14 @@ describe('English for supervisors and version 4 phones', () => {
       expect(explainCodeProblem(problem).length).toBeLessThanOrEqual(300);
     }
     expect(zVerdictMsg.shape.verdict.safeParse(verdictForVersion(v, 7)).success).toBe(true);
+  });
+
+  it('a version 14 or older client, which knows no "verified device only", gets the outcome alone (expired_code: "ask the holder to refresh it")', () => {
+    const v: Verdict = { ...base, outcome: 'expired_code', reason: { kind: 'verified_device' } };
+    expect(verdictForVersion(v, 15)).toEqual(v);
+    expect(verdictForVersion(v, 14)).toEqual({ ...v, reason: { kind: 'outcome' } });
+    expect(verdictForVersion(v, 4).explanation).toBe('This code has expired; ask the holder to refresh it.');
+    expect(explainVerdict(v)).toMatch(/send the holder to the wallet/);
   });
 
   it('a version 13 or older client, which reads no rotating code, gets "not supported" R for a rotating code\'s problem', () => {

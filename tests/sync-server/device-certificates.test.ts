@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zBindDeviceReply, type BindDeviceReply } from '@gatekeeper/shared/api/certificates';
+import { zWalletReply } from '@gatekeeper/shared/api/wallet';
 import {
   decodeCode, fromBase64Url, generateEventKey, signRotatingCode, stepAt, toBase64Url, toPublicKeyEntry,
 } from '@gatekeeper/shared/codec/index';
@@ -70,6 +71,22 @@ describe('binding a wallet to its phone', () => {
     const { revokedCertificates } = await t.storage.changesSince(DEMO_EVENT, 0);
     expect(revokedCertificates).toEqual(expect.arrayContaining(first.reply.certificates.map((c) => c.certificateId)));
     expect(t.push.broadcasts.slice(pushed).map((b) => b.msg.type)).toEqual(['ticketsChanged']);
+  });
+
+  it('GET /api/wallet says which certificate is in force for each ticket, so an old phone knows its ticket moved', async () => {
+    const { paid, token } = await order();
+    const wallet = async () => zWalletReply.parse((await t.client().get('/api/wallet', bearer(token))).json);
+    expect((await wallet()).tickets.map((x) => x.certificateId)).toEqual(paid.map(() => null));
+    const first = await bind(token);
+    const idOf = (reply: BindDeviceReply, ticketId: string) => reply.certificates.find((c) => c.ticketId === ticketId)!.certificateId;
+    expect(Object.fromEntries((await wallet()).tickets.map((x) => [x.id, x.certificateId])))
+      .toEqual(Object.fromEntries(paid.map((x) => [x.id, idOf(first.reply, x.id)])));
+    const second = await bind(token);
+    expect(Object.fromEntries((await wallet()).tickets.map((x) => [x.id, x.certificateId])))
+      .toEqual(Object.fromEntries(paid.map((x) => [x.id, idOf(second.reply, x.id)])));
+    // Withdrawn (as the box office's route does; its audit is tested below): no phone holds it.
+    await t.storage.revokeDeviceCertificates(DEMO_EVENT, paid[0]!.id, t.clock.now);
+    expect((await wallet()).tickets.find((x) => x.id === paid[0]!.id)!.certificateId).toBeNull();
   });
 
   it('is refused before the code window opens, and binds nothing', async () => {

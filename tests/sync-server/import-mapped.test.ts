@@ -15,6 +15,14 @@ describe('a ticket file read through a mapping', () => {
     expect(r.tickets.map((t) => [t.id, t.type, t.holderName])).toEqual([['B-1', 'Adult', 'Ann'], ['B-2', 'Child', 'Bo']]);
   });
 
+  it('maps a foreign phone column to the order\u2019s mobile number', () => {
+    const text = 'Barcode,Category,Bestelling,Telefoon\nB-1,Adult,O-1,0031 6 1234 5678\n';
+    const columns = [...MAP, { from: 'Bestelling', to: 'order_id' as const }, { from: 'Telefoon', to: 'mobile' as const }];
+    const r = parseTicketImport({ format: 'csv', text, eventId: EVENT, columns });
+    expect(r.errors).toEqual([]);
+    expect(r.orders).toEqual([{ id: 'O-1', eventId: EVENT, buyerName: null, email: null, mobile: '+31612345678' }]);
+  });
+
   it('without the mapping names the foreign columns as unknown, as before', () => {
     const r = parseTicketImport({ format: 'csv', text: FOREIGN, eventId: EVENT });
     expect(r.tickets).toEqual([]);

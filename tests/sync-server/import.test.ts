@@ -95,6 +95,50 @@ describe('CSV import: a good file', () => {
   });
 });
 
+describe('CSV import: the order\u2019s mobile number (where an SMS verification code goes)', () => {
+  it('reads mobile onto the order, written as people write numbers, the same on every row of it', () => {
+    const r = csv('ticket_id,order_id,type,buyer_name,mobile\nT1,O1,A,Sanne,+31 6-1234 5678\nT2,O1,A,,\nT3,O1,A,,+31612345678\nT4,O2,A,Daan,\n');
+    expect(r.errors).toEqual([]);
+    expect(r.orders).toEqual([
+      { id: 'O1', eventId: EV, buyerName: 'Sanne', email: null, mobile: '+31612345678' },
+      { id: 'O2', eventId: EV, buyerName: 'Daan', email: null },
+    ]);
+    for (const o of r.orders) expect(zOrder.parse(o)).toEqual(o);
+  });
+
+  it('refuses a number that is not one, two numbers for one order, and a number without an order', () => {
+    const errors = errorsOf(csv('ticket_id,order_id,type,mobile\nT1,O1,A,call me\nT2,O2,A,+31611111111\nT3,O2,A,+31622222222\nT4,,A,+31633333333\n'));
+    expect(errors).toEqual([
+      { row: 2, field: 'mobile', message: expect.stringMatching(/not a mobile number/) },
+      { row: 4, field: 'mobile', message: 'order O2 already has mobile +31611111111 (row 3)' },
+      { row: 5, field: 'mobile', message: expect.stringMatching(/fill in order_id/) },
+    ]);
+  });
+
+  it('in JSON too: normalised, and refused without a country code', () => {
+    const good = json({ orders: [{ id: 'O1', mobile: '0031 6 1234 5678' }], tickets: [{ id: 'T1', orderId: 'O1', type: 'A' }] });
+    expect(good.errors).toEqual([]);
+    expect(good.orders[0]!.mobile).toBe('+31612345678');
+    const bad = errorsOf(json({ orders: [{ id: 'O1', mobile: '0612345678' }], tickets: [{ id: 'T1', orderId: 'O1', type: 'A' }] }));
+    expect(bad).toEqual([{ row: 1, field: 'orders.mobile', message: expect.stringMatching(/country code/) }]);
+  });
+
+  it('wants an order_id column beside mobile', () => {
+    expect(errorsOf(csv('ticket_id,type,mobile\nT1,A,+31612345678\n'))[0]!.message).toMatch(/add an order_id column/);
+  });
+
+  it('keeps the number when the file is imported', async () => {
+    const storage = openSqliteStorage({ file: ':memory:' });
+    try {
+      await storage.createEvent({ id: EV, name: 'Concert', venue: null, startsAt: null, endsAt: null, timeZone: 'UTC' });
+      await importTickets(storage, EV, { format: 'csv', text: 'ticket_id,order_id,type,mobile\nT1,O1,A,+31612345678\n' });
+      expect((await storage.getOrder(EV, 'O1' as never))?.mobile).toBe('+31612345678');
+    } finally {
+      await storage.close();
+    }
+  });
+});
+
 describe('CSV import: every error names its row', () => {
   it('names unknown columns on row 1 and reads no rows', () => {
     const errors = errorsOf(csv('ticket_id,type,colour,Price\nT1,Adult,red,10\n'));

@@ -25,7 +25,7 @@ import { zFleetReply } from '@gatekeeper/shared/api/fleet';
 import { randomBytes } from 'node:crypto';
 import { zOrderMailsReply, zOutboxReply, zWalletReply } from '@gatekeeper/shared/api/wallet';
 import {
-  NO_MEASURES, WALLET_DEVICE_HEADER, zChallengeSentReply, zConfirmReply, zHolderChangeReply, zMeasures, zSmsOutboxReply, zWalletStepsReply, type Measures,
+  NO_MEASURES, WALLET_DEVICE_HEADER, zChallengeSentReply, zConfirmReply, zHolderChangeReply, zHolderReply, zMeasures, zSmsOutboxReply, zWalletStepsReply, type Measures,
 } from '@gatekeeper/shared/api/verification';
 import { hashPassword } from '../../sync-server/src/auth/passwords.ts';
 import { hashToken } from '../../sync-server/src/wallet/order-mails.ts';
@@ -464,6 +464,11 @@ const ROUTES: RouteCase[] = [
   {
     route: 'PUT /api/events/:eventId/measures', need: 'admin', scoped: true, req: () => ({ path: ev('/measures'), body: NO_MEASURES }),
     check: (r) => expect(r.json).toEqual(NO_MEASURES),
+  },
+  {
+    route: 'GET /api/events/:eventId/orders/:orderId/holder', need: 'admin', scoped: true,
+    req: () => ({ path: ev(`/orders/${take().orderId}/holder`) }),
+    check: (r) => expect(zHolderReply.parse(r.json)).toEqual({ buyerName: expect.any(String), email: expect.toSatisfy((e) => e === null || typeof e === 'string'), mobile: null }),
   },
   {
     route: 'PUT /api/events/:eventId/orders/:orderId/holder', need: 'admin', scoped: true,

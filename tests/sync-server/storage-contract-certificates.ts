@@ -45,6 +45,30 @@ export function certificateContract(s: () => Storage): void {
     expect((await s().changesSince(EVENT, 0)).version).toBe(v);
   });
 
+  it('revoking with no ticket revokes every certificate of the event in force, under one change number (a verification step switched on)', async () => {
+    const v0 = await setUp();
+    await s().addDeviceCertificate(cert('c1'));
+    await s().addDeviceCertificate(cert('c2', { ticketId: ticketId('t2') }));
+    expect((await s().revokeDeviceCertificates(EVENT, null, T0 + 5)).sort()).toEqual(['c1', 'c2']);
+    const delta = await s().changesSince(EVENT, v0);
+    expect(delta.version).toBe(v0 + 1);
+    expect([...delta.revokedCertificates].sort()).toEqual(['c1', 'c2']);
+    expect(await s().revokeDeviceCertificates(EVENT, null, T0 + 6)).toEqual([]);
+    expect((await s().changesSince(EVENT, 0)).version).toBe(v0 + 1);
+  });
+
+  it('lists the certificates in force of the tickets asked for (what a wallet compares its own with)', async () => {
+    await setUp();
+    expect(await s().listDeviceCertificatesInForce(EVENT, [ticketId('t1'), ticketId('t2')])).toEqual([]);
+    await s().addDeviceCertificate(cert('c1'));
+    await s().addDeviceCertificate(cert('c2'));
+    await s().addDeviceCertificate(cert('c3', { ticketId: ticketId('t2') }));
+    expect(await s().listDeviceCertificatesInForce(EVENT, [ticketId('t1')])).toEqual([{ ticketId: 't1', id: 'c2' }]);
+    await s().revokeDeviceCertificates(EVENT, ticketId('t2'), T0 + 5);
+    expect(await s().listDeviceCertificatesInForce(EVENT, [ticketId('t1'), ticketId('t2')])).toEqual([{ ticketId: 't1', id: 'c2' }]);
+    expect(await s().listDeviceCertificatesInForce(EVENT, [])).toEqual([]);
+  });
+
   it('refuses a certificate of a ticket that does not exist', async () => {
     await setUp();
     await expect(s().addDeviceCertificate(cert('c9', { ticketId: ticketId('t-none') }))).rejects.toMatchObject({ code: 'not_found' });

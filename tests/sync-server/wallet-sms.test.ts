@@ -126,6 +126,14 @@ describe('SMS verification', () => {
     expect((await wallet(orders[4]!.id).post('/wallet/email')).json.error).toMatchObject({ code: 'bad_request', details: { reason: 'not_required' } });
     expect((await wallet(bare.id).post('/wallet/sms')).json.error).toMatchObject({ code: 'forbidden', details: { reason: 'no_mobile' } });
   });
+
+  it('a number kept without its country code (from before numbers were checked) gets no code and costs no send: the box office fixes it', async () => {
+    await t.storage.importTickets(DEMO_EVENT, [{ ...bare, mobile: '0612345678' }], []);
+    const before = (await admin.get('/api/sms/outbox')).json.messages.length;
+    const r = await wallet(bare.id).post('/wallet/sms');
+    expect(r.json.error).toMatchObject({ code: 'forbidden', details: { reason: 'no_mobile' }, message: expect.stringMatching(/country code/) });
+    expect((await admin.get('/api/sms/outbox')).json.messages.length).toBe(before);
+  });
 });
 
 describe('SMS sends are limited', () => {

@@ -2,7 +2,8 @@
 // phone's storage (Store). State classes receive them; components never touch fetch,
 // WebSocket or Dexie. Tests and benches can hand in their own.
 import type { CodeWindowReply, OrderMailsReply, OutboxMail } from '@gatekeeper/shared/api/wallet';
-import type { Measures } from '@gatekeeper/shared/api/verification';
+import type { RevokeCertificatesReply } from '@gatekeeper/shared/api/certificates';
+import type { HolderChangeBody, HolderChangeReply, HolderReply, Measures } from '@gatekeeper/shared/api/verification';
 import type { Checkpoint, Scan, Ticket } from '@gatekeeper/shared/domain';
 import type { DeviceId, EventId, InspectorId, OrderId, ScanId, TicketId } from '@gatekeeper/shared/ids';
 import type { GkEvent, Manifest, ManifestOrder, PublicKeyEntry } from '@gatekeeper/shared/manifest';
@@ -85,6 +86,11 @@ export interface Api {
   /** What the performance asks of holders (supervisors read, admins set; audited). */
   measures(eventId: EventId): Promise<Measures>;
   setMeasures(eventId: EventId, measures: Measures): Promise<Measures>;
+  /** Admins, the box office: who an order is for now, and changing it with a reason (audited). */
+  orderHolder(eventId: EventId, orderId: OrderId): Promise<HolderReply>;
+  changeHolder(eventId: EventId, orderId: OrderId, body: HolderChangeBody): Promise<HolderChangeReply>;
+  /** Admins: unbind a ticket from the holder's phone (its rotating codes stop at the gate); audited. */
+  revokeTicketPhone(eventId: EventId, ticketId: TicketId, reason: string): Promise<RevokeCertificatesReply>;
   /** Admins: mail each order its holder's wallet link (`again`: those mailed before too). */
   sendOrderMails(eventId: EventId, again: boolean): Promise<OrderMailsReply>;
   /** Admins: the development mailer's outbox, newest first. */
@@ -134,6 +140,8 @@ export interface ManifestHeader {
   revokedCertificates?: string[];
   /** Rotating codes: extra time either side of the accepted steps, from the server. */
   rotatingLeewayMs?: number;
+  /** The measure "verified device only" (admission.ts); absent in headers stored before it: off. */
+  verifiedDeviceOnly?: boolean;
   /** Device time of the last successful download. */
   syncedAt: number;
   ticketCount: number;

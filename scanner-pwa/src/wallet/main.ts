@@ -16,7 +16,9 @@ const lang = savedLanguage() ?? pickLanguage(navigator.languages ?? [navigator.l
 document.documentElement.lang = lang;
 const wallet = new Wallet(browserWalletPorts());
 const i18n = new WalletI18n(lang);
-const verify = new WalletVerify(browserVerifyPorts(), () => wallet.refresh());
+// Steps done on this phone: the holder means the tickets to show here, so it binds again even
+// where another phone held them (a step switched on withdrew the codes made before it).
+const verify = new WalletVerify(browserVerifyPorts(), () => wallet.rebind());
 mount(WalletScreen, { target: document.getElementById('app')!, props: { wallet, i18n, verify } });
 const mailed = takeVerifyFromAddress();
 void wallet.open(takeTokenFromAddress()).then(async () => {

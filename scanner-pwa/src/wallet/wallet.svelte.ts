@@ -43,6 +43,28 @@ export type CodeTrouble = { kind: 'offline' } | { kind: 'refused'; message: stri
 /** A ticket's code on screen: its text, the step it was made for, and its QR code. */
 export interface ShownCode { text: string; step: number; svg: string }
 
+/**
+ * Why this phone's certificate of a ticket is no longer the one in force: another phone
+ * bound the ticket (`moved`), or nobody holds it now (`withdrawn`: the box office, or a
+ * verification step switched on). Either way the gate refuses this phone's codes.
+ */
+export type MovedOff = 'moved' | 'withdrawn';
+
+/**
+ * The tickets this binding no longer holds, by what the server last said is in force. A
+ * reply without `certificateId` (kept from an older server) says nothing.
+ */
+export function movedOff(order: SavedOrder | null): Record<string, MovedOff> {
+  const out: Record<string, MovedOff> = {};
+  if (!order?.binding) return out;
+  for (const t of order.reply.tickets) {
+    if (t.certificateId === undefined) continue;
+    const mine = order.binding.certificates.find((c) => c.ticketId === t.id);
+    if (mine && mine.certificateId !== t.certificateId) out[t.id] = t.certificateId === null ? 'withdrawn' : 'moved';
+  }
+  return out;
+}
+
 export class Wallet {
   #order = $state.raw<SavedOrder | null>(null);
   #status = $state<WalletStatus>('loading');
@@ -72,6 +94,8 @@ export class Wallet {
   get codes() { return this.#codes; }
   /** The window is open and yet no code: why. */
   get trouble() { return this.#trouble; }
+  /** Tickets this phone held and no longer does (moved to another phone, or withdrawn), by id. */
+  get moved(): Record<string, MovedOff> { return movedOff(this.#order); }
   /** Seconds between codes (the certificates say), null before the phone is bound. */
   get stepSeconds(): number | null { return this.#order?.binding?.certificates[0]?.stepSeconds ?? null; }
   /** The server's time now, as far as the phone can tell. */
@@ -92,8 +116,19 @@ export class Wallet {
     await this.refresh(use);
   }
 
-  /** Ask the server again (with the kept token by default), and bind this phone once the codes may come. */
-  async refresh(token = this.#order?.token): Promise<void> {
+  /**
+   * Bind this phone again, asked by the holder: a ticket moved to another phone (or withdrawn)
+   * comes back here, and the other phone's codes stop at the gate. The server asks for the
+   * performance's steps on this phone first (may-bind).
+   */
+  rebind(): Promise<void> { return this.refresh(this.#order?.token, true); }
+
+  /**
+   * Ask the server again (with the kept token by default), and bind this phone once the codes
+   * may come. A binding the server no longer holds in force is left as it is (the wallet says
+   * so, movedOff) unless `rebind`: a ticket is never taken back from another phone unasked.
+   */
+  async refresh(token = this.#order?.token, rebind = false): Promise<void> {
     if (!token || this.#fetching) return;
     this.#fetching = true;
     try {
@@ -104,7 +139,7 @@ export class Wallet {
       const binding = this.#order?.token === token ? this.#order.binding : undefined;
       let order: SavedOrder = { token, reply, offsetMs, ...(binding ? { binding } : {}) };
       this.#stale = false;
-      if (reply.codesOpen) order = await this.#bound(order);
+      if (reply.codesOpen) order = await this.#bound(order, rebind);
       this.#ports.save(order);
       await this.#show(order);
     } catch (e) {
@@ -140,17 +175,20 @@ export class Wallet {
    * new ones (the key made now if the phone has none). A bind the server refuses, or one
    * without a network, leaves the order as it was and says why.
    */
-  async #bound(order: SavedOrder): Promise<SavedOrder> {
+  async #bound(order: SavedOrder, rebind: boolean): Promise<SavedOrder> {
     const ids = order.reply.tickets.map((t) => t.id);
     try {
       this.#key ??= await this.#ports.deviceKey(true);
-      if (bindingCovers(order.binding, this.#key, ids)) { this.#trouble = null; return order; }
+      if (!(rebind && Object.keys(movedOff(order)).length > 0) && bindingCovers(order.binding, this.#key, ids)) { this.#trouble = null; return order; }
       const key = this.#key!;
       const before = this.#ports.now();
       const reply = await this.#ports.bindDevice(order.token, key.publicKey);
       this.#trouble = null;
       const offsetMs = reply.serverTime - Math.round((before + this.#ports.now()) / 2);
-      return { ...order, offsetMs, binding: { publicKey: key.publicKey, certificates: reply.certificates } };
+      // The certificates just made are the ones in force now (the answer read before said otherwise).
+      const inForce = new Map(reply.certificates.map((c) => [c.ticketId as string, c.certificateId]));
+      const tickets = order.reply.tickets.map((t) => (inForce.has(t.id) ? { ...t, certificateId: inForce.get(t.id)! } : t));
+      return { ...order, offsetMs, reply: { ...order.reply, tickets }, binding: { publicKey: key.publicKey, certificates: reply.certificates } };
     } catch (e) {
       if (e instanceof WalletLinkRefused) throw e;
       this.#trouble = e instanceof BindRefused ? { kind: 'refused', message: e.message }
@@ -180,7 +218,9 @@ export class Wallet {
       // One ticket after the other, each on screen as soon as it is drawn: at a cold start the
       // QR codes are most of the wait (bench wallet.coldstart.offline), and the holder at the
       // gate needs the first one first.
-      const shownIds = new Set(order.reply.tickets.map((t) => t.id));
+      // A ticket moved off this phone gets no code: the gate would refuse it.
+      const gone = movedOff(order);
+      const shownIds = new Set(order.reply.tickets.map((t) => t.id).filter((id) => !gone[id]));
       const fresh = new Set<string>();
       for (const c of order.binding.certificates) {
         if (!shownIds.has(c.ticketId)) continue;

@@ -51,7 +51,7 @@ export type ChallengeSentReply = z.infer<typeof zChallengeSentReply>;
 export const VERIFY_REFUSALS = [
   /** A wrong SMS code; details.triesLeft says how many remain. */
   'wrong_code',
-  /** The code or link is older than its 10 minutes (or 24 hours): ask for a new one. */
+  /** The code or link is older than its 10 minutes (a mailed link: one hour, EMAIL_LINK_TTL_MS): ask for a new one. */
   'expired',
   /** Five wrong codes: this code is dead, ask for a new one. */
   'too_many_tries',
@@ -81,6 +81,24 @@ export const zEmailConfirmBody = z.object({ secret: z.string().regex(/^[A-Za-z0-
 export const zConfirmReply = z.object({ steps: zWalletSteps });
 export type ConfirmReply = z.infer<typeof zConfirmReply>;
 
+/**
+ * A mobile number as the SMS step keeps it: `+`, the country code and the number, digits
+ * only (E.164, 7 to 15 digits). Spaces, hyphens, dots and brackets are how people write
+ * numbers and go; a leading 00 is the +. Without a country code it is refused (null): an
+ * SMS provider would read "0612345678" as another number, and one number written two ways
+ * would pass the per-number send limit twice.
+ */
+export function normaliseMobile(text: string): string | null {
+  const bare = text.replace(/[\s().-]/g, '').replace(/^00/, '+');
+  return /^\+[1-9][0-9]{6,14}$/.test(bare) ? bare : null;
+}
+export const MOBILE_HINT = 'a mobile number with its country code, e.g. +31 6 1234 5678';
+const zMobile = z.string().max(32).transform((s, ctx) => {
+  const n = normaliseMobile(s);
+  if (n === null) ctx.addIssue({ code: 'custom', message: MOBILE_HINT });
+  return n ?? s;
+});
+
 const zName = z.string().trim().min(1).max(128).nullable();
 /**
  * PUT /api/events/:eventId/orders/:orderId/holder: the box office changes who an order is
@@ -90,12 +108,18 @@ const zName = z.string().trim().min(1).max(128).nullable();
 export const zHolderChangeBody = z.object({
   buyerName: zName,
   email: z.string().trim().email().max(254).nullable(),
-  mobile: z.string().trim().regex(/^\+?[0-9]{6,15}$/, 'a mobile number: digits, with + and country code').nullable(),
+  mobile: zMobile.nullable(),
   /** Ticket holders' names to set, by ticket id (others stay). */
   holderNames: z.record(z.string(), zName).optional(),
   reason: z.string().trim().min(1).max(500),
 });
 export type HolderChangeBody = z.infer<typeof zHolderChangeBody>;
+/**
+ * GET /api/events/:eventId/orders/:orderId/holder (admins: it holds the address and number):
+ * who the order is for now, what the box office's form starts from.
+ */
+export const zHolderReply = z.object({ buyerName: z.string().nullable(), email: z.string().nullable(), mobile: z.string().nullable() });
+export type HolderReply = z.infer<typeof zHolderReply>;
 /** PUT /api/wallet/holder: the holder's own change (refused under the change block). */
 export const zWalletHolderBody = zHolderChangeBody.omit({ reason: true });
 export const zHolderChangeReply = z.object({

@@ -32,6 +32,13 @@ export const zWalletTicket = z.object({
   type: z.string(),
   seat: z.string().nullable(),
   holderName: z.string().nullable(),
+  /**
+   * The id of the ticket's device certificate in force (api/certificates.ts), null: bound
+   * to no phone. A wallet whose own certificate is not this one was moved off (another
+   * phone bound the ticket) or had it withdrawn (the box office, a step switched on), and
+   * says so instead of showing a code. Absent from copies kept before it was sent.
+   */
+  certificateId: z.string().max(16).nullable().optional(),
 });
 export type WalletTicket = z.infer<typeof zWalletTicket>;
 

@@ -5,7 +5,10 @@ import { zConflict, zScan, zVerdict, type Verdict } from '../domain.ts';
 import { zId, type ScanId } from '../ids.ts';
 import { QUARANTINE_REASONS, type QuarantineReason } from '../quarantine.ts';
 import { codeProblemForVersion, ROTATING_PROBLEMS_SINCE } from '../codec/problems.ts';
-import { reasonWithNote, withExplanation, type Reason } from '../reasons.ts';
+import { NO_REASON, ReasonKind, reasonWithNote, withExplanation, type Reason } from '../reasons.ts';
+
+/** The first protocol whose verdicts may carry the reason `verified_device` (reasons.ts). */
+export const VERIFIED_DEVICE_SINCE = 15;
 import { MAX_BATCH } from './version.ts';
 
 /** An online scan: the server fills in the outcome, `offline: false` and any quarantine mark. */
@@ -35,6 +38,10 @@ export const zVerdictMsg = z.object({
  * version 5 to 7 app requires the codec's English `note`, so it gets that beside it.
  */
 export function verdictForVersion(verdict: Verdict, version: number): Verdict {
+  if (version >= VERIFIED_DEVICE_SINCE) return verdict;
+  // Before 15 no reason "verified device only": the outcome (expired_code) alone, which an
+  // older app words as "ask the holder to refresh it".
+  if (verdict.reason.kind === ReasonKind.verified_device) return verdictForVersion({ ...verdict, reason: NO_REASON }, version);
   if (version >= ROTATING_PROBLEMS_SINCE) return verdict;
   const reason = olderCodeReason(verdict.reason, version);
   if (version >= 8) return reason === verdict.reason ? verdict : { ...verdict, reason };

@@ -93,7 +93,14 @@
 //       `certificate_signature` or `device_signature`. A client of version 13 or older,
 //       which refuses kind R itself, gets `not_supported` R in their place
 //       (verdictForVersion). Nothing a phone sends changed.
-export const PROTOCOL_VERSION = 14;
+//  15 — "verified device only" (issue 11, measure 4): a verdict's reason may be
+//       `verified_device` (outcome expired_code): the performance admits only the live code
+//       of the phone the ticket is bound to, and this was another code; the scanner says to
+//       send the holder to the wallet. A client of version 14 or older gets the outcome alone
+//       (reason `outcome`: "ask the holder to refresh it"; verdictForVersion). The manifest
+//       (HTTP) carries `verifiedDeviceOnly`, which an older app ignores. Nothing a phone sends
+//       changed.
+export const PROTOCOL_VERSION = 15;
 /** The oldest client the server still speaks to; older ones are refused `clientTooOld`. */
 export const MIN_PROTOCOL_VERSION = 1;
 

@@ -1,5 +1,6 @@
 // Cell readers for ticket imports: each returns the value or throws with a message the
 // organiser can act on (the row and column are added by the caller).
+import { MOBILE_HINT, normaliseMobile } from '@gatekeeper/shared/api/verification';
 export function oneOf<T extends string>(cell: string, values: readonly T[], aliases: Record<string, T> = {}): T {
   const v = cell.toLowerCase();
   const hit = values.find((x) => x === v) ?? aliases[v];
@@ -25,6 +26,17 @@ export function email(cell: string): string {
   if (cell.length > MAX_EMAIL_LENGTH) throw new Error(`${JSON.stringify(cell.slice(0, 40))}… is longer than ${MAX_EMAIL_LENGTH} characters: not an email address`);
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(cell)) throw new Error(`${JSON.stringify(cell)} is not an email address`);
   return cell;
+}
+
+/**
+ * A mobile number as the order's SMS verification uses it (zOrder.mobile): digits with an
+ * optional + and country code. Spaces, hyphens, dots and brackets are how people write
+ * numbers in a spreadsheet ("+31 6-1234 5678"); they are dropped, nothing else is.
+ */
+export function mobile(cell: string): string {
+  const n = normaliseMobile(cell);
+  if (n === null) throw new Error(`${JSON.stringify(cell.slice(0, 40))} is not a mobile number: ${MOBILE_HINT}`);
+  return n;
 }
 
 const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;

@@ -4,7 +4,7 @@
 // Every item goes through the same Book as a CSV row (ticket-book.ts).
 import { zOrder, zTicket } from '@gatekeeper/shared/domain';
 import type { EventId, OrderId } from '@gatekeeper/shared/ids';
-import { dateTime, email } from './cells.ts';
+import { dateTime, email, mobile } from './cells.ts';
 import { isObject, MAX_IMPORT_ROWS, messageOf, type Book, type ErrorList } from './ticket-book.ts';
 
 const TICKET_KEYS = new Set(Object.keys(zTicket.shape));
@@ -48,6 +48,15 @@ export function readJson(source: string, book: Book, errors: ErrorList): void {
         email(fields.email);
       } catch (e) {
         errors.add(row, 'orders.email', messageOf(e));
+        return;
+      }
+    }
+    if (typeof fields.mobile === 'string') {
+      // Kept with its country code, one spelling a number (as the CSV column: cells.ts).
+      try {
+        fields.mobile = mobile(fields.mobile);
+      } catch (e) {
+        errors.add(row, 'orders.mobile', messageOf(e));
         return;
       }
     }

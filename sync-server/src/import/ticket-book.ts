@@ -79,10 +79,11 @@ export class Book {
   }
 
   /** An order as ticket rows name it: the first row with a buyer name or email sets it. */
-  orderFromRow(id: OrderId, buyerName: string | null, email: string | null, row: number): void {
+  /** `mobile` null: the file says nothing of it (the kept number stays, see zOrder.mobile). */
+  orderFromRow(id: OrderId, buyerName: string | null, email: string | null, row: number, mobile: string | null = null): void {
     const entry = this.orders.get(id);
     if (!entry) {
-      this.orders.set(id, { order: { id, eventId: this.eventId, buyerName, email }, row, listed: false });
+      this.orders.set(id, { order: { id, eventId: this.eventId, buyerName, email, ...(mobile !== null ? { mobile } : {}) }, row, listed: false });
       return;
     }
     if (entry.listed) return;
@@ -94,6 +95,10 @@ export class Book {
     if (email !== null) {
       if (o.email === null) o.email = email;
       else if (o.email !== email) this.errors.add(row, 'email', `order ${id} already has email ${o.email} (row ${entry.row})`);
+    }
+    if (mobile !== null) {
+      if (o.mobile == null) o.mobile = mobile;
+      else if (o.mobile !== mobile) this.errors.add(row, 'mobile', `order ${id} already has mobile ${o.mobile} (row ${entry.row})`);
     }
   }
 }

@@ -7,7 +7,7 @@
 import { TICKET_STATUSES, zOrder, type Order, type Ticket } from '@gatekeeper/shared/domain';
 import { orderId, ticketId, type EventId } from '@gatekeeper/shared/ids';
 import { columnKey, IMPORT_COLUMNS, mapHeader, type ColumnMap, type ImportColumn } from '@gatekeeper/shared/import-mapping';
-import { dateTime, email, oneOf, yesNo } from './cells.ts';
+import { dateTime, email, mobile, oneOf, yesNo } from './cells.ts';
 import { CsvError, parseCsv } from './csv.ts';
 import { readJson } from './json-tickets.ts';
 import { Book, ErrorList, MAX_IMPORT_ROWS, messageOf, TICKET_DEFAULTS, type ImportError } from './ticket-book.ts';
@@ -100,12 +100,14 @@ function readImport(input: ImportInput): ReadOut {
  *   id_check                 yes/no as e_ticket (default no)
  *   imported_code            a plain barcode from another system; unique in the file
  *   buyer_name, email        the order's buyer: need order_id; the same on every row of it
+ *   mobile                   the order's mobile number (SMS verification): as email; spaces,
+ *                            hyphens, dots and brackets are dropped ("+31 6-1234 5678")
  *
  * A time without an offset is refused: read in the wrong zone it would silently move a
  * validity window by hours. Comma-separated; a header with semicolons and no commas (as a
  * Dutch Excel saves "CSV") or with tabs is read with that delimiter instead.
  */
-type CsvKey = keyof typeof TICKET_DEFAULTS | 'id' | 'type' | 'buyerName' | 'email';
+type CsvKey = keyof typeof TICKET_DEFAULTS | 'id' | 'type' | 'buyerName' | 'email' | 'mobile';
 interface Column { key: CsvKey; required?: true; read(cell: string): unknown }
 
 const text = (cell: string): string => cell;
@@ -124,6 +126,7 @@ const CSV_COLUMNS: Record<ImportColumn, Column> = {
   imported_code: { key: 'importedCode', read: text },
   buyer_name: { key: 'buyerName', read: text },
   email: { key: 'email', read: email },
+  mobile: { key: 'mobile', read: mobile },
 };
 /** The CSV column names, in the order a template lists them. */
 export const CSV_COLUMN_NAMES: readonly string[] = IMPORT_COLUMNS;
@@ -182,21 +185,21 @@ function readCsv(source: string, book: Book, errors: ErrorList, mapping: readonl
       }
     });
     if (!ok) continue;
-    const { buyerName = null, email: buyerEmail = null, ...ticketFields } = raw as Record<string, unknown> & { buyerName?: string; email?: string };
+    const { buyerName = null, email: buyerEmail = null, mobile: buyerMobile = null, ...ticketFields } = raw as Record<string, unknown> & { buyerName?: string; email?: string; mobile?: string };
     const ticket = book.ticket(ticketFields, row, (key) => CSV_NAME_OF[key] ?? key);
     if (!ticket) continue;
     if (ticket.orderId === null) {
-      if (buyerName !== null || buyerEmail !== null) {
-        errors.add(row, buyerName !== null ? 'buyer_name' : 'email', 'buyer_name and email belong to an order: fill in order_id');
+      if (buyerName !== null || buyerEmail !== null || buyerMobile !== null) {
+        errors.add(row, buyerName !== null ? 'buyer_name' : buyerEmail !== null ? 'email' : 'mobile', 'buyer_name, email and mobile belong to an order: fill in order_id');
       }
       continue;
     }
-    const order = zOrder.safeParse({ id: ticket.orderId, eventId: book.eventId, buyerName, email: buyerEmail });
+    const order = zOrder.safeParse({ id: ticket.orderId, eventId: book.eventId, buyerName, email: buyerEmail, mobile: buyerMobile });
     if (!order.success) {
-      for (const issue of order.error.issues) errors.add(row, issue.path[0] === 'email' ? 'email' : 'buyer_name', issue.message);
+      for (const issue of order.error.issues) errors.add(row, issue.path[0] === 'email' || issue.path[0] === 'mobile' ? issue.path[0] : 'buyer_name', issue.message);
       continue;
     }
-    book.orderFromRow(ticket.orderId, buyerName, buyerEmail, row);
+    book.orderFromRow(ticket.orderId, buyerName, buyerEmail, row, buyerMobile);
   }
 }
 
@@ -213,8 +216,8 @@ function readHeader(header: string[], mapped: Array<string | null>, errors: Erro
   if (unknown.length) problems.push(`unknown column${s(unknown)} ${unknown.join(', ')}; the columns are ${CSV_COLUMN_NAMES.join(', ')}`);
   if (twice.length) problems.push(`column${s(twice)} ${twice.join(', ')} appear${twice.length > 1 ? '' : 's'} more than once`);
   if (missing.length) problems.push(`missing required column${s(missing)} ${missing.join(', ')}`);
-  if ((names.includes('buyer_name') || names.includes('email')) && !names.includes('order_id')) {
-    problems.push('buyer_name and email belong to an order: add an order_id column');
+  if ((names.includes('buyer_name') || names.includes('email') || names.includes('mobile')) && !names.includes('order_id')) {
+    problems.push('buyer_name, email and mobile belong to an order: add an order_id column');
   }
   for (const p of problems) errors.add(1, undefined, p);
   return problems.length ? null : names.map((n) => (isOurs(n) ? [n, CSV_COLUMNS[n]] : null));

@@ -94,9 +94,9 @@ export const eventRoutes = new Hono<Env>()
     if (!Number.isInteger(since) || since < 0) throw new GkError('bad_request', 'since must be a change number');
     const importedCodeKey = await issuer.importedCodeKey(id);
     const hashCode = importedCodeHasher(importedCodeKey);
-    const [event, changes, checkpoints, keys, staff, codeWord, devices] = await Promise.all([
+    const [event, changes, checkpoints, keys, staff, codeWord, devices, measures] = await Promise.all([
       storage.getEvent(id), storage.changesSince(id, since), storage.listCheckpoints(id),
-      storage.listEventKeys(id), storage.listEventStaff(id), storage.getCodeWord(id), storage.listDevices(),
+      storage.listEventKeys(id), storage.listEventStaff(id), storage.getCodeWord(id), storage.listDevices(), storage.getMeasures(id),
     ]);
     const staffIds = new Set(staff.map((s) => s.id));
     const manifest: Manifest = {
@@ -108,6 +108,7 @@ export const eventRoutes = new Hono<Env>()
       columns: [...TICKET_COLUMNS], tickets: changes.tickets.map((t) => ticketToRow(t, hashCode)),
       revoked: changes.tickets.filter((t) => t.status === 'revoked').map((t) => t.id),
       revokedCertificates: changes.revokedCertificates, rotatingLeewayMs: issuer.rotatingLeewayMs,
+      verifiedDeviceOnly: measures.verifiedDevice,
     };
     return c.json(manifest);
   })

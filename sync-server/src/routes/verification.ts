@@ -5,10 +5,10 @@
 import { Hono } from 'hono';
 import {
   WALLET_DEVICE_HEADER, zEmailConfirmBody, zHolderChangeBody, zMeasuresBody, zSmsConfirmBody, zWalletHolderBody,
-  type ChallengeSentReply, type ConfirmReply, type HolderChangeReply, type Measures, type SmsOutboxReply, type WalletStepsReply,
+  type ChallengeSentReply, type ConfirmReply, type HolderChangeReply, type HolderReply, type Measures, type SmsOutboxReply, type WalletStepsReply,
 } from '@gatekeeper/shared/api/verification';
 import { orderId } from '@gatekeeper/shared/ids';
-import { GkError } from '@gatekeeper/shared/protocol/index';
+import { CHECKPOINTS_CHANGED_SINCE, GkError } from '@gatekeeper/shared/protocol/index';
 import { requireRole } from '../auth/roles.ts';
 import { mobileHint } from '../sms/sms-codes.ts';
 import type { HolderChange, OrderLinkRecord } from '../storage/types.ts';
@@ -99,9 +99,31 @@ export const verificationRoutes = new Hono<Env>()
     const after = await jsonBody(c, zMeasuresBody);
     const { storage, now, log } = c.var.deps;
     const before = await storage.getMeasures(eventId);
+    // A step switched on: no phone bound before it has done it, so their certificates go
+    // (their codes stop at the gate; the wallets ask for the step, then bind again). After
+    // the measures are stored: from then on may-bind asks for the step, so a certificate
+    // made before the revocation is revoked, and one made after it had the step done.
+    const stepOn = (after.sms && !before.sms) || (after.email && !before.email);
     await storage.setMeasures(eventId, after, { eventId, actor: staff.id, action: 'measures.set', target: eventId, before, after, reason: null, at: now() });
-    log.info('measures set', { event: eventId, by: staff.id, ...after });
+    const revoked = stepOn ? await storage.revokeDeviceCertificates(eventId, null, now()) : [];
+    if (revoked.length) {
+      await storage.recordAudit({ eventId, actor: staff.id, action: 'device_certificates.revoke', target: eventId, before: { certificates: revoked }, after: null, reason: 'a verification step was switched on', at: now() });
+    }
+    log.info('measures set', { event: eventId, by: staff.id, ...after, revokedCertificates: revoked.length });
+    // Scanners fetch the manifest at once. Revocations take a change number (ticketsChanged
+    // names it); the measure has none, so its change is told as a rule's change
+    // (checkpointsChanged: the phone fetches whatever its version), like a checkpoint's.
+    if (revoked.length > 0) await ticketsChanged(c, eventId);
+    if (after.verifiedDevice !== before.verifiedDevice) c.var.deps.push.broadcast(eventId, { type: 'checkpointsChanged', eventId }, CHECKPOINTS_CHANGED_SINCE);
     return c.json(after satisfies Measures);
+  })
+  // What the box office's form starts from: admins only (an address and a number).
+  .get('/events/:eventId/orders/:orderId/holder', async (c) => {
+    const { eventId } = await access(c, 'admin');
+    const oid = param(orderId, c.req.param('orderId'), 'order id');
+    const o = await c.var.deps.storage.getOrder(eventId, oid);
+    if (!o) throw new GkError('not_found', `no order ${oid} in event ${eventId}`);
+    return c.json({ buyerName: o.buyerName, email: o.email, mobile: o.mobile ?? null } satisfies HolderReply);
   })
   // The box office's back door to the change block: admins, with a reason, audited.
   .put('/events/:eventId/orders/:orderId/holder', async (c) => {

@@ -28,6 +28,7 @@ export const walletRoutes = new Hono<Env>()
     if (!event || !order) throw new GkError('not_found', 'this order no longer exists');
     const window = await codeWindow(storage, event.id, now());
     const shown = tickets.filter((t) => t.status === 'paid');
+    const inForce = new Map((await storage.listDeviceCertificatesInForce(event.id, shown.map((t) => t.id))).map((x) => [x.ticketId as string, x.id]));
     return c.json({
       event: { id: event.id, name: event.name, venue: event.venue, startsAt: event.startsAt, endsAt: event.endsAt, timeZone: event.timeZone },
       order: { id: order.id, buyerName: order.buyerName },
@@ -35,7 +36,7 @@ export const walletRoutes = new Hono<Env>()
       codesOpen: window.open,
       serverTime: now(),
       tickets: shown.map((t) => ({
-        id: t.id, type: t.type, seat: t.seat, holderName: t.holderName ?? order.buyerName,
+        id: t.id, type: t.type, seat: t.seat, holderName: t.holderName ?? order.buyerName, certificateId: inForce.get(t.id) ?? null,
       })),
     } satisfies WalletReply);
   })

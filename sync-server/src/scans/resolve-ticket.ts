@@ -7,7 +7,8 @@ import { codeReason, type Reason, type UnresolvedCause } from '@gatekeeper/share
 import type { EventKey, Storage } from '../storage/types.ts';
 
 export type Resolution =
-  | { ok: true; ticket: Ticket }
+  /** fromBoundDevice: a rotating code under a certificate in force (admission.ts). */
+  | { ok: true; ticket: Ticket; fromBoundDevice: boolean }
   | { ok: false; outcome: Outcome; reason: Reason };
 
 const unresolved = (cause: UnresolvedCause): Resolution => ({ ok: false, outcome: 'unknown', reason: { kind: 'unresolved', cause } });
@@ -46,15 +47,15 @@ export async function resolveTicket(
   }
   const ticket = !req.ticketId ? null : preloaded ? (preloaded.tickets.get(req.ticketId) ?? null) : await storage.getTicket(req.eventId, req.ticketId);
   if (decoded.kind === 'imported') {
-    if (ticket && (decoded.code === ticket.id || decoded.code === ticket.importedCode)) return { ok: true, ticket };
+    if (ticket && (decoded.code === ticket.id || decoded.code === ticket.importedCode)) return { ok: true, ticket, fromBoundDevice: false };
     const byCode = await storage.findTicketByImportedCode(req.eventId, decoded.code);
-    if (byCode && (!req.ticketId || byCode.id === req.ticketId)) return { ok: true, ticket: byCode };
+    if (byCode && (!req.ticketId || byCode.id === req.ticketId)) return { ok: true, ticket: byCode, fromBoundDevice: false };
     return unresolved('no_such_code');
   }
   if (!ticket) {
     if (decoded.kind === 'ticket' || decoded.kind === 'rotating') {
       const named = await storage.getTicket(req.eventId, decoded.ticketId);
-      if (named) return { ok: true, ticket: named };
+      if (named) return { ok: true, ticket: named, fromBoundDevice: decoded.kind === 'rotating' };
     }
     return unresolved('no_such_ticket');
   }
@@ -64,5 +65,5 @@ export async function resolveTicket(
   if (decoded.kind === 'order' && decoded.orderId !== ticket.orderId) {
     return unresolved('not_in_order');
   }
-  return { ok: true, ticket };
+  return { ok: true, ticket, fromBoundDevice: decoded.kind === 'rotating' };
 }

@@ -133,6 +133,7 @@ export class ScanService {
     // ticket is the one the code resolves to. The stamp is the phone's: one from 1970 would
     // sort before every admission there is, so it is quarantined as an offline one would be.
     const clock = clockReason(req.hlc, await this.registeredAt(deviceId), now);
+    const { verifiedDevice } = await this.storage.getMeasures(eventId);
     const request = {
       ...req, zone: checkpoint.zone, mode: checkpoint.mode, ticketId: resolution.ok ? resolution.ticket.id : null,
       ...(clock ? { quarantine: clock } : {}),
@@ -141,7 +142,9 @@ export class ScanService {
       if (!resolution.ok) {
         return { outcome: resolution.outcome, offline: false, ticketId: null, firstScan: null, reason: resolution.reason };
       }
-      return decideAdmission(resolution.ticket, checkpoint, prior, now, { direction: req.direction, idChecked: req.idChecked, offline: false });
+      return decideAdmission(resolution.ticket, checkpoint, prior, now, {
+        direction: req.direction, idChecked: req.idChecked, offline: false, verifiedDeviceOnly: verifiedDevice, fromBoundDevice: resolution.fromBoundDevice,
+      });
     };
     const r = await this.online.submit({ request, decide }).catch((e: unknown) => this.afterFailedWrite(e, eventId, deviceId, [req.id]));
     if (r.status !== 'duplicate') this.listener.stored(eventId, [r.stored]);

@@ -15,8 +15,15 @@ export interface MessageBirdSettings {
 
 export const MESSAGEBIRD_ENDPOINT = 'https://rest.messagebird.com/messages';
 
-/** The MSISDN of a number as written in an order: digits only, without the +. */
-export const msisdn = (to: string): number => Number(to.replace(/^\+/, ''));
+/**
+ * The MSISDN of a number as an order keeps it (+ and country code): digits only, without
+ * the +. A number without its country code is refused, never guessed: as an MSISDN,
+ * "0612345678" names another phone.
+ */
+export function msisdn(to: string): number {
+  if (!/^\+[1-9][0-9]{6,14}$/.test(to)) throw new Error('the mobile number has no country code (+31 6 …): no SMS sent');
+  return Number(to.slice(1));
+}
 
 export function messageBirdSms(settings: MessageBirdSettings): SmsProvider {
   if (!settings.accessKey) throw new Error('set GK_SMS_ACCESS_KEY: MessageBird needs an access key');

@@ -10,7 +10,7 @@
 // walking many stolen links), and a daily spend cap over everything
 // (GK_SMS_DAILY_SPEND_CENTS / GK_SMS_PRICE_CENTS: the bill has a ceiling whatever happens).
 import { randomInt } from 'node:crypto';
-import type { ChallengeSentReply } from '@gatekeeper/shared/api/verification';
+import { normaliseMobile, type ChallengeSentReply } from '@gatekeeper/shared/api/verification';
 import type { Logger } from '../log.ts';
 import type { OrderLinkRecord, Storage } from '../storage/types.ts';
 import { ChallengeKey, refusal, sameHash } from '../wallet/challenges.ts';
@@ -38,8 +38,11 @@ export class SmsCodes {
   async send(link: OrderLinkRecord, deviceHash: string, address: string): Promise<ChallengeSentReply> {
     const { storage, sms, key, limits, now, log } = this.deps;
     const order = await storage.getOrder(link.eventId, link.orderId);
-    const mobile = order?.mobile ?? null;
-    if (!mobile) throw refusal('forbidden', 'no_mobile', 'this order has no mobile number: ask the box office');
+    if (!order?.mobile) throw refusal('forbidden', 'no_mobile', 'this order has no mobile number: ask the box office');
+    // Kept from before numbers were checked: without its country code a provider would text
+    // another phone. Refused before a send is counted; the box office corrects it.
+    const mobile = normaliseMobile(order.mobile);
+    if (!mobile) throw refusal('forbidden', 'no_mobile', 'this order\u2019s mobile number has no country code: ask the box office');
     const at = now();
     const verdict = await storage.reserveSmsSend({ to: mobile, address, at }, {
       windowStart: at - HOUR_MS, perNumber: limits.perNumberPerHour, perAddress: limits.perAddressPerHour,

@@ -268,8 +268,14 @@ export interface Storage {
    * an unknown ticket.
    */
   addDeviceCertificate(cert: Omit<DeviceCertificateRecord, 'revokedAt'>): Promise<string[]>;
-  /** Revokes every certificate of the ticket still in force (a box-office change); returns their ids. */
-  revokeDeviceCertificates(eventId: EventId, ticketId: TicketId, at: number): Promise<string[]>;
+  /**
+   * Revokes every certificate of the ticket still in force (a box-office change), or of the
+   * whole event with `ticketId` null (a verification step switched on: no phone bound before
+   * did it), under one new change number; returns their ids.
+   */
+  revokeDeviceCertificates(eventId: EventId, ticketId: TicketId | null, at: number): Promise<string[]>;
+  /** The certificates in force of these tickets (at most one each), by ticket id order. */
+  listDeviceCertificatesInForce(eventId: EventId, ticketIds: readonly TicketId[]): Promise<Array<{ ticketId: TicketId; id: string }>>;
   getDeviceCertificate(eventId: EventId, id: string): Promise<DeviceCertificateRecord | null>;
 
   // Staff, sessions, devices.

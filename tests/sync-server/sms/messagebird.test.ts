@@ -43,9 +43,19 @@ describe('MessageBird adapter', () => {
   it('a refusal throws with what MessageBird said, and without the key', async () => {
     answer = { status: 422, body: { errors: [{ code: 9, description: 'no (correct) recipients found', parameter: 'recipients' }] } };
     const sms = messageBirdSms({ accessKey: 'live_Secret', originator: 'Festival', endpoint });
-    const error = await sms.send({ to: '+3100', body: 'x' }).then(() => null, (e: Error) => e);
+    const error = await sms.send({ to: '+31600000000', body: 'x' }).then(() => null, (e: Error) => e);
     expect(error?.message).toBe('MessageBird refused the SMS (422): no (correct) recipients found');
     expect(error?.message).not.toContain('live_Secret');
+  });
+
+  it('a number without its country code is never sent: as an MSISDN it would name another number', async () => {
+    answer = { status: 201, body: { id: 'x' } };
+    const sms = messageBirdSms({ accessKey: 'live_Abc123', originator: 'Festival', endpoint });
+    const before = received.length;
+    for (const to of ['0612345678', '612345678']) {
+      await expect(sms.send({ to, body: 'x' })).rejects.toThrow(/country code/);
+    }
+    expect(received.length).toBe(before);
   });
 
   it('refuses to start without an access key', () => {

@@ -1,6 +1,7 @@
 // The Api port over fetch, same origin as the app (the sync server serves both). Every
 // answer is parsed; every error arrives as the one error body and leaves as a GkError.
-import { zMeasures, type Measures } from '@gatekeeper/shared/api/verification';
+import { zHolderChangeReply, zHolderReply, zMeasures, type HolderChangeBody, type HolderChangeReply, type HolderReply, type Measures } from '@gatekeeper/shared/api/verification';
+import { zRevokeCertificatesReply, type RevokeCertificatesReply } from '@gatekeeper/shared/api/certificates';
 import { zHistoryReply, zTicketStoryReply, type HistoryReply, type TicketStoryReply } from '@gatekeeper/shared/api/history';
 import { zConflictListReply, zQuarantineReply, zReviewReply, type ConflictEntry, type ConflictListReply, type QuarantineReply } from '@gatekeeper/shared/api/live';
 import {
@@ -171,6 +172,15 @@ export class HttpApi implements Api {
   }
   async setMeasures(eventId: EventId, measures: Measures): Promise<Measures> {
     return zMeasures.parse(await this.#json('PUT', `/api/events/${enc(eventId)}/measures`, measures));
+  }
+  async orderHolder(eventId: EventId, orderId: OrderId): Promise<HolderReply> {
+    return zHolderReply.parse(await this.#json('GET', `/api/events/${enc(eventId)}/orders/${enc(orderId)}/holder`));
+  }
+  async changeHolder(eventId: EventId, orderId: OrderId, body: HolderChangeBody): Promise<HolderChangeReply> {
+    return zHolderChangeReply.parse(await this.#json('PUT', `/api/events/${enc(eventId)}/orders/${enc(orderId)}/holder`, body));
+  }
+  async revokeTicketPhone(eventId: EventId, ticketId: TicketId, reason: string): Promise<RevokeCertificatesReply> {
+    return zRevokeCertificatesReply.parse(await this.#json('POST', `/api/events/${enc(eventId)}/tickets/${enc(ticketId)}/device-certificates/revoke`, { reason }));
   }
   async sendOrderMails(eventId: EventId, again: boolean): Promise<OrderMailsReply> {
     return zOrderMailsReply.parse(await this.#json('POST', `/api/events/${enc(eventId)}/order-mails`, { again }));

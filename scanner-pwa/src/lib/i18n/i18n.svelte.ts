@@ -102,6 +102,7 @@ export class I18n {
       case 'code': return this.#codeProblem(reason.problem, when);
       case 'unresolved': return this.t(`reason_unresolved_${reason.cause}`);
       case 'order_not_on_phone': return this.t('reason_order_not_on_phone');
+      case 'verified_device': return this.t('reason_verified_device');
     }
   };
 

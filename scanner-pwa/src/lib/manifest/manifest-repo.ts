@@ -89,7 +89,7 @@ export class ManifestRepo {
     return {
       eventId: m.event.id, event: m.event, version: m.version, checkpoints: m.checkpoints,
       publicKeys: m.publicKeys, staff: m.staff, devices: m.devices, codeWord: m.codeWord, importedCodeKey: m.importedCodeKey, revoked,
-      revokedCertificates, rotatingLeewayMs: m.rotatingLeewayMs ?? 0,
+      revokedCertificates, rotatingLeewayMs: m.rotatingLeewayMs ?? 0, verifiedDeviceOnly: m.verifiedDeviceOnly ?? false,
       syncedAt: this.#now(), ticketCount,
     };
   }

@@ -19,6 +19,8 @@ export interface ScanContext {
   direction: Direction;
   deviceId: DeviceId;
   inspectorId: InspectorId;
+  /** The event's measure "verified device only", from the manifest (admission.ts). Absent: off. */
+  verifiedDeviceOnly?: boolean;
 }
 
 export interface Decision { verdict: Verdict; scan: Scan }
@@ -68,8 +70,11 @@ export class Admitter {
     };
   }
 
-  /** Admit (or refuse) a ticket: online within the budget, else offline. */
-  async admit(ctx: ScanContext, ticket: Ticket, code: string, idChecked: boolean): Promise<Decision> {
+  /**
+   * Admit (or refuse) a ticket: online within the budget, else offline. `fromBoundDevice`:
+   * the code was a rotating one under a certificate in force (the server finds that itself).
+   */
+  async admit(ctx: ScanContext, ticket: Ticket, code: string, idChecked: boolean, fromBoundDevice = false): Promise<Decision> {
     const req = this.request(ctx, { ticketId: ticket.id, orderId: ticket.orderId }, code, idChecked);
     if (this.#d.sync.online) {
       const budget = this.#d.budgetMs();
@@ -88,28 +93,30 @@ export class Admitter {
         }
         // The answer was late but the scan itself came back by gossip: the server has decided.
         const stored = this.#d.scans.get(req.id);
-        if (stored) return { verdict: this.#verdictOf(ctx, ticket, stored), scan: stored };
+        if (stored) return { verdict: this.#verdictOf(ctx, ticket, stored, fromBoundDevice), scan: stored };
       }
     }
-    return this.decideOffline(ctx, ticket, req);
+    return this.decideOffline(ctx, ticket, req, fromBoundDevice);
   }
 
   /** The phone decides alone and records the scan. Synchronous. */
-  decideOffline(ctx: ScanContext, ticket: Ticket, req: ScanRequest): Decision {
-    const verdict = this.#decide(ctx, ticket, req.id, req.idChecked);
+  decideOffline(ctx: ScanContext, ticket: Ticket, req: ScanRequest, fromBoundDevice = false): Decision {
+    const verdict = this.#decide(ctx, ticket, req.id, req.idChecked, fromBoundDevice);
     return this.#record({ ...req, outcome: verdict.outcome, offline: true }, verdict);
   }
 
   /** The rule over every other scan of the ticket this phone knows (never the scan itself). */
-  #decide(ctx: ScanContext, ticket: Ticket, self: string, idChecked: boolean): Verdict {
+  #decide(ctx: ScanContext, ticket: Ticket, self: string, idChecked: boolean, fromBoundDevice: boolean): Verdict {
     const { scans, clock } = this.#d;
     const prior = scans.ofTicket(ticket.id).filter((s) => s.id !== self);
-    return decideAdmission(ticket, ctx.checkpoint, prior, clock.now(), { direction: ctx.direction, idChecked, offline: true });
+    return decideAdmission(ticket, ctx.checkpoint, prior, clock.now(), {
+      direction: ctx.direction, idChecked, offline: true, verifiedDeviceOnly: ctx.verifiedDeviceOnly ?? false, fromBoundDevice,
+    });
   }
 
   /** A verdict for a scan the server stored and gossiped back: its outcome, with the same details. */
-  #verdictOf(ctx: ScanContext, ticket: Ticket, scan: Scan): Verdict {
-    const local = this.#decide(ctx, ticket, scan.id, scan.idChecked);
+  #verdictOf(ctx: ScanContext, ticket: Ticket, scan: Scan, fromBoundDevice: boolean): Verdict {
+    const local = this.#decide(ctx, ticket, scan.id, scan.idChecked, fromBoundDevice);
     return {
       outcome: scan.outcome, offline: scan.offline, ticketId: ticket.id,
       firstScan: scan.outcome === local.outcome ? local.firstScan : null,

@@ -1,6 +1,7 @@
 // Every way a code reaches the app — camera, keyboard-wedge scanner, typed code, search,
 // a link opened on the phone — goes through handleText: one path from text to a verdict on
 // screen. Nothing here navigates: a code inside a link is read out of it.
+import { decideAdmission } from '@gatekeeper/shared/admission';
 import { flushSync } from 'svelte';
 import type { Ticket } from '@gatekeeper/shared/domain';
 import { decodeCodeAsync, extractCode, madeBeforePreviousStep, shownCodeKey, type AsyncSignatureVerifier, type DecodedTicket } from '@gatekeeper/shared/codec/index';
@@ -59,7 +60,10 @@ export class ScanFlow {
     if (!sel || !session.inspector || !session.deviceId || event.eventId !== sel.eventId) return null;
     const checkpoint = event.checkpoint(sel.checkpointId);
     if (!checkpoint) return null;
-    return { eventId: sel.eventId, checkpoint, direction: sel.direction, deviceId: session.deviceId, inspectorId: session.inspector.id };
+    return {
+      eventId: sel.eventId, checkpoint, direction: sel.direction, deviceId: session.deviceId, inspectorId: session.inspector.id,
+      verifiedDeviceOnly: event.header?.verifiedDeviceOnly ?? false,
+    };
   }
 
   /**
@@ -106,7 +110,7 @@ export class ScanFlow {
         // A certificate carries no type or window to decide on: the ticket must be on the phone.
         const ticket = index.ticket(r.ticketId);
         const late = madeBeforePreviousStep(r.step, r.stepSeconds, clock.now()) ? r.madeAt : null;
-        return ticket ? await this.#ticket(ctx, ticket, code, false, t0, late) : this.#refuse(ctx, code, 'unknown', NO_REASON, t0);
+        return ticket ? await this.#ticket(ctx, ticket, code, false, t0, late, true) : this.#refuse(ctx, code, 'unknown', NO_REASON, t0);
       }
       if (r.kind === 'order') return this.#order(ctx, r.orderId, code, t0);
       const imported = index.byImportedCode(r.code);
@@ -129,7 +133,7 @@ export class ScanFlow {
     const ctx = this.context();
     if (!v || !ctx || v.kind !== 'ticket' || !v.ticket || v.outcome !== 'needs_id_check' || this.#busy) return;
     this.#busy = true;
-    try { await this.#ticket(ctx, v.ticket, v.code, true, performance.now()); } finally { this.#busy = false; }
+    try { await this.#ticket(ctx, v.ticket, v.code, true, performance.now(), null, v.fromBoundDevice ?? false); } finally { this.#busy = false; }
   }
 
   /** Admit every item of the shown order that may still go in; each is its own scan. */
@@ -211,8 +215,11 @@ export class ScanFlow {
     this.#returnAt = null;
   }
 
-  /** `codeMadeAt`: a rotating code accepted within the leeway only, made then (the verdict says so). */
-  async #ticket(ctx: ScanContext, ticket: Ticket, code: string, idChecked: boolean, t0: number, codeMadeAt: number | null = null): Promise<void> {
+  /**
+   * `codeMadeAt`: a rotating code accepted within the leeway only, made then (the verdict says
+   * so). `fromBoundDevice`: a rotating code under a certificate in force (admission.ts).
+   */
+  async #ticket(ctx: ScanContext, ticket: Ticket, code: string, idChecked: boolean, t0: number, codeMadeAt: number | null = null, fromBoundDevice = false): Promise<void> {
     const { event, scans, admitter } = this.#d;
     const index = event.index!;
     const orderTickets = ticket.orderId ? index.orderTickets(ticket.orderId) : [];
@@ -221,7 +228,7 @@ export class ScanFlow {
     // rendering the indicator only to remove it again would cost the verdict's frame.
     this.#checking = admitter.asksServer;
     let d: Decision;
-    try { d = await admitter.admit(ctx, ticket, code, idChecked); } finally { this.#checking = false; }
+    try { d = await admitter.admit(ctx, ticket, code, idChecked, fromBoundDevice); } finally { this.#checking = false; }
     const { verdict } = d;
     this.#show({
       key: d.scan.id, kind: 'ticket', code, outcome: verdict.outcome, offline: verdict.offline,
@@ -229,7 +236,7 @@ export class ScanFlow {
       ticket, order: ticket.orderId ? index.order(ticket.orderId) : null,
       orderTickets: orderTickets.length ? orderTickets : [ticket], items: [],
       firstScan: verdict.firstScan, history: before.filter((s) => s.id !== d.scan.id),
-      needsDecision: verdict.outcome === 'needs_id_check', codeMadeAt,
+      needsDecision: verdict.outcome === 'needs_id_check', codeMadeAt, fromBoundDevice,
     }, t0);
   }
 
@@ -239,6 +246,12 @@ export class ScanFlow {
     if (tickets.length === 0) {
       return this.#refuse(ctx, code, 'unknown', { kind: 'order_not_on_phone' }, t0, orderId);
     }
+    // An order code is static: where the event demands the phone the tickets are bound to,
+    // the rule refuses each ticket alike, so the order is refused at once with its reason.
+    const probe = decideAdmission(tickets[0], ctx.checkpoint, [], clock.now(), {
+      direction: ctx.direction, idChecked: false, offline: true, verifiedDeviceOnly: ctx.verifiedDeviceOnly ?? false,
+    });
+    if (probe.reason.kind === 'verified_device') return this.#refuse(ctx, code, probe.outcome, probe.reason, t0, orderId);
     const items = orderItems(tickets, ctx.checkpoint, ctx.direction, (id) => scans.ofTicket(id), clock.now());
     this.#show({
       key: newId('o'), kind: 'order', code, outcome: null, offline: false, tone: 'order', reason: null,

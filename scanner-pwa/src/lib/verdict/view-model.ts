@@ -57,6 +57,8 @@ export interface VerdictView {
   needsDecision: boolean;
   /** A rotating code older than the previous step, accepted within the leeway: when it was made (epoch ms). */
   codeMadeAt?: number | null;
+  /** The code was a rotating one under a certificate in force: an ID-checked re-scan says so too. */
+  fromBoundDevice?: boolean;
   /**
    * Undo of this verdict's admission (the scan `key` named when it was shown): asked for
    * and waiting for the confirming tap, done (with the annulment), or refused (why).

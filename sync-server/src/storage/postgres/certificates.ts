@@ -9,18 +9,19 @@ import { inTransaction, type Sql } from './db.ts';
 import { nextChange, setChange } from './tickets.ts';
 import { certificateFromRow, type CertificateRow } from '../rows.ts';
 
-export type PgCertificateMethods = Pick<Storage, 'addDeviceCertificate' | 'revokeDeviceCertificates' | 'getDeviceCertificate'>;
+export type PgCertificateMethods = Pick<Storage, 'addDeviceCertificate' | 'revokeDeviceCertificates' | 'getDeviceCertificate' | 'listDeviceCertificatesInForce'>;
 
 /**
  * Revokes the ticket's certificates in force under one new change number. The caller holds
  * the change counter's lock (nextChange), taken first as imports take it: two writers on
  * one ticket run one after the other, and read the other's certificate once it commits.
  */
-async function revokeAll(tx: Sql, seq: number, eventId: EventId, ticketId: TicketId, at: number): Promise<string[]> {
+async function revokeAll(tx: Sql, seq: number, eventId: EventId, ticketId: TicketId | null, at: number): Promise<string[]> {
+  // ticketId null: the whole event's ($2 IS NULL matches every ticket).
   const ids = (await tx.all<{ id: string }>(
-    'SELECT id FROM device_certificates WHERE event_id = $1 AND ticket_id = $2 AND revoked_seq IS NULL ORDER BY id', [eventId, ticketId])).map((r) => r.id);
+    'SELECT id FROM device_certificates WHERE event_id = $1 AND ($2::text IS NULL OR ticket_id = $2) AND revoked_seq IS NULL ORDER BY id', [eventId, ticketId])).map((r) => r.id);
   if (ids.length === 0) return ids;
-  await tx.run('UPDATE device_certificates SET revoked_at = $1, revoked_seq = $2 WHERE event_id = $3 AND ticket_id = $4 AND revoked_seq IS NULL',
+  await tx.run('UPDATE device_certificates SET revoked_at = $1, revoked_seq = $2 WHERE event_id = $3 AND ($4::text IS NULL OR ticket_id = $4) AND revoked_seq IS NULL',
     [at, seq, eventId, ticketId]);
   await setChange(tx, seq);
   return ids;
@@ -47,6 +48,13 @@ export function pgCertificateMethods(pool: pg.Pool, sql: Sql): PgCertificateMeth
     async getDeviceCertificate(eventId, id) {
       const r = await sql.one<CertificateRow>('SELECT * FROM device_certificates WHERE event_id = $1 AND id = $2', [eventId, id]);
       return r ? certificateFromRow(r) : null;
+    },
+    async listDeviceCertificatesInForce(eventId, ticketIds) {
+      if (ticketIds.length === 0) return [];
+      const rows = await sql.all<{ ticket_id: string; id: string }>(
+        'SELECT ticket_id, id FROM device_certificates WHERE event_id = $1 AND ticket_id = ANY($2::text[]) AND revoked_seq IS NULL', [eventId, [...ticketIds]]);
+      const byTicket = new Map(rows.map((r) => [r.ticket_id, r.id]));
+      return ticketIds.flatMap((t) => (byTicket.has(t) ? [{ ticketId: t, id: byTicket.get(t)! }] : []));
     },
   };
 }

@@ -9,7 +9,7 @@ import type { DeviceCertificateRecord, Storage } from '../types.ts';
 import type { Db } from './db.ts';
 import { certificateFromRow, type CertificateRow } from '../rows.ts';
 
-export type CertificateMethods = Pick<Storage, 'addDeviceCertificate' | 'revokeDeviceCertificates' | 'getDeviceCertificate'>;
+export type CertificateMethods = Pick<Storage, 'addDeviceCertificate' | 'revokeDeviceCertificates' | 'getDeviceCertificate' | 'listDeviceCertificatesInForce'>;
 
 export function certificateMethods(db: Db): CertificateMethods {
   const q = {
@@ -20,17 +20,23 @@ export function certificateMethods(db: Db): CertificateMethods {
       'SELECT id FROM device_certificates WHERE event_id = ? AND ticket_id = ? AND revoked_seq IS NULL ORDER BY id').pluck(),
     revoke: db.prepare<[number, number, string, string]>(
       'UPDATE device_certificates SET revoked_at = ?, revoked_seq = ? WHERE event_id = ? AND ticket_id = ? AND revoked_seq IS NULL'),
+    eventInForce: db.prepare<[string], string>('SELECT id FROM device_certificates WHERE event_id = ? AND revoked_seq IS NULL ORDER BY id').pluck(),
+    revokeEvent: db.prepare<[number, number, string]>(
+      'UPDATE device_certificates SET revoked_at = ?, revoked_seq = ? WHERE event_id = ? AND revoked_seq IS NULL'),
+    ticketInForce: db.prepare<[string, string], { ticket_id: string; id: string }>(
+      'SELECT ticket_id, id FROM device_certificates WHERE event_id = ? AND ticket_id = ? AND revoked_seq IS NULL'),
     insert: db.prepare<Omit<CertificateRow, 'revoked_at' | 'revoked_seq'>>(
       `INSERT INTO device_certificates (event_id, id, ticket_id, device_public_key, step_seconds, issued_at)
        VALUES (@event_id, @id, @ticket_id, @device_public_key, @step_seconds, @issued_at)`),
     get: db.prepare<[string, string], CertificateRow>('SELECT * FROM device_certificates WHERE event_id = ? AND id = ?'),
   };
 
-  const revokeAll = (eventId: EventId, ticketId: TicketId, at: number): string[] => {
-    const ids = q.inForce.all(eventId, ticketId);
+  const revokeAll = (eventId: EventId, ticketId: TicketId | null, at: number): string[] => {
+    const ids = ticketId === null ? q.eventInForce.all(eventId) : q.inForce.all(eventId, ticketId);
     if (ids.length === 0) return ids;
     const seq = (q.changeCounter.get()?.value ?? 0) + 1;
-    q.revoke.run(at, seq, eventId, ticketId);
+    if (ticketId === null) q.revokeEvent.run(at, seq, eventId);
+    else q.revoke.run(at, seq, eventId, ticketId);
     q.setChangeCounter.run(seq);
     return ids;
   };
@@ -52,6 +58,10 @@ export function certificateMethods(db: Db): CertificateMethods {
     async getDeviceCertificate(eventId, id) {
       const r = q.get.get(eventId, id);
       return r ? certificateFromRow(r) : null;
+    },
+    // One index lookup a ticket (device_certificates_ticket): an order holds a few.
+    async listDeviceCertificatesInForce(eventId, ticketIds) {
+      return ticketIds.flatMap((t) => q.ticketInForce.all(eventId, t).map((r) => ({ ticketId: r.ticket_id as TicketId, id: r.id })));
     },
   };
 }
