@@ -35,7 +35,7 @@ describe('binding a ticket to a phone', () => {
     const holder = phone();
     const reply = zDeviceCertificateReply.parse(await t.issuer.deviceCertificate(ticket!, holder.publicKey));
     expect(reply.stepSeconds).toBe(20);
-    expect(await resolve(ticket!, codeNow(reply.certificate, holder.privateKey))).toEqual({ ok: true, ticket });
+    expect(await resolve(ticket!, codeNow(reply.certificate, holder.privateKey))).toEqual({ ok: true, ticket, fromBoundDevice: true });
     const old = codeNow(reply.certificate, holder.privateKey, t.clock.now - 45_000);
     expect(await resolve(ticket!, old)).toMatchObject({ ok: false, outcome: 'expired_code', reason: { problem: { kind: 'expired_step' } } });
   });
@@ -59,7 +59,7 @@ describe('binding a ticket to a phone', () => {
     expect(await resolve(ticket, codeNow(first.certificate, oldPhone.privateKey))).toMatchObject({
       ok: false, outcome: 'invalid_signature', reason: { problem: { kind: 'revoked_certificate', certificateId: first.certificateId } },
     });
-    expect(await resolve(ticket, codeNow(second.certificate, newPhone.privateKey))).toEqual({ ok: true, ticket });
+    expect(await resolve(ticket, codeNow(second.certificate, newPhone.privateKey))).toEqual({ ok: true, ticket, fromBoundDevice: true });
 
     const delta = await manifest(before.version);
     expect(delta.version).toBeGreaterThan(before.version);
@@ -75,7 +75,7 @@ describe('binding a ticket to a phone', () => {
     const code = codeNow(first.certificate, oldPhone.privateKey);
     t.clock.advance(5000);
     await t.issuer.deviceCertificate(ticket, newPhone.publicKey);
-    expect(await resolve(ticket, code, scannedAt)).toEqual({ ok: true, ticket });
+    expect(await resolve(ticket, code, scannedAt)).toEqual({ ok: true, ticket, fromBoundDevice: true });
     expect(await resolve(ticket, code, t.clock.now)).toMatchObject({ ok: false, reason: { problem: { kind: 'revoked_certificate' } } });
   });
 
