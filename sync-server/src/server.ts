@@ -66,8 +66,17 @@ async function openStorage(config: Config, log: Logger): Promise<Storage> {
   });
 }
 
-export async function startServer(config: Config, log: Logger, now: () => number = Date.now): Promise<RunningServer> {
-  const storage = withReadCache(await openStorage(config, log));
+export interface StartOptions {
+  /**
+   * Wraps the storage once opened, before anything uses it: how tests stand in a store
+   * whose answers come back late and out of order, as a remote database's do.
+   */
+  wrapStorage?: (opened: Storage) => Storage;
+}
+
+export async function startServer(config: Config, log: Logger, now: () => number = Date.now, options: StartOptions = {}): Promise<RunningServer> {
+  const opened = await openStorage(config, log);
+  const storage = withReadCache(options.wrapStorage ? options.wrapStorage(opened) : opened);
   let linkBase = config.publicUrl;
   const issuer = new Issuer(storage, () => linkBase, now, config.rotatingLeewayMs);
   let scans: ScanService | null = null;
@@ -85,6 +94,8 @@ export async function startServer(config: Config, log: Logger, now: () => number
   let seeded = false;
   let publicLogins: RunningServer['publicLogins'];
   try {
+    // Several instances on one database: each gossips the others' scans too.
+    if (storage.notifications) await hub.follow(storage.notifications);
     seeded = config.demo ? await seedDemo(storage, issuer, { tickets: config.demoTickets, now: now() }) : false;
     publicLogins = await publishedLogins(storage);
     // Refused rather than quietly bound to loopback: phones would then fail to connect

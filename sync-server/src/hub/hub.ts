@@ -14,7 +14,7 @@ import type { Logger } from '../log.ts';
 import type { ScanListener, ScanService } from '../scans/scan-service.ts';
 import { Live } from '../live/live.ts';
 import { Fleet } from '../fleet/fleet.ts';
-import type { DeviceAlert, Storage, StoredScan } from '../storage/types.ts';
+import type { DeviceAlert, Storage, StoredScan, StoreNotifications } from '../storage/types.ts';
 import { CLOSE } from './close-codes.ts';
 import { Feeds } from './feeds.ts';
 import { SocketGateway, type SocketStats } from './gateway.ts';
@@ -53,6 +53,7 @@ export class Hub implements ScanListener {
   private readonly feeds: Feeds;
   private readonly gateway: SocketGateway;
   private readonly sessionTimer: ReturnType<typeof setInterval>;
+  private unfollow: (() => Promise<void>) | null = null;
 
   constructor(private readonly o: HubOptions) {
     const limits = { ...SOCKET_LIMITS, ...o.limits };
@@ -74,6 +75,22 @@ export class Hub implements ScanListener {
   stored(eventId: EventId, scans: StoredScan[]): void { this.feeds.stored(eventId, scans); }
   conflicts(eventId: EventId, conflicts: Conflict[]): void { this.feeds.conflicts(eventId, conflicts); }
   alerted(eventId: EventId, alert: DeviceAlert): void { this.feeds.alerted(eventId, alert); }
+
+  /**
+   * Gossip what other server instances on the same database store (storage/postgres/
+   * notify.ts) to this instance's sockets, as its own: their scans make the event's log be
+   * read on, their conflicts are told after those scans. Resolves once listening.
+   */
+  async follow(notifications: StoreNotifications): Promise<void> {
+    this.unfollow = await notifications.listen({
+      scans: (eventId) => this.feeds.stored(eventId),
+      conflicts: (eventId, conflicts) => this.feeds.conflicts(eventId, conflicts),
+      resumed: () => {
+        this.o.log.warn('listening to the other instances again: reading every watched event on');
+        this.feeds.readAll();
+      },
+    });
+  }
 
   /** Push a message to every scanner of an event (code word, tickets changed) that speaks `minVersion` or later. */
   broadcast(eventId: EventId, msg: Down, minVersion = 1): void { this.feeds.broadcast(eventId, msg, minVersion); }
@@ -115,6 +132,7 @@ export class Hub implements ScanListener {
 
   close(): void {
     clearInterval(this.sessionTimer);
+    void this.unfollow?.();
     this.feeds.close();
     this.gateway.close();
   }

@@ -423,7 +423,28 @@ export interface Storage {
   /** Whether writes go through: false from a write that could not be stored until one is. */
   health(): StorageHealth;
 
+  /**
+   * What other server instances on the same database store, told as they commit
+   * (PostgreSQL's LISTEN/NOTIFY). Absent where one process owns the store (SQLite).
+   */
+  notifications?: StoreNotifications;
+
   close(): Promise<void>;
+}
+
+/** Another instance's writes, as the hub needs them to gossip (hub/hub.ts). */
+export interface StoreListener {
+  /** Scans of the event were committed: read its log on. */
+  scans(eventId: EventId): void;
+  /** Conflicts were recorded, in the same commit as the scans they name. */
+  conflicts(eventId: EventId, conflicts: Conflict[]): void;
+  /** Notifications may have been missed (the connection was lost and is back): read every log on. */
+  resumed(): void;
+}
+
+export interface StoreNotifications {
+  /** Start listening: resolves once listening, with the function that stops. */
+  listen(listener: StoreListener): Promise<() => Promise<void>>;
 }
 
 export interface StorageHealth {

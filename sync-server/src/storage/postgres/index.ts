@@ -24,6 +24,7 @@ import { pgTicketMethods } from './tickets.ts';
 import { withUnavailable, WriteHealth } from './unavailable.ts';
 import { pgWalletMethods } from './wallet.ts';
 import { pgVerificationMethods } from './verification.ts';
+import { channelOf, listenerFor, newOrigin, notifierFor } from './notify.ts';
 
 export { PG_MIGRATIONS, PG_SCHEMA_VERSION } from './migrations.ts';
 
@@ -75,6 +76,9 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Pos
   }
 
   const sql = sqlOn(pool);
+  // This instance's name in its notifications, so that it skips its own.
+  const origin = newOrigin();
+  const channel = channelOf(schema);
   const health = new WriteHealth();
   const withAudit = audited(pool);
   const methods = {
@@ -82,7 +86,7 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Pos
     ...pgTicketMethods(pool, sql, withAudit),
     ...pgCertificateMethods(pool, sql),
     ...pgPeopleMethods(pool, sql, withAudit),
-    ...pgScanWriteMethods(pool),
+    ...pgScanWriteMethods(pool, notifierFor(channel, origin)),
     ...pgScanReadMethods(sql),
     ...pgHistoryMethods(sql),
     ...pgLiveTallyMethods(pool),
@@ -94,6 +98,7 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Pos
   return {
     ...withUnavailable(methods, health),
     health: () => health.get(),
+    notifications: listenerFor({ url: options.url, channel, origin }),
     async close() {
       await pool.end();
     },
