@@ -53,7 +53,7 @@ export class Feeds implements ScanListener {
   }
 
   /** Scans of the event were stored (here or on another instance): its tail reads on. An event nobody watches costs nothing. */
-  stored(eventId: EventId, _scans?: readonly StoredScan[]): void { void this.#tails.get(eventId)?.poke(); }
+  stored(eventId: EventId, scans?: readonly StoredScan[]): void { void this.#tails.get(eventId)?.poke(scans); }
 
   conflicts(eventId: EventId, conflicts: Conflict[]): void {
     const tail = this.#tails.get(eventId);
