@@ -128,7 +128,11 @@ export class EventFeed {
         if (!s.conn.sendPaced({ type: 'scans', scans: page.scans.map((x) => x.scan), cursor: page.cursor, more })) return;
       }
       cursor = page.cursor;
-      s.sent = Math.max(s.sent, cursor);
+      // What this catch-up wrote, not the highest cursor ever written: a phone whose hello
+      // cursor is past the log's end (its server restored from a backup) asks again from 0,
+      // and gossip after that catch-up would otherwise count as sent already and never
+      // reach it (pwa-replaced-database.test.ts). Lower than before only ever sends again.
+      s.sent = cursor;
       if (!more) return;
       // Other sockets' verdicts go between the pages of a long catch-up.
       await nextTurn();
