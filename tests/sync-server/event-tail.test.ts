@@ -62,3 +62,27 @@ describe('EventTail', () => {
     expect(sent.flatMap((s) => s.seqs)).toEqual([4, 5]);
   });
 });
+
+describe('EventTail, scans told out of order', () => {
+  it('within one turn (answers that resumed in another order than numbered) go out in order without a read', async () => {
+    const mem = memoryLog(3);
+    const { tail, sent } = tailOf(mem);
+    await tail.poke();
+    const readsBefore = mem.reads;
+    mem.log.push(stored(4), stored(5), stored(6));
+    const told = [tail.poke([mem.log[4]!, mem.log[5]!]), tail.poke([mem.log[3]!])];
+    await Promise.all(told);
+    expect(sent).toEqual([{ seqs: [4, 5, 6], from: 3, to: 6 }]);
+    expect(mem.reads).toBe(readsBefore);
+  });
+
+  it('a gap still open once the turn is over is read, and what was held is not sent twice', async () => {
+    const mem = memoryLog(3);
+    const { tail, sent } = tailOf(mem);
+    await tail.poke();
+    mem.log.push(stored(4), stored(5), stored(6));
+    // 4 is another instance's: no poke brings it.
+    await Promise.all([tail.poke([mem.log[5]!]), tail.poke([mem.log[4]!])]);
+    expect(sent).toEqual([{ seqs: [4, 5, 6], from: 3, to: 6 }]);
+  });
+});
