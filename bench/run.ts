@@ -13,6 +13,7 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Bench, BenchResult } from './types.ts';
+import { ensurePrerequisites } from './support/prerequisites.ts';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const MODULE_PATTERN = /^(server|pwa|codes|wallet|pg)-[A-Za-z0-9-]+\.ts$/;
@@ -128,6 +129,7 @@ async function main(): Promise<void> {
   };
   const modules = await discover(filters);
   if (modules.length === 0) process.stderr.write(`[bench] no module matches ${filters.join(', ')}\n`);
+  ensurePrerequisites(modules.map((m) => m.file));
 
   const results: BenchResult[] = [];
   const t0 = performance.now();
