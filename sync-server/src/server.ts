@@ -127,7 +127,7 @@ export async function startServer(config: Config, log: Logger, now: () => number
     storage, mailer, sms: smsProviderFor(config, storage, now), orderMails, linkBase: () => linkBase, now, log, smsLimits: smsLimitsOf(config),
   });
   const app = createApp({
-    storage, scans, issuer, push: hub, live: hub.live, fleet: hub.fleet, codeWords, orderMails, verification, log, now,
+    storage, scans, issuer, push: hub, live: hub.liveChanges, fleet: hub.fleet, codeWords, orderMails, verification, log, now,
     sessionTtlMs: config.sessionHours * 3600_000,
     logins: new LoginThrottle(undefined, now),
     hashing,

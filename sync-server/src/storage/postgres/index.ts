@@ -98,7 +98,7 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Pos
   return {
     ...withUnavailable(methods, health),
     health: () => health.get(),
-    notifications: listenerFor({ url: options.url, channel, origin }),
+    notifications: listenerFor({ url: options.url, channel, origin, sql }),
     async close() {
       await pool.end();
     },

@@ -10,6 +10,12 @@
 // The channel is per schema (notifications are per database, and tests keep several stores
 // in one); an instance skips what it sent itself, which its own scan service told already.
 //
+// Pushes other than gossip (a code word, a revoked device, an alert: storage/types.ts
+// `Announcement`) go on the same channel, sent by the instance that made them to its own
+// sockets, after what they announce was committed; they carry what each push says, and a
+// lost one is lost (as a push to a socket that is down is): phones read the state again on
+// their next connect.
+//
 // One connection of its own listens (a pooled one would be handed to queries). When it is
 // lost it is opened again, and the listener is told `resumed`: every log is read on, since
 // notifications sent meanwhile are gone.
@@ -17,7 +23,7 @@ import { randomUUID } from 'node:crypto';
 import type { Conflict } from '@gatekeeper/shared/domain';
 import type { EventId } from '@gatekeeper/shared/ids';
 import pg from 'pg';
-import type { StoreListener, StoreNotifications } from '../types.ts';
+import type { Announcement, StoreListener, StoreNotifications } from '../types.ts';
 import type { Sql } from './db.ts';
 
 /** Below PostgreSQL's 8,000 bytes per payload, with room for the envelope. */
@@ -25,7 +31,8 @@ const MAX_PAYLOAD = 7_000;
 /** How long to wait before opening a lost listening connection again. */
 const RECONNECT_MS = 1_000;
 
-interface Note { o: string; e: EventId; c?: Conflict[] }
+/** From origin `o`: event `e`'s log grew, with conflicts `c`; or announcement `a`. */
+type Note = { o: string; e: EventId; c?: Conflict[] } | { o: string; a: Announcement };
 
 export interface Notifier {
   /** Inside a scan transaction: the events it stored scans of, then the conflicts it recorded. */
@@ -56,8 +63,13 @@ export function notifierFor(channel: string, origin: string): Notifier {
 }
 
 /** Listening on `channel` for what other instances (not `origin`) commit. */
-export function listenerFor(options: { url: string; channel: string; origin: string; onError?: (e: unknown) => void }): StoreNotifications {
+export function listenerFor(options: { url: string; channel: string; origin: string; sql: Sql; onError?: (e: unknown) => void }): StoreNotifications {
   return {
+    async announce(a) {
+      const note = JSON.stringify({ o: options.origin, a } satisfies Note);
+      if (Buffer.byteLength(note) > MAX_PAYLOAD) throw new Error(`an announcement of ${Buffer.byteLength(note)} bytes is over PostgreSQL's notification limit`);
+      await options.sql.run('SELECT pg_notify($1, $2)', [options.channel, note]);
+    },
     async listen(listener: StoreListener) {
       let client: pg.Client | null = null;
       let stopped = false;
@@ -67,7 +79,8 @@ export function listenerFor(options: { url: string; channel: string; origin: str
         let note: Note;
         try { note = JSON.parse(m.payload) as Note; } catch { return; }
         if (note.o === options.origin) return;
-        if (note.c) listener.conflicts(note.e, note.c); else listener.scans(note.e);
+        if ('a' in note) listener.announced(note.a);
+        else if (note.c) listener.conflicts(note.e, note.c); else listener.scans(note.e);
       };
       const lost = (e: unknown) => {
         if (stopped) return;
