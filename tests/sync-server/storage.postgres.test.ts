@@ -159,8 +159,6 @@ describe('the PostgreSQL and SQLite schemas', () => {
   const ONE_SIDE_ONLY: Record<string, string> = {
     schema_version: 'PostgreSQL: the schema version (SQLite keeps it in PRAGMA user_version)',
     sqlite_sequence: 'SQLite: its own AUTOINCREMENT counters',
-    live_entries: 'SQLite: live tallies kept by triggers (not built on PostgreSQL yet)',
-    live_outcomes: 'SQLite: live tallies', live_presence: 'SQLite: live tallies', live_totals: 'SQLite: live tallies', live_zones: 'SQLite: live tallies',
     ticket_names: 'SQLite: holder names for search (PostgreSQL folds names with gk_fold in the query)',
     ticket_names_search: 'SQLite: FTS5 index over ticket_names',
     ticket_names_search_config: 'SQLite: FTS5 shadow table', ticket_names_search_data: 'SQLite: FTS5 shadow table',
