@@ -57,6 +57,9 @@ async function openStorage(config: Config, log: Logger): Promise<Storage> {
     if (fsync !== 'on' || synchronousCommit === 'off') {
       log.warn('PostgreSQL may lose acknowledged scans in a crash: set fsync and synchronous_commit to on (docs/postgres.md)', { fsync, synchronousCommit });
     }
+    if (!(await storage.nameIndex())) {
+      log.warn('PostgreSQL: no trigram index for the name search (the pg_trgm extension could not be added); it reads every name of an event (docs/postgres.md)');
+    }
     return storage;
   }
   if (config.dbFile !== ':memory:') mkdirSync(dirname(config.dbFile), { recursive: true, mode: 0o700 });

@@ -45,6 +45,8 @@ export interface PostgresStorage extends Storage {
   schemaVersion(): Promise<number>;
   /** The server's settings that decide whether an acknowledged write survives a crash. */
   durability(): Promise<{ fsync: string; synchronousCommit: string }>;
+  /** Whether the name search has its trigram index (migration 5: pg_trgm could be added). */
+  nameIndex(): Promise<boolean>;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -104,6 +106,9 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Pos
     },
     async schemaVersion() {
       return Number((await sql.one<{ version: number }>('SELECT version FROM schema_version'))?.version ?? 0);
+    },
+    async nameIndex() {
+      return (await sql.one<{ found: boolean }>(`SELECT to_regclass('ticket_names_search') IS NOT NULL AS found`))!.found;
     },
     async durability() {
       const row = await sql.one<{ fsync: string; synchronous_commit: string }>(
