@@ -123,6 +123,7 @@ export async function startServer(config: Config, log: Logger, now: () => number
   const hashing = new HashGate({ ...gateOptions, scrypt: hashThreads.scrypt });
   const knownBrowsers = new KnownBrowsers(await storage.serverSecret(KNOWN_BROWSERS_SECRET), now);
   const codeWords = new CodeWords({ storage, push: hub, log, now });
+  hub.onCodeWordRule((eventId) => void codeWords.rearm(eventId).catch((e: unknown) => log.error('could not arm the code word of the day', { event: eventId, err: String(e) })));
   await codeWords.start();
   const mailer = mailerFor(config, storage, now);
   const orderMails = new OrderMails({ storage, mailer, linkBase: () => linkBase, now, log });

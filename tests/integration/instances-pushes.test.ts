@@ -3,6 +3,7 @@
 // is announced on the database's notification channel (storage/postgres/notify.ts) and
 // made by every instance to its own sockets, as the one that made the change does.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codeWordAt } from '@gatekeeper/shared/code-word';
 import { checkpointId, type TicketId } from '@gatekeeper/shared/ids';
 import type { DownOf } from '@gatekeeper/shared/protocol/index';
 import { usePostgres } from '../support/postgres.ts';
@@ -96,5 +97,37 @@ describe('a change made through one instance reaches the sockets of another', ()
       expect(await refused).toMatchObject({ code: 'rate_limited' });
       expect((await alerted).alert).toMatchObject({ eventId: DEMO_EVENT, deviceId: phone.deviceId, kind: 'rate_limited' });
     } finally { await watcher.close(); await phone.close(); }
+  });
+
+  it('a code word rule: the other instance draws the next day\u2019s word when it begins, though the one that set it is gone', async () => {
+    const { timeZone } = (await a.storage.getEvent(DEMO_EVENT))!;
+    // A clock 15 s before a minute begins: the rule's day then begins 15 s into the test.
+    const boundary = Math.ceil((Date.now() + 15_000) / 60_000) * 60_000;
+    const offset = boundary - 15_000 - Date.now();
+    const now = () => Date.now() + offset;
+    const changeAt = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(boundary);
+    // A list whose word changes at that moment.
+    let rule = { words: ['Amber Owl', 'Silver Eel'], changeAt };
+    for (let n = 3; codeWordAt(rule, DEMO_EVENT, now(), timeZone) === codeWordAt(rule, DEMO_EVENT, boundary + 1_000, timeZone); n++) {
+      rule = { words: Array.from({ length: n }, (_, i) => `Word ${i}`), changeAt };
+    }
+    const next = codeWordAt(rule, DEMO_EVENT, boundary + 1_000, timeZone);
+    const setter = await startTestServer({ databaseUrl: db.url(), demoTickets: 60 }, undefined, now);
+    const drawer = await startTestServer({ databaseUrl: db.url(), demoTickets: 60 }, undefined, now);
+    const phone = await phoneOn(drawer);
+    try {
+      const sup = await HttpSession.login(setter.url, 'supervisor', login('supervisor').password);
+      const drawn = phone.waitFor<DownOf<'codeWord'>>((m) => m.type === 'codeWord' && m.codeWord === next, 90_000);
+      expect((await sup.request('PUT', ev('/code-word'), { rule })).status).toBe(200);
+      await setter.close();
+      // The setter is gone before the day begins: it cannot be the one that draws.
+      expect(now()).toBeLessThan(boundary);
+      expect(await drawn).toEqual({ type: 'codeWord', eventId: DEMO_EVENT, codeWord: next });
+      expect(await drawer.storage.getCodeWord(DEMO_EVENT)).toBe(next);
+    } finally {
+      await phone.close();
+      await supervisor.request('PUT', ev('/code-word'), { codeWord: null });
+      await Promise.all([setter, drawer].map((s) => s.close()));
+    }
   });
 });

@@ -56,6 +56,7 @@ export class Hub implements ScanListener {
   private unfollow: (() => Promise<void>) | null = null;
   /** Where this instance's pushes are announced to the others (set by `follow`). */
   private notifications: StoreNotifications | null = null;
+  private codeWordRule: ((eventId: EventId) => void) | null = null;
   /** The live view as routes change it: on every instance, not only this one. */
   readonly liveChanges: Pick<Live, 'snapshot' | 'reviewed' | 'ticketsChanged'>;
 
@@ -119,6 +120,12 @@ export class Hub implements ScanListener {
   /** A session that ended (logout, expiry) closes its sockets: `tokenHash` as sessions.ts hashes it. */
   closeSession(tokenHash: string): void { this.push({ kind: 'sessionClosed', tokenHash }); }
 
+  /** A code word rule changed here: the other instances arm their timers (code-words.ts `rearm`). */
+  ruleChanged(eventId: EventId): void { this.announce({ kind: 'codeWordRule', eventId }); }
+
+  /** What to do when another instance changed a code word rule (server.ts: the code words' `rearm`). */
+  onCodeWordRule(fn: (eventId: EventId) => void): void { this.codeWordRule = fn; }
+
   /** A push made here and, announced, on every other instance: their sockets are the event's too. */
   private push(a: Announcement): void {
     this.apply(a);
@@ -149,6 +156,7 @@ export class Hub implements ScanListener {
         void this.live.ticketsChanged(a.eventId).catch((e: unknown) => log.warn('could not recount tickets for the live view', { event: a.eventId, err: String(e) }));
         return;
       case 'conflictReviewed': this.live.reviewed(a.eventId, a.conflictId, a.review); return;
+      case 'codeWordRule': this.codeWordRule?.(a.eventId); return;
     }
   }
 

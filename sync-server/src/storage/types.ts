@@ -464,7 +464,9 @@ export type Announcement =
   /** Tickets imported or changed: the live view counts the admissible ones again. */
   | { kind: 'liveTicketsChanged'; eventId: EventId }
   /** A conflict was reviewed: the live view tells its consoles. */
-  | { kind: 'conflictReviewed'; eventId: EventId; conflictId: ScanId; review: ConflictReview };
+  | { kind: 'conflictReviewed'; eventId: EventId; conflictId: ScanId; review: ConflictReview }
+  /** A code word rule set or ended: every instance arms or disarms its daily draw (code-words.ts). */
+  | { kind: 'codeWordRule'; eventId: EventId };
 
 export interface StoreNotifications {
   /** Start listening: resolves once listening, with the function that stops. */
