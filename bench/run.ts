@@ -1,4 +1,5 @@
-// `npm run bench`: runs every benchmark module (bench/server-*.ts, bench/pwa-*.ts, bench/codes-*.ts, bench/wallet-*.ts), one
+// `npm run bench`: runs every benchmark module (bench/server-*.ts, bench/pwa-*.ts, bench/codes-*.ts, bench/wallet-*.ts,
+// bench/pg-*.ts), one
 // after another, writes bench/results.json and prints a table. Benchmarks report; they do
 // not gate: the exit code is 0 whether targets are met or not, and a module that throws
 // becomes a failed row instead of stopping the others.
@@ -12,9 +13,10 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Bench, BenchResult } from './types.ts';
+import { ensurePrerequisites } from './support/prerequisites.ts';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
-const MODULE_PATTERN = /^(server|pwa|codes|wallet)-[A-Za-z0-9-]+\.ts$/;
+const MODULE_PATTERN = /^(server|pwa|codes|wallet|pg)-[A-Za-z0-9-]+\.ts$/;
 /**
  * A module that takes longer than this is reported as failed; the run goes on. A module
  * that must prepare for longer (server-history.ts seeds a million scans) exports its own
@@ -127,6 +129,7 @@ async function main(): Promise<void> {
   };
   const modules = await discover(filters);
   if (modules.length === 0) process.stderr.write(`[bench] no module matches ${filters.join(', ')}\n`);
+  ensurePrerequisites(modules.map((m) => m.file));
 
   const results: BenchResult[] = [];
   const t0 = performance.now();

@@ -14,7 +14,7 @@ import { serveParent, startChild, type Child } from './child.ts';
  * `dbFile`: a database to open instead of a fresh one (the history benchmark's seeded copy).
  * `pwaDir`: the built app to serve, for a benchmark that opens it in a browser (pwa.live).
  */
-export type ServerOptions = Pick<Partial<Config>, 'demoTickets' | 'synchronous' | 'gossipTickMs' | 'socketsPerSession' | 'dbFile' | 'pwaDir'>;
+export type ServerOptions = Pick<Partial<Config>, 'demoTickets' | 'synchronous' | 'gossipTickMs' | 'socketsPerSession' | 'dbFile' | 'pwaDir' | 'databaseUrl'>;
 
 /** An event key as stored: base64url raw Ed25519 seed. */
 export interface SigningKeyText { keyId: string; privateKey: string }

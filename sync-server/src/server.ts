@@ -57,6 +57,9 @@ async function openStorage(config: Config, log: Logger): Promise<Storage> {
     if (fsync !== 'on' || synchronousCommit === 'off') {
       log.warn('PostgreSQL may lose acknowledged scans in a crash: set fsync and synchronous_commit to on (docs/postgres.md)', { fsync, synchronousCommit });
     }
+    if (!(await storage.nameIndex())) {
+      log.warn('PostgreSQL: no trigram index for the name search (the pg_trgm extension could not be added); it reads every name of an event (docs/postgres.md)');
+    }
     return storage;
   }
   if (config.dbFile !== ':memory:') mkdirSync(dirname(config.dbFile), { recursive: true, mode: 0o700 });
@@ -66,8 +69,17 @@ async function openStorage(config: Config, log: Logger): Promise<Storage> {
   });
 }
 
-export async function startServer(config: Config, log: Logger, now: () => number = Date.now): Promise<RunningServer> {
-  const storage = withReadCache(await openStorage(config, log));
+export interface StartOptions {
+  /**
+   * Wraps the storage once opened, before anything uses it: how tests stand in a store
+   * whose answers come back late and out of order, as a remote database's do.
+   */
+  wrapStorage?: (opened: Storage) => Storage;
+}
+
+export async function startServer(config: Config, log: Logger, now: () => number = Date.now, options: StartOptions = {}): Promise<RunningServer> {
+  const opened = await openStorage(config, log);
+  const storage = withReadCache(options.wrapStorage ? options.wrapStorage(opened) : opened);
   let linkBase = config.publicUrl;
   const issuer = new Issuer(storage, () => linkBase, now, config.rotatingLeewayMs);
   let scans: ScanService | null = null;
@@ -85,6 +97,8 @@ export async function startServer(config: Config, log: Logger, now: () => number
   let seeded = false;
   let publicLogins: RunningServer['publicLogins'];
   try {
+    // Several instances on one database: each gossips the others' scans too.
+    if (storage.notifications) await hub.follow(storage.notifications);
     seeded = config.demo ? await seedDemo(storage, issuer, { tickets: config.demoTickets, now: now() }) : false;
     publicLogins = await publishedLogins(storage);
     // Refused rather than quietly bound to loopback: phones would then fail to connect
@@ -109,6 +123,7 @@ export async function startServer(config: Config, log: Logger, now: () => number
   const hashing = new HashGate({ ...gateOptions, scrypt: hashThreads.scrypt });
   const knownBrowsers = new KnownBrowsers(await storage.serverSecret(KNOWN_BROWSERS_SECRET), now);
   const codeWords = new CodeWords({ storage, push: hub, log, now });
+  hub.onCodeWordRule((eventId) => void codeWords.rearm(eventId).catch((e: unknown) => log.error('could not arm the code word of the day', { event: eventId, err: String(e) })));
   await codeWords.start();
   const mailer = mailerFor(config, storage, now);
   const orderMails = new OrderMails({ storage, mailer, linkBase: () => linkBase, now, log });
@@ -116,7 +131,7 @@ export async function startServer(config: Config, log: Logger, now: () => number
     storage, mailer, sms: smsProviderFor(config, storage, now), orderMails, linkBase: () => linkBase, now, log, smsLimits: smsLimitsOf(config),
   });
   const app = createApp({
-    storage, scans, issuer, push: hub, live: hub.live, fleet: hub.fleet, codeWords, orderMails, verification, log, now,
+    storage, scans, issuer, push: hub, live: hub.liveChanges, fleet: hub.fleet, codeWords, orderMails, verification, log, now,
     sessionTtlMs: config.sessionHours * 3600_000,
     logins: new LoginThrottle(undefined, now),
     hashing,

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { loadConfig, type Config } from '../../sync-server/src/config.ts';
 import { silentLogger, type Logger } from '../../sync-server/src/log.ts';
 import { DEMO_EVENT, DEMO_LOGINS } from '../../sync-server/src/seed/seed.ts';
-import { startServer, type RunningServer } from '../../sync-server/src/server.ts';
+import { startServer, type RunningServer, type StartOptions } from '../../sync-server/src/server.ts';
 
 export { DEMO_EVENT, DEMO_LOGINS };
 
@@ -20,14 +20,14 @@ export interface TestServer extends RunningServer {
 }
 
 /** `now`: the clock the server reads (sessions, HLC bounds); a test can move it. */
-export async function startTestServer(overrides: Partial<Config> = {}, log: Logger = silentLogger, now?: () => number): Promise<TestServer> {
+export async function startTestServer(overrides: Partial<Config> = {}, log: Logger = silentLogger, now?: () => number, options: StartOptions = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'gk-test-'));
   const config = loadConfig({}, {
     host: '127.0.0.1', port: 0, httpsPort: -1, dataDir: dir, dbFile: join(dir, 'gatekeeper.sqlite'),
     // Demo mode: the tests log in with the demo's logins (loopback either way).
     pwaDir: join(process.cwd(), 'dist/pwa'), demoTickets: 50, demo: true, ...overrides,
   });
-  let running: RunningServer | null = await startServer(config, log, now);
+  let running: RunningServer | null = await startServer(config, log, now, options);
   const server: TestServer = {
     ...running, dir, config,
     async stop() {
@@ -36,7 +36,7 @@ export async function startTestServer(overrides: Partial<Config> = {}, log: Logg
     },
     async resume() {
       if (running) return;
-      running = await startServer({ ...config, port: server.port }, log, now);
+      running = await startServer({ ...config, port: server.port }, log, now, options);
       Object.assign(server, { storage: running.storage, hub: running.hub });
     },
     async close() {

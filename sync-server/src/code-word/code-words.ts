@@ -6,7 +6,10 @@
 //
 // One timer per event with a rule, armed for its next change. A server that was down at
 // the change catches up when it starts (start()), and a timer that fires late (a suspended
-// laptop) draws for the day it wakes in, not the one it slept through.
+// laptop) draws for the day it wakes in, not the one it slept through. Several instances on
+// one database each arm theirs: a rule set through one is announced to the others
+// (`push.ruleChanged`, `rearm`), so the draw does not depend on that one instance running;
+// the first to draw stores the word, the others find it stored.
 //
 // A person's change (by hand, or a new list) stores the word, the rule and its audit row in
 // one transaction: the word a new list gives today is drawn before it is stored.
@@ -19,7 +22,11 @@ import type { Storage } from '../storage/types.ts';
 
 export interface CodeWordsDeps {
   storage: Storage;
-  push: { broadcast(eventId: EventId, msg: Down): void };
+  push: {
+    broadcast(eventId: EventId, msg: Down): void;
+    /** Tell the other server instances that the event's rule changed (hub.ts). */
+    ruleChanged?(eventId: EventId): void;
+  };
   log: Logger;
   now: () => number;
 }
@@ -37,6 +44,11 @@ export class CodeWords {
   /** Bring every event's drawn word up to date and arm the timers. */
   async start(): Promise<void> {
     for (const { eventId } of await this.#deps.storage.listCodeWordRules()) await this.#apply(eventId);
+  }
+
+  /** The event's rule was changed elsewhere (another instance): arm or disarm its timer here. */
+  rearm(eventId: EventId): Promise<void> {
+    return this.#apply(eventId);
   }
 
   stop(): void {
@@ -77,6 +89,7 @@ export class CodeWords {
       before, after: { codeWord: after.word, rule: after.rule }, reason: null, at: now(),
     });
     push.broadcast(eventId, { type: 'codeWord', eventId, codeWord: after.word });
+    push.ruleChanged?.(eventId);
   }
 
   /** Store the word the rule gives now (pushed if it changed) and arm the timer for the next. */

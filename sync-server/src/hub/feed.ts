@@ -10,9 +10,10 @@
 // is scanned). One catch-up runs at a time per socket; a request while one runs is
 // remembered (the lowest cursor asked for) and runs once after it, however many arrive.
 //
-// This is where a second server instance would plug in: it would feed `fanOut` from its
-// own notifications and serve catch-ups from the shared database; the sockets (gateway.ts)
-// would not change.
+// Gossip comes in order from the event's tail (event-tail.ts), each batch the scans after
+// one cursor up to another. A live socket whose last cursor is below a batch's start (it
+// joined from a cursor read before the tail's) catches up from storage instead, so no
+// socket is ever told a cursor past a scan it was not sent.
 import type { Conflict } from '@gatekeeper/shared/domain';
 import type { EventId } from '@gatekeeper/shared/ids';
 import { MAX_BATCH, type Down } from '@gatekeeper/shared/protocol/index';
@@ -35,7 +36,7 @@ const PAGE_SCANS = Math.min(200, MAX_BATCH);
 const MAX_HELD_CONFLICTS = 1000;
 
 export interface FeedDeps {
-  storage: Pick<Storage, 'scansAfter'>;
+  storage: Pick<Storage, 'scansAfter' | 'latestCursor'>;
   log: Logger;
   /** A socket that would need more held for it than a phone ever does: close it. */
   tooSlow(conn: Connection): void;
@@ -127,7 +128,11 @@ export class EventFeed {
         if (!s.conn.sendPaced({ type: 'scans', scans: page.scans.map((x) => x.scan), cursor: page.cursor, more })) return;
       }
       cursor = page.cursor;
-      s.sent = Math.max(s.sent, cursor);
+      // What this catch-up wrote, not the highest cursor ever written: a phone whose hello
+      // cursor is past the log's end (its server restored from a backup) asks again from 0,
+      // and gossip after that catch-up would otherwise count as sent already and never
+      // reach it (pwa-replaced-database.test.ts). Lower than before only ever sends again.
+      s.sent = cursor;
       if (!more) return;
       // Other sockets' verdicts go between the pages of a long catch-up.
       await nextTurn();
@@ -139,11 +144,13 @@ export class EventFeed {
     for (const m of s.heldConflicts.splice(0)) s.conn.send(m);
   }
 
-  #deliver(s: Subscriber, out: OutgoingMessage, cursor: number): void {
+  #deliver(s: Subscriber, out: OutgoingMessage, from: number, cursor: number): void {
     if (s.gone) return;
     if (!s.live) { s.withheld = Math.max(s.withheld, cursor); return; }
-    if (s.conn.writer.backedUp) {
-      // Reading slower than the event is scanned: read it from storage once it drains.
+    if (cursor <= s.sent) return;
+    if (s.conn.writer.backedUp || s.sent < from) {
+      // Reading slower than the event is scanned, or behind where this batch starts: read
+      // it from storage (once it drains).
       s.withheld = Math.max(s.withheld, cursor);
       this.catchUp(s, s.sent, false);
       return;
@@ -152,7 +159,7 @@ export class EventFeed {
   }
 
   /** Gossip: one message for every socket, serialised and compressed at most once (frames.ts). */
-  fanOut(scans: StoredScan[], cursor: number, spreadMs: number): void {
+  fanOut(scans: StoredScan[], from: number, cursor: number, spreadMs: number): void {
     if (this.subscribers.size === 0) return;
     // The scanner that made a scan gets it too (it dedupes by id), which keeps the cursor
     // meaning simple: every scan up to it has been sent.
@@ -161,7 +168,7 @@ export class EventFeed {
     const slices = Math.min(GOSSIP_SLICES, list.length);
     const per = Math.ceil(list.length / Math.max(1, slices));
     const parts = Array.from({ length: slices }, (_, i) => () => {
-      for (const s of list.slice(i * per, (i + 1) * per)) this.#deliver(s, out, cursor);
+      for (const s of list.slice(i * per, (i + 1) * per)) this.#deliver(s, out, from, cursor);
     });
     this.#stagger.run(parts, spreadMs);
   }

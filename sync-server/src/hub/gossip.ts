@@ -25,7 +25,8 @@ import type { StoredScan } from '../storage/types.ts';
 export const PER_EXTRA_SCAN_MS = 10;
 
 export class GossipBuffer {
-  private readonly pending = new Map<EventId, StoredScan[]>();
+  /** Per event: the cursor the pending scans follow, and the scans, in order. */
+  private readonly pending = new Map<EventId, { from: number; scans: StoredScan[] }>();
   private timer: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | null = null;
   /** When the next flush may run (monotonic ms). */
   private notBefore = -Infinity;
@@ -33,13 +34,14 @@ export class GossipBuffer {
   /** `maxWaitMs` 0: one message per event-loop turn whatever the load. */
   constructor(
     private readonly maxWaitMs: number,
-    private readonly send: (eventId: EventId, scans: StoredScan[], cursor: number, spreadMs: number) => void,
+    private readonly send: (eventId: EventId, scans: StoredScan[], from: number, cursor: number, spreadMs: number) => void,
     private readonly clock: () => number = () => performance.now(),
   ) {}
 
-  add(eventId: EventId, scans: StoredScan[]): void {
-    const list = this.pending.get(eventId);
-    if (list) list.push(...scans); else this.pending.set(eventId, [...scans]);
+  /** The event's scans after cursor `from`, in order (event-tail.ts reads them so). */
+  add(eventId: EventId, scans: StoredScan[], from: number): void {
+    const held = this.pending.get(eventId);
+    if (held) held.scans.push(...scans); else this.pending.set(eventId, { from, scans: [...scans] });
     if (this.timer === null) {
       // setImmediate even when due: the scans of one group commit are added one by one, in
       // microtasks, and should still leave together.
@@ -57,12 +59,11 @@ export class GossipBuffer {
     }
     if (this.pending.size === 0) return;
     let count = 0;
-    for (const scans of this.pending.values()) count += scans.length;
+    for (const { scans } of this.pending.values()) count += scans.length;
     // Counted over all events: they share this one event loop and its sockets' syscalls.
     const wait = Math.min(this.maxWaitMs, (count - 1) * PER_EXTRA_SCAN_MS);
-    for (const [eventId, scans] of this.pending) {
-      scans.sort((a, b) => a.seq - b.seq);
-      this.send(eventId, scans, scans[scans.length - 1]!.seq, wait > 0 && wait >= this.maxWaitMs ? wait : 0);
+    for (const [eventId, { from, scans }] of this.pending) {
+      this.send(eventId, scans, from, scans[scans.length - 1]!.seq, wait > 0 && wait >= this.maxWaitMs ? wait : 0);
     }
     this.pending.clear();
     this.notBefore = this.clock() + wait;

@@ -14,7 +14,7 @@ import type { Logger } from '../log.ts';
 import type { ScanListener, ScanService } from '../scans/scan-service.ts';
 import { Live } from '../live/live.ts';
 import { Fleet } from '../fleet/fleet.ts';
-import type { DeviceAlert, Storage, StoredScan } from '../storage/types.ts';
+import type { Announcement, DeviceAlert, Storage, StoredScan, StoreNotifications } from '../storage/types.ts';
 import { CLOSE } from './close-codes.ts';
 import { Feeds } from './feeds.ts';
 import { SocketGateway, type SocketStats } from './gateway.ts';
@@ -53,6 +53,12 @@ export class Hub implements ScanListener {
   private readonly feeds: Feeds;
   private readonly gateway: SocketGateway;
   private readonly sessionTimer: ReturnType<typeof setInterval>;
+  private unfollow: (() => Promise<void>) | null = null;
+  /** Where this instance's pushes are announced to the others (set by `follow`). */
+  private notifications: StoreNotifications | null = null;
+  private codeWordRule: ((eventId: EventId) => void) | null = null;
+  /** The live view as routes change it: on every instance, not only this one. */
+  readonly liveChanges: Pick<Live, 'snapshot' | 'reviewed' | 'ticketsChanged'>;
 
   constructor(private readonly o: HubOptions) {
     const limits = { ...SOCKET_LIMITS, ...o.limits };
@@ -63,6 +69,14 @@ export class Hub implements ScanListener {
     this.wss = this.gateway.wss;
     this.sessionTimer = setInterval(() => void this.checkSessions(), o.sessionCheckMs ?? SESSION_CHECK_MS);
     this.sessionTimer.unref();
+    this.liveChanges = {
+      snapshot: (eventId) => this.live.snapshot(eventId),
+      reviewed: (eventId, conflictId, review) => this.push({ kind: 'conflictReviewed', eventId, conflictId, review }),
+      ticketsChanged: (eventId) => {
+        this.announce({ kind: 'liveTicketsChanged', eventId });
+        return this.live.ticketsChanged(eventId);
+      },
+    };
   }
 
   /** Called from the HTTP server's 'upgrade' event for /ws. */
@@ -73,25 +87,77 @@ export class Hub implements ScanListener {
   // ScanListener: fan scans and conflicts out to the event's scanners.
   stored(eventId: EventId, scans: StoredScan[]): void { this.feeds.stored(eventId, scans); }
   conflicts(eventId: EventId, conflicts: Conflict[]): void { this.feeds.conflicts(eventId, conflicts); }
-  alerted(eventId: EventId, alert: DeviceAlert): void { this.feeds.alerted(eventId, alert); }
+  alerted(eventId: EventId, alert: DeviceAlert): void { this.push({ kind: 'alerted', eventId, alert }); }
+
+  /**
+   * Gossip what other server instances on the same database store (storage/postgres/
+   * notify.ts) to this instance's sockets, as its own: their scans make the event's log be
+   * read on, their conflicts are told after those scans; their other pushes are made here
+   * too, and this instance's are announced to them. Resolves once listening.
+   */
+  async follow(notifications: StoreNotifications): Promise<void> {
+    this.notifications = notifications;
+    this.unfollow = await notifications.listen({
+      announced: (a) => this.apply(a),
+      scans: (eventId) => this.feeds.stored(eventId),
+      conflicts: (eventId, conflicts) => this.feeds.conflicts(eventId, conflicts),
+      resumed: () => {
+        this.o.log.warn('listening to the other instances again: reading every watched event on');
+        this.feeds.readAll();
+      },
+    });
+  }
 
   /** Push a message to every scanner of an event (code word, tickets changed) that speaks `minVersion` or later. */
-  broadcast(eventId: EventId, msg: Down, minVersion = 1): void { this.feeds.broadcast(eventId, msg, minVersion); }
+  broadcast(eventId: EventId, msg: Down, minVersion = 1): void { this.push({ kind: 'broadcast', eventId, msg, minVersion }); }
 
   /** A revoked device is disconnected at once, and the fleet's watchers see it revoked. */
-  disconnectDevice(deviceId: DeviceId): void {
-    this.gateway.closeWhere((_s, conn) => conn?.deviceId === deviceId, 'deviceRevoked', 'this device has been revoked', CLOSE.revoked);
-    void this.fleet.revoked(deviceId).catch((e: unknown) => this.o.log.warn('could not tell the fleet of a revocation', { device: deviceId, err: String(e) }));
-  }
+  disconnectDevice(deviceId: DeviceId): void { this.push({ kind: 'deviceRevoked', deviceId }); }
 
   /** A disabled staff member's sockets close at once. */
-  closeStaff(staffId: InspectorId): void {
-    this.gateway.closeWhere((staff) => staff.id === staffId, 'unauthenticated', 'you have been signed out', CLOSE.unauthenticated);
-  }
+  closeStaff(staffId: InspectorId): void { this.push({ kind: 'staffClosed', staffId }); }
 
   /** A session that ended (logout, expiry) closes its sockets: `tokenHash` as sessions.ts hashes it. */
-  closeSession(tokenHash: string): void {
-    this.gateway.closeWhere((_s, _c, sessionHash) => sessionHash === tokenHash, 'unauthenticated', 'this session has ended', CLOSE.unauthenticated);
+  closeSession(tokenHash: string): void { this.push({ kind: 'sessionClosed', tokenHash }); }
+
+  /** A code word rule changed here: the other instances arm their timers (code-words.ts `rearm`). */
+  ruleChanged(eventId: EventId): void { this.announce({ kind: 'codeWordRule', eventId }); }
+
+  /** What to do when another instance changed a code word rule (server.ts: the code words' `rearm`). */
+  onCodeWordRule(fn: (eventId: EventId) => void): void { this.codeWordRule = fn; }
+
+  /** A push made here and, announced, on every other instance: their sockets are the event's too. */
+  private push(a: Announcement): void {
+    this.apply(a);
+    this.announce(a);
+  }
+
+  private announce(a: Announcement): void {
+    void this.notifications?.announce(a).catch((e: unknown) => this.o.log.warn('could not tell the other instances of a push', { kind: a.kind, err: String(e) }));
+  }
+
+  /** A push to this instance's sockets, whichever instance made it. */
+  private apply(a: Announcement): void {
+    const { log } = this.o;
+    switch (a.kind) {
+      case 'broadcast': this.feeds.broadcast(a.eventId, a.msg, a.minVersion); return;
+      case 'deviceRevoked':
+        this.gateway.closeWhere((_s, conn) => conn?.deviceId === a.deviceId, 'deviceRevoked', 'this device has been revoked', CLOSE.revoked);
+        void this.fleet.revoked(a.deviceId).catch((e: unknown) => log.warn('could not tell the fleet of a revocation', { device: a.deviceId, err: String(e) }));
+        return;
+      case 'staffClosed':
+        this.gateway.closeWhere((staff) => staff.id === a.staffId, 'unauthenticated', 'you have been signed out', CLOSE.unauthenticated);
+        return;
+      case 'sessionClosed':
+        this.gateway.closeWhere((_s, _c, sessionHash) => sessionHash === a.tokenHash, 'unauthenticated', 'this session has ended', CLOSE.unauthenticated);
+        return;
+      case 'alerted': this.feeds.alerted(a.eventId, a.alert); return;
+      case 'liveTicketsChanged':
+        void this.live.ticketsChanged(a.eventId).catch((e: unknown) => log.warn('could not recount tickets for the live view', { event: a.eventId, err: String(e) }));
+        return;
+      case 'conflictReviewed': this.live.reviewed(a.eventId, a.conflictId, a.review); return;
+      case 'codeWordRule': this.codeWordRule?.(a.eventId); return;
+    }
   }
 
   /** Close the sockets whose session expired or was ended by a path that told no one. */
@@ -100,7 +166,8 @@ export class Hub implements ScanListener {
     for (const hash of this.gateway.sessionHashes()) {
       try {
         const session = await this.o.storage.getSession(hash);
-        if (!session || session.expiresAt <= now) this.closeSession(hash);
+        // Here only: every instance checks its own sockets' sessions.
+        if (!session || session.expiresAt <= now) this.apply({ kind: 'sessionClosed', tokenHash: hash });
       } catch (e) {
         this.o.log.warn('could not check a session', { err: String(e) });
       }
@@ -115,6 +182,7 @@ export class Hub implements ScanListener {
 
   close(): void {
     clearInterval(this.sessionTimer);
+    void this.unfollow?.();
     this.feeds.close();
     this.gateway.close();
   }

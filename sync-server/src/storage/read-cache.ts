@@ -4,13 +4,13 @@
 // 1,000 scans/s (server.verdict.p99).
 //
 // Writes made through this storage clear what they change at once, so this process never
-// decides with a stale key, checkpoint or revocation. Writes it cannot see (another server
-// process on the same database, the CLI) are seen within `ttlMs`: a revoked phone's
-// sockets are closed by the instance that revoked it, and its session ended in the
-// database, which every instance checks (hub.ts).
+// decides with a stale key, checkpoint or revocation. Another server instance's changed
+// checkpoints and revoked devices are cleared when it announces them (types.ts
+// `Announcement`), before this instance's phones are told. Other writes it cannot see
+// (the CLI, a lost announcement) are seen within `ttlMs`.
 import type { CheckpointId, DeviceId, EventId } from '@gatekeeper/shared/ids';
 import type { Checkpoint } from '@gatekeeper/shared/domain';
-import type { DeviceRecord, EventKey, Storage } from './types.ts';
+import type { Announcement, DeviceRecord, EventKey, Storage, StoreNotifications } from './types.ts';
 
 /** How long a value read here is used before it is read again. */
 export const READ_CACHE_TTL_MS = 1_000;
@@ -63,6 +63,11 @@ export function withReadCache<S extends Storage>(storage: S, ttlMs = READ_CACHE_
     bindSession: (tokenHash, deviceId, holder) => storage.bindSession(tokenHash, deviceId, holder).finally(() => devices.forget(deviceId)),
     touchDevice: (id, at) => storage.touchDevice(id, at).finally(() => devices.forget(id)),
 
+    ...(storage.notifications ? { notifications: forgetting(storage.notifications, (a) => {
+      if (a.kind === 'broadcast' && a.msg.type === 'checkpointsChanged') checkpoints.forget(a.eventId);
+      if (a.kind === 'deviceRevoked') devices.forget(a.deviceId);
+    }) } : {}),
+
     close: () => {
       keys.clear();
       checkpoints.clear();
@@ -71,4 +76,12 @@ export function withReadCache<S extends Storage>(storage: S, ttlMs = READ_CACHE_
     },
   };
   return Object.assign(Object.create(storage) as S, overrides);
+}
+
+/** `notifications` whose announcements from other instances are first shown to `forget`. */
+function forgetting(notifications: StoreNotifications, forget: (a: Announcement) => void): StoreNotifications {
+  return {
+    listen: (listener) => notifications.listen({ ...listener, announced: (a) => { forget(a); listener.announced(a); } }),
+    announce: (a) => notifications.announce(a),
+  };
 }

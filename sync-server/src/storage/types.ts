@@ -11,7 +11,7 @@ import type { CodeWordRule } from '@gatekeeper/shared/code-word';
 import type { Checkpoint, Conflict, Order, Scan, Ticket, Verdict } from '@gatekeeper/shared/domain';
 import type { CheckpointId, DeviceId, EventId, InspectorId, OrderId, ScanId, TicketId } from '@gatekeeper/shared/ids';
 import type { GkEvent } from '@gatekeeper/shared/manifest';
-import type { AckStatus, DeviceAlert, Role } from '@gatekeeper/shared/protocol/index';
+import type { AckStatus, ConflictReview, DeviceAlert, Down, Role } from '@gatekeeper/shared/protocol/index';
 import type { Outcome } from '@gatekeeper/shared/outcomes';
 
 export interface StaffRecord {
@@ -429,7 +429,56 @@ export interface Storage {
   /** Whether writes go through: false from a write that could not be stored until one is. */
   health(): StorageHealth;
 
+  /**
+   * What other server instances on the same database store, told as they commit
+   * (PostgreSQL's LISTEN/NOTIFY). Absent where one process owns the store (SQLite).
+   */
+  notifications?: StoreNotifications;
+
   close(): Promise<void>;
+}
+
+/** Another instance's writes, as the hub needs them to gossip (hub/hub.ts). */
+export interface StoreListener {
+  /** Scans of the event were committed: read its log on. */
+  scans(eventId: EventId): void;
+  /** Conflicts were recorded, in the same commit as the scans they name. */
+  conflicts(eventId: EventId, conflicts: Conflict[]): void;
+  /** Notifications may have been missed (the connection was lost and is back): read every log on. */
+  resumed(): void;
+  /** Another instance announced a push (`StoreNotifications.announce`): do it here too. */
+  announced(announcement: Announcement): void;
+}
+
+/**
+ * A push one instance makes to its own sockets that every other instance must make to
+ * theirs (hub/hub.ts): the phones and consoles of an event are spread over all of them.
+ * Each is told after what it announces was stored, so another instance that reads on
+ * finds it there.
+ */
+export type Announcement =
+  /** A notice to every socket of the event (code word, tickets or checkpoints changed). */
+  | { kind: 'broadcast'; eventId: EventId; msg: Down; minVersion: number }
+  /** A revoked device: its sockets close. */
+  | { kind: 'deviceRevoked'; deviceId: DeviceId }
+  /** A disabled member of staff, or one signed out everywhere: their sockets close. */
+  | { kind: 'staffClosed'; staffId: InspectorId }
+  /** An ended session (logout): its sockets close. */
+  | { kind: 'sessionClosed'; tokenHash: string }
+  /** A device alert (rate limited) for the supervisors' live view. */
+  | { kind: 'alerted'; eventId: EventId; alert: DeviceAlert }
+  /** Tickets imported or changed: the live view counts the admissible ones again. */
+  | { kind: 'liveTicketsChanged'; eventId: EventId }
+  /** A conflict was reviewed: the live view tells its consoles. */
+  | { kind: 'conflictReviewed'; eventId: EventId; conflictId: ScanId; review: ConflictReview }
+  /** A code word rule set or ended: every instance arms or disarms its daily draw (code-words.ts). */
+  | { kind: 'codeWordRule'; eventId: EventId };
+
+export interface StoreNotifications {
+  /** Start listening: resolves once listening, with the function that stops. */
+  listen(listener: StoreListener): Promise<() => Promise<void>>;
+  /** Tell every other instance listening (not this one) to make a push too. */
+  announce(announcement: Announcement): Promise<void>;
 }
 
 export interface StorageHealth {

@@ -9,11 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeAnnulment } from '@gatekeeper/shared/annul';
-import type { Scan } from '@gatekeeper/shared/domain';
-import { checkpointId, scanId, ticketId } from '@gatekeeper/shared/ids';
 import { applyLiveDelta } from '@gatekeeper/shared/live-counts';
-import { isAdmitting, type Outcome } from '@gatekeeper/shared/outcomes';
 import type { Down, LiveSnapshot } from '@gatekeeper/shared/protocol/index';
 import { LiveCounters } from '../../../sync-server/src/live/counters.ts';
 import { Live, type LiveReader } from '../../../sync-server/src/live/live.ts';
@@ -23,42 +19,9 @@ import { MIGRATIONS, migrate } from '../../../sync-server/src/storage/sqlite/mig
 import { eventToRow, scanToRow } from '../../../sync-server/src/storage/rows.ts';
 import type { StoredScan } from '../../../sync-server/src/storage/types.ts';
 import { OutgoingMessage } from '../../../sync-server/src/hub/frames.ts';
-import { DEVICE_A, DEVICE_B, EVENT, INSPECTOR_A, T0, hlcAt, makeEvent, makeScan } from '../../support/factories.ts';
-import { prng } from '../../support/prng.ts';
+import { EVENT, T0, makeEvent } from '../../support/factories.ts';
+import { scansOf } from '../../support/live-scans.ts';
 import { until } from '../../support/until.ts';
-
-const LOUNGE = checkpointId('lounge');
-const OUTCOMES: Outcome[] = ['valid', 'valid', 'valid', 'already_used', 'unknown'];
-
-/** `n` scans of 25 tickets over three hours, stamped out of the order they are listed in. */
-function scansOf(seed: number, n: number): Scan[] {
-  const random = prng(seed);
-  const out: Scan[] = [];
-  const admissions: Scan[] = [];
-  for (let i = 0; i < n; i++) {
-    const device = random() < 0.5 ? DEVICE_A : DEVICE_B;
-    if (random() < 0.12 && admissions.length > 0) {
-      const target = admissions[Math.floor(random() * admissions.length)]!;
-      // Mostly stamped after the admission (it counts), sometimes before it (it does not).
-      const at = target.at + Math.floor((random() - 0.2) * 600_000);
-      const undo = makeAnnulment({ target, id: scanId(`s-undo-${i}`), hlc: hlcAt(at, i), at, clockOffset: 0, deviceId: device, inspectorId: INSPECTOR_A, checkpoint: target, offline: true });
-      out.push(random() < 0.1 ? { ...undo, quarantine: 'unknown_checkpoint' } : undo);
-      continue;
-    }
-    const at = T0 + Math.floor(random() * 3 * 3600_000);
-    const lounge = random() < 0.4;
-    const exit = lounge && random() < 0.4;
-    const scan = makeScan({
-      id: scanId(`s-${i}`), ticketId: random() < 0.05 ? null : ticketId(`t${Math.floor(random() * 25)}`), at, hlc: hlcAt(at, i), deviceId: device,
-      ...(lounge ? { checkpointId: LOUNGE, zone: 'vip', mode: 'entry_exit' as const } : {}),
-      direction: exit ? 'exit' : 'entry', outcome: exit ? 'exit' : OUTCOMES[Math.floor(random() * OUTCOMES.length)]!,
-      ...(random() < 0.05 ? { quarantine: 'unknown_checkpoint' as const } : {}),
-    });
-    out.push(scan);
-    if (isAdmitting(scan.outcome) && scan.quarantine === undefined) admissions.push(scan);
-  }
-  return out;
-}
 
 /** The counters rebuilt from every stored scan, in one batch, without the tally. */
 async function rebuilt(storage: SqliteStorage): Promise<LiveSnapshot> {

@@ -3,7 +3,7 @@
 import { HISTORY_PAGE_MAX } from '@gatekeeper/shared/api/history';
 import { HISTORY_EXPORT_PAGE_MAX, type HistoryEntry, type HistoryExportRow, type HistoryQuery, type Storage } from '../types.ts';
 import type { Sql } from './db.ts';
-import { namePattern, namesContain, TICKET_NAMES } from './names.ts';
+import { namePattern, ticketsNamed } from './names.ts';
 import { storedScanFromRow, type ScanRow } from '../rows.ts';
 import { bits } from './row-sql.ts';
 
@@ -44,8 +44,7 @@ function historyWhere(query: Omit<HistoryQuery, 'limit'>): { where: string[]; pa
     const pattern = namePattern(query.holder);
     if (pattern === null) return null;
     bind(pattern);
-    where.push(`s.ticket_id IN (SELECT t.id FROM tickets t LEFT JOIN orders o ON o.event_id = t.event_id AND o.id = t.order_id
-      WHERE t.event_id = $1 AND ${namesContain(TICKET_NAMES, params.length)})`);
+    where.push(`s.ticket_id IN (${ticketsNamed(params.length)})`);
   }
   return { where, params };
 }

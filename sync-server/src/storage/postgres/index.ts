@@ -24,6 +24,7 @@ import { pgTicketMethods } from './tickets.ts';
 import { withUnavailable, WriteHealth } from './unavailable.ts';
 import { pgWalletMethods } from './wallet.ts';
 import { pgVerificationMethods } from './verification.ts';
+import { channelOf, listenerFor, newOrigin, notifierFor } from './notify.ts';
 
 export { PG_MIGRATIONS, PG_SCHEMA_VERSION } from './migrations.ts';
 
@@ -44,6 +45,8 @@ export interface PostgresStorage extends Storage {
   schemaVersion(): Promise<number>;
   /** The server's settings that decide whether an acknowledged write survives a crash. */
   durability(): Promise<{ fsync: string; synchronousCommit: string }>;
+  /** Whether the name search has its trigram index (migration 5: pg_trgm could be added). */
+  nameIndex(): Promise<boolean>;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -75,6 +78,9 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Pos
   }
 
   const sql = sqlOn(pool);
+  // This instance's name in its notifications, so that it skips its own.
+  const origin = newOrigin();
+  const channel = channelOf(schema);
   const health = new WriteHealth();
   const withAudit = audited(pool);
   const methods = {
@@ -82,7 +88,7 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Pos
     ...pgTicketMethods(pool, sql, withAudit),
     ...pgCertificateMethods(pool, sql),
     ...pgPeopleMethods(pool, sql, withAudit),
-    ...pgScanWriteMethods(pool),
+    ...pgScanWriteMethods(pool, notifierFor(channel, origin)),
     ...pgScanReadMethods(sql),
     ...pgHistoryMethods(sql),
     ...pgLiveTallyMethods(pool),
@@ -94,11 +100,15 @@ export async function openPostgresStorage(options: PostgresOptions): Promise<Pos
   return {
     ...withUnavailable(methods, health),
     health: () => health.get(),
+    notifications: listenerFor({ url: options.url, channel, origin, sql }),
     async close() {
       await pool.end();
     },
     async schemaVersion() {
       return Number((await sql.one<{ version: number }>('SELECT version FROM schema_version'))?.version ?? 0);
+    },
+    async nameIndex() {
+      return (await sql.one<{ found: boolean }>(`SELECT to_regclass('ticket_names_search') IS NOT NULL AS found`))!.found;
     },
     async durability() {
       const row = await sql.one<{ fsync: string; synchronous_commit: string }>(

@@ -4,8 +4,8 @@
 // instances starting on one database at once run each migration once.
 //
 // Migration 1 is the SQLite schema as its migration 12 left it (sqlite/migrations.ts
-// explains each table), in PostgreSQL's types, less what this adapter does not serve yet
-// (see docs/postgres.md): the live counters' tallies and the holder-name index.
+// explains each table), in PostgreSQL's types, less what this adapter did not serve yet
+// (see docs/postgres.md): the live counters' tallies (migration 4) and the holder-name index (5).
 //
 // History:
 //   1 — events and their set-up, tickets and orders, staff, sessions, devices and their
@@ -17,7 +17,14 @@
 //       change number as tickets' change_seq is.
 //   3 — SQLite's migration 15: orders.mobile, event_measures, wallet_challenges,
 //       wallet_verifications, sms_sends and sms_outbox (the holder's verification).
+//   4 — SQLite's migration 10 on PostgreSQL: the live counters' tallies (live_totals,
+//       live_outcomes, live_entries, live_presence, live_zones), kept by triggers on
+//       scans in the scan's own transaction, with the scans stored before tallied once.
+//   5 — the holder filter's index: ticket_names (folded names, kept by triggers on
+//       tickets and orders) with a pg_trgm GIN index (migration-names.ts).
 import type pg from 'pg';
+import { LIVE_TALLIES_SQL } from './migration-live.ts';
+import { TICKET_NAMES_SQL } from './migration-names.ts';
 
 export interface PgMigration { version: number; sql: string }
 
@@ -375,6 +382,8 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       );
     `,
   },
+  { version: 4, sql: LIVE_TALLIES_SQL },
+  { version: 5, sql: TICKET_NAMES_SQL },
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]?.version ?? 0;

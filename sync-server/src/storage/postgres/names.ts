@@ -1,9 +1,10 @@
 // Finding tickets by a holder's or buyer's name: part of the name, in any case, without
-// accents (gk_fold, migration 1), as the SQLite adapter's trigram index finds them. Read
-// without an index for now: see docs/postgres.md.
+// accents (gk_fold, migration 1), as the SQLite adapter's trigram index finds them. The
+// names are kept folded in ticket_names, with a trigram index (migration 5).
 
-/** A ticket's names as searched: its holder's and its order's buyer's (t: tickets, o: orders). */
-export const TICKET_NAMES = `gk_fold(coalesce(t.holder_name, '') || ' ' || coalesce(o.buyer_name, ''))`;
+/** The ids of the event `$1`'s tickets whose names contain the folded parameter `$n`. */
+export const ticketsNamed = (n: number) =>
+  `SELECT ticket_id FROM ticket_names WHERE event_id = $1 AND names LIKE '%' || gk_fold($${n}) || '%'`;
 
 /**
  * The LIKE pattern's inside for `text`, bound as a parameter and folded by the query
@@ -15,6 +16,3 @@ export function namePattern(text: string): string | null {
   if (t === '' || /[%_\\]/.test(t)) return null;
   return t;
 }
-
-/** The condition that `names` (SQL) contains the folded parameter `$n`. */
-export const namesContain = (names: string, n: number) => `${names} LIKE '%' || gk_fold($${n}) || '%'`;

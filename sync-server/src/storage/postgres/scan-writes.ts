@@ -11,6 +11,18 @@
 // which `decide` and arbitrate() read in JavaScript; a constraint could only say "one
 // valid entry", and would refuse the offline scans that must be stored whatever they say.
 //
+// The log's order: a sequence hands out its number at insert and the row is seen at commit,
+// so two transactions could commit 12 before 11, and a reader at that instant (a catch-up,
+// gossip's tail, a welcome's cursor) would be told 12 and never look below it again. So
+// each transaction also takes its events' log locks (one advisory lock per event, after
+// the tickets', held to commit) before it inserts: within an event, numbers are drawn and
+// committed in the same order, and every reader sees a prefix of the event's log. The cost
+// is that one event's scan transactions commit one after another, across instances (each
+// instance's group commit batches what waits meanwhile); events do not wait for each other.
+// Chosen over recording each row's transaction id (xid8) and reading only below
+// pg_snapshot_xmin: that keeps commits concurrent, but the order becomes (xid, seq), a
+// cursor the phones' protocol (one number) cannot carry (docs/postgres.md).
+//
 // Idempotency is by scan id, checked inside the transaction: a retried scan gets the
 // scan stored the first time. Two copies of one id racing in two transactions meet at
 // the unique index; the second inserts nothing and answers with the first.
@@ -28,6 +40,7 @@ import {
   storedScanFromRow, type ConflictRow, type RecordedConflictRow, type ScanRow,
 } from '../rows.ts';
 import { bits, insertOf } from './row-sql.ts';
+import type { Notifier } from './notify.ts';
 
 export type PgScanWriteMethods = Pick<Storage, 'submitOnline' | 'uploadOffline'>;
 
@@ -52,6 +65,12 @@ async function lockTickets(sql: Sql, tickets: ReadonlyArray<{ eventId: EventId; 
   if (keys.length > 0) await sql.run('SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) AS k', [keys]);
 }
 
+/** Take the log lock of every event named, sorted, after the tickets' and before the first insert. */
+async function lockLogs(sql: Sql, scans: ReadonlyArray<{ eventId: EventId }>): Promise<void> {
+  const keys = [...new Set(scans.map((s) => `log:${s.eventId}`))].sort();
+  await sql.run('SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) AS k', [keys]);
+}
+
 async function byId(sql: Sql, id: string): Promise<StoredScan | null> {
   const r = await sql.one<object>('SELECT * FROM scans WHERE id = $1', [id]);
   return r ? stored(r) : null;
@@ -61,6 +80,30 @@ async function ofTicket(sql: Sql, eventId: EventId, ticketId: TicketId): Promise
   return (await sql.all<object>('SELECT * FROM scans WHERE event_id = $1 AND ticket_id = $2 ORDER BY seq', [eventId, ticketId]))
     .map((r) => scanFromRow(bits<ScanRow>(r)));
 }
+
+/** Store the scans in one statement, numbered in this order; the number of each inserted, by id (a copy of an id stored already is not). */
+async function insertAll(sql: Sql, scans: readonly Scan[], receivedAt: number): Promise<Map<string, number>> {
+  if (scans.length === 0) return new Map();
+  const values: unknown[] = [];
+  const rows = scans.map((scan) => {
+    const row = scanToRow(scan, receivedAt);
+    const at = values.length;
+    values.push(...SCAN_COLUMNS.map((c) => row[c]));
+    return `(${SCAN_COLUMNS.map((_, i) => `$${at + i + 1}`).join(', ')})`;
+  });
+  const inserted = await sql.all<{ id: string; seq: number }>(
+    `INSERT INTO scans (${SCAN_COLUMNS.join(', ')}) VALUES ${rows.join(', ')} ON CONFLICT (id) DO NOTHING RETURNING id, seq`, values);
+  return new Map(inserted.map((r) => [r.id, r.seq]));
+}
+
+async function duplicateResult(sql: Sql, id: string): Promise<SubmitResult> {
+  const first = (await byId(sql, id))!;
+  return { status: 'duplicate', stored: first, verdict: verdictOfStored(first.scan), conflicts: [] };
+}
+
+/** A second copy of one id in one batch: answered as the first was stored. */
+const duplicateOf = (first: SubmitResult): SubmitResult =>
+  ({ status: 'duplicate', stored: first.stored, verdict: verdictOfStored(first.stored.scan), conflicts: [] });
 
 /** Store the scan; null when a scan of that id is stored already (by a transaction that committed first). */
 async function insert(sql: Sql, scan: Scan, receivedAt: number): Promise<StoredScan | null> {
@@ -94,42 +137,77 @@ async function recordConflicts(sql: Sql, ticketScans: readonly Scan[], fresh: Re
   }
 }
 
-export function pgScanWriteMethods(pool: pg.Pool): PgScanWriteMethods {
+/** Tell the other instances, in this transaction (delivered at its commit), what it stored. */
+async function tell(sql: Sql, notifier: Notifier, results: ReadonlyArray<Involved & { stored: StoredScan }>): Promise<void> {
+  const events = results.filter((r) => r.status !== 'duplicate').map((r) => r.stored.scan.eventId);
+  // A conflict between two scans of this call is on both their results: told once.
+  const conflicts = [...new Map(results.flatMap((r) => r.conflicts).map((c) => [JSON.stringify(c), c])).values()];
+  await notifier.told(sql, events, conflicts);
+}
+
+export function pgScanWriteMethods(pool: pg.Pool, notifier: Notifier): PgScanWriteMethods {
   return {
     async submitOnline(items: OnlineSubmission[], receivedAt) {
       // A `decide` that throws rolls the whole batch back: nothing is half-stored.
       return inTransaction(pool, async (sql) => {
         await lockTickets(sql, items.map((i) => i.request));
-        const results: SubmitResult[] = [];
+        // Read once for the batch, under the locks: the scans stored under these ids, and
+        // every scan of these tickets. Round trips, not rows, are what a batch costs here.
+        const existing = new Map((await sql.all<object>('SELECT * FROM scans WHERE id = ANY($1::text[])', [items.map((i) => i.request.id)]))
+          .map((r) => { const x = stored(r); return [x.scan.id as string, x]; }));
+        const keyOf = (eventId: string, ticketId: string) => JSON.stringify([eventId, ticketId]);
+        const ticketed = items.flatMap(({ request: r }) => (r.ticketId === null ? [] : [[r.eventId, r.ticketId] as const]));
+        const sets = new Map<string, Scan[]>();
+        for (const r of await sql.all<object>(
+          'SELECT s.* FROM scans s JOIN unnest($1::text[], $2::text[]) AS t(e, k) ON s.event_id = t.e AND s.ticket_id = t.k ORDER BY s.seq',
+          [ticketed.map(([e]) => e), ticketed.map(([, t]) => t)])) {
+          const scan = scanFromRow(bits<ScanRow>(r));
+          const key = keyOf(scan.eventId, scan.ticketId!);
+          sets.set(key, [...(sets.get(key) ?? []), scan]);
+        }
+        // Decided in order, each on its ticket's stored scans and those decided before it here.
+        const decided: Array<{ index: number; scan: Scan; verdict: Verdict; prior: Scan[] }> = [];
+        const results: Array<SubmitResult | { duplicateOf: string }> = [];
+        const fresh = new Set<string>();
         for (const { request, decide } of items) {
-          const existing = await byId(sql, request.id);
-          if (existing) {
-            results.push({ status: 'duplicate', stored: existing, verdict: verdictOfStored(existing.scan), conflicts: [] });
-            continue;
-          }
-          // Read under the ticket's lock, after any scan this batch stored: two scans of
-          // one ticket in one batch are decided one after the other.
-          const prior = request.ticketId === null ? [] : await ofTicket(sql, request.eventId, request.ticketId);
+          const before = existing.get(request.id);
+          if (before) { results.push({ status: 'duplicate', stored: before, verdict: verdictOfStored(before.scan), conflicts: [] }); continue; }
+          if (fresh.has(request.id)) { results.push({ duplicateOf: request.id }); continue; }
+          const key = request.ticketId === null ? null : keyOf(request.eventId, request.ticketId);
+          const prior = key === null ? [] : [...(sets.get(key) ?? [])];
           const verdict = decide(prior);
           const scan: Scan = { ...request, outcome: verdict.outcome, offline: false };
-          const inserted = await insert(sql, scan, receivedAt);
-          if (!inserted) {
-            const first = (await byId(sql, request.id))!;
-            results.push({ status: 'duplicate', stored: first, verdict: verdictOfStored(first.scan), conflicts: [] });
-            continue;
-          }
-          const result: SubmitResult = { status: 'accepted', stored: inserted, verdict, conflicts: [] };
-          results.push(result);
-          if (request.ticketId !== null && isAdmitting(scan.outcome)) {
+          if (key !== null) sets.set(key, [...prior, scan]);
+          fresh.add(scan.id);
+          decided.push({ index: results.length, scan, verdict, prior });
+          results.push({ duplicateOf: scan.id });
+        }
+        // The log's lock only now, just before the numbers are drawn: the reads and decisions
+        // above need only the tickets' locks, and the event's other writers wait the less.
+        await lockLogs(sql, items.map((i) => i.request));
+        const seqs = await insertAll(sql, decided.map((d) => d.scan), receivedAt);
+        const byId = new Map<string, SubmitResult>();
+        for (const { index, scan, verdict, prior } of decided) {
+          const seq = seqs.get(scan.id);
+          // Not inserted: a copy of this id (a code that names no ticket, so no lock) committed first.
+          const result: SubmitResult = seq === undefined
+            ? await duplicateResult(sql, scan.id)
+            : { status: 'accepted', stored: { seq, receivedAt, scan }, verdict, conflicts: [] };
+          results[index] = result;
+          byId.set(scan.id, result);
+          if (seq !== undefined && scan.ticketId !== null && isAdmitting(scan.outcome)) {
             await recordConflicts(sql, [...prior, scan], new Map([[scan.id, result]]), receivedAt);
           }
         }
-        return results;
+        const answered = results.map((r) => ('duplicateOf' in r ? duplicateOf(byId.get(r.duplicateOf)!) : r));
+        await tell(sql, notifier, answered);
+        return answered;
       });
     },
     async uploadOffline(scans: Scan[], receivedAt) {
       return inTransaction(pool, async (sql) => {
         await lockTickets(sql, scans);
+        await lockLogs(sql, scans);
         const results: UploadResult[] = [];
         const fresh = new Map<string, UploadResult>();
         const touched = new Map<string, { eventId: EventId; ticketId: TicketId }>();
@@ -151,6 +229,7 @@ export function pgScanWriteMethods(pool: pg.Pool): PgScanWriteMethods {
         for (const { eventId, ticketId } of touched.values()) {
           await recordConflicts(sql, await ofTicket(sql, eventId, ticketId), fresh, receivedAt);
         }
+        await tell(sql, notifier, results);
         return results;
       });
     },

@@ -7,7 +7,7 @@ import type pg from 'pg';
 import type { Storage } from '../types.ts';
 import type { Audited } from './audit.ts';
 import { inTransaction, isConstraintError, type Sql } from './db.ts';
-import { namePattern, namesContain, TICKET_NAMES } from './names.ts';
+import { namePattern, ticketsNamed } from './names.ts';
 import { orderFromRow, orderToRow, ticketFromRow, ticketToRow, type OrderRow, type TicketRow } from '../rows.ts';
 import { bits, insertOf } from './row-sql.ts';
 
@@ -124,7 +124,7 @@ export function pgTicketMethods(pool: pg.Pool, sql: Sql, withAudit: Audited): Pg
       if (pattern === null || exact.length >= limit) return exact;
       const seen = new Set(exact.map((t) => t.id));
       const named = (await sql.all<object & { buyer_name: string | null }>(
-        `${FOUND_SELECT} WHERE t.event_id = $1 AND ${namesContain(TICKET_NAMES, 2)} ORDER BY t.holder_name NULLS FIRST, t.id LIMIT $3`,
+        `${FOUND_SELECT} WHERE t.event_id = $1 AND t.id IN (${ticketsNamed(2)}) ORDER BY t.holder_name NULLS FIRST, t.id LIMIT $3`,
         [eventId, pattern, limit])).map(found).filter((t) => !seen.has(t.id));
       return [...exact, ...named].slice(0, limit);
     },

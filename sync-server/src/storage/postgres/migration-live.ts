@@ -1,0 +1,108 @@
+// PostgreSQL's migration 4 (migrations.ts): the live counters' tallies, kept by triggers
+// on scans, as SQLite's migration 10 keeps them. In a file of its own for its length.
+const T = 'TEXT COLLATE "C"';
+
+export const LIVE_TALLIES_SQL = `
+      -- As SQLite's migration 10 (sqlite/migrations.ts explains the tables and which scans
+      -- count where). Every scan transaction of an event holds the event's log lock
+      -- (scan-writes.ts), so these rows are updated by one transaction at a time per event,
+      -- whichever instance it runs on, and a trigger sees every earlier scan of the event.
+      CREATE TABLE live_totals (
+        event_id    ${T} PRIMARY KEY,
+        quarantined BIGINT NOT NULL,
+        admitted    BIGINT NOT NULL
+      );
+      CREATE TABLE live_outcomes (
+        event_id ${T} NOT NULL,
+        outcome  ${T} NOT NULL,
+        scans    BIGINT NOT NULL,
+        PRIMARY KEY (event_id, outcome)
+      );
+      CREATE TABLE live_entries (
+        event_id      ${T} NOT NULL,
+        checkpoint_id ${T} NOT NULL,
+        minute        BIGINT NOT NULL,
+        entries       BIGINT NOT NULL,
+        PRIMARY KEY (event_id, checkpoint_id, minute)
+      );
+      -- Each ticket's last movement in each entry/exit zone, last in the agreed order
+      -- (hlc, then device, then scan id, all COLLATE "C": JavaScript's order).
+      CREATE TABLE live_presence (
+        event_id  ${T} NOT NULL,
+        zone      ${T} NOT NULL,
+        ticket_id ${T} NOT NULL,
+        hlc       ${T} NOT NULL,
+        device_id ${T} NOT NULL,
+        scan_id   ${T} NOT NULL,
+        inside    INTEGER NOT NULL CHECK (inside IN (0, 1)),
+        PRIMARY KEY (event_id, zone, ticket_id)
+      );
+      CREATE TABLE live_zones (
+        event_id ${T} NOT NULL,
+        zone     ${T} NOT NULL,
+        inside   BIGINT NOT NULL,
+        PRIMARY KEY (event_id, zone)
+      );
+
+      -- The scans stored before this migration, tallied once.
+      INSERT INTO live_totals (event_id, quarantined, admitted)
+        SELECT e.id,
+          (SELECT count(*) FROM scans s WHERE s.event_id = e.id AND s.quarantine IS NOT NULL),
+          (SELECT count(DISTINCT s.ticket_id) FROM scans s WHERE s.event_id = e.id AND s.quarantine IS NULL AND s.kind IS NULL
+             AND s.ticket_id IS NOT NULL AND s.outcome = 'valid' AND s.direction = 'entry')
+        FROM events e;
+      INSERT INTO live_outcomes (event_id, outcome, scans)
+        SELECT event_id, outcome, count(*) FROM scans WHERE quarantine IS NULL AND kind IS NULL GROUP BY event_id, outcome;
+      INSERT INTO live_entries (event_id, checkpoint_id, minute, entries)
+        SELECT event_id, checkpoint_id, (at / 60000) * 60000, count(*) FROM scans
+        WHERE quarantine IS NULL AND kind IS NULL AND ticket_id IS NOT NULL AND outcome = 'valid' AND direction = 'entry'
+        GROUP BY 1, 2, 3;
+      INSERT INTO live_presence (event_id, zone, ticket_id, hlc, device_id, scan_id, inside)
+        SELECT DISTINCT ON (event_id, zone, ticket_id) event_id, zone, ticket_id, hlc, device_id, id, CASE WHEN direction = 'entry' THEN 1 ELSE 0 END
+        FROM scans WHERE quarantine IS NULL AND kind IS NULL AND ticket_id IS NOT NULL AND outcome IN ('valid', 'exit') AND mode = 'entry_exit'
+        ORDER BY event_id, zone, ticket_id, hlc DESC, device_id DESC, id DESC;
+      INSERT INTO live_zones (event_id, zone, inside) SELECT event_id, zone, sum(inside) FROM live_presence GROUP BY 1, 2;
+
+      CREATE FUNCTION gk_live_presence() RETURNS trigger LANGUAGE plpgsql AS $f$
+      BEGIN
+        IF TG_OP = 'INSERT' THEN
+          INSERT INTO live_zones (event_id, zone, inside) VALUES (NEW.event_id, NEW.zone, NEW.inside)
+            ON CONFLICT (event_id, zone) DO UPDATE SET inside = live_zones.inside + excluded.inside;
+        ELSE
+          UPDATE live_zones SET inside = inside + NEW.inside - OLD.inside WHERE event_id = NEW.event_id AND zone = NEW.zone;
+        END IF;
+        RETURN NULL;
+      END $f$;
+      CREATE TRIGGER live_presence_ai AFTER INSERT ON live_presence FOR EACH ROW EXECUTE FUNCTION gk_live_presence();
+      CREATE TRIGGER live_presence_au AFTER UPDATE OF inside ON live_presence FOR EACH ROW
+        WHEN (NEW.inside <> OLD.inside) EXECUTE FUNCTION gk_live_presence();
+
+      CREATE FUNCTION gk_live_scan() RETURNS trigger LANGUAGE plpgsql AS $f$
+      BEGIN
+        IF NEW.quarantine IS NOT NULL THEN
+          INSERT INTO live_totals (event_id, quarantined, admitted) VALUES (NEW.event_id, 1, 0)
+            ON CONFLICT (event_id) DO UPDATE SET quarantined = live_totals.quarantined + 1;
+          RETURN NULL;
+        END IF;
+        IF NEW.kind IS NOT NULL THEN RETURN NULL; END IF;
+        INSERT INTO live_outcomes (event_id, outcome, scans) VALUES (NEW.event_id, NEW.outcome, 1)
+          ON CONFLICT (event_id, outcome) DO UPDATE SET scans = live_outcomes.scans + 1;
+        IF NEW.ticket_id IS NOT NULL AND NEW.outcome = 'valid' AND NEW.direction = 'entry' THEN
+          INSERT INTO live_entries (event_id, checkpoint_id, minute, entries) VALUES (NEW.event_id, NEW.checkpoint_id, (NEW.at / 60000) * 60000, 1)
+            ON CONFLICT (event_id, checkpoint_id, minute) DO UPDATE SET entries = live_entries.entries + 1;
+          -- The ticket's first entry admits it (its earlier scans: a few rows of scans_ticket).
+          INSERT INTO live_totals (event_id, quarantined, admitted)
+            SELECT NEW.event_id, 0, CASE WHEN EXISTS (SELECT 1 FROM scans s WHERE s.event_id = NEW.event_id AND s.ticket_id = NEW.ticket_id
+              AND s.seq < NEW.seq AND s.quarantine IS NULL AND s.kind IS NULL AND s.outcome = 'valid' AND s.direction = 'entry') THEN 0 ELSE 1 END
+            ON CONFLICT (event_id) DO UPDATE SET admitted = live_totals.admitted + excluded.admitted;
+        END IF;
+        IF NEW.ticket_id IS NOT NULL AND NEW.outcome IN ('valid', 'exit') AND NEW.mode = 'entry_exit' THEN
+          INSERT INTO live_presence (event_id, zone, ticket_id, hlc, device_id, scan_id, inside)
+            VALUES (NEW.event_id, NEW.zone, NEW.ticket_id, NEW.hlc, NEW.device_id, NEW.id, CASE WHEN NEW.direction = 'entry' THEN 1 ELSE 0 END)
+            ON CONFLICT (event_id, zone, ticket_id) DO UPDATE SET hlc = excluded.hlc, device_id = excluded.device_id, scan_id = excluded.scan_id, inside = excluded.inside
+            WHERE (excluded.hlc, excluded.device_id, excluded.scan_id) > (live_presence.hlc, live_presence.device_id, live_presence.scan_id);
+        END IF;
+        RETURN NULL;
+      END $f$;
+      CREATE TRIGGER scans_live AFTER INSERT ON scans FOR EACH ROW EXECUTE FUNCTION gk_live_scan();
+    `;
