@@ -45,6 +45,26 @@ describe('read cache', () => {
     expect((await cached.getDevice(DEVICE_A))?.revokedAt).toBe(T0 + 5);
   });
 
+  it('holds the event\u2019s measures (read by every online scan): its own change at once, another writer\u2019s after the hold time', async () => {
+    const off = await cached.getMeasures(EVENT);
+    expect(off.verifiedDevice).toBe(false);
+    let reads = 0;
+    const getMeasures = raw.getMeasures.bind(raw);
+    raw.getMeasures = (eventId) => { reads++; return getMeasures(eventId); };
+    await cached.getMeasures(EVENT);
+    await cached.getMeasures(EVENT);
+    expect(reads).toBe(0);
+
+    await cached.setMeasures(EVENT, { ...off, verifiedDevice: true });
+    expect((await cached.getMeasures(EVENT)).verifiedDevice).toBe(true);
+
+    await raw.setMeasures(EVENT, { ...off, verifiedDevice: false });
+    clock = TTL - 1;
+    expect((await cached.getMeasures(EVENT)).verifiedDevice).toBe(true);
+    clock = 2 * TTL + 1;
+    expect((await cached.getMeasures(EVENT)).verifiedDevice).toBe(false);
+  });
+
   it('sees another writer\u2019s change once the hold time has passed, not before', async () => {
     expect((await cached.getDevice(DEVICE_A))?.revokedAt).toBeNull();
     await raw.revokeDevice(DEVICE_A, T0 + 5);

@@ -1,5 +1,6 @@
 // What every online scan reads and almost nothing writes, held in memory: the event's
-// signing keys and checkpoints, and the device the message came from (is it revoked?).
+// signing keys, checkpoints and measures (verified device only?), and the device the
+// message came from (is it revoked?).
 // Read from SQLite for every scan, these four reads were a sixth of the server's CPU at
 // 1,000 scans/s (server.verdict.p99).
 //
@@ -10,6 +11,7 @@
 // (the CLI, a lost announcement) are seen within `ttlMs`.
 import type { CheckpointId, DeviceId, EventId } from '@gatekeeper/shared/ids';
 import type { Checkpoint } from '@gatekeeper/shared/domain';
+import type { Measures } from '@gatekeeper/shared/api/verification';
 import type { Announcement, DeviceRecord, EventKey, Storage, StoreNotifications } from './types.ts';
 
 /** How long a value read here is used before it is read again. */
@@ -45,6 +47,7 @@ export function withReadCache<S extends Storage>(storage: S, ttlMs = READ_CACHE_
   const keys = new Shelf<EventKey[]>(ttlMs, clock);
   const checkpoints = new Shelf<Map<string, Checkpoint>>(ttlMs, clock);
   const devices = new Shelf<DeviceRecord | null>(ttlMs, clock);
+  const measures = new Shelf<Measures>(ttlMs, clock);
   const checkpointMap = (eventId: EventId) =>
     checkpoints.get(eventId, async () => new Map((await storage.listCheckpoints(eventId)).map((c) => [c.id as string, c])));
 
@@ -57,6 +60,9 @@ export function withReadCache<S extends Storage>(storage: S, ttlMs = READ_CACHE_
     getCheckpoint: async (eventId: EventId, id: CheckpointId) => (await checkpointMap(eventId)).get(id) ?? null,
     upsertCheckpoint: (cp, audit) => storage.upsertCheckpoint(cp, audit).finally(() => checkpoints.forget(cp.eventId)),
 
+    getMeasures: async (eventId) => ({ ...await measures.get(eventId, () => storage.getMeasures(eventId)) }),
+    setMeasures: (eventId, m, audit) => storage.setMeasures(eventId, m, audit).finally(() => measures.forget(eventId)),
+
     getDevice: (id: DeviceId) => devices.get(id, () => storage.getDevice(id)),
     registerDevice: (device, secretHash) => storage.registerDevice(device, secretHash).finally(() => devices.forget(device.id)),
     revokeDevice: (id, at) => storage.revokeDevice(id, at).finally(() => devices.forget(id)),
@@ -64,7 +70,8 @@ export function withReadCache<S extends Storage>(storage: S, ttlMs = READ_CACHE_
     touchDevice: (id, at) => storage.touchDevice(id, at).finally(() => devices.forget(id)),
 
     ...(storage.notifications ? { notifications: forgetting(storage.notifications, (a) => {
-      if (a.kind === 'broadcast' && a.msg.type === 'checkpointsChanged') checkpoints.forget(a.eventId);
+      // A change of measures is announced as checkpointsChanged too (phones refetch the manifest).
+      if (a.kind === 'broadcast' && a.msg.type === 'checkpointsChanged') { checkpoints.forget(a.eventId); measures.forget(a.eventId); }
       if (a.kind === 'deviceRevoked') devices.forget(a.deviceId);
     }) } : {}),
 
@@ -72,6 +79,7 @@ export function withReadCache<S extends Storage>(storage: S, ttlMs = READ_CACHE_
       keys.clear();
       checkpoints.clear();
       devices.clear();
+      measures.clear();
       return storage.close();
     },
   };
