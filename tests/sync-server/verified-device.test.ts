@@ -120,4 +120,21 @@ describe('verified device only', () => {
     await setMeasures({ sms: false, changeBlock: true });
     expect((await t.storage.changesSince(DEMO_EVENT, 0)).version).toBe(v);
   });
+
+  it('keeps the ID check with a rotating code: a personal ticket from the bound phone is asked for ID, then admitted once checked', async () => {
+    await setMeasures({ verifiedDevice: true, sms: false, email: false });
+    const { tickets } = await t.storage.changesSince(DEMO_EVENT, 0);
+    const personal = tickets.find((x) => x.idCheck && x.status === 'paid' && x.orderId && !taken.has(x.orderId) && x.validFrom === null && x.validUntil === null)!;
+    expect(personal, 'the demo event has a paid personal ticket').toBeTruthy();
+    taken.add(personal.orderId!);
+    const token = randomBytes(32).toString('base64url');
+    await t.storage.saveOrderLink({ tokenHash: hashToken(token), eventId: DEMO_EVENT, orderId: personal.orderId!, createdAt: t.clock.now });
+    const bound = await bind(token);
+    const code = rotating(bound, personal.id);
+    expect(await scan(personal.id, code)).toMatchObject({ outcome: 'needs_id_check' });
+    const body = scanRequest({ inspectorId: inspectorId('i-inspector'), deviceId: phone }, personal.id, code, { idChecked: true });
+    const r = await inspector.post(ev('/scans'), body, { 'x-device-id': phone });
+    expect(r.status, r.text).toBe(200);
+    expect(r.json.verdict).toMatchObject({ outcome: 'valid' });
+  });
 });
