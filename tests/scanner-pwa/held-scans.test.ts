@@ -90,6 +90,31 @@ describe('HeldScans', () => {
     expect(writes).toEqual([['s-1'], ['s-2']]);
   });
 
+  it('retryNow while a write is under way waits for it and writes again: that write began before the space came back', async () => {
+    let full = true;
+    let release!: () => void;
+    const writes: string[] = [];
+    const write = async (records: ScanRecord[]) => {
+      writes.push(full ? 'full' : 'ok');
+      if (full) {
+        // The backoff's write, started while storage was still full, is slow to fail.
+        await new Promise<void>((r) => { release = r; });
+        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      }
+      void records;
+    };
+    const u = new HeldScans(write, () => {}, { baseMs: 1, capMs: 1 });
+    u.hold([record('s-1', 'a')], new DOMException('The quota has been exceeded.', 'QuotaExceededError'));
+    await until(() => writes.length === 1, 'the backoff\u2019s write under way');
+    full = false;
+    const retried = u.retryNow();
+    release();
+    await retried;
+    expect(writes).toEqual(['full', 'ok']);
+    expect(u.count).toBe(0);
+    u.stop();
+  });
+
   it('only the phone’s own scans are held (gossip is the server’s, heard again on catch-up)', () => {
     const u = new HeldScans(async () => {}, () => {}, FAST);
     u.hold([record('g-1', 'a', { own: 0, uploaded: 1 }), record('s-1', 'b')], new Error('closed'));

@@ -100,12 +100,17 @@ export class HeldScans {
     this.#update();
   }
 
-  /** Try the held writes now (the app came back to the foreground, storage was freed). */
-  retryNow(): Promise<void> {
+  /**
+   * Try the held writes now (the app came back to the foreground, storage was freed). A
+   * write already under way began before that, or with records changed since (an upload's
+   * acknowledgement): it is let end, and then the held scans are written again.
+   */
+  async retryNow(): Promise<void> {
+    while (this.#writing) await this.#writing;
     this.#attempt = 0;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
-    this.#writing ??= this.#tryWrite().finally(() => { this.#writing = null; });
+    this.#writing = this.#tryWrite().finally(() => { this.#writing = null; });
     return this.#writing;
   }
 
