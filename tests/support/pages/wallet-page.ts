@@ -35,7 +35,15 @@ export class WalletPage {
     return this.page.locator('[data-testid=wallet-ticket]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.ticket!));
   }
 
+  /**
+   * The wallet installed for offline use: the service worker active and controlling the
+   * page. It claims the page when it first activates (clientsClaim); a page that claim has
+   * not reached (loaded while the worker was still installing) is taken by the next
+   * navigation, as the holder's next visit would be.
+   */
   async waitForServiceWorker(): Promise<void> {
+    await this.page.waitForFunction(async () => (await navigator.serviceWorker.getRegistration())?.active?.state === 'activated', null, { timeout: WAIT_MS, polling: 250 });
+    if (await this.page.evaluate(() => navigator.serviceWorker.controller === null)) await this.reload();
     await this.page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: WAIT_MS });
   }
 }
