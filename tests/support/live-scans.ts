@@ -1,12 +1,18 @@
 // Scans that make live counting hard, for the tally tests on SQLite and PostgreSQL
 // (tests/sync-server/live/tally*.test.ts): annulments (some stamped before their
 // admission, some quarantined), exits uploaded out of order at an entry/exit zone,
-// quarantined scans, scans of no ticket.
+// quarantined scans, scans of no ticket. And the two answers those tests compare: the
+// counters rebuilt from every stored scan, and the ones read from the store's tally.
 import { makeAnnulment } from '@gatekeeper/shared/annul';
 import type { Scan } from '@gatekeeper/shared/domain';
 import { checkpointId, scanId, ticketId } from '@gatekeeper/shared/ids';
 import { isAdmitting, type Outcome } from '@gatekeeper/shared/outcomes';
-import { DEVICE_A, DEVICE_B, INSPECTOR_A, T0, hlcAt, makeScan } from './factories.ts';
+import type { LiveSnapshot } from '@gatekeeper/shared/protocol/index';
+import { LiveCounters } from '../../sync-server/src/live/counters.ts';
+import { Live } from '../../sync-server/src/live/live.ts';
+import { silentLogger } from '../../sync-server/src/log.ts';
+import type { Storage } from '../../sync-server/src/storage/types.ts';
+import { DEVICE_A, DEVICE_B, EVENT, INSPECTOR_A, T0, hlcAt, makeScan } from './factories.ts';
 import { prng } from './prng.ts';
 
 const LOUNGE = checkpointId('lounge');
@@ -42,3 +48,14 @@ export function scansOf(seed: number, n: number): Scan[] {
   return out;
 }
 
+
+/** The counters rebuilt from every stored scan, in one batch, without the tally. */
+export async function rebuilt(storage: Storage): Promise<LiveSnapshot> {
+  const all = await storage.scansAfter(EVENT, 0, 100_000);
+  const counters = new LiveCounters();
+  counters.apply(all.scans, []);
+  return counters.snapshot(EVENT, await storage.admissibleTicketCount(EVENT));
+}
+
+/** The counters as the server reads them, from the store's tally. */
+export const fromTally = (storage: Storage) => new Live({ storage, log: silentLogger }).snapshot(EVENT);

@@ -4,25 +4,14 @@
 // existed, and when two instances store one event's scans at once.
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { LiveCounters } from '../../../sync-server/src/live/counters.ts';
-import { Live } from '../../../sync-server/src/live/live.ts';
-import { silentLogger } from '../../../sync-server/src/log.ts';
 import { openPostgresStorage, PG_SCHEMA_VERSION } from '../../../sync-server/src/storage/postgres/index.ts';
-import type { Storage } from '../../../sync-server/src/storage/types.ts';
 import { EVENT, T0, makeEvent } from '../../support/factories.ts';
-import { scansOf } from '../../support/live-scans.ts';
+import { fromTally, rebuilt, scansOf } from '../../support/live-scans.ts';
 import { usePostgres } from '../../support/postgres.ts';
 
 const db = usePostgres();
 const open = (schema: string) => openPostgresStorage({ url: db.url(), schema, poolSize: 4 });
 
-async function rebuilt(storage: Storage) {
-  const all = await storage.scansAfter(EVENT, 0, 100_000);
-  const counters = new LiveCounters();
-  counters.apply(all.scans, []);
-  return counters.snapshot(EVENT, await storage.admissibleTicketCount(EVENT));
-}
-const fromTally = (storage: Storage) => new Live({ storage, log: silentLogger }).snapshot(EVENT);
 
 describe('live counters from the PostgreSQL tally', () => {
   it('equal the counters rebuilt from every scan', async () => {

@@ -11,7 +11,6 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyLiveDelta } from '@gatekeeper/shared/live-counts';
 import type { Down, LiveSnapshot } from '@gatekeeper/shared/protocol/index';
-import { LiveCounters } from '../../../sync-server/src/live/counters.ts';
 import { Live, type LiveReader } from '../../../sync-server/src/live/live.ts';
 import { silentLogger } from '../../../sync-server/src/log.ts';
 import { openSqliteStorage, type SqliteStorage } from '../../../sync-server/src/storage/sqlite/index.ts';
@@ -20,18 +19,9 @@ import { eventToRow, scanToRow } from '../../../sync-server/src/storage/rows.ts'
 import type { StoredScan } from '../../../sync-server/src/storage/types.ts';
 import { OutgoingMessage } from '../../../sync-server/src/hub/frames.ts';
 import { EVENT, T0, makeEvent } from '../../support/factories.ts';
-import { scansOf } from '../../support/live-scans.ts';
+import { fromTally, rebuilt, scansOf } from '../../support/live-scans.ts';
 import { until } from '../../support/until.ts';
 
-/** The counters rebuilt from every stored scan, in one batch, without the tally. */
-async function rebuilt(storage: SqliteStorage): Promise<LiveSnapshot> {
-  const all = await storage.scansAfter(EVENT, 0, 100_000);
-  const counters = new LiveCounters();
-  counters.apply(all.scans, []);
-  return counters.snapshot(EVENT, await storage.admissibleTicketCount(EVENT));
-}
-
-const fromTally = (storage: SqliteStorage) => new Live({ storage, log: silentLogger }).snapshot(EVENT);
 
 describe('live counters from the tally', () => {
   let dir: string;
