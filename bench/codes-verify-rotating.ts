@@ -64,7 +64,9 @@ export const run: Bench = async () => {
         met: ratio >= 0.4,
         notes:
           `${out.rotatingDone} rotating codes (${HOLDERS} holders, each key new to the verifier's cache of 256 when met) and ` +
-          `${out.bareDone} bare verifications, ${SECONDS} s each, one at a time; scanner verifier: ${out.verifier}; ` +
+          `${out.bareDone} bare verifications, ${SECONDS} s each, one at a time; ` +
+          `two bare verifications at once (a rotating code's two signatures, nothing else): ${round(out.pairPerSecond)}/s, ` +
+          `ratio ${round(out.pairPerSecond / out.barePerSecond)}, the most this path can reach; scanner verifier: ${out.verifier}; ` +
           `code ${input.codes[0]!.length} characters; headless Chromium, ${availableParallelism()} cores`,
       };
       return [row];

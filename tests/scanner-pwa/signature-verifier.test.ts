@@ -5,7 +5,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  decodeCode, decodeCodeAsync, generateEventKey, signTicketCode, toPublicKeyEntry, type DecodeContext,
+  assembleRotatingCode, decodeCode, decodeCodeAsync, generateEventKey, signCertificate, signRotatingCode, signTicketCode, stepAt,
+  toPublicKeyEntry, type DecodeContext,
 } from '@gatekeeper/shared/codec/index';
 import { signBytes, verifyBytes } from '@gatekeeper/shared/codec/keys';
 import { SignatureVerifier, type Subtle } from '../../scanner-pwa/src/lib/scan/signature-verifier.ts';
@@ -106,5 +107,43 @@ describe('SignatureVerifier (WebCrypto)', () => {
       }
     }
     expect(await decodeCodeAsync(code, wrong, native.verify)).toMatchObject({ ok: false, outcome: 'invalid_signature', problem: { kind: 'bad_signature' } });
+  });
+
+  it('takes a key the event vouched for (a certificate\'s device key) without the strict key check, and checks it when met unvouched', async () => {
+    // The identity as key, R the identity and S = 0: OpenSSL's equation holds for any
+    // message. Only a caller whose key sits under an event signature may skip the check.
+    const identity = toLE(1n);
+    const fits = Uint8Array.from([...identity, ...toLE(0n)]);
+    const v = new SignatureVerifier();
+    expect(await v.verify(fits, message, identity, { vouched: true })).toBe(true);
+    expect(await v.verify(fits, message, identity)).toBe(false);
+    expect(await v.verify(fits, message, identity, { vouched: true })).toBe(true);
+  });
+});
+
+describe('rotating codes through WebCrypto', () => {
+  const EVENT = 'ev-1';
+  const NOW = Date.UTC(2026, 0, 1, 19, 30, 5);
+  const ctx: DecodeContext = { eventId: EVENT, publicKeys: [toPublicKeyEntry('k1', key.publicKey)], now: NOW };
+  const fields = (devicePublicKey: Uint8Array) => ({
+    eventId: EVENT, ticketId: 'T-1', certificateId: Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8), devicePublicKey, stepSeconds: 20, issuedAt: NOW - 3_600_000,
+  });
+
+  it('decodes a genuine code, and one from another phone, exactly as the synchronous decoder does', async () => {
+    const phone = generateEventKey();
+    const certificate = signCertificate(fields(phone.publicKey), { keyId: 'k1', privateKey: key.privateKey });
+    for (const signer of [phone, generateEventKey()]) {
+      const code = signRotatingCode(certificate, stepAt(NOW, 20), signer.privateKey);
+      expect(await decodeCodeAsync(code, ctx, new SignatureVerifier().verify)).toEqual(decodeCode(code, ctx));
+    }
+  });
+
+  it('refuses a forged certificate naming a small-order phone key whose "signature" fits any step', async () => {
+    const identity = toLE(1n);
+    const fits = Uint8Array.from([...identity, ...toLE(0n)]);
+    const forged = signCertificate(fields(identity), { keyId: 'k1', privateKey: generateEventKey().privateKey });
+    const code = assembleRotatingCode(forged, stepAt(NOW, 20), fits);
+    expect(await decodeCodeAsync(code, ctx, new SignatureVerifier().verify)).toMatchObject({ ok: false, outcome: 'invalid_signature', problem: { kind: 'bad_signature' } });
+    expect(decodeCode(code, ctx)).toMatchObject({ ok: false, problem: { kind: 'bad_signature' } });
   });
 });

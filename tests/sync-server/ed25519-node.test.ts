@@ -49,6 +49,16 @@ describe('nodeEd25519Verifier', () => {
     expect(both(forged, message, identity)).toEqual([false, false]);
   });
 
+  it('takes a key the event vouched for (a certificate\'s device key) without the key check, and checks it when met unvouched', () => {
+    // Safe only because the certificate's event signature is checked with it (decode.ts).
+    const identity = toLE(1n);
+    const fits = Uint8Array.from([...identity, ...toLE(0n)]);
+    const v = nodeEd25519Verifier();
+    expect(v(fits, message, identity, { vouched: true })).toBe(true);
+    expect(v(fits, message, identity)).toBe(false);
+    expect(v(fits, message, identity, { vouched: true })).toBe(true);
+  });
+
   it('refuses a non-canonical key encoding (y >= p) and wrong lengths', () => {
     const nonCanonical = toLE(P + 1n); // the same point as y = 1, spelled out of range
     expect(both(signature, message, nonCanonical)).toEqual([false, false]);

@@ -3,7 +3,7 @@
 // manifest's delta, and checks a rotating code's certificate when it resolves a scan.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zDeviceCertificateReply } from '@gatekeeper/shared/api/index';
-import { fromBase64Url, generateEventKey, signCertificate, signRotatingCode, stepAt, toBase64Url } from '@gatekeeper/shared/codec/index';
+import { fromBase64Url, generateEventKey, isStrictPublicKey, signCertificate, signRotatingCode, stepAt, toBase64Url } from '@gatekeeper/shared/codec/index';
 import type { Ticket } from '@gatekeeper/shared/domain';
 import { zManifest } from '@gatekeeper/shared/manifest';
 import { resolveTicket } from '../../sync-server/src/scans/resolve-ticket.ts';
@@ -102,6 +102,12 @@ describe('binding a ticket to a phone', () => {
 
   it('refuses to bind a key no one could sign with safely (small order), and a ticket that does not exist', async () => {
     await expect(t.issuer.deviceCertificate(tickets[6]!, new Uint8Array(32))).rejects.toMatchObject({ code: 'bad_request' });
+    // Scanners take a certificate's device key unchecked (its event signature vouches for
+    // it), so the server must refuse a second spelling of a good point, y = 3 written as p + 3.
+    const p = (1n << 255n) - 19n;
+    const littleEndian = (n: bigint) => Uint8Array.from({ length: 32 }, (_, i) => Number((n >> BigInt(8 * i)) & 0xffn));
+    expect(isStrictPublicKey(littleEndian(3n))).toBe(true);
+    await expect(t.issuer.deviceCertificate(tickets[6]!, littleEndian(p + 3n))).rejects.toMatchObject({ code: 'bad_request' });
     await expect(t.issuer.deviceCertificate({ ...tickets[6]!, id: 'T-none' as never }, phone().publicKey)).rejects.toMatchObject({ code: 'not_found' });
   });
 });

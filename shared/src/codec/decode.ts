@@ -15,7 +15,7 @@ import {
   CODE_MAGIC, CodeKind, FORMAT_VERSION, MAX_CODE_LENGTH, MAX_IMPORTED_LENGTH, RESERVED_KINDS,
   SIGNATURE_LENGTH, SUPPORTED_VERSIONS, codePrefix, isOurCode,
 } from './format.ts';
-import { verifyBytes, type AsyncSignatureVerifier, type SignatureVerifier } from './keys.ts';
+import { verifyBytes, type AsyncSignatureVerifier, type KeyStanding, type SignatureVerifier } from './keys.ts';
 import { extractCode } from './link.ts';
 import {
   decodeOrderPayload, decodeTicketPayload, type OrderCodeFields, type PayloadResult, type TicketCodeFields,
@@ -95,6 +95,8 @@ interface SignatureCheck {
   publicKeys: Uint8Array[];
   /** What a failure is (the event key's signature: bad_signature; a device's: other_device). */
   failure: () => CodeRejection;
+  /** A device key under the certificate's event signature, which is another check of the same code. */
+  key?: KeyStanding;
 }
 
 const unchecked = (e: unknown): CodeRejection =>
@@ -102,12 +104,15 @@ const unchecked = (e: unknown): CodeRejection =>
 
 const badSignature = (): CodeRejection => forged({ kind: 'bad_signature' });
 
+/** The certificate's device key: the server checked it before the event key signed it. */
+const VOUCHED: KeyStanding = Object.freeze({ vouched: true });
+
 export function decodeCode(text: string, ctx: DecodeContext): DecodeResult {
   try {
     const r = decode(text, ctx);
     if (!('signed' in r)) return r;
     const verify = ctx.verify ?? verifyBytes;
-    for (const c of r.checks) if (!c.publicKeys.some((pk) => verify(c.signature, c.message, pk))) return c.failure();
+    for (const c of r.checks) if (!c.publicKeys.some((pk) => verify(c.signature, c.message, pk, c.key))) return c.failure();
     return r.result();
   } catch (e) {
     // Nothing above is known to throw; if something does, refuse rather than crash the gate.
@@ -123,7 +128,7 @@ export async function decodeCodeAsync(text: string, ctx: Omit<DecodeContext, 've
   try {
     const r = decode(text, ctx);
     if (!('signed' in r)) return r;
-    const verdicts = await Promise.all(r.checks.map((c) => Promise.all(c.publicKeys.map((pk) => verify(c.signature, c.message, pk)))));
+    const verdicts = await Promise.all(r.checks.map((c) => Promise.all(c.publicKeys.map((pk) => verify(c.signature, c.message, pk, c.key)))));
     const failed = r.checks.find((_, i) => !verdicts[i]!.some(Boolean));
     return failed ? failed.failure() : r.result();
   } catch (e) {
@@ -208,7 +213,7 @@ function rotating(bytes: Uint8Array, code: string, version: number, ctx: Omit<De
   };
   const deviceCheck: SignatureCheck = {
     signature: deviceSignature, message: rotatingCodeMessage(certificate, step, version), publicKeys: [fields.devicePublicKey],
-    failure: () => forged({ kind: 'other_device' }),
+    failure: () => forged({ kind: 'other_device' }), key: VOUCHED,
   };
   const madeAt = stepStart(step, fields.stepSeconds);
   return {

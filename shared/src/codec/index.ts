@@ -6,7 +6,7 @@ export {
 export { fromBase64Url, toBase64Url } from './base64url.ts';
 export {
   generateEventKey, isStrictPublicKey, isStrictSignatureShape, KNOWN_GOOD, publicKeyOf, toPublicKeyEntry, verifyBytes, warmVerifier,
-  type AsyncSignatureVerifier, type EventKey, type SignatureVerifier, type SigningKey,
+  type AsyncSignatureVerifier, type EventKey, type KeyStanding, type SignatureVerifier, type SigningKey,
 } from './keys.ts';
 export {
   zOrderCodeFields, zTicketCodeFields,

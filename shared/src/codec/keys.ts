@@ -46,14 +46,26 @@ export function signBytes(message: Uint8Array, privateKey: Uint8Array): Uint8Arr
  * decoder takes one so the server can use Node's native verifier (about 15 times faster)
  * while a browser keeps this pure one; both must refuse whatever `verifyBytes` refuses.
  */
-export type SignatureVerifier = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean;
+export type SignatureVerifier = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array, key?: KeyStanding) => boolean;
+
+/**
+ * What the caller knows of a key. `vouched`: the key sits in a payload that an event key's
+ * signature covers, that signature is checked alongside (its failure refuses the code
+ * whatever this check says), and the server checked the key with `isStrictPublicKey`
+ * before signing (issuer.ts). A verifier may then skip its own key check, which for a key
+ * met once (each holder's phone) costs more than the signature: ~134 µs of point
+ * decompression in JavaScript against ~78 µs for a WebCrypto verification.
+ */
+export interface KeyStanding {
+  vouched?: boolean;
+}
 
 /**
  * The same check answered later: WebCrypto's Ed25519 (`crypto.subtle.verify`) only answers
  * with a promise. A scanner whose browser has it verifies there, in native code, instead
  * of spending ~2 ms of its main thread in the pure verifier on every signed code.
  */
-export type AsyncSignatureVerifier = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => Promise<boolean>;
+export type AsyncSignatureVerifier = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array, key?: KeyStanding) => Promise<boolean>;
 
 /** The group order L = 2^252 + 27742317777372353535851937790883648493. */
 const L = (1n << 252n) + 27742317777372353535851937790883648493n;

@@ -13,7 +13,8 @@
 // canonical encoding byte for byte, so an off-curve R cannot match either; and OpenSSL's
 // equation is the cofactorless one, which holds only where the cofactored one
 // `verifyBytes` uses also holds. The scanners' WebCrypto verifier rests on the same checks
-// (scanner-pwa/src/lib/scan/signature-verifier.ts).
+// (scanner-pwa/src/lib/scan/signature-verifier.ts). A rotating code's device key skips
+// the key check: the certificate's event signature vouches for it (KeyStanding, keys.ts).
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { isStrictPublicKey, isStrictSignatureShape, type SignatureVerifier } from '@gatekeeper/shared/codec/index';
 
@@ -25,11 +26,12 @@ const MAX_CACHED_KEYS = 256;
 /** A verifier with its own cache of parsed keys (each key is checked and parsed once). */
 export function nodeEd25519Verifier(): SignatureVerifier {
   const keys = new Map<string, KeyObject | null>();
-  const keyObject = (publicKey: Uint8Array): KeyObject | null => {
-    const id = Buffer.from(publicKey).toString('hex');
+  const keyObject = (publicKey: Uint8Array, vouched: boolean): KeyObject | null => {
+    // Apart from keys checked here, so that a key once vouched for is never trusted unvouched.
+    const id = (vouched ? 'v.' : '') + Buffer.from(publicKey).toString('hex');
     let key = keys.get(id);
     if (key === undefined) {
-      key = isStrictPublicKey(publicKey)
+      key = vouched || isStrictPublicKey(publicKey)
         ? createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' })
         : null;
       if (keys.size >= MAX_CACHED_KEYS) keys.clear();
@@ -37,10 +39,10 @@ export function nodeEd25519Verifier(): SignatureVerifier {
     }
     return key;
   };
-  return (signature, message, publicKey) => {
+  return (signature, message, publicKey, standing) => {
     if (!isStrictSignatureShape(signature) || publicKey.length !== 32) return false;
     try {
-      const key = keyObject(publicKey);
+      const key = keyObject(publicKey, standing?.vouched === true);
       return key !== null && verify(null, message, key, signature);
     } catch {
       return false;

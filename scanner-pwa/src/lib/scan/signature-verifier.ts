@@ -6,12 +6,14 @@
 //
 // WebCrypto's engines differ in strictness (BoringSSL, NSS, Apple's), so the native check
 // runs behind the shared strict checks: the key once, when imported (isStrictPublicKey),
-// the signature's S and R encodings on every code (isStrictSignatureShape). A code is then
+// the signature's S and R encodings on every code (isStrictSignatureShape). A holder's
+// device key skips the key check: the event key's signature over the certificate vouches
+// for it (KeyStanding in shared/src/codec/keys.ts). A code is then
 // valid here exactly when it is valid at the server and at a phone on the pure verifier
 // (the argument is in sync-server/src/scans/ed25519-node.ts, which does the same).
 import {
   fromBase64Url, isStrictPublicKey, isStrictSignatureShape, KNOWN_GOOD, toBase64Url, verifyBytes, warmVerifier,
-  type AsyncSignatureVerifier,
+  type AsyncSignatureVerifier, type KeyStanding,
 } from '@gatekeeper/shared/codec/index';
 import type { PublicKeyEntry } from '@gatekeeper/shared/manifest';
 
@@ -62,10 +64,10 @@ export class SignatureVerifier {
   }
 
   /** The decoder's signature check (decodeCodeAsync). Never rejects. */
-  readonly verify: AsyncSignatureVerifier = async (signature, message, publicKey) => {
+  readonly verify: AsyncSignatureVerifier = async (signature, message, publicKey, standing) => {
     if ((await this.kind()) === 'pure') return verifyBytes(signature, message, publicKey);
     if (!isStrictSignatureShape(signature)) return false;
-    const key = await this.#key(publicKey);
+    const key = await this.#key(publicKey, standing);
     if (key === 'refused') return false;
     if (key === 'pure') return verifyBytes(signature, message, publicKey);
     try {
@@ -92,19 +94,21 @@ export class SignatureVerifier {
     return 'pure';
   }
 
-  #key(publicKey: Uint8Array): Promise<Imported> {
-    const id = toBase64Url(publicKey);
+  #key(publicKey: Uint8Array, standing?: KeyStanding): Promise<Imported> {
+    const vouched = standing?.vouched === true;
+    // Apart from keys checked here, so that a key once vouched for is never trusted unvouched.
+    const id = (vouched ? 'v.' : '') + toBase64Url(publicKey);
     let key = this.#keys.get(id);
     if (!key) {
-      key = this.#import(publicKey);
+      key = this.#import(publicKey, vouched);
       if (this.#keys.size >= MAX_CACHED_KEYS) this.#keys.clear();
       this.#keys.set(id, key);
     }
     return key;
   }
 
-  async #import(publicKey: Uint8Array): Promise<Imported> {
-    if (!isStrictPublicKey(publicKey)) return 'refused';
+  async #import(publicKey: Uint8Array, vouched: boolean): Promise<Imported> {
+    if (!vouched && !isStrictPublicKey(publicKey)) return 'refused';
     if ((await this.kind()) === 'pure') return 'pure';
     try {
       return await this.#subtle!.importKey('raw', buf(publicKey), ED25519, false, ['verify']);
