@@ -30,6 +30,9 @@ export function unavailableCause(e: unknown): { cause: string; stored: 'none' | 
   // The connection went away; a COMMIT in flight may or may not have landed.
   if (typeof code === 'string' && SOCKET.has(code)) return { cause: code, stored: 'unknown' };
   if (e instanceof Error && /Connection terminated|connection timeout/i.test(e.message)) return { cause: 'connection', stored: 'unknown' };
+  // node-postgres on a transaction's client whose connection was cut between statements
+  // (pg_terminate_backend, a restart): it refuses before sending, so no COMMIT went out.
+  if (e instanceof Error && /is not queryable/.test(e.message)) return { cause: 'connection', stored: 'none' };
   return null;
 }
 
