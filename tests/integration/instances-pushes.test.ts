@@ -28,7 +28,7 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(async () => { await Promise.all([a, b].map((s) => s?.close())); });
 
-const phoneOn = (server: TestServer, role: 'inspector' | 'supervisor' = 'inspector') =>
+const phoneOn = (server: TestServer, role: 'inspector' | 'inspector2' | 'supervisor' = 'inspector') =>
   ScannerClient.connect(server.url, role, login(role).password, DEMO_EVENT, MAIN);
 const ev = (path: string) => `/api/events/${DEMO_EVENT}${path}`;
 
@@ -81,6 +81,37 @@ describe('a change made through one instance reaches the sockets of another', ()
       expect((await supervisor.request('POST', `/api/devices/${phone.deviceId}/revoke`)).status).toBe(200);
       expect((await refused).reason).toBe('deviceRevoked');
     } finally { await phone.close(); }
+  });
+
+  it('a logout: the session\u2019s socket there is closed, refused as unauthenticated', async () => {
+    // Signed in through A, the phone's socket on B (sessions live in the shared database).
+    const phone = await phoneOn(a);
+    await phone.close();
+    phone.http.base = b.url;
+    expect((await phone.open()).type).toBe('welcome');
+    try {
+      const refused = phone.waitFor<DownOf<'refused'>>((m) => m.type === 'refused');
+      const closed = new Promise<number>((resolve) => phone.ws.once('close', (code) => resolve(code)));
+      phone.http.base = a.url;
+      expect((await phone.http.request('POST', '/api/logout', {})).status).toBe(204);
+      expect((await refused).reason).toBe('unauthenticated');
+      expect(await closed).toBe(4001);
+    } finally { await phone.close(); }
+  });
+
+  it('a member of staff disabled: their sockets there are closed, and they cannot sign in again', async () => {
+    const admin = await HttpSession.login(a.url, 'admin', login('admin').password);
+    const phone = await phoneOn(b, 'inspector2');
+    const id = phone.inspectorId;
+    try {
+      const refused = phone.waitFor<DownOf<'refused'>>((m) => m.type === 'refused');
+      expect((await admin.request('POST', `/api/staff/${id}/disable`, {})).status).toBe(200);
+      expect(await refused).toMatchObject({ reason: 'unauthenticated' });
+      await expect(HttpSession.login(b.url, 'inspector2', login('inspector2').password)).rejects.toThrow(/failed/);
+    } finally {
+      expect((await admin.request('POST', `/api/staff/${id}/enable`, {})).status).toBe(200);
+      await phone.close();
+    }
   });
 
   it('a rate-limit alert: a supervisor watching Live there is told', async () => {
