@@ -78,12 +78,23 @@ export function historyContract(s: () => Storage): void {
     expect(await h({ holder: 'Chloe' })).toEqual([c.id]);
     expect(await h({ holder: 'visser', outcome: 'valid' })).toEqual([c.id]);
     expect(await h({ holder: 'nobody by that name' })).toEqual([]);
-    // Two letters: too short for the trigram index, found all the same.
+    // One or two letters: too short for the trigram index, so a word of the name must start
+    // with them (a prefix index): "Wu" finds Li Wu and Wubbe, not Kwun, which has it inside.
     const wu = makeTicket({ id: ticketId('t-wu'), orderId: null, holderName: 'Li Wu' });
-    await s().importTickets(EVENT, [], [wu]);
-    const w = makeScan({ ticketId: wu.id, at: T0 + 3 });
-    await storeEach([w]);
-    expect(await h({ holder: 'wu' })).toEqual([w.id]);
+    const wubbe = makeTicket({ id: ticketId('t-wubbe'), orderId: null, holderName: 'Wubbe Özil' });
+    const kwun = makeTicket({ id: ticketId('t-kwun'), orderId: null, holderName: 'Kwun Ho' });
+    await s().importTickets(EVENT, [], [wu, wubbe, kwun]);
+    const [w, wb, kw] = [wu, wubbe, kwun].map((t, i) => makeScan({ ticketId: t.id, at: T0 + 3 + i }));
+    await storeEach([w!, wb!, kw!]);
+    expect(await h({ holder: 'wu' })).toEqual([wb!.id, w!.id]);
+    expect(await h({ holder: 'WU' })).toEqual([wb!.id, w!.id]);
+    expect(await h({ holder: 'oz' })).toEqual([wb!.id]);
+    expect(await h({ holder: 'k' })).toEqual([kw!.id]);
+    expect(await h({ holder: 'un' })).toEqual([]);
+    // Nothing a name's word could start with.
+    expect(await h({ holder: '--' })).toEqual([]);
+    expect(await h({ holder: '"' })).toEqual([]);
+    expect(await h({ holder: "'" })).toEqual([]);
     // Wildcards are not patterns: "%" alone does not match everyone.
     expect(await h({ holder: '%%' })).toEqual([]);
     expect(await h({ holder: 'j_nsen' })).toEqual([]);

@@ -102,6 +102,13 @@ export function settingsContract(s: () => Storage): void {
       expect(await s().searchTickets(EVENT_2, 't1', 10)).toEqual([]);
       expect(await s().searchTickets(EVENT, '%', 10)).toEqual([]);
     });
+
+    it('finds by one or two letters that begin a word of a name, in any case and without accents', async () => {
+      expect((await s().searchTickets(EVENT, 'an', 10)).map((t) => t.id)).toEqual(['t2']);
+      expect((await s().searchTickets(EVENT, 'MU', 10)).map((t) => t.id)).toEqual(['t2']);
+      expect((await s().searchTickets(EVENT, 'j', 10)).map((t) => t.id).sort()).toEqual(['t1', 't2']);
+      expect(await s().searchTickets(EVENT, 'll', 10)).toEqual([]);
+    });
   });
 
   describe('a change and its audit row', () => {

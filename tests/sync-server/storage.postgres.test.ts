@@ -11,6 +11,7 @@ import type { OnlineSubmission } from '@gatekeeper/sync-server/storage/types';
 import { EVENT, makeCheckpoint, makeEvent, makeOrder, makeScan, makeTicket, T0 } from '../support/factories.ts';
 import { openPostgresStorage, PG_SCHEMA_VERSION, type PostgresStorage } from '@gatekeeper/sync-server/storage/postgres/index';
 import { migrate } from '@gatekeeper/sync-server/storage/sqlite/migrations';
+import { ticketsNamed } from '@gatekeeper/sync-server/storage/postgres/names';
 import { runStorageContract } from './storage-contract.ts';
 import { startTestCluster, usePostgres } from '../support/postgres.ts';
 
@@ -156,6 +157,24 @@ describe('PostgreSQL adapter', () => {
     }
   });
 
+  it('finds a word\u2019s start (one or two letters) through the word index (migration 6), not by reading every name', async () => {
+    const schema = db.schema();
+    await withStorage(async () => {}, schema);
+    const raw = new pg.Client({ connectionString: db.url() });
+    await raw.connect();
+    try {
+      await raw.query(`SET search_path = ${schema}`);
+      await raw.query(`INSERT INTO ticket_names (event_id, ticket_id, names)
+        SELECT 'e', 't' || g, 'holder ' || md5(g::text) FROM generate_series(1, 100000) g`);
+      await raw.query('ANALYZE ticket_names');
+      const plan = (await raw.query<{ 'QUERY PLAN': string }>(
+        `EXPLAIN ${ticketsNamed({ kind: 'wordStart', text: 'Wu' }, 2)}`, ['e', 'Wu'])).rows.map((r) => r['QUERY PLAN']).join('\n');
+      expect(plan, plan).toContain('ticket_name_words');
+    } finally {
+      await raw.end();
+    }
+  });
+
   it('fills ticket_names from the tickets and orders a schema held before migration 5', async () => {
     const schema = db.schema();
     await withStorage(async (s) => {
@@ -204,6 +223,9 @@ describe('the PostgreSQL and SQLite schemas', () => {
     ticket_names_search: 'SQLite: FTS5 index over ticket_names (on PostgreSQL an index, not a table)',
     ticket_names_search_config: 'SQLite: FTS5 shadow table', ticket_names_search_data: 'SQLite: FTS5 shadow table',
     ticket_names_search_docsize: 'SQLite: FTS5 shadow table', ticket_names_search_idx: 'SQLite: FTS5 shadow table',
+    ticket_name_words: 'SQLite: FTS5 word index over ticket_names (on PostgreSQL an index, not a table)',
+    ticket_name_words_config: 'SQLite: FTS5 shadow table', ticket_name_words_data: 'SQLite: FTS5 shadow table',
+    ticket_name_words_docsize: 'SQLite: FTS5 shadow table', ticket_name_words_idx: 'SQLite: FTS5 shadow table',
   };
   /** Columns of shared tables that only one side has. */
   const ONE_SIDE_COLUMNS: Record<string, string> = {

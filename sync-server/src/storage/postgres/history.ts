@@ -3,7 +3,8 @@
 import { HISTORY_PAGE_MAX } from '@gatekeeper/shared/api/history';
 import { HISTORY_EXPORT_PAGE_MAX, type HistoryEntry, type HistoryExportRow, type HistoryQuery, type Storage } from '../types.ts';
 import type { Sql } from './db.ts';
-import { namePattern, ticketsNamed } from './names.ts';
+import { nameSearch } from '../name-search.ts';
+import { ticketsNamed } from './names.ts';
 import { storedScanFromRow, type ScanRow } from '../rows.ts';
 import { bits } from './row-sql.ts';
 
@@ -41,10 +42,10 @@ function historyWhere(query: Omit<HistoryQuery, 'limit'>): { where: string[]; pa
     where.push(`(s.at < ${at} OR (s.at = ${at} AND s.seq < ${bind(query.before.seq)}))`);
   }
   if (query.holder !== undefined) {
-    const pattern = namePattern(query.holder);
-    if (pattern === null) return null;
-    bind(pattern);
-    where.push(`s.ticket_id IN (${ticketsNamed(params.length)})`);
+    const search = nameSearch(query.holder);
+    if (search === null) return null;
+    bind(search.text);
+    where.push(`s.ticket_id IN (${ticketsNamed(search, params.length)})`);
   }
   return { where, params };
 }

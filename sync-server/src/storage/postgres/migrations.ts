@@ -22,6 +22,8 @@
 //       scans in the scan's own transaction, with the scans stored before tallied once.
 //   5 — the holder filter's index: ticket_names (folded names, kept by triggers on
 //       tickets and orders) with a pg_trgm GIN index (migration-names.ts).
+//   6 — SQLite's migration 16: the words of ticket_names in a GIN index, for name
+//       searches of one or two letters (a word's start), which trigrams cannot serve.
 import type pg from 'pg';
 import { LIVE_TALLIES_SQL } from './migration-live.ts';
 import { TICKET_NAMES_SQL } from './migration-names.ts';
@@ -384,6 +386,14 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   },
   { version: 4, sql: LIVE_TALLIES_SQL },
   { version: 5, sql: TICKET_NAMES_SQL },
+  {
+    version: 6,
+    sql: `
+      -- to_tsvector with its configuration named is immutable, as an index needs; 'simple'
+      -- splits words as SQLite's unicode61 does and changes none (the names are folded).
+      CREATE INDEX ticket_name_words ON ticket_names USING gin (to_tsvector('simple', names));
+    `,
+  },
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]?.version ?? 0;

@@ -7,7 +7,8 @@ import type pg from 'pg';
 import type { Storage } from '../types.ts';
 import type { Audited } from './audit.ts';
 import { inTransaction, isConstraintError, type Sql } from './db.ts';
-import { namePattern, ticketsNamed } from './names.ts';
+import { nameSearch } from '../name-search.ts';
+import { ticketsNamed } from './names.ts';
 import { orderFromRow, orderToRow, ticketFromRow, ticketToRow, type OrderRow, type TicketRow } from '../rows.ts';
 import { bits, insertOf } from './row-sql.ts';
 
@@ -120,12 +121,12 @@ export function pgTicketMethods(pool: pg.Pool, sql: Sql, withAudit: Audited): Pg
       const exact = (await sql.all<object & { buyer_name: string | null }>(
         `${FOUND_SELECT} WHERE t.event_id = $1 AND (t.id = $2 OR t.order_id = $2 OR t.imported_code = $2)
          ORDER BY t.id <> $2, t.id LIMIT $3`, [eventId, text.trim(), limit])).map(found);
-      const pattern = namePattern(text);
-      if (pattern === null || exact.length >= limit) return exact;
+      const search = nameSearch(text);
+      if (search === null || exact.length >= limit) return exact;
       const seen = new Set(exact.map((t) => t.id));
       const named = (await sql.all<object & { buyer_name: string | null }>(
-        `${FOUND_SELECT} WHERE t.event_id = $1 AND t.id IN (${ticketsNamed(2)}) ORDER BY t.holder_name NULLS FIRST, t.id LIMIT $3`,
-        [eventId, pattern, limit])).map(found).filter((t) => !seen.has(t.id));
+        `${FOUND_SELECT} WHERE t.event_id = $1 AND t.id IN (${ticketsNamed(search, 2)}) ORDER BY t.holder_name NULLS FIRST, t.id LIMIT $3`,
+        [eventId, search.text, limit])).map(found).filter((t) => !seen.has(t.id));
       return [...exact, ...named].slice(0, limit);
     },
     async holderNames(eventId) {

@@ -52,6 +52,8 @@
 //       event_measures, wallet_challenges (SMS codes and mailed links, hashed),
 //       wallet_verifications (per order and device), sms_sends (what the send limits
 //       count) and sms_outbox (the development SMS adapter).
+//  16 — ticket_name_words: a prefix index of the words of ticket_names, for name searches
+//       of one or two letters, which the trigram index cannot serve.
 import type Database from 'better-sqlite3';
 
 export interface Migration { version: number; sql: string }
@@ -692,6 +694,30 @@ export const MIGRATIONS: readonly Migration[] = [
         body      TEXT NOT NULL,
         at        INTEGER NOT NULL
       ) STRICT;
+    `,
+  },
+  {
+    version: 16,
+    sql: `
+      -- A name search of one or two letters ("Wu"): the trigram index (migration 6) has no
+      -- trigram to look up, so it read every name of the event. Here every word of the
+      -- names, folded (no case, no accents), with indexes of each word's first one and two
+      -- letters: such a search finds the names with a word starting with it
+      -- (sync-server/src/storage/name-search.ts). It reads ticket_names as the trigram
+      -- index does, kept in step by triggers of its own.
+      CREATE VIRTUAL TABLE ticket_name_words USING fts5(
+        names, content = 'ticket_names', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2');
+      INSERT INTO ticket_name_words (ticket_name_words) VALUES ('rebuild');
+      CREATE TRIGGER ticket_name_words_ai AFTER INSERT ON ticket_names BEGIN
+        INSERT INTO ticket_name_words (rowid, names) VALUES (new.id, new.names);
+      END;
+      CREATE TRIGGER ticket_name_words_ad AFTER DELETE ON ticket_names BEGIN
+        INSERT INTO ticket_name_words (ticket_name_words, rowid, names) VALUES ('delete', old.id, old.names);
+      END;
+      CREATE TRIGGER ticket_name_words_au AFTER UPDATE ON ticket_names BEGIN
+        INSERT INTO ticket_name_words (ticket_name_words, rowid, names) VALUES ('delete', old.id, old.names);
+        INSERT INTO ticket_name_words (rowid, names) VALUES (new.id, new.names);
+      END;
     `,
   },
 ];

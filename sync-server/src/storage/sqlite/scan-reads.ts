@@ -6,6 +6,7 @@ import { HISTORY_EXPORT_PAGE_MAX, type HistoryEntry, type HistoryExportRow, type
 import type Database from 'better-sqlite3';
 import type { Db } from './db.ts';
 import { CONFLICT_SELECT, conflictFromRow, scanFromRow, storedScanFromRow, type ConflictRow, type ScanRow } from '../rows.ts';
+import { nameSearch, type NameSearch } from '../name-search.ts';
 
 export type ScanReadMethods = Pick<Storage, 'ticketScans' | 'scansAfter' | 'latestCursor' | 'scanLogId' | 'history' | 'historyExportRows' | 'listConflicts' | 'quarantined' | 'getScan'>;
 
@@ -44,22 +45,19 @@ const PLAIN_FILTERS = ['ticketId', 'orderId', 'checkpointId', 'inspectorId', 'de
  */
 const HOLDER_FEW_TICKETS = 500;
 
-/**
- * How the holder filter finds names. Three characters or more: a phrase query on the
- * trigram index, which folds case and accents ("muller" finds Müller). Fewer (a name like
- * "Wu"): the index has no trigram to look up, so LIKE reads every name, folding ASCII case
- * only. Null when the text can match no name: LIKE's wildcards are no part of one.
- */
-export function nameSearch(text: string): { kind: 'phrase' | 'short'; param: string } | null {
-  const t = text.trim();
-  if (t === '' || /[%_\\]/.test(t)) return null;
-  if ([...t].length >= 3) return { kind: 'phrase', param: `"${t.replaceAll('"', '""')}"` };
-  return { kind: 'short', param: `%${t}%` };
+/** The holder filter's name search (storage/name-search.ts) as an FTS5 query of the index it uses. */
+export function ftsNameQuery(search: NameSearch): { kind: NameIndex; param: string } {
+  const quoted = `"${search.text.replaceAll('"', '""')}"`;
+  return search.kind === 'part' ? { kind: 'phrase', param: quoted } : { kind: 'prefix', param: `${quoted}*` };
 }
 
-const matchedNames = (kind: 'phrase' | 'short') => `WITH matched_names AS (
-  SELECT n.ticket_id FROM ticket_names_search f JOIN ticket_names n ON n.id = f.rowid
-  WHERE ${kind === 'phrase' ? 'ticket_names_search MATCH @holder' : 'f.names LIKE @holder'} AND n.event_id = @eventId)`;
+/** ticket_names_search (trigrams, migration 6) or ticket_name_words (word prefixes, migration 16). */
+export type NameIndex = 'phrase' | 'prefix';
+export const NAME_INDEX: Record<NameIndex, string> = { phrase: 'ticket_names_search', prefix: 'ticket_name_words' };
+
+const matchedNames = (kind: NameIndex) => `WITH matched_names AS (
+  SELECT n.ticket_id FROM ${NAME_INDEX[kind]} f JOIN ticket_names n ON n.id = f.rowid
+  WHERE ${NAME_INDEX[kind]} MATCH @holder AND n.event_id = @eventId)`;
 
 type HistoryParams = Record<string, string | number>;
 type HistoryRow = ScanRow & { holder: string | null };
@@ -76,7 +74,7 @@ const clamp = (n: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, M
 export function scanReadMethods(db: Db): ScanReadMethods {
   let logId: string | null = null;
   /** How many tickets the names match, counted up to one past "few". */
-  const namesCount = (kind: 'phrase' | 'short') => db.prepare<[HistoryParams], number>(
+  const namesCount = (kind: NameIndex) => db.prepare<[HistoryParams], number>(
     `${matchedNames(kind)} SELECT count(*) FROM (SELECT 1 FROM matched_names LIMIT ${HOLDER_FEW_TICKETS + 1})`).pluck();
   const q = {
     ofTicket: db.prepare<[string, string], ScanRow>('SELECT * FROM scans WHERE event_id = ? AND ticket_id = ? ORDER BY seq'),
@@ -84,7 +82,7 @@ export function scanReadMethods(db: Db): ScanReadMethods {
     after: db.prepare<[string, number, number], ScanRow>('SELECT * FROM scans WHERE event_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
     latest: db.prepare<[string], { seq: number }>('SELECT coalesce(max(seq), 0) AS seq FROM scans WHERE event_id = ?'),
     conflicts: db.prepare<[string], ConflictRow>(`${CONFLICT_SELECT} WHERE c.event_id = ? ORDER BY c.created_at, c.rowid`),
-    namesMatched: { phrase: namesCount('phrase'), short: namesCount('short') },
+    namesMatched: { phrase: namesCount('phrase'), prefix: namesCount('prefix') },
     quarantined: db.prepare<[string, number, number], ScanRow>(
       'SELECT * FROM scans WHERE event_id = ? AND quarantine IS NOT NULL AND seq < ? ORDER BY seq DESC LIMIT ?'),
   };
@@ -95,7 +93,7 @@ export function scanReadMethods(db: Db): ScanReadMethods {
     let stmt = historyStatements.get(key);
     if (!stmt) {
       const where = ['s.event_id = @eventId', ...FILTERS.filter(([k]) => used.includes(k)).map(([, sql]) => sql)];
-      const names = used.includes('phrase') ? matchedNames('phrase') : used.includes('short') ? matchedNames('short') : '';
+      const names = used.includes('phrase') ? matchedNames('phrase') : used.includes('prefix') ? matchedNames('prefix') : '';
       const columns = projection === 'export' ? EXPORT_COLUMNS : `s.*, ${projection === 'holders' ? 'coalesce(t.holder_name, o.buyer_name)' : 'NULL'} AS holder`;
       const joins = projection === 'holders' ? `LEFT JOIN tickets t ON t.event_id = s.event_id AND t.id = s.ticket_id
         LEFT JOIN orders o ON o.event_id = t.event_id AND o.id = t.order_id` : '';
@@ -135,8 +133,9 @@ export function scanReadMethods(db: Db): ScanReadMethods {
       params.beforeSeq = query.before.seq;
     }
     if (query.holder !== undefined) {
-      const search = nameSearch(query.holder);
-      if (search === null) return null;
+      const named = nameSearch(query.holder);
+      if (named === null) return null;
+      const search = ftsNameQuery(named);
       params.holder = search.param;
       const matched = q.namesMatched[search.kind].get({ eventId: query.eventId, holder: search.param })!;
       used.push(search.kind, matched > HOLDER_FEW_TICKETS ? 'holderMany' : 'holderFew');

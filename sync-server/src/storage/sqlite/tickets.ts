@@ -7,7 +7,8 @@ import type { ImportResult, Storage } from '../types.ts';
 import { audited } from './audit.ts';
 import { isConstraintError, type Db } from './db.ts';
 import { orderFromRow, orderToRow, ticketFromRow, ticketToRow, type OrderRow, type TicketRow } from '../rows.ts';
-import { nameSearch } from './scan-reads.ts';
+import { nameSearch } from '../name-search.ts';
+import { ftsNameQuery, NAME_INDEX, type NameIndex } from './scan-reads.ts';
 
 export type TicketMethods = Pick<Storage,
   | 'importTickets' | 'getTicket' | 'getTickets' | 'findTicketByImportedCode' | 'listOrderTickets' | 'setTicketStatus' | 'changesSince' | 'holderNames'
@@ -40,11 +41,11 @@ const UPSERT_TICKET = `
 type FoundRow = TicketRow & { buyer_name: string | null };
 
 export function ticketMethods(db: Db): TicketMethods {
-  const byName = (kind: 'phrase' | 'short') => db.prepare<{ eventId: string; names: string; limit: number }, FoundRow>(
-    `SELECT t.*, o.buyer_name FROM ticket_names_search f JOIN ticket_names n ON n.id = f.rowid
+  const byName = (kind: NameIndex) => db.prepare<{ eventId: string; names: string; limit: number }, FoundRow>(
+    `SELECT t.*, o.buyer_name FROM ${NAME_INDEX[kind]} f JOIN ticket_names n ON n.id = f.rowid
      JOIN tickets t ON t.event_id = n.event_id AND t.id = n.ticket_id
      LEFT JOIN orders o ON o.event_id = t.event_id AND o.id = t.order_id
-     WHERE ${kind === 'phrase' ? 'ticket_names_search MATCH @names' : 'f.names LIKE @names'} AND n.event_id = @eventId
+     WHERE ${NAME_INDEX[kind]} MATCH @names AND n.event_id = @eventId
      ORDER BY t.holder_name, t.id LIMIT @limit`);
   const q = {
     eventExists: db.prepare<[string], { one: 1 }>('SELECT 1 AS one FROM events WHERE id = ?'),
@@ -71,7 +72,7 @@ export function ticketMethods(db: Db): TicketMethods {
       `SELECT t.*, o.buyer_name FROM tickets t LEFT JOIN orders o ON o.event_id = t.event_id AND o.id = t.order_id
        WHERE t.event_id = @eventId AND (t.id = @text OR t.order_id = @text OR t.imported_code = @text)
        ORDER BY t.id <> @text, t.id LIMIT @limit`),
-    byName: { phrase: byName('phrase'), short: byName('short') },
+    byName: { phrase: byName('phrase'), prefix: byName('prefix') },
     ordersSince: db.prepare<[string, number], OrderRow>(
       'SELECT * FROM orders WHERE event_id = ? AND change_seq > ? ORDER BY change_seq, id'),
     certificatesRevokedSince: db.prepare<[string, number], string>(
@@ -157,11 +158,12 @@ export function ticketMethods(db: Db): TicketMethods {
     async searchTickets(eventId, text, limit) {
       const found = (r: FoundRow) => ({ ...ticketFromRow(r), buyerName: r.buyer_name });
       const exact = q.byKey.all({ eventId, text: text.trim(), limit }).map(found);
-      const search = nameSearch(text);
-      if (!search || exact.length >= limit) return exact;
+      const named = nameSearch(text);
+      if (!named || exact.length >= limit) return exact;
+      const search = ftsNameQuery(named);
       const seen = new Set(exact.map((t) => t.id));
-      const named = q.byName[search.kind].all({ eventId, names: search.param, limit }).map(found).filter((t) => !seen.has(t.id));
-      return [...exact, ...named].slice(0, limit);
+      const fromNames = q.byName[search.kind].all({ eventId, names: search.param, limit }).map(found).filter((t) => !seen.has(t.id));
+      return [...exact, ...fromNames].slice(0, limit);
     },
     async changesSince(eventId, since) {
       return changesTx.deferred(eventId, since);
