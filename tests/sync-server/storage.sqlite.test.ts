@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { inspectorId } from '@gatekeeper/shared/ids';
+import { inspectorId, ticketId } from '@gatekeeper/shared/ids';
 import { GkError } from '@gatekeeper/shared/protocol/index';
 import { openSqliteStorage, type SqliteStorage } from '@gatekeeper/sync-server/storage/sqlite/index';
 import { withReadCache } from '@gatekeeper/sync-server/storage/read-cache';
@@ -183,6 +183,23 @@ describe('SQLite adapter', () => {
         before: { mode: 'entry' }, after: { mode: 'exit' }, reason: null, at: 5,
       }]);
       expect(kept.id).toBe(2);
+      expect(s.integrityCheck()).toBe('ok');
+    });
+  });
+
+  it('indexes the words of the names a database held before migration 16', async () => {
+    const file = freshFile();
+    await withStorage(file, async (s) => {
+      await s.createEvent(makeEvent());
+      await s.importTickets(EVENT, [], [makeTicket({ id: ticketId('t-wu'), orderId: null, holderName: 'Li Wu' })]);
+    });
+    const raw = new Database(file);
+    raw.exec('DROP TRIGGER ticket_name_words_ai; DROP TRIGGER ticket_name_words_ad; DROP TRIGGER ticket_name_words_au; DROP TABLE ticket_name_words');
+    raw.pragma('user_version = 15');
+    raw.close();
+    await withStorage(file, async (s) => {
+      expect(s.pragmas().userVersion).toBe(SCHEMA_VERSION);
+      expect((await s.searchTickets(EVENT, 'wu', 10)).map((t) => t.id)).toEqual(['t-wu']);
       expect(s.integrityCheck()).toBe('ok');
     });
   });
