@@ -113,6 +113,41 @@ describe('one PostgreSQL going away under two instances with live sockets', () =
     }
   }, 180_000);
 
+  it('killed (-9) mid-burst and started again: every scan acknowledged before the kill is there after the replay', async () => {
+    const phones = [await phoneOn(instances[0]!, 0), await phoneOn(instances[1]!, 1)];
+    try {
+      const mine = phones.map(() => take(40));
+      const requests = phones.map((p, k) => mine[k]!.map((t) => p.request(t, t)));
+      const acknowledged = new Set<string>();
+      let crashed = false;
+      const scanning = phones.map(async (p, k) => {
+        for (const req of requests[k]!) {
+          const v = await decided(p, req);
+          if (!crashed) acknowledged.add(v.scanId);
+        }
+      });
+      await until(() => acknowledged.size >= 20, 'the burst to be under way');
+      cluster.crash();
+      crashed = true;
+      paused = true;
+      const atCrash = new Set(acknowledged);
+      await new Promise((r) => setTimeout(r, 500));
+      cluster.resume();
+      paused = false;
+      await Promise.all(scanning);
+
+      const stored = await storedScans();
+      const ids = new Set(stored.map((s) => s.id));
+      expect([...atCrash].filter((id) => !ids.has(id))).toEqual([]);
+      const all = requests.flat().map((r) => r.id as string);
+      expect(all.filter((id) => stored.filter((s) => s.id === id).length !== 1)).toEqual([]);
+      for (const t of mine.flat()) expect(stored.filter((s) => s.ticketId === t && s.outcome === 'valid')).toHaveLength(1);
+    } finally {
+      if (paused) { cluster.resume(); paused = false; }
+      await Promise.all(phones.map((p) => p.close()));
+    }
+  }, 180_000);
+
   it('every connection cut mid-burst: each scan acknowledged is stored, each stored once, each ticket admitted once', async () => {
     const phones = [await phoneOn(instances[0]!, 0), await phoneOn(instances[1]!, 1)];
     const admin = new pg.Client({ connectionString: cluster.url('postgres') });

@@ -10,7 +10,7 @@
 // adapter acknowledges a scan only once it is on disk, and a test cluster that skipped the
 // fsync would hide what that costs and any bug in what waits for it.
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -53,7 +53,9 @@ export interface TestCluster {
   url(database: string): string;
   /** Shut the server down (fast: open connections are ended), keeping its data. */
   pause(): void;
-  /** Start it again after pause(). */
+  /** Kill the server's postmaster with SIGKILL, as a power cut would leave it: no shutdown checkpoint. */
+  crash(): void;
+  /** Start it again after pause() or crash() (after a crash, PostgreSQL replays its WAL). */
   resume(): void;
   /** Shut it down and remove its folder. */
   stop(): void;
@@ -112,7 +114,24 @@ export function startTestCluster(): TestCluster {
       as('pg_ctl', ['stop', '-D', data, '-m', 'fast', '-w']);
       started = false;
     },
-    resume: start,
+    crash() {
+      const pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      process.kill(pid, 'SIGKILL');
+      started = false;
+    },
+    resume() {
+      // After a crash the backends see their postmaster gone and exit; until the last has,
+      // the shared memory it left is in use and a new postmaster refuses to start.
+      for (let tries = 1; ; tries++) {
+        try {
+          start();
+          return;
+        } catch (e) {
+          if (tries >= 20) throw e;
+          execFileSync('sleep', ['0.5']);
+        }
+      }
+    },
     stop,
   };
 }
