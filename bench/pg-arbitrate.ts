@@ -8,6 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadBetween, type LoadSnapshot } from './support/child.ts';
 import { benchDatabase } from './support/pg-database.ts';
+import { pgProfile } from './support/pg-profile.ts';
 import { rawPostgres } from './support/raw-postgres.ts';
 import { Fleet, messageType, scanRequest, send, type BenchScanner } from './support/scanners.ts';
 import { startServerProcess } from './support/server-process.ts';
@@ -30,6 +31,7 @@ export const run: Bench = async () => {
   const raw = await rawPostgres(db.url).catch(async (e: unknown) => { await db.close(); throw e; });
   const server = await startServerProcess({ demoTickets: TICKETS, databaseUrl: db.url });
   let fleet: Fleet | null = null;
+  const profile = process.env.GK_BENCH_PG_PROFILE === '1' ? await pgProfile(db.url) : null;
   try {
     fleet = await Fleet.connect(server.info.url, SCANNERS);
     const pool = new TicketPool(allTickets(TICKETS));
@@ -58,12 +60,14 @@ export const run: Bench = async () => {
       running = true;
       for (const s of fleet.scanners) for (let k = 0; k < IN_FLIGHT; k++) sendNext(s);
       await sleep(WARMUP_MS);
+      await profile?.start();
       const before = { at: performance.now(), decided, load: await server.call<LoadSnapshot>('load'), statements: await db.statements() };
       await sleep(WINDOW_MS);
       const wall = performance.now() - before.at;
       const count = decided - before.decided;
       const load = loadBetween(before.load, await server.call<LoadSnapshot>('load'), wall);
       const statements = await db.statements();
+      if (profile) process.stderr.write(`repetition ${r + 1}: ${count} decided in ${wall.toFixed(0)} ms\n${await profile.stop()}\n`);
       rates.push(count / (wall / 1000));
       cpuPerScan.push((load.cpu * wall) / count);
       if (statements !== null && before.statements !== null) statementsPerScan.push((statements - before.statements) / count);
@@ -85,6 +89,7 @@ export const run: Bench = async () => {
       target: 'ratio >= 0.5', meets: (x) => x >= 0.5, notes: `${notes}; ${fmt(median(rates))} vs ${fmt(median(floors))}`,
     })];
   } finally {
+    await profile?.close();
     await fleet?.close();
     await server.close();
     await raw.close();
