@@ -10,6 +10,8 @@ export interface BenchDatabase {
   url: string;
   /** Statements run so far in the database (pg_stat_statements), or null where it is not loaded. */
   statements(): Promise<number | null>;
+  /** What the database's other backends are doing now, grouped: state, wait event, the statement's start. */
+  activity(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,14 @@ export async function benchDatabase(): Promise<BenchDatabase> {
     async statements() {
       if (!counting) return null;
       return Number((await stats.query<{ n: string }>('SELECT coalesce(sum(calls), 0) AS n FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())')).rows[0]!.n);
+    },
+    async activity() {
+      const r = await stats.query<{ k: string; n: number; oldest: number }>(`
+        SELECT CASE WHEN state = 'idle' THEN 'idle' ELSE state || ' ' || coalesce(wait_event_type || ':' || wait_event, 'on CPU') || ' ' || left(regexp_replace(query, '\\s+', ' ', 'g'), 50) END AS k,
+          count(*)::int AS n, coalesce(max(extract(epoch FROM now() - xact_start) * 1000), 0)::int AS oldest
+        FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'
+        GROUP BY 1 ORDER BY 2 DESC LIMIT 8`);
+      return r.rows.map((x) => `${x.n}× ${x.k}${x.oldest ? ` (transaction open ${x.oldest} ms)` : ''}`).join(' | ') || 'no backend';
     },
     async close() {
       await stats.end();

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../sync-server/src/config.ts';
 import type { SqlitePragmas } from '../../sync-server/src/storage/sqlite/index.ts';
+import type { Logger, LogLevel } from '../../sync-server/src/log.ts';
 import { DEMO_EVENT, startTestServer } from '../../tests/support/server.ts';
 import { threads } from '../../tests/support/threads.ts';
 import { serveParent, startChild, type Child } from './child.ts';
@@ -35,6 +36,25 @@ const hasPragmas = (s: object): s is { pragmas(): SqlitePragmas } => typeof (s a
 /** The server process's memory: resident set now, and its highest since the last call. */
 export interface MemoryReport { rss: number; peakRss: number; heapUsed: number; external: number }
 
+/**
+ * The server's log, kept rather than printed (a benchmark's output is its table): the last
+ * warnings and errors, and apart from them the last other lines, so that a benchmark whose
+ * repetition stalls can say what the server said meanwhile (`recentLog`).
+ */
+function keptLog(): { log: Logger; recent(): string[] } {
+  type Line = { at: number; level: LogLevel; msg: string; fields?: Record<string, unknown> };
+  const serious: Line[] = [];
+  const other: Line[] = [];
+  // Kept as given and worded only when asked: every benchmark's server logs through this.
+  const at = (level: LogLevel) => (msg: string, fields?: Record<string, unknown>) => {
+    const into = level === 'warn' || level === 'error' ? serious : other;
+    into.push({ at: Date.now(), level, msg, fields });
+    if (into.length > 20) into.shift();
+  };
+  const word = (l: Line) => `${new Date(l.at).toISOString().slice(11, 23)} ${l.level} ${l.msg}${l.fields ? ` ${JSON.stringify(l.fields)}` : ''}`.slice(0, 300);
+  return { log: { debug() {}, info: at('info'), warn: at('warn'), error: at('error') }, recent: () => [...other.slice(-5), ...serious].map(word) };
+}
+
 if (process.send && process.argv[1]?.endsWith('server-process.ts')) {
   // Sampled often, so a peak between two calls is seen (server.memory.slowReaders).
   let peakRss = 0;
@@ -51,7 +71,8 @@ if (process.send && process.argv[1]?.endsWith('server-process.ts')) {
     // A load generator may also put many devices on one login: the socket cap per
     // session (8) is not what a benchmark measures either.
     const unlimited = { deviceScanBurst: 10_000_000, deviceScansPerMinute: 1_000_000, deviceUploadBurst: 1_000_000, deviceUploadsPerMinute: 1_000_000 };
-    const server = await startTestServer({ ...unlimited, socketsPerSession: 1000, ...options, pwaDir }).catch((e: unknown) => {
+    const kept = keptLog();
+    const server = await startTestServer({ ...unlimited, socketsPerSession: 1000, ...options, pwaDir }, kept.log).catch((e: unknown) => {
       if (ownDir) rmSync(pwaDir, { recursive: true, force: true });
       throw e;
     });
@@ -63,6 +84,8 @@ if (process.send && process.argv[1]?.endsWith('server-process.ts')) {
       },
       handlers: {
         connections: () => server.hub.connectionCount(),
+        /** The server's last log lines: the last few of any kind, then its last warnings and errors. */
+        recentLog: () => kept.recent(),
         /** Each thread's nice value and CPU time so far (which thread the work went to). */
         threads,
         /** With `true`: collect garbage first (children run with --expose-gc). */

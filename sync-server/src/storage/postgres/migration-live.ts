@@ -106,3 +106,57 @@ export const LIVE_TALLIES_SQL = `
       END $f$;
       CREATE TRIGGER scans_live AFTER INSERT ON scans FOR EACH ROW EXECUTE FUNCTION gk_live_scan();
     `;
+
+// PostgreSQL's migration 6: a ticket's first entry found by primary key. Migration 4 asked
+// the scans table whether the ticket had entered before (an EXISTS over scans), and left
+// the index to the planner: on a table it has no statistics for yet (a new schema, an
+// event's first hour before autovacuum analyses it) it chose scans_outcome and walked every
+// valid scan of the event, so each entry cost more as the event grew (2 ms a scan at a few
+// thousand scans, most of pg.arbitrate.throughput's gap to its floor: bench/README.md).
+// live_admitted holds the tickets that entered; its insert says whether this is the first.
+export const LIVE_ADMITTED_SQL = `
+      CREATE TABLE live_admitted (
+        event_id  ${T} NOT NULL,
+        ticket_id ${T} NOT NULL,
+        PRIMARY KEY (event_id, ticket_id)
+      );
+      -- The tickets that entered before this migration: those live_totals.admitted counts.
+      INSERT INTO live_admitted (event_id, ticket_id)
+        SELECT DISTINCT event_id, ticket_id FROM scans
+        WHERE quarantine IS NULL AND kind IS NULL AND ticket_id IS NOT NULL AND outcome = 'valid' AND direction = 'entry';
+
+      -- As migration 4's, but for the first entry's test.
+      CREATE OR REPLACE FUNCTION gk_live_scan() RETURNS trigger LANGUAGE plpgsql AS $f$
+      DECLARE
+        first_entry INTEGER;
+      BEGIN
+        IF NEW.quarantine IS NOT NULL THEN
+          INSERT INTO live_totals (event_id, quarantined, admitted) VALUES (NEW.event_id, 1, 0)
+            ON CONFLICT (event_id) DO UPDATE SET quarantined = live_totals.quarantined + 1;
+          RETURN NULL;
+        END IF;
+        IF NEW.kind IS NOT NULL THEN RETURN NULL; END IF;
+        INSERT INTO live_outcomes (event_id, outcome, scans) VALUES (NEW.event_id, NEW.outcome, 1)
+          ON CONFLICT (event_id, outcome) DO UPDATE SET scans = live_outcomes.scans + 1;
+        IF NEW.ticket_id IS NOT NULL AND NEW.outcome = 'valid' AND NEW.direction = 'entry' THEN
+          INSERT INTO live_entries (event_id, checkpoint_id, minute, entries) VALUES (NEW.event_id, NEW.checkpoint_id, (NEW.at / 60000) * 60000, 1)
+            ON CONFLICT (event_id, checkpoint_id, minute) DO UPDATE SET entries = live_entries.entries + 1;
+          -- The ticket's first entry admits it: its row goes in only then. Every scan
+          -- transaction of the event holds the event's log lock, so no other one is
+          -- inserting the same row meanwhile (and if one were, this insert would wait for it).
+          INSERT INTO live_admitted (event_id, ticket_id) VALUES (NEW.event_id, NEW.ticket_id) ON CONFLICT DO NOTHING;
+          GET DIAGNOSTICS first_entry = ROW_COUNT;
+          IF first_entry > 0 THEN
+            INSERT INTO live_totals (event_id, quarantined, admitted) VALUES (NEW.event_id, 0, 1)
+              ON CONFLICT (event_id) DO UPDATE SET admitted = live_totals.admitted + 1;
+          END IF;
+        END IF;
+        IF NEW.ticket_id IS NOT NULL AND NEW.outcome IN ('valid', 'exit') AND NEW.mode = 'entry_exit' THEN
+          INSERT INTO live_presence (event_id, zone, ticket_id, hlc, device_id, scan_id, inside)
+            VALUES (NEW.event_id, NEW.zone, NEW.ticket_id, NEW.hlc, NEW.device_id, NEW.id, CASE WHEN NEW.direction = 'entry' THEN 1 ELSE 0 END)
+            ON CONFLICT (event_id, zone, ticket_id) DO UPDATE SET hlc = excluded.hlc, device_id = excluded.device_id, scan_id = excluded.scan_id, inside = excluded.inside
+            WHERE (excluded.hlc, excluded.device_id, excluded.scan_id) > (live_presence.hlc, live_presence.device_id, live_presence.scan_id);
+        END IF;
+        RETURN NULL;
+      END $f$;
+    `;

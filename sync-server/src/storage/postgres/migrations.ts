@@ -22,10 +22,13 @@
 //       scans in the scan's own transaction, with the scans stored before tallied once.
 //   5 — the holder filter's index: ticket_names (folded names, kept by triggers on
 //       tickets and orders) with a pg_trgm GIN index (migration-names.ts).
-//   6 — SQLite's migration 16: the words of ticket_names in a GIN index, for name
+//   6 — live_admitted: the tickets that entered, so that the live tally finds a ticket's
+//       first entry by primary key instead of an EXISTS over scans whose index the
+//       planner chose (migration-live.ts says what that cost).
+//   7 — SQLite's migration 16: the words of ticket_names in a GIN index, for name
 //       searches of one or two letters (a word's start), which trigrams cannot serve.
 import type pg from 'pg';
-import { LIVE_TALLIES_SQL } from './migration-live.ts';
+import { LIVE_ADMITTED_SQL, LIVE_TALLIES_SQL } from './migration-live.ts';
 import { TICKET_NAMES_SQL } from './migration-names.ts';
 
 export interface PgMigration { version: number; sql: string }
@@ -386,8 +389,9 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   },
   { version: 4, sql: LIVE_TALLIES_SQL },
   { version: 5, sql: TICKET_NAMES_SQL },
+  { version: 6, sql: LIVE_ADMITTED_SQL },
   {
-    version: 6,
+    version: 7,
     sql: `
       -- to_tsvector with its configuration named is immutable, as an index needs; 'simple'
       -- splits words as SQLite's unicode61 does and changes none (the names are folded).

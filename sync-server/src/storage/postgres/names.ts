@@ -1,7 +1,7 @@
 // Finding tickets by a holder's or buyer's name (storage/name-search.ts says what a search
 // means), in any case, without accents (gk_fold, migration 1), as the SQLite adapter finds
 // them. The names are kept folded in ticket_names: a part of a name through the trigram
-// index (migration 5), a word's start through the word index (migration 6).
+// index (migration 5), a word's start through the word index (migration 7).
 import type { NameSearch } from '../name-search.ts';
 
 /** The ids of the event `$1`'s tickets whose names the search, bound as parameter `$n`, matches. */
