@@ -5,7 +5,14 @@ export function afterNextPaint(callback: (frameStart: number) => void): void {
   requestAnimationFrame(() => {
     const frameStart = performance.now();
     const ch = new MessageChannel();
-    ch.port1.onmessage = () => callback(frameStart);
+    ch.port1.onmessage = () => {
+      // Closed once heard: a port with a listener lives as long as the page, and WebKit
+      // delivers each port message by walking every port of the page. Left open, each
+      // verdict made the next verdict's frame slower (3 ms more after 300 scans).
+      ch.port1.close();
+      ch.port2.close();
+      callback(frameStart);
+    };
     ch.port2.postMessage(null);
   });
 }
