@@ -11,7 +11,13 @@
 // the verdict, without the idle wait for the display's refresh. "Offline" is the server
 // gone, the same in every engine. The scans run inside the page in batches, so the
 // drivers' round trips are not in the figure.
+//
+// Beside each engine's figure, its floor: the same browser, after the app, on a page with
+// no app (support/verdict-floor.html) that shows one full-screen box in one colour per
+// code and measures it exactly as the app does. What the engine pays for any verdict at
+// all, whatever the page; the app's figure is argued against it.
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { launchBrowser, newScanner } from '../tests/support/browser.ts';
 import type { Engine, Phone } from '../tests/support/engines/engine.ts';
 import { launchFirefox } from '../tests/support/engines/firefox.ts';
@@ -20,7 +26,7 @@ import { EngineScanner } from '../tests/support/pages/engine-scanner.ts';
 import { ScannerPage } from '../tests/support/pages/scanner-page.ts';
 import { login, startTestServer, type TestServer } from '../tests/support/server.ts';
 import { until } from '../tests/support/until.ts';
-import { ensurePwaBuilt } from './pwa-support.ts';
+import { ensurePwaBuilt, REPO_ROOT, serveStatic } from './pwa-support.ts';
 import { fmt, latencySummary, percentile } from './support/stats.ts';
 import { spreadTicketCodes } from './support/tickets.ts';
 import type { BenchResult } from './types.ts';
@@ -30,9 +36,9 @@ const WARMUP = 20;
 const SAMPLES = 300;
 /** Scans per call into the page: well inside a WebDriver script timeout (30 s). */
 const BATCH = 20;
-const BUSY = 'gk:decode-to-verdict-painted-busy';
+export const BUSY = 'gk:decode-to-verdict-painted-busy';
 /** The same start, to the verdict rendered into the DOM: the app's part of the busy time. */
-const RENDERED = 'gk:decode-to-verdict-rendered';
+export const RENDERED = 'gk:decode-to-verdict-rendered';
 /** Three browsers, each signing in and loading 100,000 tickets on a loaded 2-core machine. */
 export const timeoutMs = 20 * 60_000;
 
@@ -43,7 +49,7 @@ interface Batch { busy: number[]; rendered: number[]; outcomes: string[] }
  * within a frame, its verdict awaited and closed. Self-contained, and no named helpers
  * inside (tsx wraps those in a `__name` call the page does not have): the page gets its source.
  */
-async function scanBatch({ codes, busyName, renderedName }: { codes: string[]; busyName: string; renderedName: string }): Promise<Batch> {
+export async function scanBatch({ codes, busyName, renderedName }: { codes: string[]; busyName: string; renderedName: string }): Promise<Batch> {
   const out: Batch = { busy: [], rendered: [], outcomes: [] };
   for (const code of codes) {
     const before = performance.getEntriesByName(busyName).length;
@@ -64,11 +70,11 @@ async function scanBatch({ codes, busyName, renderedName }: { codes: string[]; b
   return out;
 }
 
-type Evaluate = (codes: string[]) => Promise<Batch>;
+export type Evaluate = (codes: string[]) => Promise<Batch>;
 
-interface Measured { busy: number[]; rendered: number[]; outcomes: Map<string, number> }
+export interface Measured { busy: number[]; rendered: number[]; outcomes: Map<string, number> }
 
-async function measure(evaluate: Evaluate, codes: string[]): Promise<Measured> {
+export async function measure(evaluate: Evaluate, codes: string[]): Promise<Measured> {
   const busy: number[] = [];
   const rendered: number[] = [];
   const outcomes = new Map<string, number>();
@@ -106,7 +112,20 @@ async function chromium(server: TestServer, codes: string[]): Promise<Measured> 
   }
 }
 
-async function otherEngine(launch: () => Promise<Engine>, server: TestServer, codes: string[]): Promise<Measured> {
+/** The engine's floor: no app, a full-screen colour per code (support/verdict-floor.html), measured as the app measures. */
+async function floor(phone: Phone, codes: string[]): Promise<Measured> {
+  const page = await serveStatic(join(REPO_ROOT, 'bench/support'));
+  try {
+    await phone.goto(`${page.origin}/verdict-floor.html?v=full`);
+    return await measure((batch) => phone.evaluate(scanBatch, { codes: batch, busyName: BUSY, renderedName: RENDERED }), codes);
+  } finally {
+    await page.close();
+  }
+}
+
+interface EngineRun { app: Measured; floor: Measured }
+
+async function otherEngine(launch: () => Promise<Engine>, server: TestServer, codes: string[]): Promise<EngineRun> {
   const engine = await launch();
   let phone: Phone | null = null;
   try {
@@ -118,7 +137,8 @@ async function otherEngine(launch: () => Promise<Engine>, server: TestServer, co
     await server.stop();
     try {
       await gate.waitLink('offline');
-      return await measure((batch) => phone!.evaluate(scanBatch, { codes: batch, busyName: BUSY, renderedName: RENDERED }), codes);
+      const app = await measure((batch) => phone!.evaluate(scanBatch, { codes: batch, busyName: BUSY, renderedName: RENDERED }), codes);
+      return { app, floor: await floor(phone, codes) };
     } finally {
       await server.resume();
     }
@@ -139,8 +159,9 @@ export async function run(): Promise<BenchResult[]> {
     const rows: BenchResult[] = [];
     for (const [name, launch] of [['webkit', launchWebKit], ['firefox', launchFirefox]] as const) {
       let m: Measured;
+      let f: Measured;
       try {
-        m = await otherEngine(launch, server, codes);
+        ({ app: m, floor: f } = await otherEngine(launch, server, codes));
       } catch (e) {
         rows.push({
           id: `pwa.verdict.p95.${name}`, value: Number.NaN, unit: 'ms', baseline: 'Chromium, same path, same run', baselineValue: Number(fmt(basePath)),
@@ -149,6 +170,7 @@ export async function run(): Promise<BenchResult[]> {
         continue;
       }
       const p95 = percentile(m.busy, 95);
+      const floorP95 = percentile(f.busy, 95);
       rows.push({
         id: `pwa.verdict.p95.${name}`,
         value: Number(fmt(p95)),
@@ -158,7 +180,8 @@ export async function run(): Promise<BenchResult[]> {
         ratio: Number(fmt(p95 / basePath)),
         target: '<= 16 ms',
         met: p95 <= 16,
-        notes: `${name}: ${latencySummary(m.busy)}, of which decided and rendered into the DOM ${latencySummary(m.rendered)}; Chromium: ${latencySummary(base.busy)} (into the DOM ${latencySummary(base.rendered)}); ${m.busy.length} scans after ${WARMUP} warm-up, ` +
+        notes: `${name}: ${latencySummary(m.busy)}, of which decided and rendered into the DOM ${latencySummary(m.rendered)}; ` +
+          `the engine's floor (same browser, a page with no app showing a full-screen colour per code, same measure): p95 ${fmt(floorP95)} ms (${latencySummary(f.busy)}), the app ${fmt(p95 - floorP95)} ms above it at p95; Chromium: ${latencySummary(base.busy)} (into the DOM ${latencySummary(base.rendered)}); ${m.busy.length} scans after ${WARMUP} warm-up, ` +
           `outcomes ${[...m.outcomes].map(([o, n]) => `${o} ${n}`).join(', ')} (Chromium ${[...base.outcomes].map(([o, n]) => `${o} ${n}`).join(', ')}); ` +
           `offline (server stopped), ${TICKETS} tickets on the phone, keyboard wedge; load average ${fmt(loadStart)} at the start, ${fmt(loadavg()[0]!)} now`,
       });
