@@ -138,6 +138,26 @@ describe('rotating codes through WebCrypto', () => {
     }
   });
 
+  it('asks for a new phone key\u2019s import before the certificate\u2019s verification, so it does not wait behind it', async () => {
+    // Chromium runs WebCrypto on one thread, in order: an import asked for after the
+    // certificate's verification would wait for it, and the phone's verification after both.
+    const calls: string[] = [];
+    const subtle: Subtle = {
+      importKey: ((...args: Parameters<SubtleCrypto['importKey']>) => { calls.push('import'); return crypto.subtle.importKey(...args); }) as SubtleCrypto['importKey'],
+      verify: ((...args: Parameters<SubtleCrypto['verify']>) => { calls.push('verify'); return crypto.subtle.verify(...args); }) as SubtleCrypto['verify'],
+    };
+    const v = new SignatureVerifier(subtle);
+    await v.kind();
+    v.prepare(ctx.publicKeys);
+    await new Promise((r) => setTimeout(r, 0));
+    calls.length = 0;
+    const phone = generateEventKey();
+    const certificate = signCertificate(fields(phone.publicKey), { keyId: 'k1', privateKey: key.privateKey });
+    const code = signRotatingCode(certificate, stepAt(NOW, 20), phone.privateKey);
+    expect(await decodeCodeAsync(code, ctx, v.verify)).toMatchObject({ ok: true, kind: 'rotating' });
+    expect(calls).toEqual(['import', 'verify', 'verify']);
+  });
+
   it('refuses a forged certificate naming a small-order phone key whose "signature" fits any step', async () => {
     const identity = toLE(1n);
     const fits = Uint8Array.from([...identity, ...toLE(0n)]);

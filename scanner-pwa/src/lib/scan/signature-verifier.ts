@@ -35,6 +35,8 @@ type Imported = CryptoKey | 'refused' | 'pure';
 export class SignatureVerifier {
   readonly #subtle: Subtle | null;
   #kind: Promise<VerifierKind> | null = null;
+  /** The kind once found: read without an await, so a code's key imports start at once. */
+  #known: VerifierKind | null = null;
   readonly #keys = new Map<string, Promise<Imported>>();
 
   constructor(subtle: Subtle | null = globalThis.crypto?.subtle ?? null) {
@@ -47,7 +49,7 @@ export class SignatureVerifier {
    * that its one-time set-up is not paid inside the first verdict.
    */
   kind(): Promise<VerifierKind> {
-    this.#kind ??= this.#probe();
+    this.#kind ??= this.#probe().then((kind) => (this.#known = kind));
     return this.#kind;
   }
 
@@ -65,7 +67,7 @@ export class SignatureVerifier {
 
   /** The decoder's signature check (decodeCodeAsync). Never rejects. */
   readonly verify: AsyncSignatureVerifier = async (signature, message, publicKey, standing) => {
-    if ((await this.kind()) === 'pure') return verifyBytes(signature, message, publicKey);
+    if ((this.#known ?? (await this.kind())) === 'pure') return verifyBytes(signature, message, publicKey);
     if (!isStrictSignatureShape(signature)) return false;
     const key = await this.#key(publicKey, standing);
     if (key === 'refused') return false;
@@ -107,9 +109,14 @@ export class SignatureVerifier {
     return key;
   }
 
+  // Asked of WebCrypto before this turn ends, with no await first: a rotating code's
+  // holder key is then imported ahead of the certificate's verification, which its decoder
+  // asks for in the same turn. Chromium runs WebCrypto's work on one thread, in order; the
+  // import queued behind the certificate would hold the holder's verification back by a
+  // whole verification and a hop to the page and back (bench codes.verify.rotating).
   async #import(publicKey: Uint8Array, vouched: boolean): Promise<Imported> {
     if (!vouched && !isStrictPublicKey(publicKey)) return 'refused';
-    if ((await this.kind()) === 'pure') return 'pure';
+    if ((this.#known ?? (await this.kind())) === 'pure') return 'pure';
     try {
       return await this.#subtle!.importKey('raw', buf(publicKey), ED25519, false, ['verify']);
     } catch {
