@@ -36,9 +36,9 @@ const WARMUP = 20;
 const SAMPLES = 300;
 /** Scans per call into the page: well inside a WebDriver script timeout (30 s). */
 const BATCH = 20;
-export const BUSY = 'gk:decode-to-verdict-painted-busy';
+const BUSY = 'gk:decode-to-verdict-painted-busy';
 /** The same start, to the verdict rendered into the DOM: the app's part of the busy time. */
-export const RENDERED = 'gk:decode-to-verdict-rendered';
+const RENDERED = 'gk:decode-to-verdict-rendered';
 /** Three browsers, each signing in and loading 100,000 tickets on a loaded 2-core machine. */
 export const timeoutMs = 20 * 60_000;
 
@@ -49,7 +49,7 @@ interface Batch { busy: number[]; rendered: number[]; outcomes: string[] }
  * within a frame, its verdict awaited and closed. Self-contained, and no named helpers
  * inside (tsx wraps those in a `__name` call the page does not have): the page gets its source.
  */
-export async function scanBatch({ codes, busyName, renderedName }: { codes: string[]; busyName: string; renderedName: string }): Promise<Batch> {
+async function scanBatch({ codes, busyName, renderedName }: { codes: string[]; busyName: string; renderedName: string }): Promise<Batch> {
   const out: Batch = { busy: [], rendered: [], outcomes: [] };
   for (const code of codes) {
     const before = performance.getEntriesByName(busyName).length;
@@ -70,11 +70,11 @@ export async function scanBatch({ codes, busyName, renderedName }: { codes: stri
   return out;
 }
 
-export type Evaluate = (codes: string[]) => Promise<Batch>;
+type Evaluate = (codes: string[]) => Promise<Batch>;
 
-export interface Measured { busy: number[]; rendered: number[]; outcomes: Map<string, number> }
+interface Measured { busy: number[]; rendered: number[]; outcomes: Map<string, number> }
 
-export async function measure(evaluate: Evaluate, codes: string[]): Promise<Measured> {
+async function measure(evaluate: Evaluate, codes: string[]): Promise<Measured> {
   const busy: number[] = [];
   const rendered: number[] = [];
   const outcomes = new Map<string, number>();

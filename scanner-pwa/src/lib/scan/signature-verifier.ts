@@ -113,9 +113,10 @@ export class SignatureVerifier {
 
   // Asked of WebCrypto before this turn ends, with no await first: a rotating code's
   // holder key is then imported ahead of the certificate's verification, which its decoder
-  // asks for in the same turn. Chromium runs WebCrypto's work on one thread, in order; the
-  // import queued behind the certificate would hold the holder's verification back by a
-  // whole verification and a hop to the page and back (bench codes.verify.rotating).
+  // asks for in the same turn. An engine that does WebCrypto's work on a thread of its own,
+  // in order, would otherwise hold the holder's verification back behind the certificate's.
+  // Chromium's Ed25519 works inside the call (see the top), where the order changes nothing
+  // measurable (codes.verify.rotating, bench/README.md).
   async #import(publicKey: Uint8Array, vouched: boolean): Promise<Imported> {
     if (!vouched && !isStrictPublicKey(publicKey)) return 'refused';
     if ((this.#known ?? (await this.kind())) === 'pure') return 'pure';
