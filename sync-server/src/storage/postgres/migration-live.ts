@@ -1,6 +1,35 @@
-// PostgreSQL's migration 4 (migrations.ts): the live counters' tallies, kept by triggers
-// on scans, as SQLite's migration 10 keeps them. In a file of its own for its length.
+// PostgreSQL's migrations 4 and 6 (migrations.ts): the live counters' tallies, kept by
+// triggers on scans, as SQLite's migration 10 keeps them. In a file of their own for length.
 const T = 'TEXT COLLATE "C"';
+
+/**
+ * The scans trigger's function: migrations 4 and 6 differ only in how it finds a ticket's
+ * first entry (`firstEntry`, in the valid-entry branch) and what that declares. Both
+ * migrations have shipped, so this text is theirs: a new trigger is a new migration.
+ */
+const liveScanFunction = (create: string, declare: string, firstEntry: string) => `      ${create} gk_live_scan() RETURNS trigger LANGUAGE plpgsql AS $f$
+${declare}      BEGIN
+        IF NEW.quarantine IS NOT NULL THEN
+          INSERT INTO live_totals (event_id, quarantined, admitted) VALUES (NEW.event_id, 1, 0)
+            ON CONFLICT (event_id) DO UPDATE SET quarantined = live_totals.quarantined + 1;
+          RETURN NULL;
+        END IF;
+        IF NEW.kind IS NOT NULL THEN RETURN NULL; END IF;
+        INSERT INTO live_outcomes (event_id, outcome, scans) VALUES (NEW.event_id, NEW.outcome, 1)
+          ON CONFLICT (event_id, outcome) DO UPDATE SET scans = live_outcomes.scans + 1;
+        IF NEW.ticket_id IS NOT NULL AND NEW.outcome = 'valid' AND NEW.direction = 'entry' THEN
+          INSERT INTO live_entries (event_id, checkpoint_id, minute, entries) VALUES (NEW.event_id, NEW.checkpoint_id, (NEW.at / 60000) * 60000, 1)
+            ON CONFLICT (event_id, checkpoint_id, minute) DO UPDATE SET entries = live_entries.entries + 1;
+${firstEntry}        END IF;
+        IF NEW.ticket_id IS NOT NULL AND NEW.outcome IN ('valid', 'exit') AND NEW.mode = 'entry_exit' THEN
+          INSERT INTO live_presence (event_id, zone, ticket_id, hlc, device_id, scan_id, inside)
+            VALUES (NEW.event_id, NEW.zone, NEW.ticket_id, NEW.hlc, NEW.device_id, NEW.id, CASE WHEN NEW.direction = 'entry' THEN 1 ELSE 0 END)
+            ON CONFLICT (event_id, zone, ticket_id) DO UPDATE SET hlc = excluded.hlc, device_id = excluded.device_id, scan_id = excluded.scan_id, inside = excluded.inside
+            WHERE (excluded.hlc, excluded.device_id, excluded.scan_id) > (live_presence.hlc, live_presence.device_id, live_presence.scan_id);
+        END IF;
+        RETURN NULL;
+      END $f$;
+`;
 
 export const LIVE_TALLIES_SQL = `
       -- As SQLite's migration 10 (sqlite/migrations.ts explains the tables and which scans
@@ -77,34 +106,12 @@ export const LIVE_TALLIES_SQL = `
       CREATE TRIGGER live_presence_au AFTER UPDATE OF inside ON live_presence FOR EACH ROW
         WHEN (NEW.inside <> OLD.inside) EXECUTE FUNCTION gk_live_presence();
 
-      CREATE FUNCTION gk_live_scan() RETURNS trigger LANGUAGE plpgsql AS $f$
-      BEGIN
-        IF NEW.quarantine IS NOT NULL THEN
-          INSERT INTO live_totals (event_id, quarantined, admitted) VALUES (NEW.event_id, 1, 0)
-            ON CONFLICT (event_id) DO UPDATE SET quarantined = live_totals.quarantined + 1;
-          RETURN NULL;
-        END IF;
-        IF NEW.kind IS NOT NULL THEN RETURN NULL; END IF;
-        INSERT INTO live_outcomes (event_id, outcome, scans) VALUES (NEW.event_id, NEW.outcome, 1)
-          ON CONFLICT (event_id, outcome) DO UPDATE SET scans = live_outcomes.scans + 1;
-        IF NEW.ticket_id IS NOT NULL AND NEW.outcome = 'valid' AND NEW.direction = 'entry' THEN
-          INSERT INTO live_entries (event_id, checkpoint_id, minute, entries) VALUES (NEW.event_id, NEW.checkpoint_id, (NEW.at / 60000) * 60000, 1)
-            ON CONFLICT (event_id, checkpoint_id, minute) DO UPDATE SET entries = live_entries.entries + 1;
-          -- The ticket's first entry admits it (its earlier scans: a few rows of scans_ticket).
+${liveScanFunction('CREATE FUNCTION', '', `          -- The ticket's first entry admits it (its earlier scans: a few rows of scans_ticket).
           INSERT INTO live_totals (event_id, quarantined, admitted)
             SELECT NEW.event_id, 0, CASE WHEN EXISTS (SELECT 1 FROM scans s WHERE s.event_id = NEW.event_id AND s.ticket_id = NEW.ticket_id
               AND s.seq < NEW.seq AND s.quarantine IS NULL AND s.kind IS NULL AND s.outcome = 'valid' AND s.direction = 'entry') THEN 0 ELSE 1 END
             ON CONFLICT (event_id) DO UPDATE SET admitted = live_totals.admitted + excluded.admitted;
-        END IF;
-        IF NEW.ticket_id IS NOT NULL AND NEW.outcome IN ('valid', 'exit') AND NEW.mode = 'entry_exit' THEN
-          INSERT INTO live_presence (event_id, zone, ticket_id, hlc, device_id, scan_id, inside)
-            VALUES (NEW.event_id, NEW.zone, NEW.ticket_id, NEW.hlc, NEW.device_id, NEW.id, CASE WHEN NEW.direction = 'entry' THEN 1 ELSE 0 END)
-            ON CONFLICT (event_id, zone, ticket_id) DO UPDATE SET hlc = excluded.hlc, device_id = excluded.device_id, scan_id = excluded.scan_id, inside = excluded.inside
-            WHERE (excluded.hlc, excluded.device_id, excluded.scan_id) > (live_presence.hlc, live_presence.device_id, live_presence.scan_id);
-        END IF;
-        RETURN NULL;
-      END $f$;
-      CREATE TRIGGER scans_live AFTER INSERT ON scans FOR EACH ROW EXECUTE FUNCTION gk_live_scan();
+`)}      CREATE TRIGGER scans_live AFTER INSERT ON scans FOR EACH ROW EXECUTE FUNCTION gk_live_scan();
     `;
 
 // PostgreSQL's migration 6: a ticket's first entry found by primary key. Migration 4 asked
@@ -126,22 +133,9 @@ export const LIVE_ADMITTED_SQL = `
         WHERE quarantine IS NULL AND kind IS NULL AND ticket_id IS NOT NULL AND outcome = 'valid' AND direction = 'entry';
 
       -- As migration 4's, but for the first entry's test.
-      CREATE OR REPLACE FUNCTION gk_live_scan() RETURNS trigger LANGUAGE plpgsql AS $f$
-      DECLARE
+${liveScanFunction('CREATE OR REPLACE FUNCTION', `      DECLARE
         first_entry INTEGER;
-      BEGIN
-        IF NEW.quarantine IS NOT NULL THEN
-          INSERT INTO live_totals (event_id, quarantined, admitted) VALUES (NEW.event_id, 1, 0)
-            ON CONFLICT (event_id) DO UPDATE SET quarantined = live_totals.quarantined + 1;
-          RETURN NULL;
-        END IF;
-        IF NEW.kind IS NOT NULL THEN RETURN NULL; END IF;
-        INSERT INTO live_outcomes (event_id, outcome, scans) VALUES (NEW.event_id, NEW.outcome, 1)
-          ON CONFLICT (event_id, outcome) DO UPDATE SET scans = live_outcomes.scans + 1;
-        IF NEW.ticket_id IS NOT NULL AND NEW.outcome = 'valid' AND NEW.direction = 'entry' THEN
-          INSERT INTO live_entries (event_id, checkpoint_id, minute, entries) VALUES (NEW.event_id, NEW.checkpoint_id, (NEW.at / 60000) * 60000, 1)
-            ON CONFLICT (event_id, checkpoint_id, minute) DO UPDATE SET entries = live_entries.entries + 1;
-          -- The ticket's first entry admits it: its row goes in only then. Every scan
+`, `          -- The ticket's first entry admits it: its row goes in only then. Every scan
           -- transaction of the event holds the event's log lock, so no other one is
           -- inserting the same row meanwhile (and if one were, this insert would wait for it).
           INSERT INTO live_admitted (event_id, ticket_id) VALUES (NEW.event_id, NEW.ticket_id) ON CONFLICT DO NOTHING;
@@ -150,13 +144,4 @@ export const LIVE_ADMITTED_SQL = `
             INSERT INTO live_totals (event_id, quarantined, admitted) VALUES (NEW.event_id, 0, 1)
               ON CONFLICT (event_id) DO UPDATE SET admitted = live_totals.admitted + 1;
           END IF;
-        END IF;
-        IF NEW.ticket_id IS NOT NULL AND NEW.outcome IN ('valid', 'exit') AND NEW.mode = 'entry_exit' THEN
-          INSERT INTO live_presence (event_id, zone, ticket_id, hlc, device_id, scan_id, inside)
-            VALUES (NEW.event_id, NEW.zone, NEW.ticket_id, NEW.hlc, NEW.device_id, NEW.id, CASE WHEN NEW.direction = 'entry' THEN 1 ELSE 0 END)
-            ON CONFLICT (event_id, zone, ticket_id) DO UPDATE SET hlc = excluded.hlc, device_id = excluded.device_id, scan_id = excluded.scan_id, inside = excluded.inside
-            WHERE (excluded.hlc, excluded.device_id, excluded.scan_id) > (live_presence.hlc, live_presence.device_id, live_presence.scan_id);
-        END IF;
-        RETURN NULL;
-      END $f$;
-    `;
+`)}    `;
