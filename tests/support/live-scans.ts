@@ -3,6 +3,7 @@
 // admission, some quarantined), exits uploaded out of order at an entry/exit zone,
 // quarantined scans, scans of no ticket. And the two answers those tests compare: the
 // counters rebuilt from every stored scan, and the ones read from the store's tally.
+import { expect } from 'vitest';
 import { makeAnnulment } from '@gatekeeper/shared/annul';
 import type { Scan } from '@gatekeeper/shared/domain';
 import { checkpointId, scanId, ticketId } from '@gatekeeper/shared/ids';
@@ -59,3 +60,17 @@ export async function rebuilt(storage: Storage): Promise<LiveSnapshot> {
 
 /** The counters as the server reads them, from the store's tally. */
 export const fromTally = (storage: Storage) => new Live({ storage, log: silentLogger }).snapshot(EVENT);
+
+/**
+ * Stores scansOf(seed, 600) in uploads of 50 and holds the tally to the rebuild, which must
+ * have admissions and one entry/exit zone to count; the rebuild, for what a test does next.
+ */
+export async function tallyEqualsRebuild(storage: Storage, seed: number): Promise<LiveSnapshot> {
+  const scans = scansOf(seed, 600);
+  for (let i = 0; i < scans.length; i += 50) await storage.uploadOffline(scans.slice(i, i + 50), T0);
+  const want = await rebuilt(storage);
+  expect(want.admitted).toBeGreaterThan(0);
+  expect(want.zones.length).toBe(1);
+  expect(await fromTally(storage)).toEqual(want);
+  return want;
+}

@@ -19,7 +19,7 @@ import { eventToRow, scanToRow } from '../../../sync-server/src/storage/rows.ts'
 import type { StoredScan } from '../../../sync-server/src/storage/types.ts';
 import { OutgoingMessage } from '../../../sync-server/src/hub/frames.ts';
 import { EVENT, T0, makeEvent } from '../../support/factories.ts';
-import { fromTally, rebuilt, scansOf } from '../../support/live-scans.ts';
+import { fromTally, rebuilt, scansOf, tallyEqualsRebuild } from '../../support/live-scans.ts';
 import { until } from '../../support/until.ts';
 
 
@@ -32,12 +32,7 @@ describe('live counters from the tally', () => {
   it('equal the counters rebuilt from every scan, before and after a restart', async () => {
     let storage = openSqliteStorage({ file });
     await storage.createEvent(makeEvent());
-    const scans = scansOf(7, 600);
-    for (let i = 0; i < scans.length; i += 50) await storage.uploadOffline(scans.slice(i, i + 50), T0);
-    const want = await rebuilt(storage);
-    expect(want.admitted).toBeGreaterThan(0);
-    expect(want.zones.length).toBe(1);
-    expect(await fromTally(storage)).toEqual(want);
+    const want = await tallyEqualsRebuild(storage, 7);
     await storage.close();
     storage = openSqliteStorage({ file });
     try {
