@@ -130,20 +130,42 @@ class WebKitPhone implements Phone {
 
   /**
    * Size the window so that the page's viewport is an iPhone's: the window less its
-   * toolbar (no window manager here, so no full screen either). Checked, since a toolbar
-   * wider than the phone would leave the page wider without a word.
+   * toolbar (no window manager here, so no full screen either). The toolbar's height is
+   * learnt, not assumed: X applies a resize after the call returns and GTK lays the toolbar
+   * out after that (a CI run read a page 20 px short after one correction), so each try
+   * waits for the page's size to hold still and corrects by what is still missing.
+   * Checked, since a toolbar wider than the phone would leave the page wider without a word.
    */
   async fitViewport() {
     const want = IPHONE_VIEWPORT;
-    await this.b.setWindowSize(want.width, want.height);
-    const inner = await this.b.execute(() => [window.innerWidth, window.innerHeight]);
-    await this.b.setWindowSize(2 * want.width - inner[0]!, 2 * want.height - inner[1]!);
-    const got = await this.b.execute(() => [window.innerWidth, window.innerHeight]);
-    if (got[0] !== want.width || got[1] !== want.height) {
-      throw new Error(`MiniBrowser's page is ${got[0]}×${got[1]} CSS px, not an iPhone's ${want.width}×${want.height}: its toolbar is wider than NARROW_TOOLBAR_CSS allows for`);
+    let size = { ...want };
+    let got = [0, 0];
+    for (let attempt = 0; attempt < FIT_ATTEMPTS; attempt++) {
+      await this.b.setWindowSize(size.width, size.height);
+      got = await this.#settledViewport();
+      if (got[0] === want.width && got[1] === want.height) return;
+      size = { width: size.width + want.width - got[0]!, height: size.height + want.height - got[1]! };
     }
+    throw new Error(`MiniBrowser's page is ${got[0]}×${got[1]} CSS px after ${FIT_ATTEMPTS} resizes, not an iPhone's ${want.width}×${want.height}: its toolbar is wider than NARROW_TOOLBAR_CSS allows for`);
+  }
+
+  /** The page's size once two readings SETTLE_MS apart agree (or the last of SETTLE_READS). */
+  async #settledViewport(): Promise<number[]> {
+    const read = () => this.b.execute(() => [window.innerWidth, window.innerHeight]);
+    let last = await read();
+    for (let i = 0; i < SETTLE_READS; i++) {
+      await new Promise((r) => setTimeout(r, SETTLE_MS));
+      const now = await read();
+      if (now[0] === last[0] && now[1] === last[1]) return now;
+      last = now;
+    }
+    return last;
   }
 }
+
+const FIT_ATTEMPTS = 5;
+const SETTLE_MS = 100;
+const SETTLE_READS = 50;
 
 export async function launchWebKit(): Promise<Engine> {
   const x = await startXvfb();
