@@ -44,6 +44,14 @@ export class EventTail {
   /** The end of the turn those wait for: then a gap still open is read. */
   #gapCheck: Promise<void> | null = null;
 
+  /**
+   * Settles once the tail knows where it begins (its first read of the log's end). A
+   * welcome's cursor read after this is at or past that point, so every scan after the
+   * welcome goes out as gossip; read before, over a pool of connections, the tail could
+   * begin past a scan the welcome did not cover either (tests/integration/feed-first-cursor.test.ts).
+   */
+  readonly begun: Promise<void>;
+
   /** `read`: each page of scans after `from`, in order, up to `to`. */
   constructor(
     readonly eventId: EventId,
@@ -54,6 +62,7 @@ export class EventTail {
     this.#cursor = deps.storage.latestCursor(eventId);
     // A failed first read is retried by the next poke's (#run reads the cursor again).
     this.#cursor.then((at) => { if (!this.#reading) this.#at = at; }, () => {});
+    this.begun = this.#cursor.then(() => undefined, () => undefined);
   }
 
   /**

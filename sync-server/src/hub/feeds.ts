@@ -29,14 +29,16 @@ export class Feeds implements ScanListener {
     });
   }
 
-  join(conn: Connection): { feed: EventFeed; sub: Subscriber } {
-    let feed = this.#feeds.get(conn.eventId);
-    if (!feed) {
-      const eventId = conn.eventId;
+  /** `begun`: read the welcome's cursor once it settles (EventTail.begun). */
+  join(conn: Connection): { feed: EventFeed; sub: Subscriber; begun: Promise<void> } {
+    const eventId = conn.eventId;
+    let feed = this.#feeds.get(eventId);
+    let tail = this.#tails.get(eventId);
+    if (!feed || !tail) {
       this.#feeds.set(eventId, (feed = new EventFeed(eventId, this.deps)));
-      this.#tails.set(eventId, new EventTail(eventId, this.deps, (scans, from) => this.#gossip.add(eventId, scans, from)));
+      this.#tails.set(eventId, (tail = new EventTail(eventId, this.deps, (scans, from) => this.#gossip.add(eventId, scans, from))));
     }
-    return { feed, sub: feed.join(conn) };
+    return { feed, sub: feed.join(conn), begun: tail.begun };
   }
 
   leave(sub: Subscriber): void {

@@ -217,11 +217,13 @@ export class SocketGateway {
     if (!who || peer.closing) return false;
     const { storage } = this.o;
     const conn = new Connection(peer.writer, peer.staff, peer.sessionHash, who.deviceId, msg.eventId, msg.v, msg.compress?.includes(DEFLATE_RAW) ?? false, msg.checkpointId);
-    // Join the feed before reading the welcome's cursor, so nothing stored meanwhile is
-    // missed; the feed withholds gossip until `start`, so nothing reaches the client before
-    // its welcome and its cursor never skips.
-    const { feed, sub } = this.o.feeds.join(conn);
+    // Join the feed before reading the welcome's cursor, and read it only once the event's
+    // tail knows where it begins, so nothing stored meanwhile is missed; the feed withholds
+    // gossip until `start`, so nothing reaches the client before its welcome and its cursor
+    // never skips.
+    const { feed, sub, begun } = this.o.feeds.join(conn);
     try {
+      await begun;
       const welcome: Down = {
         type: 'welcome', v: PROTOCOL_VERSION, serverTime: this.o.now(),
         inspector: { id: peer.staff.id, name: peer.staff.name, role: peer.staff.role },
