@@ -164,6 +164,58 @@ describe('the wallet', () => {
     expect([w.trouble, Object.keys(w.codes)]).toEqual([null, ['T1']]);
   });
 
+  it('an answer that did not come (no network, a server error) is asked for again every DUE_RETRY_MS, not only once the codes are due', async () => {
+    const p = phone(0);
+    p.server.now = OPENS_AT - 2 * 3600_000;
+    await new Wallet(p.ports).open(TOKEN);
+    // Opened again an hour before the window, and the server does not answer: the kept copy counts down.
+    p.server.now = OPENS_AT - 3600_000;
+    const answer = p.ports.fetchOrder;
+    p.ports.fetchOrder = async () => { p.server.asked++; throw new Error('the server answered 503'); };
+    const w = new Wallet(p.ports);
+    await w.open(null);
+    expect([w.stale, w.untilCodes]).toEqual([true, 3600_000]);
+    const asked = p.server.asked;
+    w.tick(); w.tick();
+    await settle();
+    expect(p.server.asked).toBe(asked);
+    p.server.now += DUE_RETRY_MS;
+    w.tick();
+    await settle();
+    expect(p.server.asked).toBe(asked + 1);
+    p.ports.fetchOrder = answer;
+    p.server.now += DUE_RETRY_MS;
+    w.tick();
+    await settle();
+    expect([w.stale, w.order?.serverTime]).toEqual([false, p.server.now]);
+  });
+
+  it('a bind that failed for want of a network is tried again every DUE_RETRY_MS; one the server refused is not', async () => {
+    const p = phone(0);
+    p.server.now = OPENS_AT;
+    const bind = p.ports.bindDevice;
+    p.ports.bindDevice = async () => { throw new TypeError('Failed to fetch'); };
+    const w = new Wallet(p.ports);
+    await w.open(TOKEN);
+    expect([w.trouble, w.codes]).toEqual([{ kind: 'offline' }, {}]);
+    p.ports.bindDevice = bind;
+    p.server.now += DUE_RETRY_MS;
+    w.tick();
+    await settle();
+    expect([w.trouble, Object.keys(w.codes)]).toEqual([null, ['T1']]);
+
+    const q = phone(0);
+    q.server.now = OPENS_AT;
+    q.server.refuseBind = 'verify your phone number first';
+    const refused = new Wallet(q.ports);
+    await refused.open(TOKEN);
+    const asked = q.server.asked;
+    q.server.now += DUE_RETRY_MS;
+    refused.tick();
+    await settle();
+    expect(q.server.asked).toBe(asked);
+  });
+
   it('a refused link shows no tickets; no link at all asks for the mail', async () => {
     const p = phone(0);
     await new Wallet(p.ports).open(TOKEN);

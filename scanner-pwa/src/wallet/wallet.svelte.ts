@@ -32,7 +32,11 @@ export class WalletLinkRefused extends Error {}
 /** The server will not bind this phone now (its message says why). */
 export class BindRefused extends Error {}
 
-/** How often the wallet asks again once its code is due and has not come (a phone's clock, a slow network). */
+/**
+ * How often the wallet asks again while something is owed: the code is due and has not come
+ * (a phone's clock, a slow network), or the last ask got no answer or no binding for want of
+ * a network. A venue's network is often there without the browser ever saying "online".
+ */
 export const DUE_RETRY_MS = 15_000;
 
 export type WalletStatus = 'loading' | 'ready' | 'no-link' | 'bad-link' | 'offline-first' | 'error';
@@ -131,6 +135,7 @@ export class Wallet {
   async refresh(token = this.#order?.token, rebind = false): Promise<void> {
     if (!token || this.#fetching) return;
     this.#fetching = true;
+    this.#lastAsk = this.#ports.now();
     try {
       const before = this.#ports.now();
       const reply = await this.#ports.fetchOrder(token);
@@ -154,21 +159,30 @@ export class Wallet {
     }
   }
 
-  /** The clock's tick (each second): the countdown moves, a due code is asked for, and a new step gets its code. */
+  /** The clock's tick (each second): the countdown moves, what is owed is asked for, and a new step gets its code. */
   tick(): void {
     this.#now = this.#ports.now();
-    const left = this.untilCodes;
-    if (left !== null && left <= 0 && this.#now - this.#lastDueAsk >= DUE_RETRY_MS) {
-      this.#lastDueAsk = this.#now;
-      void this.refresh();
-    }
+    if (this.#owed() && this.#now - this.#lastAsk >= DUE_RETRY_MS) void this.refresh();
     const binding = this.#order?.binding;
     const first = binding?.certificates[0];
     const shown = first ? this.#codes[first.ticketId] : undefined;
     if (first && shown && stepAt(this.serverNow, first.stepSeconds) !== shown.step) void this.#draw();
   }
 
-  #lastDueAsk = Number.NEGATIVE_INFINITY;
+  #lastAsk = Number.NEGATIVE_INFINITY;
+
+  /**
+   * Whether asking again may change what is shown: the codes are due by the kept copy, the
+   * last ask went unanswered, or the window is open and the bind failed on the way (not a
+   * refusal: that waits for the holder's steps, which bind again themselves).
+   */
+  #owed(): boolean {
+    const left = this.untilCodes;
+    if (left !== null && left <= 0) return true;
+    if (this.#stale) return true;
+    const t = this.#trouble;
+    return this.#order?.reply.codesOpen === true && (t?.kind === 'offline' || t?.kind === 'failed');
+  }
 
   /**
    * The order with certificates for this phone's key: the kept ones if they serve it, else

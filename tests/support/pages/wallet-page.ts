@@ -4,7 +4,15 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { WAIT_MS } from './scanner-page.ts';
 
 export class WalletPage {
-  constructor(readonly page: Page) {}
+  /** What the page said on its console and the requests that failed: told when a wait runs out. */
+  readonly #heard: string[] = [];
+
+  constructor(readonly page: Page) {
+    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') this.#heard.push(`console ${m.type()}: ${m.text()}`); });
+    page.on('pageerror', (e) => this.#heard.push(`page error: ${e.message}`));
+    page.on('requestfailed', (r) => this.#heard.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText ?? ''}`));
+    page.on('response', (r) => { if (r.status() >= 400) this.#heard.push(`response ${r.status()}: ${r.request().method()} ${r.url()}`); });
+  }
 
   static async open(context: BrowserContext, link: string): Promise<WalletPage> {
     const page = await context.newPage();
@@ -26,9 +34,21 @@ export class WalletPage {
 
   /** The codes on screen, by ticket id, once they are drawn. */
   async codes(): Promise<Record<string, string>> {
-    await this.page.getByTestId('wallet-code').first().waitFor({ timeout: WAIT_MS });
+    await this.page.getByTestId('wallet-code').first().waitFor({ timeout: WAIT_MS }).catch(async (e: unknown) => {
+      throw new Error(`no code on screen: ${await this.#state()}`, { cause: e });
+    });
     return this.page.evaluate(() => Object.fromEntries([...document.querySelectorAll<HTMLElement>('[data-testid=wallet-ticket]')]
       .map((li) => [li.dataset.ticket!, li.querySelector<HTMLElement>('[data-testid=wallet-code]')?.dataset.code ?? ''])));
+  }
+
+  /** What the wallet shows now, and what was heard: for a wait that ran out. */
+  async #state(): Promise<string> {
+    const shown = await this.page.evaluate(() => {
+      const w = document.querySelector<HTMLElement>('[data-testid=wallet]');
+      const text = (id: string) => [...document.querySelectorAll<HTMLElement>(`[data-testid=${id}]`)].map((e) => e.innerText.trim()).join(' | ') || null;
+      return { status: w?.dataset.status, offline: text('wallet-offline'), trouble: text('wallet-code-trouble'), countdown: text('wallet-countdown'), moved: text('wallet-moved') };
+    }).catch((e: unknown) => ({ unreadable: String(e) }));
+    return `${JSON.stringify(shown)}; heard: ${this.#heard.length ? this.#heard.join('; ') : 'nothing'}`;
   }
 
   ticketIds(): Promise<string[]> {
