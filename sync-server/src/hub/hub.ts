@@ -99,7 +99,7 @@ export class Hub implements ScanListener {
     this.notifications = notifications;
     this.unfollow = await notifications.listen({
       announced: (a) => this.apply(a),
-      scans: (eventId) => this.feeds.stored(eventId),
+      scans: (eventId, stored) => this.feeds.stored(eventId, stored),
       conflicts: (eventId, conflicts) => this.feeds.conflicts(eventId, conflicts),
       resumed: () => {
         this.o.log.warn('listening to the other instances again: reading every watched event on');

@@ -440,8 +440,12 @@ export interface Storage {
 
 /** Another instance's writes, as the hub needs them to gossip (hub/hub.ts). */
 export interface StoreListener {
-  /** Scans of the event were committed: read its log on. */
-  scans(eventId: EventId): void;
+  /**
+   * Scans of the event were committed: read its log on. `stored`: those scans, when the
+   * notification carried them (in the order they were stored), to send on without a read
+   * where they follow what was sent last.
+   */
+  scans(eventId: EventId, stored?: readonly StoredScan[]): void;
   /** Conflicts were recorded, in the same commit as the scans they name. */
   conflicts(eventId: EventId, conflicts: Conflict[]): void;
   /** Notifications may have been missed (the connection was lost and is back): read every log on. */

@@ -2,10 +2,13 @@
 // service. Each scan transaction notifies, inside itself, the events it stored scans of and
 // the conflicts it recorded; PostgreSQL delivers a notification only once its transaction
 // commits, in commit order, to every connection listening on the channel. An instance reads
-// the event's log on from storage when told (hub/event-tail.ts): the notification says
-// "read on", it carries no scans, so a payload's 8,000-byte limit and a lost notification
-// cost no scan, only a delay until the next read. Conflicts are carried: they are told
-// once, as the instance that recorded them tells its own phones.
+// the event's log on from storage when told (hub/event-tail.ts). The notification carries
+// the scans it stored when they fit a payload (PostgreSQL's limit is 8,000 bytes) and the
+// sender speaks the same protocol: the tail then sends them on with no read, as it does
+// its own process's, if they follow what it sent last with no number missing; otherwise it
+// reads. A notification that does not carry them, or is lost, costs no scan, only a read
+// or a delay until the next one. Conflicts are carried: they are told once, as the
+// instance that recorded them tells its own phones.
 //
 // The channel is per schema (notifications are per database, and tests keep several stores
 // in one); an instance skips what it sent itself, which its own scan service told already.
@@ -22,8 +25,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Conflict } from '@gatekeeper/shared/domain';
 import type { EventId } from '@gatekeeper/shared/ids';
+import { PROTOCOL_VERSION } from '@gatekeeper/shared/protocol/index';
 import pg from 'pg';
-import type { Announcement, StoreListener, StoreNotifications } from '../types.ts';
+import type { Announcement, StoredScan, StoreListener, StoreNotifications } from '../types.ts';
 import type { Sql } from './db.ts';
 
 /** Below PostgreSQL's 8,000 bytes per payload, with room for the envelope. */
@@ -31,20 +35,28 @@ const MAX_PAYLOAD = 7_000;
 /** How long to wait before opening a lost listening connection again. */
 const RECONNECT_MS = 1_000;
 
-/** From origin `o`: event `e`'s log grew, with conflicts `c`; or announcement `a`. */
-type Note = { o: string; e: EventId; c?: Conflict[] } | { o: string; a: Announcement };
+/**
+ * From origin `o`: event `e`'s log grew, by scans `s` when they fit (stored by a sender of
+ * protocol `v`: the scans' shape), with conflicts `c`; or announcement `a`.
+ */
+type Note = { o: string; e: EventId; v?: number; s?: StoredScan[]; c?: Conflict[] } | { o: string; a: Announcement };
 
 export interface Notifier {
-  /** Inside a scan transaction: the events it stored scans of, then the conflicts it recorded. */
-  told(sql: Sql, events: Iterable<EventId>, conflicts: readonly Conflict[]): Promise<void>;
+  /** Inside a scan transaction: the scans it stored (not the duplicates), then the conflicts it recorded. */
+  told(sql: Sql, stored: readonly StoredScan[], conflicts: readonly Conflict[]): Promise<void>;
 }
 
 export function channelOf(schema: string): string { return `gk_log_${schema}`; }
 
 export function notifierFor(channel: string, origin: string): Notifier {
   return {
-    async told(sql, events, conflicts) {
-      const notes: string[] = [...new Set(events)].map((e) => JSON.stringify({ o: origin, e } satisfies Note));
+    async told(sql, stored, conflicts) {
+      const byEventScans = new Map<EventId, StoredScan[]>();
+      for (const s of stored) byEventScans.set(s.scan.eventId, [...(byEventScans.get(s.scan.eventId) ?? []), s]);
+      const notes: string[] = [...byEventScans].map(([e, s]) => {
+        const full = JSON.stringify({ o: origin, e, v: PROTOCOL_VERSION, s } satisfies Note);
+        return full.length <= MAX_PAYLOAD ? full : JSON.stringify({ o: origin, e } satisfies Note);
+      });
       const byEvent = new Map<EventId, Conflict[]>();
       for (const c of conflicts) byEvent.set(c.eventId, [...(byEvent.get(c.eventId) ?? []), c]);
       for (const [e, list] of byEvent) {
@@ -80,7 +92,8 @@ export function listenerFor(options: { url: string; channel: string; origin: str
         try { note = JSON.parse(m.payload) as Note; } catch { return; }
         if (note.o === options.origin) return;
         if ('a' in note) listener.announced(note.a);
-        else if (note.c) listener.conflicts(note.e, note.c); else listener.scans(note.e);
+        else if (note.c) listener.conflicts(note.e, note.c);
+        else listener.scans(note.e, note.v === PROTOCOL_VERSION && Array.isArray(note.s) ? note.s : undefined);
       };
       const lost = (e: unknown) => {
         if (stopped) return;

@@ -139,10 +139,10 @@ async function recordConflicts(sql: Sql, ticketScans: readonly Scan[], fresh: Re
 
 /** Tell the other instances, in this transaction (delivered at its commit), what it stored. */
 async function tell(sql: Sql, notifier: Notifier, results: ReadonlyArray<Involved & { stored: StoredScan }>): Promise<void> {
-  const events = results.filter((r) => r.status !== 'duplicate').map((r) => r.stored.scan.eventId);
+  const stored = results.filter((r) => r.status !== 'duplicate').map((r) => r.stored);
   // A conflict between two scans of this call is on both their results: told once.
   const conflicts = [...new Map(results.flatMap((r) => r.conflicts).map((c) => [JSON.stringify(c), c])).values()];
-  await notifier.told(sql, events, conflicts);
+  await notifier.told(sql, stored, conflicts);
 }
 
 export function pgScanWriteMethods(pool: pg.Pool, notifier: Notifier): PgScanWriteMethods {
