@@ -166,6 +166,19 @@ describe('rotating codes: refused', () => {
     });
   });
 
+  it('a step spelled with a needless extra byte is damage, never a second text of the same signed code', () => {
+    // The device's signature covers the step as the code spells it; the reader takes only the shortest spelling.
+    const bytes = fromBase64Url(codeAt(NOW).slice(4))!;
+    const stepAndSignature = bytes.length - certificate.length;
+    const stepLength = stepAndSignature - 64;
+    const longer = new Uint8Array(bytes.length + 1);
+    longer.set(bytes.subarray(0, certificate.length + stepLength));
+    longer[certificate.length + stepLength - 1]! |= 0x80;
+    longer[certificate.length + stepLength] = 0x00;
+    longer.set(bytes.subarray(certificate.length + stepLength), certificate.length + stepLength + 1);
+    expect(decodeCode('GK1R' + toBase64Url(longer), ctx())).toMatchObject({ ok: false, problem: { kind: 'damaged', damage: { kind: 'not_minimal', field: 'step' } } });
+  });
+
   it('an extra byte after the device signature is damage', () => {
     const bytes = fromBase64Url(codeAt(NOW).slice(4))!;
     const longer = new Uint8Array(bytes.length + 1);

@@ -21,7 +21,7 @@ import {
   decodeOrderPayload, decodeTicketPayload, type OrderCodeFields, type PayloadResult, type TicketCodeFields,
 } from './payload.ts';
 import { quote, type CodeDamage, type CodeProblem } from './problems.ts';
-import { judgeStep, rotatingCodeMessage, stepStart } from './rotating.ts';
+import { judgeStep, rotatingPrefix, stepStart } from './rotating.ts';
 import { signedMessage } from './sign.ts';
 
 export interface DecodeContext {
@@ -188,12 +188,14 @@ function decode(text: string, ctx: Omit<DecodeContext, 'verify'>): DecodeResult 
  * never told to "open the live ticket".
  */
 function rotating(bytes: Uint8Array, code: string, version: number, ctx: Omit<DecodeContext, 'verify'>): DecodeResult | Unverified {
-  let cert, step, deviceSignature, certificate;
+  let cert, step, deviceSignature, signedPart;
   try {
     const r = new ByteReader(bytes);
     cert = readCertificate(r, bytes);
-    certificate = bytes.subarray(0, r.position);
     step = r.varint('step');
+    // certificate || step as the code spells it, which is as the phone signed it: the reader
+    // takes only minimal varints, so these are the bytes rotatingCodeMessage would build.
+    signedPart = bytes.subarray(0, r.position);
     deviceSignature = r.raw('device_signature', SIGNATURE_LENGTH);
     if (!r.done) return damaged({ kind: 'extra_bytes' });
   } catch (e) {
@@ -212,7 +214,7 @@ function rotating(bytes: Uint8Array, code: string, version: number, ctx: Omit<De
     signature: cert.signature, message: signedMessage(certificatePrefix(version), cert.payload), publicKeys: keys, failure: badSignature,
   };
   const deviceCheck: SignatureCheck = {
-    signature: deviceSignature, message: rotatingCodeMessage(certificate, step, version), publicKeys: [fields.devicePublicKey],
+    signature: deviceSignature, message: signedMessage(rotatingPrefix(version), signedPart), publicKeys: [fields.devicePublicKey],
     failure: () => forged({ kind: 'other_device' }), key: VOUCHED,
   };
   const madeAt = stepStart(step, fields.stepSeconds);
@@ -233,13 +235,27 @@ function rotating(bytes: Uint8Array, code: string, version: number, ctx: Omit<De
   };
 }
 
+/**
+ * A manifest entry's key as bytes, decoded once per entry: a gate checks every code against
+ * the same few entries. Kept with the text it was decoded from, so an entry given a new key
+ * is decoded again.
+ */
+const decodedKeys = new WeakMap<PublicKeyEntry, { text: string; bytes: Uint8Array | null }>();
+function keyBytes(entry: PublicKeyEntry): Uint8Array | null {
+  const kept = decodedKeys.get(entry);
+  if (kept && kept.text === entry.publicKey) return kept.bytes;
+  const bytes = fromBase64Url(entry.publicKey);
+  decodedKeys.set(entry, { text: entry.publicKey, bytes });
+  return bytes;
+}
+
 /** The event's keys under `keyId`, or why there are none to check with. */
 function eventKeys(keyId: string, ctx: Omit<DecodeContext, 'verify'>): Uint8Array[] | CodeRejection {
   const keys = ctx.publicKeys.filter((k) => k.keyId === keyId);
   if (keys.length === 0) return forged({ kind: 'unknown_key', keyId });
   // Fail closed if a manifest ever lists one key id twice with different states.
   if (keys.some((k) => k.revoked)) return forged({ kind: 'revoked_key', keyId });
-  const publicKeys = keys.map((k) => fromBase64Url(k.publicKey)).filter((k): k is Uint8Array => k !== null);
+  const publicKeys = keys.map(keyBytes).filter((k): k is Uint8Array => k !== null);
   if (publicKeys.length === 0) return forged({ kind: 'damaged_key', keyId });
   return publicKeys;
 }
