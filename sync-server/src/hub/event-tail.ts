@@ -11,7 +11,8 @@
 // numbered below one it has handed out is never committed later (docs/postgres.md).
 //
 // Reads are one at a time: a poke while one runs is remembered and reads on once after it,
-// however many arrive. A poke may bring the scans this process just stored: when they
+// however many arrive. A poke may bring the scans just stored (by this process, or by
+// another instance whose notification carried them, storage/postgres/notify.ts): when they
 // follow the last cursor read with no number missing, they are the log's next page and go
 // out without a read. Reading every time cost the verdict benchmark a read and a decode of
 // every scan a second time (bench/README.md). On one SQLite connection the numbers come
