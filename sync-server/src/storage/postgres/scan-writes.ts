@@ -151,19 +151,24 @@ export function pgScanWriteMethods(pool: pg.Pool, notifier: Notifier): PgScanWri
       // A `decide` that throws rolls the whole batch back: nothing is half-stored.
       return inTransaction(pool, async (sql) => {
         await lockTickets(sql, items.map((i) => i.request));
-        // Read once for the batch, under the locks: the scans stored under these ids, and
-        // every scan of these tickets. Round trips, not rows, are what a batch costs here.
-        const existing = new Map((await sql.all<object>('SELECT * FROM scans WHERE id = ANY($1::text[])', [items.map((i) => i.request.id)]))
-          .map((r) => { const x = stored(r); return [x.scan.id as string, x]; }));
+        // Read once for the batch, under the locks, in one statement: the scans stored under
+        // these ids (marked gk_asked), and every scan of these tickets, in log order (a scan
+        // that is both comes twice). Round trips, not rows, are what a batch costs here.
         const keyOf = (eventId: string, ticketId: string) => JSON.stringify([eventId, ticketId]);
         const ticketed = items.flatMap(({ request: r }) => (r.ticketId === null ? [] : [[r.eventId, r.ticketId] as const]));
+        const existing = new Map<string, StoredScan>();
         const sets = new Map<string, Scan[]>();
-        for (const r of await sql.all<object>(
-          'SELECT s.* FROM scans s JOIN unnest($1::text[], $2::text[]) AS t(e, k) ON s.event_id = t.e AND s.ticket_id = t.k ORDER BY s.seq',
-          [ticketed.map(([e]) => e), ticketed.map(([, t]) => t)])) {
-          const scan = scanFromRow(bits<ScanRow>(r));
-          const key = keyOf(scan.eventId, scan.ticketId!);
-          sets.set(key, [...(sets.get(key) ?? []), scan]);
+        for (const r of await sql.all<{ gk_asked: boolean }>(
+          `SELECT true AS gk_asked, s.* FROM scans s WHERE s.id = ANY($1::text[])
+           UNION ALL
+           SELECT false, s.* FROM scans s JOIN unnest($2::text[], $3::text[]) AS t(e, k) ON s.event_id = t.e AND s.ticket_id = t.k
+           ORDER BY seq`,
+          [items.map((i) => i.request.id), ticketed.map(([e]) => e), ticketed.map(([, t]) => t)])) {
+          const { gk_asked: asked, ...row } = r;
+          const x = stored(row);
+          if (asked) { existing.set(x.scan.id, x); continue; }
+          const key = keyOf(x.scan.eventId, x.scan.ticketId!);
+          sets.set(key, [...(sets.get(key) ?? []), x.scan]);
         }
         // Decided in order, each on its ticket's stored scans and those decided before it here.
         const decided: Array<{ index: number; scan: Scan; verdict: Verdict; prior: Scan[] }> = [];
