@@ -6,8 +6,8 @@
 // the listener still hears every scan, in order.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkpointId, type TicketId } from '@gatekeeper/shared/ids';
-import type { Storage } from '../../sync-server/src/storage/types.ts';
 import { skippedScans } from '../support/gossip-order.ts';
+import { logReadCounter } from '../support/log-reads.ts';
 import { ScannerClient } from '../support/scanner-client.ts';
 import { DEMO_EVENT, login, startTestServer, type TestServer } from '../support/server.ts';
 import { until } from '../support/until.ts';
@@ -15,16 +15,7 @@ import { until } from '../support/until.ts';
 const MAIN = checkpointId('main-gate');
 let server: TestServer;
 let tickets: TicketId[];
-let logReads = 0;
-
-/** `storage` counting its log reads (scansAfter). */
-const counting = (storage: Storage): Storage => new Proxy(storage, {
-  get(target, name, receiver) {
-    const value = Reflect.get(target, name, receiver) as unknown;
-    if (name !== 'scansAfter' || typeof value !== 'function') return value;
-    return (...args: unknown[]) => { logReads++; return (value as (...a: unknown[]) => unknown).apply(target, args); };
-  },
-});
+const logReads = logReadCounter();
 
 const phone = (i: number) => {
   const who = login(i % 2 ? 'inspector2' : 'inspector');
@@ -32,7 +23,7 @@ const phone = (i: number) => {
 };
 
 beforeAll(async () => {
-  server = await startTestServer({ demoTickets: 200 }, undefined, undefined, { wrapStorage: counting });
+  server = await startTestServer({ demoTickets: 200 }, undefined, undefined, { wrapStorage: logReads.wrap });
   tickets = (await server.storage.changesSince(DEMO_EVENT, 0)).tickets.map((t) => t.id);
 }, 60_000);
 afterAll(async () => { await server?.close(); });
@@ -42,7 +33,7 @@ describe('gossip on SQLite', () => {
     const listener = await phone(0);
     const phones = await Promise.all([1, 2, 3, 4].map(phone));
     try {
-      const before = logReads;
+      const before = logReads.reads;
       await Promise.all(phones.map(async (p, k) => {
         for (let i = 0; i < 10; i++) {
           const ticket = tickets[40 * k + i]!;
@@ -55,7 +46,7 @@ describe('gossip on SQLite', () => {
       await until(() => all.scans.every((s) => listener.heard.has(s.scan.id)), 'the listener to hear every scan');
       expect(skippedScans(listener.received, all.scans)).toEqual([]);
       // The one read is this test's own, above.
-      expect(logReads - before).toBe(1);
+      expect(logReads.reads - before).toBe(1);
     } finally {
       await Promise.all([listener, ...phones].map((p) => p.close()));
     }
