@@ -15,6 +15,7 @@ import { ticketsNamed } from '@gatekeeper/sync-server/storage/postgres/names';
 import type { NameSearch } from '@gatekeeper/sync-server/storage/name-search';
 import { runStorageContract } from './storage-contract.ts';
 import { startTestCluster, usePostgres } from '../support/postgres.ts';
+import { until } from '../support/until.ts';
 
 const db = usePostgres();
 const open = (schema = db.schema()) => openPostgresStorage({ url: db.url(), schema, poolSize: 4 });
@@ -202,6 +203,30 @@ describe('PostgreSQL adapter', () => {
       await raw.end();
     }
     await expect(open(schema)).rejects.toThrow(/newer/);
+  });
+
+  it('stores a batch whose scanned texts are multi-byte (a hostile code): its notification stays under PostgreSQL\u2019s payload limit in bytes, and the other instance is told', async () => {
+    const schema = db.schema();
+    const [a, b] = [await open(schema), await open(schema)];
+    const told: Array<number | null> = [];
+    const unlisten = await b.notifications!.listen({ scans: (_e, stored) => told.push(stored?.length ?? null), conflicts: () => {}, resumed: () => {}, announced: () => {} });
+    try {
+      // 512 characters of three bytes each: six such scans are ~5,200 characters and ~11,300 bytes.
+      const hostile = '\u6f22'.repeat(512);
+      await a.createEvent(makeEvent());
+      await a.upsertCheckpoint(makeCheckpoint());
+      const tickets = Array.from({ length: 6 }, (_, i) => makeTicket({ id: ticketId(`t-mb-${i}`) }));
+      await a.importTickets(EVENT, [], tickets);
+      const scans = tickets.map((t) => makeScan({ ticketId: t.id, code: hostile }));
+      const results = await a.uploadOffline(scans, T0);
+      expect(results.map((r) => r.status)).toEqual(scans.map(() => 'accepted'));
+      await until(() => told.length > 0, 'the other storage to be told', 20_000);
+      // Too large to carry: told to read on instead.
+      expect(told).toEqual([null]);
+    } finally {
+      await unlisten();
+      await Promise.all([a.close(), b.close()]);
+    }
   });
 });
 

@@ -32,6 +32,17 @@ import type { Sql } from './db.ts';
 
 /** Below PostgreSQL's 8,000 bytes per payload, with room for the envelope. */
 const MAX_PAYLOAD = 7_000;
+/** In bytes, as PostgreSQL counts: a scanned text may be 512 characters of three bytes each. */
+const fits = (note: string): boolean => Buffer.byteLength(note) <= MAX_PAYLOAD;
+
+function byEventOf<T>(items: readonly T[], eventOf: (item: T) => EventId): Map<EventId, T[]> {
+  const out = new Map<EventId, T[]>();
+  for (const item of items) {
+    const list = out.get(eventOf(item));
+    if (list) list.push(item); else out.set(eventOf(item), [item]);
+  }
+  return out;
+}
 /** How long to wait before opening a lost listening connection again. */
 const RECONNECT_MS = 1_000;
 
@@ -51,19 +62,15 @@ export function channelOf(schema: string): string { return `gk_log_${schema}`; }
 export function notifierFor(channel: string, origin: string): Notifier {
   return {
     async told(sql, stored, conflicts) {
-      const byEventScans = new Map<EventId, StoredScan[]>();
-      for (const s of stored) byEventScans.set(s.scan.eventId, [...(byEventScans.get(s.scan.eventId) ?? []), s]);
-      const notes: string[] = [...byEventScans].map(([e, s]) => {
+      const notes: string[] = [...byEventOf(stored, (x) => x.scan.eventId)].map(([e, s]) => {
         const full = JSON.stringify({ o: origin, e, v: PROTOCOL_VERSION, s } satisfies Note);
-        return full.length <= MAX_PAYLOAD ? full : JSON.stringify({ o: origin, e } satisfies Note);
+        return fits(full) ? full : JSON.stringify({ o: origin, e } satisfies Note);
       });
-      const byEvent = new Map<EventId, Conflict[]>();
-      for (const c of conflicts) byEvent.set(c.eventId, [...(byEvent.get(c.eventId) ?? []), c]);
-      for (const [e, list] of byEvent) {
+      for (const [e, list] of byEventOf(conflicts, (c) => c.eventId)) {
         let chunk: Conflict[] = [];
         const flush = () => { if (chunk.length) notes.push(JSON.stringify({ o: origin, e, c: chunk } satisfies Note)); chunk = []; };
         for (const c of list) {
-          if (JSON.stringify([...chunk, c]).length > MAX_PAYLOAD) flush();
+          if (!fits(JSON.stringify([...chunk, c]))) flush();
           chunk.push(c);
         }
         flush();
@@ -79,7 +86,7 @@ export function listenerFor(options: { url: string; channel: string; origin: str
   return {
     async announce(a) {
       const note = JSON.stringify({ o: options.origin, a } satisfies Note);
-      if (Buffer.byteLength(note) > MAX_PAYLOAD) throw new Error(`an announcement of ${Buffer.byteLength(note)} bytes is over PostgreSQL's notification limit`);
+      if (!fits(note)) throw new Error(`an announcement of ${Buffer.byteLength(note)} bytes is over PostgreSQL's notification limit`);
       await options.sql.run('SELECT pg_notify($1, $2)', [options.channel, note]);
     },
     async listen(listener: StoreListener) {
