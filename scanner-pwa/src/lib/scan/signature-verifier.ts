@@ -14,7 +14,7 @@
 // valid here exactly when it is valid at the server and at a phone on the pure verifier
 // (the argument is in sync-server/src/scans/ed25519-node.ts, which does the same).
 import {
-  fromBase64Url, isStrictPublicKey, isStrictSignatureShape, KNOWN_GOOD, toBase64Url, verifyBytes, warmVerifier,
+  fromBase64Url, isStrictPublicKey, isStrictSignatureShape, KNOWN_GOOD, verifyBytes, warmVerifier,
   type AsyncSignatureVerifier, type KeyStanding,
 } from '@gatekeeper/shared/codec/index';
 import type { PublicKeyEntry } from '@gatekeeper/shared/manifest';
@@ -34,12 +34,17 @@ const buf = (bytes: Uint8Array) => bytes as Uint8Array<ArrayBuffer>;
 /** A key as imported: usable natively, refused by the strict check, or left to the pure verifier. */
 type Imported = CryptoKey | 'refused' | 'pure';
 
+const REFUSED: Promise<boolean> = Promise.resolve(false);
+
+/** A key's bytes as a string, one character a byte: the cache's key, cheaper than base64. */
+const latin1 = (bytes: Uint8Array) => String.fromCharCode.apply(null, bytes as unknown as number[]);
+
 export class SignatureVerifier {
   readonly #subtle: Subtle | null;
   #kind: Promise<VerifierKind> | null = null;
   /** The kind once found: read without an await, so a code's key imports start at once. */
   #known: VerifierKind | null = null;
-  readonly #keys = new Map<string, Promise<Imported>>();
+  readonly #keys = new Map<string, Imported | Promise<Imported>>();
 
   constructor(subtle: Subtle | null = globalThis.crypto?.subtle ?? null) {
     this.#subtle = subtle;
@@ -67,20 +72,34 @@ export class SignatureVerifier {
     }
   }
 
-  /** The decoder's signature check (decodeCodeAsync). Never rejects. */
-  readonly verify: AsyncSignatureVerifier = async (signature, message, publicKey, standing) => {
-    if ((this.#known ?? (await this.kind())) === 'pure') return verifyBytes(signature, message, publicKey);
-    if (!isStrictSignatureShape(signature)) return false;
-    const key = await this.#key(publicKey, standing);
-    if (key === 'refused') return false;
-    if (key === 'pure') return verifyBytes(signature, message, publicKey);
-    try {
-      return await this.#subtle!.verify(ED25519, key, buf(signature), buf(message));
-    } catch {
-      // A key it imported but cannot use: the pure verifier decides, never "forged" for it.
-      return verifyBytes(signature, message, publicKey);
-    }
+  /**
+   * The decoder's signature check (decodeCodeAsync). Never rejects. A key already imported
+   * is used in the caller's turn, with no await ahead of WebCrypto: a rotating code's
+   * certificate is then verified, and its new phone key's import asked for, in the same
+   * turn as the code is read, and the plumbing costs a code next to nothing beside its two
+   * verifications (codes.verify.rotating).
+   */
+  readonly verify: AsyncSignatureVerifier = (signature, message, publicKey, standing) => {
+    if (this.#known === null) return this.kind().then(() => this.verify(signature, message, publicKey, standing));
+    if (this.#known === 'pure') return Promise.resolve(verifyBytes(signature, message, publicKey));
+    if (!isStrictSignatureShape(signature)) return REFUSED;
+    const key = this.#key(publicKey, standing);
+    return key instanceof Promise
+      ? key.then((k) => this.#check(k, signature, message, publicKey))
+      : this.#check(key, signature, message, publicKey);
   };
+
+  #check(key: Imported, signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): Promise<boolean> {
+    if (key === 'refused') return REFUSED;
+    if (key === 'pure') return Promise.resolve(verifyBytes(signature, message, publicKey));
+    // A key it imported but cannot use: the pure verifier decides, never "forged" for it.
+    const pure = () => verifyBytes(signature, message, publicKey);
+    try {
+      return this.#subtle!.verify(ED25519, key, buf(signature), buf(message)).catch(pure);
+    } catch {
+      return Promise.resolve(pure());
+    }
+  }
 
   async #probe(): Promise<VerifierKind> {
     const subtle = this.#subtle;
@@ -98,25 +117,26 @@ export class SignatureVerifier {
     return 'pure';
   }
 
-  #key(publicKey: Uint8Array, standing?: KeyStanding): Promise<Imported> {
+  /** The key as imported, or its import under way (the first code that names it). */
+  #key(publicKey: Uint8Array, standing?: KeyStanding): Imported | Promise<Imported> {
     const vouched = standing?.vouched === true;
     // Apart from keys checked here, so that a key once vouched for is never trusted unvouched.
-    const id = (vouched ? 'v.' : '') + toBase64Url(publicKey);
-    let key = this.#keys.get(id);
-    if (!key) {
-      key = this.#import(publicKey, vouched);
-      if (this.#keys.size >= MAX_CACHED_KEYS) this.#keys.clear();
-      this.#keys.set(id, key);
-    }
-    return key;
+    const id = (vouched ? 'v' : 'c') + latin1(publicKey);
+    const known = this.#keys.get(id);
+    if (known) return known;
+    if (this.#keys.size >= MAX_CACHED_KEYS) this.#keys.clear();
+    const importing: Promise<Imported> = this.#import(publicKey, vouched).then((key) => {
+      // Kept as the key itself once imported, so that later codes use it without an await.
+      if (this.#keys.get(id) === importing) this.#keys.set(id, key);
+      return key;
+    });
+    this.#keys.set(id, importing);
+    return importing;
   }
 
-  // Asked of WebCrypto before this turn ends, with no await first: a rotating code's
-  // holder key is then imported ahead of the certificate's verification, which its decoder
-  // asks for in the same turn. An engine that does WebCrypto's work on a thread of its own,
-  // in order, would otherwise hold the holder's verification back behind the certificate's.
-  // Chromium's Ed25519 works inside the call (see the top), where the order changes nothing
-  // measurable (codes.verify.rotating, bench/README.md).
+  // Asked of WebCrypto in the caller's turn, with no await first once the verifier's kind
+  // is known: a rotating code's phone key is new at every code, and its import should not
+  // wait for a later turn of the page.
   async #import(publicKey: Uint8Array, vouched: boolean): Promise<Imported> {
     if (!vouched && !isStrictPublicKey(publicKey)) return 'refused';
     if ((this.#known ?? (await this.kind())) === 'pure') return 'pure';
