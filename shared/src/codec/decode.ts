@@ -13,7 +13,7 @@ import { ByteReader, MalformedPayload } from './bytes.ts';
 import { certificateIdText, certificatePrefix, readCertificate } from './certificate.ts';
 import {
   CODE_MAGIC, CodeKind, FORMAT_VERSION, MAX_CODE_LENGTH, MAX_IMPORTED_LENGTH, RESERVED_KINDS,
-  SIGNATURE_LENGTH, SUPPORTED_VERSIONS, codePrefix, isOurCode,
+  SIGNATURE_LENGTH, SUPPORTED_VERSIONS, isOurCode,
 } from './format.ts';
 import { verifyBytes, type AsyncSignatureVerifier, type KeyStanding, type SignatureVerifier } from './keys.ts';
 import { extractCode } from './link.ts';
@@ -21,7 +21,7 @@ import {
   decodeOrderPayload, decodeTicketPayload, type OrderCodeFields, type PayloadResult, type TicketCodeFields,
 } from './payload.ts';
 import { quote, type CodeDamage, type CodeProblem } from './problems.ts';
-import { judgeStep, rotatingPrefix, stepStart } from './rotating.ts';
+import { judgeStep, stepStart } from './rotating.ts';
 import { signedMessage } from './sign.ts';
 
 export interface DecodeContext {
@@ -128,8 +128,11 @@ export async function decodeCodeAsync(text: string, ctx: Omit<DecodeContext, 've
   try {
     const r = decode(text, ctx);
     if (!('signed' in r)) return r;
-    const verdicts = await Promise.all(r.checks.map((c) => Promise.all(c.publicKeys.map((pk) => verify(c.signature, c.message, pk, c.key)))));
-    const failed = r.checks.find((_, i) => !verdicts[i]!.some(Boolean));
+    // Every check asked for at once, each in its one key where it has one (nearly always).
+    const verdicts = await Promise.all(r.checks.map((c) => c.publicKeys.length === 1
+      ? verify(c.signature, c.message, c.publicKeys[0]!, c.key)
+      : Promise.all(c.publicKeys.map((pk) => verify(c.signature, c.message, pk, c.key))).then((each) => each.some(Boolean))));
+    const failed = r.checks.find((_, i) => !verdicts[i]);
     return failed ? failed.failure() : r.result();
   } catch (e) {
     return unchecked(e);
@@ -160,14 +163,16 @@ function decode(text: string, ctx: Omit<DecodeContext, 'verify'>): DecodeResult 
   if (RESERVED_KINDS.has(kind)) return forged({ kind: 'not_supported', letter: kind });
   if (kind !== CodeKind.ticket && kind !== CodeKind.order && kind !== CodeKind.rotating) return damaged({ kind: 'not_a_kind', letter: quote(kind) });
 
-  const body = decodeBase64Url(code.slice(i + 1));
+  const body = readBody(code, i + 1);
   if (!body.ok) return damaged(body.damage);
-  if (kind === CodeKind.rotating) return rotating(body.bytes, code, version, ctx);
-  if (body.bytes.length <= SIGNATURE_LENGTH) return damaged({ kind: 'cut_short' });
-  const payload = body.bytes.subarray(0, body.bytes.length - SIGNATURE_LENGTH);
-  const signature = body.bytes.subarray(body.bytes.length - SIGNATURE_LENGTH);
+  const { bytes } = body;
+  if (kind === CodeKind.rotating) return rotating(body, code, version, ctx);
+  if (bytes.length <= SIGNATURE_LENGTH) return damaged({ kind: 'cut_short' });
+  const payloadLength = bytes.length - SIGNATURE_LENGTH;
+  const payload = bytes.subarray(0, payloadLength);
+  const signature = bytes.subarray(payloadLength);
 
-  const sealed: Sealed = { version, prefix: codePrefix(version, kind), payload, signature };
+  const sealed: Sealed = { version, message: body.signed(payloadLength), signature };
   const verified = { ok: true as const, code, version };
   if (kind === CodeKind.ticket) {
     const r = check(decodeTicketPayload(payload), sealed, ctx);
@@ -181,21 +186,44 @@ function decode(text: string, ctx: Omit<DecodeContext, 'verify'>): DecodeResult 
   return { signed: true, checks: [c], result: () => ({ ...verified, kind: 'order', keyId, ...fields }) };
 }
 
+/** A code's body as bytes, and the message a signature over its first bytes covers. */
+interface Body {
+  ok: true;
+  bytes: Uint8Array;
+  /** The code's prefix ("GK1T") and the body's first `length` bytes: what the code's kind signs. */
+  signed: (length: number) => Uint8Array;
+}
+
+/**
+ * The body decoded right behind a copy of the code's own prefix, which is the prefix its
+ * signature covers (the version was read back as written, so "GK1T" is codePrefix(1, "T")):
+ * the signed message is then a view of the same bytes, not a copy of them per code.
+ */
+function readBody(code: string, prefixLength: number): Body | { ok: false; damage: CodeDamage } {
+  const read = decodeBase64Url(code.slice(prefixLength), prefixLength);
+  if (!read.ok) return read;
+  const { bytes } = read;
+  const framed = new Uint8Array(bytes.buffer, bytes.byteOffset - prefixLength, prefixLength + bytes.length);
+  for (let k = 0; k < prefixLength; k++) framed[k] = code.charCodeAt(k);
+  return { ok: true, bytes, signed: (length) => framed.subarray(0, prefixLength + length) };
+}
+
 /**
  * A rotating code (rotating.ts): the certificate's checks are a signed ticket code's
  * (event, then key); then two signatures, the event key's over the certificate and the
  * device's over the step; only then revocation and the step's time, so a forged code is
  * never told to "open the live ticket".
  */
-function rotating(bytes: Uint8Array, code: string, version: number, ctx: Omit<DecodeContext, 'verify'>): DecodeResult | Unverified {
-  let cert, step, deviceSignature, signedPart;
+function rotating(body: Body, code: string, version: number, ctx: Omit<DecodeContext, 'verify'>): DecodeResult | Unverified {
+  const { bytes } = body;
+  let cert, step, deviceSignature, deviceMessage;
   try {
     const r = new ByteReader(bytes);
     cert = readCertificate(r, bytes);
     step = r.varint('step');
-    // certificate || step as the code spells it, which is as the phone signed it: the reader
-    // takes only minimal varints, so these are the bytes rotatingCodeMessage would build.
-    signedPart = bytes.subarray(0, r.position);
+    // "GK1R" || certificate || step as the code spells it, which is as the phone signed it: the
+    // reader takes only minimal varints, so these are the bytes rotatingCodeMessage would build.
+    deviceMessage = body.signed(r.position);
     deviceSignature = r.raw('device_signature', SIGNATURE_LENGTH);
     if (!r.done) return damaged({ kind: 'extra_bytes' });
   } catch (e) {
@@ -214,7 +242,7 @@ function rotating(bytes: Uint8Array, code: string, version: number, ctx: Omit<De
     signature: cert.signature, message: signedMessage(certificatePrefix(version), cert.payload), publicKeys: keys, failure: badSignature,
   };
   const deviceCheck: SignatureCheck = {
-    signature: deviceSignature, message: signedMessage(rotatingPrefix(version), signedPart), publicKeys: [fields.devicePublicKey],
+    signature: deviceSignature, message: deviceMessage, publicKeys: [fields.devicePublicKey],
     failure: () => forged({ kind: 'other_device' }), key: VOUCHED,
   };
   const madeAt = stepStart(step, fields.stepSeconds);
@@ -264,7 +292,12 @@ function eventKeys(keyId: string, ctx: Omit<DecodeContext, 'verify'>): Uint8Arra
  * From parsed payload to fields waiting for their signature check: version, event, key, in
  * that order; the signature last (decodeCode, decodeCodeAsync).
  */
-interface Sealed { version: number; prefix: string; payload: Uint8Array; signature: Uint8Array }
+interface Sealed {
+  version: number;
+  /** The code's prefix || payload: what the signature covers. */
+  message: Uint8Array;
+  signature: Uint8Array;
+}
 
 type Checked<F> = { keyId: string; fields: F; check: SignatureCheck };
 
@@ -285,6 +318,5 @@ function check<F extends { eventId: string }>(
 
   const publicKeys = eventKeys(header.keyId, ctx);
   if (!Array.isArray(publicKeys)) return publicKeys;
-  const message = signedMessage(sealed.prefix, sealed.payload);
-  return { keyId: header.keyId, fields, check: { signature: sealed.signature, message, publicKeys, failure: badSignature } };
+  return { keyId: header.keyId, fields, check: { signature: sealed.signature, message: sealed.message, publicKeys, failure: badSignature } };
 }

@@ -19,7 +19,8 @@ export function extractCode(text: string): string {
   // Too long to be a code or a link; decodeCode refuses it on length, so spend nothing.
   if (text.length > MAX_SCAN_TEXT_LENGTH) return text;
   const trimmed = text.trim();
-  if (!URL_START.test(trimmed)) return trimmed;
+  // Most scans are bare codes: no "://", no URL, and no regular expression run over them.
+  if (!trimmed.includes('://') || !URL_START.test(trimmed)) return trimmed;
   let url: URL;
   try {
     url = new URL(trimmed);
