@@ -94,6 +94,27 @@ describe('SignatureVerifier (WebCrypto)', () => {
     expect(await new SignatureVerifier(null).kind()).toBe('pure');
   });
 
+  it('leaves a key WebCrypto will not import, or will not verify with, to the pure verifier, for this code and the next', async () => {
+    const other = generateEventKey();
+    const signed = signBytes(message, other.privateKey);
+    for (const fault of ['import', 'verify'] as const) {
+      let failing = false; // once the verifier's kind is found: the probe itself succeeds
+      const subtle: Subtle = {
+        importKey: ((...args: Parameters<SubtleCrypto['importKey']>) =>
+          failing && fault === 'import' ? Promise.reject(new DOMException('no', 'DataError')) : crypto.subtle.importKey(...args)) as SubtleCrypto['importKey'],
+        verify: ((...args: Parameters<SubtleCrypto['verify']>) =>
+          failing && fault === 'verify' ? Promise.reject(new DOMException('no', 'OperationError')) : crypto.subtle.verify(...args)) as SubtleCrypto['verify'],
+      };
+      const v = new SignatureVerifier(subtle);
+      expect(await v.kind()).toBe('webcrypto');
+      failing = true;
+      for (let i = 0; i < 2; i++) {
+        expect(await v.verify(signed, message, other.publicKey)).toBe(true);
+        expect(await v.verify(signed, Uint8Array.of(1), other.publicKey)).toBe(false);
+      }
+    }
+  });
+
   it('decodes a signed ticket code exactly as the synchronous decoder does', async () => {
     const code = signTicketCode({
       eventId: 'ev-1', ticketId: 'T-1', orderId: 'O-1', ticketType: 'Adult',

@@ -84,9 +84,9 @@ export class SignatureVerifier {
     if (this.#known === 'pure') return Promise.resolve(verifyBytes(signature, message, publicKey));
     if (!isStrictSignatureShape(signature)) return REFUSED;
     const key = this.#key(publicKey, standing);
-    return key instanceof Promise
-      ? key.then((k) => this.#check(k, signature, message, publicKey))
-      : this.#check(key, signature, message, publicKey);
+    if (!(key instanceof Promise)) return this.#check(key, signature, message, publicKey);
+    // An import that failed leaves the key to the pure verifier.
+    return key.then((k) => this.#check(k, signature, message, publicKey), () => this.#check('pure', signature, message, publicKey));
   };
 
   #check(key: Imported, signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): Promise<boolean> {
@@ -117,7 +117,10 @@ export class SignatureVerifier {
     return 'pure';
   }
 
-  /** The key as imported, or its import under way (the first code that names it). */
+  /**
+   * The key as imported, or its import under way (the first code that names it): a promise
+   * that rejects if WebCrypto cannot import it, which leaves the key to the pure verifier.
+   */
   #key(publicKey: Uint8Array, standing?: KeyStanding): Imported | Promise<Imported> {
     const vouched = standing?.vouched === true;
     // Apart from keys checked here, so that a key once vouched for is never trusted unvouched.
@@ -125,23 +128,26 @@ export class SignatureVerifier {
     const known = this.#keys.get(id);
     if (known) return known;
     if (this.#keys.size >= MAX_CACHED_KEYS) this.#keys.clear();
-    const importing: Promise<Imported> = this.#import(publicKey, vouched).then((key) => {
-      // Kept as the key itself once imported, so that later codes use it without an await.
-      if (this.#keys.get(id) === importing) this.#keys.set(id, key);
-      return key;
-    });
-    this.#keys.set(id, importing);
-    return importing;
+    const imported = this.#import(publicKey, vouched);
+    this.#keys.set(id, imported);
+    if (imported instanceof Promise) {
+      // Kept as the key itself once settled, so that later codes use it without an await. A
+      // branch of its own: the code that asked waits for the import, not for this.
+      const keep = (key: Imported) => { if (this.#keys.has(id)) this.#keys.set(id, key); };
+      void imported.then(keep, () => keep('pure'));
+    }
+    return imported;
   }
 
   // Asked of WebCrypto in the caller's turn, with no await first once the verifier's kind
   // is known: a rotating code's phone key is new at every code, and its import should not
   // wait for a later turn of the page.
-  async #import(publicKey: Uint8Array, vouched: boolean): Promise<Imported> {
+  #import(publicKey: Uint8Array, vouched: boolean): Imported | Promise<Imported> {
     if (!vouched && !isStrictPublicKey(publicKey)) return 'refused';
-    if ((this.#known ?? (await this.kind())) === 'pure') return 'pure';
+    if (this.#known === null) return this.kind().then(() => this.#import(publicKey, vouched));
+    if (this.#known === 'pure') return 'pure';
     try {
-      return await this.#subtle!.importKey('raw', buf(publicKey), ED25519, false, ['verify']);
+      return this.#subtle!.importKey('raw', buf(publicKey), ED25519, false, ['verify']);
     } catch {
       return 'pure';
     }
