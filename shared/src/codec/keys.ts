@@ -72,28 +72,30 @@ const L = (1n << 252n) + 27742317777372353535851937790883648493n;
 /** L's 32 bytes, little-endian: S < L compared byte by byte, with no BigInt per code (~2 µs). */
 const L_BYTES = Uint8Array.from({ length: 32 }, (_, i) => Number((L >> BigInt(8 * i)) & 0xffn));
 
-/** A 32-byte little-endian number below L. */
-function belowL(bytes: Uint8Array): boolean {
+/** The 32-byte little-endian number at `at` is below L. Offsets, not views: checked on every code. */
+function belowL(bytes: Uint8Array, at: number): boolean {
   for (let i = 31; i >= 0; i--) {
-    if (bytes[i]! !== L_BYTES[i]!) return bytes[i]! < L_BYTES[i]!;
+    const b = bytes[at + i]!;
+    if (b !== L_BYTES[i]!) return b < L_BYTES[i]!;
   }
   return false;
 }
 
-/** y < p, and no sign bit on x = 0 (y = 1 or y = p - 1): the one spelling of a point. */
-function isCanonicalPointEncoding(b: Uint8Array): boolean {
-  const top = b[31]! & 0x7f;
+/** The 32 bytes at `at` are y < p, and no sign bit on x = 0 (y = 1 or y = p - 1): the one spelling of a point. */
+function isCanonicalPointEncoding(b: Uint8Array, at: number): boolean {
+  const top = b[at + 31]! & 0x7f;
   let middleAllOnes = true;
   let middleAllZero = true;
-  for (let i = 1; i < 31; i++) {
+  for (let i = at + 1; i < at + 31; i++) {
     if (b[i] !== 0xff) middleAllOnes = false;
     if (b[i] !== 0) middleAllZero = false;
   }
+  const first = b[at]!;
   const nearP = top === 0x7f && middleAllOnes; // y >= 2^255 - 256
-  if (nearP && b[0]! >= 0xed) return false; // y >= p
-  const signed = (b[31]! & 0x80) !== 0;
-  const yIsOne = top === 0 && middleAllZero && b[0] === 1;
-  const yIsMinusOne = nearP && b[0] === 0xec;
+  if (nearP && first >= 0xed) return false; // y >= p
+  const signed = (b[at + 31]! & 0x80) !== 0;
+  const yIsOne = top === 0 && middleAllZero && first === 1;
+  const yIsMinusOne = nearP && first === 0xec;
   return !(signed && (yIsOne || yIsMinusOne));
 }
 
@@ -106,8 +108,7 @@ function isCanonicalPointEncoding(b: Uint8Array): boolean {
  * `verifyBytes` accepts (see sync-server/src/scans/ed25519-node.ts for the argument).
  */
 export function isStrictSignatureShape(signature: Uint8Array): boolean {
-  return signature.length === SIGNATURE_LENGTH && isCanonicalPointEncoding(signature.subarray(0, 32)) &&
-    belowL(signature.subarray(32));
+  return signature.length === SIGNATURE_LENGTH && isCanonicalPointEncoding(signature, 0) && belowL(signature, 32);
 }
 
 /**
