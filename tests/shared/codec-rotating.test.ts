@@ -6,7 +6,10 @@ import {
   decodeCode, decodeCodeAsync, fromBase64Url, generateEventKey, publicKeyOf, shownCodeKey, signCertificate, signRotatingCode, stepAt,
   toBase64Url, toPublicKeyEntry, verifyBytes, type CertificateInput, type DecodeContext, type DecodeResult,
 } from '@gatekeeper/shared/codec/index';
+import { ByteWriter } from '@gatekeeper/shared/codec/bytes';
+import { signBytes } from '@gatekeeper/shared/codec/keys';
 import { codeProblemForVersion, explainCodeProblem } from '@gatekeeper/shared/codec/problems';
+import { signedMessage } from '@gatekeeper/shared/codec/sign';
 
 const EVENT = 'ev-2025';
 const STEP_MS = 20_000;
@@ -184,6 +187,50 @@ describe('rotating codes: refused', () => {
     const longer = new Uint8Array(bytes.length + 1);
     longer.set(bytes);
     expect(decodeCode('GK1R' + toBase64Url(longer), ctx())).toMatchObject({ ok: false, problem: { kind: 'damaged', damage: { kind: 'extra_bytes' } } });
+  });
+});
+
+describe('rotating codes: a certificate\u2019s fields as read', () => {
+  /** A certificate laid out by hand (signCertificate refuses such fields), signed by the event key. */
+  function handmade(f: { eventId?: string; ticketId?: string; stepSeconds?: number; issuedAtSeconds?: number }) {
+    const payload = new ByteWriter().u8(1).str('k1', 16).str(f.eventId ?? EVENT, 64).str(f.ticketId ?? 'T-000123', 64)
+      .raw(new Uint8Array(8)).raw(phone.publicKey).u8(f.stepSeconds ?? 20).varint(f.issuedAtSeconds ?? 1_767_225_600).bytes();
+    const cert = new Uint8Array(payload.length + 64);
+    cert.set(payload);
+    cert.set(signBytes(signedMessage('GK1C', payload), k1.privateKey), payload.length);
+    return signRotatingCode(cert, stepAt(NOW, f.stepSeconds || 20), phone.privateKey);
+  }
+  const damage = (code: string) => {
+    const r = decodeCode(code, ctx());
+    return r.ok ? null : r.problem.kind === 'damaged' ? r.problem.damage : r.problem;
+  };
+
+  it('refuses each field the certificate\u2019s rules refuse, naming it, as damage before any signature', () => {
+    expect(damage(handmade({ eventId: 'ev 2025' }))).toEqual({ kind: 'invalid_field', field: 'event_id' });
+    expect(damage(handmade({ eventId: '' }))).toEqual({ kind: 'invalid_field', field: 'event_id' });
+    expect(damage(handmade({ ticketId: '-T' }))).toEqual({ kind: 'invalid_field', field: 'ticket_id' });
+    expect(damage(handmade({ ticketId: 'T\u00e9' }))).toEqual({ kind: 'invalid_field', field: 'ticket_id' });
+    expect(damage(handmade({ stepSeconds: 0 }))).toEqual({ kind: 'invalid_field', field: 'step_seconds' });
+    expect(damage(handmade({ issuedAtSeconds: 8.64e12 + 1 }))).toEqual({ kind: 'invalid_field', field: 'issued_at' });
+    // The first field in the certificate's order is named.
+    expect(damage(handmade({ ticketId: '-T', stepSeconds: 0 }))).toEqual({ kind: 'invalid_field', field: 'ticket_id' });
+  });
+
+  it('takes the edges the rules allow', () => {
+    for (const f of [{ stepSeconds: 1 }, { stepSeconds: 255 }, { issuedAtSeconds: 8.64e12 }, { issuedAtSeconds: 0 }, { ticketId: 'T'.repeat(64) }]) {
+      expect(decodeCode(handmade(f), ctx())).toMatchObject({ ok: true, kind: 'rotating' });
+    }
+  });
+
+  it('reads every field the signing side can write back as it was', () => {
+    fc.assert(fc.property(
+      fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/), fc.integer({ min: 1, max: 255 }), fc.integer({ min: 0, max: 8.64e12 }),
+      (ticketId, stepSeconds, seconds) => {
+        const cert = signCertificate(certFields({ ticketId, stepSeconds, issuedAt: seconds * 1000 }), signer(k1));
+        const r = decodeCode(signRotatingCode(cert, stepAt(NOW, stepSeconds), phone.privateKey), ctx({ rotatingLeewayMs: 0 }));
+        expect(r).toMatchObject({ ok: true, ticketId, stepSeconds, certificateIssuedAt: seconds * 1000 });
+      },
+    ), { numRuns: 200 });
   });
 });
 
