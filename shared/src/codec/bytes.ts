@@ -109,10 +109,22 @@ export class ByteReader {
     const len = this.varint(field);
     if (len > maxBytes) throw new MalformedPayload({ kind: 'field_too_long', field, bytes: len, max: maxBytes });
     if (len > this.#buf.length - this.#pos) throw new MalformedPayload({ kind: 'ends_inside', field });
-    const slice = this.#buf.subarray(this.#pos, this.#pos + len);
+    const start = this.#pos;
     this.#pos += len;
+    // Ids and key ids are ASCII, and a rotating code carries three: read byte by byte
+    // rather than through the decoder's call, the rest of UTF-8 through it.
+    let text = '';
+    for (let i = start; i < start + len; i++) {
+      const b = this.#buf[i]!;
+      if (b >= 0x80) return this.#utf8(field, start, len);
+      text += String.fromCharCode(b);
+    }
+    return text;
+  }
+
+  #utf8(field: CodeField, start: number, len: number): string {
     try {
-      return decoder.decode(slice);
+      return decoder.decode(this.#buf.subarray(start, start + len));
     } catch {
       throw new MalformedPayload({ kind: 'not_text', field });
     }
