@@ -143,6 +143,23 @@ describe('keys', () => {
       .toMatchObject({ ok: false, problem: { kind: 'revoked_key', keyId: 'k1' } });
   });
 
+  it('a key id listed twice: revoked in either entry refuses it; an entry whose key is unreadable is passed over, and all unreadable is damaged_key', () => {
+    const code = signTicketCode(fields(), signer(k1));
+    const good = toPublicKeyEntry('k1', k1.publicKey);
+    const revoked = toPublicKeyEntry('k1', k1.publicKey, true);
+    const unreadable = { keyId: 'k1', publicKey: '***', revoked: false };
+    const problem = (publicKeys: Array<typeof good>) => {
+      const r = decodeCode(code, ctx({ publicKeys }));
+      return r.ok ? 'ok' : r.problem.kind;
+    };
+    expect(problem([good, revoked])).toBe('revoked_key');
+    expect(problem([revoked, good])).toBe('revoked_key');
+    expect(problem([unreadable, good])).toBe('ok');
+    expect(problem([unreadable])).toBe('damaged_key');
+    expect(problem([unreadable, revoked])).toBe('revoked_key');
+    expect(problem([toPublicKeyEntry('k2', k2.publicKey)])).toBe('unknown_key');
+  });
+
   it('a code signed by the wrong key under a known key id does not verify', () => {
     const impostor = { keyId: 'k1', privateKey: k2.privateKey };
     const r = refusal(decodeCode(signTicketCode(fields(), impostor), ctx()));

@@ -279,11 +279,17 @@ function keyBytes(entry: PublicKeyEntry): Uint8Array | null {
 
 /** The event's keys under `keyId`, or why there are none to check with. */
 function eventKeys(keyId: string, ctx: Omit<DecodeContext, 'verify'>): Uint8Array[] | CodeRejection {
-  const keys = ctx.publicKeys.filter((k) => k.keyId === keyId);
-  if (keys.length === 0) return forged({ kind: 'unknown_key', keyId });
-  // Fail closed if a manifest ever lists one key id twice with different states.
-  if (keys.some((k) => k.revoked)) return forged({ kind: 'revoked_key', keyId });
-  const publicKeys = keys.map(keyBytes).filter((k): k is Uint8Array => k !== null);
+  let listed = false;
+  const publicKeys: Uint8Array[] = [];
+  for (const entry of ctx.publicKeys) {
+    if (entry.keyId !== keyId) continue;
+    listed = true;
+    // Fail closed if a manifest ever lists one key id twice with different states.
+    if (entry.revoked) return forged({ kind: 'revoked_key', keyId });
+    const bytes = keyBytes(entry);
+    if (bytes) publicKeys.push(bytes);
+  }
+  if (!listed) return forged({ kind: 'unknown_key', keyId });
   if (publicKeys.length === 0) return forged({ kind: 'damaged_key', keyId });
   return publicKeys;
 }
