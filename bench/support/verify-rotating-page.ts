@@ -106,6 +106,7 @@ export async function rotatingBench(input: RotatingInput): Promise<RotatingOutpu
     asked.push(checks);
   }
   let nextAsked = 0;
+  // `key` is the bare phases' key, which is the event's: the key every certificate is under.
   const floor: Phase = {
     step: async () => {
       const [certificate, holder] = asked[nextAsked++ % asked.length]!;
@@ -121,7 +122,7 @@ export async function rotatingBench(input: RotatingInput): Promise<RotatingOutpu
   const phases = [rotating, bare, pair, floor];
   // Untimed first, as long as a quarter of the run: the event key imported, and the
   // decoder's JavaScript compiled by the optimising tier, which takes it thousands of calls
-  // (a gate's phone reaches it within its first minutes of scanning).
+  // (twenty warm-up codes did not reach it). The bare phases, native, need none.
   await inTurns(input.seconds / 4, phases);
   for (const phase of phases) {
     phase.done = 0;
