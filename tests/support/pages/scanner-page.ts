@@ -19,7 +19,13 @@ export interface VerdictSeen {
 }
 
 export class ScannerPage {
-  constructor(readonly page: Page, readonly base: string) {}
+  /** What the page reported as going wrong: said when a wait for a verdict times out. */
+  readonly #errors: string[] = [];
+
+  constructor(readonly page: Page, readonly base: string) {
+    page.on('console', (m) => { if (m.type() === 'error') this.#errors.push(`console: ${m.text().slice(0, 300)}`); });
+    page.on('pageerror', (e) => this.#errors.push(`page: ${e.message.slice(0, 300)}`));
+  }
 
   static async open(context: BrowserContext, base: string, path = '/'): Promise<ScannerPage> {
     const page = context.pages()[0] ?? (await context.newPage());
@@ -98,13 +104,32 @@ export class ScannerPage {
   async expectVerdict(outcome: string, opts: { offline?: boolean; timeout?: number } = {}): Promise<VerdictSeen> {
     const sel = `[data-testid=verdict][data-outcome=${outcome}]${opts.offline === undefined ? '' : `[data-offline=${opts.offline}]`}`;
     const v = this.page.locator(sel);
-    await v.waitFor({ timeout: opts.timeout ?? WAIT_MS });
+    try {
+      await v.waitFor({ timeout: opts.timeout ?? WAIT_MS });
+    } catch (e) {
+      throw new Error(`no ${sel} came: ${(e as Error).message.split('\n')[0]}\n${await this.#whatIsShown()}`);
+    }
     return {
       outcome,
       offline: (await v.getAttribute('data-offline')) === 'true',
       word: (await this.page.getByTestId('verdict-word').textContent())?.trim() ?? '',
       text: (await v.innerText()).replace(/\s+/g, ' '),
     };
+  }
+
+  /** The screen as it is, for a failed wait: the verdict up if any, the rest of the page, what it reported. */
+  async #whatIsShown(): Promise<string> {
+    const screen = await this.page.evaluate(() => ({
+      verdicts: [...document.querySelectorAll('[data-testid=verdict]')].map((el) =>
+        `${el.getAttribute('data-outcome')} offline=${el.getAttribute('data-offline')}: ${(el as HTMLElement).innerText.replace(/\s+/g, ' ').slice(0, 200)}`),
+      checking: document.querySelector('[data-testid=checking]') !== null,
+      body: document.body.innerText.replace(/\s+/g, ' ').slice(0, 400),
+    })).catch((e: unknown) => ({ verdicts: [], checking: false, body: `(page not readable: ${String(e)})` }));
+    return [
+      `verdicts on screen: ${screen.verdicts.length ? screen.verdicts.join(' | ') : 'none'}; deciding: ${screen.checking}`,
+      `page: ${screen.body}`,
+      `reported: ${this.#errors.length ? this.#errors.slice(-10).join(' | ') : 'nothing'}`,
+    ].join('\n');
   }
 
   /**
